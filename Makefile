@@ -1,0 +1,30 @@
+# hubopt: the two commands of the README.
+#   make demo   set up a virtual environment, install hubopt, run the West Kent demo
+#   make test   set up the same environment, run the linter and the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hubopt-installed
+
+.PHONY: demo test lint install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hubopt demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check hubopt tests bench
+	$(BIN)/ruff format --check hubopt tests bench
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) maps/west_kent_hubs .pytest_cache
