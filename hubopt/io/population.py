@@ -1,0 +1,558 @@
+"""Small-area population: ONS LSOA estimates by single year of age, LSOA population-weighted centroids and Census
+2021 usual residents per LSOA.
+
+All loaders return new frames. Rows left out on purpose are counted in ``df.attrs["excluded"]`` as
+``{reason: count}``; ``df.attrs["source"]`` holds the path that was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import InputError
+from hubopt.io._validate import (
+    CRS_BNG,
+    CRS_LONLAT,
+    check_coordinates_in_gb,
+    check_unique_key,
+    find_column,
+    numeric_column,
+    numeric_column_rows,
+    read_csv_table,
+    text_column,
+)
+
+__all__ = [
+    "AGE_BANDS",
+    "ages_overlap",
+    "band_column",
+    "band_intervals",
+    "format_ages",
+    "missing_ages",
+    "read_census2021_lsoa",
+    "read_population_weighted_centroids",
+    "read_sape_syoa",
+    "to_age_bands",
+]
+
+#: hubopt's standard age bands: label -> (youngest age, oldest age or None for "and over").
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-64": (0, 64),
+    "65-74": (65, 74),
+    "75-84": (75, 84),
+    "85+": (85, None),
+}
+
+SAPE_WHAT = "ONS small-area population estimates file (LSOA, single year of age)"
+#: Accepted names of the LSOA code column of a SAPE file, in order of preference (case, spaces and punctuation
+#: are ignored). ``Area Codes`` is the mid-2017 (SAPE20DT1) layout, which also holds local-authority rows.
+SAPE_CODE_COLUMNS = ("Area Codes", "LSOA Code", "LSOA 2021 Code", "LSOA 2011 Code", "LSOA11CD", "LSOA21CD")
+#: Accepted names of the LSOA name column.
+SAPE_NAME_COLUMNS = ("LSOA11NM", "LSOA Name", "LSOA 2021 Name", "LSOA 2011 Name", "LSOA21NM")
+#: Accepted names of the all-ages total column.
+SAPE_TOTAL_COLUMNS = ("All Ages", "Total")
+#: Column of the mid-2017 layout that names the local authority on its summary rows.
+SAPE_AREA_NAME_COLUMN = "Area Names"
+LA_ROWS_REASON = "local authority summary rows"
+
+CENTROIDS_WHAT = "ONS LSOA population-weighted centroids file"
+#: Accepted names of the centroid file's code and name columns (any case).
+CENTROID_CODE_COLUMNS = ("lsoa11cd", "lsoa21cd", "LSOA code", "lsoa_code")
+CENTROID_NAME_COLUMNS = ("lsoa11nm", "lsoa21nm", "LSOA name", "lsoa_name")
+#: Accepted (x, y) column pairs, tried in order; each pair may hold longitude/latitude or BNG metres.
+CENTROID_XY_COLUMNS = (
+    ("X", "Y"),
+    ("LONG", "LAT"),
+    ("longitude", "latitude"),
+    ("lon", "lat"),
+    ("easting", "northing"),
+)
+
+CENSUS_WHAT = "Census 2021 usual residents per LSOA file"
+#: Accepted names of the Census file's columns (Nomis and ONS "create a custom dataset" exports).
+CENSUS_CODE_COLUMNS = ("LSOA21CD", "mnemonic", "LSOA 2021 Code", "Lower layer Super Output Areas Code", "LSOA code")
+CENSUS_NAME_COLUMNS = (
+    "2021 super output area - lower layer",
+    "LSOA21NM",
+    "LSOA 2021 Name",
+    "Lower layer Super Output Areas",
+    "LSOA name",
+)
+CENSUS_POPULATION_COLUMNS = ("Population", "Total: All usual residents", "All usual residents", "Observation")
+
+_AGE_COLUMN = re.compile(r"^(\d+)$")
+_OPEN_AGE_COLUMN = re.compile(r"^(\d+)\s*(?:\+|plus|and over)$", re.IGNORECASE)
+_OUT_AGE_COLUMN = re.compile(r"^age_(\d+)(_plus)?$")
+_BAND_LABEL = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+
+AgeRange = tuple[int, int | None]
+
+
+# --- age bands ----------------------------------------------------------------------------------------------------
+
+
+def band_column(band: str) -> str:
+    """Column name of an age band in hubopt's frames: ``"0-64"`` -> ``"pop_0_64"``, ``"85+"`` -> ``"pop_85_plus"``.
+
+    Parameters
+    ----------
+    band : str
+        Band label: ``"LOW-HIGH"`` or ``"LOW+"``.
+
+    Returns
+    -------
+    str
+    """
+    m = _BAND_LABEL.match(str(band).strip())
+    if m is None:
+        raise InputError(
+            f"{band!r} is not an age band label",
+            hint="write bands as 'LOW-HIGH' (e.g. '65-74') or 'LOW+' (e.g. '85+')",
+        )
+    return f"pop_{m.group(1)}_{m.group(2)}" if m.group(2) is not None else f"pop_{m.group(1)}_plus"
+
+
+def format_ages(ranges: Sequence[AgeRange]) -> str:
+    """Readable list of age ranges, e.g. ``[(0, 64), (70, 70), (90, None)]`` -> ``"0-64, 70, 90+"``."""
+    parts = []
+    for lo, hi in ranges:
+        parts.append(f"{lo}+" if hi is None else (str(lo) if hi == lo else f"{lo}-{hi}"))
+    return ", ".join(parts)
+
+
+def band_intervals(bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> list[tuple[str, int, int | None]]:
+    """Check a set of age bands and return ``(label, youngest, oldest or None)`` for each, youngest first.
+
+    The bands must cover every age from 0 upwards exactly once: no gaps, no overlaps, only the last open-ended.
+
+    Parameters
+    ----------
+    bands : mapping of str to (int, int or None)
+        Band label -> (youngest age, oldest age, or None for "and over").
+
+    Returns
+    -------
+    list of (str, int, int or None)
+    """
+    hint = (
+        "give bands that cover every age from 0 upwards once, e.g. "
+        "{'0-64': (0, 64), '65-74': (65, 74), '75-84': (75, 84), '85+': (85, None)}"
+    )
+    if not bands:
+        raise InputError("no age bands were given", hint=hint)
+    out = []
+    for label, limits in bands.items():
+        try:
+            lo, hi = limits
+            lo = int(lo)
+            hi = None if hi is None else int(hi)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"age band {label!r} should be (youngest, oldest or None), not {limits!r}", hint=hint
+            ) from None
+        if lo < 0 or (hi is not None and hi < lo):
+            raise InputError(f"age band {label!r} runs from {lo} to {hi}, which is not a range of ages", hint=hint)
+        band_column(label)  # the label must make a column name
+        out.append((str(label), lo, hi))
+    out.sort(key=lambda b: b[1])
+    expected = 0
+    for i, (label, lo, hi) in enumerate(out):
+        if lo != expected:
+            problem = f"ages {expected}-{lo - 1} are in no band" if lo > expected else f"age {lo} is in two bands"
+            raise InputError(f"the age bands do not fit together before band {label!r}: {problem}", hint=hint)
+        if hi is None:
+            if i != len(out) - 1:
+                raise InputError(f"only the oldest band can be open-ended, not {label!r}", hint=hint)
+            break
+        expected = hi + 1
+    if out[-1][2] is not None:
+        raise InputError(f"the oldest band {out[-1][0]!r} must be open-ended (e.g. '85+')", hint=hint)
+    return out
+
+
+def missing_ages(lo: int, hi: int | None, parts: Sequence[AgeRange]) -> list[AgeRange]:
+    """The ages of ``[lo, hi]`` (``hi`` None: no upper limit) that none of ``parts`` covers.
+
+    Parameters
+    ----------
+    lo, hi : int, int or None
+        The range of ages.
+    parts : sequence of (int, int or None)
+        Age ranges that lie inside ``[lo, hi]``.
+
+    Returns
+    -------
+    list of (int, int or None)
+        The uncovered ranges, youngest first (empty when ``parts`` cover the range).
+    """
+    gaps: list[AgeRange] = []
+    expected: int | None = lo
+    for p_lo, p_hi in sorted(parts, key=lambda p: p[0]):
+        if expected is None:
+            break
+        if p_lo > expected:
+            gaps.append((expected, p_lo - 1))
+        expected = None if p_hi is None else max(expected, p_hi + 1)
+    if expected is not None and (hi is None or expected <= hi):
+        gaps.append((expected, hi))
+    return gaps
+
+
+def ages_overlap(parts: Sequence[AgeRange]) -> bool:
+    """Whether any two age ranges share an age."""
+    ordered = sorted(parts, key=lambda p: p[0])
+    return any(a_hi is None or a_hi >= b_lo for (_, a_hi), (b_lo, _) in pairwise(ordered))
+
+
+# --- single year of age estimates ---------------------------------------------------------------------------------
+
+
+def _age_columns(df: pd.DataFrame, path: Path) -> list[tuple[str, int, bool]]:
+    """The single-year-of-age columns of a SAPE table as ``(column, age, open_ended)``, youngest first."""
+    ages: list[tuple[str, int, bool]] = []
+    for col in df.columns:
+        name = str(col).strip()
+        if m := _AGE_COLUMN.match(name):
+            ages.append((str(col), int(m.group(1)), False))
+        elif m := _OPEN_AGE_COLUMN.match(name):
+            ages.append((str(col), int(m.group(1)), True))
+    hint = (
+        "hubopt needs the persons table with one column per single year of age (0, 1, ..., 89, 90+); "
+        "tables by sex (F0, M0, ...) must be added up first"
+    )
+    if not ages:
+        raise InputError(f"the {SAPE_WHAT} has no single-year-of-age columns (0, 1, ..., 90+)", path=path, hint=hint)
+    ages.sort(key=lambda a: a[1])
+    open_ended = [a for a in ages if a[2]]
+    if len(open_ended) != 1 or open_ended[0] is not ages[-1]:
+        raise InputError(
+            f"the {SAPE_WHAT} should have exactly one 'and over' age column (such as '90+') after the single ages",
+            path=path,
+            hint=hint,
+        )
+    parts = [(age, age if not is_open else None) for _, age, is_open in ages]
+    if ages_overlap(parts):
+        dup = [c for c, a, _ in ages if sum(1 for _, b, _ in ages if b == a) > 1]
+        raise InputError(f"the {SAPE_WHAT} has more than one column for the same age ({dup})", path=path, hint=hint)
+    missing = missing_ages(0, None, parts)
+    if missing:
+        raise InputError(
+            f"the {SAPE_WHAT} has no column for ages {format_ages(missing)}",
+            path=path,
+            hint=hint,
+        )
+    return ages
+
+
+def read_sape_syoa(path: str | Path) -> pd.DataFrame:
+    """Read ONS small-area (LSOA) population estimates by single year of age, persons.
+
+    The mid-2017 table SAPE20DT1 (``Area Codes, Area Names, LSOA11NM, All Ages, 0, 1, ..., 89, 90+``) mixes local
+    authority summary rows (``Area Names`` filled, ``LSOA11NM`` empty) with LSOA rows (the reverse); the summary
+    rows are left out and counted. Newer layouts with one row per LSOA are accepted too: the code column may be
+    named as in :data:`SAPE_CODE_COLUMNS` (e.g. ``LSOA Code``, ``LSOA 2021 Code``), the name column as in
+    :data:`SAPE_NAME_COLUMNS` (e.g. ``LSOA Name``) and the total as in :data:`SAPE_TOTAL_COLUMNS` (``All Ages``
+    or ``Total``); names are matched ignoring case, spaces and punctuation. Age columns must be single years
+    (``0``, ``1``, ...) with one open-ended oldest column (``90+``, ``90 plus`` or ``90 and over``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per LSOA: ``lsoa_code``, ``lsoa_name``, ``all_ages``, ``age_0`` ... ``age_89``, ``age_90_plus``
+        (integers; the oldest column is named after the file's open-ended age group).
+        ``attrs["excluded"]`` counts the local authority summary rows.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, a count is not a whole number of zero or more, a row's ``All Ages`` is not
+        the sum of its ages, or an LSOA code appears twice (the message names the row and column).
+    """
+    df = read_csv_table(path, what=SAPE_WHAT)
+    p = Path(path)
+    code_col = find_column(df, SAPE_CODE_COLUMNS, path=p, what=SAPE_WHAT, role="LSOA code")
+    name_col = find_column(df, SAPE_NAME_COLUMNS, path=p, what=SAPE_WHAT, role="LSOA name")
+    total_col = find_column(df, SAPE_TOTAL_COLUMNS, path=p, what=SAPE_WHAT, role="all-ages total")
+    ages = _age_columns(df, p)
+    rows = np.arange(2, 2 + len(df))
+
+    names = df[name_col].astype(str).str.strip()
+    excluded: dict[str, int] = {}
+    area_names_col = find_column(
+        df, [SAPE_AREA_NAME_COLUMN], path=p, what=SAPE_WHAT, role="area name", required=False
+    )
+    if area_names_col is not None:
+        area_names = df[area_names_col].astype(str).str.strip()
+        neither = (names == "") & (area_names == "")
+        if neither.any():
+            pos = int(np.flatnonzero(neither.to_numpy())[0])
+            raise InputError(
+                f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
+                "so it is neither a local authority summary row nor an LSOA row",
+                path=p,
+                row=int(rows[pos]),
+                column=name_col,
+                hint="fill in the LSOA name, or remove the row",
+            )
+        keep = (names != "").to_numpy()
+        if (~keep).any():
+            excluded[LA_ROWS_REASON] = int((~keep).sum())
+    else:
+        keep = np.ones(len(df), dtype=bool)
+
+    lsoa = df.loc[keep]
+    lrows = rows[keep]
+    if lsoa.empty:
+        raise InputError(f"the {SAPE_WHAT} has no LSOA rows", path=p, hint="check that this is the LSOA table")
+    codes = text_column(lsoa, code_col, path=p, rows=lrows)
+    lsoa_names = text_column(lsoa, name_col, path=p, rows=lrows)
+    check_unique_key(lsoa, [code_col], path=p, rows=lrows, what="LSOA code")
+
+    total = numeric_column_rows(lsoa, total_col, path=p, rows=lrows, minimum=0, integer=True)
+    counts = {col: numeric_column_rows(lsoa, col, path=p, rows=lrows, minimum=0, integer=True) for col, _, _ in ages}
+    age_sum = sum(counts.values())
+    mismatch = (age_sum != total).to_numpy()
+    if mismatch.any():
+        pos = int(np.flatnonzero(mismatch)[0])
+        raise InputError(
+            f"the total {total.iloc[pos]:.0f} is not the sum of the ages ({age_sum.iloc[pos]:.0f})"
+            + (f"; {int(mismatch.sum())} rows in all have this problem" if mismatch.sum() > 1 else ""),
+            path=p,
+            row=int(lrows[pos]),
+            column=total_col,
+            hint="check the row against the published table: the counts by age must add up to the total",
+        )
+
+    out_cols: dict[str, object] = {
+        "lsoa_code": codes.to_numpy(),
+        "lsoa_name": lsoa_names.to_numpy(),
+        "all_ages": total.to_numpy().astype("int64"),
+    }
+    for col, age, is_open in ages:
+        out_cols[f"age_{age}_plus" if is_open else f"age_{age}"] = counts[col].to_numpy().astype("int64")
+    out = pd.DataFrame(out_cols)
+    out.attrs = {"excluded": excluded, "source": str(path)}
+    return out
+
+
+def _syoa_age_columns(syoa: pd.DataFrame) -> list[tuple[str, int, int | None]]:
+    """``(column, youngest, oldest or None)`` for the ``age_*`` columns of a table from :func:`read_sape_syoa`."""
+    cols = []
+    for col in syoa.columns:
+        if m := _OUT_AGE_COLUMN.match(str(col)):
+            age = int(m.group(1))
+            cols.append((str(col), age, None if m.group(2) else age))
+    if not cols:
+        raise InputError(
+            "the table has no age columns (age_0, age_1, ..., age_90_plus)",
+            hint="pass the table returned by read_sape_syoa",
+        )
+    parts = [(lo, hi) for _, lo, hi in cols]
+    missing = missing_ages(0, None, parts)
+    if missing or ages_overlap(parts):
+        raise InputError(
+            "the age columns do not cover every age once"
+            + (f" (ages {format_ages(missing)} are missing)" if missing else ""),
+            hint="pass the table returned by read_sape_syoa",
+        )
+    return sorted(cols, key=lambda c: c[1])
+
+
+def to_age_bands(syoa: pd.DataFrame, bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> pd.DataFrame:
+    """Add up single years of age into age bands.
+
+    Parameters
+    ----------
+    syoa : pandas.DataFrame
+        Table from :func:`read_sape_syoa` (``lsoa_code``, ``lsoa_name``, ``all_ages``, ``age_*``).
+    bands : mapping of str to (int, int or None)
+        Age bands (see :func:`band_intervals`); hubopt's standard :data:`AGE_BANDS` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa_code``, ``lsoa_name`` and one integer column per band (named by :func:`band_column`, e.g.
+        ``pop_0_64``); the bands of each row add up to its ``all_ages``. ``attrs`` are copied from ``syoa``.
+    """
+    missing = [c for c in ("lsoa_code", "lsoa_name", "all_ages") if c not in syoa.columns]
+    if missing:
+        raise InputError(
+            f"the table given to to_age_bands has no column {', '.join(repr(m) for m in missing)}",
+            hint="pass the table returned by read_sape_syoa",
+        )
+    intervals = band_intervals(bands)
+    age_cols = _syoa_age_columns(syoa)
+    members: dict[str, list[str]] = {label: [] for label, _, _ in intervals}
+    for col, a_lo, a_hi in age_cols:
+        label, _, hi = next(b for b in intervals if b[1] <= a_lo and (b[2] is None or a_lo <= b[2]))
+        if hi is not None and (a_hi is None or a_hi > hi):
+            raise InputError(
+                f"the age band {label!r} cannot be made from these data: their age group "
+                f"{format_ages([(a_lo, a_hi)])} runs past the band's oldest age {hi}",
+                hint=f"use bands whose open-ended oldest band starts at or below {a_lo}",
+            )
+        members[label].append(col)
+    out: dict[str, object] = {
+        "lsoa_code": syoa["lsoa_code"].to_numpy(),
+        "lsoa_name": syoa["lsoa_name"].to_numpy(),
+    }
+    for label, cols in members.items():
+        out[band_column(label)] = syoa[cols].to_numpy(dtype="int64").sum(axis=1)
+    result = pd.DataFrame(out, index=syoa.index.copy())
+    band_sum = result[[band_column(b[0]) for b in intervals]].sum(axis=1).to_numpy()
+    bad = band_sum != syoa["all_ages"].to_numpy(dtype="int64")
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"for LSOA {syoa['lsoa_code'].iloc[pos]} the age bands add up to {band_sum[pos]} "
+            f"but all_ages is {syoa['all_ages'].iloc[pos]}",
+            hint="pass the table returned by read_sape_syoa, whose ages add up to all_ages",
+        )
+    result.attrs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in syoa.attrs.items()}
+    return result
+
+
+# --- centroids ----------------------------------------------------------------------------------------------------
+
+
+def read_population_weighted_centroids(path: str | Path) -> gpd.GeoDataFrame:
+    """Read ONS LSOA population-weighted centroids as points in British National Grid.
+
+    ONS publishes these with ``X``/``Y`` in either longitude/latitude (WGS84) or BNG metres; which one is
+    decided from the values (every point must be of the same kind). Accepted column names, ignoring case:
+    code :data:`CENTROID_CODE_COLUMNS` (``lsoa11cd``, ``LSOA21CD``, ...), name :data:`CENTROID_NAME_COLUMNS`
+    (optional; blank names are allowed), coordinates the first pair of :data:`CENTROID_XY_COLUMNS` present
+    (``X``/``Y``, ``LONG``/``LAT``, ``longitude``/``latitude``, ``lon``/``lat``, ``easting``/``northing``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (a UTF-8 byte-order mark is fine).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``lsoa_code``, ``lsoa_name``, ``geometry`` (points, EPSG:27700). ``attrs["coordinates"]`` says whether
+        the file held ``"lonlat"`` or ``"bng"`` coordinates.
+
+    Raises
+    ------
+    InputError
+        On a missing column, a coordinate that is not a number or lies outside Great Britain, coordinates that
+        mix degrees and metres, or a repeated LSOA code.
+    """
+    df = read_csv_table(path, what=CENTROIDS_WHAT)
+    p = Path(path)
+    code_col = find_column(df, CENTROID_CODE_COLUMNS, path=p, what=CENTROIDS_WHAT, role="LSOA code")
+    name_col = find_column(df, CENTROID_NAME_COLUMNS, path=p, what=CENTROIDS_WHAT, role="LSOA name", required=False)
+    xy: tuple[str, str] | None = None
+    for x_name, y_name in CENTROID_XY_COLUMNS:
+        x_col = find_column(df, [x_name], path=p, what=CENTROIDS_WHAT, role="x", required=False)
+        y_col = find_column(df, [y_name], path=p, what=CENTROIDS_WHAT, role="y", required=False)
+        if x_col is not None and y_col is not None:
+            xy = (x_col, y_col)
+            break
+    if xy is None:
+        pairs = ", ".join(f"{a}/{b}" for a, b in CENTROID_XY_COLUMNS)
+        raise InputError(
+            f"the {CENTROIDS_WHAT} has no coordinate columns (accepted pairs: {pairs}); "
+            f"columns found: {', '.join(repr(c) for c in df.columns)}",
+            path=p,
+            column="X",
+            hint="rename the coordinate columns to X and Y",
+        )
+    if df.empty:
+        raise InputError(f"the {CENTROIDS_WHAT} has no rows", path=p)
+    codes = text_column(df, code_col, path=p)
+    names = (
+        text_column(df, name_col, path=p, allow_blank=True) if name_col is not None else pd.Series("", index=df.index)
+    )
+    check_unique_key(df, [code_col], path=p, what="LSOA code")
+    x = numeric_column(df, xy[0], path=p).to_numpy()
+    y = numeric_column(df, xy[1], path=p).to_numpy()
+
+    degrees = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    if degrees.all():
+        kind, crs = "lonlat", CRS_LONLAT
+    elif not degrees.any():
+        kind, crs = "bng", CRS_BNG
+    else:
+        odd = degrees if degrees.sum() < (~degrees).sum() else ~degrees
+        pos = int(np.flatnonzero(odd)[0])
+        looks = "longitude/latitude" if degrees[pos] else "metres (British National Grid)"
+        raise InputError(
+            f"the coordinates mix longitude/latitude and British National Grid metres: this row looks like {looks} "
+            "unlike most rows",
+            path=p,
+            row=2 + pos,
+            column=f"{xy[0]}/{xy[1]}",
+            hint="give every point in the same coordinate system",
+        )
+    check_coordinates_in_gb(x, y, crs=kind, path=p, columns=xy)
+    gdf = gpd.GeoDataFrame(
+        {"lsoa_code": codes.to_numpy(), "lsoa_name": names.to_numpy()},
+        geometry=gpd.points_from_xy(x, y),
+        crs=crs,
+    )
+    if crs != CRS_BNG:
+        gdf = gdf.to_crs(CRS_BNG)
+    gdf.attrs = {"excluded": {}, "source": str(path), "coordinates": kind}
+    return gdf
+
+
+# --- Census 2021 --------------------------------------------------------------------------------------------------
+
+
+def read_census2021_lsoa(path: str | Path) -> pd.DataFrame:
+    """Read Census 2021 usual residents per LSOA 2021.
+
+    The Nomis export has ``2021 super output area - lower layer, LSOA21CD, Population``; also accepted (ignoring
+    case): code :data:`CENSUS_CODE_COLUMNS`, name :data:`CENSUS_NAME_COLUMNS`, count
+    :data:`CENSUS_POPULATION_COLUMNS`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa21_code``, ``lsoa21_name``, ``population`` (integer).
+
+    Raises
+    ------
+    InputError
+        On a missing column, a blank code, a population that is not a whole number of zero or more, or a
+        repeated LSOA code.
+    """
+    df = read_csv_table(path, what=CENSUS_WHAT)
+    p = Path(path)
+    code_col = find_column(df, CENSUS_CODE_COLUMNS, path=p, what=CENSUS_WHAT, role="LSOA 2021 code")
+    name_col = find_column(df, CENSUS_NAME_COLUMNS, path=p, what=CENSUS_WHAT, role="LSOA 2021 name")
+    pop_col = find_column(df, CENSUS_POPULATION_COLUMNS, path=p, what=CENSUS_WHAT, role="population")
+    codes = text_column(df, code_col, path=p)
+    names = text_column(df, name_col, path=p, allow_blank=True)
+    check_unique_key(df, [code_col], path=p, what="LSOA 2021 code")
+    pop = numeric_column(df, pop_col, path=p, minimum=0, integer=True)
+    out = pd.DataFrame(
+        {
+            "lsoa21_code": codes.to_numpy(),
+            "lsoa21_name": names.to_numpy(),
+            "population": pop.to_numpy().astype("int64"),
+        }
+    )
+    out.attrs = {"excluded": {}, "source": str(path)}
+    return out

@@ -1,0 +1,515 @@
+"""hubopt's site register: the existing estate and the candidate sites a study may use.
+
+A site register is a CSV file (or a GeoJSON file of points with the same properties) with one row per site.
+Users add their own candidate sites by adding rows.
+
+============== ========== ======================================================================================
+column         required   meaning
+============== ========== ======================================================================================
+site_id        yes        unique identifier (text: ``"S01"``, an ODS code ...)
+name           yes        site name, as shown on maps and in tables
+type           yes        one of ``gp_practice``, ``community_hospital``, ``acute_hospital``, ``community_site``,
+                          ``new_build``, ``other``
+status         yes        one of ``existing``, ``committed``, ``candidate``, ``must-keep``, ``unavailable``
+lon, lat       location   WGS84 longitude and latitude (degrees)
+easting,       location   British National Grid (EPSG:27700) easting and northing (metres)
+northing
+postcode       location   the site's postcode; locates the site (with a postcode lookup) when the row has no
+                          coordinates
+district       no         local authority district (name or code), for tables
+list_size      no         registered patients (whole number >= 0)
+beds           no         beds at the site now (whole number >= 0)
+max_beds       no         most beds the site could hold (whole number >= 0, not below ``beds``)
+capacity       no         population a hub at this site can serve (>= 0)
+fixed_cost     no         yearly cost of running a hub here (>= 0)
+capital_cost   no         one-off cost of opening a hub here (>= 0)
+notes          no         free text
+source         no         where the row came from (free text)
+============== ========== ======================================================================================
+
+Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
+:class:`~hubopt.io.postcodes.PostcodeLookup`). When a row has more than one, they must agree to within 50 m; the
+easting/northing pair is then used (in a GeoJSON file, the point geometry comes first). Text values of ``type``
+and ``status`` may use any case and spaces, hyphens or underscores (``"Must keep"`` → ``must-keep``). Column names
+are matched ignoring case and spaces (``Site ID`` → ``site_id``; ``longitude``/``long`` → ``lon``,
+``latitude`` → ``lat``). Any other column is kept as text. Blank optional values are missing (NA). A
+``located_by`` column (written by hubopt) is worked out again, not read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import InputError
+from hubopt.io._validate import (
+    CRS_BNG,
+    bng_to_lonlat,
+    check_coordinates_in_gb,
+    check_rows_match_header,
+    check_unique,
+    lonlat_to_bng,
+    numeric_column,
+    read_csv_table,
+    read_geojson,
+    renumber_rows,
+    require_columns,
+    text_column,
+)
+from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
+
+__all__ = [
+    "SITE_COLUMNS",
+    "SITE_STATUSES",
+    "SITE_TYPES",
+    "read_site_register",
+    "write_site_register",
+]
+
+#: Allowed values of ``type``.
+SITE_TYPES = ("gp_practice", "community_hospital", "acute_hospital", "community_site", "new_build", "other")
+#: Allowed values of ``status``.
+SITE_STATUSES = ("existing", "committed", "candidate", "must-keep", "unavailable")
+#: Columns every register must have.
+REQUIRED_COLUMNS = ("site_id", "name", "type", "status")
+#: Columns of a register as returned by :func:`read_site_register` (then any extra columns, ``located_by`` and
+#: ``geometry``).
+SITE_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "postcode",
+    "district",
+    "list_size",
+    "beds",
+    "max_beds",
+    "capacity",
+    "fixed_cost",
+    "capital_cost",
+    "notes",
+    "source",
+)
+_INTEGER_COLUMNS = ("list_size", "beds", "max_beds")
+_NUMBER_COLUMNS = ("capacity", "fixed_cost", "capital_cost")
+_TEXT_COLUMNS = ("postcode", "district", "notes", "source")
+_COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
+_ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
+_RESERVED = ("geometry",)
+#: Output columns worked out by the reader: a column of this name in the file is replaced.
+_DERIVED = ("located_by",)
+#: Largest allowed distance between two locations given for one site (metres).
+AGREE_M = 50.0
+
+_WHAT = "site register"
+
+
+def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = None) -> gpd.GeoDataFrame:
+    """Read a site register (CSV, or GeoJSON points) and check every row.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` file, or a ``.geojson``/``.json`` file of points with the register's columns as properties.
+    postcodes : PostcodeLookup, optional
+        Locates the rows that give a postcode but no coordinates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of :data:`SITE_COLUMNS` (absent optional columns filled with NA; ``type`` and ``status`` in
+        their standard spelling; ``postcode`` in standard spelling where valid), then any extra columns of the
+        file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and ``geometry`` (points,
+        EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row (GeoJSON: the feature) and the column, for: a missing required column; a blank
+        ``site_id``, ``name``, ``type`` or ``status``; an unknown type or status; a repeated ``site_id``; a row
+        with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
+        outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
+        is not a number, or is negative, or not whole where it must be.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        gdf = read_geojson(p, what=_WHAT)
+        df = _properties_as_text(gdf)
+        with renumber_rows(features=True):
+            geometry_xy = _geometry_points(gdf, p)
+            return _build(df, p, postcodes=postcodes, geometry_xy=geometry_xy)
+    if suffix in (".xlsx", ".xls", ".ods"):
+        raise InputError(
+            "the site register is a spreadsheet; hubopt reads it as CSV",
+            path=p,
+            hint="save the sheet as CSV (File > Save as > CSV UTF-8) and give that file",
+        )
+    df = read_csv_table(p, what=_WHAT)
+    check_rows_match_header(df, path=p, what=_WHAT)
+    return _build(df, p, postcodes=postcodes, geometry_xy=None)
+
+
+def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
+    """Write a site register as CSV in the register's schema, so that :func:`read_site_register` reads it back.
+
+    Locations are written both as ``lon``, ``lat`` (WGS84, 6 decimals, about 0.1 m) and ``easting``,
+    ``northing`` (British National Grid, 1 decimal), taken from the geometry. ``located_by`` is not written:
+    a register read back is located by its coordinates.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites with at least ``site_id``, ``name``, ``type``, ``status`` and point geometries in a known CRS
+        (e.g. as returned by :func:`read_site_register`). Not changed.
+    path : str or Path
+        The CSV file to write (UTF-8 with a byte-order mark, so that Excel shows accented text correctly).
+    """
+    if not isinstance(sites, gpd.GeoDataFrame):
+        raise TypeError("sites must be a GeoDataFrame (e.g. from read_site_register)")
+    if sites.crs is None:
+        raise ValueError("the sites have no CRS; set one (e.g. sites.set_crs('EPSG:27700')) before writing")
+    missing = [c for c in REQUIRED_COLUMNS if c not in sites.columns]
+    if missing:
+        raise ValueError(f"the sites have no column {', '.join(map(repr, missing))}; the register needs them")
+    geoms = sites.geometry.to_crs(CRS_BNG)
+    bad = geoms.isna() | geoms.is_empty | (geoms.geom_type != "Point")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"site {sites['site_id'].iloc[i]!r} has no point geometry; every site needs a point")
+    x, y = geoms.x.to_numpy(), geoms.y.to_numpy()
+    lon, lat = bng_to_lonlat(x, y)
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
+    out = pd.DataFrame(index=range(len(sites)))
+    for col in REQUIRED_COLUMNS:
+        out[col] = table[col]
+    out["lon"] = [f"{v:.6f}" for v in lon]
+    out["lat"] = [f"{v:.6f}" for v in lat]
+    out["easting"] = [f"{v:.1f}" for v in x]
+    out["northing"] = [f"{v:.1f}" for v in y]
+    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+        out[col] = table[col] if col in table.columns else pd.NA
+    skip = {*out.columns, *_RESERVED, *_DERIVED}
+    for col in table.columns:
+        if col not in skip:
+            out[col] = table[col]
+    out.to_csv(Path(path), index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# reading, step by step
+# ----------------------------------------------------------------------------------------------------------------
+def _build(
+    raw: pd.DataFrame, path: Path, *, postcodes: PostcodeLookup | None, geometry_xy: np.ndarray | None
+) -> gpd.GeoDataFrame:
+    """Check every row and build the register; errors name the columns as they are spelled in the file."""
+    df, spelled = _canonical_columns(raw, path)
+    try:
+        return _check(df, path, postcodes=postcodes, geometry_xy=geometry_xy)
+    except InputError as exc:
+        if exc.column is None:
+            raise
+        column = "/".join(spelled.get(part, part) for part in exc.column.split("/"))
+        if column == exc.column:
+            raise
+        raise InputError(exc.problem, path=exc.path, row=exc.row, column=column, hint=exc.hint) from None
+
+
+def _check(
+    df: pd.DataFrame, path: Path, *, postcodes: PostcodeLookup | None, geometry_xy: np.ndarray | None
+) -> gpd.GeoDataFrame:
+    if df.empty:
+        raise InputError("the site register has no sites", path=path, hint="add one row per site")
+    require_columns(
+        df,
+        REQUIRED_COLUMNS,
+        path=path,
+        what=_WHAT,
+        hint="the register needs the columns site_id, name, type and status (see the site register schema)",
+    )
+    n = len(df)
+    site_id = text_column(df, "site_id", path=path, allow_blank=False)
+    check_unique(df.assign(site_id=site_id), "site_id", path=path, what="site_id")
+    name = text_column(df, "name", path=path)
+    site_type = _choice(df, "type", SITE_TYPES, path)
+    status = _choice(df, "status", SITE_STATUSES, path)
+
+    numbers: dict[str, pd.Series] = {}
+    for col in _INTEGER_COLUMNS + _NUMBER_COLUMNS:
+        if col in df.columns:
+            values = numeric_column(df, col, path=path, allow_blank=True, minimum=0, integer=col in _INTEGER_COLUMNS)
+            numbers[col] = values.astype("Int64") if col in _INTEGER_COLUMNS else values
+        else:
+            numbers[col] = pd.Series(np.nan, index=range(n)).astype("Int64" if col in _INTEGER_COLUMNS else "float64")
+    if "beds" in df.columns and "max_beds" in df.columns:
+        below = (numbers["max_beds"] < numbers["beds"]).fillna(False).to_numpy(dtype=bool)
+        if below.any():
+            i = int(np.flatnonzero(below)[0])
+            raise InputError(
+                f"max_beds ({numbers['max_beds'].iloc[i]}) is below beds ({numbers['beds'].iloc[i]})",
+                path=path,
+                row=i + 2,
+                column="max_beds",
+                hint="max_beds is the most beds the site could hold: at least its current beds",
+            )
+
+    text = {
+        col: _text_or_na(df[col]) if col in df.columns else pd.Series(np.nan, index=range(n), dtype="str")
+        for col in _TEXT_COLUMNS
+    }
+    xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
+    text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
+
+    out = pd.DataFrame(
+        {
+            "site_id": site_id.to_numpy(),
+            "name": name.to_numpy(),
+            "type": site_type,
+            "status": status,
+        }
+    )
+    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+        out[col] = (text[col] if col in text else numbers[col]).reset_index(drop=True)
+    for col in df.columns:
+        if col not in out.columns and col not in _COORDINATE_COLUMNS:
+            out[col] = _text_or_na(df[col])
+    out["located_by"] = pd.Series(located_by, dtype="str")
+    sites = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=CRS_BNG)
+    for col in _INTEGER_COLUMNS:
+        sites[col] = sites[col].astype("Int64")
+    sites.attrs["excluded"] = {}
+    sites.attrs["source"] = str(path)
+    return sites
+
+
+def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename columns that match a schema column (ignoring case, spaces and hyphens) to the schema name.
+
+    Returns the renamed table and, for each renamed column, its name in the file.
+    """
+    known = set(SITE_COLUMNS) | set(_COORDINATE_COLUMNS)
+    renames: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    derived: list[str] = []
+    for col in df.columns:
+        key = re.sub(r"[\s\-]+", "_", str(col).strip().lower())
+        key = _ALIASES.get(key.replace("_", ""), _ALIASES.get(key, key))
+        if key in _DERIVED:
+            derived.append(str(col))
+            continue
+        if key in _RESERVED:
+            raise InputError(
+                f"the column name {col!r} is reserved for hubopt's own use",
+                path=path,
+                column=str(col),
+                hint="rename the column (or remove it: hubopt works out the site's point and how it was located)",
+            )
+        if key in known:
+            if key in taken:
+                raise InputError(
+                    f"the columns {taken[key]!r} and {col!r} both mean {key!r}",
+                    path=path,
+                    column=str(col),
+                    hint="keep one of them",
+                )
+            taken[key] = str(col)
+            renames[str(col)] = key
+    spelled = {new: old for old, new in renames.items() if new != old}
+    return df.drop(columns=derived).rename(columns=renames).reset_index(drop=True), spelled
+
+
+def _choice(df: pd.DataFrame, column: str, allowed: tuple[str, ...], path: Path) -> np.ndarray:
+    """Map each value to one of ``allowed``, ignoring case, spaces, hyphens and underscores."""
+    values = text_column(df, column, path=path)
+    lookup = {_squash(a): a for a in allowed}
+    squashed = values.map(_squash)
+    mapped = squashed.map(lookup)
+    bad = mapped.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        guess = difflib.get_close_matches(squashed.iloc[i], list(lookup), n=1, cutoff=0.6)
+        raise InputError(
+            f"{values.iloc[i]!r} is not a known {column}"
+            + (f" (did you mean {lookup[guess[0]]!r}?)" if guess else "")
+            + (f"; {int(bad.sum())} rows in all" if bad.sum() > 1 else ""),
+            path=path,
+            row=i + 2,
+            column=column,
+            hint=f"use one of: {', '.join(allowed)}",
+        )
+    return mapped.to_numpy(dtype=object).astype(str)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.lower())
+
+
+def _text_or_na(values: pd.Series) -> pd.Series:
+    text = values.astype("str").str.strip()
+    return text.where(text != "").reset_index(drop=True)
+
+
+def _tidy_postcode(text: object) -> object:
+    if not isinstance(text, str):
+        return text
+    try:
+        return normalise_postcode(text)
+    except ValueError:
+        return text
+
+
+def _pair(df: pd.DataFrame, a: str, b: str, path: Path, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values of a coordinate pair and which rows have it; fail on a half-filled pair or a point outside GB."""
+    n = len(df)
+    if a not in df.columns and b not in df.columns:
+        return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if a not in df.columns or b not in df.columns:
+        have, lack = (a, b) if a in df.columns else (b, a)
+        raise InputError(
+            f"the site register has a {have!r} column but no {lack!r} column",
+            path=path,
+            column=lack,
+            hint=f"give both {a} and {b}, or neither",
+        )
+    xs = numeric_column(df, a, path=path, allow_blank=True).to_numpy()
+    ys = numeric_column(df, b, path=path, allow_blank=True).to_numpy()
+    half = np.isnan(xs) != np.isnan(ys)
+    if half.any():
+        i = int(np.flatnonzero(half)[0])
+        given, blank = (a, b) if np.isnan(ys[i]) else (b, a)
+        raise InputError(
+            f"{given} is filled in but {blank} is blank",
+            path=path,
+            row=i + 2,
+            column=blank,
+            hint=f"fill in both {a} and {b}, or leave both blank",
+        )
+    has = ~np.isnan(xs)
+    rows = (np.flatnonzero(has) + 2).tolist()
+    check_coordinates_in_gb(xs[has], ys[has], crs=kind, path=path, rows=rows, columns=(a, b))
+    return xs, ys, has
+
+
+def _locate(
+    df: pd.DataFrame,
+    path: Path,
+    postcode: pd.Series,
+    lookup: PostcodeLookup | None,
+    geometry_xy: np.ndarray | None,
+) -> tuple[np.ndarray, list[str]]:
+    """Each site's easting/northing and how it was found."""
+    n = len(df)
+    lon, lat, has_ll = _pair(df, "lon", "lat", path, "lonlat")
+    ea, no, has_en = _pair(df, "easting", "northing", path, "bng")
+    ll_x, ll_y = lonlat_to_bng(lon, lat)
+    sources: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    if geometry_xy is not None:
+        has_geom = ~np.isnan(geometry_xy[:, 0])
+        sources.append(("the point geometry", geometry_xy[:, 0], geometry_xy[:, 1], has_geom))
+    sources.append(("easting/northing", ea, no, has_en))
+    sources.append(("lon/lat", ll_x, ll_y, has_ll))
+
+    xy = np.full((n, 2), np.nan)
+    found = np.zeros(n, dtype=bool)
+    first_label = np.full(n, "", dtype=object)
+    for label, x, y, has in sources:
+        both = has & found
+        if both.any():
+            gap = np.hypot(x - xy[:, 0], y - xy[:, 1])
+            apart = both & (gap > AGREE_M)
+            if apart.any():
+                i = int(np.flatnonzero(apart)[0])
+                raise InputError(
+                    f"{first_label[i]} and {label} are {gap[i]:,.0f} m apart (they must agree to within "
+                    f"{AGREE_M:.0f} m)",
+                    path=path,
+                    row=i + 2,
+                    column=label if "/" in label else "geometry",
+                    hint="give the location once, or correct the pair that is wrong (after moving a site, update "
+                    "or clear the other coordinates)",
+                )
+        new = has & ~found
+        xy[new, 0], xy[new, 1] = x[new], y[new]
+        first_label[new] = label
+        found |= has
+
+    located_by = np.where(found, "coordinates", "postcode").astype(object)
+    need = ~found
+    if need.any():
+        has_pc = postcode.notna().to_numpy()
+        nothing = need & ~has_pc
+        if nothing.any():
+            i = int(np.flatnonzero(nothing)[0])
+            raise InputError(
+                "the site has no location" + (f" ({int(nothing.sum())} rows in all)" if nothing.sum() > 1 else ""),
+                path=path,
+                row=i + 2,
+                column="postcode",
+                hint="give lon and lat (WGS84), or easting and northing (British National Grid), or a postcode",
+            )
+        idx = np.flatnonzero(need)
+        if lookup is None:
+            raise InputError(
+                f"{len(idx)} site{'s' if len(idx) > 1 else ''} ({'rows' if len(idx) > 1 else 'row'} "
+                + ", ".join(str(i + 2) for i in idx[:10])
+                + (" ..." if len(idx) > 10 else "")
+                + ") can only be located by postcode, but no postcode lookup was given",
+                path=path,
+                row=int(idx[0]) + 2,
+                column="postcode",
+                hint="give a postcode lookup (the postcodes= argument, or postcode_lookup in the scenario), or give "
+                "these sites coordinates (lon/lat or easting/northing)",
+            )
+        xy[idx] = lookup.locate(postcode.iloc[idx].tolist(), path=path, column="postcode", rows=(idx + 2).tolist())
+    return xy, located_by.tolist()
+
+
+def _properties_as_text(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """GeoJSON properties as a text table (blank for null), like a CSV read by :func:`read_csv_table`."""
+    props = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
+    out = pd.DataFrame(index=range(len(props)))
+    for col in props.columns:
+        values = props[col]
+        out[str(col)] = [
+            "" if v is None or (isinstance(v, float) and np.isnan(v)) else _number_text(v) for v in values
+        ]
+    return out
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _geometry_points(gdf: gpd.GeoDataFrame, path: Path) -> np.ndarray:
+    """Easting/northing of each feature's point (NaN where the feature has no geometry)."""
+    geoms = gdf.geometry.reset_index(drop=True)
+    present = (geoms.notna() & ~geoms.is_empty).to_numpy()
+    kinds = geoms.geom_type.to_numpy()
+    not_point = present & (kinds != "Point")
+    if not_point.any():
+        i = int(np.flatnonzero(not_point)[0])
+        raise InputError(
+            f"the geometry is a {kinds[i]}, not a point",
+            path=path,
+            row=i + 2,
+            column="geometry",
+            hint="a site register holds points: use the site's location (e.g. a polygon's centroid)",
+        )
+    xy = np.full((len(geoms), 2), np.nan)
+    if present.any():
+        pts = geoms[present]
+        x, y = pts.x.to_numpy(), pts.y.to_numpy()
+        rows = (np.flatnonzero(present) + 2).tolist()
+        if gdf.crs is not None and gdf.crs.is_geographic:
+            check_coordinates_in_gb(x, y, crs="lonlat", path=path, rows=rows, columns=("geometry x", "geometry y"))
+            x, y = lonlat_to_bng(x, y)
+        else:
+            bng = pts.to_crs(CRS_BNG)
+            x, y = bng.x.to_numpy(), bng.y.to_numpy()
+            check_coordinates_in_gb(x, y, crs="bng", path=path, rows=rows, columns=("geometry x", "geometry y"))
+        xy[present, 0], xy[present, 1] = x, y
+    return xy
