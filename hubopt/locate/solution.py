@@ -1,0 +1,122 @@
+"""The result of a location model, and the access measures a board asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hubopt.locate.solve import SolveReport
+
+
+@dataclass
+class LocationResult:
+    """Which sites a model opened and which open site serves each zone.
+
+    Attributes
+    ----------
+    model : str
+        Model name, e.g. "p-median".
+    open_sites : numpy.ndarray of int
+        Column indices (into the cost matrix) of the open sites, ascending.
+    assignment : numpy.ndarray of int
+        For each zone, the column index of the open site that serves it (-1: none reachable).
+    assigned_cost : numpy.ndarray of float
+        For each zone, its cost (travel time) to the serving site (inf when none).
+    objective : float
+        Objective value recomputed from the assignment (e.g. demand-weighted minutes).
+    report : SolveReport
+        What the solver achieved.
+    parameters : dict
+        The model's parameters, for manifests.
+    """
+
+    model: str
+    open_sites: np.ndarray
+    assignment: np.ndarray
+    assigned_cost: np.ndarray
+    objective: float
+    report: SolveReport
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def nearest_open_assignment(cost: np.ndarray, open_sites: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Assign every zone to its nearest open site.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel times; ``inf`` where a site cannot be reached.
+    open_sites : sequence of int
+        Column indices of the open sites.
+
+    Returns
+    -------
+    assignment : numpy.ndarray of int
+        Column index of the nearest open site per zone (lowest index on ties), -1 where none is reachable.
+    assigned_cost : numpy.ndarray of float
+        The zone's travel time to that site (inf where none is reachable).
+    """
+    cols = np.asarray(sorted(int(j) for j in open_sites), dtype=int)
+    if cols.size == 0:
+        n = cost.shape[0]
+        return np.full(n, -1, dtype=int), np.full(n, np.inf)
+    sub = cost[:, cols]
+    best = np.argmin(sub, axis=1)
+    best_cost = sub[np.arange(sub.shape[0]), best]
+    assignment = np.where(np.isfinite(best_cost), cols[best], -1)
+    return assignment, best_cost
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value below or at which a share ``q`` of the total weight lies.
+
+    For population-weighted percentiles: "95 % of people live within X minutes" is ``weighted_quantile(minutes,
+    population, 0.95)``. Infinite values (no reachable site) are allowed and sort last.
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if v.size == 0 or w.sum() <= 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    idx = int(np.searchsorted(cum, q * cum[-1] - 1e-9 * cum[-1], side="left"))
+    return float(v[order][min(idx, v.size - 1)])
+
+
+def access_measures(
+    minutes: np.ndarray, population: np.ndarray, thresholds: Sequence[float] = (15, 30)
+) -> dict[str, float]:
+    """Population-weighted access to the serving hub.
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Travel time of each zone to its hub (inf for none reachable).
+    population : numpy.ndarray
+        People in each zone.
+    thresholds : sequence of float
+        Minutes for "share within T".
+
+    Returns
+    -------
+    dict
+        ``mean_minutes`` (over people who can reach a hub), ``p95_minutes``, ``max_minutes``,
+        ``within_<T>_share`` for each threshold, ``unreachable_population``.
+    """
+    m = np.asarray(minutes, dtype=float)
+    w = np.asarray(population, dtype=float)
+    finite = np.isfinite(m)
+    total = float(w.sum())
+    out: dict[str, float] = {
+        "population": total,
+        "mean_minutes": float(np.average(m[finite], weights=w[finite])) if w[finite].sum() > 0 else float("nan"),
+        "p95_minutes": weighted_quantile(m, w, 0.95),
+        "max_minutes": float(m.max()) if m.size else float("nan"),
+        "unreachable_population": float(w[~finite].sum()),
+    }
+    for t in thresholds:
+        out[f"within_{t:g}_share"] = float(w[m <= t].sum() / total) if total > 0 else float("nan")
+    return out

@@ -1,0 +1,312 @@
+"""Solving a PuLP model and reporting honestly what the solver achieved.
+
+PuLP's ``status`` says "Optimal" for a CBC run stopped by its time limit; only ``sol_status`` tells a proven optimum
+from a merely feasible answer. :func:`solve` reads ``sol_status``, the solver's best bound and its gap, and returns a
+:class:`SolveReport` that never labels a time-limited result as optimal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pulp
+
+from hubopt.errors import InputError
+
+#: Solvers hubopt knows, by the name used in scenario files.
+SOLVERS = ("highs", "cbc")
+
+_HIGHS_STOPS = {
+    "kTimeLimit": "time limit",
+    "kIterationLimit": "iteration limit",
+    "kInterrupt": "interrupted",
+    "kObjectiveBound": "objective bound",
+    "kObjectiveTarget": "objective target",
+    "kSolutionLimit": "solution limit",
+}
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """What a solve achieved.
+
+    Attributes
+    ----------
+    solver : str
+        "HiGHS" or "CBC".
+    status : str
+        ``"optimal"`` (proven within ``gap_tolerance``), ``"feasible"`` (a solution, not proven optimal: see
+        ``stopped_by`` and ``gap``), ``"infeasible"``, ``"unbounded"`` or ``"no solution"``.
+    stopped_by : str or None
+        Why a non-optimal solve stopped ("time limit", ...), or None.
+    objective : float or None
+        Objective value of the solution found.
+    bound : float or None
+        Best bound on the optimum (lower bound when minimising, upper when maximising).
+    gap : float or None
+        Relative gap ``|objective - bound| / max(|objective|, 1e-9)``; 0 for a proven optimum reached exactly.
+    seconds : float
+        Wall-clock seconds of the solve, model hand-over included.
+    n_variables, n_integer_variables, n_constraints : int
+        Problem size.
+    time_limit : float or None
+        The time limit given.
+    gap_tolerance : float
+        The relative gap at which the solver was asked to stop.
+    """
+
+    solver: str
+    status: str
+    stopped_by: str | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    n_variables: int
+    n_integer_variables: int
+    n_constraints: int
+    time_limit: float | None
+    gap_tolerance: float
+
+    @property
+    def is_optimal(self) -> bool:
+        """True only for a proven optimum."""
+        return self.status == "optimal"
+
+    @property
+    def has_solution(self) -> bool:
+        """True when a solution (optimal or not) is available."""
+        return self.status in ("optimal", "feasible")
+
+    def describe(self) -> str:
+        """One line for a summary: status, objective, gap and time."""
+        if self.status == "optimal":
+            text = "proven optimal"
+            if self.gap is not None and self.gap > 1e-9:
+                text += f" (within gap {self.gap:.2e})"
+        elif self.status == "feasible":
+            gap = f"{self.gap:.2%}" if self.gap is not None and math.isfinite(self.gap) else "unknown"
+            text = f"NOT proven optimal: stopped by {self.stopped_by or 'the solver'}, gap {gap} to the best bound"
+        else:
+            text = self.status
+        return (
+            f"{self.solver}: {text}; {self.n_variables:,} variables ({self.n_integer_variables:,} integer), "
+            f"{self.n_constraints:,} constraints, {self.seconds:.2f} s"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary for manifests (infinite numbers become None)."""
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                out[key] = None
+        return out
+
+
+def check_solver_name(name: str) -> str:
+    """Return the canonical solver name, or fail with the list of known solvers."""
+    key = str(name).strip().lower()
+    if key not in SOLVERS:
+        raise InputError(f"unknown solver {name!r}", setting="model.solver", hint=f"use one of: {', '.join(SOLVERS)}")
+    return key
+
+
+def solve(
+    problem: pulp.LpProblem,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    mip_gap: float = 0.0,
+    threads: int | None = None,
+    msg: bool = False,
+) -> SolveReport:
+    """Solve ``problem`` and report status from ``sol_status``, the best bound and the gap.
+
+    Parameters
+    ----------
+    problem : pulp.LpProblem
+        The model.
+    solver : {"highs", "cbc"}
+        Which solver to use.
+    time_limit : float, optional
+        Seconds before the solver stops with its best solution so far.
+    mip_gap : float
+        Relative gap at which to stop (0 asks for a proven optimum).
+    threads : int, optional
+        Solver threads.
+    msg : bool
+        Show the solver's log.
+
+    Returns
+    -------
+    SolveReport
+    """
+    name = check_solver_name(solver)
+    if time_limit is not None and time_limit <= 0:
+        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+    if mip_gap < 0:
+        raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
+    n_vars = len(problem.variables())
+    n_int = sum(1 for v in problem.variables() if v.cat == pulp.LpInteger)
+    n_cons = problem.numConstraints()
+    start = time.perf_counter()
+    if name == "highs":
+        report = _solve_highs(problem, time_limit, mip_gap, threads, msg)
+    else:
+        report = _solve_cbc(problem, time_limit, mip_gap, threads, msg)
+    seconds = time.perf_counter() - start
+    status, stopped_by, objective, bound = report
+    gap = _relative_gap(objective, bound) if status in ("optimal", "feasible") else None
+    if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-6) + 1e-9 and bound is not None:
+        # A solver that says optimal while its own bound disagrees is not trusted.
+        status, stopped_by = "feasible", stopped_by or "gap not closed"
+    return SolveReport(
+        solver="HiGHS" if name == "highs" else "CBC",
+        status=status,
+        stopped_by=stopped_by,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        n_variables=n_vars,
+        n_integer_variables=n_int,
+        n_constraints=n_cons,
+        time_limit=time_limit,
+        gap_tolerance=mip_gap,
+    )
+
+
+def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not math.isfinite(objective) or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def _status_from_sol_status(problem: pulp.LpProblem) -> str:
+    sol = problem.sol_status
+    if sol == pulp.LpSolutionOptimal:
+        return "optimal"
+    if sol == pulp.LpSolutionIntegerFeasible:
+        return "feasible"
+    if sol == pulp.LpSolutionInfeasible:
+        return "infeasible"
+    if sol == pulp.LpSolutionUnbounded:
+        return "unbounded"
+    # Some solver interfaces leave sol_status at "no solution" for a proven infeasible or unbounded model; the
+    # negative verdict may then come from status (which never promotes a result to optimal here).
+    if problem.status == pulp.LpStatusInfeasible:
+        return "infeasible"
+    if problem.status == pulp.LpStatusUnbounded:
+        return "unbounded"
+    return "no solution"
+
+
+def _solve_highs(
+    problem: pulp.LpProblem, time_limit: float | None, mip_gap: float, threads: int | None, msg: bool
+) -> tuple[str, str | None, float | None, float | None]:
+    cmd = pulp.HiGHS(
+        msg=msg, timeLimit=time_limit, gapRel=mip_gap, gapAbs=0.0 if mip_gap == 0 else None, threads=threads
+    )
+    problem.solve(cmd)
+    status = _status_from_sol_status(problem)
+    highs = problem.solverModel
+    model_status = str(highs.getModelStatus()).rsplit(".", 1)[-1]
+    info = highs.getInfo()
+    objective = pulp.value(problem.objective) if status in ("optimal", "feasible") else None
+    if objective is not None and problem.objective.constant is not None:
+        objective = float(objective)
+    has_integers = any(v.cat == pulp.LpInteger for v in problem.variables())
+    bound: float | None
+    if has_integers:
+        bound = float(info.mip_dual_bound)
+        if problem.sense == pulp.LpMaximize:
+            # PuLP hands HiGHS the negated objective of a maximisation (HiGHS minimises).
+            bound = -bound
+        bound += float(problem.objective.constant or 0.0)
+        if not math.isfinite(bound):
+            bound = None
+    else:
+        bound = objective if status == "optimal" else None
+    stopped_by = _HIGHS_STOPS.get(model_status) if status == "feasible" else None
+    return status, stopped_by, objective, bound
+
+
+def _cbc_command(**options: Any) -> pulp.LpSolver:
+    """CBC from the ``cbcbox`` package (``pulp[cbc]``); PuLP's bundled binary only when that is missing."""
+    coin = pulp.COIN_CMD(msg=False, **options)
+    if coin.available():
+        return coin
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        bundled = pulp.PULP_CBC_CMD(msg=False, **options)
+    if not bundled.available():
+        raise InputError(
+            "the CBC solver is not installed",
+            setting="model.solver",
+            hint="install it with: pip install 'pulp[cbc]', or use solver: highs",
+        )
+    return bundled
+
+
+_CBC_RESULT = re.compile(r"^Result - (.*)$", re.MULTILINE)
+_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
+_CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
+
+
+def _solve_cbc(
+    problem: pulp.LpProblem, time_limit: float | None, mip_gap: float, threads: int | None, msg: bool
+) -> tuple[str, str | None, float | None, float | None]:
+    with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
+        log_path = Path(tmp) / "cbc.log"
+        cmd = _cbc_command(timeLimit=time_limit, gapRel=mip_gap, threads=threads, logPath=str(log_path))
+        problem.solve(cmd)
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if msg:
+        print(log)
+    status = _status_from_sol_status(problem)
+    objective = float(pulp.value(problem.objective)) if status in ("optimal", "feasible") else None
+    result = _CBC_RESULT.search(log)
+    result_text = result.group(1).strip() if result else ""
+    bound: float | None = None
+    match = _CBC_BOUND.search(log)
+    if match:
+        try:
+            bound = float(match.group(1))
+        except ValueError:
+            bound = None
+    has_integers = any(v.cat == pulp.LpInteger for v in problem.variables())
+    if bound is None and status == "optimal":
+        bound = objective
+    if bound is not None and objective is not None and has_integers:
+        # CBC's log states the bound for the model as it solved it (minimisation sense, no constant).
+        cbc_obj = _CBC_OBJECTIVE.search(log)
+        if cbc_obj:
+            try:
+                shift = objective - float(cbc_obj.group(1))
+            except ValueError:
+                shift = 0.0
+            if problem.sense == pulp.LpMaximize and abs(objective + float(cbc_obj.group(1))) < abs(shift):
+                bound = -bound + (objective + float(cbc_obj.group(1)))
+            else:
+                bound = bound + shift
+    stopped_by = None
+    if status == "feasible":
+        lowered = result_text.lower()
+        if "time" in lowered:
+            stopped_by = "time limit"
+        elif "gap" in lowered:
+            stopped_by = "gap limit"
+        else:
+            stopped_by = result_text or "stopped early"
+    if status == "optimal" and "stopped" in result_text.lower():
+        status = "feasible"
+        stopped_by = "time limit" if "time" in result_text.lower() else result_text
+    return status, stopped_by, objective, bound
