@@ -1,0 +1,128 @@
+"""The ``hubopt`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hubopt import __version__
+from hubopt.errors import HuboptError
+
+#: The repository's built-in demo scenario (the West Kent sample study).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_SCENARIO = REPO_ROOT / "models" / "west_kent_hubs.yaml"
+
+
+class _Group(click.Group):
+    """A click group that prints hubopt's own errors as plain messages, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except HuboptError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(2)
+
+
+def _progress(message: str) -> None:
+    click.secho(f"· {message}", fg="bright_black", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hubopt")
+def main() -> None:
+    """hubopt: where should local care hubs and community beds go?
+
+    Reads a scenario file (study area, year, demand weights, site rules, model), chooses hub sites among the
+    existing estate, and writes a map, tables and a manifest.
+    """
+
+
+def _run(scenario_path: Path, out: Path | None, overwrite: bool) -> None:
+    from hubopt.pipeline import run_scenario, summary_lines
+    from hubopt.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    run = run_scenario(scenario, out=out, overwrite=overwrite, progress=_progress)
+    click.echo("\n".join(summary_lines(run)))
+    click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the outputs (default: outputs.folder).")
+@click.option("--overwrite", is_flag=True, help="Replace the outputs of an earlier run in the same folder.")
+def run(scenario: Path, out: Path | None, overwrite: bool) -> None:
+    """Run SCENARIO (a YAML file) and write its map, tables and manifest."""
+    _run(scenario, out, overwrite)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the outputs (default: maps/west_kent_hubs).",
+)
+def demo(out: Path | None) -> None:
+    """Run the built-in West Kent scenario (models/west_kent_hubs.yaml); replaces the previous demo outputs."""
+    if not DEMO_SCENARIO.exists():
+        raise HuboptError(f"the demo scenario {DEMO_SCENARIO} is missing; run from a clone of the hubopt repository")
+    _run(DEMO_SCENARIO, out, overwrite=True)
+
+
+@main.group()
+def data() -> None:
+    """Build hubopt's own data tables from the published source files."""
+
+
+@data.command("build-west-kent")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder of the real published files, laid out as ../shared/data.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=REPO_ROOT / "data" / "west_kent",
+    show_default=True,
+    help="Study folder to write.",
+)
+def build_west_kent_command(source: Path, out: Path) -> None:
+    """Build the West Kent study (zones, sites, projections) from the published files."""
+    from hubopt.build.west_kent import build_west_kent
+
+    report = build_west_kent(source, out)
+    click.echo(f"West Kent study written to {out}")
+    click.echo("\n".join(report.lines()))
+
+
+@data.command("fit-travel-model")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder of the real published files, laid out as ../shared/data.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the fitted model (default: the package's straight_line_model.json).",
+)
+def fit_travel_model(source: Path, out: Path | None) -> None:
+    """Fit the straight-line drive-time model on modelled road times and report its error."""
+    from hubopt.travel.fit_straight_line import main as fit_main
+
+    argv = ["--source", str(source)] + (["--out", str(out)] if out is not None else [])
+    code = fit_main(argv)
+    if code:
+        sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

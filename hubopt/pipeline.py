@@ -1,0 +1,381 @@
+"""The run pipeline: scenario → study → demand → travel times → model → outputs.
+
+Each step is a plain function call on plain objects; nothing reaches back up the chain.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hubopt.demand import ZoneDemand, zone_demand
+from hubopt.errors import InputError
+from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.sites import read_site_register
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.solution import LocationResult, access_measures
+from hubopt.manifest import build_manifest, write_manifest
+from hubopt.scenario import Scenario
+from hubopt.study import Study, load_study
+from hubopt.travel.estimate import describe as describe_straight_line
+from hubopt.travel.estimate import straight_line_minutes
+
+
+@dataclass
+class CandidateSites:
+    """The sites a model may choose from, with the rules that apply to them."""
+
+    sites: gpd.GeoDataFrame
+    must_open: list[int]
+    unavailable: list[int]
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced."""
+
+    scenario: Scenario
+    study: Study
+    demand: ZoneDemand
+    candidates: CandidateSites
+    minutes: np.ndarray
+    travel_method: str
+    result: LocationResult
+    zones: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    access: dict[str, float]
+    folder: Path | None = None
+    outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
+    """The study's sites plus any extra register, filtered by type, with must-open and unavailable rules.
+
+    Sites with status ``must-keep`` must open; ``unavailable`` ones may not. The scenario's ``sites.must_open`` and
+    ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
+    """
+    sites = study.sites
+    if scenario.extra_register is not None:
+        extra = read_site_register(scenario.extra_register)
+        clash = sorted(set(extra["site_id"]) & set(sites["site_id"]))
+        if clash:
+            raise InputError(
+                f"site ID(s) {', '.join(clash[:5])} are already in the study's site register",
+                path=scenario.extra_register,
+                column="site_id",
+                hint="give the extra sites their own IDs",
+            )
+        sites = pd.concat([sites, extra.to_crs(sites.crs)], ignore_index=True)
+    left_out: dict[str, int] = {}
+    if scenario.site_types is not None:
+        keep = sites["type"].isin(scenario.site_types)
+        if (~keep).sum():
+            left_out["sites of types not in sites.types"] = int((~keep).sum())
+        sites = sites[keep]
+    sites = gpd.GeoDataFrame(sites.reset_index(drop=True), crs=study.sites.crs)
+    ids = sites["site_id"].astype(str).tolist()
+    index = {s: i for i, s in enumerate(ids)}
+    all_ids = set(study.sites["site_id"].astype(str))
+    for key, listed in (("sites.must_open", scenario.must_open), ("sites.unavailable", scenario.unavailable)):
+        unknown = [s for s in listed if s not in index]
+        if unknown:
+            filtered = [s for s in unknown if s in all_ids]
+            hint = (
+                "these sites are left out by sites.types; add their type"
+                if filtered
+                else "use IDs from the site register (the site_id column of sites.csv)"
+            )
+            raise InputError(f"unknown site ID(s): {', '.join(unknown)}", path=scenario.path, setting=key, hint=hint)
+    must = sorted({index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep")))
+    unavailable = sorted(
+        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
+    )
+    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out)
+
+
+def travel_times(study: Study, sites: gpd.GeoDataFrame, scenario: Scenario) -> tuple[np.ndarray, str]:
+    """Zone × site travel-time matrix (minutes) and a plain statement of the method."""
+    if scenario.travel_method == "straight_line":
+        xy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
+        minutes = straight_line_minutes(study.zone_points(), xy)
+        return minutes, f"{scenario.travel_mode}: {describe_straight_line()}"
+    raise InputError(f"unknown travel method {scenario.travel_method!r}", setting="travel.method")
+
+
+def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
+    """One row per zone: who lives there, their demand, their hub and travel time."""
+    z = study.zones
+    hub_ids = sites["site_id"].astype(str).to_numpy()
+    hub_names = sites["name"].astype(str).to_numpy()
+    assigned = result.assignment
+    data = {
+        "zone_id": z["zone_id"].to_numpy(),
+        "zone_name": z["zone_name"].to_numpy(),
+        "district": z["district_name"].to_numpy(),
+        "population": demand.population["population"].round(1).to_numpy(),
+        **{band_column(b): demand.population[band_column(b)].round(1).to_numpy() for b in AGE_BANDS},
+        "demand": np.round(demand.demand, 2),
+        "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
+        "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
+        "minutes": np.round(result.assigned_cost, 2),
+        "imd_decile": z["imd_decile"].to_numpy(),
+    }
+    return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
+
+
+def site_table(sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult) -> gpd.GeoDataFrame:
+    """One row per candidate site: chosen or not, and for hubs what they serve."""
+    out = sites.copy()
+    chosen = np.zeros(len(sites), dtype=bool)
+    chosen[result.open_sites] = True
+    out["chosen"] = chosen
+    by_hub = zones.groupby("hub_id").apply(
+        lambda g: pd.Series(
+            {
+                "served_population": g["population"].sum(),
+                "served_demand": g["demand"].sum(),
+                "zones_served": len(g),
+                "mean_minutes": np.average(g["minutes"], weights=g["population"])
+                if g["population"].sum() > 0
+                else 0.0,
+            }
+        ),
+        include_groups=False,
+    )
+    ids = out["site_id"].astype(str)
+    for col in ("served_population", "served_demand", "zones_served", "mean_minutes"):
+        out[col] = ids.map(by_hub[col]) if len(by_hub) else np.nan
+    out["served_population"] = out["served_population"].round(0)
+    out["served_demand"] = out["served_demand"].round(1)
+    out["mean_minutes"] = out["mean_minutes"].round(2)
+    return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    out: Path | None = None,
+    overwrite: bool = False,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> RunResult:
+    """Run a scenario end to end and write its outputs.
+
+    Outputs are written to a temporary folder beside the destination and moved into place only when complete, so
+    a failed run never leaves half-written files presented as a finished run. An existing run folder is replaced
+    only with ``overwrite=True``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`hubopt.scenario.load_scenario`).
+    out : Path, optional
+        Output folder (default: the scenario's ``outputs.folder``).
+    overwrite : bool
+        Replace an existing output folder.
+    progress : callable
+        Called with a short message at each step.
+
+    Returns
+    -------
+    RunResult
+    """
+    start = time.perf_counter()
+    folder = Path(out) if out is not None else scenario.output_folder
+    if folder.exists() and any(folder.iterdir()) and not overwrite:
+        raise InputError(
+            "the output folder already holds a run",
+            path=folder,
+            hint="choose another folder with --out, or pass --overwrite to replace it",
+        )
+    progress(f"Reading the study at {scenario.study}")
+    study = load_study(scenario.study)
+    progress(f"Demand for {scenario.year}")
+    demand = zone_demand(study, scenario.year, scenario.demand_weights, beyond=scenario.beyond_projection)
+    candidates = select_sites(study, scenario)
+    progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
+    minutes, travel_method = travel_times(study, candidates.sites, scenario)
+    progress(f"Solving the {scenario.model_type} model for {scenario.hubs} hubs ({scenario.solver})")
+    result = solve_p_median(
+        minutes,
+        demand.demand,
+        scenario.hubs,
+        must_open=candidates.must_open,
+        unavailable=candidates.unavailable,
+        zone_ids=study.zones["zone_id"].tolist(),
+        site_ids=candidates.sites["site_id"].astype(str).tolist(),
+        solver=scenario.solver,
+        time_limit=scenario.time_limit,
+        mip_gap=scenario.mip_gap,
+    )
+    zones = zone_table(study, demand, candidates.sites, result)
+    sites = site_table(candidates.sites, zones, result)
+    access = access_measures(zones["minutes"].to_numpy(), zones["population"].to_numpy(), scenario.thresholds)
+    run = RunResult(
+        scenario=scenario,
+        study=study,
+        demand=demand,
+        candidates=candidates,
+        minutes=minutes,
+        travel_method=travel_method,
+        result=result,
+        zones=zones,
+        sites=sites,
+        access=access,
+    )
+    progress(f"Writing outputs to {folder}")
+    _write_outputs(run, folder, overwrite=overwrite)
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
+    from hubopt.render.folium_map import write_hub_map
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.parent / f".{folder.name}.partial"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        outputs: list[str] = []
+        sc = run.scenario
+        if sc.write_tables:
+            pd.DataFrame(run.zones.drop(columns="geometry")).to_csv(staging / "zones.csv", index=False)
+            site_cols = [c for c in run.sites.columns if c != "geometry"]
+            sites = pd.DataFrame(run.sites[site_cols])
+            sites.insert(4, "easting", run.sites.geometry.x.round(1))
+            sites.insert(5, "northing", run.sites.geometry.y.round(1))
+            sites.to_csv(staging / "sites.csv", index=False)
+            outputs += ["zones.csv", "sites.csv"]
+        if sc.write_map:
+            write_hub_map(
+                run.zones,
+                run.sites,
+                staging / "map.html",
+                title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+                caption=map_caption(run),
+                districts=run.study.districts,
+            )
+            outputs.append("map.html")
+        outputs.append("manifest.json")
+        run.outputs = outputs
+        write_manifest(_manifest(run), staging / "manifest.json")
+        (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
+        outputs.append("summary.txt")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if folder.exists():
+        if not overwrite:  # pragma: no cover - checked before the run; guards against a race
+            shutil.rmtree(staging, ignore_errors=True)
+            raise InputError("the output folder already exists", path=folder, hint="pass --overwrite")
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    run.folder = folder
+
+
+def map_caption(run: RunResult) -> str:
+    """Plain-English caption: scenario, year, travel mode and method, optimality."""
+    sc = run.scenario
+    return (
+        f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} existing sites to minimise "
+        f"age-weighted travel time for {run.demand.year} ({run.demand.method}). Travel times: "
+        f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.path.name}."
+    )
+
+
+def _manifest(run: RunResult) -> dict[str, Any]:
+    sc = run.scenario
+    inputs = {f"study/{k}": v for k, v in run.study.files.items()}
+    inputs["scenario"] = sc.path
+    if sc.extra_register is not None:
+        inputs["extra_register"] = sc.extra_register
+    hubs = run.sites[run.sites["chosen"]]
+    return build_manifest(
+        scenario={"path": str(sc.path), "values": sc.raw},
+        inputs=inputs,
+        parameters={
+            "year": sc.year,
+            "demand_weights": sc.demand_weights,
+            "model": run.result.model,
+            **run.result.parameters,
+            "thresholds_minutes": sc.thresholds,
+        },
+        solve=run.result.report.to_dict(),
+        methods={"demand": run.demand.method, "travel": run.travel_method},
+        results={
+            "objective_weighted_minutes": run.result.objective,
+            "hubs": [
+                {
+                    "site_id": r.site_id,
+                    "name": r.name,
+                    "served_population": r.served_population,
+                    "mean_minutes": r.mean_minutes,
+                }
+                for r in hubs.itertuples()
+            ],
+            "access": run.access,
+            "sites_left_out": run.candidates.left_out,
+            "study_build_exclusions": run.study.metadata.get("build_report", {}),
+        },
+        outputs=run.outputs,
+    )
+
+
+def summary_lines(run: RunResult) -> list[str]:
+    """The one-screen summary printed at the end of a run."""
+    sc = run.scenario
+    a = run.access
+    rep = run.result.report
+    lines = [
+        f"{sc.name} — {run.study.name}, {run.demand.year}",
+        f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.method}",
+        f"  Travel: {run.travel_method}",
+        f"  Model: p-median, {len(run.result.open_sites)} hubs from {len(run.candidates.sites)} sites "
+        f"({len(run.candidates.must_open)} must open, {len(run.candidates.unavailable)} unavailable)",
+        f"  Solver: {rep.describe()}",
+    ]
+    if not rep.is_optimal:
+        lines.append("  WARNING: this answer is NOT proven optimal; see the gap above.")
+    lines.append("")
+    lines.append(f"  {'Hub':<46} {'ID':<7} {'People served':>14} {'Mean min':>9}")
+    hubs = run.sites[run.sites["chosen"]].sort_values("served_population", ascending=False)
+    for r in hubs.itertuples():
+        tag = " (must open)" if r.Index in run.candidates.must_open else ""
+        lines.append(
+            f"  {(str(r.name) + tag)[:46]:<46} {r.site_id:<7} {r.served_population:>14,.0f} {r.mean_minutes:>9.1f}"
+        )
+    lines.append("")
+    shares = "  ".join(f"within {t:g} min: {a[f'within_{t:g}_share']:.1%}" for t in sc.thresholds)
+    lines.append(
+        f"  Travel time to hub: mean {a['mean_minutes']:.1f} min, 95th percentile {a['p95_minutes']:.1f} min, "
+        f"longest {a['max_minutes']:.1f} min"
+    )
+    lines.append(f"  Share of people {shares}")
+    if a["unreachable_population"] > 0:
+        lines.append(f"  People with no reachable hub: {a['unreachable_population']:,.0f}")
+    excluded = run.study.metadata.get("build_report", {}).get("excluded", {})
+    left = [
+        f"{source}: {n:,} {reason}"
+        if len(reasons) == 1
+        else f"{source}: {sum(reasons.values()):,} rows, {len(reasons)} reasons"
+        for source, reasons in excluded.items()
+        if reasons
+        for reason, n in list(reasons.items())[:1]
+    ]
+    left += [f"{n:,} {reason}" for reason, n in run.candidates.left_out.items()]
+    if left:
+        lines.append("  Left out on purpose (by reason in manifest.json): " + "; ".join(left))
+    if run.folder is not None:
+        lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
+    return lines

@@ -1,0 +1,256 @@
+"""The scenario file: what an analyst edits to ask hubopt a question.
+
+A scenario is a YAML file. Every key is checked: a misspelt key, a wrong type or an impossible value stops with a
+message naming the key (e.g. ``model.hubs``) and what to write instead. Relative paths are read from the scenario
+file's folder. See ``models/west_kent_hubs.yaml`` for a commented example, and the README for every key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hubopt.demand import BEYOND_CHOICES, check_band_weights
+from hubopt.errors import InputError
+from hubopt.io.sites import SITE_TYPES
+from hubopt.locate.solve import check_solver_name
+
+MODEL_TYPES = ("p-median",)
+TRAVEL_METHODS = ("straight_line",)
+TRAVEL_MODES = ("drive",)
+
+# key -> (expected python type(s), default); nested dicts are sections.
+_SCHEMA: dict[str, Any] = {
+    "name": (str, None),
+    "description": (str, ""),
+    "study": (str, None),
+    "year": (int, None),
+    "demand": {
+        "weights": (dict, None),
+        "beyond_projection": (str, "refuse"),
+    },
+    "sites": {
+        "types": (list, None),
+        "must_open": (list, []),
+        "unavailable": (list, []),
+        "extra_register": (str, None),
+    },
+    "travel": {
+        "mode": (str, "drive"),
+        "method": (str, "straight_line"),
+    },
+    "model": {
+        "type": (str, "p-median"),
+        "hubs": (int, None),
+        "solver": (str, "highs"),
+        "time_limit": ((int, float), 120),
+        "mip_gap": ((int, float), 0.0),
+    },
+    "outputs": {
+        "folder": (str, None),
+        "map": (bool, True),
+        "tables": (bool, True),
+        "thresholds": (list, [15, 30]),
+    },
+}
+_REQUIRED = {"name", "study", "year", "model.hubs"}
+
+
+@dataclass
+class Scenario:
+    """A validated scenario with its paths resolved.
+
+    Attributes mirror the YAML sections; ``path`` is the scenario file and ``raw`` the values as read (with
+    defaults filled in), for the manifest.
+    """
+
+    path: Path
+    name: str
+    description: str
+    study: Path
+    year: int
+    demand_weights: dict[str, float]
+    beyond_projection: str
+    site_types: list[str] | None
+    must_open: list[str]
+    unavailable: list[str]
+    extra_register: Path | None
+    travel_mode: str
+    travel_method: str
+    model_type: str
+    hubs: int
+    solver: str
+    time_limit: float | None
+    mip_gap: float
+    output_folder: Path
+    write_map: bool
+    write_tables: bool
+    thresholds: list[float]
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _fail(key: str, problem: str, path: Path, hint: str | None = None) -> None:
+    raise InputError(problem, path=path, setting=key, hint=hint)
+
+
+def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path) -> dict[str, Any]:
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        _fail(prefix.rstrip(".") or "(top level)", "this must be a section of 'key: value' lines", path)
+    out: dict[str, Any] = {}
+    for key in values:
+        if key not in schema:
+            full = f"{prefix}{key}"
+            close = difflib.get_close_matches(str(key), list(schema), n=1)
+            hint = f"did you mean '{prefix}{close[0]}'?" if close else f"allowed here: {', '.join(schema)}"
+            _fail(full, f"unknown setting '{full}'", path, hint)
+    for key, spec in schema.items():
+        full = f"{prefix}{key}"
+        if isinstance(spec, dict):
+            out[key] = _check_section(values.get(key), spec, f"{full}.", path)
+            continue
+        types, default = spec
+        if key not in values or values[key] is None:
+            if full in _REQUIRED:
+                _fail(full, f"the setting '{full}' is required", path, "add it to the scenario file")
+            out[key] = default
+            continue
+        value = values[key]
+        ok = isinstance(value, types) and not (isinstance(value, bool) and types in (int, (int, float)))
+        if not ok:
+            want = types.__name__ if isinstance(types, type) else " or ".join(t.__name__ for t in types)
+            names = {
+                "str": "text",
+                "int": "a whole number",
+                "float": "a number",
+                "list": "a list",
+                "dict": "a section",
+                "bool": "true or false",
+            }
+            _fail(full, f"'{full}' must be {names.get(want, want)}, not {value!r}", path)
+        out[key] = value
+    return out
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Scenario
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(
+            "the scenario file does not exist",
+            path=p,
+            hint="give the path of a .yaml scenario, e.g. models/west_kent_hubs.yaml",
+        )
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"the scenario is not valid YAML: {getattr(exc, 'problem', exc)}",
+            path=p,
+            row=None if mark is None else mark.line + 1,
+            hint="check the indentation and that each line is 'key: value'",
+        ) from None
+    except UnicodeDecodeError:
+        raise InputError("the scenario file is not UTF-8 text", path=p) from None
+    values = _check_section(data, _SCHEMA, "", p)
+    base = p.resolve().parent
+
+    def resolve(value: str | None) -> Path | None:
+        if value is None:
+            return None
+        q = Path(value).expanduser()
+        return q.resolve() if q.is_absolute() else (base / q).resolve()
+
+    year = values["year"]
+    if not 1990 <= year <= 2100:
+        _fail("year", f"the year {year} is not plausible", p, "give a four-digit year such as 2030")
+    try:
+        weights = check_band_weights(values["demand"]["weights"], where="demand.weights")
+    except InputError as exc:
+        raise InputError(exc.problem, path=p, setting="demand.weights", hint=exc.hint) from None
+    beyond = values["demand"]["beyond_projection"]
+    if beyond not in BEYOND_CHOICES:
+        _fail("demand.beyond_projection", f"unknown choice {beyond!r}", p, f"use one of: {', '.join(BEYOND_CHOICES)}")
+    types = values["sites"]["types"]
+    if types is not None:
+        bad = [t for t in types if t not in SITE_TYPES]
+        if bad or not types:
+            _fail(
+                "sites.types",
+                f"unknown site type(s): {', '.join(map(str, bad)) or '(empty list)'}",
+                p,
+                f"use any of: {', '.join(SITE_TYPES)}",
+            )
+    for key in ("must_open", "unavailable"):
+        if not all(isinstance(s, str | int) for s in values["sites"][key]):
+            _fail(f"sites.{key}", "list site IDs as text, one per item", p)
+    mode = values["travel"]["mode"]
+    if mode not in TRAVEL_MODES:
+        _fail("travel.mode", f"unknown travel mode {mode!r}", p, f"use one of: {', '.join(TRAVEL_MODES)}")
+    method = values["travel"]["method"]
+    if method not in TRAVEL_METHODS:
+        _fail(
+            "travel.method", f"unknown travel-time method {method!r}", p, f"use one of: {', '.join(TRAVEL_METHODS)}"
+        )
+    model = values["model"]
+    if model["type"] not in MODEL_TYPES:
+        _fail("model.type", f"unknown model {model['type']!r}", p, f"use one of: {', '.join(MODEL_TYPES)}")
+    if model["hubs"] < 1:
+        _fail("model.hubs", "the number of hubs must be 1 or more", p)
+    try:
+        solver = check_solver_name(model["solver"])
+    except InputError as exc:
+        raise InputError(exc.problem, path=p, setting="model.solver", hint=exc.hint) from None
+    if model["time_limit"] is not None and model["time_limit"] <= 0:
+        _fail("model.time_limit", "the time limit must be a positive number of seconds", p)
+    if not 0 <= model["mip_gap"] < 1:
+        _fail("model.mip_gap", "the MIP gap is a fraction from 0 (prove optimality) to below 1", p)
+    thresholds = values["outputs"]["thresholds"]
+    if not thresholds or not all(
+        isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds
+    ):
+        _fail("outputs.thresholds", "thresholds must be a list of positive minutes, e.g. [15, 30]", p)
+    study = resolve(values["study"])
+    assert study is not None
+    folder = resolve(values["outputs"]["folder"]) or (base.parent / "maps" / p.stem)
+    return Scenario(
+        path=p,
+        name=values["name"],
+        description=values["description"],
+        study=study,
+        year=year,
+        demand_weights=weights,
+        beyond_projection=beyond,
+        site_types=types,
+        must_open=[str(s) for s in values["sites"]["must_open"]],
+        unavailable=[str(s) for s in values["sites"]["unavailable"]],
+        extra_register=resolve(values["sites"]["extra_register"]),
+        travel_mode=mode,
+        travel_method=method,
+        model_type=model["type"],
+        hubs=model["hubs"],
+        solver=solver,
+        time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
+        mip_gap=float(model["mip_gap"]),
+        output_folder=folder,
+        write_map=values["outputs"]["map"],
+        write_tables=values["outputs"]["tables"],
+        thresholds=[float(t) for t in thresholds],
+        raw=values,
+    )
