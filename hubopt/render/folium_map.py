@@ -1,0 +1,1407 @@
+"""One self-contained interactive HTML map of a hub-location result (Leaflet, drawn with folium).
+
+The map is meant for public-consultation documents, so it is built to be read by anyone:
+
+* the small areas (zones) are shaded by **travel time to their hub** in stepped classes; two more views colour the
+  same areas by **catchment** (which hub serves them) and by **deprivation** (IMD decile). The three views are
+  radio buttons in the layer list, so exactly one colouring shows at a time, and the key follows the choice;
+* every site has a symbol that differs in shape *and* colour (chosen hubs are large numbered stars, unavailable
+  sites are grey), one switchable layer per kind of site, and a key that explains every symbol;
+* a title box with the plain-English caption, popups and tooltips with the facts, a scale bar and data credits;
+* district boundaries (with their names) and the zone polygons are drawn by the map itself, so the geography stays
+  readable when the background map tiles do not load (no internet, blocked tile server).
+
+Every text that comes from the user (names, codes, title, caption, attribution) is HTML-escaped before it reaches
+the page, and also made inert inside folium's JavaScript template strings (backquote, ``$`` and backslash).
+
+The page itself loads Leaflet from a CDN (folium's usual links; Bootstrap, Font Awesome and the awesome-markers
+plugin are not needed and are left out), so it needs an internet connection to draw the map; the title, caption
+and key are plain HTML in the file and stay readable without it.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from hubopt.errors import InputError
+from hubopt.render.offline import inline_assets
+
+__all__ = [
+    "ACUTE_HOSPITAL_COLOUR",
+    "CANDIDATE_COLOUR",
+    "CATCHMENT_COLOURS",
+    "COMMUNITY_HOSPITAL_COLOUR",
+    "DEFAULT_ATTRIBUTION",
+    "DISTRICT_COLOUR",
+    "GP_PRACTICE_COLOUR",
+    "HUB_COLOUR",
+    "IMD_COLOURS",
+    "LAYER_CATCHMENTS",
+    "LAYER_DEPRIVATION",
+    "LAYER_DISTRICTS",
+    "LAYER_STREET_MAP",
+    "LAYER_TRAVEL_TIME",
+    "NO_DATA_COLOUR",
+    "NO_HUB_COLOUR",
+    "NO_HUB_LABEL",
+    "OSM_ATTRIBUTION",
+    "OTHER_SITE_COLOUR",
+    "SITE_OUTLINE_COLOUR",
+    "SITE_STATUSES",
+    "SITE_TYPES",
+    "TRAVEL_TIME_COLOURS",
+    "UNAVAILABLE_COLOUR",
+    "UNAVAILABLE_OUTLINE_COLOUR",
+    "hub_map",
+    "site_style",
+    "time_band_colours",
+    "time_band_labels",
+    "write_hub_map",
+]
+
+# --------------------------------------------------------------------------------------------------------------------
+# Constants: texts, layer names, colours
+# --------------------------------------------------------------------------------------------------------------------
+
+DEFAULT_ATTRIBUTION = (
+    "Contains NHS and ONS data © Crown copyright and database right; "
+    "Contains OS data © Crown copyright and database right"
+)
+"""Data credits shown on every map unless the caller passes its own."""
+
+OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+"""Credit for the background map tiles (HTML, fixed text)."""
+
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+LAYER_TRAVEL_TIME = "Travel time to hub"
+LAYER_CATCHMENTS = "Catchments"
+LAYER_DEPRIVATION = "Deprivation (IMD decile)"
+LAYER_DISTRICTS = "District boundaries"
+LAYER_STREET_MAP = "Street map (OpenStreetMap)"
+
+NO_HUB_LABEL = "No hub reachable"
+
+BNG = "EPSG:27700"
+WGS84 = "EPSG:4326"
+SIMPLIFY_TOLERANCE_M = 20.0
+"""Zone and boundary outlines are simplified to this tolerance (metres, British National Grid) before drawing."""
+COORD_DECIMALS = 5
+"""Longitude/latitude are rounded to this many decimals (about 1 m)."""
+
+#: ColorBrewer YlOrRd (9 classes, colour-blind safe): short travel times pale yellow, long ones dark red.
+TRAVEL_TIME_COLOURS: tuple[str, ...] = (
+    "#ffffcc",
+    "#ffeda0",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
+    "#800026",
+)
+#: Zones that no hub can reach (travel time infinite or missing), and zones that no hub serves.
+NO_HUB_COLOUR = "#8c8c8c"
+#: Paul Tol's "muted" qualitative scheme (colour-blind safe) for catchments; repeats, never on neighbours, past 9.
+CATCHMENT_COLOURS: tuple[str, ...] = (
+    "#332288",
+    "#88ccee",
+    "#44aa99",
+    "#117733",
+    "#999933",
+    "#ddcc77",
+    "#cc6677",
+    "#882255",
+    "#aa4499",
+)
+#: Viridis in 10 steps for IMD deciles: decile 1 (most deprived 10 % in England) darkest, decile 10 yellow.
+IMD_COLOURS: tuple[str, ...] = (
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+)
+NO_DATA_COLOUR = "#d9d9d9"
+DISTRICT_COLOUR = "#2b2b2b"
+CATCHMENT_BOUNDARY_COLOUR = "#000000"
+ZONE_OUTLINE_COLOUR = "#ffffff"
+ZONE_FILL_OPACITY = 0.65
+
+# Site symbols (Okabe-Ito colours where a hue is used; shapes differ too, so colour is never the only cue).
+HUB_COLOUR = "#1a1a1a"
+ACUTE_HOSPITAL_COLOUR = "#0072b2"
+COMMUNITY_HOSPITAL_COLOUR = "#009e73"
+GP_PRACTICE_COLOUR = "#ffffff"
+CANDIDATE_COLOUR = "#cc79a7"
+OTHER_SITE_COLOUR = "#56b4e9"
+SITE_OUTLINE_COLOUR = "#1a1a1a"
+UNAVAILABLE_COLOUR = "#b3b3b3"
+UNAVAILABLE_OUTLINE_COLOUR = "#6b6b6b"
+
+SITE_TYPES: tuple[str, ...] = (
+    "gp_practice",
+    "community_hospital",
+    "acute_hospital",
+    "community_site",
+    "new_build",
+    "other",
+)
+SITE_STATUSES: tuple[str, ...] = ("existing", "committed", "candidate", "must-keep", "unavailable")
+
+_TYPE_LABELS = {
+    "gp_practice": "GP practice",
+    "community_hospital": "Community hospital",
+    "acute_hospital": "Acute hospital",
+    "community_site": "Community site",
+    "new_build": "Proposed new building",
+    "other": "Other site",
+}
+_STATUS_LABELS = {
+    "existing": "Existing site",
+    "committed": "Committed (planned and funded)",
+    "candidate": "Candidate (considered for a hub)",
+    "must-keep": "Must be kept",
+    "unavailable": "Not available for a hub",
+}
+
+# One entry per kind of symbol, in the order of the key and of the layer list. "size" is the symbol's width in
+# screen pixels; "mpl_marker" is the matplotlib marker of the same shape (for a static map).
+_SYMBOLS: dict[str, dict[str, Any]] = {
+    "hub": {
+        "group": "Chosen hubs",
+        "label": "Chosen hub (number as in the list of hubs)",
+        "shape": "star",
+        "fill": HUB_COLOUR,
+        "stroke": "#ffffff",
+        "glyph": "",
+        "glyph_colour": "#ffffff",
+        "size": 36,
+        "mpl_marker": "*",
+        "zorder": 10,
+    },
+    "acute_hospital": {
+        "group": "Acute hospitals",
+        "label": "Acute hospital",
+        "shape": "square",
+        "fill": ACUTE_HOSPITAL_COLOUR,
+        "stroke": "#ffffff",
+        "glyph": "H",
+        "glyph_colour": "#ffffff",
+        "size": 20,
+        "mpl_marker": "s",
+        "zorder": 8,
+    },
+    "community_hospital": {
+        "group": "Community hospitals",
+        "label": "Community hospital",
+        "shape": "square",
+        "fill": COMMUNITY_HOSPITAL_COLOUR,
+        "stroke": "#ffffff",
+        "glyph": "C",
+        "glyph_colour": "#ffffff",
+        "size": 17,
+        "mpl_marker": "s",
+        "zorder": 7,
+    },
+    "gp_practice": {
+        "group": "GP practices",
+        "label": "GP practice",
+        "shape": "circle",
+        "fill": GP_PRACTICE_COLOUR,
+        "stroke": SITE_OUTLINE_COLOUR,
+        "glyph": "",
+        "glyph_colour": SITE_OUTLINE_COLOUR,
+        "size": 9,
+        "mpl_marker": "o",
+        "zorder": 5,
+    },
+    "candidate": {
+        "group": "Candidate and new-build sites",
+        "label": "Candidate or new-build site (not chosen)",
+        "shape": "triangle",
+        "fill": CANDIDATE_COLOUR,
+        "stroke": SITE_OUTLINE_COLOUR,
+        "glyph": "",
+        "glyph_colour": SITE_OUTLINE_COLOUR,
+        "size": 16,
+        "mpl_marker": "^",
+        "zorder": 6,
+    },
+    "other": {
+        "group": "Other community sites",
+        "label": "Other community site",
+        "shape": "diamond",
+        "fill": OTHER_SITE_COLOUR,
+        "stroke": SITE_OUTLINE_COLOUR,
+        "glyph": "",
+        "glyph_colour": SITE_OUTLINE_COLOUR,
+        "size": 14,
+        "mpl_marker": "D",
+        "zorder": 4,
+    },
+}
+_UNAVAILABLE_GROUP = "Unavailable sites"
+_UNAVAILABLE_LABEL = "Site not available for a hub (grey; the shape shows its type)"
+_SITE_GROUP_ORDER = (
+    "hub",
+    "acute_hospital",
+    "community_hospital",
+    "gp_practice",
+    "candidate",
+    "other",
+    "unavailable",
+)
+
+_ZONE_COLUMNS = ("zone_id", "zone_name", "district", "population", "hub_id", "hub_name", "minutes")
+_SITE_COLUMNS = ("site_id", "name", "type", "status", "chosen")
+_DISTRICT_COLUMNS = ("lad_code", "lad_name")
+_FONT = "Arial, Helvetica, sans-serif"
+
+# --------------------------------------------------------------------------------------------------------------------
+# Public helpers
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def site_style(type: str, status: str, chosen: bool) -> dict[str, Any]:
+    """Symbol of one site on the map, so that a static map can draw the same symbols.
+
+    Parameters
+    ----------
+    type : str
+        Site type: one of :data:`SITE_TYPES`.
+    status : str
+        Site status: one of :data:`SITE_STATUSES`.
+    chosen : bool
+        True when the site was picked as a hub.
+
+    Returns
+    -------
+    dict
+        A fresh dict with keys ``kind`` (symbol key), ``group`` (layer name), ``label`` (text of the key),
+        ``shape`` (``"star"``, ``"square"``, ``"circle"``, ``"triangle"`` or ``"diamond"``), ``fill``, ``stroke``,
+        ``glyph`` (letter drawn inside, may be empty), ``glyph_colour``, ``size`` (pixels), ``mpl_marker``
+        (matplotlib marker of the same shape), ``zorder`` and ``greyed`` (True for unavailable sites).
+
+    Raises
+    ------
+    InputError
+        If the type or status is not a known value, or an unavailable site is marked as chosen.
+
+    Notes
+    -----
+    Chosen hubs are stars whatever their type. Unavailable sites keep the shape of their type, in grey. Otherwise
+    the type decides: acute and community hospitals are squares ("H" and "C"), GP practices small white circles,
+    new-build sites and candidate community/other sites triangles, other community sites diamonds. A candidate GP
+    practice or hospital keeps its type's symbol (its popup says that it was a candidate).
+    """
+    site_type = _normalise_value(type, SITE_TYPES, "type")
+    site_status = _normalise_value(status, SITE_STATUSES, "status")
+    if chosen and site_status == "unavailable":
+        raise InputError(
+            "a site is marked as chosen (a hub) but its status is 'unavailable'",
+            column="chosen",
+            hint="check the solution and the site register: an unavailable site cannot be a hub",
+        )
+    if chosen:
+        kind = "hub"
+    elif site_type in ("acute_hospital", "community_hospital", "gp_practice"):
+        kind = site_type
+    elif site_type == "new_build" or site_status == "candidate":
+        kind = "candidate"
+    else:
+        kind = "other"
+    style = dict(_SYMBOLS[kind], kind=kind, greyed=False)
+    if site_status == "unavailable":
+        style.update(
+            kind=f"unavailable_{kind}",
+            group=_UNAVAILABLE_GROUP,
+            label=_UNAVAILABLE_LABEL,
+            fill=UNAVAILABLE_COLOUR,
+            stroke=UNAVAILABLE_OUTLINE_COLOUR,
+            glyph_colour="#ffffff",
+            zorder=1,
+            greyed=True,
+        )
+    return style
+
+
+def time_band_labels(time_bands: Sequence[float]) -> list[str]:
+    """Plain-English labels of the travel-time classes, in minutes.
+
+    Parameters
+    ----------
+    time_bands : sequence of float
+        Class edges in minutes, increasing, at least two; the first is the lower edge (normally 0) and the last
+        opens the top class.
+
+    Returns
+    -------
+    list of str
+        One label per class, e.g. ``["Under 10 minutes", "10 to 15 minutes", ..., "45 minutes or more"]`` for
+        ``(0, 10, 15, 20, 30, 45)``. A class holds its lower edge: 10.0 minutes is in "10 to 15 minutes".
+    """
+    bands = _check_time_bands(time_bands)
+    labels = [f"Under {_num(bands[1])} minutes"]
+    labels += [f"{_num(lo)} to {_num(hi)} minutes" for lo, hi in itertools.pairwise(bands[1:])]
+    labels.append(f"{_num(bands[-1])} minutes or more")
+    return labels
+
+
+def time_band_colours(time_bands: Sequence[float]) -> list[str]:
+    """Colours of the travel-time classes (pale = short, dark red = long), one per label of :func:`time_band_labels`.
+
+    Parameters
+    ----------
+    time_bands : sequence of float
+        Class edges in minutes, as for :func:`time_band_labels`.
+
+    Returns
+    -------
+    list of str
+        Hex colours sampled from :data:`TRAVEL_TIME_COLOURS`.
+    """
+    n = len(_check_time_bands(time_bands))
+    return [_sample_palette(TRAVEL_TIME_COLOURS, 0.1 + 0.9 * i / (n - 1)) for i in range(n)]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The map
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def write_hub_map(
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    title: str,
+    caption: str,
+    districts: gpd.GeoDataFrame | None = None,
+    attribution: str = DEFAULT_ATTRIBUTION,
+    time_bands: Sequence[float] = (0, 10, 15, 20, 30, 45),
+) -> Path:
+    """Write one interactive HTML map of a hub-location result.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        One row per small area with columns ``zone_id``, ``zone_name``, ``district``, ``population`` (people),
+        ``hub_id``, ``hub_name`` (the hub that serves the zone, missing when none), ``minutes`` (travel time to
+        that hub; infinite or missing when no hub is reachable), optionally ``imd_decile`` (1 = most deprived,
+        may be missing; without the column the deprivation view is left out) and polygon geometry. Any CRS;
+        normally EPSG:27700.
+    sites : geopandas.GeoDataFrame
+        One row per site with ``site_id``, ``name``, ``type`` (one of :data:`SITE_TYPES`), ``status`` (one of
+        :data:`SITE_STATUSES`), ``chosen`` (bool), optionally ``served_population``, ``beds``, ``list_size``, and
+        point geometry. Hubs are numbered 1, 2, ... in the order of ``sites``.
+    path : str or Path
+        The HTML file to write; its folder is created when missing.
+    title : str
+        Title shown on the map and in the browser tab.
+    caption : str
+        Plain-English caption shown under the title: scenario, year, travel mode and method.
+    districts : geopandas.GeoDataFrame, optional
+        District (LAD) polygons with ``lad_code``, ``lad_name``, drawn as labelled outlines. Without them the
+        zones are dissolved by their ``district`` column to draw the outlines.
+    attribution : str, default :data:`DEFAULT_ATTRIBUTION`
+        Data credits, shown after the OpenStreetMap credit.
+    time_bands : sequence of float, default (0, 10, 15, 20, 30, 45)
+        Edges of the travel-time classes in minutes (see :func:`time_band_labels`).
+
+    Returns
+    -------
+    Path
+        The path of the written file.
+
+    Raises
+    ------
+    InputError
+        If a frame lacks a column, has no CRS, or holds values the map cannot show.
+
+    Notes
+    -----
+    The inputs are never modified. Polygons are simplified to 20 m in British National Grid and coordinates
+    rounded to 5 decimals to keep the file small.
+    """
+    fmap = hub_map(
+        zones,
+        sites,
+        title=title,
+        caption=caption,
+        districts=districts,
+        attribution=attribution,
+        time_bands=time_bands,
+    )
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(inline_assets(fmap.get_root().render()), encoding="utf-8")
+    return out
+
+
+def hub_map(
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    title: str,
+    caption: str,
+    districts: gpd.GeoDataFrame | None = None,
+    attribution: str = DEFAULT_ATTRIBUTION,
+    time_bands: Sequence[float] = (0, 10, 15, 20, 30, 45),
+) -> folium.Map:
+    """Build the interactive map of :func:`write_hub_map` without writing it (e.g. to show it in a notebook).
+
+    Parameters
+    ----------
+    zones, sites, title, caption, districts, attribution, time_bands
+        As for :func:`write_hub_map`.
+
+    Returns
+    -------
+    folium.Map
+        The map; ``.save(path)`` writes it.
+    """
+    bands = _check_time_bands(time_bands)
+    zone_frame = _prepare_zones(zones)
+    site_frame = _prepare_sites(sites)
+    hubs = _hub_table(zone_frame, site_frame)
+    zone_frame = _classify_zones(zone_frame, bands, hubs)
+
+    zones_wgs = _to_display(zone_frame)
+    district_frame = _prepare_districts(districts) if districts is not None else _districts_from_zones(zone_frame)
+    catchments_wgs = _to_display(_catchment_outlines(zone_frame))
+
+    west, south, east, north = zones_wgs.total_bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        zoom_control="bottomright",
+        zoom_snap=0.25,
+    )
+    # Only Leaflet (and jQuery, which folium's popups use) are needed: no Bootstrap, Font Awesome or awesome-markers.
+    fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")]
+    fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
+    fmap.get_root().title = _esc(title)
+
+    folium.map.CustomPane("hubopt-zones", z_index=350, pointer_events=True).add_to(fmap)
+    folium.map.CustomPane("hubopt-boundaries", z_index=390, pointer_events=False).add_to(fmap)
+    # The zones are drawn once; the three views are radio-button (base) layers that recolour them (see
+    # _MapFurniture), which keeps the file a third of the size of three copies of the polygons.
+    has_imd = "imd_decile" in zone_frame.columns
+    zone_layer = _zone_layer(zones_wgs, has_imd=has_imd)
+    zone_layer.add_to(fmap)
+    views = {
+        "travel": folium.FeatureGroup(name=LAYER_TRAVEL_TIME, overlay=False, show=True),
+        "catchments": folium.FeatureGroup(name=LAYER_CATCHMENTS, overlay=False, show=False),
+    }
+    if not catchments_wgs.empty:
+        _catchment_boundaries(catchments_wgs).add_to(views["catchments"])
+    if has_imd:
+        views["deprivation"] = folium.FeatureGroup(name=LAYER_DEPRIVATION, overlay=False, show=False)
+    for layer in views.values():
+        layer.add_to(fmap)
+
+    site_kinds = _add_site_layers(fmap, site_frame, hubs)
+    if district_frame is not None:
+        _district_layer(district_frame).add_to(fmap)
+    # The background map can be switched off: where its tiles do not load, the polygons carry the geography.
+    folium.TileLayer(
+        tiles=TILE_URL,
+        attr=OSM_ATTRIBUTION,
+        name=LAYER_STREET_MAP,
+        overlay=True,
+        control=True,
+        show=True,
+        max_zoom=19,
+        referrerPolicy="strict-origin-when-cross-origin",
+    ).add_to(fmap)
+
+    control = folium.LayerControl(position="topright", collapsed=False)
+    control.add_to(fmap)
+    legend = _legend_html(zone_frame, bands, hubs, site_kinds, views, has_districts=district_frame is not None)
+    _MapFurniture(
+        title_html=_title_html(title, caption),
+        legend_html=legend,
+        views=views,
+        zone_layer=zone_layer,
+        control=control,
+        attribution=_esc(attribution),
+        bounds=[[south, west], [north, east]],
+    ).add_to(fmap)
+    return fmap
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Checking and preparing the inputs (always on copies)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _require_frame(frame: Any, name: str, columns: Sequence[str]) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"{name} must be a GeoDataFrame, not {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name} lack the column(s) {', '.join(missing)}",
+            column=missing[0],
+            hint=f"{name} need the columns {', '.join(columns)}",
+        )
+    if frame.crs is None:
+        raise InputError(
+            f"{name} have no coordinate reference system",
+            hint="set it, e.g. frame.set_crs('EPSG:27700') for British National Grid coordinates",
+        )
+
+
+def _in_bng(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of the frame in British National Grid with a fresh 0..n-1 index."""
+    out = frame.to_crs(BNG) if frame.crs != BNG else frame.copy()
+    return out.reset_index(drop=True)
+
+
+def _prepare_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _require_frame(zones, "zones", _ZONE_COLUMNS)
+    frame = _in_bng(zones)
+    missing_geom = frame.geometry.isna() | frame.geometry.is_empty
+    if missing_geom.all():
+        raise InputError("zones have no polygons to draw", column="geometry")
+    if missing_geom.any():
+        warnings.warn(f"{int(missing_geom.sum())} zone(s) have no geometry and are not drawn", stacklevel=3)
+        frame = frame.loc[~missing_geom].reset_index(drop=True)
+    polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.all():
+        bad = frame.loc[~polygonal, "zone_id"].astype(str).head(5).tolist()
+        raise InputError(f"zones must be polygons; these are not: {', '.join(bad)}", column="geometry")
+
+    minutes = pd.to_numeric(frame["minutes"], errors="coerce").astype(float)
+    if (minutes < 0).any():
+        bad = frame.loc[minutes < 0, "zone_id"].astype(str).head(5).tolist()
+        raise InputError(f"travel times cannot be negative (zones {', '.join(bad)})", column="minutes")
+    frame["minutes"] = minutes
+    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").astype(float)
+    if "imd_decile" in frame.columns:
+        decile = pd.to_numeric(frame["imd_decile"], errors="coerce").astype(float)
+        valid = decile.isna() | decile.isin(range(1, 11))
+        if not valid.all():
+            bad = frame.loc[~valid, "zone_id"].astype(str).head(5).tolist()
+            raise InputError(
+                f"IMD deciles must be whole numbers from 1 to 10 (zones {', '.join(bad)})", column="imd_decile"
+            )
+        frame["imd_decile"] = decile
+    frame["hub_key"] = pd.Series([_key(v) for v in frame["hub_id"]], index=frame.index, dtype=object)
+    return frame
+
+
+def _prepare_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _require_frame(sites, "sites", _SITE_COLUMNS)
+    frame = _in_bng(sites)
+    no_geom = frame.geometry.isna() | frame.geometry.is_empty
+    if no_geom.any():
+        bad = frame.loc[no_geom, "site_id"].astype(str).head(5).tolist()
+        raise InputError(f"sites without a location: {', '.join(bad)}", column="geometry")
+    not_point = frame.geometry.geom_type != "Point"
+    if not_point.any():
+        frame.loc[not_point, "geometry"] = frame.loc[not_point, "geometry"].representative_point()
+    frame["chosen"] = frame["chosen"].fillna(False).astype(bool)
+    styles = []
+    for row in frame.itertuples(index=False):
+        try:
+            styles.append(site_style(row.type, row.status, row.chosen))
+        except InputError as err:
+            raise InputError(f"site {row.site_id}: {err.problem}", column=err.column, hint=err.hint) from None
+    frame["style"] = styles
+    frame["site_key"] = pd.Series([_key(v) for v in frame["site_id"]], index=frame.index, dtype=object)
+    return frame
+
+
+def _prepare_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _require_frame(districts, "districts", _DISTRICT_COLUMNS)
+    frame = _in_bng(districts)
+    frame = frame.loc[~(frame.geometry.isna() | frame.geometry.is_empty)].reset_index(drop=True)
+    frame["label"] = frame["lad_name"]
+    return frame[["label", "geometry"]]
+
+
+def _districts_from_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    named = zones.loc[zones["district"].notna(), ["district", "geometry"]]
+    if named.empty:
+        return None
+    out = _dissolve(named, "district")
+    return out.rename(columns={"district": "label"})[["label", "geometry"]]
+
+
+def _check_time_bands(time_bands: Sequence[float]) -> list[float]:
+    try:
+        bands = [float(b) for b in time_bands]
+    except (TypeError, ValueError):
+        raise InputError("time_bands must be numbers of minutes", column="time_bands") from None
+    if len(bands) < 2:
+        raise InputError("time_bands needs at least two edges, e.g. (0, 15, 30)", column="time_bands")
+    if not all(math.isfinite(b) and b >= 0 for b in bands):
+        raise InputError("time_bands must be finite and not negative", column="time_bands")
+    if any(hi <= lo for lo, hi in itertools.pairwise(bands)):
+        raise InputError("time_bands must increase, e.g. (0, 10, 15, 20, 30, 45)", column="time_bands")
+    return bands
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Hubs, classes and colours
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _hub_table(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One row per hub (chosen sites in the order of ``sites``, then hubs named only by zones).
+
+    Columns: ``hub_key``, ``number``, ``name``, ``people`` (population of its zones), ``colour``.
+    """
+    rows: list[dict[str, Any]] = []
+    for row in sites.loc[sites["chosen"]].itertuples(index=False):
+        rows.append({"hub_key": row.site_key, "name": row.name})
+    known = {r["hub_key"] for r in rows}
+    served = zones.loc[zones["hub_key"].notna()]
+    for key, group in served.groupby("hub_key", sort=False):
+        if key not in known:
+            names = group["hub_name"].dropna()
+            rows.append({"hub_key": key, "name": names.iloc[0] if len(names) else key})
+            known.add(key)
+    table = pd.DataFrame(rows, columns=["hub_key", "name"])
+    table["number"] = np.arange(1, len(table) + 1)
+    people = served.groupby("hub_key")["population"].sum(min_count=1)
+    table["people"] = table["hub_key"].map(people).astype(float)
+    table["colour"] = _catchment_colours(zones, table["hub_key"].tolist())
+    return table
+
+
+def _catchment_colours(zones: gpd.GeoDataFrame, hub_keys: list[str]) -> list[str]:
+    """Palette colours for the hubs; past the palette's length, neighbouring catchments still differ."""
+    n_colours = len(CATCHMENT_COLOURS)
+    if len(hub_keys) <= n_colours:
+        return [CATCHMENT_COLOURS[i] for i in range(len(hub_keys))]
+    areas = zones.loc[zones["hub_key"].isin(hub_keys)].dissolve(by="hub_key")
+    geoms = {key: areas.geometry.get(key) for key in hub_keys}
+    tree_keys = [k for k in hub_keys if geoms[k] is not None]
+    tree = shapely.STRtree([geoms[k].buffer(1.0) for k in tree_keys])
+    used = [0] * n_colours
+    chosen: dict[str, int] = {}
+    for key in hub_keys:
+        taken: set[int] = set()
+        if geoms[key] is not None:
+            for j in tree.query(geoms[key], predicate="intersects"):
+                other = tree_keys[int(j)]
+                if other != key and other in chosen:
+                    taken.add(chosen[other])
+        free = [i for i in range(n_colours) if i not in taken] or list(range(n_colours))
+        best = min(free, key=lambda i: (used[i], i))
+        chosen[key] = best
+        used[best] += 1
+    return [CATCHMENT_COLOURS[chosen[k]] for k in hub_keys]
+
+
+def _classify_zones(zones: gpd.GeoDataFrame, bands: list[float], hubs: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Add the class, colours and popup/tooltip texts of each zone (on the frame, which is already a copy)."""
+    colours = time_band_colours(bands)
+    minutes = zones["minutes"].to_numpy(dtype=float)
+    reachable = np.isfinite(minutes)
+    shown = np.round(np.where(reachable, minutes, 0.0), 1)  # classify what the popup shows
+    band = np.searchsorted(np.asarray(bands[1:]), shown, side="right")
+    zones["travel_band"] = np.where(reachable, band, -1)
+    zones["travel_colour"] = [colours[b] if b >= 0 else NO_HUB_COLOUR for b in zones["travel_band"]]
+
+    hub_colour = dict(zip(hubs["hub_key"], hubs["colour"], strict=True))
+    hub_number = dict(zip(hubs["hub_key"], hubs["number"], strict=True))
+    zones["catchment_colour"] = [hub_colour.get(k, NO_HUB_COLOUR) for k in zones["hub_key"]]
+    has_imd = "imd_decile" in zones.columns
+    if has_imd:
+        zones["imd_colour"] = [
+            IMD_COLOURS[int(d) - 1] if not pd.isna(d) else NO_DATA_COLOUR for d in zones["imd_decile"]
+        ]
+
+    # Popup and tooltip texts, already HTML-escaped (folium puts them in the page with innerHTML).
+    texts: dict[str, list[str]] = {key: [] for key in ("area", "code", "dist", "pop", "time", "hub", "imd", "tip")}
+    for row in zones.itertuples(index=False):
+        hub = _text(row.hub_name) if row.hub_key is not None else ""
+        number = hub_number.get(row.hub_key)
+        if math.isfinite(row.minutes):
+            time_text = f"{row.minutes:.1f} minutes"
+            tip = f"{time_text} to {_esc(hub) or 'the hub'}"
+        else:
+            time_text = tip = NO_HUB_LABEL
+        texts["area"].append(_esc(_text(row.zone_name)))
+        texts["code"].append(_esc(_text(row.zone_id)))
+        texts["dist"].append(_esc(_text(row.district)))
+        texts["pop"].append(_people(row.population))
+        texts["time"].append(time_text)
+        texts["hub"].append(f"{number}. {_esc(hub)}" if number is not None and hub else _esc(hub) or "None")
+        texts["imd"].append(_imd_text(row.imd_decile) if has_imd else "")
+        texts["tip"].append(tip)
+    for key, values in texts.items():
+        zones[f"text_{key}"] = values
+    return zones
+
+
+def _sample_palette(palette: Sequence[str], t: float) -> str:
+    """Colour at position ``t`` (0..1) along a palette, interpolated in RGB."""
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=float)
+    pos = min(max(t, 0.0), 1.0) * (len(palette) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(palette) - 1)
+    mixed = rgb[lo] + (rgb[hi] - rgb[lo]) * (pos - lo)
+    return "#" + "".join(f"{round(v):02x}" for v in mixed)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Geometry for display
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _to_display(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Simplify (20 m, BNG), convert to WGS84 and round coordinates to 5 decimals."""
+    out = frame.copy()
+    if not (out.geometry.geom_type == "Point").all():
+        out["geometry"] = out.geometry.simplify(SIMPLIFY_TOLERANCE_M, preserve_topology=True)
+    out = out.to_crs(WGS84)
+    out["geometry"] = shapely.transform(out.geometry.values, lambda xy: np.round(xy, COORD_DECIMALS))
+    return out
+
+
+def _catchment_outlines(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    served = zones.loc[zones["hub_key"].notna(), ["hub_key", "geometry"]]
+    if served.empty:
+        return gpd.GeoDataFrame({"hub_key": []}, geometry=[], crs=zones.crs)
+    return _dissolve(served, "hub_key")
+
+
+def _dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    """Dissolve polygons by a column, dropping the tiny holes left by slivers between neighbouring zones."""
+    out = frame.dissolve(by=by, as_index=False)
+    out["geometry"] = [_drop_small_holes(g) for g in out.geometry]
+    return out
+
+
+def _drop_small_holes(geom: Any, min_area: float = 10_000.0) -> Any:
+    """The polygon without interior rings smaller than ``min_area`` (square metres; 1 ha)."""
+    if geom is None or geom.is_empty:
+        return geom
+    if geom.geom_type == "MultiPolygon":
+        return shapely.MultiPolygon([_drop_small_holes(part, min_area) for part in geom.geoms])
+    if geom.geom_type != "Polygon":
+        return geom
+    holes = [ring for ring in geom.interiors if shapely.Polygon(ring).area >= min_area]
+    return shapely.Polygon(geom.exterior, holes)
+
+
+def _features(frame: gpd.GeoDataFrame, properties: Sequence[str], prefix: str) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the given properties (short ids, no other columns)."""
+    features = []
+    for i, (geom, props) in enumerate(zip(frame.geometry, frame[list(properties)].to_dict("records"), strict=True)):
+        features.append(
+            {"type": "Feature", "id": f"{prefix}{i}", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Layers
+# --------------------------------------------------------------------------------------------------------------------
+
+
+_ZONE_POPUP_FIELDS = (
+    ("area", "Area"),
+    ("code", "Area code"),
+    ("dist", "District"),
+    ("pop", "Population"),
+    ("time", "Travel time to hub"),
+    ("hub", "Hub"),
+    ("imd", "Deprivation (IMD decile)"),
+)
+_ZONE_COLOUR_PROPERTIES = {"travel": "t", "catchments": "c", "deprivation": "d"}
+_ZONE_STYLE = {"fillOpacity": ZONE_FILL_OPACITY, "color": ZONE_OUTLINE_COLOUR, "weight": 0.6, "opacity": 0.8}
+
+
+def _zone_layer(zones: gpd.GeoDataFrame, *, has_imd: bool) -> folium.GeoJson:
+    """The zone polygons with their three colours (``t``, ``c``, ``d``) and texts; styled by travel time."""
+    frame = zones.rename(columns={"travel_colour": "t", "catchment_colour": "c", "imd_colour": "d"})
+    frame = frame.rename(columns={f"text_{key}": key for key, _ in _ZONE_POPUP_FIELDS} | {"text_tip": "tip"})
+    fields = [(key, alias) for key, alias in _ZONE_POPUP_FIELDS if has_imd or key != "imd"]
+    colours = ["t", "c", "d"] if has_imd else ["t", "c"]
+    data = _features(frame, [*colours, *(key for key, _ in fields), "tip"], "z")
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        return {"fillColor": feature["properties"]["t"], **_ZONE_STYLE}
+
+    def highlight(feature: dict[str, Any]) -> dict[str, Any]:
+        return {"color": "#000000", "weight": 2.5, "opacity": 1.0, "fillOpacity": min(ZONE_FILL_OPACITY + 0.15, 1.0)}
+
+    return folium.GeoJson(
+        data,
+        name="Areas",
+        control=False,
+        style_function=style,
+        highlight_function=highlight,
+        tooltip=folium.GeoJsonTooltip(fields=["area", "tip"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(
+            fields=[key for key, _ in fields], aliases=[alias for _, alias in fields], labels=True, max_width=340
+        ),
+        pane="hubopt-zones",
+    )
+
+
+def _catchment_boundaries(catchments: gpd.GeoDataFrame) -> folium.GeoJson:
+    data = _features(catchments.assign(kind="catchment"), ["kind"], "c")
+    return folium.GeoJson(
+        data,
+        control=False,
+        style_function=lambda _: {"fill": False, "color": CATCHMENT_BOUNDARY_COLOUR, "weight": 2.5, "opacity": 0.9},
+        pane="hubopt-zones",
+        interactive=False,
+    )
+
+
+def _district_layer(districts: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """District outlines (each shared border drawn once, so the dashes stay dashes) and district names."""
+    group = folium.FeatureGroup(name=LAYER_DISTRICTS, overlay=True, show=True)
+    lines = shapely.line_merge(shapely.union_all(districts.geometry.boundary.values))
+    outline = gpd.GeoDataFrame({"kind": ["district"]}, geometry=[lines], crs=districts.crs)
+    folium.GeoJson(
+        _features(_to_display(outline), ["kind"], "d"),
+        control=False,
+        style_function=lambda _: {"color": DISTRICT_COLOUR, "weight": 2.2, "opacity": 0.9, "dashArray": "7 4"},
+        pane="hubopt-boundaries",
+        interactive=False,
+    ).add_to(group)
+    points = districts.geometry.representative_point().to_crs(WGS84)
+    for label, point in zip(districts["label"], points, strict=True):
+        if pd.isna(label):
+            continue
+        folium.Marker(
+            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+            icon=folium.DivIcon(
+                html=f'<div class="hubopt-district-label">{_esc(label)}</div>',
+                icon_size=(180, 18),
+                icon_anchor=(90, 9),
+                class_name="hubopt-label-icon",
+            ),
+            interactive=False,
+            keyboard=False,
+            pane="hubopt-boundaries",
+        ).add_to(group)
+    return group
+
+
+def _add_site_layers(fmap: folium.Map, sites: gpd.GeoDataFrame, hubs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Add one overlay per kind of site; return one style per kind drawn (for the key), in key order."""
+    if sites.empty:
+        return []
+    points = sites.to_crs(WGS84).geometry
+    hub_number = dict(zip(hubs["hub_key"], hubs["number"], strict=True))
+    kinds = [s["kind"] for s in sites["style"]]
+    group_of = ["unavailable" if s["greyed"] else s["kind"] for s in sites["style"]]
+    drawn: list[dict[str, Any]] = []
+    # Hubs come first in the layer list; their zIndexOffset keeps them on top of the other symbols.
+    for group_key in _SITE_GROUP_ORDER:
+        members = [i for i, g in enumerate(group_of) if g == group_key]
+        if not members:
+            continue
+        first = sites["style"].iloc[members[0]]
+        group = folium.FeatureGroup(name=first["group"], overlay=True, show=True)
+        for i in sorted(members, key=lambda i: sites["style"].iloc[i]["zorder"]):
+            row = sites.iloc[i]
+            number = hub_number.get(row["site_key"]) if row["chosen"] else None
+            _site_marker(row, points.iloc[i], number).add_to(group)
+        group.add_to(fmap)
+        if group_key == "unavailable":
+            seen: set[str] = set()
+            for i in members:
+                if kinds[i] not in seen:
+                    seen.add(kinds[i])
+                    drawn.append(sites["style"].iloc[i])
+        else:
+            drawn.append(first)
+    return drawn
+
+
+def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marker | folium.CircleMarker:
+    style = row["style"]
+    location = [round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)]
+    name = _text(row["name"])
+    role = f"Chosen hub {number}" if number is not None else _TYPE_LABELS[_normalise_value(row["type"], SITE_TYPES)]
+    if style["greyed"]:
+        role += " (not available for a hub)"
+    popup_role = role if number is not None or style["greyed"] else None
+    popup = folium.Popup(_site_popup_html(row, name, popup_role), max_width=340)
+    tooltip = folium.Tooltip(f"<b>{_esc(name)}</b><br>{_esc(role)}")
+    if style["shape"] == "circle":
+        return folium.CircleMarker(
+            location=location,
+            radius=style["size"] / 2,
+            color=style["stroke"],
+            weight=1.2,
+            fill=True,
+            fill_color=style["fill"],
+            fill_opacity=1.0,
+            popup=popup,
+            tooltip=tooltip,
+        )
+    size = style["size"]
+    glyph = str(number) if number is not None else style["glyph"]
+    icon_html = (
+        f'<div class="hubopt-symbol{" hubopt-hub" if number is not None else ""}" role="img" '
+        f'aria-label="{_esc(name)}, {_esc(role)}">{_symbol_svg(style, glyph=glyph)}</div>'
+    )
+    return folium.Marker(
+        location=location,
+        icon=folium.DivIcon(
+            html=icon_html, icon_size=(size, size), icon_anchor=(size // 2, size // 2), class_name="hubopt-site-icon"
+        ),
+        popup=popup,
+        tooltip=tooltip,
+        z_index_offset=1000 if number is not None else style["zorder"] * 10,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# HTML pieces: popups, symbols, title, key
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _popup_html(heading: str, rows: Sequence[tuple[str, str]], role: str | None = None) -> str:
+    """A popup: escaped heading, optional role line and a table of (label, already-escaped value) rows."""
+    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    role_html = f'<p class="hubopt-role">{_esc(role)}</p>' if role else ""
+    return f'<div class="hubopt-popup"><h3>{_esc(heading)}</h3>{role_html}<table>{body}</table></div>'
+
+
+def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
+    site_type = _normalise_value(row["type"], SITE_TYPES)
+    status = _normalise_value(row["status"], SITE_STATUSES)
+    rows = [
+        ("Site code", _esc(_text(row["site_id"]))),
+        ("Type", _TYPE_LABELS[site_type]),
+        ("Status", _STATUS_LABELS[status]),
+    ]
+    if row["chosen"] and "served_population" in row.index and _is_number(row["served_population"]):
+        rows.append(("Population served", _people(row["served_population"])))
+    if "beds" in row.index and _is_number(row["beds"]):
+        rows.append(("Beds", _count(row["beds"])))
+    if "list_size" in row.index and _is_number(row["list_size"]):
+        rows.append(("Registered patients (list size)", _count(row["list_size"])))
+    return _popup_html(name, rows, role=role)
+
+
+def _symbol_svg(style: dict[str, Any], *, glyph: str = "", size: int | None = None) -> str:
+    """Inline SVG of a site symbol (the same drawing on the map and in the key)."""
+    s = float(size or style["size"])
+    c = s / 2
+    fill, stroke = style["fill"], style["stroke"]
+    shape = style["shape"]
+    common = f'fill="{fill}" stroke="{stroke}" stroke-width="{2 if shape == "star" else 1.5}"'
+    if shape == "circle":
+        body = f'<circle cx="{c:g}" cy="{c:g}" r="{c - 1:g}" {common}/>'
+    elif shape == "square":
+        body = f'<rect x="1" y="1" width="{s - 2:g}" height="{s - 2:g}" rx="2" {common}/>'
+    elif shape == "diamond":
+        body = f'<polygon points="{c:g},1 {s - 1:g},{c:g} {c:g},{s - 1:g} 1,{c:g}" {common}/>'
+    elif shape == "triangle":
+        body = f'<polygon points="{c:g},1 {s - 1:g},{s - 1.5:g} 1,{s - 1.5:g}" {common}/>'
+    elif shape == "star":
+        outer, inner = c - 1.5, (c - 1.5) * 0.58
+        pts = []
+        for k in range(10):
+            r = outer if k % 2 == 0 else inner
+            a = math.pi * k / 5 - math.pi / 2
+            pts.append(f"{c + r * math.cos(a):.1f},{c + s * 0.045 + r * math.sin(a):.1f}")
+        body = f'<polygon points="{" ".join(pts)}" {common}/>'
+    else:  # pragma: no cover - all shapes are listed above
+        raise ValueError(f"unknown symbol shape {shape!r}")
+    if glyph:
+        font = max(8.0, s * (0.4 if shape == "star" else 0.62))
+        if shape == "star" and len(glyph) > 1:
+            font *= 0.85
+        y = c + (s * 0.06 if shape == "star" else 0.5)
+        body += (
+            f'<text x="{c:g}" y="{y:g}" text-anchor="middle" dominant-baseline="central" '
+            f'font-family="{_FONT}" font-weight="bold" font-size="{font:.1f}" fill="{style["glyph_colour"]}">'
+            f"{_esc(glyph)}</text>"
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s:g}" height="{s:g}" viewBox="0 0 {s:g} {s:g}" '
+        f'aria-hidden="true">{body}</svg>'
+    )
+
+
+def _line_svg(colour: str, weight: float, dash: str | None = None) -> str:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="12" aria-hidden="true">'
+        f'<line x1="1" y1="6" x2="23" y2="6" stroke="{colour}" stroke-width="{weight}"{dash_attr}/></svg>'
+    )
+
+
+def _title_html(title: str, caption: str) -> str:
+    return (
+        f"<h1>{_esc(title)}</h1>"
+        f'<p class="hubopt-caption">{_esc(caption)}</p>'
+        '<p class="hubopt-hint">Click an area or a site for details. '
+        "Use the list at the top right to change what the colours show.</p>"
+    )
+
+
+def _legend_html(
+    zones: gpd.GeoDataFrame,
+    bands: list[float],
+    hubs: pd.DataFrame,
+    site_kinds: list[dict[str, Any]],
+    views: dict[str, folium.FeatureGroup],
+    *,
+    has_districts: bool,
+) -> str:
+    total = zones["population"].sum(min_count=1)
+
+    def share(people: float) -> str:
+        if not _is_number(people) or not _is_number(total) or total <= 0:
+            return ""
+        pct = 100 * people / total
+        pct_text = "under 1%" if 0 < pct < 0.5 else f"{pct:.0f}%"
+        return f'<span class="hubopt-note">{_people(people)} ({pct_text})</span>'
+
+    def swatch(colour: str, extra: str = "") -> str:
+        return f'<span class="hubopt-swatch{extra}" style="background:{colour}"></span>'
+
+    parts: list[str] = []
+    # Travel time to hub.
+    items = []
+    for b, (label, colour) in enumerate(zip(time_band_labels(bands), time_band_colours(bands), strict=True)):
+        people = zones.loc[zones["travel_band"] == b, "population"].sum()
+        items.append(f"<li>{swatch(colour)}<span>{label}</span>{share(people)}</li>")
+    unreachable = zones["travel_band"] == -1
+    if unreachable.any():
+        people = zones.loc[unreachable, "population"].sum()
+        items.append(f"<li>{swatch(NO_HUB_COLOUR)}<span>{NO_HUB_LABEL}</span>{share(people)}</li>")
+    parts.append(
+        '<section data-hubopt-view="travel"><h2>Travel time to the nearest chosen hub (minutes)</h2>'
+        f"<ul>{''.join(items)}</ul></section>"
+    )
+    # Catchments.
+    items = []
+    if (zones["catchment_colour"] == NO_HUB_COLOUR).any():
+        people = zones.loc[zones["catchment_colour"] == NO_HUB_COLOUR, "population"].sum()
+        items.append(f"<li>{swatch(NO_HUB_COLOUR)}<span>{NO_HUB_LABEL}</span>{share(people)}</li>")
+    items.append(f"<li>{_line_svg(CATCHMENT_BOUNDARY_COLOUR, 2.5)}<span>Catchment boundary</span></li>")
+    parts.append(
+        '<section data-hubopt-view="catchments"><h2>Catchments</h2>'
+        '<p class="hubopt-small">Each area has the colour of the hub that serves it (see the list of hubs).</p>'
+        f"<ul>{''.join(items)}</ul></section>"
+    )
+    # Deprivation.
+    if "deprivation" in views:
+        ramp = "".join(
+            f'<span style="background:{c};color:{"#ffffff" if i < 5 else "#1a1a1a"}">{i + 1}</span>'
+            for i, c in enumerate(IMD_COLOURS)
+        )
+        no_data = ""
+        if zones["imd_decile"].isna().any():
+            no_data = f"<ul><li>{swatch(NO_DATA_COLOUR)}<span>No data</span></li></ul>"
+        parts.append(
+            '<section data-hubopt-view="deprivation"><h2>Deprivation (IMD decile)</h2>'
+            f'<div class="hubopt-ramp">{ramp}</div>'
+            '<div class="hubopt-ramp-ends"><span>1 = most deprived 10% in England</span>'
+            "<span>10 = least deprived</span></div>"
+            f"{no_data}</section>"
+        )
+    # Hubs (the list of hubs is also the key of the catchment colours).
+    if len(hubs):
+        items = []
+        for hub in hubs.itertuples(index=False):
+            people = f'<span class="hubopt-note">{_people(hub.people)}</span>' if _is_number(hub.people) else ""
+            items.append(
+                f'<li>{swatch(hub.colour, " hubopt-cswatch")}<span class="hubopt-badge">{hub.number}</span>'
+                f"<span>{_esc(_text(hub.name))}</span>{people}</li>"
+            )
+        parts.append(
+            '<section><h2>Chosen hubs <span class="hubopt-small">(people living in each catchment)</span></h2>'
+            f"<ul>{''.join(items)}</ul></section>"
+        )
+    # Site symbols.
+    items = []
+    greyed = [style for style in site_kinds if style["greyed"]]
+    for style in site_kinds:
+        if style["greyed"]:
+            continue
+        glyph = "1" if style["kind"] == "hub" else style["glyph"]
+        sym = _symbol_svg(style, glyph=glyph, size=min(int(style["size"]), 28))
+        items.append(f'<li><span class="hubopt-sym">{sym}</span><span>{_esc(style["label"])}</span></li>')
+    if greyed:
+        syms = "".join(_symbol_svg(style, glyph=style["glyph"], size=min(int(style["size"]), 14)) for style in greyed)
+        items.append(f'<li><span class="hubopt-syms">{syms}</span><span>{_esc(_UNAVAILABLE_LABEL)}</span></li>')
+    if items:
+        parts.append(f"<section><h2>Sites</h2><ul>{''.join(items)}</ul></section>")
+    if has_districts:
+        parts.append(
+            f"<section><ul><li>{_line_svg(DISTRICT_COLOUR, 2.2, '7 4')}<span>District boundary</span></li></ul>"
+            "</section>"
+        )
+    return f"<details open><summary>Key</summary>{''.join(parts)}</details>"
+
+
+_CSS = """
+.hubopt-box { background: rgba(255,255,255,0.95); border-radius: 6px; box-shadow: 0 1px 6px rgba(0,0,0,0.35);
+  padding: 8px 11px; font: 13px/1.35 Arial, Helvetica, sans-serif; color: #1a1a1a; }
+.hubopt-title { max-width: min(440px, calc(100vw - 300px)); min-width: 200px; }
+.hubopt-title h1 { font-size: 18px; line-height: 1.25; margin: 0 0 4px; }
+.hubopt-title p { margin: 0 0 4px; }
+.hubopt-title .hubopt-hint { color: #4d4d4d; font-size: 12px; margin: 0; }
+.hubopt-legend { max-height: calc(100vh - 230px); overflow-y: auto; max-width: 320px; }
+.hubopt-legend summary { font-weight: bold; font-size: 14px; cursor: pointer; }
+.hubopt-legend section { margin-top: 6px; }
+.hubopt-legend h2 { font-size: 13px; margin: 4px 0 3px; }
+.hubopt-legend ul { list-style: none; margin: 0; padding: 0; }
+.hubopt-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.hubopt-legend.hubopt-hide-cswatch .hubopt-cswatch { display: none; }
+.hubopt-swatch { display: inline-block; width: 18px; height: 13px; flex: 0 0 18px; border: 1px solid #7a7a7a; }
+.hubopt-sym { display: inline-flex; width: 28px; flex: 0 0 28px; justify-content: center; align-items: center; }
+.hubopt-badge { display: inline-flex; width: 20px; height: 20px; flex: 0 0 20px; border-radius: 50%;
+  background: #1a1a1a; color: #fff; font-weight: bold; font-size: 12px; justify-content: center;
+  align-items: center; }
+.hubopt-note { color: #4d4d4d; font-size: 12px; margin-left: auto; padding-left: 8px; white-space: nowrap; }
+.hubopt-small { color: #4d4d4d; font-size: 12px; font-weight: normal; margin: 0 0 3px; }
+.hubopt-ramp { display: flex; }
+.hubopt-ramp span { flex: 1; text-align: center; font-size: 11px; padding: 1px 0; }
+.hubopt-ramp-ends { display: flex; justify-content: space-between; gap: 8px; color: #4d4d4d; font-size: 11px; }
+.hubopt-site-icon, .hubopt-label-icon { background: none; border: none; }
+.hubopt-syms { display: inline-flex; gap: 2px; align-items: center; justify-content: center; flex: 0 0 auto;
+  min-width: 28px; }
+.hubopt-symbol svg { display: block; }
+.hubopt-hub svg { filter: drop-shadow(0 1px 2px rgba(0,0,0,0.6)); }
+.hubopt-district-label { font: bold 12px Arial, Helvetica, sans-serif; color: #2b2b2b; text-align: center;
+  white-space: nowrap; text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff; }
+.foliumtooltip tr:first-child td, .foliumpopup tr:first-child td { font-weight: bold; }
+.foliumpopup th { font-weight: normal; color: #4d4d4d; }
+.hubopt-popup h3 { font-size: 14px; margin: 0 0 4px; }
+.hubopt-popup .hubopt-role { margin: 0 0 4px; font-weight: bold; }
+.hubopt-popup table { border-collapse: collapse; }
+.hubopt-popup th { text-align: left; font-weight: normal; color: #4d4d4d; padding: 1px 10px 1px 0;
+  vertical-align: top; }
+.hubopt-popup td { padding: 1px 0; }
+@media (max-width: 640px) {
+  .hubopt-title { max-width: calc(100vw - 90px); }
+  .hubopt-title h1 { font-size: 15px; }
+  .hubopt-title .hubopt-hint { display: none; }
+}
+"""
+
+
+class _MapFurniture(MacroElement):
+    """Title box, key, CSS and the small script that places them and keeps the key in step with the layers.
+
+    The title and key are plain HTML in the page (readable even if the map's scripts cannot load); the script
+    moves them into Leaflet control corners so that they never overlap the zoom, layer and attribution controls.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>{{ this.css }}</style>
+        {% endmacro %}
+
+        {% macro html(this, kwargs) %}
+            <div id="{{ this.get_name() }}_title" class="hubopt-box hubopt-title">{{ this.title_html }}</div>
+            <div id="{{ this.get_name() }}_legend" class="hubopt-box hubopt-legend" role="region"
+                 aria-label="Map key">{{ this.legend_html }}</div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var legend = document.getElementById("{{ this.get_name() }}_legend");
+                function place(id, position) {
+                    var el = document.getElementById(id);
+                    if (!el) { return; }
+                    var Box = L.Control.extend({ onAdd: function () {
+                        L.DomEvent.disableClickPropagation(el);
+                        L.DomEvent.disableScrollPropagation(el);
+                        return el;
+                    } });
+                    new Box({ position: position }).addTo(map);
+                }
+                place("{{ this.get_name() }}_title", "topleft");
+                place("{{ this.get_name() }}_legend", "bottomleft");
+                if (window.innerWidth < 640) {
+                    var details = legend.querySelector("details");
+                    if (details) { details.open = false; }
+                }
+                var views = {
+                    {%- for key, layer in this.views.items() %}
+                    {{ key|tojson }}: {{ layer.get_name() }},
+                    {%- endfor %}
+                };
+                var colourProperty = {{ this.colour_properties|tojson }};
+                var zones = {{ this.zone_layer.get_name() }};
+                var zoneStyle = {{ this.zone_style|tojson }};
+                function showView(layer) {
+                    Object.keys(views).forEach(function (key) {
+                        var section = legend.querySelector('[data-hubopt-view="' + key + '"]');
+                        if (section) { section.style.display = views[key] === layer ? "" : "none"; }
+                        if (views[key] === layer) {
+                            var prop = colourProperty[key];
+                            var styler = function (feature) {
+                                return Object.assign({ fillColor: feature.properties[prop] }, zoneStyle);
+                            };
+                            zones.options.style = styler;  // also used by resetStyle after a highlight
+                            zones.setStyle(styler);
+                        }
+                    });
+                    legend.classList.toggle("hubopt-hide-cswatch", layer !== views["catchments"]);
+                }
+                map.on("baselayerchange", function (e) { showView(e.layer); });
+                showView(views["travel"]);
+                var control = {{ this.control.get_name() }}.getContainer();
+                function heading(selector, text) {
+                    var list = control.querySelector(selector);
+                    if (!list) { return; }
+                    var h = document.createElement("div");
+                    h.className = "hubopt-control-heading";
+                    h.textContent = text;
+                    h.style.fontWeight = "bold";
+                    h.style.margin = "2px 0 3px";
+                    list.parentNode.insertBefore(h, list);
+                }
+                heading(".leaflet-control-layers-base", "Colour the areas by");
+                heading(".leaflet-control-layers-overlays", "Show on the map");
+                if (window.innerWidth < 640) {
+                    // On a phone the open layer list would hide the title: fold it into its button.
+                    var layers = {{ this.control.get_name() }};
+                    layers.collapse();
+                    map.on("click", function () { layers.collapse(); });
+                }
+                map.attributionControl.addAttribution({{ this.attribution_js }});
+                // Fit the zones, keeping them clear of the key and the layer list when the screen is wide enough.
+                var size = map.getSize();
+                var left = legend.offsetWidth + 20;
+                var right = control.offsetWidth + 20;
+                var fitOptions = size.x - left - right > 420
+                    ? { paddingTopLeft: [left, 10], paddingBottomRight: [right, 10], animate: false }
+                    : { padding: [10, 10], animate: false };
+                map.fitBounds({{ this.bounds|tojson }}, fitOptions);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        *,
+        title_html: str,
+        legend_html: str,
+        views: dict[str, folium.FeatureGroup],
+        zone_layer: folium.GeoJson,
+        control: folium.LayerControl,
+        attribution: str,
+        bounds: list[list[float]],
+    ) -> None:
+        super().__init__()
+        self._name = "HuboptFurniture"
+        self.css = _CSS
+        self.title_html = title_html
+        self.legend_html = legend_html
+        self.views = views
+        self.colour_properties = {key: _ZONE_COLOUR_PROPERTIES[key] for key in views}
+        self.zone_layer = zone_layer
+        self.zone_style = _ZONE_STYLE
+        self.control = control
+        self.attribution_js = _js_string(attribution)
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Small formatting helpers
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _esc(value: object) -> str:
+    """HTML-escape user text, and make it inert inside folium's JavaScript template strings too."""
+    text = html.escape(str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal that is safe inside a <script> block (non-ASCII text kept readable)."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _text(value: object) -> str:
+    """User text for display: missing values become an empty string."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _key(value: object) -> str | None:
+    """Identifier used to match hubs between zones and sites (as text; missing -> None)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _normalise_value(value: object, allowed: Sequence[str], column: str = "") -> str:
+    text = _text(value).strip().lower()
+    if text not in allowed:
+        raise InputError(
+            f"unknown site {column or 'value'} {_text(value)!r}",
+            column=column or None,
+            hint=f"use one of: {', '.join(allowed)}",
+        )
+    return text
+
+
+def _is_number(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _count(value: object) -> str:
+    number = float(value)  # type: ignore[arg-type]
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
+def _people(value: object) -> str:
+    if not _is_number(value):
+        return "not known"
+    number = float(value)  # type: ignore[arg-type]
+    return f"{round(number):,} {'person' if round(number) == 1 else 'people'}"
+
+
+def _imd_text(value: object) -> str:
+    if not _is_number(value):
+        return "not available"
+    return f"{int(float(value))} of 10 (1 = most deprived)"  # type: ignore[arg-type]

@@ -1,0 +1,409 @@
+"""Tests of the interactive hub map (hubopt.render.folium_map), on small frames built here (no files, no network)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import socket
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import Point, box
+
+from hubopt.errors import InputError
+from hubopt.render import folium_map as fm
+from hubopt.render.folium_map import (
+    DEFAULT_ATTRIBUTION,
+    LAYER_CATCHMENTS,
+    LAYER_DEPRIVATION,
+    LAYER_DISTRICTS,
+    LAYER_TRAVEL_TIME,
+    NO_HUB_COLOUR,
+    NO_HUB_LABEL,
+    UNAVAILABLE_COLOUR,
+    hub_map,
+    site_style,
+    time_band_colours,
+    time_band_labels,
+    write_hub_map,
+)
+
+EVIL = '<script>alert("x")</script>'
+X0, Y0 = 560_000, 150_000
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any attempt to open a network connection while a test runs."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the map tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def make_zones() -> gpd.GeoDataFrame:
+    """Four 1 km squares in a row (two districts); the last one no hub can reach."""
+    return gpd.GeoDataFrame(
+        {
+            "zone_id": ["E01000001", "E01000002", "E01000003", "E01000004"],
+            "zone_name": ["Ashford 001A", "Ashford 001B", "Bexley 002A", "Bexley 002B"],
+            "district": ["Ashford", "Ashford", "Bexley", "Bexley"],
+            "population": [1500.0, 1600.0, 1700.0, 1800.0],
+            "demand": [1.2, 1.0, 0.9, 1.1],
+            "hub_id": ["S1", "S1", "S2", None],
+            "hub_name": ["Hub One Hospital", "Hub One Hospital", "Hub Two Centre", None],
+            "minutes": [4.0, 12.34, 31.0, np.inf],
+            "imd_decile": [1, 5, np.nan, 10],
+        },
+        geometry=[box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(4)],
+        crs="EPSG:27700",
+    )
+
+
+def make_sites() -> gpd.GeoDataFrame:
+    """Two chosen hubs and one site of every other kind, one of them unavailable and badly named."""
+    rows = [
+        ("S1", "Hub One Hospital", "community_hospital", "candidate", True, 3100.0, 20.0, np.nan, 500),
+        ("S2", "Hub Two Centre", "acute_hospital", "existing", True, 1700.0, 450.0, np.nan, 2500),
+        ("S3", EVIL, "gp_practice", "unavailable", False, np.nan, np.nan, 9000.0, 1200),
+        ("S4", "Riverside Surgery", "gp_practice", "existing", False, np.nan, np.nan, 12000.0, 3500),
+        ("S5", "Orchard Way (proposed)", "new_build", "candidate", False, np.nan, np.nan, np.nan, 1800),
+        ("S6", "Library Health Room", "community_site", "existing", False, np.nan, np.nan, np.nan, 2900),
+        ("S7", "Old Cottage Hospital", "community_hospital", "unavailable", False, np.nan, 10.0, np.nan, 3800),
+        ("S8", "County General Hospital", "acute_hospital", "must-keep", False, np.nan, 600.0, np.nan, 2200),
+    ]
+    columns = ["site_id", "name", "type", "status", "chosen", "served_population", "beds", "list_size", "x"]
+    frame = gpd.GeoDataFrame(
+        [dict(zip(columns, row, strict=True)) for row in rows],
+        geometry=[Point(X0 + row[-1], Y0 + 500) for row in rows],
+        crs="EPSG:27700",
+    )
+    return frame.drop(columns="x")
+
+
+def make_districts() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"lad_code": ["E07000001", "E07000002"], "lad_name": ["Ashford", "Bexley"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 1000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 1000)],
+        crs="EPSG:27700",
+    )
+
+
+def render(tmp_path: Path, zones: gpd.GeoDataFrame | None = None, sites: gpd.GeoDataFrame | None = None, **kw) -> str:
+    kw.setdefault("title", "Local care hubs: test area")
+    kw.setdefault("caption", "Scenario A, 2030, by car; p-median on age-weighted demand.")
+    path = write_hub_map(
+        make_zones() if zones is None else zones, make_sites() if sites is None else sites, tmp_path / "m.html", **kw
+    )
+    return path.read_text(encoding="utf-8")
+
+
+def legend_html(page: str) -> str:
+    start = page.index('class="hubopt-box hubopt-legend"')
+    return page[start : page.index("</details>", start)]
+
+
+def zone_features(fmap: folium.Map) -> list[dict]:
+    (layer,) = [c for c in fmap._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == "Areas"]
+    return layer.data["features"]
+
+
+def layers_by_name(fmap: folium.Map) -> dict[str, folium.map.Layer]:
+    return {c.layer_name: c for c in fmap._children.values() if isinstance(c, folium.map.Layer)}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def test_writes_one_html_file_and_creates_its_folder(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "hubs.html"
+    out = write_hub_map(make_zones(), make_sites(), str(target), title="T", caption="C")
+    assert out == target
+    assert isinstance(out, Path)
+    assert out.is_file()
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "L.map(" in page
+    assert "fitBounds" in page
+
+
+def test_page_has_title_caption_layers_and_credits(tmp_path: Path) -> None:
+    page = render(tmp_path)
+    assert "<title>Local care hubs: test area</title>" in page
+    assert "<h1>Local care hubs: test area</h1>" in page
+    assert "Scenario A, 2030, by car; p-median on age-weighted demand." in page
+    for name in (LAYER_TRAVEL_TIME, LAYER_CATCHMENTS, LAYER_DEPRIVATION, LAYER_DISTRICTS):
+        assert name in page
+    for group in ("Chosen hubs", "Acute hospitals", "GP practices", "Candidate and new-build sites"):
+        assert group in page
+    assert "Other community sites" in page and "Unavailable sites" in page
+    assert "L.control.layers(" in page
+    assert "OpenStreetMap" in page and "contributors" in page
+    assert DEFAULT_ATTRIBUTION in page
+
+
+def test_custom_attribution_is_shown_escaped(tmp_path: Path) -> None:
+    page = render(tmp_path, attribution="Source: West <Kent> ICB & partners")
+    assert "Source: West &lt;Kent&gt; ICB &amp; partners" in page
+    assert "West <Kent>" not in page
+
+
+def test_legend_lists_time_bands_symbols_and_hub_names(tmp_path: Path) -> None:
+    legend = legend_html(render(tmp_path))
+    assert "minutes" in legend
+    for label in time_band_labels((0, 10, 15, 20, 30, 45)):
+        assert label in legend
+    assert NO_HUB_LABEL in legend
+    for args in [
+        ("community_hospital", "existing", True),
+        ("acute_hospital", "existing", False),
+        ("gp_practice", "existing", False),
+        ("new_build", "candidate", False),
+        ("community_site", "existing", False),
+        ("gp_practice", "unavailable", False),
+    ]:
+        label = site_style(*args)["label"]
+        assert fm.html.escape(label) in legend, label
+    assert "Hub One Hospital" in legend and "Hub Two Centre" in legend
+    assert "District boundary" in legend
+    # colour classes are drawn as swatches in the legend
+    for colour in time_band_colours((0, 10, 15, 20, 30, 45)):
+        assert colour in legend
+
+
+def test_time_band_labels_and_colours() -> None:
+    assert time_band_labels((0, 10, 15, 20, 30, 45)) == [
+        "Under 10 minutes",
+        "10 to 15 minutes",
+        "15 to 20 minutes",
+        "20 to 30 minutes",
+        "30 to 45 minutes",
+        "45 minutes or more",
+    ]
+    assert time_band_labels([0, 7.5, 15]) == ["Under 7.5 minutes", "7.5 to 15 minutes", "15 minutes or more"]
+    colours = time_band_colours((0, 10, 15, 20, 30, 45))
+    assert len(colours) == 6 and len(set(colours)) == 6
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+    assert NO_HUB_COLOUR not in colours
+    for bad in [(10, 5), (0,), (0, float("inf")), (-5, 10)]:
+        with pytest.raises(InputError):
+            time_band_labels(bad)
+
+
+def test_user_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    zones = make_zones()
+    zones.loc[0, "zone_name"] = "<img src=x onerror=alert(1)>"
+    sites = make_sites()
+    sites.loc[3, "name"] = "Back`tick ${alert(2)} \\ surgery"
+    page = render(tmp_path, zones, sites, title="<b>Bold</b> title", caption="A & B <i>caption</i>")
+    assert '<script>alert("x")' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    assert "${alert(2)}" not in page
+    assert "Back`tick" not in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; title" in page
+    assert "A &amp; B &lt;i&gt;caption&lt;/i&gt;" in page
+
+
+def test_unreachable_zone_is_in_the_no_hub_class(tmp_path: Path) -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    (feature,) = [f for f in zone_features(fmap) if f["properties"]["code"] == "E01000004"]
+    assert feature["properties"]["t"] == NO_HUB_COLOUR
+    assert feature["properties"]["c"] == NO_HUB_COLOUR
+    assert feature["properties"]["time"] == NO_HUB_LABEL
+    (areas,) = [c for c in fmap._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == "Areas"]
+    assert areas.style_function(feature)["fillColor"] == NO_HUB_COLOUR
+    # the key shows the class and how many people are in it
+    legend = legend_html(render(tmp_path))
+    assert re.search(NO_HUB_LABEL + r"</span><span class=\"hubopt-note\">1,800 people", legend)
+
+
+def test_nan_minutes_also_count_as_unreachable() -> None:
+    zones = make_zones()
+    zones.loc[3, "minutes"] = np.nan
+    fmap = hub_map(zones, make_sites(), title="T", caption="C")
+    (feature,) = [f for f in zone_features(fmap) if f["properties"]["code"] == "E01000004"]
+    assert feature["properties"]["t"] == NO_HUB_COLOUR
+
+
+def test_zone_popup_and_tooltip_facts() -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    props = {f["properties"]["code"]: f["properties"] for f in zone_features(fmap)}
+    second = props["E01000002"]
+    assert second["area"] == "Ashford 001B"
+    assert second["dist"] == "Ashford"
+    assert second["pop"] == "1,600 people"
+    assert second["time"] == "12.3 minutes"
+    assert second["hub"] == "1. Hub One Hospital"
+    assert second["imd"].startswith("5 of 10")
+    assert second["tip"] == "12.3 minutes to Hub One Hospital"
+    assert props["E01000003"]["imd"] == "not available"
+    colours = time_band_colours((0, 10, 15, 20, 30, 45))
+    assert props["E01000001"]["t"] == colours[0]
+    assert second["t"] == colours[1]
+    assert props["E01000003"]["t"] == colours[4]
+
+
+def test_inputs_are_not_mutated(tmp_path: Path) -> None:
+    zones, sites, districts = make_zones(), make_sites(), make_districts()
+    before = (zones.copy(deep=True), sites.copy(deep=True), districts.copy(deep=True))
+    render(tmp_path, zones, sites, districts=districts)
+    for after, original in zip((zones, sites, districts), before, strict=True):
+        assert_geodataframe_equal(after, original)
+        assert after.crs == original.crs
+        assert list(after.columns) == list(original.columns)
+
+
+def test_unavailable_sites_are_grey() -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    group = layers_by_name(fmap)["Unavailable sites"]
+    markers = list(group._children.values())
+    assert len(markers) == 2  # the GP practice (circle) and the community hospital (square)
+    for marker in markers:
+        if isinstance(marker, folium.CircleMarker):
+            assert marker.options["fillColor"] == UNAVAILABLE_COLOUR
+        else:
+            icon = marker.icon
+            assert f'fill="{UNAVAILABLE_COLOUR}"' in icon.options["html"]
+    for site_type in fm.SITE_TYPES:
+        style = site_style(site_type, "unavailable", False)
+        assert style["fill"] == UNAVAILABLE_COLOUR and style["greyed"]
+
+
+def test_site_style_symbols() -> None:
+    hub = site_style("gp_practice", "candidate", True)
+    assert hub["shape"] == "star" and hub["group"] == "Chosen hubs" and hub["mpl_marker"] == "*"
+    assert site_style("acute_hospital", "existing", False)["glyph"] == "H"
+    assert site_style("community_hospital", "must-keep", False)["shape"] == "square"
+    assert site_style("gp_practice", "existing", False)["shape"] == "circle"
+    assert site_style("new_build", "committed", False)["group"] == "Candidate and new-build sites"
+    assert site_style("other", "candidate", False)["group"] == "Candidate and new-build sites"
+    assert site_style("other", "existing", False)["group"] == "Other community sites"
+    fills = {site_style(t, "existing", False)["fill"] for t in ("acute_hospital", "community_hospital", "other")}
+    assert len(fills) == 3 and UNAVAILABLE_COLOUR not in fills
+    style = site_style("acute_hospital", "existing", False)
+    style["fill"] = "#000000"  # a copy: changing it leaves the next call alone
+    assert site_style("acute_hospital", "existing", False)["fill"] == fm.ACUTE_HOSPITAL_COLOUR
+    with pytest.raises(InputError, match="unavailable"):
+        site_style("gp_practice", "unavailable", True)
+    with pytest.raises(InputError, match="hospice"):
+        site_style("hospice", "existing", False)
+
+
+def test_views_are_radio_layers_with_deprivation_off() -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    layers = layers_by_name(fmap)
+    assert not layers[LAYER_TRAVEL_TIME].overlay and layers[LAYER_TRAVEL_TIME].show
+    assert not layers[LAYER_CATCHMENTS].overlay and not layers[LAYER_CATCHMENTS].show
+    assert not layers[LAYER_DEPRIVATION].overlay and not layers[LAYER_DEPRIVATION].show
+    for name in ("Chosen hubs", "GP practices", "Unavailable sites", LAYER_DISTRICTS):
+        assert layers[name].overlay and layers[name].show
+
+
+def test_hub_markers_are_numbered_stars(tmp_path: Path) -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    hubs = list(layers_by_name(fmap)["Chosen hubs"]._children.values())
+    assert len(hubs) == 2
+    htmls = sorted(m.icon.options["html"] for m in hubs)
+    assert all("<polygon" in h for h in htmls)
+    assert any(">1</text>" in h for h in htmls) and any(">2</text>" in h for h in htmls)
+    assert all(m.options["z_index_offset"] == 1000 for m in hubs)
+
+
+def test_site_popup_facts(tmp_path: Path) -> None:
+    page = render(tmp_path)
+    assert "Population served</th><td>3,100 people" in page
+    assert "Beds</th><td>450" in page
+    assert "Registered patients (list size)</th><td>12,000" in page
+    assert "Candidate (considered for a hub)" in page
+
+
+def district_labels(fmap: folium.Map) -> list[str]:
+    group = layers_by_name(fmap)[LAYER_DISTRICTS]
+    return [m.icon.options["html"] for m in group._children.values() if isinstance(m, folium.Marker)]
+
+
+def test_districts_are_drawn_and_named() -> None:
+    districts = make_districts()
+    districts.loc[1, "lad_name"] = "Bexley & <Co>"
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C", districts=districts)
+    labels = district_labels(fmap)
+    assert '<div class="hubopt-district-label">Ashford</div>' in labels
+    assert '<div class="hubopt-district-label">Bexley &amp; &lt;Co&gt;</div>' in labels
+    (outline,) = [
+        c for c in layers_by_name(fmap)[LAYER_DISTRICTS]._children.values() if isinstance(c, folium.GeoJson)
+    ]
+    assert outline.options["interactive"] is False
+    # without district polygons the zones' district column gives the outlines and names
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    assert '<div class="hubopt-district-label">Bexley</div>' in district_labels(fmap)
+
+
+def test_coordinates_are_rounded_and_geojson_is_wgs84() -> None:
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C")
+    for feature in zone_features(fmap):
+        ring = feature["geometry"]["coordinates"][0]
+        for lon, lat in ring:
+            assert 0.0 < lon < 1.0 and 51.0 < lat < 52.0
+            assert round(lon, 5) == lon and round(lat, 5) == lat
+
+
+def test_many_hubs_neighbouring_catchments_get_different_colours() -> None:
+    n = 14
+    zones = gpd.GeoDataFrame(
+        {
+            "zone_id": [f"Z{i}" for i in range(n)],
+            "zone_name": [f"Zone {i}" for i in range(n)],
+            "district": "D",
+            "population": 100.0,
+            "hub_id": [f"H{i}" for i in range(n)],
+            "hub_name": [f"Hub {i}" for i in range(n)],
+            "minutes": 5.0,
+        },
+        geometry=[box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(n)],
+        crs="EPSG:27700",
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"H{i}" for i in range(n)],
+            "name": [f"Hub {i}" for i in range(n)],
+            "type": "gp_practice",
+            "status": "candidate",
+            "chosen": True,
+        },
+        geometry=[Point(X0 + i * 1000 + 500, Y0 + 500) for i in range(n)],
+        crs="EPSG:27700",
+    )
+    fmap = hub_map(zones, sites, title="T", caption="C")
+    colours = [f["properties"]["c"] for f in zone_features(fmap)]
+    assert all(a != b for a, b in itertools.pairwise(colours))
+    assert set(colours) <= set(fm.CATCHMENT_COLOURS)
+    # without imd_decile the deprivation view is simply left out
+    assert LAYER_DEPRIVATION not in layers_by_name(fmap)
+
+
+def test_input_errors_are_helpful() -> None:
+    zones, sites = make_zones(), make_sites()
+    with pytest.raises(InputError, match="minutes"):
+        hub_map(zones.drop(columns="minutes"), sites, title="T", caption="C")
+    with pytest.raises(InputError, match="coordinate reference system"):
+        hub_map(zones.set_crs(None, allow_override=True), sites, title="T", caption="C")
+    bad = sites.copy()
+    bad.loc[0, "type"] = "castle"
+    with pytest.raises(InputError, match="site S1"):
+        hub_map(zones, bad, title="T", caption="C")
+    negative = zones.copy()
+    negative.loc[0, "minutes"] = -1.0
+    with pytest.raises(InputError, match="negative"):
+        hub_map(negative, sites, title="T", caption="C")
+
+
+def test_zones_in_another_crs_are_accepted(tmp_path: Path) -> None:
+    page = render(tmp_path, make_zones().to_crs("EPSG:4326"), make_sites().to_crs("EPSG:3857"))
+    assert "Hub One Hospital" in page
