@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/hubopt demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check hubopt tests bench
-	$(BIN)/ruff format --check hubopt tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: lint
 	$(BIN)/python -m pytest -q
