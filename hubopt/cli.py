@@ -73,6 +73,61 @@ def demo(out: Path | None) -> None:
     _run(DEMO_SCENARIO, out, overwrite=True)
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--years",
+    "years_text",
+    multiple=True,
+    required=True,
+    metavar="YEAR [YEAR ...]",
+    help="Years to tabulate, e.g. --years 2025 2030 2035.",
+)
+@click.argument("more_years", nargs=-1, type=int)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the demand tables (default: beside the scenario's outputs, ending _demand).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace an earlier demand table in the same folder.")
+def demand(
+    scenario: Path, years_text: tuple[str, ...], more_years: tuple[int, ...], out: Path | None, overwrite: bool
+) -> None:
+    """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
+    from hubopt.demand import zone_demand
+    from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
+    from hubopt.errors import InputError
+    from hubopt.scenario import load_scenario
+    from hubopt.study import load_study
+
+    years = list(more_years)
+    for text in years_text:
+        for part in text.replace(",", " ").split():
+            if not part.isdigit():
+                raise InputError(f"{part!r} is not a year", hint="give years as numbers, e.g. --years 2025 2030")
+            years.append(int(part))
+    sc = load_scenario(scenario)
+    study = load_study(sc.study)
+    demands = [zone_demand(study, y, sc.demand_weights, beyond=sc.beyond_projection) for y in sorted(set(years))]
+    table = demand_table(study, demands)
+    folder = out or sc.output_folder.with_name(sc.output_folder.name + "_demand")
+    if folder.exists() and any(folder.iterdir()) and not overwrite:
+        raise InputError(
+            "the folder already holds a demand table",
+            path=folder,
+            hint="choose another folder with --out, or pass --overwrite",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / "demand_by_zone.csv", index=False)
+    growth_by_district(table).to_csv(folder / "growth_by_district.csv", index=False)
+    fastest_growing_zones(table, 20).to_csv(folder / "fastest_growing_zones.csv", index=False)
+    lines = summary_lines(table, [d.method for d in demands])
+    (folder / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    click.echo("\n".join(lines))
+    click.secho(f"Demand tables written to {folder}", fg="green")
+
+
 @main.group()
 def data() -> None:
     """Build hubopt's own data tables from the published source files."""

@@ -35,3 +35,37 @@ def test_run_prints_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "proven optimal" in result.output
     assert (tmp_path / "out" / "map.html").exists()
+
+
+def test_demand_command_writes_tables(tmp_path: Path) -> None:
+    import pandas as pd
+
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "demand"
+    result = CliRunner().invoke(
+        main,
+        [
+            "demand",
+            str(repo / "models" / "west_kent_hubs.yaml"),
+            "--years",
+            "2025",
+            "2030",
+            "2035",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "demand_by_zone.csv")
+    assert sorted(table["year"].unique()) == [2025, 2030, 2035]
+    assert len(table) == 3 * 309
+    growth = pd.read_csv(out / "growth_by_district.csv")
+    assert set(growth["district"]) == {"Maidstone", "Sevenoaks", "Tonbridge and Malling", "Tunbridge Wells"}
+    # 85+ grows faster than all ages in every district (ONS SNPP 2022-based)
+    pivot = growth.pivot(index="district", columns="band", values="change_pct")
+    assert (pivot["85+"] > pivot["all ages"]).all()
+    assert "Zones whose demand grows most" in result.output
+    again = CliRunner().invoke(
+        main, ["demand", str(repo / "models" / "west_kent_hubs.yaml"), "--years", "2025", "--out", str(out)]
+    )
+    assert again.exit_code == 2 and "already holds a demand table" in again.output
