@@ -1,0 +1,638 @@
+"""Where community beds go: whole beds at sites, in wards of a minimum size, serving zones' bed demand.
+
+Community beds are planned area-wide (WK plan v1.5): the question is how many beds at which sites, so that the
+total need is met, every site that has beds has a viable ward, and bed demand travels as little as possible.
+
+Formulation (mixed-integer; one period for :func:`place_beds`, periods ``t = 1..T`` for :func:`place_beds_phased`)::
+
+    variables  open[t,j] ∈ {0,1}, beds[t,j] ∈ Z≥0 for each site j that can host beds,
+               serve[t,i,j] ≥ 0 (the share of zone i's bed demand served at j) for reachable pairs
+    min_unit × open[t,j] ≤ beds[t,j] ≤ max_beds[j] × open[t,j]         (no beds, or a ward of min_unit..max)
+    Σ_j serve[t,i,j] = 1                     for each zone with bed demand
+    Σ_i demand[t,i] × serve[t,i,j] ≤ beds[t,j]                         (beds serve the demand assigned)
+    serve[t,i,j] ≤ open[t,j]                                          (linking; makes the relaxation tighter)
+    Σ_j beds[t,j] ≥ need[t]
+    must-keep j: open[t,j] = 1, beds[t,j] ≥ max(existing[j], min_unit)
+    phased: open[t,j] ≥ open[t-1,j] (a site that opens stays open); beds[t,j] ≥ beds[t-1,j] unless allow_moves
+    minimise Σ_t travel_weight × Σ demand × minutes × serve + cost_per_bed × Σ beds + cost_per_unit × Σ open
+
+Costs in the phased model are summed over the years (not discounted). When several bed vectors reach the same
+optimum (e.g. with ``cost_per_bed = 0``, any surplus above the demand served is free), the plan returned has the
+surplus above the need removed (year by year, never below a site's served demand, ward minimum, must-keep floor or,
+without ``allow_moves``, its beds the year before); this never raises the objective.
+
+Rules that cannot all be met are reported before solving where they can be checked directly: total site maxima
+below the need (by how many beds), a must-keep site that cannot host beds, a zone with bed demand that can reach
+no site able to host beds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from hubopt.errors import InputError, ModelError
+from hubopt.locate.solve import SolveReport, solve
+
+__all__ = ["BedPlan", "place_beds", "place_beds_phased"]
+
+
+@dataclass(frozen=True)
+class BedPlan:
+    """Beds per site and how zones' bed demand is served.
+
+    Attributes
+    ----------
+    beds : numpy.ndarray of int
+        Beds per site, shape (n_sites,); for a phased plan (n_years, n_sites).
+    assignment : numpy.ndarray of float
+        Share of each zone's bed demand served at each site, shape (n_zones, n_sites); phased
+        (n_years, n_zones, n_sites). Rows of zones without bed demand are zero.
+    mean_travel_minutes : float or numpy.ndarray
+        Demand-weighted mean travel time to the beds (per year for a phased plan); NaN without demand.
+    need : float or numpy.ndarray
+        Beds needed (per year for a phased plan).
+    site_ids, zone_ids : list of str
+        Names of the sites and zones.
+    years : tuple of int or None
+        The years of a phased plan; None for a single plan.
+    objective : float
+        Objective value of the plan returned.
+    report : SolveReport
+        What the solver achieved.
+    parameters : dict
+        The rules used (min_unit and where it came from, costs, must-keep sites ...).
+    notes : list of str
+        Plain-English remarks (sites that cannot host beds and why, surplus removed ...).
+    """
+
+    beds: np.ndarray
+    assignment: np.ndarray
+    mean_travel_minutes: float | np.ndarray
+    need: float | np.ndarray
+    site_ids: list[str]
+    zone_ids: list[str]
+    years: tuple[int, ...] | None
+    objective: float
+    report: SolveReport
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_beds(self) -> int | np.ndarray:
+        """Beds in all (per year for a phased plan)."""
+        return self.beds.sum(axis=-1) if self.beds.ndim == 2 else int(self.beds.sum())
+
+    @property
+    def open_sites(self) -> np.ndarray:
+        """Indices of the sites with beds (in the last year of a phased plan)."""
+        last = self.beds[-1] if self.beds.ndim == 2 else self.beds
+        return np.flatnonzero(last > 0)
+
+    def table(self) -> pd.DataFrame:
+        """Beds per site: ``site_id`` and ``beds`` (single plan) or one column per year (phased plan)."""
+        if self.beds.ndim == 1:
+            return pd.DataFrame({"site_id": self.site_ids, "beds": self.beds})
+        out = pd.DataFrame({"site_id": self.site_ids})
+        for t, year in enumerate(self.years or range(self.beds.shape[0])):
+            out[str(year)] = self.beds[t]
+        return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# checks
+# ----------------------------------------------------------------------------------------------------------------
+def _whole_numbers(values: Any, m: int, *, name: str, nan_as: float | None) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).reshape(-1) if values is not None else None
+    if arr is None or arr.shape != (m,):
+        got = "nothing" if arr is None else f"{arr.size} values"
+        raise InputError(f"{name} must give one value per site ({m} sites), not {got}", setting=f"beds.{name}")
+    if nan_as is not None:
+        arr = np.where(np.isnan(arr), nan_as, arr)
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise InputError(f"{name} must be whole numbers of zero or more", setting=f"beds.{name}")
+    if (arr != np.round(arr)).any():
+        j = int(np.flatnonzero(arr != np.round(arr))[0])
+        raise InputError(f"{name} must be whole beds; site {j} has {arr[j]:g}", setting=f"beds.{name}")
+    return arr.astype(int)
+
+
+@dataclass
+class _Rules:
+    cost: np.ndarray
+    demand: np.ndarray  # (T, n)
+    need: np.ndarray  # (T,)
+    cap: np.ndarray  # effective maximum per site (0 = cannot host)
+    lower: np.ndarray  # must-keep floor per site (0 elsewhere)
+    keep: np.ndarray  # must-keep mask
+    hostable: np.ndarray
+    min_unit: int
+    site_ids: list[str]
+    zone_ids: list[str]
+    parameters: dict[str, Any]
+    notes: list[str]
+
+
+def _check(
+    cost: np.ndarray,
+    demand: np.ndarray,
+    need: np.ndarray,
+    *,
+    years: Sequence[int] | None,
+    min_unit: int | None,
+    max_beds: Any,
+    existing_beds: Any,
+    must_keep: Sequence[int],
+    allow_new_sites: bool,
+    is_new_site: Any,
+    costs: tuple[float, float, float],
+    site_ids: Sequence[str] | None,
+    zone_ids: Sequence[str] | None,
+) -> _Rules:
+    c = np.asarray(cost, dtype=float)
+    if c.ndim != 2:
+        raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
+    n, m = c.shape
+    if np.isnan(c).any():
+        raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
+    if (c < 0).any():
+        raise InputError("the travel-time matrix has negative times")
+    d = np.asarray(demand, dtype=float)
+    if d.ndim != 2 or d.shape[1] != n:
+        raise InputError(f"bed demand must give one value per zone ({n} zones in the travel-time matrix)")
+    if not np.isfinite(d).all() or (d < 0).any():
+        raise InputError("bed demand must be finite and zero or positive for every zone")
+    need_arr = np.asarray(need, dtype=float).reshape(-1)
+    if need_arr.shape != (d.shape[0],):
+        raise InputError(f"there are {d.shape[0]} years of bed demand but {need_arr.size} figures of need")
+    if not np.isfinite(need_arr).all() or (need_arr < 0).any():
+        raise InputError("the beds needed must be finite and zero or more", setting="beds.need")
+    sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
+    zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
+    if len(sids) != m or len(zids) != n:
+        raise InputError("the zone or site identifiers do not match the travel-time matrix's shape")
+    for name, value in zip(("travel_weight", "cost_per_bed", "cost_per_unit"), costs, strict=True):
+        if not math.isfinite(value) or value < 0:
+            raise InputError(f"{name} must be zero or more, not {value!r}", setting=f"beds.{name}")
+
+    if max_beds is None:
+        raise InputError(
+            "the most beds each site could hold (max_beds) must be given",
+            setting="beds.max_beds",
+            hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
+        )
+    cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
+    existing = _whole_numbers(
+        np.zeros(m) if existing_beds is None else existing_beds, m, name="existing_beds", nan_as=0.0
+    )
+    notes: list[str] = []
+    if min_unit is None:
+        today = existing[existing > 0]
+        if today.size == 0:
+            raise InputError(
+                "the minimum ward size (min_unit) must be given: no site has beds today to take it from",
+                setting="beds.min_unit",
+                hint="give the smallest number of beds a site can safely run (a ward), from the provider",
+            )
+        unit = int(today.min())
+        unit_source = (
+            f"smallest ward operating today ({unit} beds at {sids[int(np.flatnonzero(existing == unit)[0])]})"
+        )
+    else:
+        if isinstance(min_unit, bool) or float(min_unit) != int(min_unit) or int(min_unit) < 1:
+            raise InputError(
+                f"min_unit must be a whole number of beds, 1 or more, not {min_unit!r}", setting="beds.min_unit"
+            )
+        unit = int(min_unit)
+        unit_source = "given"
+    over = np.flatnonzero(existing > cap)
+    if over.size:
+        names = ", ".join(f"{sids[j]} ({existing[j]} beds today, max {cap[j]})" for j in over[:10])
+        raise InputError(
+            f"site(s) have more beds today than their maximum: {names}",
+            setting="beds.max_beds",
+            hint="max_beds is the most beds a site could hold: at least its beds today",
+        )
+    new = existing == 0 if is_new_site is None else np.asarray(is_new_site, dtype=bool).reshape(-1)
+    if new.shape != (m,):
+        raise InputError(f"is_new_site must give one value per site ({m} sites)", setting="beds.is_new_site")
+    hostable = cap >= unit
+    small = np.flatnonzero((cap > 0) & (cap < unit))
+    if small.size:
+        notes.append(
+            f"{small.size} site(s) cannot host beds because their maximum is below the ward minimum of {unit}: "
+            + ", ".join(sids[j] for j in small[:10])
+        )
+    if not allow_new_sites:
+        barred = np.flatnonzero(hostable & new)
+        if barred.size:
+            notes.append(f"{barred.size} new site(s) may not host beds (allow_new_sites is off)")
+        hostable &= ~new
+    keep = np.zeros(m, dtype=bool)
+    keep_idx = np.asarray(list(must_keep), dtype=int)
+    if keep_idx.size and ((keep_idx < 0) | (keep_idx >= m)).any():
+        raise InputError(f"must_keep names a site index outside 0..{m - 1}", setting="beds.must_keep")
+    keep[keep_idx] = True
+    lower = np.where(keep, np.maximum(existing, unit), 0)
+    for j in np.flatnonzero(keep):
+        if cap[j] == 0:
+            why = "it has no max_beds (blank or 0)"
+        elif cap[j] < unit:
+            why = f"its maximum ({cap[j]}) is below the ward minimum of {unit}"
+        elif not allow_new_sites and new[j]:
+            why = "it is a new site and allow_new_sites is off"
+        elif lower[j] > cap[j]:
+            why = f"it must keep at least {lower[j]} beds but its maximum is {cap[j]}"
+        else:
+            continue
+        raise ModelError(f"must-keep site {sids[j]} cannot keep its beds: {why}; change one of these rules")
+    cap = np.where(hostable, cap, 0)
+
+    total = int(cap.sum())
+    label = [f"in {y}" for y in years] if years is not None else ["" for _ in need_arr]
+    for t in range(len(need_arr)):
+        needed = max(need_arr[t], d[t].sum())
+        if total < needed - 1e-9:
+            short = math.ceil(needed - total - 1e-9)
+            what = (
+                f"the {need_arr[t]:g} beds needed"
+                if need_arr[t] >= d[t].sum()
+                else f"the zones' bed demand of {d[t].sum():g} beds"
+            )
+            raise ModelError(
+                f"the sites that can host beds hold at most {total} beds in all, {short} short of {what}"
+                + (f" {label[t]}" if label[t] else "")
+                + (" (new sites are not allowed)" if not allow_new_sites else "")
+                + "; raise some sites' max_beds, add candidate sites, or lower the need"
+            )
+        reach = np.isfinite(c[:, hostable]).any(axis=1) if hostable.any() else np.zeros(n, dtype=bool)
+        stranded = np.flatnonzero((d[t] > 0) & ~reach)
+        if stranded.size:
+            names = ", ".join(zids[i] for i in stranded[:10])
+            raise ModelError(
+                f"{stranded.size} zone(s) with bed demand"
+                + (f" {label[t]}" if label[t] else "")
+                + f" cannot reach any site that can host beds: {names}; add a site they can reach or check the "
+                "travel-time matrix"
+            )
+    parameters = {
+        "min_unit": unit,
+        "min_unit_source": unit_source,
+        "max_beds": cap.tolist(),
+        "existing_beds": existing.tolist(),
+        "must_keep": [sids[j] for j in np.flatnonzero(keep)],
+        "allow_new_sites": bool(allow_new_sites),
+        "travel_weight": costs[0],
+        "cost_per_bed": costs[1],
+        "cost_per_unit": costs[2],
+    }
+    return _Rules(
+        cost=c,
+        demand=d,
+        need=need_arr,
+        cap=cap,
+        lower=lower,
+        keep=keep,
+        hostable=hostable,
+        min_unit=unit,
+        site_ids=sids,
+        zone_ids=zids,
+        parameters=parameters,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# model
+# ----------------------------------------------------------------------------------------------------------------
+def _solve(
+    rules: _Rules,
+    *,
+    allow_moves: bool,
+    costs: tuple[float, float, float],
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    msg: bool,
+) -> tuple[np.ndarray, np.ndarray, SolveReport]:
+    c, d = rules.cost, rules.demand
+    n_years, n = d.shape
+    m = c.shape[1]
+    travel_weight, cost_per_bed, cost_per_unit = costs
+    sites = np.flatnonzero(rules.hostable)
+    prob = pulp.LpProblem("community_beds", pulp.LpMinimize)
+    open_var: dict[tuple[int, int], pulp.LpVariable] = {}
+    beds_var: dict[tuple[int, int], pulp.LpVariable] = {}
+    for t in range(n_years):
+        for j in sites:
+            open_var[t, j] = prob.add_variable(f"open_{t}_{j}", 1 if rules.keep[j] else 0, 1, pulp.LpBinary)
+            beds_var[t, j] = prob.add_variable(
+                f"beds_{t}_{j}", int(rules.lower[j]), int(rules.cap[j]), pulp.LpInteger
+            )
+    objective: list[tuple[pulp.LpVariable, float]] = []
+    serve: dict[tuple[int, int, int], pulp.LpVariable] = {}
+    reach = np.isfinite(c) & rules.hostable[None, :]
+    for t in range(n_years):
+        for j in sites:
+            prob.addConstraint(beds_var[t, j] - rules.min_unit * open_var[t, j] >= 0, name=f"unit_{t}_{j}")
+            prob.addConstraint(beds_var[t, j] - int(rules.cap[j]) * open_var[t, j] <= 0, name=f"max_{t}_{j}")
+            if cost_per_bed:
+                objective.append((beds_var[t, j], cost_per_bed))
+            if cost_per_unit:
+                objective.append((open_var[t, j], cost_per_unit))
+            if t > 0:
+                prob.addConstraint(open_var[t, j] - open_var[t - 1, j] >= 0, name=f"stay_open_{t}_{j}")
+                if not allow_moves:
+                    prob.addConstraint(beds_var[t, j] - beds_var[t - 1, j] >= 0, name=f"no_decrease_{t}_{j}")
+        load: dict[int, list[tuple[pulp.LpVariable, float]]] = {int(j): [] for j in sites}
+        for i in np.flatnonzero(d[t] > 0):
+            terms = []
+            for j in np.flatnonzero(reach[i]):
+                v = prob.add_variable(f"serve_{t}_{i}_{j}", 0, 1, pulp.LpContinuous)
+                serve[t, int(i), int(j)] = v
+                terms.append((v, 1.0))
+                load[int(j)].append((v, float(d[t, i])))
+                if travel_weight * c[i, j] * d[t, i]:
+                    objective.append((v, travel_weight * float(c[i, j]) * float(d[t, i])))
+                prob.addConstraint(v - open_var[t, j] <= 0, name=f"link_{t}_{i}_{j}")
+            prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{t}_{i}")
+        for j in sites:
+            if load[int(j)]:
+                prob.addConstraint(
+                    pulp.LpAffineExpression(load[int(j)]) - beds_var[t, j] <= 0, name=f"capacity_{t}_{j}"
+                )
+        prob.addConstraint(
+            pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) >= float(rules.need[t]),
+            name=f"need_{t}",
+        )
+    prob.setObjective(pulp.LpAffineExpression(objective))
+    report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
+    if not report.has_solution:
+        if report.status == "infeasible":
+            raise ModelError(
+                "no bed plan meets every rule: the bed demand of zones that can reach only some sites exceeds "
+                "those sites' maxima, or the ward minimum, must-keep floors and site maxima cannot be combined "
+                f"(ward minimum {rules.min_unit} beds); {report.describe()}"
+            )
+        raise ModelError(f"the bed model has no solution: {report.describe()}")
+    beds = np.zeros((n_years, m), dtype=int)
+    assignment = np.zeros((n_years, n, m))
+    for (t, j), v in beds_var.items():
+        beds[t, j] = round(v.varValue or 0.0)
+    for (t, i, j), v in serve.items():
+        assignment[t, i, j] = max(0.0, v.varValue or 0.0)
+    return beds, assignment, report
+
+
+def _remove_surplus(rules: _Rules, beds: np.ndarray, assignment: np.ndarray, allow_moves: bool) -> int:
+    """Lower beds above the need where nothing requires them (in place); return the beds removed."""
+    removed = 0
+    for t in range(beds.shape[0]):
+        load = (rules.demand[t][:, None] * assignment[t]).sum(axis=0)
+        opened = beds[t] > 0
+        floor = np.where(opened, np.maximum(rules.min_unit, np.ceil(load - 1e-6)), 0)
+        floor = np.maximum(floor, rules.lower)
+        if t > 0 and not allow_moves:
+            floor = np.maximum(floor, beds[t - 1])
+        surplus = math.floor(beds[t].sum() - rules.need[t] + 1e-9)
+        for j in range(beds.shape[1]):
+            if surplus <= 0:
+                break
+            cut = int(min(beds[t, j] - floor[j], surplus))
+            if cut > 0:
+                beds[t, j] -= cut
+                surplus -= cut
+                removed += cut
+    return removed
+
+
+def _plan(
+    rules: _Rules,
+    *,
+    allow_moves: bool,
+    costs: tuple[float, float, float],
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    msg: bool,
+    years: tuple[int, ...] | None,
+) -> BedPlan:
+    beds, assignment, report = _solve(
+        rules, allow_moves=allow_moves, costs=costs, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg
+    )
+    removed = _remove_surplus(rules, beds, assignment, allow_moves)
+    notes = list(rules.notes)
+    if removed:
+        notes.append(f"{removed} bed(s) above the need that no rule or demand required were removed from the plan")
+    c = np.where(np.isfinite(rules.cost), rules.cost, 0.0)
+    travel = np.einsum("ti,tij,ij->t", rules.demand, assignment, c)
+    totals = rules.demand.sum(axis=1)
+    mean = np.where(totals > 0, travel / np.where(totals > 0, totals, 1.0), np.nan)
+    travel_weight, cost_per_bed, cost_per_unit = costs
+    objective = float(travel_weight * travel.sum() + cost_per_bed * beds.sum() + cost_per_unit * (beds > 0).sum())
+    parameters = dict(rules.parameters)
+    parameters.update({"allow_moves": allow_moves, "solver": solver, "time_limit": time_limit, "mip_gap": mip_gap})
+    single = years is None
+    return BedPlan(
+        beds=beds[0] if single else beds,
+        assignment=assignment[0] if single else assignment,
+        mean_travel_minutes=float(mean[0]) if single else mean,
+        need=float(rules.need[0]) if single else rules.need.copy(),
+        site_ids=rules.site_ids,
+        zone_ids=rules.zone_ids,
+        years=years,
+        objective=objective,
+        report=report,
+        parameters=parameters,
+        notes=notes,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# public functions
+# ----------------------------------------------------------------------------------------------------------------
+def place_beds(
+    cost: np.ndarray,
+    bed_demand: np.ndarray,
+    total_beds_needed: float,
+    *,
+    min_unit: int | None = None,
+    max_beds: Sequence[float] | np.ndarray | None = None,
+    existing_beds: Sequence[int] | np.ndarray | None = None,
+    must_keep: Sequence[int] = (),
+    allow_new_sites: bool = True,
+    is_new_site: Sequence[bool] | np.ndarray | None = None,
+    cost_per_bed: float = 0.0,
+    cost_per_unit: float = 0.0,
+    travel_weight: float = 1.0,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    mip_gap: float = 0.0,
+    site_ids: Sequence[str] | None = None,
+    zone_ids: Sequence[str] | None = None,
+    msg: bool = False,
+) -> BedPlan:
+    """Place whole beds at sites to meet the need with the least travel (and cost); see the module formulation.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel time (minutes) from each zone to each site; ``inf`` where the site cannot be reached.
+    bed_demand : numpy.ndarray, shape (n_zones,)
+        Each zone's bed demand, in beds (e.g. the need shared out by the zones' weighted population).
+    total_beds_needed : float
+        Beds needed in all (e.g. :attr:`hubopt.beds.BedNeed.beds_rounded_up`).
+    min_unit : int, optional
+        Smallest number of beds a site may run (a ward): each site has 0 or ``min_unit``..``max_beds`` beds.
+        Default: the smallest positive ``existing_beds`` (the smallest ward operating today; 14 in West Kent,
+        Tonbridge Cottage and Edenbridge, WK plan v1.5). Required when no site has beds today.
+    max_beds : array-like, shape (n_sites,)
+        Most beds each site could hold; NaN or 0: the site cannot host beds. Required.
+    existing_beds : array-like of int, shape (n_sites,), optional
+        Beds at each site today (default none).
+    must_keep : sequence of int
+        Sites that must keep beds: at least ``max(existing_beds, min_unit)``.
+    allow_new_sites : bool
+        Whether sites marked by ``is_new_site`` may host beds.
+    is_new_site : array-like of bool, optional
+        Which sites are new bed sites; default: sites without beds today.
+    cost_per_bed, cost_per_unit : float
+        Cost of each bed and of each site with beds, in the units of the objective (weigh them against
+        ``travel_weight`` × demand-minutes).
+    travel_weight : float
+        Weight of the demand-weighted travel minutes.
+    solver, time_limit, mip_gap, msg
+        Passed to :func:`hubopt.locate.solve.solve`.
+    site_ids, zone_ids : sequence of str, optional
+        Names for messages and tables.
+
+    Returns
+    -------
+    BedPlan
+
+    Raises
+    ------
+    ModelError
+        When the rules cannot be met: the sites' maxima fall short of the need (by how many beds), a must-keep site
+        cannot keep beds, a zone with demand reaches no site that can host beds, or the solver finds no plan.
+    """
+    demand = np.asarray(bed_demand, dtype=float)
+    if demand.ndim != 1:
+        raise InputError("bed demand must be one value per zone (use place_beds_phased for several years)")
+    costs = (float(travel_weight), float(cost_per_bed), float(cost_per_unit))
+    rules = _check(
+        cost,
+        demand[None, :],
+        np.array([total_beds_needed], dtype=float),
+        years=None,
+        min_unit=min_unit,
+        max_beds=max_beds,
+        existing_beds=existing_beds,
+        must_keep=must_keep,
+        allow_new_sites=allow_new_sites,
+        is_new_site=is_new_site,
+        costs=costs,
+        site_ids=site_ids,
+        zone_ids=zone_ids,
+    )
+    return _plan(
+        rules,
+        allow_moves=True,
+        costs=costs,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        msg=msg,
+        years=None,
+    )
+
+
+def place_beds_phased(
+    cost: np.ndarray,
+    bed_demand_by_year: np.ndarray,
+    need_by_year: Sequence[float] | np.ndarray,
+    *,
+    years: Sequence[int] | None = None,
+    allow_moves: bool = False,
+    min_unit: int | None = None,
+    max_beds: Sequence[float] | np.ndarray | None = None,
+    existing_beds: Sequence[int] | np.ndarray | None = None,
+    must_keep: Sequence[int] = (),
+    allow_new_sites: bool = True,
+    is_new_site: Sequence[bool] | np.ndarray | None = None,
+    cost_per_bed: float = 0.0,
+    cost_per_unit: float = 0.0,
+    travel_weight: float = 1.0,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    mip_gap: float = 0.0,
+    site_ids: Sequence[str] | None = None,
+    zone_ids: Sequence[str] | None = None,
+    msg: bool = False,
+) -> BedPlan:
+    """A bed plan over several years, solved as one model (see the module formulation).
+
+    Each year meets its own need and bed demand; a site that opens stays open; without ``allow_moves`` a site's
+    beds never go down from one year to the next. Costs are summed over the years.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel time in minutes (``inf``: unreachable); the same every year.
+    bed_demand_by_year : numpy.ndarray, shape (n_years, n_zones)
+        Each zone's bed demand in each year, in beds.
+    need_by_year : array-like, shape (n_years,)
+        Beds needed in each year.
+    years : sequence of int, optional
+        The years (labels for tables and messages); default 0, 1, ...
+    allow_moves : bool
+        Let a site's beds go down from one year to the next (it still keeps at least ``min_unit`` once open).
+    min_unit, max_beds, existing_beds, must_keep, allow_new_sites, is_new_site, cost_per_bed, cost_per_unit, \
+travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
+        As in :func:`place_beds` (the must-keep floor applies every year).
+
+    Returns
+    -------
+    BedPlan
+        ``beds`` of shape (n_years, n_sites), ``assignment`` (n_years, n_zones, n_sites).
+    """
+    demand = np.asarray(bed_demand_by_year, dtype=float)
+    if demand.ndim != 2:
+        raise InputError("bed demand by year must be a table of years x zones")
+    labels = tuple(int(y) for y in years) if years is not None else tuple(range(demand.shape[0]))
+    if len(labels) != demand.shape[0]:
+        raise InputError(f"{len(labels)} years were named but the bed demand has {demand.shape[0]} rows")
+    if list(labels) != sorted(set(labels)):
+        raise InputError("the years must be in increasing order, each once")
+    costs = (float(travel_weight), float(cost_per_bed), float(cost_per_unit))
+    rules = _check(
+        cost,
+        demand,
+        np.asarray(need_by_year, dtype=float),
+        years=labels,
+        min_unit=min_unit,
+        max_beds=max_beds,
+        existing_beds=existing_beds,
+        must_keep=must_keep,
+        allow_new_sites=allow_new_sites,
+        is_new_site=is_new_site,
+        costs=costs,
+        site_ids=site_ids,
+        zone_ids=zone_ids,
+    )
+    return _plan(
+        rules,
+        allow_moves=allow_moves,
+        costs=costs,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        msg=msg,
+        years=labels,
+    )
