@@ -10,13 +10,21 @@ the population at the last projected year.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
+from hubopt.housing import (
+    DEFAULT_PERSONS_PER_DWELLING,
+    HousingAllocation,
+    HousingTrajectory,
+    allocate_housing,
+    housing_people,
+)
 from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.registration import apply_registration_share
 from hubopt.study import Study
 
 #: Relative use of a local care hub per person, by age band. ILLUSTRATIVE defaults, not measured rates: older people
@@ -25,6 +33,32 @@ from hubopt.study import Study
 DEFAULT_BAND_WEIGHTS: dict[str, float] = {"0-64": 1.0, "65-74": 2.0, "75-84": 3.0, "85+": 4.0}
 
 BEYOND_CHOICES = ("refuse", "hold")
+
+
+@dataclass(frozen=True)
+class HousingOptions:
+    """New housing to add to the projection (see :mod:`hubopt.housing`).
+
+    Attributes
+    ----------
+    trajectory : HousingTrajectory
+        Dwellings completed per site and year.
+    mode : {"within", "additional"}
+        ``within``: the projection already includes planned housing and the file places it (district totals are
+        preserved); ``additional``: growth above the projection.
+    persons_per_dwelling : float
+        People per new dwelling.
+    age_profile : dict or None
+        Shares of new residents by age band (None: the district's own profile).
+    max_distance_m : float or None
+        How far outside every zone a site may lie and still be placed in the nearest zone.
+    """
+
+    trajectory: HousingTrajectory
+    mode: str = "within"
+    persons_per_dwelling: float = DEFAULT_PERSONS_PER_DWELLING
+    age_profile: Mapping[str, float] | None = None
+    max_distance_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +84,9 @@ class ZoneDemand:
     demand: np.ndarray
     weights: dict[str, float]
     method: str
+    housing: HousingAllocation | None = None
+    notes: list[str] = field(default_factory=list)
+    summary: str = ""
 
 
 def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "demand.weights") -> dict[str, float]:
@@ -179,12 +216,69 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
 
 
 def zone_demand(
-    study: Study, year: int, weights: Mapping[str, float] | None = None, *, beyond: str = "refuse"
+    study: Study,
+    year: int,
+    weights: Mapping[str, float] | None = None,
+    *,
+    beyond: str = "refuse",
+    housing: HousingOptions | None = None,
+    registration_share: Mapping[str, float] | None = None,
 ) -> ZoneDemand:
-    """Weighted demand of every zone in ``year`` (population by band times the band's weight)."""
+    """Weighted demand of every zone in ``year``.
+
+    Steps, each stated in the returned ``method``: the zones' population projected to ``year``
+    (:func:`zone_population`); new housing placed in its zones (:func:`hubopt.housing.allocate_housing`); the
+    registration share of each district applied (:func:`hubopt.registration.apply_registration_share`); then
+    population by band times the band's weight.
+    """
     w = check_band_weights(weights)
     population, method = zone_population(study, year, beyond=beyond)
+    short = [
+        f"ONS {study.base_year} small-area estimates"
+        + ("" if int(year) == study.base_year else f" projected to {year}")
+        + (" (held flat beyond the projection)" if "held flat" in method else "")
+    ]
+    notes: list[str] = []
+    allocation = None
+    if housing is not None:
+        people = housing_people(
+            housing.trajectory,
+            int(year),
+            base_year=study.base_year,
+            persons_per_dwelling=housing.persons_per_dwelling,
+            age_profile=housing.age_profile,
+            study=study,
+            max_distance_m=housing.max_distance_m,
+        )
+        population, allocation = allocate_housing(
+            study, population, people, mode=housing.mode, max_distance_m=housing.max_distance_m
+        )
+        method += f"; {allocation.method}"
+        notes.extend(allocation.notes)
+        added = float(people[[band_column(b) for b in AGE_BANDS]].to_numpy().sum()) if len(people) else 0.0
+        short.append(f"{added:,.0f} people in new housing from {housing.trajectory.path.name} ({housing.mode})")
+    if registration_share:
+        population = apply_registration_share(population, registration_share, setting="demand.registration_share")
+        listed = ", ".join(f"{code} {share:.1%}" for code, share in registration_share.items())
+        method += f"; registration share applied ({listed})"
+        names = study.metadata.get("districts", {})
+        short.append(
+            "registration share "
+            + ", ".join(f"{names.get(code, code)} {share:.1%}" for code, share in registration_share.items())
+        )
+        note = population.attrs.get("registration_note")
+        if note:
+            notes.append(str(note))
     demand = np.zeros(len(population))
     for band, weight in w.items():
         demand += population[band_column(band)].to_numpy(dtype=float) * weight
-    return ZoneDemand(year=int(year), population=population, demand=demand, weights=w, method=method)
+    return ZoneDemand(
+        year=int(year),
+        population=population,
+        demand=demand,
+        weights=w,
+        method=method,
+        housing=allocation,
+        notes=notes,
+        summary="; ".join(short),
+    )

@@ -16,9 +16,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.demand import ZoneDemand, zone_demand
+from hubopt.bed_plan import BedResult, plan_beds
+from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
 from hubopt.errors import InputError
+from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.solution import LocationResult, access_measures
@@ -53,9 +56,38 @@ class RunResult:
     zones: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
     access: dict[str, float]
+    beds: BedResult | None = None
     folder: Path | None = None
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def demand_options(study: Study, scenario: Scenario) -> dict:
+    """Keyword arguments for :func:`hubopt.demand.zone_demand` from the scenario: housing and registration share."""
+    share = scenario.registration_share
+    if share == "study":
+        share = study.metadata.get("registration_share")
+        if not share:
+            raise InputError(
+                "the study gives no registration shares",
+                path=scenario.path,
+                setting="demand.registration_share",
+                hint="give the shares in the scenario ('district code: share'), or use none",
+            )
+        share = {str(k): float(v) for k, v in share.items()}
+    housing = None
+    if scenario.housing_file is not None:
+        lookup = None
+        if scenario.housing_postcodes is not None:
+            lookup = PostcodeLookup.from_nspl_latlon(scenario.housing_postcodes)
+        housing = HousingOptions(
+            trajectory=read_housing_trajectory(scenario.housing_file, postcodes=lookup),
+            mode=scenario.housing_mode,
+            persons_per_dwelling=scenario.housing_persons_per_dwelling or DEFAULT_PERSONS_PER_DWELLING,
+            age_profile=scenario.housing_age_profile,
+            max_distance_m=scenario.housing_max_distance_m,
+        )
+    return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
 
 
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
@@ -200,7 +232,15 @@ def run_scenario(
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
-    demand = zone_demand(study, scenario.year, scenario.demand_weights, beyond=scenario.beyond_projection)
+    options = demand_options(study, scenario)
+    demands: dict[int, ZoneDemand] = {}
+
+    def demand_for_year(year: int) -> ZoneDemand:
+        if year not in demands:
+            demands[year] = zone_demand(study, year, scenario.demand_weights, **options)
+        return demands[year]
+
+    demand = demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     minutes, travel_method = travel_times(study, candidates.sites, scenario)
@@ -219,6 +259,13 @@ def run_scenario(
     )
     zones = zone_table(study, demand, candidates.sites, result)
     sites = site_table(candidates.sites, zones, result)
+    beds = None
+    if scenario.beds is not None:
+        progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
+        beds = plan_beds(study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year)
+        planned = beds.table().set_index("site_id")
+        last = f"beds_{beds.years[-1]}"
+        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[last]).fillna(0).astype(int)
     access = access_measures(zones["minutes"].to_numpy(), zones["population"].to_numpy(), scenario.thresholds)
     run = RunResult(
         scenario=scenario,
@@ -231,6 +278,7 @@ def run_scenario(
         zones=zones,
         sites=sites,
         access=access,
+        beds=beds,
     )
     progress(f"Writing outputs to {folder}")
     _write_outputs(run, folder, overwrite=overwrite)
@@ -257,6 +305,10 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
             sites.insert(5, "northing", run.sites.geometry.y.round(1))
             sites.to_csv(staging / "sites.csv", index=False)
             outputs += ["zones.csv", "sites.csv"]
+        if run.beds is not None:
+            run.beds.table().to_csv(staging / "beds.csv", index=False)
+            run.beds.need_table().to_csv(staging / "bed_need.csv", index=False)
+            outputs += ["beds.csv", "bed_need.csv"]
         if sc.write_map:
             write_hub_map(
                 run.zones,
@@ -289,7 +341,7 @@ def map_caption(run: RunResult) -> str:
     sc = run.scenario
     return (
         f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} existing sites to minimise "
-        f"age-weighted travel time for {run.demand.year} ({run.demand.method}). Travel times: "
+        f"age-weighted travel time for {run.demand.year} ({run.demand.summary}). Travel times: "
         f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.path.name}."
     )
 
@@ -300,6 +352,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
     inputs["scenario"] = sc.path
     if sc.extra_register is not None:
         inputs["extra_register"] = sc.extra_register
+    if sc.housing_file is not None:
+        inputs["housing"] = sc.housing_file
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
         scenario={"path": str(sc.path), "values": sc.raw},
@@ -312,7 +366,11 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "thresholds_minutes": sc.thresholds,
         },
         solve=run.result.report.to_dict(),
-        methods={"demand": run.demand.method, "travel": run.travel_method},
+        methods={
+            "demand": run.demand.method,
+            "travel": run.travel_method,
+            **({"beds": run.beds.needs[0].method} if run.beds is not None else {}),
+        },
         results={
             "objective_weighted_minutes": run.result.objective,
             "hubs": [
@@ -326,6 +384,16 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             ],
             "access": run.access,
             "sites_left_out": run.candidates.left_out,
+            "demand_notes": run.demand.notes,
+            "housing": run.demand.housing.to_dict() if run.demand.housing is not None else None,
+            "beds": None
+            if run.beds is None
+            else {
+                "need": run.beds.need_table().to_dict(orient="records"),
+                "plan": run.beds.table().to_dict(orient="records"),
+                "solve": run.beds.plan.report.to_dict(),
+                "notes": run.beds.notes,
+            },
             "study_build_exclusions": run.study.metadata.get("build_report", {}),
         },
         outputs=run.outputs,
@@ -339,7 +407,7 @@ def summary_lines(run: RunResult) -> list[str]:
     rep = run.result.report
     lines = [
         f"{sc.name} — {run.study.name}, {run.demand.year}",
-        f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.method}",
+        f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.summary}",
         f"  Travel: {run.travel_method}",
         f"  Model: p-median, {len(run.result.open_sites)} hubs from {len(run.candidates.sites)} sites "
         f"({len(run.candidates.must_open)} must open, {len(run.candidates.unavailable)} unavailable)",
@@ -364,6 +432,8 @@ def summary_lines(run: RunResult) -> list[str]:
     lines.append(f"  Share of people {shares}")
     if a["unreachable_population"] > 0:
         lines.append(f"  People with no reachable hub: {a['unreachable_population']:,.0f}")
+    if run.beds is not None:
+        lines.extend(bed_summary_lines(run.beds))
     excluded = run.study.metadata.get("build_report", {}).get("excluded", {})
     left = [
         f"{source}: {n:,} {reason}"
@@ -378,4 +448,23 @@ def summary_lines(run: RunResult) -> list[str]:
         lines.append("  Left out on purpose (by reason in manifest.json): " + "; ".join(left))
     if run.folder is not None:
         lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
+    return lines
+
+
+def bed_summary_lines(beds: BedResult) -> list[str]:
+    """Summary lines for community beds: need per year against today, and the sites with beds."""
+    today = beds.needs[0].today_beds
+    pilot = beds.needs[0].piloted_beds
+    needs = ", ".join(f"{n.year}: {n.beds:.0f}" for n in beds.needs)
+    lines = [
+        f"  Community beds needed ({needs}) vs {today} today (+{pilot} piloted); "
+        f"solver: {beds.plan.report.describe().split(';')[0]}"
+    ]
+    table = beds.table()
+    cols = [c for c in table.columns if c.startswith("beds_") and c != "beds_today"]
+    with_beds = table[(table[cols] > 0).any(axis=1) | (table["beds_today"] > 0)]
+    plan = "; ".join(
+        f"{r['name']} {r['beds_today']}→{'→'.join(str(r[c]) for c in cols)}" for _, r in with_beds.iterrows()
+    )
+    lines.append(f"  Beds by site (today→{'→'.join(c[5:] for c in cols)}): {plan}")
     return lines

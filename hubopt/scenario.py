@@ -16,10 +16,13 @@ import yaml
 
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
 from hubopt.errors import InputError
+from hubopt.housing import HOUSING_MODES
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate.solve import check_solver_name
 
 MODEL_TYPES = ("p-median",)
+BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
+BED_NEED_METHODS = ("baseline", "rates")
 TRAVEL_METHODS = ("straight_line",)
 TRAVEL_MODES = ("drive",)
 
@@ -32,6 +35,15 @@ _SCHEMA: dict[str, Any] = {
     "demand": {
         "weights": (dict, None),
         "beyond_projection": (str, "refuse"),
+        "registration_share": ((str, dict), "none"),
+        "housing": {
+            "file": (str, None),
+            "mode": (str, "within"),
+            "persons_per_dwelling": ((int, float), None),
+            "age_profile": (dict, None),
+            "max_distance_m": ((int, float), None),
+            "postcodes": (str, None),
+        },
     },
     "sites": {
         "types": (list, None),
@@ -50,6 +62,26 @@ _SCHEMA: dict[str, Any] = {
         "time_limit": ((int, float), 120),
         "mip_gap": ((int, float), 0.0),
     },
+    "beds": {
+        "enabled": (bool, False),
+        "years": (list, None),
+        "need_method": (str, "baseline"),
+        "baseline_beds": ((int, float), None),
+        "weights": (dict, None),
+        "admission_rates_per_1000": (dict, None),
+        "mean_length_of_stay_days": ((int, float, dict), None),
+        "target_occupancy": ((int, float), None),
+        "baseline_occupancy": ((int, float), None),
+        "sites": (str, "hubs_and_hospitals"),
+        "max_beds_per_site": ((int, float), None),
+        "min_unit": (int, None),
+        "must_keep": (list, []),
+        "allow_new_sites": (bool, True),
+        "allow_moves": (bool, False),
+        "cost_per_bed": ((int, float), 0.0),
+        "cost_per_unit": ((int, float), 0.0),
+        "priority": (str, "fewest_beds"),
+    },
     "outputs": {
         "folder": (str, None),
         "map": (bool, True),
@@ -58,6 +90,29 @@ _SCHEMA: dict[str, Any] = {
     },
 }
 _REQUIRED = {"name", "study", "year", "model.hubs"}
+
+
+@dataclass
+class BedSettings:
+    """The ``beds:`` section, validated (see the README for each setting)."""
+
+    years: list[int]
+    need_method: str
+    baseline_beds: float | None
+    weights: dict[str, float] | None
+    admission_rates_per_1000: dict[str, float] | None
+    mean_length_of_stay_days: float | dict[str, float] | None
+    target_occupancy: float | None
+    baseline_occupancy: float | None
+    sites: str
+    max_beds_per_site: float | None
+    min_unit: int | None
+    must_keep: list[str]
+    allow_new_sites: bool
+    allow_moves: bool
+    cost_per_bed: float
+    cost_per_unit: float
+    priority: str = "fewest_beds"
 
 
 @dataclass
@@ -86,6 +141,14 @@ class Scenario:
     solver: str
     time_limit: float | None
     mip_gap: float
+    registration_share: dict[str, float] | str | None
+    housing_file: Path | None
+    housing_mode: str
+    housing_persons_per_dwelling: float | None
+    housing_age_profile: dict[str, float] | None
+    housing_max_distance_m: float | None
+    housing_postcodes: Path | None
+    beds: BedSettings | None
     output_folder: Path
     write_map: bool
     write_tables: bool
@@ -221,6 +284,25 @@ def load_scenario(path: str | Path) -> Scenario:
         _fail("model.time_limit", "the time limit must be a positive number of seconds", p)
     if not 0 <= model["mip_gap"] < 1:
         _fail("model.mip_gap", "the MIP gap is a fraction from 0 (prove optimality) to below 1", p)
+    registration = _registration_share(values["demand"]["registration_share"], p)
+    housing = values["demand"]["housing"]
+    if housing["mode"] not in HOUSING_MODES:
+        _fail(
+            "demand.housing.mode",
+            f"unknown housing mode {housing['mode']!r}",
+            p,
+            f"use one of: {', '.join(HOUSING_MODES)}",
+        )
+    if housing["persons_per_dwelling"] is not None and not 0 < housing["persons_per_dwelling"] <= 10:
+        _fail("demand.housing.persons_per_dwelling", "persons per dwelling must be above 0 and at most 10", p)
+    if housing["file"] is None and any(housing[k] is not None for k in ("age_profile", "postcodes")):
+        _fail(
+            "demand.housing.file",
+            "housing settings are given but no housing file",
+            p,
+            "name the trajectory with demand.housing.file",
+        )
+    beds = _bed_settings(values["beds"], year, p)
     thresholds = values["outputs"]["thresholds"]
     if not thresholds or not all(
         isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds
@@ -248,9 +330,101 @@ def load_scenario(path: str | Path) -> Scenario:
         solver=solver,
         time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
         mip_gap=float(model["mip_gap"]),
+        registration_share=registration,
+        housing_file=resolve(housing["file"]),
+        housing_mode=housing["mode"],
+        housing_persons_per_dwelling=(
+            None if housing["persons_per_dwelling"] is None else float(housing["persons_per_dwelling"])
+        ),
+        housing_age_profile=housing["age_profile"],
+        housing_max_distance_m=housing["max_distance_m"],
+        housing_postcodes=resolve(housing["postcodes"]),
+        beds=beds,
         output_folder=folder,
         write_map=values["outputs"]["map"],
         write_tables=values["outputs"]["tables"],
         thresholds=[float(t) for t in thresholds],
         raw=values,
+    )
+
+
+def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None:
+    """``none`` → None; ``study`` → the marker "study" (resolved when the study is read); a mapping → checked."""
+    if isinstance(value, str):
+        if value not in ("none", "study"):
+            _fail(
+                "demand.registration_share",
+                f"unknown choice {value!r}",
+                path,
+                "use none, study (the shares in the study's study.yaml), or a list of 'district code: share'",
+            )
+        return None if value == "none" else "study"  # type: ignore[return-value]
+    out: dict[str, float] = {}
+    for code, share in value.items():
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            _fail("demand.registration_share", f"the share for {code} must be a number above 0 and at most 1", path)
+        out[str(code)] = float(share)
+    return out
+
+
+def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings | None:
+    if not values["enabled"]:
+        return None
+    years = values["years"] or [year]
+    if not all(isinstance(y, int) and not isinstance(y, bool) and 1990 <= y <= 2100 for y in years):
+        _fail("beds.years", "list the bed-plan years as four-digit years, e.g. [2025, 2030, 2035]", path)
+    if sorted(set(years)) != list(years):
+        _fail("beds.years", "list each year once, in increasing order", path)
+    if values["need_method"] not in BED_NEED_METHODS:
+        _fail(
+            "beds.need_method",
+            f"unknown method {values['need_method']!r}",
+            path,
+            f"use one of: {', '.join(BED_NEED_METHODS)}",
+        )
+    if values["sites"] not in BED_SITE_CHOICES:
+        _fail("beds.sites", f"unknown choice {values['sites']!r}", path, f"use one of: {', '.join(BED_SITE_CHOICES)}")
+    weights = None
+    if values["weights"] is not None:
+        try:
+            weights = check_band_weights(values["weights"], where="beds.weights")
+        except InputError as exc:
+            raise InputError(exc.problem, path=path, setting="beds.weights", hint=exc.hint) from None
+    elif values["need_method"] == "baseline":
+        _fail(
+            "beds.weights",
+            "the baseline method needs bed-use weights by age band",
+            path,
+            'give beds.weights, e.g. {"0-64": 1, "65-74": 4, "75-84": 10, "85+": 25}, from local bed-day data',
+        )
+    for key in ("target_occupancy", "baseline_occupancy"):
+        v = values[key]
+        if v is not None and not 0 < v <= 1:
+            _fail(f"beds.{key}", "occupancy is a fraction above 0 and at most 1, e.g. 0.85", path)
+    for key in ("max_beds_per_site", "baseline_beds", "cost_per_bed", "cost_per_unit"):
+        v = values[key]
+        if v is not None and v < 0:
+            _fail(f"beds.{key}", "must be zero or positive", path)
+    if values["priority"] not in ("fewest_beds", "weighted"):
+        _fail("beds.priority", f"unknown priority {values['priority']!r}", path, "use fewest_beds or weighted")
+    if values["min_unit"] is not None and values["min_unit"] < 1:
+        _fail("beds.min_unit", "the smallest ward must have at least 1 bed", path)
+    return BedSettings(
+        years=list(years),
+        need_method=values["need_method"],
+        baseline_beds=values["baseline_beds"],
+        weights=weights,
+        admission_rates_per_1000=values["admission_rates_per_1000"],
+        mean_length_of_stay_days=values["mean_length_of_stay_days"],
+        target_occupancy=values["target_occupancy"],
+        baseline_occupancy=values["baseline_occupancy"],
+        sites=values["sites"],
+        max_beds_per_site=values["max_beds_per_site"],
+        min_unit=values["min_unit"],
+        must_keep=[str(x) for x in values["must_keep"]],
+        allow_new_sites=values["allow_new_sites"],
+        allow_moves=values["allow_moves"],
+        cost_per_bed=float(values["cost_per_bed"]),
+        cost_per_unit=float(values["cost_per_unit"]),
+        priority=values["priority"],
     )

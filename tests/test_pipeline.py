@@ -22,6 +22,7 @@ DEMO = REPO / "models" / "west_kent_hubs.yaml"
 def scenario_file(tmp_path: Path, **changes) -> Path:
     data = yaml.safe_load(DEMO.read_text())
     data["study"] = str(REPO / "data" / "west_kent")
+    data["demand"]["housing"]["file"] = str(REPO / "data" / "west_kent" / "housing_illustrative.csv")
     for dotted, value in changes.items():
         *parents, last = dotted.split("__")
         node = data
@@ -138,3 +139,54 @@ def test_map_needs_no_internet_for_its_code(demo_run) -> None:
     assert '<script src="http' not in html and '<link rel="stylesheet" href="http' not in html
     assert "Sevenoaks Community Hospital" in html
     assert "Travel time to hub" in html and "Catchments" in html
+
+
+def test_bed_plan_meets_need_with_fewest_beds_and_keeps_todays(demo_run) -> None:
+    beds = pd.read_csv(demo_run.folder / "beds.csv")
+    need = pd.read_csv(demo_run.folder / "bed_need.csv")
+    assert need["year"].tolist() == [2025, 2030, 2035]
+    assert need["beds_needed"].is_monotonic_increasing
+    assert (need["beds_today"] == 68).all()  # WK plan: 22 + 14 + 18 + 14
+    for row in need.itertuples():
+        total = beds[f"beds_{row.year}"].sum()
+        assert row.beds_needed <= total < row.beds_needed + 1  # fewest whole beds: growth fits existing wards
+    for prev, nxt in (("beds_today", "beds_2025"), ("beds_2025", "beds_2030"), ("beds_2030", "beds_2035")):
+        assert (beds[nxt] >= beds[prev]).all()  # beds only grow where they are (allow_moves: false)
+    hawkhurst = beds.set_index("site_id").loc["RYYD6"]
+    assert hawkhurst["beds_2035"] >= 22
+
+
+def test_bed_need_hand_checked(demo_run) -> None:
+    from hubopt.demand import zone_demand
+    from hubopt.pipeline import demand_options
+
+    study, sc = demo_run.study, demo_run.scenario
+    options = demand_options(study, sc)
+    w = sc.beds.weights
+
+    def weighted(year: int) -> float:
+        pop = zone_demand(study, year, sc.demand_weights, **options).population
+        return sum(
+            pop[c].sum() * w[b]
+            for b, c in zip(
+                ["0-64", "65-74", "75-84", "85+"], ["pop_0_64", "pop_65_74", "pop_75_84", "pop_85_plus"], strict=True
+            )
+        )
+
+    need = pd.read_csv(demo_run.folder / "bed_need.csv").set_index("year")
+    assert need.loc[2030, "beds_needed"] == pytest.approx(68 * weighted(2030) / weighted(2017), abs=0.05)
+
+
+def test_housing_and_registration_share_in_demand(demo_run) -> None:
+    m = json.loads((demo_run.folder / "manifest.json").read_text())
+    assert m["results"]["housing"]["mode"] == "within"
+    assert "registration share" in m["methods"]["demand"]
+    inputs = {i["role"] for i in m["inputs"]}
+    assert "housing" in inputs
+    zones = pd.read_csv(demo_run.folder / "zones.csv")
+    # Sevenoaks counts 59.4 % of its residents; within-mode housing keeps the other districts at the projection.
+    proj = demo_run.study.projections.query("year == 2030").groupby("district_name")["population"].sum()
+    by_district = zones.groupby("district")["population"].sum()
+    for district in ("Maidstone", "Tonbridge and Malling", "Tunbridge Wells"):
+        assert by_district[district] == pytest.approx(proj[district], abs=0.05 * 100)  # zones rounded to 0.1
+    assert by_district["Sevenoaks"] == pytest.approx(0.594 * proj["Sevenoaks"], abs=0.05 * 100)

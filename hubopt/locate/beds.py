@@ -320,6 +320,7 @@ def _solve(
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
+    max_total: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, SolveReport]:
     c, d = rules.cost, rules.demand
     n_years, n = d.shape
@@ -371,6 +372,11 @@ def _solve(
             pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) >= float(rules.need[t]),
             name=f"need_{t}",
         )
+        if max_total is not None:
+            prob.addConstraint(
+                pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) <= float(max_total[t]),
+                name=f"fewest_{t}",
+            )
     prob.setObjective(pulp.LpAffineExpression(objective))
     report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
     if not report.has_solution:
@@ -422,12 +428,45 @@ def _plan(
     mip_gap: float,
     msg: bool,
     years: tuple[int, ...] | None,
+    priority: str = "weighted",
 ) -> BedPlan:
+    max_total = None
+    notes_first: list[str] = []
+    if priority == "fewest_beds":
+        # Stage 1: the fewest beds (per year, summed) that meet the need under the ward, site and must-keep rules.
+        fewest, _, first = _solve(
+            rules,
+            allow_moves=allow_moves,
+            costs=(0.0, 1.0, 0.0),
+            solver=solver,
+            time_limit=time_limit,
+            mip_gap=0.0,
+            msg=msg,
+        )
+        if not first.is_optimal:
+            notes_first.append(f"the fewest-beds stage was not proven optimal ({first.describe()})")
+        max_total = fewest.sum(axis=1).astype(float)
+        notes_first.append(
+            "beds were first kept to the fewest that meet the need under the ward and site rules ("
+            + ", ".join(f"{int(b)}" for b in max_total)
+            + "), then placed to minimise travel and cost"
+        )
+    elif priority != "weighted":
+        raise InputError(
+            f"unknown priority {priority!r}", setting="beds.priority", hint="use fewest_beds or weighted"
+        )
     beds, assignment, report = _solve(
-        rules, allow_moves=allow_moves, costs=costs, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg
+        rules,
+        allow_moves=allow_moves,
+        costs=costs,
+        solver=solver,
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        msg=msg,
+        max_total=max_total,
     )
     removed = _remove_surplus(rules, beds, assignment, allow_moves)
-    notes = list(rules.notes)
+    notes = list(rules.notes) + notes_first
     if removed:
         notes.append(f"{removed} bed(s) above the need that no rule or demand required were removed from the plan")
     c = np.where(np.isfinite(rules.cost), rules.cost, 0.0)
@@ -437,7 +476,15 @@ def _plan(
     travel_weight, cost_per_bed, cost_per_unit = costs
     objective = float(travel_weight * travel.sum() + cost_per_bed * beds.sum() + cost_per_unit * (beds > 0).sum())
     parameters = dict(rules.parameters)
-    parameters.update({"allow_moves": allow_moves, "solver": solver, "time_limit": time_limit, "mip_gap": mip_gap})
+    parameters.update(
+        {
+            "allow_moves": allow_moves,
+            "solver": solver,
+            "time_limit": time_limit,
+            "mip_gap": mip_gap,
+            "priority": priority,
+        }
+    )
     single = years is None
     return BedPlan(
         beds=beds[0] if single else beds,
@@ -477,6 +524,7 @@ def place_beds(
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
     msg: bool = False,
+    priority: str = "weighted",
 ) -> BedPlan:
     """Place whole beds at sites to meet the need with the least travel (and cost); see the module formulation.
 
@@ -511,6 +559,11 @@ def place_beds(
         Passed to :func:`hubopt.locate.solve.solve`.
     site_ids, zone_ids : sequence of str, optional
         Names for messages and tables.
+    priority : {"weighted", "fewest_beds"}
+        ``weighted``: minimise the weighted sum of travel and costs. ``fewest_beds``: first find the fewest beds that
+        meet the need under the ward, site and must-keep rules, then place exactly those to minimise travel and
+        cost (without it and with no cost per bed or unit, every extra ward that shortens a journey is worth
+        opening).
 
     Returns
     -------
@@ -550,6 +603,7 @@ def place_beds(
         mip_gap=mip_gap,
         msg=msg,
         years=None,
+        priority=priority,
     )
 
 
@@ -575,6 +629,7 @@ def place_beds_phased(
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
     msg: bool = False,
+    priority: str = "weighted",
 ) -> BedPlan:
     """A bed plan over several years, solved as one model (see the module formulation).
 
@@ -635,4 +690,5 @@ travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
         mip_gap=mip_gap,
         msg=msg,
         years=labels,
+        priority=priority,
     )

@@ -1,0 +1,215 @@
+"""The community-beds step of a run: how many beds each year, and where they go.
+
+Bed need comes from :mod:`hubopt.beds` (today's beds grown with the age-weighted population, or admission rates ×
+length of stay); placement from :mod:`hubopt.locate.beds`. Zones' bed demand is the need shared in proportion to
+their age-weighted population, so the beds sit where the people who will use them live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hubopt.beds import BedNeed, bed_need_from_baseline, bed_need_from_rates
+from hubopt.demand import ZoneDemand
+from hubopt.errors import InputError
+from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.locate.beds import BedPlan, place_beds, place_beds_phased
+from hubopt.scenario import BedSettings, Scenario
+from hubopt.study import Study
+
+HOSPITAL_TYPES = ("community_hospital", "acute_hospital")
+
+
+@dataclass
+class BedResult:
+    """Bed need per year and the bed plan."""
+
+    needs: list[BedNeed]
+    plan: BedPlan
+    sites: gpd.GeoDataFrame
+    years: list[int]
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """One row per bed site: beds today and planned beds per year."""
+        beds = np.atleast_2d(self.plan.beds)
+        if beds.shape[0] != len(self.years):
+            beds = beds.T
+        out = pd.DataFrame(
+            {
+                "site_id": self.sites["site_id"].to_numpy(),
+                "name": self.sites["name"].to_numpy(),
+                "type": self.sites["type"].to_numpy(),
+                "beds_today": self.sites["beds"].fillna(0).astype(int).to_numpy(),
+                "max_beds": self.sites["max_beds_used"].to_numpy(),
+            }
+        )
+        for k, year in enumerate(self.years):
+            out[f"beds_{year}"] = np.rint(beds[k]).astype(int)
+        return out
+
+    def need_table(self) -> pd.DataFrame:
+        """One row per year: beds needed, today's beds, and the method."""
+        rows = []
+        for need, year in zip(self.needs, self.years, strict=True):
+            rows.append(
+                {
+                    "year": year,
+                    "beds_needed": round(need.beds, 1),
+                    "beds_needed_rounded_up": need.beds_rounded_up,
+                    "beds_today": need.today_beds,
+                    "change_from_today": round(need.change_from_today, 1),
+                    "beds_today_with_pilot": need.today_beds + need.piloted_beds,
+                    "method": need.method,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def bed_sites(sites: gpd.GeoDataFrame, chosen: np.ndarray, settings: BedSettings) -> np.ndarray:
+    """Indices of the sites that may host beds under ``beds.sites``."""
+    is_hospital = sites["type"].isin(HOSPITAL_TYPES).to_numpy()
+    is_hub = np.zeros(len(sites), dtype=bool)
+    is_hub[chosen] = True
+    allowed = {
+        "hubs_and_hospitals": is_hub | is_hospital,
+        "hospitals": is_hospital,
+        "hubs": is_hub,
+        "any": np.ones(len(sites), dtype=bool),
+    }[settings.sites]
+    allowed &= (sites["status"] != "unavailable").to_numpy()
+    return np.flatnonzero(allowed)
+
+
+def _bed_demand(demand: ZoneDemand, weights: dict[str, float] | None, settings: BedSettings) -> np.ndarray:
+    """Relative bed use per zone: population by band times the bed weights (or admissions × stay)."""
+    pop = demand.population
+    if settings.need_method == "baseline":
+        assert weights is not None
+        return sum(pop[band_column(b)].to_numpy(dtype=float) * weights[b] for b in AGE_BANDS)
+    rates = settings.admission_rates_per_1000 or {}
+    los = settings.mean_length_of_stay_days
+    out = np.zeros(len(pop))
+    for b in AGE_BANDS:
+        stay = los.get(b, 0.0) if isinstance(los, dict) else float(los or 0.0)
+        out += pop[band_column(b)].to_numpy(dtype=float) * float(rates.get(b, 0.0)) * stay
+    return out
+
+
+def plan_beds(
+    study: Study,
+    scenario: Scenario,
+    sites: gpd.GeoDataFrame,
+    chosen: np.ndarray,
+    minutes: np.ndarray,
+    demand_for_year: Callable[[int], ZoneDemand],
+) -> BedResult:
+    """Bed need for each of ``beds.years`` and the bed plan over the allowed sites."""
+    settings = scenario.beds
+    assert settings is not None
+    base = demand_for_year(study.base_year)
+    needs: list[BedNeed] = []
+    shares = []
+    for year in settings.years:
+        d = demand_for_year(year)
+        if settings.need_method == "baseline":
+            kwargs = {"year": year}
+            if settings.baseline_beds is not None:
+                kwargs["baseline_beds"] = settings.baseline_beds
+            need = bed_need_from_baseline(
+                base.population,
+                d.population,
+                settings.weights,
+                baseline_occupancy=settings.baseline_occupancy,
+                target_occupancy=settings.target_occupancy,
+                **kwargs,
+            )
+        else:
+            kwargs = {} if settings.target_occupancy is None else {"target_occupancy": settings.target_occupancy}
+            need = bed_need_from_rates(
+                d.population,
+                settings.admission_rates_per_1000,
+                settings.mean_length_of_stay_days,
+                year=year,
+                **kwargs,
+            )
+        needs.append(need)
+        use = _bed_demand(d, settings.weights, settings)
+        shares.append(use / use.sum() if use.sum() > 0 else use)
+
+    idx = bed_sites(sites, chosen, settings)
+    if idx.size == 0:
+        raise InputError(
+            "no site may host beds under beds.sites",
+            path=scenario.path,
+            setting="beds.sites",
+            hint="allow more sites (hubs_and_hospitals, hospitals, hubs or any)",
+        )
+    candidates = sites.iloc[idx].copy()
+    ids = candidates["site_id"].astype(str).tolist()
+    unknown = [s for s in settings.must_keep if s not in ids]
+    if unknown:
+        raise InputError(
+            f"site ID(s) {', '.join(unknown)} cannot host beds under beds.sites={settings.sites!r} "
+            "or are not in the register",
+            path=scenario.path,
+            setting="beds.must_keep",
+        )
+    must_keep = [ids.index(s) for s in settings.must_keep]
+    existing_now = pd.to_numeric(candidates["beds"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    if not settings.allow_moves:
+        # Beds only grow where they already are: every site with beds today keeps at least those beds.
+        must_keep = sorted(set(must_keep) | set(np.flatnonzero(existing_now > 0).tolist()))
+    register_max = pd.to_numeric(candidates.get("max_beds"), errors="coerce") if "max_beds" in candidates else None
+    max_beds = np.full(len(candidates), np.nan)
+    if register_max is not None:
+        max_beds = register_max.to_numpy(dtype=float)
+    missing = np.isnan(max_beds)
+    if missing.any():
+        if settings.max_beds_per_site is None:
+            names = ", ".join(candidates["name"].iloc[np.flatnonzero(missing)[:5]])
+            raise InputError(
+                f"{int(missing.sum())} possible bed sites have no max_beds in the register (e.g. {names})",
+                path=scenario.path,
+                setting="beds.max_beds_per_site",
+                hint="set beds.max_beds_per_site, or give max_beds for each site in the site register",
+            )
+        max_beds[missing] = settings.max_beds_per_site
+    existing = pd.to_numeric(candidates["beds"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    max_beds = np.maximum(max_beds, existing)
+    candidates["max_beds_used"] = max_beds
+    cost = minutes[:, idx]
+    common = {
+        "min_unit": settings.min_unit,
+        "max_beds": max_beds,
+        "existing_beds": existing,
+        "must_keep": must_keep,
+        "allow_new_sites": settings.allow_new_sites,
+        "cost_per_bed": settings.cost_per_bed,
+        "cost_per_unit": settings.cost_per_unit,
+        "priority": settings.priority,
+        "solver": scenario.solver,
+        "time_limit": scenario.time_limit,
+        "mip_gap": scenario.mip_gap,
+        "site_ids": ids,
+        "zone_ids": study.zones["zone_id"].tolist(),
+    }
+    if len(settings.years) == 1:
+        need = needs[0]
+        plan = place_beds(cost, shares[0] * need.beds, need.beds, **common)
+    else:
+        demand_by_year = np.vstack([s * n.beds for s, n in zip(shares, needs, strict=True)])
+        plan = place_beds_phased(
+            cost,
+            demand_by_year,
+            [n.beds for n in needs],
+            years=settings.years,
+            allow_moves=settings.allow_moves,
+            **common,
+        )
+    return BedResult(needs=needs, plan=plan, sites=candidates, years=list(settings.years), notes=list(plan.notes))
