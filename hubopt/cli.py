@@ -40,13 +40,37 @@ def main() -> None:
     """
 
 
-def _run(scenario_path: Path, out: Path | None, overwrite: bool) -> None:
+def _run(
+    scenario_path: Path,
+    out: Path | None,
+    overwrite: bool,
+    housing: Path | None = None,
+    compare_with: Path | None = None,
+) -> None:
+    from hubopt.compare import compare_runs, write_comparison
     from hubopt.pipeline import run_scenario, summary_lines
     from hubopt.scenario import load_scenario
 
     scenario = load_scenario(scenario_path)
+    previous = compare_with
+    if housing is not None:
+        scenario.housing_file = housing.resolve()
+        previous = previous or scenario.output_folder
+        out = out or scenario.output_folder.with_name(f"{scenario.output_folder.name}_{housing.stem}")
     run = run_scenario(scenario, out=out, overwrite=overwrite, progress=_progress)
     click.echo("\n".join(summary_lines(run)))
+    if previous is not None:
+        if (Path(previous) / "manifest.json").exists():
+            comparison = compare_runs(previous, run.folder)
+            written = write_comparison(comparison, run.folder)
+            click.echo("\n".join(comparison.lines()))
+            click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
+        else:
+            click.secho(
+                f"  No earlier run at {previous} to compare with (run the scenario without --housing "
+                "first, or name one with --compare-with).",
+                fg="yellow",
+            )
     click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
 
 
@@ -54,9 +78,42 @@ def _run(scenario_path: Path, out: Path | None, overwrite: bool) -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the outputs (default: outputs.folder).")
 @click.option("--overwrite", is_flag=True, help="Replace the outputs of an earlier run in the same folder.")
-def run(scenario: Path, out: Path | None, overwrite: bool) -> None:
+@click.option(
+    "--housing",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rerun with this housing trajectory instead of demand.housing.file; the run goes to a new "
+    "folder (OUTPUTS_<file name>) and is compared with the previous run in outputs.folder.",
+)
+@click.option(
+    "--compare-with",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A previous run folder to compare this run with.",
+)
+def run(scenario: Path, out: Path | None, overwrite: bool, housing: Path | None, compare_with: Path | None) -> None:
     """Run SCENARIO (a YAML file) and write its map, tables and manifest."""
-    _run(scenario, out, overwrite)
+    _run(scenario, out, overwrite, housing=housing, compare_with=compare_with)
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the comparison tables (default: RUN_B/compare_with_<RUN_A name>).",
+)
+def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
+    """Compare two runs: hubs and beds added or removed, demand per hub, who is better or worse off."""
+    from hubopt.compare import compare_runs, write_comparison
+
+    comparison = compare_runs(run_a, run_b)
+    folder = out or (run_b / f"compare_with_{run_a.name}")
+    written = write_comparison(comparison, folder)
+    click.echo("\n".join(comparison.lines()))
+    click.echo(f"Written to {folder}/ ({', '.join(written)})")
 
 
 @main.command()
