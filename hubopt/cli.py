@@ -186,6 +186,48 @@ def demand(
 
 
 @main.group()
+def study() -> None:
+    """Build a study (zones, sites, projections) for any set of districts from the published files."""
+
+
+@study.command("build")
+@click.option("--area", type=str, default=None, help="A named area: west_kent or mid_south_essex.")
+@click.option(
+    "--districts",
+    type=str,
+    multiple=True,
+    metavar="CODE [CODE ...]",
+    help="ONS district codes, e.g. --districts E07000066 E07000068 (instead of --area).",
+)
+@click.argument("more_districts", nargs=-1)
+@click.option("--name", type=str, default=None, help="Name of a study built from --districts.")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder of the published files, laid out as ../shared/data (see its SOURCES.md).",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Study folder to write.")
+def study_build(
+    area: str | None,
+    districts: tuple[str, ...],
+    more_districts: tuple[str, ...],
+    name: str | None,
+    source: Path,
+    out: Path,
+) -> None:
+    """Build a study folder from the published files (the same schema as data/west_kent)."""
+    from hubopt.build.areas import area_for
+    from hubopt.build.study import build_study
+
+    codes = [c for text in (*districts, *more_districts) for c in text.replace(",", " ").split()]
+    spec = area_for(area, codes or None, name) if area else area_for(None, codes, name)
+    report = build_study(source, out, spec)
+    click.echo(f"{spec.name} study written to {out}")
+    click.echo("\n".join(report.lines()))
+
+
+@main.group()
 def data() -> None:
     """Build hubopt's own data tables from the published source files."""
 

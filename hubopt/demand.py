@@ -152,10 +152,20 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
         base["population"] = base[cols].sum(axis=1)
         return base, f"ONS small-area estimates for {study.base_year} (the study's base year)"
     proj = study.projections
-    if proj.empty:
+    districts = sorted(base["district_code"].unique())
+    missing = sorted(set(districts) - set(proj["district_code"]))
+    if missing and beyond != "hold":
         raise InputError(
-            f"the study has no population projections, so it cannot give {year}",
-            hint=f"use the base year {study.base_year} or add projections.csv to the study",
+            f"the study has no population projections for district(s) {', '.join(missing)}, so it cannot give {year}",
+            setting="year",
+            hint=f"use the base year {study.base_year}, add projections.csv to the study, or set "
+            f"'demand.beyond_projection: hold' to hold it at {study.base_year} (stated in every output)",
+        )
+    if len(missing) == len(districts):
+        base["population"] = base[cols].sum(axis=1)
+        return base, (
+            f"ONS small-area estimates for {study.base_year} held flat to {year}: the study has no population "
+            "projections (demand.beyond_projection: hold)"
         )
     first, last = int(proj["year"].min()), int(proj["year"].max())
     if year < study.base_year:
@@ -165,6 +175,11 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
             hint=f"choose a year from {study.base_year} to {last}",
         )
     method = f"ONS small-area estimates for {study.base_year} scaled to district projections for {year}"
+    if missing:
+        method += (
+            f"; districts without projections ({', '.join(missing)}) held at {study.base_year} "
+            "(demand.beyond_projection: hold)"
+        )
     target_year = year
     if year > last:
         if beyond == "refuse":
@@ -179,13 +194,7 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
             f"held flat to {year} (beyond the projection)"
         )
     base_totals = base.groupby("district_code")[cols].sum()
-    districts = sorted(base["district_code"].unique())
-    missing = sorted(set(districts) - set(proj["district_code"]))
-    if missing:
-        raise InputError(
-            f"no projections for district(s) {', '.join(missing)}",
-            hint="add them to projections.csv, or run for the base year",
-        )
+    districts = [d for d in districts if d not in missing]
     table = proj.pivot_table(index=["district_code", "year"], columns="band", values="population", aggfunc="sum")
     if target_year < first:
         t = (target_year - study.base_year) / (first - study.base_year)
@@ -209,6 +218,7 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
     for band, col in zip(AGE_BANDS, cols, strict=True):
         denom = out["district_code"].map(base_totals[col])
         numer = out["district_code"].map(target[band])
+        numer = numer.where(~out["district_code"].isin(missing), denom)  # held at the base year
         factor = np.where(denom > 0, numer / denom.where(denom > 0, 1.0), 0.0)
         out[col] = out[col].to_numpy(dtype=float) * factor
     out["population"] = out[cols].sum(axis=1)
@@ -233,11 +243,15 @@ def zone_demand(
     """
     w = check_band_weights(weights)
     population, method = zone_population(study, year, beyond=beyond)
-    short = [
-        f"ONS {study.base_year} small-area estimates"
-        + ("" if int(year) == study.base_year else f" projected to {year}")
-        + (" (held flat beyond the projection)" if "held flat" in method else "")
-    ]
+    if "no population projections" in method:
+        short = [f"ONS {study.base_year} small-area estimates HELD FLAT to {year} (the study has no projections)"]
+    else:
+        short = [
+            f"ONS {study.base_year} small-area estimates"
+            + ("" if int(year) == study.base_year else f" projected to {year}")
+            + (" (held flat beyond the projection)" if "held flat" in method else "")
+            + ("; some districts held flat (no projections)" if "without projections" in method else "")
+        ]
     notes: list[str] = []
     allocation = None
     if housing is not None:

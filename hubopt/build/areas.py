@@ -1,0 +1,202 @@
+"""Study areas hubopt knows by name, and the hand-typed facts about their hospitals (each with its source).
+
+An analyst can build a study for any set of districts (``hubopt study build --districts ...``); the areas here add
+what the published files do not hold: which hospitals belong to the estate, their beds and plan status, and
+registration shares, each figure with its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hubopt.errors import InputError
+
+WK_PLAN = "NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017)"
+MSE_BRIEFINGS = "Mid and South Essex Success Regime briefings (January and April 2016)"
+
+
+@dataclass(frozen=True)
+class HospitalSite:
+    """A hospital of the area's estate.
+
+    Attributes
+    ----------
+    site_id : str
+        ODS code.
+    name : str
+        Plain name.
+    type : str
+        ``community_hospital`` or ``acute_hospital``.
+    beds : int or None
+        Community beds, where a plan states them.
+    plan_status : str
+        What the plan says of the site.
+    source : str
+        Source of the typed facts.
+    locate_by : str
+        ``nhs_hospital_list`` (by ODS code) or ``stroke_units`` (by postcode, for sites missing from the list).
+    key : str
+        The ODS code or the stroke-unit postcode key used to find the site's location.
+    """
+
+    site_id: str
+    name: str
+    type: str
+    beds: int | None
+    plan_status: str
+    source: str
+    locate_by: str = "nhs_hospital_list"
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """A study area: its districts and the facts typed from its plans."""
+
+    key: str
+    name: str
+    description: str
+    districts: dict[str, str]
+    hospitals: list[HospitalSite] = field(default_factory=list)
+    registration_share: dict[str, float] = field(default_factory=dict)
+    registration_share_source: str | None = None
+    notes: list[str] = field(default_factory=list)
+    hospital_facts_source: str | None = None
+
+
+WEST_KENT = AreaSpec(
+    key="west_kent",
+    name="West Kent",
+    description="NHS West Kent CCG area: Maidstone, Sevenoaks, Tonbridge and Malling, Tunbridge Wells",
+    districts={
+        "E07000110": "Maidstone",
+        "E07000111": "Sevenoaks",
+        "E07000115": "Tonbridge and Malling",
+        "E07000116": "Tunbridge Wells",
+    },
+    hospitals=[
+        HospitalSite(
+            "RYYD6",
+            "Hawkhurst Community Hospital",
+            "community_hospital",
+            22,
+            "unlikely to change",
+            f"beds and status: {WK_PLAN}",
+        ),
+        HospitalSite(
+            "RYYDC",
+            "Tonbridge Cottage Hospital",
+            "community_hospital",
+            14,
+            "lease expiring; consultation on its future; +8 therapy-led beds piloted",
+            f"beds and status: {WK_PLAN}",
+        ),
+        HospitalSite(
+            "RYYD9",
+            "Sevenoaks Community Hospital",
+            "community_hospital",
+            18,
+            "wider site only 34 % utilised; options for beds to be reviewed",
+            f"beds and status: {WK_PLAN}",
+        ),
+        HospitalSite(
+            "RYYD4",
+            "Edenbridge Community Hospital",
+            "community_hospital",
+            14,
+            "consultation completed; recommendations pending",
+            f"beds and status: {WK_PLAN}",
+        ),
+        HospitalSite("RWF03", "Maidstone Hospital", "acute_hospital", None, "acute hospital", f"role: {WK_PLAN}"),
+        HospitalSite(
+            "RWFTW",
+            "Tunbridge Wells Hospital at Pembury",
+            "acute_hospital",
+            None,
+            "acute hospital",
+            f"role: {WK_PLAN}",
+        ),
+    ],
+    registration_share={"E07000111": 0.594},
+    registration_share_source=f"{WK_PLAN}: 59.4 % of Sevenoaks residents register with West Kent practices",
+    notes=[
+        "Practices are main practice sites; the WK plan counts 86 premises including branch surgeries.",
+        "Two practices opened or re-coded since January 2021 have no list size.",
+    ],
+    hospital_facts_source=WK_PLAN,
+)
+
+MID_SOUTH_ESSEX = AreaSpec(
+    key="mid_south_essex",
+    name="Mid and South Essex",
+    description="Mid and South Essex: Mid Essex, Basildon and Brentwood, Thurrock, Southend, Castle Point and "
+    "Rochford CCG areas",
+    districts={
+        "E07000066": "Basildon",
+        "E07000067": "Braintree",
+        "E07000068": "Brentwood",
+        "E07000069": "Castle Point",
+        "E07000070": "Chelmsford",
+        "E07000074": "Maldon",
+        "E07000075": "Rochford",
+        "E06000033": "Southend-on-Sea",
+        "E06000034": "Thurrock",
+    },
+    hospitals=[
+        HospitalSite(
+            "RAJ32",
+            "Broomfield Hospital",
+            "acute_hospital",
+            None,
+            "acute hospital (listed as 'Mid Essex Hospital' in the NHS hospital list)",
+            f"role: {MSE_BRIEFINGS}",
+        ),
+        HospitalSite(
+            "RAJ01", "Southend Hospital", "acute_hospital", None, "acute hospital", f"role: {MSE_BRIEFINGS}"
+        ),
+        HospitalSite(
+            "SS165NL",
+            "Basildon University Hospital",
+            "acute_hospital",
+            None,
+            "acute hospital (missing from the NHS hospital list; located from the stroke-unit list, and "
+            "identified by its postcode because no ODS site code for it is in the source files)",
+            f"role: {MSE_BRIEFINGS}",
+            locate_by="stroke_units",
+            key="SS165NL",
+        ),
+    ],
+    notes=[
+        "No community-bed figures are held for Mid and South Essex; its hospitals carry no bed numbers.",
+        "The projections file holds West Kent only: this study has no projections (see study.yaml).",
+    ],
+    hospital_facts_source=MSE_BRIEFINGS,
+)
+
+#: Areas by key.
+AREAS: dict[str, AreaSpec] = {a.key: a for a in (WEST_KENT, MID_SOUTH_ESSEX)}
+
+
+def area_for(key: str | None = None, districts: list[str] | None = None, name: str | None = None) -> AreaSpec:
+    """A named area, or an ad-hoc one for a list of district codes (names filled in from the source files)."""
+    if key is not None:
+        if key not in AREAS:
+            raise InputError(
+                f"unknown area {key!r}", setting="--area", hint=f"use one of: {', '.join(AREAS)}, or give --districts"
+            )
+        return AREAS[key]
+    if not districts:
+        raise InputError("name an area (--area) or list district codes (--districts)", setting="--districts")
+    bad = [d for d in districts if not (len(d) == 9 and d[0] == "E" and d[1:].isdigit())]
+    if bad:
+        raise InputError(
+            f"{', '.join(bad)} are not ONS local authority district codes",
+            setting="--districts",
+            hint="codes look like E07000110 (Maidstone); see the ONS Open Geography Portal",
+        )
+    return AreaSpec(
+        key="custom",
+        name=name or "Custom study",
+        description=f"districts {', '.join(districts)}",
+        districts={d: "" for d in districts},
+    )

@@ -1,0 +1,392 @@
+"""Build a study folder for any set of districts from the real published files.
+
+Run as ``hubopt study build --area west_kent --source ../shared/data`` (or ``--districts E07000066 ...``). It reads
+the national/ODS/ONS files in their own formats with hubopt's loaders and writes compact tables in hubopt's study
+schema (see ``data/README.md``). Nothing is copied: every output value is computed from the sources named in
+``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is rebuilt by the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import yaml
+
+from hubopt.build.areas import AreaSpec, HospitalSite
+from hubopt.errors import InputError
+from hubopt.io._validate import CRS_BNG, CRS_LONLAT
+from hubopt.io.boundaries import read_lad_boundaries, read_lsoa_boundaries
+from hubopt.io.deprivation import read_imd2019
+from hubopt.io.forecasts import read_snpp, snpp_age_bands
+from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
+from hubopt.io.population import (
+    AGE_BANDS,
+    band_column,
+    read_population_weighted_centroids,
+    read_sape_syoa,
+    to_age_bands,
+)
+from hubopt.io.postcodes import PostcodeLookup
+from hubopt.io.practices import read_epraccur, read_list_sizes
+from hubopt.io.sites import write_site_register
+from hubopt.study import PROJECTION_COLUMNS, ZONE_COLUMNS
+
+#: Source files, relative to the source folder (the layout of ``../shared/data``).
+SOURCE_FILES: dict[str, str] = {
+    "imd": "deprivation/IMD2019_File1_westkent_mse.csv",
+    "sape": "population/mid-2017-lsoa-pop-estimates_SAPE20DT1_persons_westkent_mse.csv",
+    "centroids": "population/Lower_Layer_Super_Output_Areas_December_2011_Population_Weighted_Centroids_westkent_mse.csv",
+    "lsoa_boundaries": "boundaries/lsoa2011_bgc_by_lad",
+    "lad_boundaries": "boundaries/Local_Authority_Districts_December_2017_SGC_UK_WGS84_westkent_mse_25km.geojson",
+    "epraccur": "gp_practices/epraccur_dec2023_westkent_mse.csv",
+    "list_sizes": "gp_practices/gp-reg-pat-prac-all_jan2021_westkent_mse.csv",
+    "hospitals": "hospitals/NHS_Hospital_list_within25km_westkent_mse.csv",
+    "postcodes": "postcodes/nspl_may2025_latlon",
+    "snpp": "projections/2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus_and_allages.csv",
+    "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
+}
+
+ATTRIBUTION = """# Sources and attribution: {name} study
+
+This folder was written by `hubopt data build-west-kent` from the published files below. The tables are hubopt's
+own compact schema (see `data/README.md`), computed from those files; no source file is copied.
+
+| table | built from | publisher | licence |
+|---|---|---|---|
+| zones.csv (codes, names, districts) | English Indices of Deprivation 2019, File 1 | MHCLG (2019) | OGL v3 |
+| zones.csv (population by age band) | Lower layer Super Output Area population estimates, mid-2017 (SAPE20DT1) | ONS | OGL v3 |
+| zones.csv (centroids) | LSOA (December 2011) population-weighted centroids | ONS Open Geography Portal | OGL v3 |
+| zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
+| zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
+| districts.geojson | Local Authority Districts (December 2017) super-generalised clipped boundaries | ONS | OGL v3 |
+| sites.csv (GP practices) | ODS epraccur (December 2023 release) | NHS England Organisation Data Service | OGL v3 |
+| sites.csv (list sizes) | Patients Registered at a GP Practice, January 2021 | NHS Digital | OGL v3 |
+| sites.csv (practice locations) | National Statistics Postcode Lookup, May 2025 (postcode points) | ONS | OGL v3 |
+| sites.csv (hospital locations) | NHS website organisation data, Hospital list (about 2022) | NHS website (NHS.uk) | OGL v3 |
+{hospital_facts_row}| projections.csv | 2022-based subnational population projections, migration category variant | ONS (24 June 2025) | OGL v3 |
+
+Attribution statements that must be kept with any use of these tables:
+
+- Contains public sector information licensed under the Open Government Licence v3.0.
+- Contains National Statistics data © Crown copyright and database right {year_ons}.
+- Contains OS data © Crown copyright and database right {year_os}.
+- Contains Royal Mail data © Royal Mail copyright and database right 2025.
+- Source: Office for National Statistics licensed under the Open Government Licence v.3.0.
+- Contains NHS England (Organisation Data Service) and NHS Digital data, licensed under the Open Government
+  Licence v3.0.
+- Contains Ordnance Survey and Office for National Statistics data © Crown copyright and database right.
+
+Notes:
+- Practices are main practice sites only (ODS has no branch surgeries).
+- Population is mid-2017 (the newest small-area single-year-of-age file available to the build); projections are
+  2022-based. hubopt scales zones to the district projections for later years (see `hubopt/demand.py`).
+{notes}"""
+
+
+@dataclass
+class BuildReport:
+    """What the build read, kept and left out."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report as text lines for the terminal."""
+        out = [f"  {k}: {v:,}" for k, v in self.counts.items()]
+        for source, reasons in self.excluded.items():
+            for reason, n in reasons.items():
+                out.append(f"  left out of {source}: {n:,} ({reason})")
+        out.extend(f"  note: {n}" for n in self.notes)
+        return out
+
+
+def _source(source: Path, key: str) -> Path:
+    path = source / SOURCE_FILES[key]
+    if not path.exists():
+        raise InputError(
+            f"the source folder has no {SOURCE_FILES[key]}",
+            path=source,
+            hint="point --source at the folder of real data laid out as ../shared/data (see its SOURCES.md)",
+        )
+    return path
+
+
+def build_zones(source: Path, area: AreaSpec, report: BuildReport) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Zones of the area: LSOA 2011 codes, names, districts, centroids, age bands, IMD and polygons.
+
+    Returns the zones and the district names (from the IMD file where the area does not name them).
+    """
+    imd = read_imd2019(_source(source, "imd"))
+    codes_wanted = list(area.districts)
+    unknown = sorted(set(codes_wanted) - set(imd["lad_code"]))
+    if unknown:
+        raise InputError(
+            f"district code(s) {', '.join(unknown)} have no LSOAs in the IMD file",
+            path=_source(source, "imd"),
+            column="Local Authority District code (2019)",
+            hint="check the codes (ONS LAD codes such as E07000110), or use a source folder that covers them",
+        )
+    names = {
+        code: area.districts[code] or str(imd.loc[imd["lad_code"] == code, "lad_name"].iloc[0])
+        for code in codes_wanted
+    }
+    inside = imd[imd["lad_code"].isin(codes_wanted)].copy()
+    report.excluded["IMD file"] = {f"LSOAs outside {area.name}": len(imd) - len(inside)}
+    syoa = read_sape_syoa(_source(source, "sape"))
+    bands = to_age_bands(syoa)
+    centroids = read_population_weighted_centroids(_source(source, "centroids"))
+    boundary_files = []
+    for code in codes_wanted:
+        f = _source(source, "lsoa_boundaries") / f"{code}.json"
+        if not f.exists():
+            raise InputError(
+                f"no LSOA boundary file for district {code}",
+                path=f,
+                hint="add the district's LSOA boundaries (GeoJSON) to the source folder",
+            )
+        boundary_files.append(f)
+    polys = read_lsoa_boundaries(boundary_files)
+
+    codes = set(inside["lsoa_code"])
+    for label, other in (("population estimates", bands), ("centroids", centroids), ("boundaries", polys)):
+        missing = sorted(codes - set(other["lsoa_code"]))
+        if missing:
+            raise InputError(f"{len(missing)} {area.name} LSOAs have no {label}: {', '.join(missing[:5])}")
+    extra = sorted(set(polys["lsoa_code"]) - codes)
+    if extra:
+        raise InputError(
+            f"{len(extra)} LSOA polygons in the {area.name} files are not {area.name} LSOAs in the IMD file"
+        )
+
+    zones = inside.rename(columns={"lsoa_code": "zone_id", "lsoa_name": "zone_name", "lad_code": "district_code"})
+    zones["district_name"] = zones["district_code"].map(names)
+    zones = zones.merge(
+        bands.drop(columns=["lsoa_name"], errors="ignore"), left_on="zone_id", right_on="lsoa_code", how="left"
+    )
+    cent = centroids.set_index("lsoa_code").geometry
+    zones["centroid_easting"] = zones["zone_id"].map(cent.x).round(1)
+    zones["centroid_northing"] = zones["zone_id"].map(cent.y).round(1)
+    zones["population"] = zones[[band_column(b) for b in AGE_BANDS]].sum(axis=1)
+    zones = zones.sort_values("zone_id").reset_index(drop=True)
+    geometry = polys.set_index("lsoa_code").geometry.reindex(zones["zone_id"]).to_numpy()
+    out = gpd.GeoDataFrame(zones[ZONE_COLUMNS], geometry=geometry, crs=CRS_BNG)
+    report.counts["zones (LSOA 2011)"] = len(out)
+    report.counts["population (mid-2017)"] = int(out["population"].sum())
+    return out, names
+
+
+def _locate_hospital(
+    h: HospitalSite, hospitals: gpd.GeoDataFrame, stroke: gpd.GeoDataFrame | None, source: Path
+) -> tuple[object, str, str]:
+    """Point, postcode and location source of a hospital of the estate."""
+    if h.locate_by == "stroke_units":
+        assert stroke is not None
+        match = stroke[stroke["postcode_key"] == h.key]
+        if match.empty:
+            raise InputError(
+                f"the stroke-unit list has no unit at postcode {h.key} ({h.name})",
+                path=_source(source, "stroke_units"),
+                column="hospital",
+            )
+        key = h.key
+        return match.geometry.iloc[0], f"{key[:-3]} {key[-3:]}", "location: stroke-unit list (postcode point)"
+    code = h.key or h.site_id
+    if code not in hospitals.index:
+        raise InputError(
+            f"the NHS hospital list has no site with code {code} ({h.name})",
+            path=_source(source, "hospitals"),
+            column="OrganisationCode",
+        )
+    rec = hospitals.loc[code]
+    return rec.geometry, rec["postcode"], "location: NHS website hospital list"
+
+
+def build_sites(source: Path, area: AreaSpec, zones: gpd.GeoDataFrame, report: BuildReport) -> gpd.GeoDataFrame:
+    """Active GP practices located in the area with list sizes, plus the area's hospitals."""
+    practices = read_epraccur(_source(source, "epraccur"), active_gp_only=True)
+    report.excluded["ODS epraccur"] = dict(practices.attrs.get("excluded", {}))
+    lookup = PostcodeLookup.from_nspl_latlon(_source(source, "postcodes"))
+    xy = lookup.locate(practices["postcode"].tolist(), path=_source(source, "epraccur"), column="postcode")
+    points = gpd.GeoDataFrame(practices, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=CRS_BNG)
+    joined = gpd.sjoin(
+        points, zones[["zone_id", "district_code", "district_name", "geometry"]], how="left", predicate="within"
+    )
+    joined = joined[~joined.index.duplicated(keep="first")]
+    inside = joined["zone_id"].notna()
+    report.excluded["ODS epraccur"][f"active GP practices outside {area.name}"] = int((~inside).sum())
+    wk = joined[inside].copy()
+
+    sizes = read_list_sizes(_source(source, "list_sizes"))
+    size_by_code = sizes.set_index("code")["patients"]
+    wk["list_size"] = wk["code"].map(size_by_code)
+    no_size = sorted(wk.loc[wk["list_size"].isna(), "code"])
+    if no_size:
+        report.notes.append(f"{len(no_size)} practice(s) have no January 2021 list size: {', '.join(no_size)}")
+
+    practice_sites = pd.DataFrame(
+        {
+            "site_id": wk["code"].to_numpy(),
+            "name": wk["name"].map(lambda text: string.capwords(str(text).lower())).to_numpy(),
+            "type": "gp_practice",
+            "status": "existing",
+            "postcode": wk["postcode"].to_numpy(),
+            "district": wk["district_name"].to_numpy(),
+            "list_size": wk["list_size"].astype("Int64").to_numpy(),
+            "beds": pd.array([pd.NA] * len(wk), dtype="Int64"),
+            "notes": "",
+            "source": "ODS epraccur Dec 2023; list size NHS Digital Jan 2021; location NSPL May 2025 postcode",
+        }
+    )
+    practice_geom = wk.geometry.to_numpy()
+
+    hospitals = read_nhs_hospitals(_source(source, "hospitals")).set_index("code")
+    stroke = None
+    if any(h.locate_by == "stroke_units" for h in area.hospitals):
+        stroke = read_stroke_units(_source(source, "stroke_units"))
+    rows, geoms = [], []
+    for h in area.hospitals:
+        pt, postcode, located = _locate_hospital(h, hospitals, stroke, source)
+        zone = zones[zones.contains(pt)]
+        district = zone["district_name"].iloc[0] if len(zone) else ""
+        rows.append(
+            {
+                "site_id": h.site_id,
+                "name": h.name,
+                "type": h.type,
+                "status": "existing",
+                "postcode": postcode,
+                "district": district,
+                "list_size": pd.NA,
+                "beds": h.beds if h.beds is not None else pd.NA,
+                "notes": h.plan_status,
+                "source": f"{located}; {h.source}",
+            }
+        )
+        geoms.append(pt)
+    hospital_sites = pd.DataFrame(
+        rows,
+        columns=["site_id", "name", "type", "status", "postcode", "district", "list_size", "beds", "notes", "source"],
+    )
+    hospital_sites["list_size"] = hospital_sites["list_size"].astype("Int64")
+    hospital_sites["beds"] = hospital_sites["beds"].astype("Int64")
+    sites = pd.concat([hospital_sites, practice_sites], ignore_index=True)
+    geometry = np.concatenate([np.asarray(geoms, dtype=object), practice_geom])
+    out = gpd.GeoDataFrame(sites, geometry=geometry, crs=CRS_BNG)
+    report.counts[f"GP practices (active, in {area.name})"] = len(practice_sites)
+    report.counts["hospital sites"] = len(hospital_sites)
+    return out
+
+
+def build_projections(source: Path, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
+    """District projections by age band and year (long form); districts the file lacks are reported."""
+    snpp = read_snpp(_source(source, "snpp"))
+    bands = snpp_age_bands(snpp)
+    bands = bands[bands["area_code"].isin(list(districts))]
+    missing = sorted(set(districts) - set(bands["area_code"]))
+    if missing:
+        report.notes.append(
+            f"no population projections for {len(missing)} of {len(districts)} districts "
+            f"({', '.join(missing)}): runs for years after the base year need an explicit choice "
+            "(demand.beyond_projection: hold keeps the base-year population)"
+        )
+    out = bands.rename(columns={"area_code": "district_code", "area_name": "district_name"})
+    out["district_name"] = out["district_code"].map(districts)
+    out["population"] = out["population"].round(3)
+    out = out[PROJECTION_COLUMNS].sort_values(["district_code", "band", "year"]).reset_index(drop=True)
+    report.counts["projection rows"] = len(out)
+    return out
+
+
+def build_districts(source: Path, districts: dict[str, str]) -> gpd.GeoDataFrame:
+    """District outlines."""
+    return read_lad_boundaries(_source(source, "lad_boundaries"), codes=list(districts))
+
+
+def _round_geometry(gdf: gpd.GeoDataFrame, simplify_m: float = 5.0, decimals: int = 6) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    out["geometry"] = out.geometry.simplify(simplify_m, preserve_topology=True)
+    out = out.to_crs(CRS_LONLAT)
+    out["geometry"] = shapely.set_precision(out.geometry.to_numpy(), 10.0**-decimals)
+    return out
+
+
+def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildReport:
+    """Build a study folder for ``area`` from the real source files.
+
+    Parameters
+    ----------
+    source : str or Path
+        Folder laid out as ``../shared/data`` (see its SOURCES.md).
+    out : str or Path
+        Folder to write (created; existing study files are replaced).
+    area : AreaSpec
+        The districts and the typed facts of the area (see :mod:`hubopt.build.areas`).
+
+    Returns
+    -------
+    BuildReport
+    """
+    src = Path(source)
+    if not src.is_dir():
+        raise InputError(
+            "the source folder does not exist",
+            path=src,
+            hint="give the folder of real data, e.g. --source ../shared/data",
+        )
+    dest = Path(out)
+    report = BuildReport()
+    zones, districts = build_zones(src, area, report)
+    sites = build_sites(src, area, zones, report)
+    projections = build_projections(src, districts, report)
+    district_outlines = build_districts(src, districts)
+
+    dest.mkdir(parents=True, exist_ok=True)
+    zone_table = pd.DataFrame(zones.drop(columns="geometry"))
+    zone_table.to_csv(dest / "zones.csv", index=False)
+    boundaries = _round_geometry(zones[["zone_id", "geometry"]])
+    (dest / "zone_boundaries.geojson").write_text(boundaries.to_json(drop_id=True), encoding="utf-8")
+    write_site_register(sites, dest / "sites.csv")
+    projections.to_csv(dest / "projections.csv", index=False)
+    dist = _round_geometry(district_outlines[["lad_code", "lad_name", "geometry"]], simplify_m=20.0, decimals=5)
+    (dest / "districts.geojson").write_text(dist.to_json(drop_id=True), encoding="utf-8")
+    metadata: dict[str, object] = {
+        "name": area.name,
+        "description": area.description,
+        "base_year": 2017,
+        "zone_geography": "LSOA 2011",
+        "crs": CRS_BNG,
+        "districts": districts,
+    }
+    if area.registration_share:
+        metadata["registration_share"] = dict(area.registration_share)
+        metadata["registration_share_source"] = area.registration_share_source
+    missing = sorted(set(districts) - set(projections["district_code"]))
+    if missing:
+        metadata["projections_missing_for"] = missing
+    metadata["built_by"] = "hubopt study build"
+    metadata["counts"] = report.counts
+    (dest / "study.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    facts_row = (
+        f"| sites.csv (hospital beds, plan status) | {area.hospital_facts_source} | the plan's authors | "
+        "figures quoted from the plan |\n"
+        if area.hospital_facts_source
+        else ""
+    )
+    notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
+    (dest / "ATTRIBUTION.md").write_text(
+        ATTRIBUTION.format(name=area.name, year_ons=2019, year_os=2019, hospital_facts_row=facts_row, notes=notes),
+        encoding="utf-8",
+    )
+    (dest / "build_report.json").write_text(
+        json.dumps({"counts": report.counts, "excluded": report.excluded, "notes": report.notes}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    return report
