@@ -46,6 +46,7 @@ def _run(
     overwrite: bool,
     housing: Path | None = None,
     compare_with: Path | None = None,
+    refresh: bool = False,
 ) -> None:
     from hubopt.compare import compare_runs, write_comparison
     from hubopt.pipeline import run_scenario, summary_lines
@@ -57,7 +58,7 @@ def _run(
         scenario.housing_file = housing.resolve()
         previous = previous or scenario.output_folder
         out = out or scenario.output_folder.with_name(f"{scenario.output_folder.name}_{housing.stem}")
-    run = run_scenario(scenario, out=out, overwrite=overwrite, progress=_progress)
+    run = run_scenario(scenario, out=out, overwrite=overwrite, refresh=refresh, progress=_progress)
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
@@ -91,9 +92,12 @@ def _run(
     default=None,
     help="A previous run folder to compare this run with.",
 )
-def run(scenario: Path, out: Path | None, overwrite: bool, housing: Path | None, compare_with: Path | None) -> None:
+@click.option("--refresh", is_flag=True, help="Recompute cached network travel times.")
+def run(
+    scenario: Path, out: Path | None, overwrite: bool, housing: Path | None, compare_with: Path | None, refresh: bool
+) -> None:
     """Run SCENARIO (a YAML file) and write its map, tables and manifest."""
-    _run(scenario, out, overwrite, housing=housing, compare_with=compare_with)
+    _run(scenario, out, overwrite, housing=housing, compare_with=compare_with, refresh=refresh)
 
 
 @main.command()

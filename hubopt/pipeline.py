@@ -28,8 +28,7 @@ from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
 from hubopt.scenario import Scenario
 from hubopt.study import Study, load_study
-from hubopt.travel.estimate import describe as describe_straight_line
-from hubopt.travel.estimate import straight_line_minutes
+from hubopt.travel.modes import ModeTimes, mode_times
 
 
 @dataclass
@@ -57,6 +56,8 @@ class RunResult:
     sites: gpd.GeoDataFrame
     access: dict[str, float]
     beds: BedResult | None = None
+    modes: dict[str, ModeTimes] = field(default_factory=dict)
+    mode_access: dict[str, dict[str, float]] = field(default_factory=dict)
     folder: Path | None = None
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -135,13 +136,32 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out)
 
 
-def travel_times(study: Study, sites: gpd.GeoDataFrame, scenario: Scenario) -> tuple[np.ndarray, str]:
-    """Zone × site travel-time matrix (minutes) and a plain statement of the method."""
-    if scenario.travel_method == "straight_line":
-        xy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
-        minutes = straight_line_minutes(study.zone_points(), xy)
-        return minutes, f"{scenario.travel_mode}: {describe_straight_line()}"
-    raise InputError(f"unknown travel method {scenario.travel_method!r}", setting="travel.method")
+def travel_times(
+    study: Study,
+    sites: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    refresh: bool = False,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, ModeTimes]:
+    """Zone × site travel times for every mode of the scenario (the model's mode first)."""
+    xy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
+    zone_ids = study.zones["zone_id"].astype(str).tolist()
+    site_ids = sites["site_id"].astype(str).tolist()
+    order = [scenario.travel_use] + [m for m in scenario.travel_modes if m != scenario.travel_use]
+    return {
+        name: mode_times(
+            scenario.travel_modes[name],
+            study.zone_points(),
+            zone_ids,
+            xy,
+            site_ids,
+            cache_dir=scenario.travel_cache,
+            refresh=refresh,
+            progress=progress,
+        )
+        for name in order
+    }
 
 
 def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
@@ -198,6 +218,7 @@ def run_scenario(
     *,
     out: Path | None = None,
     overwrite: bool = False,
+    refresh: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> RunResult:
     """Run a scenario end to end and write its outputs.
@@ -214,6 +235,8 @@ def run_scenario(
         Output folder (default: the scenario's ``outputs.folder``).
     overwrite : bool
         Replace an existing output folder.
+    refresh : bool
+        Recompute cached network travel times.
     progress : callable
         Called with a short message at each step.
 
@@ -243,7 +266,8 @@ def run_scenario(
     demand = demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
-    minutes, travel_method = travel_times(study, candidates.sites, scenario)
+    modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
+    minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
     progress(f"Solving the {scenario.model_type} model for {scenario.hubs} hubs ({scenario.solver})")
     result = solve_p_median(
         minutes,
@@ -258,6 +282,14 @@ def run_scenario(
         mip_gap=scenario.mip_gap,
     )
     zones = zone_table(study, demand, candidates.sites, result)
+    mode_access: dict[str, dict[str, float]] = {}
+    rows = np.arange(len(zones))
+    hub = np.maximum(result.assignment, 0)
+    for name, mt in modes.items():
+        to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
+        if name != scenario.travel_use:
+            zones[f"minutes_{name}"] = np.round(to_hub, 2)
+        mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = site_table(candidates.sites, zones, result)
     beds = None
     if scenario.beds is not None:
@@ -279,6 +311,8 @@ def run_scenario(
         sites=sites,
         access=access,
         beds=beds,
+        modes=modes,
+        mode_access=mode_access,
     )
     progress(f"Writing outputs to {folder}")
     _write_outputs(run, folder, overwrite=overwrite)
@@ -369,6 +403,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         methods={
             "demand": run.demand.method,
             "travel": run.travel_method,
+            "travel_modes": {name: m.description for name, m in run.modes.items()},
             **({"beds": run.beds.needs[0].method} if run.beds is not None else {}),
         },
         results={
@@ -383,6 +418,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 for r in hubs.itertuples()
             ],
             "access": run.access,
+            "access_by_mode": run.mode_access,
+            "travel_notes": [n for m in run.modes.values() for n in m.notes],
             "sites_left_out": run.candidates.left_out,
             "demand_notes": run.demand.notes,
             "housing": run.demand.housing.to_dict() if run.demand.housing is not None else None,
@@ -432,6 +469,19 @@ def summary_lines(run: RunResult) -> list[str]:
     lines.append(f"  Share of people {shares}")
     if a["unreachable_population"] > 0:
         lines.append(f"  People with no reachable hub: {a['unreachable_population']:,.0f}")
+    for name, other in run.mode_access.items():
+        if name == sc.travel_use:
+            continue
+        within = ", ".join(f"{other[f'within_{t:g}_share']:.1%} within {t:g} min" for t in sc.thresholds)
+        lines.append(
+            f"  By {name} to the same hubs: mean {other['mean_minutes']:.1f} min, 95th percentile "
+            f"{other['p95_minutes']:.1f} min; {within}"
+            + (
+                f"; {other['unreachable_population']:,.0f} people cannot reach their hub"
+                if other["unreachable_population"] > 0
+                else ""
+            )
+        )
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     excluded = run.study.metadata.get("build_report", {}).get("excluded", {})

@@ -23,8 +23,22 @@ from hubopt.locate.solve import check_solver_name
 MODEL_TYPES = ("p-median",)
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
 BED_NEED_METHODS = ("baseline", "rates")
-TRAVEL_METHODS = ("straight_line",)
-TRAVEL_MODES = ("drive",)
+TRAVEL_METHODS = ("straight_line", "network", "matrix")
+TRAVEL_MODES = ("drive", "walk", "public_transport", "other")
+#: Settings of one travel mode under travel.modes.NAME.
+_MODE_SCHEMA: dict[str, Any] = {
+    "method": (str, None),
+    "mode": (str, None),
+    "network": (str, None),
+    "file": (str, None),
+    "speeds_kph": (dict, None),
+    "walk_speed_kph": ((int, float), None),
+    "access_speed_kph": ((int, float), None),
+    "cutoff_minutes": ((int, float), None),
+    "max_snap_m": ((int, float), None),
+    "missing": (str, "error"),
+    "description": (str, None),
+}
 
 # key -> (expected python type(s), default); nested dicts are sections.
 _SCHEMA: dict[str, Any] = {
@@ -54,6 +68,11 @@ _SCHEMA: dict[str, Any] = {
     "travel": {
         "mode": (str, "drive"),
         "method": (str, "straight_line"),
+        "network": (str, None),
+        "modes": (dict, None),
+        "use": (str, None),
+        "cache_folder": (str, None),
+        "network_buffer_m": ((int, float), 2000),
     },
     "model": {
         "type": (str, "p-median"),
@@ -90,6 +109,28 @@ _SCHEMA: dict[str, Any] = {
     },
 }
 _REQUIRED = {"name", "study", "year", "model.hubs"}
+
+
+@dataclass
+class TravelMode:
+    """One way of travelling, and how its times are obtained.
+
+    ``method`` is ``straight_line`` (calibrated estimate, offline), ``network`` (shortest paths on an OSM road or
+    footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport from r5py).
+    """
+
+    name: str
+    method: str
+    mode: str
+    network: Path | None = None
+    file: Path | None = None
+    speeds_kph: dict[str, float] | None = None
+    walk_speed_kph: float | None = None
+    access_speed_kph: float | None = None
+    cutoff_minutes: float | None = None
+    max_snap_m: float | None = None
+    missing: str = "error"
+    description: str | None = None
 
 
 @dataclass
@@ -136,6 +177,10 @@ class Scenario:
     extra_register: Path | None
     travel_mode: str
     travel_method: str
+    travel_modes: dict[str, TravelMode]
+    travel_use: str
+    travel_cache: Path
+    network_buffer_m: float
     model_type: str
     hubs: int
     solver: str
@@ -263,14 +308,8 @@ def load_scenario(path: str | Path) -> Scenario:
     for key in ("must_open", "unavailable"):
         if not all(isinstance(s, str | int) for s in values["sites"][key]):
             _fail(f"sites.{key}", "list site IDs as text, one per item", p)
-    mode = values["travel"]["mode"]
-    if mode not in TRAVEL_MODES:
-        _fail("travel.mode", f"unknown travel mode {mode!r}", p, f"use one of: {', '.join(TRAVEL_MODES)}")
-    method = values["travel"]["method"]
-    if method not in TRAVEL_METHODS:
-        _fail(
-            "travel.method", f"unknown travel-time method {method!r}", p, f"use one of: {', '.join(TRAVEL_METHODS)}"
-        )
+    modes, use = _travel_modes(values["travel"], p, resolve)
+    mode, method = modes[use].mode, modes[use].method
     model = values["model"]
     if model["type"] not in MODEL_TYPES:
         _fail("model.type", f"unknown model {model['type']!r}", p, f"use one of: {', '.join(MODEL_TYPES)}")
@@ -325,6 +364,10 @@ def load_scenario(path: str | Path) -> Scenario:
         extra_register=resolve(values["sites"]["extra_register"]),
         travel_mode=mode,
         travel_method=method,
+        travel_modes=modes,
+        travel_use=use,
+        travel_cache=resolve(values["travel"]["cache_folder"]) or (base.parent / ".hubopt-cache"),
+        network_buffer_m=float(values["travel"]["network_buffer_m"]),
         model_type=model["type"],
         hubs=model["hubs"],
         solver=solver,
@@ -428,3 +471,73 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
         cost_per_unit=float(values["cost_per_unit"]),
         priority=values["priority"],
     )
+
+
+def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dict[str, TravelMode], str]:
+    """The travel modes of a scenario: ``travel.modes`` when given, else the single ``travel.mode``/``method``."""
+    raw = travel["modes"]
+    if raw is None:
+        raw = {travel["mode"]: {"method": travel["method"], "mode": travel["mode"], "network": travel["network"]}}
+        use = travel["use"] or travel["mode"]
+    else:
+        if not raw:
+            _fail("travel.modes", "list at least one travel mode", path)
+        use = travel["use"] or next(iter(raw))
+    modes: dict[str, TravelMode] = {}
+    for name, spec in raw.items():
+        key = f"travel.modes.{name}" if travel["modes"] is not None else "travel"
+        values = _check_section(spec, _MODE_SCHEMA, f"{key}.", path)
+        method = values["method"]
+        if method not in TRAVEL_METHODS:
+            _fail(
+                f"{key}.method",
+                f"unknown travel-time method {method!r}",
+                path,
+                f"use one of: {', '.join(TRAVEL_METHODS)}",
+            )
+        mode = values["mode"] or (str(name) if str(name) in TRAVEL_MODES else "drive")
+        if mode not in TRAVEL_MODES:
+            _fail(f"{key}.mode", f"unknown travel mode {mode!r}", path, f"use one of: {', '.join(TRAVEL_MODES)}")
+        if method == "network":
+            if values["network"] is None:
+                _fail(
+                    f"{key}.network",
+                    "a network travel mode needs a network file (.osm.pbf, .osm or .graphml)",
+                    path,
+                    "name it, or fetch one with: hubopt fetch network SCENARIO",
+                )
+            if mode not in ("drive", "walk"):
+                _fail(f"{key}.mode", f"road and footpath networks serve drive or walk, not {mode!r}", path)
+        if method == "matrix" and values["file"] is None:
+            _fail(
+                f"{key}.file",
+                "a matrix travel mode needs the matrix file (CSV or Parquet: origin, destination, minutes)",
+                path,
+            )
+        if values["missing"] not in ("error", "unreachable"):
+            _fail(f"{key}.missing", f"unknown choice {values['missing']!r}", path, "use error or unreachable")
+        for k in ("walk_speed_kph", "access_speed_kph", "cutoff_minutes", "max_snap_m"):
+            if values[k] is not None and values[k] <= 0:
+                _fail(f"{key}.{k}", "must be a positive number", path)
+        modes[str(name)] = TravelMode(
+            name=str(name),
+            method=method,
+            mode=mode,
+            network=resolve(values["network"]),
+            file=resolve(values["file"]),
+            speeds_kph=values["speeds_kph"],
+            walk_speed_kph=values["walk_speed_kph"],
+            access_speed_kph=values["access_speed_kph"],
+            cutoff_minutes=values["cutoff_minutes"],
+            max_snap_m=values["max_snap_m"],
+            missing=values["missing"],
+            description=values["description"],
+        )
+    if use not in modes:
+        _fail(
+            "travel.use",
+            f"the model's travel mode {use!r} is not one of travel.modes",
+            path,
+            f"use one of: {', '.join(modes)}",
+        )
+    return modes, use
