@@ -190,6 +190,56 @@ def demand(
 
 
 @main.group()
+def fetch() -> None:
+    """Download data from the internet, only when you ask (never during a run, the demo or the tests)."""
+
+
+@fetch.command("network")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--mode",
+    type=click.Choice(["drive", "walk"]),
+    default="drive",
+    show_default=True,
+    help="Road network for driving, or footpaths for walking.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GraphML file to write (default: the network file a mode of this kind names in the scenario, "
+    "else network_<mode>.graphml in the study folder).",
+)
+@click.option(
+    "--buffer-m",
+    type=float,
+    default=None,
+    help="Metres around the study area to include (default: travel.network_buffer_m, 2000).",
+)
+def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float | None) -> None:
+    """Download SCENARIO's study-area OpenStreetMap network (osmnx, cached) and save it as GraphML."""
+    from hubopt.scenario import load_scenario
+    from hubopt.study import load_study
+    from hubopt.travel.network import download_network
+
+    sc = load_scenario(scenario)
+    study = load_study(sc.study)
+    if out is None:
+        named = [m.network for m in sc.travel_modes.values() if m.method == "network" and m.mode == mode]
+        out = named[0] if named and named[0] is not None else sc.study / f"network_{mode}.graphml"
+    area = study.zones.union_all()
+    _progress(f"Downloading the {mode} network for {study.name} (+{buffer_m or sc.network_buffer_m:g} m) to {out}")
+    graph = download_network(
+        area, mode=mode, buffer_m=buffer_m or sc.network_buffer_m, cache_dir=sc.travel_cache, out_path=out
+    )
+    click.echo(f"Saved {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges to {out}")
+    click.echo(
+        "Use it in the scenario, e.g.\n  travel:\n    modes:\n      car: {method: network, mode: "
+        f"{mode}, network: {out}}}"
+    )
+
+
+@main.group()
 def study() -> None:
     """Build a study (zones, sites, projections) for any set of districts from the published files."""
 

@@ -69,3 +69,29 @@ def test_demand_command_writes_tables(tmp_path: Path) -> None:
         main, ["demand", str(repo / "models" / "west_kent_hubs.yaml"), "--years", "2025", "--out", str(out)]
     )
     assert again.exit_code == 2 and "already holds a demand table" in again.output
+
+
+def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, monkeypatch) -> None:
+    import networkx as nx
+
+    import hubopt.travel.network as network
+
+    calls = {}
+
+    def fake_download(polygon, *, mode, buffer_m, cache_dir, out_path):
+        calls.update(polygon=polygon, mode=mode, buffer_m=buffer_m, out_path=out_path)
+        g = nx.MultiDiGraph()
+        g.add_edge(1, 2)
+        return g
+
+    monkeypatch.setattr(network, "download_network", fake_download)
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "wk_walk.graphml"
+    result = CliRunner().invoke(
+        main, ["fetch", "network", str(repo / "models" / "west_kent_hubs.yaml"), "--mode", "walk", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls["mode"] == "walk" and calls["buffer_m"] == 2000 and calls["out_path"] == out
+    # the polygon is West Kent's 309 zones (about 1,250 km²), in British National Grid
+    assert 1.0e9 < calls["polygon"].area < 1.6e9
+    assert "method: network" in result.output
