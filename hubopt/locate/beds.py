@@ -339,6 +339,10 @@ def _solve(
     objective: list[tuple[pulp.LpVariable, float]] = []
     serve: dict[tuple[int, int, int], pulp.LpVariable] = {}
     reach = np.isfinite(c) & rules.hostable[None, :]
+    # Without a travel term, and when every zone with demand can reach every site that may host beds, the zones'
+    # shares can always be split to fit any beds that add up to the demand: the capacity rows collapse to one
+    # aggregate row per year. This is exact, and much faster (no assignment variables).
+    aggregate = travel_weight == 0 and all(reach[d[t] > 0][:, sites].all() for t in range(n_years))
     for t in range(n_years):
         for j in sites:
             prob.addConstraint(beds_var[t, j] - rules.min_unit * open_var[t, j] >= 0, name=f"unit_{t}_{j}")
@@ -352,7 +356,12 @@ def _solve(
                 if not allow_moves:
                     prob.addConstraint(beds_var[t, j] - beds_var[t - 1, j] >= 0, name=f"no_decrease_{t}_{j}")
         load: dict[int, list[tuple[pulp.LpVariable, float]]] = {int(j): [] for j in sites}
-        for i in np.flatnonzero(d[t] > 0):
+        if aggregate:
+            prob.addConstraint(
+                pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) >= float(d[t].sum()),
+                name=f"demand_{t}",
+            )
+        for i in np.flatnonzero(d[t] > 0) if not aggregate else []:
             terms = []
             for j in np.flatnonzero(reach[i]):
                 v = prob.add_variable(f"serve_{t}_{i}_{j}", 0, 1, pulp.LpContinuous)
