@@ -120,3 +120,58 @@ def access_measures(
     for t in thresholds:
         out[f"within_{t:g}_share"] = float(w[m <= t].sum() / total) if total > 0 else float("nan")
     return out
+
+
+def check_cost_and_weights(
+    cost: np.ndarray,
+    weights: np.ndarray,
+    zone_ids: Sequence[str] | None = None,
+    site_ids: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Validate a zone × site travel-time matrix and zone demand; return them as float arrays with names.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Minutes; ``inf`` where a site cannot be reached. NaN and negative times are refused.
+    weights : numpy.ndarray, shape (n_zones,)
+        Demand per zone, finite and zero or positive.
+    zone_ids, site_ids : sequence of str, optional
+        Names used in messages ("zone 0", "site 0", ... when not given).
+
+    Returns
+    -------
+    cost, weights : numpy.ndarray
+    zone_ids, site_ids : list of str
+
+    Raises
+    ------
+    hubopt.errors.InputError
+        On a badly shaped matrix, missing or negative times, or bad demand.
+    """
+    from hubopt.errors import InputError
+
+    c = np.asarray(cost, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if c.ndim != 2:
+        raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
+    n, m = c.shape
+    if w.shape != (n,):
+        raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
+    if np.isnan(c).any():
+        raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
+    if (c < 0).any():
+        raise InputError("the travel-time matrix has negative times")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise InputError("demand must be finite and zero or positive for every zone")
+    zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
+    sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
+    if len(zids) != n or len(sids) != m:
+        raise InputError("the zone or site identifiers do not match the travel-time matrix's shape")
+    return c, w, zids, sids
+
+
+def name_list(names: Sequence[str], limit: int = 10) -> str:
+    """``"a, b, c"``, cut after ``limit`` names with "and K more"."""
+    shown = ", ".join(str(x) for x in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

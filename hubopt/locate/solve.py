@@ -95,6 +95,12 @@ class SolveReport:
             text = f"NOT proven optimal: stopped by {self.stopped_by or 'the solver'}, gap {gap} to the best bound"
         else:
             text = self.status
+        if self.n_variables == 0 and self.n_constraints == 0 and self.status == "optimal":
+            # The bound met a heuristic solution: optimality proven without solving a MIP.
+            return (
+                f"{self.solver}: {text} (the LP bound met the best heuristic solution; no branching needed), "
+                f"{self.seconds:.2f} s"
+            )
         return (
             f"{self.solver}: {text}; {self.n_variables:,} variables ({self.n_integer_variables:,} integer), "
             f"{self.n_constraints:,} constraints, {self.seconds:.2f} s"
@@ -125,6 +131,7 @@ def solve(
     mip_gap: float = 0.0,
     threads: int | None = None,
     msg: bool = False,
+    warm_start: bool = False,
 ) -> SolveReport:
     """Solve ``problem`` and report status from ``sol_status``, the best bound and the gap.
 
@@ -142,6 +149,8 @@ def solve(
         Solver threads.
     msg : bool
         Show the solver's log.
+    warm_start : bool
+        Start CBC from the variables' initial values (``LpVariable.setInitialValue``); ignored by HiGHS.
 
     Returns
     -------
@@ -159,7 +168,7 @@ def solve(
     if name == "highs":
         report = _solve_highs(problem, time_limit, mip_gap, threads, msg)
     else:
-        report = _solve_cbc(problem, time_limit, mip_gap, threads, msg)
+        report = _solve_cbc(problem, time_limit, mip_gap, threads, msg, warm_start)
     seconds = time.perf_counter() - start
     status, stopped_by, objective, bound = report
     gap = _relative_gap(objective, bound) if status in ("optimal", "feasible") else None
@@ -261,12 +270,37 @@ _CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
 
 
+def _printed_bound(
+    bound: float | None, cbc_objective: re.Match[str] | None, status: str, result_text: str
+) -> float | None:
+    """CBC prints its bound to 6 significant digits only: when it declares an optimum and the printed bound agrees
+    with its objective to that precision, the bound is the objective (not a false gap of a few 1e-6)."""
+    if bound is None or cbc_objective is None or status != "optimal" or "optimal" not in result_text.lower():
+        return bound
+    try:
+        value = float(cbc_objective.group(1))
+    except ValueError:
+        return bound
+    if bound == 0 or not math.isfinite(bound):
+        return bound
+    printed = 0.5 * 10.0 ** (math.floor(math.log10(abs(bound))) - 5)
+    return value if abs(bound - value) <= printed else bound
+
+
 def _solve_cbc(
-    problem: pulp.LpProblem, time_limit: float | None, mip_gap: float, threads: int | None, msg: bool
+    problem: pulp.LpProblem,
+    time_limit: float | None,
+    mip_gap: float,
+    threads: int | None,
+    msg: bool,
+    warm_start: bool = False,
 ) -> tuple[str, str | None, float | None, float | None]:
     with tempfile.TemporaryDirectory(prefix="hubopt-cbc-") as tmp:
         log_path = Path(tmp) / "cbc.log"
-        cmd = _cbc_command(timeLimit=time_limit, gapRel=mip_gap, threads=threads, logPath=str(log_path))
+        options: dict[str, Any] = {"timeLimit": time_limit, "gapRel": mip_gap, "threads": threads}
+        if warm_start:
+            options["warmStart"] = True
+        cmd = _cbc_command(logPath=str(log_path), **options)
         problem.solve(cmd)
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if msg:
@@ -282,6 +316,7 @@ def _solve_cbc(
             bound = float(match.group(1))
         except ValueError:
             bound = None
+    bound = _printed_bound(bound, _CBC_OBJECTIVE.search(log), status, result_text)
     has_integers = any(v.cat == pulp.LpInteger for v in problem.variables())
     if bound is None and status == "optimal":
         bound = objective

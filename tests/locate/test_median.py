@@ -89,3 +89,24 @@ def test_bad_rules_give_clear_errors() -> None:
         solve_p_median(cost, np.ones(3), 1, must_open=[0, 1], site_ids=ids)
     with pytest.raises(ModelError, match="both must-open and unavailable"):
         solve_p_median(cost, np.ones(3), 2, must_open=[0], unavailable=[0], site_ids=ids)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_unreachable_pairs_with_a_cutoff_match_brute_force(seed: int) -> None:
+    # Regression: the reduced model's first LP (each zone's nearest pairs) could be infeasible when the full model
+    # was not, and the p-median was wrongly reported infeasible.
+    rng = np.random.default_rng(seed)
+    n, m, p = 14, 8, 2
+    cost = rng.integers(1, 40, (n, m)).astype(float)
+    cost[rng.random((n, m)) < 0.15] = np.inf
+    cost[np.arange(n), rng.integers(0, m, n)] = rng.integers(1, 40, n)
+    w = rng.integers(1, 30, n).astype(float)
+    within = np.where(cost <= 22.0, cost, np.inf)
+    best = brute_force(within, w, p)
+    if np.isfinite(best):
+        res = solve_p_median(within, w, p)
+        assert res.report.is_optimal
+        assert res.objective == pytest.approx(best)
+    else:
+        with pytest.raises(ModelError):
+            solve_p_median(within, w, p)

@@ -1,0 +1,370 @@
+"""The p-center model: choose N hub sites that minimise the longest travel time any zone with demand has to its hub.
+
+Two exact methods (``method=``):
+
+``"search"`` (default)
+    The optimal radius is one of the matrix's travel times. Binary search over the sorted distinct times between a
+    lower bound (the worst zone's nearest available site) and an upper bound (the radius of a greedy solution); for a
+    trial radius ``r`` a set-cover MILP decides whether at most N sites (must-open sites included) reach every zone
+    with demand within ``r``: binary ``open[j]``, ``sum_{j: time[i, j] <= r} open[j] >= 1`` for every zone, ``sum_j
+    open[j] <= N``. Zones already reached by a must-open site, and zones whose set of covering sites repeats another
+    zone's, are dropped from each subproblem. About log2(#distinct times) small subproblems; far faster than the
+    classic MILP (West Kent, 309 zones x 59 sites, N = 4: about 1-2 s with the tie-break, against 130-150 s).
+``"milp"``
+    The classic formulation: minimise ``z`` with ``z >= sum_j time[i, j] * serve[i, j]`` for every zone with demand,
+    ``sum_j serve[i, j] = 1``, ``serve[i, j] <= open[j]``, ``sum_j open[j] = N`` (``serve`` continuous: for a fixed
+    set of open sites the nearest open site minimises each zone's time).
+
+Many site sets usually share the optimal radius; a second stage picks, among them, the one with the least
+demand-weighted travel time (a p-median restricted to zone-site pairs within the optimal radius), so the answer is
+sensible for everyone, not only for the worst-placed zone.
+
+A zone with zero demand does not count towards the radius.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pulp
+
+from hubopt.errors import InputError, ModelError
+from hubopt.locate.median import site_rules
+from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
+from hubopt.locate.solve import SolveReport, check_solver_name, solve
+
+METHODS = ("search", "milp")
+
+
+def _radius(cost: np.ndarray, chosen: Sequence[int]) -> float:
+    """Longest time from a zone (rows of ``cost``) to its nearest site in ``chosen``."""
+    if len(chosen) == 0:
+        return math.inf
+    return float(cost[:, list(chosen)].min(axis=1).max())
+
+
+def _greedy(cost: np.ndarray, w: np.ndarray, n_hubs: int, available: np.ndarray, forced: np.ndarray) -> list[int]:
+    """A quick heuristic solution: add the site that most reduces the radius (then weighted time) until N are open."""
+    chosen = [int(j) for j in np.flatnonzero(forced)]
+    nearest = cost[:, chosen].min(axis=1) if chosen else np.full(cost.shape[0], np.inf)
+    while len(chosen) < n_hubs:
+        cand = [j for j in np.flatnonzero(available) if j not in chosen]
+        trial = np.minimum(nearest[:, None], cost[:, cand])
+        radius = trial.max(axis=0)
+        weighted = np.where(np.isfinite(trial), trial, 1e12).T @ w
+        best = min(range(len(cand)), key=lambda k: (radius[k], weighted[k]))
+        chosen.append(int(cand[best]))
+        nearest = trial[:, best]
+    return sorted(chosen)
+
+
+def _cover_subproblem(
+    cost: np.ndarray,
+    radius: float,
+    n_hubs: int,
+    available: np.ndarray,
+    forced: np.ndarray,
+    solver: str,
+    time_limit: float | None,
+) -> tuple[str, list[int] | None, SolveReport | None]:
+    """Can at most ``n_hubs`` sites (forced ones included) reach every row of ``cost`` within ``radius``?
+
+    Returns ("feasible", sites, report), ("infeasible", None, report-or-None) or ("unknown", None, report).
+    """
+    within = (cost <= radius) & available[None, :]
+    covered = within[:, forced].any(axis=1)
+    rows = within[~covered]
+    if (~rows.any(axis=1)).any():
+        return "infeasible", None, None
+    if rows.shape[0] == 0:
+        return "feasible", [int(j) for j in np.flatnonzero(forced)], None
+    rows = np.unique(rows, axis=0)
+    prob = pulp.LpProblem("p_center_cover", pulp.LpMinimize)
+    free = [j for j in np.flatnonzero(available) if not forced[j]]
+    var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in free}
+    prob.setObjective(pulp.LpAffineExpression([(v, 1.0) for v in var.values()]))
+    for k, row in enumerate(rows):
+        terms = [(var[j], 1.0) for j in np.flatnonzero(row) if not forced[j]]
+        prob.addConstraint(pulp.LpAffineExpression(terms) >= 1, name=f"cover_{k}")
+    prob.addConstraint(
+        pulp.LpAffineExpression([(v, 1.0) for v in var.values()]) <= n_hubs - int(forced.sum()), name="hubs"
+    )
+    report = solve(prob, solver=solver, time_limit=time_limit)
+    if report.status == "infeasible":
+        return "infeasible", None, report
+    if report.has_solution:
+        chosen = sorted([int(j) for j in np.flatnonzero(forced)] + [j for j, v in var.items() if v.varValue > 0.5])
+        return "feasible", chosen, report
+    return "unknown", None, report
+
+
+def _center_milp(
+    cost: np.ndarray,
+    n_hubs: int,
+    available: np.ndarray,
+    forced: np.ndarray,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    msg: bool,
+) -> tuple[list[int] | None, SolveReport]:
+    n = cost.shape[0]
+    reachable = np.isfinite(cost) & available[None, :]
+    prob = pulp.LpProblem("p_center", pulp.LpMinimize)
+    z = prob.add_variable("radius", 0, None, pulp.LpContinuous)
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available)}
+    for j in np.flatnonzero(forced):
+        open_var[j].lowBound = 1
+    rows, cols = np.nonzero(reachable)
+    serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows, cols, strict=True)]
+    prob.setObjective(pulp.LpAffineExpression([(z, 1.0)]))
+    starts = np.searchsorted(rows, np.arange(n + 1))
+    for i in range(n):
+        ks = range(starts[i], starts[i + 1])
+        prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0) for k in ks]) == 1, name=f"assign_{i}")
+        terms = [(serve[k], float(cost[i, cols[k]])) for k in ks] + [(z, -1.0)]
+        prob.addConstraint(pulp.LpAffineExpression(terms) <= 0, name=f"radius_{i}")
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        prob.addConstraint(serve[k] - open_var[j] <= 0, name=f"link_{i}_{j}")
+    prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
+    report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
+    if not report.has_solution:
+        return None, report
+    return sorted(int(j) for j, v in open_var.items() if v.varValue > 0.5), report
+
+
+def _tie_break(
+    cost: np.ndarray,
+    w: np.ndarray,
+    radius: float,
+    n_hubs: int,
+    available: np.ndarray,
+    forced: np.ndarray,
+    solver: str,
+    time_limit: float | None,
+    mip_gap: float,
+    msg: bool,
+) -> tuple[list[int] | None, SolveReport]:
+    """Least demand-weighted time among site sets whose radius is at most ``radius``: a p-median restricted to the
+    zone-site pairs within the radius (few pairs, so a small model)."""
+    n = cost.shape[0]
+    within = (cost <= radius) & available[None, :]
+    prob = pulp.LpProblem("p_center_tie_break", pulp.LpMinimize)
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available)}
+    for j in np.flatnonzero(forced):
+        open_var[j].lowBound = 1
+    rows, cols = np.nonzero(within)
+    serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows, cols, strict=True)]
+    prob.setObjective(pulp.LpAffineExpression(zip(serve, (w[rows] * cost[rows, cols]).tolist(), strict=True)))
+    starts = np.searchsorted(rows, np.arange(n + 1))
+    for i in range(n):
+        terms = [(serve[k], 1.0) for k in range(starts[i], starts[i + 1])]
+        prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{i}")
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0), (open_var[j], -1.0)]) <= 0, name=f"l_{i}_{j}")
+    prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
+    report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
+    if not report.has_solution:
+        return None, report
+    return sorted(int(j) for j, v in open_var.items() if (v.varValue or 0.0) > 0.5), report
+
+
+def solve_p_center(
+    cost: np.ndarray,
+    weights: np.ndarray,
+    n_hubs: int,
+    *,
+    must_open: Sequence[int] = (),
+    unavailable: Sequence[int] = (),
+    zone_ids: Sequence[str] | None = None,
+    site_ids: Sequence[str] | None = None,
+    method: str = "search",
+    tie_break: bool = True,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    mip_gap: float = 0.0,
+    msg: bool = False,
+) -> LocationResult:
+    """Choose ``n_hubs`` sites minimising the longest travel time from any zone with demand to its nearest hub.
+
+    Parameters
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel time (minutes) from each zone to each site; ``inf`` where the site cannot be reached.
+    weights : numpy.ndarray, shape (n_zones,)
+        Demand of each zone. Zones with zero demand do not count towards the radius; demand also weighs the
+        tie-break.
+    n_hubs : int
+        Number of hubs to open (N).
+    must_open, unavailable : sequence of int
+        Column indices of sites that must open / may not open.
+    zone_ids, site_ids : sequence of str, optional
+        Names for messages.
+    method : {"search", "milp"}
+        Binary search with set-cover subproblems (fast) or the classic MILP; both exact.
+    tie_break : bool
+        Among the site sets with the optimal radius, choose the one with the least demand-weighted time.
+    solver : {"highs", "cbc"}
+        MILP solver.
+    time_limit : float, optional
+        Seconds for the whole solve (all stages). A result not proven optimal is labelled ``"feasible"``.
+    mip_gap : float
+        Relative gap for the tie-break stage (and the classic MILP); the radius search itself is exact.
+    msg : bool
+        Show the solver log (tie-break stage and classic MILP).
+
+    Returns
+    -------
+    LocationResult
+        ``objective`` is the radius (minutes). ``parameters`` holds ``radius``, ``radius_lower_bound`` (the best
+        bound proven), ``weighted_minutes`` (demand-weighted time of the chosen set), ``subproblems`` (how many
+        set-cover problems were solved) and ``stages`` (each stage's solve report).
+
+    Raises
+    ------
+    ModelError
+        When the site rules cannot be met, no zone has demand, or a zone with demand can reach no available site.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown p-center method {method!r}", setting="model.method", hint="use search or milp")
+    solver = check_solver_name(solver)
+    if time_limit is not None and time_limit <= 0:
+        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+    start = time.perf_counter()
+    deadline = None if time_limit is None else start + float(time_limit)
+    c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
+    n_hubs = int(n_hubs)
+    m = c.shape[1]
+    available, forced = site_rules(m, n_hubs, must_open, unavailable, sids)
+    pos = w > 0
+    if not pos.any():
+        raise ModelError("no zone has any demand, so there is no travel time to minimise; check the demand figures")
+    cp = np.where(available[None, :], c[pos], np.inf)
+    stranded = np.flatnonzero(pos)[~np.isfinite(cp).any(axis=1)]
+    if stranded.size:
+        raise ModelError(
+            f"{stranded.size} zone(s) cannot reach any available site: {name_list([zids[i] for i in stranded])}; "
+            "add a site they can reach, or check the travel-time matrix"
+        )
+
+    def remaining() -> float | None:
+        return None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.perf_counter() >= deadline
+
+    stages: list[dict] = []
+    proven = True
+    stopped_by: str | None = None
+    n_sub = 0
+    lower = float(cp.min(axis=1).max())
+    sizes = [0, 0, 0]
+    if method == "search":
+        best = _greedy(cp, w[pos], n_hubs, available, forced)
+        upper = _radius(cp, best)
+        values = np.unique(cp[np.isfinite(cp)])
+        values = values[(values >= lower) & (values <= upper)]
+        lo, hi = 0, len(values) - 1
+        while lo < hi:
+            if out_of_time():
+                proven, stopped_by = False, "time limit"
+                break
+            mid = (lo + hi) // 2
+            verdict, chosen, rep = _cover_subproblem(
+                cp, float(values[mid]), n_hubs, available, forced, solver, remaining()
+            )
+            n_sub += 1
+            if rep is not None:
+                sizes = [max(sizes[0], rep.n_variables), max(sizes[1], rep.n_integer_variables), sizes[2]]
+                sizes[2] = max(sizes[2], rep.n_constraints)
+            if verdict == "feasible":
+                best = chosen
+                hi = int(np.searchsorted(values, _radius(cp, chosen)))
+            elif verdict == "infeasible":
+                lo = mid + 1
+            else:
+                proven, stopped_by = False, rep.stopped_by if rep and rep.stopped_by else "time limit"
+                break
+        radius = _radius(cp, best)
+        bound = float(values[lo]) if len(values) else radius
+        stages.append({"stage": "radius search", "subproblems": n_sub, "lower": lower, "upper": upper})
+    else:
+        chosen, rep = _center_milp(cp, n_hubs, available, forced, solver, remaining(), mip_gap, msg)
+        stages.append({"stage": "classic MILP", **rep.to_dict()})
+        sizes = [rep.n_variables, rep.n_integer_variables, rep.n_constraints]
+        if chosen is None:
+            raise ModelError(f"the p-center model found no solution: {rep.describe()}")
+        best = chosen
+        radius = _radius(cp, best)
+        bound = max(lower, rep.bound if rep.bound is not None else lower)
+        if not rep.is_optimal:
+            proven, stopped_by = False, rep.stopped_by or "the solver"
+        else:
+            bound = radius
+
+    if tie_break and not out_of_time():
+        chosen, rep = _tie_break(cp, w[pos], radius, n_hubs, available, forced, solver, remaining(), mip_gap, msg)
+        stages.append({"stage": "tie-break", **rep.to_dict()})
+        if chosen is not None and _radius(cp, chosen) <= radius:
+            best = chosen
+        if not rep.is_optimal:
+            proven = False
+            stopped_by = stopped_by or (
+                f"{rep.stopped_by or 'the solver'} in the tie-break stage (the weighted time is not proven minimal)"
+            )
+    elif tie_break:
+        proven, stopped_by = False, stopped_by or "time limit (tie-break stage not run)"
+
+    if len(best) < n_hubs:  # a cover may need fewer sites than N: add those that cut the weighted time most
+        nearest = cp[:, best].min(axis=1)
+        while len(best) < n_hubs:
+            cand = [j for j in np.flatnonzero(available) if j not in best]
+            trial = np.minimum(nearest[:, None], cp[:, cand])
+            k = int(np.argmin(trial.T @ w[pos]))
+            best = sorted([*best, int(cand[k])])
+            nearest = trial[:, k]
+
+    radius = _radius(cp, best)
+    assignment, assigned_cost = nearest_open_assignment(np.where(available[None, :], c, np.inf), best)
+    weighted = float(np.dot(w[pos], assigned_cost[pos]))
+    gap = abs(radius - bound) / max(abs(radius), 1e-9)
+    report = SolveReport(
+        solver="HiGHS" if solver == "highs" else "CBC",
+        status="optimal" if proven else "feasible",
+        stopped_by=None if proven else stopped_by,
+        objective=radius,
+        bound=bound,
+        gap=gap,
+        seconds=time.perf_counter() - start,
+        n_variables=sizes[0],
+        n_integer_variables=sizes[1],
+        n_constraints=sizes[2],
+        time_limit=time_limit,
+        gap_tolerance=mip_gap,
+    )
+    return LocationResult(
+        model="p-center",
+        open_sites=np.asarray(best, dtype=int),
+        assignment=assignment,
+        assigned_cost=assigned_cost,
+        objective=radius,
+        report=report,
+        parameters={
+            "n_hubs": n_hubs,
+            "radius": radius,
+            "radius_lower_bound": bound,
+            "weighted_minutes": weighted,
+            "method": method,
+            "tie_break": tie_break,
+            "subproblems": n_sub,
+            "stages": stages,
+            "must_open": [sids[j] for j in np.flatnonzero(forced)],
+            "unavailable": [sids[j] for j in np.flatnonzero(~available)],
+            "solver": solver,
+            "time_limit": time_limit,
+            "mip_gap": mip_gap,
+        },
+    )

@@ -1,0 +1,180 @@
+"""How many hubs? Solve a model for a range of hub numbers and tabulate the trade-off a board needs.
+
+One row per number of hubs N: the model's objective and solve status, population-weighted access (mean and 95th
+percentile minutes, share within each threshold), fixed costs, the marginal gain of each extra hub, and the chosen
+sites. An N the rules make impossible (say, more hubs than the minimum viable size allows) gives a row that says so
+instead of stopping the sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import InputError, ModelError
+from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
+
+ModelFn = Callable[..., LocationResult]
+
+
+def _capacitated(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kwargs: Any) -> LocationResult:
+    from hubopt.locate.capacitated import solve_facility_location
+
+    return solve_facility_location(cost, weights, n_hubs=n_hubs, **kwargs)
+
+
+def _model(name: str) -> ModelFn:
+    key = name.strip().lower().replace("_", "-")
+    if key in ("p-median", "median", "pmedian"):
+        from hubopt.locate.median import solve_p_median
+
+        return solve_p_median
+    if key in ("p-center", "center", "pcenter", "p-centre", "centre"):
+        from hubopt.locate.center import solve_p_center
+
+        return solve_p_center
+    if key in ("mclp", "coverage", "max-cover"):
+        from hubopt.locate.coverage import solve_mclp
+
+        return solve_mclp
+    if key in ("capacitated", "facility-location"):
+        return _capacitated
+    raise InputError(
+        f"unknown model {name!r} for a sweep over the number of hubs",
+        setting="model.name",
+        hint="use p-median, p-center, mclp or capacitated",
+    )
+
+
+def sweep_hubs(
+    model: str | ModelFn,
+    cost: np.ndarray,
+    weights: np.ndarray,
+    n_values: Iterable[int],
+    *,
+    thresholds: Sequence[float] = (15, 30),
+    population: np.ndarray | None = None,
+    site_ids: Sequence[str] | None = None,
+    fixed_cost: Sequence[float] | np.ndarray | None = None,
+    **model_kwargs: Any,
+) -> pd.DataFrame:
+    """Solve ``model`` for each number of hubs in ``n_values`` and tabulate the results.
+
+    Parameters
+    ----------
+    model : str or callable
+        ``"p-median"``, ``"p-center"``, ``"mclp"`` (needs ``max_minutes=``) or ``"capacitated"``; or any function
+        ``f(cost, weights, n_hubs, **model_kwargs) -> LocationResult``.
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel time (minutes); ``inf`` where unreachable.
+    weights : numpy.ndarray, shape (n_zones,)
+        Demand the model optimises.
+    n_values : iterable of int
+        Numbers of hubs to try (sorted, duplicates dropped).
+    thresholds : sequence of float
+        Minutes for the "share of people within T" columns.
+    population : numpy.ndarray, optional
+        People per zone for the access measures (default: ``weights``). Demand is usually age-weighted; access is
+        reported per person.
+    site_ids : sequence of str, optional
+        Site names for the ``sites`` column (and passed on to the model).
+    fixed_cost : array of float, optional
+        Fixed cost per site: the ``fixed_cost`` column totals it over the open sites. Passed on to the capacitated
+        model (which uses it in its objective with ``cost_weight``).
+    **model_kwargs
+        Passed to the model (e.g. ``max_minutes``, ``must_open``, ``capacity``, ``solver``, ``time_limit``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per N: ``n_hubs``, ``objective``, ``status``, ``gap``, ``seconds``, ``mean_minutes``,
+        ``p95_minutes``, ``max_minutes``, ``within_<T>_share`` per threshold, ``unreachable_population``,
+        ``fixed_cost`` (when given), ``mean_minutes_drop_per_hub`` and ``within_<T>_gain_per_hub`` (change from the
+        previous row that solved, divided by the number of hubs added), ``sites`` (IDs, comma separated) and
+        ``note`` (why an N could not be solved, or that it is not proven optimal).
+
+    Notes
+    -----
+    Access is measured to the hub that serves each zone: the nearest open site for the uncapacitated models, the
+    assigned hub (share-weighted time for a split zone) for the capacitated model.
+    """
+    fn = _model(model) if isinstance(model, str) else model
+    c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
+    people = w if population is None else np.asarray(population, dtype=float)
+    if people.shape != w.shape:
+        raise InputError(f"population has {people.size} values for {w.size} zones")
+    fixed = None if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
+    if fn is _capacitated and fixed is not None:
+        model_kwargs["fixed_cost"] = fixed
+    if site_ids is not None:
+        model_kwargs["site_ids"] = sids
+    available = np.ones(c.shape[1], dtype=bool)
+    available[np.asarray(list(model_kwargs.get("unavailable", ())), dtype=int)] = False
+    ns = sorted({int(k) for k in n_values})
+    if not ns:
+        raise InputError("the sweep needs at least one number of hubs")
+    rows: list[dict[str, Any]] = []
+    for k in ns:
+        row: dict[str, Any] = {"n_hubs": k}
+        try:
+            res = fn(c, w, k, **model_kwargs)
+        except ModelError as exc:
+            row.update(status="infeasible", note=str(exc))
+            rows.append(row)
+            continue
+        if res.model == "capacitated":
+            minutes = res.assigned_cost
+        else:
+            _, minutes = nearest_open_assignment(np.where(available[None, :], c, np.inf), res.open_sites)
+        access = access_measures(minutes, people, thresholds)
+        row.update(
+            objective=res.objective,
+            status=res.report.status,
+            gap=res.report.gap,
+            seconds=res.report.seconds,
+            mean_minutes=access["mean_minutes"],
+            p95_minutes=access["p95_minutes"],
+            max_minutes=access["max_minutes"],
+            **{f"within_{t:g}_share": access[f"within_{t:g}_share"] for t in thresholds},
+            unreachable_population=access["unreachable_population"],
+        )
+        if fixed is not None:
+            row["fixed_cost"] = float(np.nansum(fixed[res.open_sites]))
+        row["sites"] = ", ".join(sids[j] for j in res.open_sites)
+        row["note"] = "" if res.report.is_optimal else res.report.describe()
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    base = ["objective", "status", "gap", "seconds", "mean_minutes", "p95_minutes", "max_minutes", "sites", "note"]
+    for col in [*base, *[f"within_{t:g}_share" for t in thresholds], "unreachable_population"]:
+        if col not in table:
+            table[col] = np.nan
+    solved = table["mean_minutes"].notna()
+    prev = table.loc[solved].shift(1)
+    step = table.loc[solved, "n_hubs"] - prev["n_hubs"]
+    table["mean_minutes_drop_per_hub"] = (prev["mean_minutes"] - table.loc[solved, "mean_minutes"]) / step
+    for t in thresholds:
+        col = f"within_{t:g}_share"
+        table[f"within_{t:g}_gain_per_hub"] = (table.loc[solved, col] - prev[col]) / step
+    order = [
+        "n_hubs",
+        "objective",
+        "status",
+        "gap",
+        "seconds",
+        "mean_minutes",
+        "p95_minutes",
+        "max_minutes",
+        *[f"within_{t:g}_share" for t in thresholds],
+        "unreachable_population",
+        *(["fixed_cost"] if fixed is not None else []),
+        "mean_minutes_drop_per_hub",
+        *[f"within_{t:g}_gain_per_hub" for t in thresholds],
+        "sites",
+        "note",
+    ]
+    if fixed is not None and "fixed_cost" not in table:
+        table["fixed_cost"] = np.nan
+    return table[order].reset_index(drop=True)
