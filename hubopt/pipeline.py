@@ -23,9 +23,9 @@ from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
-from hubopt.locate.median import solve_p_median
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
+from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.scenario import Scenario
 from hubopt.study import Study, load_study
 from hubopt.travel.modes import ModeTimes, mode_times
@@ -56,6 +56,8 @@ class RunResult:
     sites: gpd.GeoDataFrame
     access: dict[str, float]
     beds: BedResult | None = None
+    outcome: ModelOutcome | None = None
+    appraisal: pd.DataFrame | None = None
     modes: dict[str, ModeTimes] = field(default_factory=dict)
     mode_access: dict[str, dict[str, float]] = field(default_factory=dict)
     folder: Path | None = None
@@ -268,19 +270,19 @@ def run_scenario(
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
-    progress(f"Solving the {scenario.model_type} model for {scenario.hubs} hubs ({scenario.solver})")
-    result = solve_p_median(
+    progress(f"Solving the {scenario.model_type} model ({scenario.solver})")
+    outcome = solve_scenario_model(
+        scenario,
         minutes,
-        demand.demand,
-        scenario.hubs,
-        must_open=candidates.must_open,
-        unavailable=candidates.unavailable,
-        zone_ids=study.zones["zone_id"].tolist(),
-        site_ids=candidates.sites["site_id"].astype(str).tolist(),
-        solver=scenario.solver,
-        time_limit=scenario.time_limit,
-        mip_gap=scenario.mip_gap,
+        demand,
+        candidates.sites,
+        candidates.must_open,
+        candidates.unavailable,
+        study.zones["zone_id"].astype(str).tolist(),
+        demand_for_year,
+        progress,
     )
+    result = outcome.result
     zones = zone_table(study, demand, candidates.sites, result)
     mode_access: dict[str, dict[str, float]] = {}
     rows = np.arange(len(zones))
@@ -313,7 +315,22 @@ def run_scenario(
         beds=beds,
         modes=modes,
         mode_access=mode_access,
+        outcome=outcome,
     )
+    if scenario.options:
+        progress(f"Appraising {len(scenario.options)} site options")
+        from hubopt.appraise import appraise_run
+
+        try:
+            run.appraisal = appraise_run(
+                run,
+                scenario.options,
+                scenario.criteria,
+                min_population=scenario.model.min_population,
+                max_population=scenario.model.max_population,
+            )
+        except InputError as exc:
+            raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
     progress(f"Writing outputs to {folder}")
     _write_outputs(run, folder, overwrite=overwrite)
     run.seconds = time.perf_counter() - start
@@ -322,6 +339,9 @@ def run_scenario(
 
 def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
     from hubopt.render.folium_map import write_hub_map
+    from hubopt.render.report import write_report
+    from hubopt.render.static_map import write_static_maps
+    from hubopt.render.workbook import write_workbook
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.parent / f".{folder.name}.partial"
@@ -339,10 +359,44 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
             sites.insert(5, "northing", run.sites.geometry.y.round(1))
             sites.to_csv(staging / "sites.csv", index=False)
             outputs += ["zones.csv", "sites.csv"]
+        oc = run.outcome
+        if oc is not None:
+            for name, table in (("sweep.csv", oc.sweep), ("swaps.csv", oc.swaps), ("next_best.csv", oc.next_best)):
+                if table is not None:
+                    table.to_csv(staging / name, index=False)
+                    outputs.append(name)
         if run.beds is not None:
             run.beds.table().to_csv(staging / "beds.csv", index=False)
             run.beds.need_table().to_csv(staging / "bed_need.csv", index=False)
             outputs += ["beds.csv", "bed_need.csv"]
+        if run.appraisal is not None:
+            run.appraisal.to_csv(staging / "appraisal.csv", index=False)
+            outputs.append("appraisal.csv")
+        static: list[Path] = []
+        if sc.write_static_maps:
+            static = write_static_maps(
+                run,
+                staging,
+                title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+                caption=map_caption(run),
+            )
+            outputs += [f.name for f in static]
+        sweep = run.outcome.sweep if run.outcome is not None else None
+        if sc.write_report:
+            pngs = [f for f in static if f.suffix == ".png"]
+            report = write_report(
+                run,
+                staging,
+                sweep=sweep,
+                appraisal=run.appraisal,
+                static_maps=pngs if pngs else False,
+                pdf=sc.write_report_pdf,
+            )
+            outputs.append(report.name)
+            if sc.write_report_pdf:
+                outputs.append(report.with_suffix(".pdf").name)
+        if sc.write_workbook:
+            outputs.append(write_workbook(run, staging / "results.xlsx", sweep=sweep, appraisal=run.appraisal).name)
         if sc.write_map:
             write_hub_map(
                 run.zones,
@@ -374,8 +428,9 @@ def map_caption(run: RunResult) -> str:
     """Plain-English caption: scenario, year, travel mode and method, optimality."""
     sc = run.scenario
     return (
-        f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} existing sites to minimise "
-        f"age-weighted travel time for {run.demand.year} ({run.demand.summary}). Travel times: "
+        f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} sites "
+        f"({run.outcome.description if run.outcome else run.result.model}) for {run.demand.year} "
+        f"({run.demand.summary}). Travel times: "
         f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.path.name}."
     )
 
@@ -418,6 +473,17 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 for r in hubs.itertuples()
             ],
             "access": run.access,
+            "model": None
+            if run.outcome is None
+            else {
+                "description": run.outcome.description,
+                "notes": run.outcome.notes,
+                "parameters": run.result.parameters,
+                "next_best": None
+                if run.outcome.next_best is None
+                else run.outcome.next_best.to_dict(orient="records"),
+                "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
+            },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
             "sites_left_out": run.candidates.left_out,
@@ -446,8 +512,9 @@ def summary_lines(run: RunResult) -> list[str]:
         f"{sc.name} — {run.study.name}, {run.demand.year}",
         f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.summary}",
         f"  Travel: {run.travel_method}",
-        f"  Model: p-median, {len(run.result.open_sites)} hubs from {len(run.candidates.sites)} sites "
-        f"({len(run.candidates.must_open)} must open, {len(run.candidates.unavailable)} unavailable)",
+        f"  Model: {run.outcome.description if run.outcome else run.result.model}; {len(run.result.open_sites)} "
+        f"hubs from {len(run.candidates.sites)} sites ({len(run.candidates.must_open)} must open, "
+        f"{len(run.candidates.unavailable)} unavailable)",
         f"  Solver: {rep.describe()}",
     ]
     if not rep.is_optimal:
@@ -482,8 +549,16 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    if run.outcome is not None:
+        lines.extend(model_extra_lines(run.outcome, sc.thresholds))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
+    if run.appraisal is not None and len(run.appraisal):
+        ranked = "; ".join(
+            f"{int(r['rank'])}. {r['option']} (score {r['score']:.2f}, {r['gap_to_optimum_pct']:+.1f}% travel)"
+            for _, r in run.appraisal.iterrows()
+        )
+        lines.append(f"  Options appraisal: {ranked}")
     excluded = run.study.metadata.get("build_report", {}).get("excluded", {})
     left = [
         f"{source}: {n:,} {reason}"
@@ -517,4 +592,38 @@ def bed_summary_lines(beds: BedResult) -> list[str]:
         f"{r['name']} {r['beds_today']}→{'→'.join(str(r[c]) for c in cols)}" for _, r in with_beds.iterrows()
     )
     lines.append(f"  Beds by site (today→{'→'.join(c[5:] for c in cols)}): {plan}")
+    return lines
+
+
+def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[str]:
+    """Summary lines for the how-many-hubs sweep and the explanation of the answer."""
+    lines: list[str] = [f"  Note: {n}" for n in outcome.notes]
+    sw = outcome.sweep
+    if sw is not None and len(sw):
+        t = thresholds[0]
+        col = f"within_{t:g}_share"
+        lines.append(
+            f"  How many hubs: {'N':>3} {'mean min':>9} {'95th pct':>9} {'within ' + format(t, 'g'):>10}"
+            f" {'status':>10}"
+        )
+        for r in sw.itertuples():
+            row = r._asdict()
+            share = row.get(col)
+            lines.append(
+                f"  {'':14}{row['n_hubs']:>3} {row['mean_minutes']:>9.1f} {row['p95_minutes']:>9.1f} "
+                f"{share:>10.1%} {row['status']!s:>10}"
+                if share is not None and share == share
+                else f"  {'':14}{row['n_hubs']:>3} {row['status']!s:>10}"
+            )
+    nb = outcome.next_best
+    if nb is not None and len(nb) > 1:
+        alts = ", ".join(f"+{v:.2f}%" for v in nb["increase_pct"].iloc[1:])
+        lines.append(f"  Next-best distinct answers cost {alts} more travel (see next_best.csv)")
+    sw2 = outcome.swaps
+    if sw2 is not None and len(sw2):
+        cheapest = sw2.sort_values("increase_pct").iloc[0]
+        lines.append(
+            f"  Cheapest swap: {cheapest['alternative_name']} instead of {cheapest['chosen_name']} "
+            f"(+{cheapest['increase_pct']:.2f}% travel; every hub's alternatives in swaps.csv)"
+        )
     return lines

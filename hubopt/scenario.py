@@ -14,13 +14,18 @@ from typing import Any
 
 import yaml
 
+from hubopt.appraise import CriterionSpec, OptionSpec
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
 from hubopt.errors import InputError
 from hubopt.housing import HOUSING_MODES
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate.solve import check_solver_name
 
-MODEL_TYPES = ("p-median",)
+MODEL_TYPES = ("p-median", "mclp", "lscp", "p-center", "capacitated")
+#: Models that need model.hubs.
+NEEDS_HUBS = ("p-median", "mclp", "p-center")
+#: Models that need model.max_minutes.
+NEEDS_MAX_MINUTES = ("mclp", "lscp")
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
 BED_NEED_METHODS = ("baseline", "rates")
 TRAVEL_METHODS = ("straight_line", "network", "matrix")
@@ -77,6 +82,18 @@ _SCHEMA: dict[str, Any] = {
     "model": {
         "type": (str, "p-median"),
         "hubs": (int, None),
+        "max_minutes": ((int, float), None),
+        "min_population": ((int, float), None),
+        "max_population": ((int, float), None),
+        "capacity_measure": (str, "population"),
+        "single_assignment": (bool, True),
+        "cost_weight": ((int, float), 0.0),
+        "budget": ((int, float), None),
+        "max_new_build": (int, None),
+        "years": (list, None),
+        "multi_year_objective": (str, "sum"),
+        "sweep": (list, None),
+        "explain": (bool, True),
         "solver": (str, "highs"),
         "time_limit": ((int, float), 120),
         "mip_gap": ((int, float), 0.0),
@@ -101,14 +118,40 @@ _SCHEMA: dict[str, Any] = {
         "cost_per_unit": ((int, float), 0.0),
         "priority": (str, "fewest_beds"),
     },
+    "appraisal": {
+        "options": (list, None),
+        "criteria": (list, None),
+    },
     "outputs": {
         "folder": (str, None),
         "map": (bool, True),
         "tables": (bool, True),
+        "static_maps": (bool, True),
+        "report": (bool, True),
+        "report_pdf": (bool, False),
+        "workbook": (bool, True),
         "thresholds": (list, [15, 30]),
     },
 }
-_REQUIRED = {"name", "study", "year", "model.hubs"}
+_REQUIRED = {"name", "study", "year"}
+
+
+@dataclass
+class ModelSettings:
+    """The model-specific settings of ``model:`` (see the README for each)."""
+
+    max_minutes: float | None = None
+    min_population: float | None = None
+    max_population: float | None = None
+    capacity_measure: str = "population"
+    single_assignment: bool = True
+    cost_weight: float = 0.0
+    budget: float | None = None
+    max_new_build: int | None = None
+    years: list[int] | None = None
+    multi_year_objective: str = "sum"
+    sweep: list[int] | None = None
+    explain: bool = True
 
 
 @dataclass
@@ -182,7 +225,7 @@ class Scenario:
     travel_cache: Path
     network_buffer_m: float
     model_type: str
-    hubs: int
+    hubs: int | None
     solver: str
     time_limit: float | None
     mip_gap: float
@@ -198,6 +241,13 @@ class Scenario:
     write_map: bool
     write_tables: bool
     thresholds: list[float]
+    model: ModelSettings = field(default_factory=lambda: ModelSettings())
+    options: list[OptionSpec] = field(default_factory=list)
+    criteria: list[CriterionSpec] | None = None
+    write_static_maps: bool = True
+    write_report: bool = True
+    write_report_pdf: bool = False
+    write_workbook: bool = True
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -313,8 +363,7 @@ def load_scenario(path: str | Path) -> Scenario:
     model = values["model"]
     if model["type"] not in MODEL_TYPES:
         _fail("model.type", f"unknown model {model['type']!r}", p, f"use one of: {', '.join(MODEL_TYPES)}")
-    if model["hubs"] < 1:
-        _fail("model.hubs", "the number of hubs must be 1 or more", p)
+    settings = _model_settings(model, year, p)
     try:
         solver = check_solver_name(model["solver"])
     except InputError as exc:
@@ -370,6 +419,13 @@ def load_scenario(path: str | Path) -> Scenario:
         network_buffer_m=float(values["travel"]["network_buffer_m"]),
         model_type=model["type"],
         hubs=model["hubs"],
+        model=settings,
+        options=_options(values["appraisal"]["options"], p),
+        criteria=_criteria(values["appraisal"]["criteria"], p),
+        write_static_maps=values["outputs"]["static_maps"],
+        write_report=values["outputs"]["report"],
+        write_report_pdf=values["outputs"]["report_pdf"],
+        write_workbook=values["outputs"]["workbook"],
         solver=solver,
         time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
         mip_gap=float(model["mip_gap"]),
@@ -541,3 +597,132 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
             f"use one of: {', '.join(modes)}",
         )
     return modes, use
+
+
+def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettings:
+    kind = model["type"]
+    if kind in NEEDS_HUBS and model["hubs"] is None:
+        _fail("model.hubs", f"the {kind} model needs the number of hubs", path, "add 'hubs: N' under model")
+    if model["hubs"] is not None and model["hubs"] < 1:
+        _fail("model.hubs", "the number of hubs must be 1 or more", path)
+    if kind == "lscp" and model["hubs"] is not None:
+        _fail("model.hubs", "the set-covering model (lscp) finds the fewest hubs itself; remove model.hubs", path)
+    if kind in NEEDS_MAX_MINUTES and model["max_minutes"] is None:
+        _fail(
+            "model.max_minutes",
+            f"the {kind} model needs the travel-time standard in minutes",
+            path,
+            "add e.g. 'max_minutes: 20' under model",
+        )
+    if model["max_minutes"] is not None and model["max_minutes"] <= 0:
+        _fail("model.max_minutes", "must be a positive number of minutes", path)
+    if kind != "capacitated":
+        for key in ("min_population", "max_population", "budget", "max_new_build"):
+            if model[key] is not None:
+                _fail(
+                    f"model.{key}",
+                    f"'{key}' applies to the capacitated model, not {kind}",
+                    path,
+                    "set model.type: capacitated, or remove it",
+                )
+    for key in ("min_population", "max_population", "budget"):
+        if model[key] is not None and model[key] < 0:
+            _fail(f"model.{key}", "must be zero or positive", path)
+    if (
+        model["min_population"] is not None
+        and model["max_population"] is not None
+        and model["min_population"] > model["max_population"]
+    ):
+        _fail("model.min_population", "the minimum is above the maximum", path)
+    if model["capacity_measure"] not in ("population", "demand"):
+        _fail(
+            "model.capacity_measure",
+            f"unknown choice {model['capacity_measure']!r}",
+            path,
+            "use population (bounds in people) or demand (bounds in age-weighted demand)",
+        )
+    if model["cost_weight"] < 0:
+        _fail("model.cost_weight", "must be zero or positive", path)
+    years = model["years"]
+    if years is not None:
+        if kind != "p-median":
+            _fail("model.years", "choosing one set of hubs for several years is available for the p-median", path)
+        if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+            _fail("model.years", "list the forecast years, e.g. [2025, 2030, 2035]", path)
+    if model["multi_year_objective"] not in ("sum", "regret"):
+        _fail(
+            "model.multi_year_objective",
+            f"unknown choice {model['multi_year_objective']!r}",
+            path,
+            "use sum (best total over the years) or regret (least worst regret against each year's optimum)",
+        )
+    sweep = model["sweep"]
+    if sweep is not None:
+        if kind == "lscp":
+            _fail("model.sweep", "the set-covering model chooses its own number of hubs; no sweep", path)
+        if not (
+            len(sweep) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sweep)
+            and sweep[0] <= sweep[1]
+        ):
+            _fail("model.sweep", "give the range of hub numbers to compare as [first, last], e.g. [1, 10]", path)
+    return ModelSettings(
+        max_minutes=None if model["max_minutes"] is None else float(model["max_minutes"]),
+        min_population=model["min_population"],
+        max_population=model["max_population"],
+        capacity_measure=model["capacity_measure"],
+        single_assignment=model["single_assignment"],
+        cost_weight=float(model["cost_weight"]),
+        budget=model["budget"],
+        max_new_build=model["max_new_build"],
+        years=None if years is None else [int(y) for y in years],
+        multi_year_objective=model["multi_year_objective"],
+        sweep=None if sweep is None else list(range(sweep[0], sweep[1] + 1)),
+        explain=model["explain"],
+    )
+
+
+def _options(values: list[Any] | None, path: Path) -> list[OptionSpec]:
+    """``appraisal.options``: named sets of sites, each ``{name, sites, description}``."""
+    out: list[OptionSpec] = []
+    for k, item in enumerate(values or []):
+        key = f"appraisal.options[{k + 1}]"
+        checked = _check_section(
+            item, {"name": (str, None), "sites": (list, None), "description": (str, "")}, f"{key}.", path
+        )
+        if not checked["name"] or not checked["sites"]:
+            _fail(
+                key,
+                "each option needs a name and a list of site IDs",
+                path,
+                "e.g. - {name: 'Option A', sites: [RYYD9, RWF03]}",
+            )
+        out.append(
+            OptionSpec(
+                name=checked["name"], site_ids=[str(s) for s in checked["sites"]], description=checked["description"]
+            )
+        )
+    return out
+
+
+def _criteria(values: list[Any] | None, path: Path) -> list[CriterionSpec] | None:
+    """``appraisal.criteria``: weighted measures (None: the default criteria)."""
+    if values is None:
+        return None
+    out: list[CriterionSpec] = []
+    schema = {"name": (str, None), "measure": (str, None), "direction": (str, None), "weight": ((int, float), None)}
+    for k, item in enumerate(values):
+        key = f"appraisal.criteria[{k + 1}]"
+        c = _check_section(item, schema, f"{key}.", path)
+        missing = [f for f in ("name", "measure", "direction", "weight") if c[f] is None]
+        if missing:
+            _fail(
+                key,
+                f"each criterion needs {', '.join(missing)}",
+                path,
+                "e.g. - {name: Access, measure: mean_minutes, direction: lower, weight: 0.4}",
+            )
+        out.append(
+            CriterionSpec(name=c["name"], weight=float(c["weight"]), direction=c["direction"], measure=c["measure"])
+        )
+    return out

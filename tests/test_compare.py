@@ -28,6 +28,9 @@ def scenario(tmp: Path, name: str, *, housing_mode: str = "within", unavailable=
     data["demand"]["housing"]["mode"] = housing_mode
     data["sites"]["unavailable"] = list(unavailable)
     data["beds"]["enabled"] = beds
+    data["model"]["sweep"] = None
+    data["model"]["explain"] = False
+    data["outputs"].update(static_maps=False, report=False, workbook=False)
     data["outputs"]["folder"] = str(tmp / name)
     path = tmp / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))

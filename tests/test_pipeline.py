@@ -19,8 +19,12 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "models" / "west_kent_hubs.yaml"
 
 
-def scenario_file(tmp_path: Path, **changes) -> Path:
+def scenario_file(tmp_path: Path, light: bool = False, **changes) -> Path:
     data = yaml.safe_load(DEMO.read_text())
+    if light:  # only the model and tables: no sweep, explanation, static maps, report or workbook
+        data["model"]["sweep"] = None
+        data["model"]["explain"] = False
+        data["outputs"].update(static_maps=False, report=False, workbook=False)
     data["study"] = str(REPO / "data" / "west_kent")
     data["demand"]["housing"]["file"] = str(REPO / "data" / "west_kent" / "housing_illustrative.csv")
     for dotted, value in changes.items():
@@ -94,7 +98,7 @@ def test_manifest_records_what_is_needed_to_reproduce(demo_run) -> None:
 
 def test_summary_fits_one_screen(demo_run) -> None:
     lines = summary_lines(demo_run)
-    assert len(lines) <= 24
+    assert len(lines) <= 45  # one terminal screen, with the how-many-hubs table
     text = "\n".join(lines)
     assert "proven optimal" in text
     assert "95th percentile" in text and "within 15 min" in text and "within 30 min" in text
@@ -127,7 +131,7 @@ def test_unknown_site_ids_are_reported(tmp_path: Path) -> None:
 def test_unavailable_sites_are_never_chosen(tmp_path: Path, demo_run) -> None:
     chosen = demo_run.sites.loc[demo_run.sites["chosen"], "site_id"].tolist()
     banned = [s for s in chosen if s != "RYYD9"]
-    sc = load_scenario(scenario_file(tmp_path, sites__unavailable=banned))
+    sc = load_scenario(scenario_file(tmp_path, light=True, sites__unavailable=banned))
     run = run_scenario(sc, out=tmp_path / "out")
     now = set(run.sites.loc[run.sites["chosen"], "site_id"])
     assert not now & set(banned)
@@ -190,3 +194,36 @@ def test_housing_and_registration_share_in_demand(demo_run) -> None:
     for district in ("Maidstone", "Tonbridge and Malling", "Tunbridge Wells"):
         assert by_district[district] == pytest.approx(proj[district], abs=0.05 * 100)  # zones rounded to 0.1
     assert by_district["Sevenoaks"] == pytest.approx(0.594 * proj["Sevenoaks"], abs=0.05 * 100)
+
+
+def test_demo_writes_every_output_for_the_forum(demo_run) -> None:
+    f = demo_run.folder
+    for name in (
+        "report.html",
+        "results.xlsx",
+        "sweep.csv",
+        "swaps.csv",
+        "next_best.csv",
+        "appraisal.csv",
+        "map_travel_time.png",
+        "map_travel_time.pdf",
+        "map_catchments.png",
+        "map_deprivation.pdf",
+    ):
+        assert (f / name).exists(), name
+    sweep = pd.read_csv(f / "sweep.csv")
+    assert sweep["n_hubs"].tolist() == list(range(1, 11))
+    assert (sweep["objective"].diff().dropna() <= 1e-6).all()  # never rises as hubs are added
+    assert (sweep["status"] == "optimal").all()
+    five = sweep.set_index("n_hubs").loc[5]
+    assert five["objective"] == pytest.approx(demo_run.result.objective, rel=1e-9)
+    nxt = pd.read_csv(f / "next_best.csv")
+    assert len(nxt) >= 4 and nxt["objective"].is_monotonic_increasing
+    assert nxt["objective"].iloc[0] == pytest.approx(demo_run.result.objective, rel=1e-9)
+    appraisal = pd.read_csv(f / "appraisal.csv")
+    assert len(appraisal) == 4 and "Optimised" in set(appraisal["option"])
+    assert appraisal.set_index("option").loc["Optimised", "gap_to_optimum_pct"] == pytest.approx(0.0, abs=1e-9)
+    assert (appraisal["gap_to_optimum_pct"] >= -1e-9).all()  # no option beats the proven optimum
+    report = (f / "report.html").read_text()
+    assert "Options appraisal" in report or "appraisal" in report.lower()
+    assert "Option B: the four community hospitals" in report

@@ -26,6 +26,9 @@ def wk_scenario(tmp: Path, travel: dict) -> Path:
     data["study"] = str(WK)
     data["demand"]["housing"]["file"] = str(WK / "housing_illustrative.csv")
     data["beds"]["enabled"] = False
+    data["model"]["sweep"] = None
+    data["model"]["explain"] = False
+    data["outputs"].update(static_maps=False, report=False, workbook=False)
     data["travel"] = travel
     data["outputs"]["folder"] = str(tmp / "out")
     path = tmp / "s.yaml"

@@ -65,7 +65,7 @@ def mode_times(
     progress : callable
         Called with a short message.
     """
-    label = f"{mode.name} ({mode.mode})"
+    label = mode.name if mode.name == mode.mode else f"{mode.name} ({mode.mode})"
     if mode.method == "straight_line":
         minutes = straight_line_minutes(zone_xy, site_xy)
         return ModeTimes(mode.name, mode.mode, mode.method, minutes, f"{label}: {describe_straight_line()}")

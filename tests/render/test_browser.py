@@ -1,0 +1,129 @@
+"""Browser checks: the West Kent demo map and the report render in headless Chromium with no JavaScript errors.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``); the tests that need it skip, saying so, when it is
+absent. Nothing is downloaded: host names do not resolve in the browser (map tiles fail, and are reported as
+network errors, not script errors). Set HUBOPT_SCREENSHOTS to a folder to keep the screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hubopt.render import browser
+from hubopt.render.browser import BrowserError, find_chromium, print_pdf, screenshot
+from hubopt.render.folium_map import LAYER_CATCHMENTS, LAYER_DEPRIVATION, LAYER_DISTRICTS, LAYER_TRAVEL_TIME
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (apt-get install chromium, or set HUBOPT_CHROMIUM): browser checks skipped",
+)
+
+
+def keep(path: Path) -> None:
+    """Copy a screenshot to $HUBOPT_SCREENSHOTS when set (to look at it)."""
+    folder = os.environ.get("HUBOPT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / path.name)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    """The West Kent demo run, written to a temporary folder, with its report beside it."""
+    if not (REPO / "models" / "west_kent_hubs.yaml").exists():
+        pytest.skip("the West Kent demo scenario is not in this checkout")
+    from hubopt.pipeline import map_caption, run_scenario
+    from hubopt.render.report import write_report
+    from hubopt.render.static_map import write_static_maps
+    from hubopt.scenario import load_scenario
+
+    folder = tmp_path_factory.mktemp("demo") / "west_kent_hubs"
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        run = run_scenario(load_scenario("models/west_kent_hubs.yaml"), out=folder)
+    finally:
+        os.chdir(cwd)
+    title = f"{run.scenario.name}: {len(run.result.open_sites)} local care hubs"
+    maps = write_static_maps(run, folder / "report", title=title, caption=map_caption(run), formats=["png"])
+    report = write_report(run, folder / "report", static_maps=maps)
+    return run, folder, report
+
+
+def test_demo_report_contents(demo) -> None:
+    run, _, report = demo
+    page = report.read_text(encoding="utf-8")
+    assert f"{run.access['population']:,.0f}" in page
+    for heading in ("Summary", "Maps", "Access by deprivation", "Community beds", "Assumptions and data sources"):
+        assert f">{heading}</h2>" in page
+    assert "Proven optimal" in page or "NOT proven optimal" in page
+    assert "Hawkhurst Community Hospital" in page  # bed placement
+    assert "ILLUSTRATIVE" in page and "Open Government Licence" in page
+    assert page.count("data:image/png;base64,") == 3
+
+
+def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    page = tmp_path / "p.html"
+    page.write_text("<p>hi</p>", encoding="utf-8")
+    with pytest.raises(BrowserError, match="apt-get install chromium"):
+        screenshot(page, tmp_path / "p.png")
+
+
+@needs_chromium
+def test_script_errors_are_caught(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><title>Bad page</title><p id=x>Hello</p><script>"
+        "console.error('boom ' + 42); document.getElementById('x').textContent += ' world';"
+        "undefinedFunction();</script>",
+        encoding="utf-8",
+    )
+    result = screenshot(page, tmp_path / "bad.png", width=400, height=300, settle=0.2)
+    assert result.rendered and result.title == "Bad page"
+    assert "Hello world" in result.dom_text
+    assert any("boom 42" in e for e in result.console_errors)
+    assert any("undefinedFunction" in e for e in result.console_errors)
+
+
+@needs_chromium
+def test_demo_map_renders_with_layers_and_key(demo, tmp_path: Path) -> None:
+    run, folder, _ = demo
+    result = screenshot(folder / "map.html", tmp_path / "demo_map.png")
+    keep(tmp_path / "demo_map.png")
+    assert result.rendered, result.error
+    assert result.console_errors == []
+    assert (tmp_path / "demo_map.png").read_bytes().startswith(b"\x89PNG")
+    text = result.dom_text
+    for layer in (LAYER_TRAVEL_TIME, LAYER_CATCHMENTS, LAYER_DEPRIVATION, LAYER_DISTRICTS, "Chosen hubs"):
+        assert layer in text, layer
+    for entry in (
+        "Under 10 minutes",
+        "Chosen hub (number as in the list of hubs)",
+        "GP practice",
+        "District boundary",
+    ):
+        assert entry in text, entry
+    for name in run.sites.loc[run.sites["chosen"], "name"]:
+        assert str(name) in text
+    # the map's panes were built by Leaflet (its scripts ran)
+    assert "leaflet-overlay-pane" in result.dom_html and "leaflet-marker-icon" in result.dom_html
+
+
+@needs_chromium
+def test_demo_report_renders_offline_and_prints(demo, tmp_path: Path) -> None:
+    _, _, report = demo
+    result = screenshot(report, tmp_path / "demo_report.png", width=1200, full_page=True)
+    keep(tmp_path / "demo_report.png")
+    assert result.rendered, result.error
+    assert result.console_errors == []
+    assert result.network_errors == []  # self-contained: nothing fetched
+    assert "Access by deprivation" in result.dom_text and "Most deprived fifth (deciles 1-2)" in result.dom_text
+    pdf = print_pdf(report, tmp_path / "demo_report.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 100_000

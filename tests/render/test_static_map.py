@@ -1,0 +1,153 @@
+"""Tests of the static maps (hubopt.render.static_map) on small frames built here (no files read, no network)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from PIL import Image
+from shapely.geometry import Point, box
+
+from hubopt.errors import InputError
+from hubopt.render.static_map import MapFrames, _nice_length, draw_static_map, write_static_maps
+
+X0, Y0 = 560_000, 150_000
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the static map tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def make_zones() -> gpd.GeoDataFrame:
+    """Twelve 1 km squares (4 x 3), two districts, two hubs; one zone reaches no hub."""
+    n = 12
+    cols = np.arange(n) % 4
+    rows = np.arange(n) // 4
+    hub = np.where(cols < 2, "S1", "S2").astype(object)
+    hub[11] = None
+    return gpd.GeoDataFrame(
+        {
+            "zone_id": [f"E0100{i:04d}" for i in range(n)],
+            "zone_name": [f"Zone {i}" for i in range(n)],
+            "district": np.where(cols < 2, "Ashford", "Bexley"),
+            "population": np.full(n, 1500.0),
+            "hub_id": hub,
+            "hub_name": [{"S1": "Hub One", "S2": "Hub <b>Two</b>"}.get(h) for h in hub],
+            "minutes": [4.0, 9.0, 14.0, 18.0, 6.0, 12.0, 22.0, 31.0, 8.0, 16.0, 47.0, np.inf],
+            "imd_decile": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, np.nan, 3],
+        },
+        geometry=[
+            box(X0 + c * 1000, Y0 + r * 1000, X0 + (c + 1) * 1000, Y0 + (r + 1) * 1000)
+            for c, r in zip(cols, rows, strict=True)
+        ],
+        crs="EPSG:27700",
+    )
+
+
+def make_sites() -> gpd.GeoDataFrame:
+    rows = [
+        ("S1", "Hub One", "community_hospital", "existing", True, 500, 1500),
+        ("S2", "Hub <b>Two</b>", "gp_practice", "existing", True, 2500, 1500),
+        ("S3", "Riverside Surgery", "gp_practice", "existing", False, 3500, 500),
+        ("S4", "Orchard Way", "new_build", "candidate", False, 1500, 2500),
+        ("S5", "County General", "acute_hospital", "must-keep", False, 3200, 2600),
+        ("S6", "Old Cottage", "community_hospital", "unavailable", False, 800, 2700),
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "site_id": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "type": [r[2] for r in rows],
+            "status": [r[3] for r in rows],
+            "chosen": [r[4] for r in rows],
+        },
+        geometry=[Point(X0 + r[5], Y0 + r[6]) for r in rows],
+        crs="EPSG:27700",
+    )
+
+
+def test_writes_png_and_pdf_per_view(tmp_path: Path) -> None:
+    zones, sites = make_zones(), make_sites()
+    before = zones.copy()
+    paths = write_static_maps(
+        (zones, sites), tmp_path / "maps", title="Local care hubs: test", caption="A caption.", attribution="Credits"
+    )
+    names = [p.name for p in paths]
+    assert names == [
+        "map_travel_time.png",
+        "map_travel_time.pdf",
+        "map_catchments.png",
+        "map_catchments.pdf",
+        "map_deprivation.png",
+        "map_deprivation.pdf",
+    ]
+    for path in paths:
+        assert path.stat().st_size > 10_000
+        if path.suffix == ".png":
+            with Image.open(path) as image:
+                assert image.size == (2338, 1654)  # A4 landscape at 200 dpi
+                assert image.info.get("dpi", (200, 200))[0] == pytest.approx(200, abs=1)
+                colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+                assert colours is not None and len(colours) > 50  # a drawing, not a blank page
+        else:
+            assert path.read_bytes().startswith(b"%PDF")
+    assert zones.equals(before)
+
+
+def test_accepts_a_run_like_object_and_mapframes(tmp_path: Path) -> None:
+    class Study:
+        districts = gpd.GeoDataFrame(
+            {"lad_code": ["E1", "E2"], "lad_name": ["Ashford", "Bexley"]},
+            geometry=[box(X0, Y0, X0 + 2000, Y0 + 3000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 3000)],
+            crs="EPSG:27700",
+        )
+
+    class Run:
+        zones = make_zones()
+        sites = make_sites()
+        study = Study()
+
+    paths = write_static_maps(Run(), tmp_path, title="T", caption="C", views=["catchments"], formats=["png"])
+    assert [p.name for p in paths] == ["map_catchments.png"]
+    frames = MapFrames(make_zones().drop(columns="imd_decile"), make_sites())
+    paths = write_static_maps(frames, tmp_path / "b", title="T", caption="C", formats=["svg"])
+    # without deciles there is no deprivation view
+    assert [p.name for p in paths] == ["map_travel_time.svg", "map_catchments.svg"]
+
+
+def test_key_lists_bands_hubs_and_symbols() -> None:
+    fig = draw_static_map((make_zones(), make_sites()), "travel", title="T", caption="C")
+    texts = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    joined = "\n".join(texts)
+    assert "Under 10 minutes (33% of people)" in joined
+    assert "45 minutes or more" in joined and "No hub reachable" in joined
+    assert "1. Hub One" in joined and "2. Hub <b>Two</b>" in joined
+    for label in ("Acute hospital", "GP practice", "Chosen hub", "District boundary"):
+        assert label in joined
+    assert any("not available" in t for t in texts)
+    # scale bar and north arrow are on the map
+    map_texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "N" in map_texts and any(t.endswith(" km") or t.endswith(" m") for t in map_texts)
+
+
+def test_nice_scale_bar_lengths() -> None:
+    assert _nice_length(50_000) == 10_000
+    assert _nice_length(4_200) == 500
+    assert _nice_length(30_000) == 5_000
+
+
+def test_bad_input() -> None:
+    with pytest.raises(InputError, match="unknown map view"):
+        write_static_maps((make_zones(), make_sites()), "x", title="T", caption="C", views=["roads"])
+    with pytest.raises(InputError, match="minutes"):
+        write_static_maps((make_zones().drop(columns="minutes"), make_sites()), "x", title="T", caption="C")
+    with pytest.raises(InputError, match="RunResult"):
+        write_static_maps(42, "x", title="T", caption="C")
