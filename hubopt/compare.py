@@ -271,4 +271,13 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
             written.append(name)
     (f / "comparison.txt").write_text("\n".join(comparison.lines()) + "\n", encoding="utf-8")
     written.append("comparison.txt")
+    from hubopt.render.compare_map import comparison_zones_geometry, write_comparison_map
+
+    rb, ra = read_run(comparison.b), read_run(comparison.a)
+    polygons = comparison_zones_geometry(rb.manifest)
+    if polygons is not None and {"easting", "northing"} <= set(ra.sites.columns) & set(rb.sites.columns):
+        write_comparison_map(
+            comparison, polygons, ra.sites, rb.sites, f / "comparison_map.html", title="Who is better or worse off"
+        )
+        written.append("comparison_map.html")
     return written

@@ -118,3 +118,19 @@ def test_housing_rerun_command(tmp_path: Path) -> None:
     assert (out / "comparison_hubs.csv").exists() and (out / "comparison_beds.csv").exists()
     assert "Comparison:" in second.output
     assert (tmp_path / "base" / "manifest.json").exists()  # the previous run is untouched
+
+
+def test_comparison_map_shows_who_is_better_or_worse_off(runs, tmp_path: Path) -> None:
+    a, _, c, hub = runs
+    written = write_comparison(compare_runs(a.folder, c.folder), tmp_path / "m")
+    assert "comparison_map.html" in written
+    html = (tmp_path / "m" / "comparison_map.html").read_text()
+    assert "Who is better or worse off" in html and f"Hub removed: {hub}" in html
+    assert '<script src="http' not in html
+    from hubopt.render.browser import find_chromium, screenshot
+
+    if find_chromium() is None:
+        pytest.skip("chromium is not installed (CI installs it): the map was not rendered in a browser")
+    shot = screenshot(tmp_path / "m" / "comparison_map.html", tmp_path / "m" / "shot.png")
+    assert shot.rendered and not shot.console_errors
+    assert "Change in travel time to hub" in shot.dom_text
