@@ -304,8 +304,8 @@ def _summary(run: RunResult) -> str:
     else:
         model = f"{run.result.model} model" if getattr(run.result, "model", None) else "model"
     text = (
-        f"<p>{len(hubs)} local care hubs were chosen by a {_e(model)} to minimise the age-weighted travel time of "
-        f"the {_e(_people(a['population']))} people of {_e(run.study.name)} in {_e(run.demand.year)}. On average "
+        f"<p>{len(hubs)} local care hubs were chosen for the {_e(_people(a['population']))} people of "
+        f"{_e(run.study.name)} in {_e(run.demand.year)} (model: {_e(model)}). On average "
         f"people live {a['mean_minutes']:.1f} minutes from their nearest hub; 95 % live within "
         f"{a['p95_minutes']:.1f} minutes and the longest trip is {a['max_minutes']:.1f} minutes.</p>"
     )
