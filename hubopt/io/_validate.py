@@ -925,3 +925,54 @@ def check_rows_match_header(df: pd.DataFrame, *, path: str | Path, what: str) ->
             row=2,
             hint="remove the extra comma at the end of each row, or give the first column a name in the header",
         )
+
+
+def coordinate_pair(
+    df: pd.DataFrame, a: str, b: str, *, path: str | Path, kind: str, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parse an optional coordinate pair of columns (NaN where blank).
+
+    Fails on half a pair (one column without its partner, or one value of a row without the other) and on a point
+    outside Great Britain.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table read by :func:`read_csv_table` (row ``k`` is file row ``k + 2``).
+    a, b : str
+        The x and y column names (``lon``/``lat`` or ``easting``/``northing``).
+    path : str or Path
+        The file, for messages.
+    kind : {"lonlat", "bng"}
+        Which kind of coordinates.
+    what : str
+        What the file holds, for messages (e.g. "site register").
+    """
+    n = len(df)
+    if a not in df.columns and b not in df.columns:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    if a not in df.columns or b not in df.columns:
+        have, lack = (a, b) if a in df.columns else (b, a)
+        raise InputError(
+            f"the {what} has a {have!r} column but no {lack!r} column",
+            path=path,
+            column=lack,
+            hint=f"give both {a} and {b}, or neither",
+        )
+    xs = numeric_column(df, a, path=path, allow_blank=True).to_numpy()
+    ys = numeric_column(df, b, path=path, allow_blank=True).to_numpy()
+    half = np.isnan(xs) != np.isnan(ys)
+    if half.any():
+        i = int(np.flatnonzero(half)[0])
+        given, blank = (a, b) if np.isnan(ys[i]) else (b, a)
+        raise InputError(
+            f"{given} is filled in but {blank} is blank",
+            path=path,
+            row=i + 2,
+            column=blank,
+            hint=f"fill in both {a} and {b}, or leave both blank",
+        )
+    has = ~np.isnan(xs)
+    rows = (np.flatnonzero(has) + 2).tolist()
+    check_coordinates_in_gb(xs[has], ys[has], crs=kind, path=path, rows=rows, columns=(a, b))
+    return xs, ys

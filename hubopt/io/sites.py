@@ -53,6 +53,7 @@ from hubopt.io._validate import (
     check_coordinates_in_gb,
     check_rows_match_header,
     check_unique,
+    coordinate_pair,
     lonlat_to_bng,
     numeric_column,
     read_csv_table,
@@ -361,35 +362,9 @@ def _tidy_postcode(text: object) -> object:
 
 
 def _pair(df: pd.DataFrame, a: str, b: str, path: Path, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values of a coordinate pair and which rows have it; fail on a half-filled pair or a point outside GB."""
-    n = len(df)
-    if a not in df.columns and b not in df.columns:
-        return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
-    if a not in df.columns or b not in df.columns:
-        have, lack = (a, b) if a in df.columns else (b, a)
-        raise InputError(
-            f"the site register has a {have!r} column but no {lack!r} column",
-            path=path,
-            column=lack,
-            hint=f"give both {a} and {b}, or neither",
-        )
-    xs = numeric_column(df, a, path=path, allow_blank=True).to_numpy()
-    ys = numeric_column(df, b, path=path, allow_blank=True).to_numpy()
-    half = np.isnan(xs) != np.isnan(ys)
-    if half.any():
-        i = int(np.flatnonzero(half)[0])
-        given, blank = (a, b) if np.isnan(ys[i]) else (b, a)
-        raise InputError(
-            f"{given} is filled in but {blank} is blank",
-            path=path,
-            row=i + 2,
-            column=blank,
-            hint=f"fill in both {a} and {b}, or leave both blank",
-        )
-    has = ~np.isnan(xs)
-    rows = (np.flatnonzero(has) + 2).tolist()
-    check_coordinates_in_gb(xs[has], ys[has], crs=kind, path=path, rows=rows, columns=(a, b))
-    return xs, ys, has
+    """Values of a coordinate pair and which rows have it; see :func:`hubopt.io._validate.coordinate_pair`."""
+    xs, ys = coordinate_pair(df, a, b, path=path, kind=kind, what="site register")
+    return xs, ys, ~np.isnan(xs)
 
 
 def _locate(
