@@ -87,6 +87,7 @@ class ZoneDemand:
     housing: HousingAllocation | None = None
     notes: list[str] = field(default_factory=list)
     summary: str = ""
+    housing_trajectory: HousingTrajectory | None = None
 
 
 def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "demand.weights") -> dict[str, float]:
@@ -295,4 +296,5 @@ def zone_demand(
         housing=allocation,
         notes=notes,
         summary="; ".join(short),
+        housing_trajectory=None if housing is None else housing.trajectory,
     )

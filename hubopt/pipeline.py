@@ -25,6 +25,7 @@ from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
+from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.scenario import Scenario
 from hubopt.study import Study, load_study
@@ -58,6 +59,9 @@ class RunResult:
     beds: BedResult | None = None
     outcome: ModelOutcome | None = None
     appraisal: pd.DataFrame | None = None
+    housing_sites: gpd.GeoDataFrame | None = None
+    isochrones: gpd.GeoDataFrame | None = None
+    isochrone_label: str | None = None
     modes: dict[str, ModeTimes] = field(default_factory=dict)
     mode_access: dict[str, dict[str, float]] = field(default_factory=dict)
     folder: Path | None = None
@@ -331,6 +335,10 @@ def run_scenario(
             )
         except InputError as exc:
             raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
+    run.zones["growth_pct"] = np.round(growth_pct(demand, demand_for_year(study.base_year)), 2)
+    run.housing_sites = housing_sites(demand, study)
+    if scenario.write_map:
+        run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
     progress(f"Writing outputs to {folder}")
     _write_outputs(run, folder, overwrite=overwrite)
     run.seconds = time.perf_counter() - start
@@ -405,8 +413,14 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
                 title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
                 caption=map_caption(run),
                 districts=run.study.districts,
+                housing=run.housing_sites,
+                isochrones=run.isochrones,
+                isochrone_label=run.isochrone_label or "Drive-time bands",
             )
             outputs.append("map.html")
+        if run.isochrones is not None:
+            run.isochrones.to_crs("EPSG:4326").to_file(staging / "isochrones.geojson", driver="GeoJSON")
+            outputs.append("isochrones.geojson")
         outputs.append("manifest.json")
         run.outputs = outputs
         write_manifest(_manifest(run), staging / "manifest.json")

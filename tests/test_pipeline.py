@@ -138,6 +138,16 @@ def test_unavailable_sites_are_never_chosen(tmp_path: Path, demo_run) -> None:
     assert run.result.objective >= demo_run.result.objective
 
 
+def test_map_has_growth_beds_and_housing_layers(demo_run) -> None:
+    html = (demo_run.folder / "map.html").read_text()
+    for layer in ("Population growth", "Community beds (planned)", "New housing sites"):
+        assert layer in html, layer
+    zones = pd.read_csv(demo_run.folder / "zones.csv")
+    assert zones["growth_pct"].notna().all()
+    # growth from 2017 to 2030 in West Kent is positive overall (ONS SNPP), but not in every zone
+    assert (zones["growth_pct"] * zones["population"]).sum() > 0
+
+
 def test_map_needs_no_internet_for_its_code(demo_run) -> None:
     html = (demo_run.folder / "map.html").read_text()
     assert '<script src="http' not in html and '<link rel="stylesheet" href="http' not in html

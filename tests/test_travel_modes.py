@@ -173,6 +173,10 @@ def test_network_mode_uses_the_cache_on_a_rerun(tmp_path: Path, shared_data: Pat
     path.write_text(yaml.safe_dump(scenario))
     first = run_scenario(load_scenario(path))
     assert not first.modes["car"].from_cache
+    # isochrones around the chosen hubs, saved and drawn on the map
+    assert (first.folder / "isochrones.geojson").exists()
+    assert "Drive-time bands" in (first.folder / "map.html").read_text()
+    assert set(first.isochrones["band_minutes"]) == {10, 20, 30}
     assert list((tmp_path / "cache").glob("*.parquet"))
     second = run_scenario(load_scenario(path), out=tmp_path / "run2")
     assert second.modes["car"].from_cache

@@ -14,9 +14,9 @@ The map is meant for public-consultation documents, so it is built to be read by
 Every text that comes from the user (names, codes, title, caption, attribution) is HTML-escaped before it reaches
 the page, and also made inert inside folium's JavaScript template strings (backquote, ``$`` and backslash).
 
-The page itself loads Leaflet from a CDN (folium's usual links; Bootstrap, Font Awesome and the awesome-markers
-plugin are not needed and are left out), so it needs an internet connection to draw the map; the title, caption
-and key are plain HTML in the file and stay readable without it.
+:func:`write_hub_map` embeds Leaflet and jQuery in the file (:mod:`hubopt.render.offline`; Bootstrap, Font Awesome
+and the awesome-markers plugin are not needed and are left out), so the map draws without internet; only the
+background street tiles need it, and the zones and district boundaries keep the geography readable without them.
 """
 
 from __future__ import annotations
@@ -49,11 +49,19 @@ __all__ = [
     "DEFAULT_ATTRIBUTION",
     "DISTRICT_COLOUR",
     "GP_PRACTICE_COLOUR",
+    "GROWTH_COLOURS",
+    "GROWTH_EDGES",
+    "GROWTH_LABELS",
+    "HOUSING_COLOUR",
     "HUB_COLOUR",
     "IMD_COLOURS",
+    "ISOCHRONE_COLOURS",
     "LAYER_CATCHMENTS",
     "LAYER_DEPRIVATION",
     "LAYER_DISTRICTS",
+    "LAYER_GROWTH",
+    "LAYER_HOUSING",
+    "LAYER_PLANNED_BEDS",
     "LAYER_STREET_MAP",
     "LAYER_TRAVEL_TIME",
     "NO_DATA_COLOUR",
@@ -94,6 +102,9 @@ LAYER_CATCHMENTS = "Catchments"
 LAYER_DEPRIVATION = "Deprivation (IMD decile)"
 LAYER_DISTRICTS = "District boundaries"
 LAYER_STREET_MAP = "Street map (OpenStreetMap)"
+LAYER_GROWTH = "Population growth"
+LAYER_PLANNED_BEDS = "Community beds (planned)"
+LAYER_HOUSING = "New housing sites"
 
 NO_HUB_LABEL = "No hub reachable"
 
@@ -143,6 +154,24 @@ IMD_COLOURS: tuple[str, ...] = (
     "#b5de2b",
     "#fde725",
 )
+#: Population growth in per cent: class edges (a class holds its lower edge), labels and colours. ColorBrewer PRGn
+#: (colour-blind safe): purple where the population falls, greens getting darker as it grows faster.
+GROWTH_EDGES: tuple[float, ...] = (0.0, 5.0, 10.0, 20.0)
+GROWTH_LABELS: tuple[str, ...] = (
+    "Falling (below 0%)",
+    "Up 0% to 5%",
+    "Up 5% to 10%",
+    "Up 10% to 20%",
+    "Up 20% or more",
+)
+GROWTH_COLOURS: tuple[str, ...] = ("#9970ab", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")
+#: Drive-time bands (ColorBrewer Blues, light): the shortest band darkest, drawn on top of the longer ones.
+ISOCHRONE_COLOURS: tuple[str, ...] = ("#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7", "#f7fbff")
+ISOCHRONE_OUTLINE_COLOUR = "#08519c"
+ISOCHRONE_FILL_OPACITY = 0.35
+#: New housing sites: Okabe-Ito orange houses with a dark outline, sized by the number of dwellings.
+HOUSING_COLOUR = "#e69f00"
+HOUSING_MIN_SIZE, HOUSING_MAX_SIZE = 11, 26
 NO_DATA_COLOUR = "#d9d9d9"
 DISTRICT_COLOUR = "#2b2b2b"
 CATCHMENT_BOUNDARY_COLOUR = "#000000"
@@ -159,6 +188,8 @@ OTHER_SITE_COLOUR = "#56b4e9"
 SITE_OUTLINE_COLOUR = "#1a1a1a"
 UNAVAILABLE_COLOUR = "#b3b3b3"
 UNAVAILABLE_OUTLINE_COLOUR = "#6b6b6b"
+#: Outline of the planned-beds badge (the community hospital green).
+PLANNED_BEDS_COLOUR = COMMUNITY_HOSPITAL_COLOUR
 
 SITE_TYPES: tuple[str, ...] = (
     "gp_practice",
@@ -277,6 +308,8 @@ _SITE_GROUP_ORDER = (
 _ZONE_COLUMNS = ("zone_id", "zone_name", "district", "population", "hub_id", "hub_name", "minutes")
 _SITE_COLUMNS = ("site_id", "name", "type", "status", "chosen")
 _DISTRICT_COLUMNS = ("lad_code", "lad_name")
+_HOUSING_COLUMNS = ("name", "dwellings")
+_ISOCHRONE_COLUMNS = ("site_id", "band_minutes")
 _FONT = "Arial, Helvetica, sans-serif"
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -401,6 +434,9 @@ def write_hub_map(
     districts: gpd.GeoDataFrame | None = None,
     attribution: str = DEFAULT_ATTRIBUTION,
     time_bands: Sequence[float] = (0, 10, 15, 20, 30, 45),
+    housing: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    isochrone_label: str = "Drive-time bands",
 ) -> Path:
     """Write one interactive HTML map of a hub-location result.
 
@@ -410,12 +446,14 @@ def write_hub_map(
         One row per small area with columns ``zone_id``, ``zone_name``, ``district``, ``population`` (people),
         ``hub_id``, ``hub_name`` (the hub that serves the zone, missing when none), ``minutes`` (travel time to
         that hub; infinite or missing when no hub is reachable), optionally ``imd_decile`` (1 = most deprived,
-        may be missing; without the column the deprivation view is left out) and polygon geometry. Any CRS;
-        normally EPSG:27700.
+        may be missing; without the column the deprivation view is left out), optionally ``growth_pct`` (per cent
+        change in population from the study's base year to the run's year, may be missing; with it a fourth view,
+        "Population growth", is added) and polygon geometry. Any CRS; normally EPSG:27700.
     sites : geopandas.GeoDataFrame
         One row per site with ``site_id``, ``name``, ``type`` (one of :data:`SITE_TYPES`), ``status`` (one of
-        :data:`SITE_STATUSES`), ``chosen`` (bool), optionally ``served_population``, ``beds``, ``list_size``, and
-        point geometry. Hubs are numbered 1, 2, ... in the order of ``sites``.
+        :data:`SITE_STATUSES`), ``chosen`` (bool), optionally ``served_population``, ``beds``, ``list_size``,
+        ``planned_beds`` (planned community beds, 0 = none; sites with beds get a "22 beds" badge in the layer
+        "Community beds (planned)"), and point geometry. Hubs are numbered 1, 2, ... in the order of ``sites``.
     path : str or Path
         The HTML file to write; its folder is created when missing.
     title : str
@@ -429,6 +467,14 @@ def write_hub_map(
         Data credits, shown after the OpenStreetMap credit.
     time_bands : sequence of float, default (0, 10, 15, 20, 30, 45)
         Edges of the travel-time classes in minutes (see :func:`time_band_labels`).
+    housing : geopandas.GeoDataFrame, optional
+        New housing sites (points, any CRS) with ``name``, ``dwellings`` (dwellings built up to the run's year)
+        and optionally ``people``; drawn as orange houses sized by dwellings in the layer "New housing sites".
+    isochrones : geopandas.GeoDataFrame, optional
+        Drive-time polygons (any CRS) with ``site_id``, ``band_minutes`` and geometry, as returned by
+        :func:`hubopt.travel.isochrones.isochrones`; drawn in a layer that is off at first.
+    isochrone_label : str, default "Drive-time bands"
+        Name of the isochrone layer in the layer list and the key.
 
     Returns
     -------
@@ -453,6 +499,9 @@ def write_hub_map(
         districts=districts,
         attribution=attribution,
         time_bands=time_bands,
+        housing=housing,
+        isochrones=isochrones,
+        isochrone_label=isochrone_label,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -469,12 +518,15 @@ def hub_map(
     districts: gpd.GeoDataFrame | None = None,
     attribution: str = DEFAULT_ATTRIBUTION,
     time_bands: Sequence[float] = (0, 10, 15, 20, 30, 45),
+    housing: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    isochrone_label: str = "Drive-time bands",
 ) -> folium.Map:
     """Build the interactive map of :func:`write_hub_map` without writing it (e.g. to show it in a notebook).
 
     Parameters
     ----------
-    zones, sites, title, caption, districts, attribution, time_bands
+    zones, sites, title, caption, districts, attribution, time_bands, housing, isochrones, isochrone_label
         As for :func:`write_hub_map`.
 
     Returns
@@ -487,6 +539,11 @@ def hub_map(
     site_frame = _prepare_sites(sites)
     hubs = _hub_table(zone_frame, site_frame)
     zone_frame = _classify_zones(zone_frame, bands, hubs)
+    has_growth = "growth_pct" in zone_frame.columns
+    if has_growth:
+        zone_frame = _classify_growth(zone_frame)
+    housing_frame = _prepare_housing(housing) if housing is not None else None
+    isochrone_frame = _prepare_isochrones(isochrones, site_frame) if isochrones is not None else None
 
     zones_wgs = _to_display(zone_frame)
     district_frame = _prepare_districts(districts) if districts is not None else _districts_from_zones(zone_frame)
@@ -511,7 +568,7 @@ def hub_map(
     # The zones are drawn once; the three views are radio-button (base) layers that recolour them (see
     # _MapFurniture), which keeps the file a third of the size of three copies of the polygons.
     has_imd = "imd_decile" in zone_frame.columns
-    zone_layer = _zone_layer(zones_wgs, has_imd=has_imd)
+    zone_layer = _zone_layer(zones_wgs, has_imd=has_imd, has_growth=has_growth)
     zone_layer.add_to(fmap)
     views = {
         "travel": folium.FeatureGroup(name=LAYER_TRAVEL_TIME, overlay=False, show=True),
@@ -521,10 +578,17 @@ def hub_map(
         _catchment_boundaries(catchments_wgs).add_to(views["catchments"])
     if has_imd:
         views["deprivation"] = folium.FeatureGroup(name=LAYER_DEPRIVATION, overlay=False, show=False)
+    if has_growth:
+        views["growth"] = folium.FeatureGroup(name=LAYER_GROWTH, overlay=False, show=False)
     for layer in views.values():
         layer.add_to(fmap)
 
     site_kinds = _add_site_layers(fmap, site_frame, hubs)
+    has_beds = _planned_beds_layer(site_frame, fmap)
+    if housing_frame is not None and not housing_frame.empty:
+        _housing_layer(housing_frame).add_to(fmap)
+    if isochrone_frame is not None and not isochrone_frame.empty:
+        _isochrone_layer(isochrone_frame, isochrone_label).add_to(fmap)
     if district_frame is not None:
         _district_layer(district_frame).add_to(fmap)
     # The background map can be switched off: where its tiles do not load, the polygons carry the geography.
@@ -541,7 +605,18 @@ def hub_map(
 
     control = folium.LayerControl(position="topright", collapsed=False)
     control.add_to(fmap)
-    legend = _legend_html(zone_frame, bands, hubs, site_kinds, views, has_districts=district_frame is not None)
+    legend = _legend_html(
+        zone_frame,
+        bands,
+        hubs,
+        site_kinds,
+        views,
+        has_districts=district_frame is not None,
+        has_beds=has_beds,
+        housing=housing_frame,
+        isochrones=isochrone_frame,
+        isochrone_label=isochrone_label,
+    )
     _MapFurniture(
         title_html=_title_html(title, caption),
         legend_html=legend,
@@ -611,6 +686,9 @@ def _prepare_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 f"IMD deciles must be whole numbers from 1 to 10 (zones {', '.join(bad)})", column="imd_decile"
             )
         frame["imd_decile"] = decile
+    if "growth_pct" in frame.columns:
+        growth = pd.to_numeric(frame["growth_pct"], errors="coerce").astype(float)
+        frame["growth_pct"] = growth.where(np.isfinite(growth))  # infinite growth (from 0 people) shows as no data
     frame["hub_key"] = pd.Series([_key(v) for v in frame["hub_id"]], index=frame.index, dtype=object)
     return frame
 
@@ -633,8 +711,59 @@ def _prepare_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         except InputError as err:
             raise InputError(f"site {row.site_id}: {err.problem}", column=err.column, hint=err.hint) from None
     frame["style"] = styles
+    if "planned_beds" in frame.columns:
+        beds = pd.to_numeric(frame["planned_beds"], errors="coerce").astype(float).fillna(0.0)
+        if (beds < 0).any() or not np.isfinite(beds).all():
+            bad = frame.loc[(beds < 0) | ~np.isfinite(beds), "site_id"].astype(str).head(5).tolist()
+            raise InputError(
+                f"planned beds must be 0 or more (sites {', '.join(bad)})",
+                column="planned_beds",
+                hint="use 0 for a site without planned community beds",
+            )
+        frame["planned_beds"] = beds
     frame["site_key"] = pd.Series([_key(v) for v in frame["site_id"]], index=frame.index, dtype=object)
     return frame
+
+
+def _prepare_housing(housing: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _require_frame(housing, "housing sites", _HOUSING_COLUMNS)
+    frame = _in_bng(housing)
+    frame = frame.loc[~(frame.geometry.isna() | frame.geometry.is_empty)].reset_index(drop=True)
+    not_point = frame.geometry.geom_type != "Point"
+    if not_point.any():
+        frame.loc[not_point, "geometry"] = frame.loc[not_point, "geometry"].representative_point()
+    frame["dwellings"] = pd.to_numeric(frame["dwellings"], errors="coerce").astype(float)
+    if (frame["dwellings"] < 0).any():
+        bad = frame.loc[frame["dwellings"] < 0, "name"].astype(str).head(5).tolist()
+        raise InputError(f"dwellings cannot be negative (housing sites {', '.join(bad)})", column="dwellings")
+    if "people" in frame.columns:
+        frame["people"] = pd.to_numeric(frame["people"], errors="coerce").astype(float)
+    return frame
+
+
+def _prepare_isochrones(isochrones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Isochrones in BNG, without empty polygons, largest band first, with their hub names and colours."""
+    _require_frame(isochrones, "isochrones", _ISOCHRONE_COLUMNS)
+    frame = _in_bng(isochrones)
+    frame["band_minutes"] = pd.to_numeric(frame["band_minutes"], errors="coerce").astype(float)
+    keep = ~(frame.geometry.isna() | frame.geometry.is_empty) & np.isfinite(frame["band_minutes"])
+    keep &= frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    frame = frame.loc[keep].sort_values("band_minutes", ascending=False, kind="stable").reset_index(drop=True)
+    names = dict(zip(sites["site_key"], sites["name"].map(_text), strict=True))
+    keys = [_key(v) for v in frame["site_id"]]
+    frame["hub_name"] = [names.get(k) or _text(v) for k, v in zip(keys, frame["site_id"], strict=True)]
+    colour = dict(zip(_isochrone_bands(frame), ISOCHRONE_COLOURS, strict=False))
+    frame["colour"] = [colour.get(b, ISOCHRONE_COLOURS[-1]) for b in frame["band_minutes"]]
+    frame["tip"] = [
+        f"{_num(b)} minutes from {_esc(n) or 'the hub'}"
+        for b, n in zip(frame["band_minutes"], frame["hub_name"], strict=True)
+    ]
+    return frame
+
+
+def _isochrone_bands(isochrones: gpd.GeoDataFrame) -> list[float]:
+    """The distinct bands, shortest first."""
+    return sorted({float(b) for b in isochrones["band_minutes"]})
 
 
 def _prepare_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -762,6 +891,17 @@ def _classify_zones(zones: gpd.GeoDataFrame, bands: list[float], hubs: pd.DataFr
     return zones
 
 
+def _classify_growth(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add the growth class (``growth_band``, -1 = no data), colour and popup text (on the frame, already a copy)."""
+    growth = zones["growth_pct"].to_numpy(dtype=float)
+    known = np.isfinite(growth)
+    shown = np.round(np.where(known, growth, 0.0), 1) + 0.0  # classify what the popup shows; -0.0 -> 0.0
+    zones["growth_band"] = np.where(known, np.searchsorted(np.asarray(GROWTH_EDGES), shown, side="right"), -1)
+    zones["growth_colour"] = [GROWTH_COLOURS[b] if b >= 0 else NO_DATA_COLOUR for b in zones["growth_band"]]
+    zones["text_growth"] = [f"{v:+.1f}%" if ok else "not available" for v, ok in zip(shown, known, strict=True)]
+    return zones
+
+
 def _sample_palette(palette: Sequence[str], t: float) -> str:
     """Colour at position ``t`` (0..1) along a palette, interpolated in RGB."""
     rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=float)
@@ -836,17 +976,24 @@ _ZONE_POPUP_FIELDS = (
     ("time", "Travel time to hub"),
     ("hub", "Hub"),
     ("imd", "Deprivation (IMD decile)"),
+    ("growth", "Population change since the base year"),
 )
-_ZONE_COLOUR_PROPERTIES = {"travel": "t", "catchments": "c", "deprivation": "d"}
+_ZONE_COLOUR_PROPERTIES = {"travel": "t", "catchments": "c", "deprivation": "d", "growth": "g"}
 _ZONE_STYLE = {"fillOpacity": ZONE_FILL_OPACITY, "color": ZONE_OUTLINE_COLOUR, "weight": 0.6, "opacity": 0.8}
 
 
-def _zone_layer(zones: gpd.GeoDataFrame, *, has_imd: bool) -> folium.GeoJson:
-    """The zone polygons with their three colours (``t``, ``c``, ``d``) and texts; styled by travel time."""
-    frame = zones.rename(columns={"travel_colour": "t", "catchment_colour": "c", "imd_colour": "d"})
+def _zone_layer(zones: gpd.GeoDataFrame, *, has_imd: bool, has_growth: bool = False) -> folium.GeoJson:
+    """The zone polygons with their colours (``t``, ``c``, ``d``, ``g``) and texts; styled by travel time."""
+    frame = zones.rename(
+        columns={"travel_colour": "t", "catchment_colour": "c", "imd_colour": "d", "growth_colour": "g"}
+    )
     frame = frame.rename(columns={f"text_{key}": key for key, _ in _ZONE_POPUP_FIELDS} | {"text_tip": "tip"})
-    fields = [(key, alias) for key, alias in _ZONE_POPUP_FIELDS if has_imd or key != "imd"]
-    colours = ["t", "c", "d"] if has_imd else ["t", "c"]
+    fields = [
+        (key, alias)
+        for key, alias in _ZONE_POPUP_FIELDS
+        if (has_imd or key != "imd") and (has_growth or key != "growth")
+    ]
+    colours = ["t", "c"] + (["d"] if has_imd else []) + (["g"] if has_growth else [])
     data = _features(frame, [*colours, *(key for key, _ in fields), "tip"], "z")
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -982,6 +1129,111 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
     )
 
 
+def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
+    """Add a "22 beds" badge beside every site with planned community beds; return True when any was drawn."""
+    if "planned_beds" not in sites.columns:
+        return False
+    with_beds = sites.loc[sites["planned_beds"] > 0]
+    if with_beds.empty:
+        return False
+    group = folium.FeatureGroup(name=LAYER_PLANNED_BEDS, overlay=True, show=True)
+    points = with_beds.to_crs(WGS84).geometry
+    for (_, row), point in zip(with_beds.iterrows(), points, strict=True):
+        beds = _beds_text(row["planned_beds"])
+        offset = int(row["style"]["size"]) // 2 + 3  # just right of the site symbol
+        folium.Marker(
+            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+            icon=folium.DivIcon(
+                html=f'<div class="hubopt-beds">{beds}</div>',
+                icon_size=(70, 18),
+                icon_anchor=(-offset, 9),
+                class_name="hubopt-label-icon",
+            ),
+            tooltip=folium.Tooltip(f"<b>{_esc(_text(row['name']))}</b><br>{beds} planned (community beds)"),
+            z_index_offset=900,
+        ).add_to(group)
+    group.add_to(fmap)
+    return True
+
+
+def _beds_text(beds: object) -> str:
+    return f"{_count(beds)} {'bed' if float(beds) == 1 else 'beds'}"  # type: ignore[arg-type]
+
+
+def _housing_size(dwellings: object, largest: float) -> int:
+    """Symbol width in pixels: the area grows with the number of dwellings."""
+    if not _is_number(dwellings) or largest <= 0:
+        return HOUSING_MIN_SIZE
+    share = math.sqrt(max(float(dwellings), 0.0) / largest)  # type: ignore[arg-type]
+    return round(HOUSING_MIN_SIZE + (HOUSING_MAX_SIZE - HOUSING_MIN_SIZE) * share)
+
+
+def _housing_layer(housing: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """New housing sites as orange houses sized by dwellings, below the site symbols."""
+    group = folium.FeatureGroup(name=LAYER_HOUSING, overlay=True, show=True)
+    points = housing.to_crs(WGS84).geometry
+    largest = float(housing["dwellings"].max()) if housing["dwellings"].notna().any() else 0.0
+    has_people = "people" in housing.columns
+    for (_, row), point in zip(housing.iterrows(), points, strict=True):
+        name = _text(row["name"])
+        dwellings = _count(row["dwellings"]) if _is_number(row["dwellings"]) else "not known"
+        rows = [("Dwellings (up to this year)", dwellings)]
+        if has_people:
+            rows.append(("People expected to live there", _people(row["people"])))
+        size = _housing_size(row["dwellings"], largest)
+        folium.Marker(
+            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+            icon=folium.DivIcon(
+                html=(
+                    f'<div class="hubopt-symbol" role="img" aria-label="{_esc(name)}, new housing site">'
+                    f"{_house_svg(size)}</div>"
+                ),
+                icon_size=(size, size),
+                icon_anchor=(size // 2, size // 2),
+                class_name="hubopt-site-icon",
+            ),
+            popup=folium.Popup(_popup_html(name, rows, role="New housing site"), max_width=340),
+            tooltip=folium.Tooltip(f"<b>{_esc(name)}</b><br>New housing: {dwellings} dwellings"),
+            z_index_offset=-500,
+        ).add_to(group)
+    return group
+
+
+def _isochrone_layer(isochrones: gpd.GeoDataFrame, label: str) -> folium.FeatureGroup:
+    """Drive-time polygons, longest band first (so the shorter, darker bands lie on top); off at first."""
+    group = folium.FeatureGroup(name=_esc(label), overlay=True, show=False)
+    data = _features(_to_display(isochrones), ["colour", "tip"], "i")
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "fillColor": feature["properties"]["colour"],
+            "fillOpacity": ISOCHRONE_FILL_OPACITY,
+            "color": ISOCHRONE_OUTLINE_COLOUR,
+            "weight": 0.8,
+            "opacity": 0.8,
+        }
+
+    folium.GeoJson(
+        data,
+        control=False,
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    ).add_to(group)
+    return group
+
+
+def _house_svg(size: int) -> str:
+    """Inline SVG of the housing-site symbol: a small house."""
+    s = float(size)
+    roof, base = s * 0.45, s - 1.5
+    points = f"{s / 2:g},1.5 {s - 1.5:g},{roof:g} {s - 1.5:g},{base:g} 1.5,{base:g} 1.5,{roof:g}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s:g}" height="{s:g}" viewBox="0 0 {s:g} {s:g}" '
+        f'aria-hidden="true"><polygon points="{points}" fill="{HOUSING_COLOUR}" stroke="{SITE_OUTLINE_COLOUR}" '
+        f'stroke-width="1.3" stroke-linejoin="round"/></svg>'
+    )
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # HTML pieces: popups, symbols, title, key
 # --------------------------------------------------------------------------------------------------------------------
@@ -1008,6 +1260,8 @@ def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
         rows.append(("Beds", _count(row["beds"])))
     if "list_size" in row.index and _is_number(row["list_size"]):
         rows.append(("Registered patients (list size)", _count(row["list_size"])))
+    if "planned_beds" in row.index and _is_number(row["planned_beds"]) and row["planned_beds"] > 0:
+        rows.append(("Planned community beds", _count(row["planned_beds"])))
     return _popup_html(name, rows, role=role)
 
 
@@ -1077,6 +1331,10 @@ def _legend_html(
     views: dict[str, folium.FeatureGroup],
     *,
     has_districts: bool,
+    has_beds: bool = False,
+    housing: gpd.GeoDataFrame | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
+    isochrone_label: str = "",
 ) -> str:
     total = zones["population"].sum(min_count=1)
 
@@ -1131,6 +1389,20 @@ def _legend_html(
             "<span>10 = least deprived</span></div>"
             f"{no_data}</section>"
         )
+    # Population growth.
+    if "growth" in views:
+        items = []
+        for b, (label, colour) in enumerate(zip(GROWTH_LABELS, GROWTH_COLOURS, strict=True)):
+            people = zones.loc[zones["growth_band"] == b, "population"].sum()
+            items.append(f"<li>{swatch(colour)}<span>{label}</span>{share(people)}</li>")
+        if (zones["growth_band"] == -1).any():
+            people = zones.loc[zones["growth_band"] == -1, "population"].sum()
+            items.append(f"<li>{swatch(NO_DATA_COLOUR)}<span>No data</span>{share(people)}</li>")
+        parts.append(
+            '<section data-hubopt-view="growth"><h2>Population growth since the base year</h2>'
+            '<p class="hubopt-small">Change in the number of people living in each area (people now).</p>'
+            f"<ul>{''.join(items)}</ul></section>"
+        )
     # Hubs (the list of hubs is also the key of the catchment colours).
     if len(hubs):
         items = []
@@ -1156,8 +1428,31 @@ def _legend_html(
     if greyed:
         syms = "".join(_symbol_svg(style, glyph=style["glyph"], size=min(int(style["size"]), 14)) for style in greyed)
         items.append(f'<li><span class="hubopt-syms">{syms}</span><span>{_esc(_UNAVAILABLE_LABEL)}</span></li>')
+    if has_beds:
+        items.append(
+            '<li><span class="hubopt-syms"><span class="hubopt-beds">22 beds</span></span>'
+            "<span>Planned community beds (number of beds)</span></li>"
+        )
+    if housing is not None and not housing.empty:
+        largest = housing["dwellings"].max()
+        note = f'<span class="hubopt-note">up to {_count(largest)} dwellings</span>' if _is_number(largest) else ""
+        items.append(
+            f'<li><span class="hubopt-syms">{_house_svg(HOUSING_MIN_SIZE)}{_house_svg(18)}</span>'
+            f"<span>New housing site (bigger = more homes)</span>{note}</li>"
+        )
     if items:
         parts.append(f"<section><h2>Sites</h2><ul>{''.join(items)}</ul></section>")
+    if isochrones is not None and not isochrones.empty:
+        colour = dict(zip(isochrones["band_minutes"], isochrones["colour"], strict=True))
+        items = [
+            f"<li>{swatch(colour[b])}<span>Within {_num(b)} minutes of a chosen hub</span></li>"
+            for b in _isochrone_bands(isochrones)
+        ]
+        parts.append(
+            f"<section><h2>{_esc(isochrone_label)}</h2>"
+            '<p class="hubopt-small">Switch on in the layer list; point at an area to see its hub.</p>'
+            f"<ul>{''.join(items)}</ul></section>"
+        )
     if has_districts:
         parts.append(
             f"<section><ul><li>{_line_svg(DISTRICT_COLOUR, 2.2, '7 4')}<span>District boundary</span></li></ul>"
@@ -1191,6 +1486,9 @@ _CSS = """
 .hubopt-ramp span { flex: 1; text-align: center; font-size: 11px; padding: 1px 0; }
 .hubopt-ramp-ends { display: flex; justify-content: space-between; gap: 8px; color: #4d4d4d; font-size: 11px; }
 .hubopt-site-icon, .hubopt-label-icon { background: none; border: none; }
+.hubopt-beds { display: inline-block; background: #fff; color: #1a1a1a; border: 1.5px solid #009e73;
+  border-radius: 8px; padding: 0 5px; font: bold 11px/15px Arial, Helvetica, sans-serif; white-space: nowrap;
+  box-shadow: 0 1px 2px rgba(0,0,0,0.4); }
 .hubopt-syms { display: inline-flex; gap: 2px; align-items: center; justify-content: center; flex: 0 0 auto;
   min-width: 28px; }
 .hubopt-symbol svg { display: block; }

@@ -407,3 +407,142 @@ def test_input_errors_are_helpful() -> None:
 def test_zones_in_another_crs_are_accepted(tmp_path: Path) -> None:
     page = render(tmp_path, make_zones().to_crs("EPSG:4326"), make_sites().to_crs("EPSG:3857"))
     assert "Hub One Hospital" in page
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Optional layers: population growth, planned beds, housing sites, isochrones
+
+
+def make_housing() -> gpd.GeoDataFrame:
+    """Two housing sites in WGS84 (any CRS is accepted), one with a name that must be escaped."""
+    frame = gpd.GeoDataFrame(
+        {"name": ["<b>x</b>", "Mill Lane"], "dwellings": [120, 850], "people": [290.0, np.nan]},
+        geometry=[Point(X0 + 700, Y0 + 300), Point(X0 + 2600, Y0 + 700)],
+        crs="EPSG:27700",
+    )
+    return frame.to_crs("EPSG:4326")
+
+
+def make_isochrones() -> gpd.GeoDataFrame:
+    """10- and 20-minute bands around hub S1, the shortest first (as hubopt.travel.isochrones gives them)."""
+    centre = Point(X0 + 500, Y0 + 500)
+    return gpd.GeoDataFrame(
+        {"site_id": ["S1", "S1"], "band_minutes": [10.0, 20.0], "nodes_reached": [5, 12]},
+        geometry=[centre.buffer(800), centre.buffer(1600)],
+        crs="EPSG:27700",
+    )
+
+
+NEW_LAYERS = (fm.LAYER_GROWTH, fm.LAYER_PLANNED_BEDS, fm.LAYER_HOUSING, "Drive-time bands")
+
+
+def test_without_the_optional_inputs_there_are_no_new_layers(tmp_path: Path) -> None:
+    page = render(tmp_path)
+    for name in NEW_LAYERS:
+        assert name not in page, name
+    assert "New housing site" not in page and "Planned community beds" not in page
+
+
+def test_population_growth_view(tmp_path: Path) -> None:
+    zones = make_zones()
+    zones["growth_pct"] = [-2.0, 4.96, np.nan, 25.0]
+    fmap = hub_map(zones, make_sites(), title="T", caption="C")
+    layer = layers_by_name(fmap)[fm.LAYER_GROWTH]
+    assert not layer.overlay and not layer.show
+    props = {f["properties"]["code"]: f["properties"] for f in zone_features(fmap)}
+    assert props["E01000001"]["g"] == fm.GROWTH_COLOURS[0]
+    assert props["E01000002"]["g"] == fm.GROWTH_COLOURS[2]  # 4.96 shows as +5.0%, so it is in "5% to 10%"
+    assert props["E01000003"]["g"] == fm.NO_DATA_COLOUR
+    assert props["E01000004"]["g"] == fm.GROWTH_COLOURS[4]
+    assert props["E01000001"]["growth"] == "-2.0%"
+    assert props["E01000002"]["growth"] == "+5.0%"
+    assert props["E01000003"]["growth"] == "not available"
+    page = render(tmp_path, zones)
+    legend = legend_html(page)
+    assert 'data-hubopt-view="growth"' in legend
+    for label in fm.GROWTH_LABELS:
+        assert label in legend, label
+    assert re.search(r"Up 20% or more</span><span class=\"hubopt-note\">1,800 people", legend)
+    assert "No data" in legend
+    assert "Population change since the base year" in page
+    assert f'"growth": {fm._ZONE_COLOUR_PROPERTIES["growth"]!r}'.replace("'", '"') in page
+
+
+def test_planned_beds_badges(tmp_path: Path) -> None:
+    sites = make_sites()
+    sites["planned_beds"] = [22, 0, 0, 0, 1, 0, 0, 0]
+    fmap = hub_map(make_zones(), sites, title="T", caption="C")
+    badges = [m.icon.options["html"] for m in layers_by_name(fmap)[fm.LAYER_PLANNED_BEDS]._children.values()]
+    assert sorted(badges) == ['<div class="hubopt-beds">1 bed</div>', '<div class="hubopt-beds">22 beds</div>']
+    page = render(tmp_path, sites=sites)
+    assert "Planned community beds</th><td>22" in page
+    assert fm.LAYER_PLANNED_BEDS in page
+    assert "Planned community beds (number of beds)" in legend_html(page)
+    sites["planned_beds"] = 0
+    assert fm.LAYER_PLANNED_BEDS not in layers_by_name(hub_map(make_zones(), sites, title="T", caption="C"))
+    sites.loc[0, "planned_beds"] = -3
+    with pytest.raises(InputError, match="planned beds"):
+        hub_map(make_zones(), sites, title="T", caption="C")
+
+
+def test_housing_sites_layer(tmp_path: Path) -> None:
+    housing = make_housing()
+    before = housing.copy(deep=True)
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C", housing=housing)
+    layer = layers_by_name(fmap)[fm.LAYER_HOUSING]
+    assert layer.overlay and layer.show
+    sizes = sorted(m.icon.options["icon_size"][0] for m in layer._children.values())
+    assert sizes[0] < sizes[1] == fm.HOUSING_MAX_SIZE
+    page = render(tmp_path, housing=housing)
+    assert "<b>x</b>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "Dwellings (up to this year)</th><td>850" in page
+    assert "People expected to live there</th><td>290 people" in page
+    legend = legend_html(page)
+    assert "New housing site" in legend and "up to 850 dwellings" in legend
+    assert_geodataframe_equal(housing, before)
+    with pytest.raises(InputError, match="dwellings"):
+        hub_map(make_zones(), make_sites(), title="T", caption="C", housing=housing.drop(columns="dwellings"))
+
+
+def test_isochrone_layer(tmp_path: Path) -> None:
+    isochrones = make_isochrones().to_crs("EPSG:3857")
+    fmap = hub_map(make_zones(), make_sites(), title="T", caption="C", isochrones=isochrones)
+    layer = layers_by_name(fmap)["Drive-time bands"]
+    assert layer.overlay and not layer.show
+    (geojson,) = layer._children.values()
+    features = geojson.data["features"]
+    assert [f["properties"]["tip"] for f in features] == [
+        "20 minutes from Hub One Hospital",  # the largest band is drawn first
+        "10 minutes from Hub One Hospital",
+    ]
+    colours = [f["properties"]["colour"] for f in features]
+    assert colours[0] != colours[1] and set(colours) <= set(fm.ISOCHRONE_COLOURS)
+    for lon, lat in features[0]["geometry"]["coordinates"][0]:
+        assert round(lon, 5) == lon and round(lat, 5) == lat
+    sites = make_sites()
+    sites.loc[0, "name"] = "Hub <One>"
+    fmap = hub_map(make_zones(), sites, title="T", caption="C", isochrones=isochrones)
+    (geojson,) = layers_by_name(fmap)["Drive-time bands"]._children.values()
+    assert geojson.data["features"][1]["properties"]["tip"] == "10 minutes from Hub &lt;One&gt;"
+    page = render(tmp_path, sites=sites, isochrones=isochrones, isochrone_label="Walking & bus bands")
+    assert "Hub <One>" not in page
+    assert "Walking &amp; bus bands" in page and "Drive-time bands" not in page
+    legend = legend_html(page)
+    assert "Within 10 minutes of a chosen hub" in legend and "Within 20 minutes of a chosen hub" in legend
+
+
+def test_all_new_layers_are_in_the_layer_control(tmp_path: Path) -> None:
+    zones, sites = make_zones(), make_sites()
+    zones["growth_pct"] = 3.0
+    sites["planned_beds"] = [22, 0, 0, 0, 0, 0, 0, 0]
+    page = render(tmp_path, zones, sites, housing=make_housing(), isochrones=make_isochrones())
+    control = re.search(r"_layers = \{(.*?)\};\s*let layer_control_\w+ = L\.control\.layers\(", page, re.S)
+    assert control is not None
+    base, overlays = control.group(1).split("overlays")
+    assert f'"{fm.LAYER_GROWTH}"' in base
+    for name in NEW_LAYERS[1:]:
+        assert f'"{name}"' in overlays, name
+    legend = legend_html(page)
+    for entry in ("Population growth since the base year", "Planned community beds", "New housing site", "Within"):
+        assert entry in legend, entry
