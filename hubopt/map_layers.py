@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -10,9 +11,10 @@ import pandas as pd
 
 from hubopt.demand import ZoneDemand
 from hubopt.errors import HuboptError
-from hubopt.io._validate import CRS_BNG
+from hubopt.io._validate import CRS_BNG, file_sha256
 from hubopt.scenario import Scenario
 from hubopt.study import Study
+from hubopt.travel.cache import cache_key
 
 #: Time bands (minutes) of the isochrones drawn around chosen hubs when a road or footpath network is used.
 ISOCHRONE_BANDS = (10, 20, 30)
@@ -48,29 +50,53 @@ def housing_sites(demand: ZoneDemand, study: Study) -> gpd.GeoDataFrame | None:
 def hub_isochrones(
     scenario: Scenario, sites: gpd.GeoDataFrame, chosen: np.ndarray, progress: Callable[[str], None]
 ) -> tuple[gpd.GeoDataFrame | None, str | None]:
-    """Isochrones around the chosen hubs on the model's network (None when the model's mode has no network)."""
+    """Isochrones around the chosen hubs on the model's network (None when the model's mode has no network).
+
+    They are cached beside the travel-time matrices (keyed by the network file's hash, the hubs, the bands and the
+    speeds), so a rerun with the same hubs does not load the network again.
+    """
     mode = scenario.travel_modes[scenario.travel_use]
     if mode.method != "network" or mode.network is None:
         return None, None
     from hubopt.travel.isochrones import isochrones
     from hubopt.travel.network import load_network
 
+    label = "Walking-time bands" if mode.mode == "walk" else "Drive-time bands"
+    hubs = sites.iloc[chosen]
+    xy = np.column_stack([hubs.geometry.x.to_numpy(), hubs.geometry.y.to_numpy()])
+    ids = hubs["site_id"].astype(str).tolist()
+    key = cache_key(
+        {
+            "kind": "isochrones",
+            "network_sha256": file_sha256(mode.network),
+            "mode": mode.mode,
+            "ids": ids,
+            "xy": np.round(xy, 1).tolist(),
+            "bands": list(ISOCHRONE_BANDS),
+            "speeds_kph": mode.speeds_kph,
+            "access_speed_kph": mode.access_speed_kph,
+        }
+    )
+    cached = Path(scenario.travel_cache) / f"isochrones_{key}.geojson"
+    if cached.exists():
+        try:
+            polys = gpd.read_file(cached).to_crs(CRS_BNG)
+            if {"site_id", "band_minutes"} <= set(polys.columns):
+                return polys, label
+        except Exception:  # a damaged cache file is recomputed, never trusted
+            pass
     progress(f"Isochrones around the hubs on {mode.network.name}")
     try:
         kwargs = {"speeds_kph": mode.speeds_kph} if mode.speeds_kph else {}
         graph = load_network(mode.network, mode=mode.mode, **kwargs)
-        hubs = sites.iloc[chosen]
-        xy = np.column_stack([hubs.geometry.x.to_numpy(), hubs.geometry.y.to_numpy()])
         polys = isochrones(
-            graph,
-            xy,
-            hubs["site_id"].astype(str).tolist(),
-            bands_minutes=ISOCHRONE_BANDS,
-            mode=mode.mode,
-            access_speed_kph=mode.access_speed_kph,
+            graph, xy, ids, bands_minutes=ISOCHRONE_BANDS, mode=mode.mode, access_speed_kph=mode.access_speed_kph
         )
     except HuboptError as exc:  # isochrones are an illustration: a failure is reported, the run goes on
         progress(f"Isochrones left off the map: {exc}")
         return None, None
-    label = "Walking-time bands" if mode.mode == "walk" else "Drive-time bands"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(cached.name + ".partial")
+    polys.to_crs("EPSG:4326").to_file(partial, driver="GeoJSON")
+    partial.replace(cached)
     return polys, label
