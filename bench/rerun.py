@@ -118,8 +118,8 @@ def rutland(tmp: Path, shared: Path) -> tuple[float, float]:
     scenario = {
         "name": "Rutland rerun benchmark",
         "study": str(study),
-        "year": 2017,
-        "demand": {"housing": {"file": str(housing), "mode": "additional"}},
+        "year": 2018,
+        "demand": {"housing": {"file": str(housing), "mode": "additional"}, "beyond_projection": "hold"},
         "travel": {
             "modes": {"car": {"method": "network", "mode": "drive", "network": str(pbf)}},
             "cache_folder": str(tmp / "cache_rutland"),

@@ -264,6 +264,7 @@ def zone_demand(
             age_profile=housing.age_profile,
             study=study,
             max_distance_m=housing.max_distance_m,
+            beyond=beyond,
         )
         population, allocation = allocate_housing(
             study, population, people, mode=housing.mode, max_distance_m=housing.max_distance_m

@@ -582,6 +582,7 @@ def housing_people(
     age_profile: Mapping[str, float] | None = None,
     study: Study | None = None,
     max_distance_m: float | None = None,
+    beyond: str = "refuse",
 ) -> pd.DataFrame:
     """People added by new housing by ``year``, per site and age band.
 
@@ -610,6 +611,10 @@ def housing_people(
         district are added to the result.
     max_distance_m : float, optional
         See :func:`locate_in_zones` (used with ``study``).
+
+    beyond : {"refuse", "hold"}
+        For the default age profile: what to do for a year the study's projections do not cover (see
+        :func:`hubopt.demand.zone_population`).
 
     Returns
     -------
@@ -668,7 +673,7 @@ def housing_people(
     else:
         from hubopt.demand import zone_population  # here, not at the top: demand may import this module
 
-        population, _ = zone_population(study, year)  # type: ignore[arg-type]
+        population, _ = zone_population(study, year, beyond=beyond)  # type: ignore[arg-type]
         totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
         codes = where["district_code"].to_numpy()
@@ -900,3 +905,45 @@ def allocate_housing(
 
 #: Band label of each band column, for messages.
 AGE_BANDS_LABEL = {band_column(b): b for b in AGE_BANDS}
+
+
+def check_housing_years(trajectory: HousingTrajectory, *, base_year: int, last_year: int | None) -> None:
+    """Refuse dwellings the run could never count, naming the file, row and year.
+
+    Dwellings completed in or before the study's base year are already in its base population (counting them
+    again would double-count them); dwellings after the projections' last year have no population to belong to.
+
+    Parameters
+    ----------
+    trajectory : HousingTrajectory
+        The trajectory read by :func:`read_housing_trajectory`.
+    base_year : int
+        The study's base year.
+    last_year : int or None
+        The projections' last year (None when the study has none).
+    """
+    t = trajectory.table[trajectory.table["dwellings"] > 0]
+    early = t[t["year"] <= base_year]
+    if len(early):
+        r = early.iloc[0]
+        raise InputError(
+            f"{int(r['dwellings'])} dwellings at {r['name']!r} are dated {int(r['year'])}, in or before the study's "
+            f"base year {base_year}" + (f" ({len(early)} rows in all)" if len(early) > 1 else ""),
+            path=trajectory.path,
+            row=int(r["row"]) if pd.notna(r["row"]) else None,
+            column=str(int(r["year"])),
+            hint=f"homes completed by {base_year} are already in the base population: remove them, or date them "
+            f"after {base_year}",
+        )
+    if last_year is not None:
+        late = t[t["year"] > last_year]
+        if len(late):
+            r = late.iloc[0]
+            raise InputError(
+                f"{int(r['dwellings'])} dwellings at {r['name']!r} are dated {int(r['year'])}, after the "
+                f"projections end in {last_year}" + (f" ({len(late)} rows in all)" if len(late) > 1 else ""),
+                path=trajectory.path,
+                row=int(r["row"]) if pd.notna(r["row"]) else None,
+                column=str(int(r["year"])),
+                hint=f"keep the trajectory within {base_year + 1}-{last_year}, the years the projections cover",
+            )

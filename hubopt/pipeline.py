@@ -19,7 +19,7 @@ import pandas as pd
 from hubopt.bed_plan import BedResult, plan_beds
 from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
 from hubopt.errors import InputError
-from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, read_housing_trajectory
+from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
@@ -87,8 +87,11 @@ def demand_options(study: Study, scenario: Scenario) -> dict:
         lookup = None
         if scenario.housing_postcodes is not None:
             lookup = PostcodeLookup.from_nspl_latlon(scenario.housing_postcodes)
+        trajectory = read_housing_trajectory(scenario.housing_file, postcodes=lookup)
+        last = None if study.projections.empty else int(study.projections["year"].max())
+        check_housing_years(trajectory, base_year=study.base_year, last_year=last)
         housing = HousingOptions(
-            trajectory=read_housing_trajectory(scenario.housing_file, postcodes=lookup),
+            trajectory=trajectory,
             mode=scenario.housing_mode,
             persons_per_dwelling=scenario.housing_persons_per_dwelling or DEFAULT_PERSONS_PER_DWELLING,
             age_profile=scenario.housing_age_profile,

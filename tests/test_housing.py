@@ -261,3 +261,18 @@ def test_illustrative_west_kent_file() -> None:
         new.groupby("district_code")[BANDS].sum().to_numpy(), pop.groupby("district_code")[BANDS].sum().to_numpy()
     )
     assert report.sites["people"].sum() == pytest.approx(2745 * 2.4)
+
+
+def test_dwellings_the_run_could_never_count_are_refused(tmp_path) -> None:
+    from hubopt.housing import check_housing_years
+
+    path = tmp_path / "h.csv"
+    path.write_text("name,easting,northing,2016,2020\nEarly,575000,155000,10,0\nLater,575000,155000,0,5\n")
+    t = read_housing_trajectory(path)
+    with pytest.raises(InputError, match=r"(?s)row 2, column '2016'.*in or before the study's base year 2017"):
+        check_housing_years(t, base_year=2017, last_year=2047)
+    path.write_text("name,easting,northing,2020,2050\nSite,575000,155000,10,4\n")
+    t = read_housing_trajectory(path)
+    with pytest.raises(InputError, match=r"(?s)row 2, column '2050'.*after the projections end in 2047"):
+        check_housing_years(t, base_year=2017, last_year=2047)
+    check_housing_years(t, base_year=2017, last_year=None)  # no projections: nothing to be after
