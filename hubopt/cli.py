@@ -239,6 +239,82 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     )
 
 
+@fetch.command("data")
+@click.option(
+    "--area", type=str, default=None, help="A named area (west_kent, mid_south_essex) whose districts to check."
+)
+@click.option(
+    "--districts",
+    type=str,
+    multiple=True,
+    metavar="CODE [CODE ...]",
+    help="ONS district codes the study will cover (checked against the IMD file once it is downloaded).",
+)
+@click.argument("more_districts", nargs=-1)
+@click.option("--only", type=str, multiple=True, help="Fetch only these sources (keys; default: all).")
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path),
+    default=REPO_ROOT / ".hubopt-cache" / "sources",
+    show_default=True,
+    help="Where the downloaded files are kept.",
+)
+@click.option(
+    "--url",
+    "urls",
+    type=str,
+    multiple=True,
+    metavar="KEY=URL",
+    help="Use this address for a source (publishers move files).",
+)
+@click.option("--refresh", is_flag=True, help="Download again even when the cache holds a verified copy.")
+def fetch_data(
+    area: str | None,
+    districts: tuple[str, ...],
+    more_districts: tuple[str, ...],
+    only: tuple[str, ...],
+    cache: Path,
+    urls: tuple[str, ...],
+    refresh: bool,
+) -> None:
+    """Download the official files a study is built from (ODS, NHS Digital, ONS, MHCLG) into a cache.
+
+    Downloads resume after an interruption, are checked (size, recorded checksum, file layout) and only then
+    kept as complete. Then build a study with: hubopt study build --districts ... --source CACHE
+    """
+    from hubopt.build.areas import area_for
+    from hubopt.fetch import SOURCES, check_layout, districts_known, fetch_sources, parse_url_overrides
+
+    keys = list(only) or list(SOURCES)
+    unknown = [k for k in keys if k not in SOURCES]
+    if unknown:
+        raise HuboptError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    codes = [c for text in (*districts, *more_districts) for c in text.replace(",", " ").split()]
+    spec = area_for(area, codes or None) if (area or codes) else None
+    bars: dict[str, object] = {}
+
+    def progress(key: str, done: int, total: int | None) -> None:
+        bar = bars.get(key)
+        if bar is None:
+            bar = click.progressbar(length=total or 0, label=f"{key:<16}", show_pos=True)
+            bar.__enter__()
+            bars[key] = bar
+        bar.update(done - bar.pos)  # type: ignore[attr-defined]
+
+    try:
+        paths = fetch_sources(keys, cache, urls=parse_url_overrides(urls), refresh=refresh, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+    for key, path in paths.items():
+        check_layout(key, path)
+        click.echo(f"  {key:<16} {path}")
+    if spec is not None and "imd2019" in paths:
+        districts_known(list(spec.districts), paths["imd2019"])
+        click.echo(f"  districts checked: {', '.join(spec.districts)}")
+    click.secho(f"Downloaded and checked {len(paths)} file(s) into {cache}", fg="green")
+
+
 @main.group()
 def study() -> None:
     """Build a study (zones, sites, projections) for any set of districts from the published files."""

@@ -95,3 +95,21 @@ def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, 
     # the polygon is West Kent's 309 zones (about 1,250 km²), in British National Grid
     assert 1.0e9 < calls["polygon"].area < 1.6e9
     assert "method: network" in result.output
+
+
+def test_fetch_data_checks_layout_and_districts(tmp_path: Path, monkeypatch) -> None:
+    import hubopt.fetch as fetch
+
+    recorded = Path(__file__).parent / "data" / "recorded"
+    epraccur = next(p for p in recorded.iterdir() if "epraccur" in p.name and "header" not in p.name)
+
+    def fake_fetch(keys, cache_dir, *, urls=None, refresh=False, progress=None, session=None):
+        progress("epraccur", 10, 10)
+        return {"epraccur": epraccur}
+
+    monkeypatch.setattr(fetch, "fetch_sources", fake_fetch)
+    result = CliRunner().invoke(main, ["fetch", "data", "--only", "epraccur", "--cache", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Downloaded and checked 1 file(s)" in result.output
+    bad = CliRunner().invoke(main, ["fetch", "data", "--only", "nosuch", "--cache", str(tmp_path)])
+    assert bad.exit_code == 2 and "unknown source(s): nosuch" in bad.output

@@ -1,0 +1,680 @@
+"""Download the official source files into a local cache, only when asked.
+
+:data:`SOURCES` lists the official files hubopt reads, with their publisher, licence and download address.
+Publishers move files (new releases get new addresses, portals are rebuilt), so any address can be overridden,
+on the command line with ``--url KEY=URL`` (see :func:`parse_url_overrides`) or with ``urls=`` in
+:func:`fetch_sources`. Some files have no fixed address at all (a new file each month or each release): their
+``url`` is ``None`` and an address must be given; ``page`` says where the publisher lists them.
+
+No checksums are built in. The first download of each file records its size and SHA-256 in the cache's
+``fetch_manifest.json``; later runs reuse a cached file only while it still matches that record.
+
+A download is written to ``<file>.part`` and renamed to ``<file>`` only once complete (and its checksum
+verified when one is expected), so the cache never holds a partial file under the final name. Running the
+fetch again after an interruption resumes the ``.part`` file with an HTTP ``Range`` request.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hubopt.errors import InputError
+from hubopt.io._validate import file_sha256
+
+__all__ = [
+    "MANIFEST_NAME",
+    "SOURCES",
+    "RemoteFile",
+    "check_layout",
+    "districts_known",
+    "download",
+    "fetch_sources",
+    "parse_url_overrides",
+]
+
+#: Name of the cache's record of downloaded files.
+MANIFEST_NAME = "fetch_manifest.json"
+#: Seconds to wait for the server to connect and to send the next bytes.
+TIMEOUT = (15, 120)
+
+_OVERRIDE_HINT = "check the address, or give the publisher's current one with --url KEY=URL"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One official file that hubopt can download.
+
+    Attributes
+    ----------
+    key : str
+        Short name used on the command line (``hubopt fetch epraccur``, ``--url epraccur=URL``).
+    title : str
+        Plain title of the dataset.
+    publisher : str
+        Who publishes it.
+    licence : str
+        Licence of the data.
+    url : str or None
+        The publisher's download address as last known, or None when every release has its own address (give
+        one with ``--url KEY=URL``). Publishers move files: override a stale address with ``--url``.
+    page : str
+        The publisher's page that lists the file (where to find a current address).
+    filename : str
+        Name of the file in the cache.
+    """
+
+    key: str
+    title: str
+    publisher: str
+    licence: str
+    url: str | None
+    page: str
+    filename: str
+
+
+_OGL = "OGL v3"
+#: The official files hubopt reads, by key. Addresses are the publishers' own as last known; they can move.
+SOURCES: dict[str, RemoteFile] = {
+    s.key: s
+    for s in (
+        RemoteFile(
+            "epraccur",
+            "GP practices (ODS epraccur, zipped)",
+            "NHS England Organisation Data Service",
+            _OGL,
+            "https://files.digital.nhs.uk/assets/ods/current/epraccur.zip",
+            "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
+            "epraccur.zip",
+        ),
+        RemoteFile(
+            "gp_list_sizes",
+            "Patients Registered at a GP Practice (all persons per practice, gp-reg-pat-prac-all.csv)",
+            "NHS England (NHS Digital)",
+            _OGL,
+            None,
+            "https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice",
+            "gp-reg-pat-prac-all.csv",
+        ),
+        RemoteFile(
+            "sape_lsoa",
+            "Lower layer Super Output Area population estimates (single year of age)",
+            "Office for National Statistics",
+            _OGL,
+            None,
+            "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/"
+            "datasets/lowersuperoutputareamidyearpopulationestimates",
+            "sape_lsoa.zip",
+        ),
+        RemoteFile(
+            "lsoa_centroids",
+            "LSOA (December 2011) population-weighted centroids",
+            "Office for National Statistics (Open Geography Portal)",
+            _OGL,
+            None,
+            "https://geoportal.statistics.gov.uk/",
+            "lsoa2011_population_weighted_centroids.csv",
+        ),
+        RemoteFile(
+            "snpp",
+            "2022-based subnational population projections for England (persons)",
+            "Office for National Statistics",
+            _OGL,
+            None,
+            "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections/"
+            "datasets/localauthoritiesinenglandz1",
+            "snpp_2022_persons.csv",
+        ),
+        RemoteFile(
+            "imd2019",
+            "English Indices of Deprivation 2019, File 1 (IMD rank and decile)",
+            "Ministry of Housing, Communities and Local Government",
+            _OGL,
+            "https://assets.publishing.service.gov.uk/government/uploads/system/uploads/attachment_data/file/"
+            "833970/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
+            "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+            "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
+        ),
+        RemoteFile(
+            "lsoa_boundaries",
+            "LSOA (December 2011) boundaries, generalised clipped",
+            "Office for National Statistics (Open Geography Portal)",
+            _OGL,
+            None,
+            "https://geoportal.statistics.gov.uk/",
+            "lsoa2011_boundaries.geojson",
+        ),
+        RemoteFile(
+            "nspl",
+            "National Statistics Postcode Lookup",
+            "Office for National Statistics (Open Geography Portal)",
+            _OGL,
+            None,
+            "https://geoportal.statistics.gov.uk/",
+            "nspl.zip",
+        ),
+        RemoteFile(
+            "hospitals",
+            "NHS website hospital list (Hospital.csv)",
+            "NHS England (NHS website)",
+            _OGL,
+            "https://media.nhswebsite.nhs.uk/data/foi/Hospital.csv",
+            "https://www.nhs.uk/about-us/nhs-website-datasets/",
+            "Hospital.csv",
+        ),
+    )
+}
+
+#: Column names each downloaded CSV must have (matched ignoring case, spaces and punctuation); any one name of a
+#: tuple will do. Files not listed here are not checked.
+_REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "gp_list_sizes": (("CODE",), ("NUMBER_OF_PATIENTS",), ("SEX",), ("AGE",)),
+    "sape_lsoa": (("Area Codes", "LSOA Code", "LSOA 2011 Code", "LSOA 2021 Code"), ("All Ages", "Total")),
+    "lsoa_centroids": (("lsoa11cd", "LSOA11CD"), ("X",), ("Y",)),
+    "snpp": (("AREA_CODE",), ("AGE_GROUP",), ("SEX",)),
+    "nspl": (("pcds", "Postcode", "pcd"), ("lat",), ("long",)),
+    "hospitals": (("OrganisationCode",), ("OrganisationName",), ("Latitude",), ("Longitude",)),
+}
+
+Progress = Callable[[int, int | None], None]
+
+
+def parse_url_overrides(items: Iterable[str]) -> dict[str, str]:
+    """Parse command-line ``KEY=URL`` overrides into ``{key: url}``.
+
+    Parameters
+    ----------
+    items : iterable of str
+        Values of ``--url``, each ``KEY=URL`` with ``KEY`` one of :data:`SOURCES`.
+
+    Returns
+    -------
+    dict of str to str
+
+    Raises
+    ------
+    InputError
+        On an item without ``=``, an unknown key or an address that is not http(s).
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, url = item.partition("=")
+        key, url = key.strip(), url.strip()
+        if not sep or not key or not url:
+            raise InputError(f"--url {item!r} is not of the form KEY=URL", hint="e.g. --url epraccur=https://...")
+        _check_key(key)
+        if not re.match(r"^https?://", url, flags=re.IGNORECASE):
+            raise InputError(f"--url {key}: {url!r} is not an http:// or https:// address")
+        out[key] = url
+    return out
+
+
+def _check_key(key: str) -> RemoteFile:
+    if key not in SOURCES:
+        raise InputError(
+            f"unknown source {key!r}",
+            hint=f"known sources: {', '.join(SOURCES)}",
+        )
+    return SOURCES[key]
+
+
+def _content_length(headers: Mapping[str, str]) -> int | None:
+    """The Content-Length of a response, or None when absent, unusable or describing compressed bytes."""
+    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
+    if lowered.get("content-encoding", "identity").lower() not in ("", "identity"):
+        return None
+    text = lowered.get("content-length", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _range_start(headers: Mapping[str, str]) -> int | None:
+    """First byte of a ``Content-Range: bytes A-B/N`` header, or None."""
+    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
+    m = re.match(r"^\s*bytes\s+(\d+)-", lowered.get("content-range", ""))
+    return int(m.group(1)) if m else None
+
+
+def _default_session() -> Any:
+    import requests  # imported here so that importing hubopt does not need it
+
+    return requests.Session()
+
+
+def _network_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests is a dependency of osmnx
+        return (OSError,)
+    return (requests.RequestException, OSError)
+
+
+def download(
+    url: str,
+    dest: str | Path,
+    *,
+    session: Any = None,
+    expected_sha256: str | None = None,
+    progress: Progress | None = None,
+    chunk: int = 1 << 20,
+) -> Path:
+    """Download ``url`` to ``dest``, resuming a previous partial download, and rename it into place when complete.
+
+    Bytes are written to ``dest`` + ``.part``. When that file exists, the request asks for the rest
+    (``Range: bytes=N-``): a ``206`` answer is appended, a ``200`` answer (the server ignores ranges) restarts the
+    file. Only a complete file (size equal to the announced ``Content-Length``, and SHA-256 equal to
+    ``expected_sha256`` when given) is renamed to ``dest``, atomically.
+
+    Parameters
+    ----------
+    url : str
+        The address to download.
+    dest : str or Path
+        The final file.
+    session : requests.Session-like, optional
+        Object with ``get(url, headers=, stream=, timeout=)``; a new ``requests.Session`` by default.
+    expected_sha256 : str, optional
+        Hex SHA-256 the complete file must have.
+    progress : callable, optional
+        Called as ``progress(done_bytes, total_bytes)`` after each chunk (``total_bytes`` is None when unknown).
+    chunk : int
+        Bytes per read.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Raises
+    ------
+    InputError
+        On an HTTP error status, a connection error or an interrupted transfer (the ``.part`` file is kept, and
+        running again resumes it), a size that differs from ``Content-Length`` or a checksum mismatch (the
+        ``.part`` file is removed, as its bytes are wrong). ``dest`` is never written in these cases.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_suffix(dest.suffix + ".part")
+    session = session if session is not None else _default_session()
+    errors = _network_errors()
+
+    for _attempt in range(2):  # a second attempt only after a 416 answer to a stale range
+        offset = part.stat().st_size if part.exists() else 0
+        headers = {"Accept-Encoding": "identity"}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        try:
+            response = session.get(url, headers=headers, stream=True, timeout=TIMEOUT)
+        except errors as exc:
+            raise InputError(
+                f"could not connect to {url}: {exc}",
+                path=dest,
+                hint=f"check the network connection and retry; {_OVERRIDE_HINT}",
+            ) from None
+        with response:
+            status = int(response.status_code)
+            if status == 416 and offset:
+                part.unlink()  # the partial file does not fit the server's file: start again
+                continue
+            if status == 206 and offset and _range_start(response.headers) in (None, offset):
+                mode, done = "ab", offset
+                length = _content_length(response.headers)
+                total = None if length is None else offset + length
+            elif status == 200:
+                mode, done = "wb", 0
+                total = _content_length(response.headers)
+            else:
+                raise InputError(
+                    f"the server answered HTTP {status} for {url}",
+                    path=dest,
+                    hint="the file may have moved (HTTP 404) or the server may be busy (HTTP 5xx); retry later, "
+                    f"or {_OVERRIDE_HINT}",
+                )
+            try:
+                with part.open(mode) as fh:
+                    for block in response.iter_content(chunk_size=chunk):
+                        if not block:
+                            continue
+                        fh.write(block)
+                        done += len(block)
+                        if progress is not None:
+                            progress(done, total)
+            except errors as exc:
+                raise InputError(
+                    f"the download of {url} was interrupted after {done:,} bytes: {exc}",
+                    path=part,
+                    hint="run the same command again: it resumes from the partial file",
+                ) from None
+        break
+    else:  # pragma: no cover - two 416 answers in a row
+        raise InputError(f"the server refused to resume {url} (HTTP 416)", path=dest, hint="retry")
+
+    if total is not None and done != total:
+        if done > total:
+            part.unlink()
+        raise InputError(
+            f"the download of {url} has {done:,} bytes but the server announced {total:,} (Content-Length)",
+            path=part if part.exists() else dest,
+            hint="run the command again: "
+            + ("it resumes from the partial file" if part.exists() else "the download starts over"),
+        )
+    if expected_sha256 is not None:
+        actual = file_sha256(part)
+        if actual.lower() != expected_sha256.lower():
+            part.unlink()
+            raise InputError(
+                f"the file downloaded from {url} has SHA-256 {actual}, not the expected {expected_sha256}; it was "
+                "not kept",
+                path=dest,
+                hint="retry; if it fails again the publisher has changed the file: check the address, or "
+                + _OVERRIDE_HINT,
+            )
+    part.replace(dest)
+    return dest
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"]
+        if not isinstance(files, dict):
+            raise TypeError("'files' is not an object")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"the download manifest cannot be read: {exc}",
+            path=path,
+            hint="delete it: the cached files are then downloaded again",
+        ) from None
+    return files
+
+
+def _write_manifest(path: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps({"files": dict(sorted(files.items()))}, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def fetch_sources(
+    keys: Iterable[str],
+    cache_dir: str | Path,
+    *,
+    urls: Mapping[str, str] | None = None,
+    session: Any = None,
+    refresh: bool = False,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict[str, Path]:
+    """Make sure the named official files are in ``cache_dir``, downloading only those that are not.
+
+    A file is reused when it is in the cache, has a record in ``fetch_manifest.json`` from the same address, and
+    its SHA-256 still matches that record. Otherwise it is downloaded (resuming a ``.part`` file left by an
+    interrupted run), its layout is checked with :func:`check_layout`, and its record (key, url, file, bytes,
+    sha256, downloaded_utc) is written to the manifest.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Keys of :data:`SOURCES`.
+    cache_dir : str or Path
+        The cache folder (created when missing).
+    urls : mapping of str to str, optional
+        Addresses that replace those of :data:`SOURCES` (``--url KEY=URL``).
+    session : requests.Session-like, optional
+        Passed to :func:`download`.
+    refresh : bool
+        Download again even when the cached file matches its record (a leftover ``.part`` file is discarded).
+    progress : callable, optional
+        Called as ``progress(key, done_bytes, total_bytes)`` during each download.
+
+    Returns
+    -------
+    dict of str to Path
+        The cached file of each key.
+
+    Raises
+    ------
+    InputError
+        On an unknown key, a source with no known address and no override, a failed download (see
+        :func:`download`) or a file whose layout is not the one hubopt reads (see :func:`check_layout`).
+    """
+    wanted = list(dict.fromkeys(keys))
+    overrides = dict(urls or {})
+    for key in [*wanted, *overrides]:
+        _check_key(key)
+    cache = Path(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    manifest_path = cache / MANIFEST_NAME
+    records = _read_manifest(manifest_path)
+    out: dict[str, Path] = {}
+    for key in wanted:
+        source = SOURCES[key]
+        url = overrides.get(key, source.url)
+        if url is None:
+            raise InputError(
+                f"{source.title} has no fixed download address (each release has its own)",
+                hint=f"find the current file on {source.page} and give it with --url {key}=URL",
+            )
+        dest = cache / source.filename
+        part = dest.with_suffix(dest.suffix + ".part")
+        record = records.get(key)
+        if (
+            not refresh
+            and dest.exists()
+            and record is not None
+            and record.get("url") == url
+            and record.get("sha256") == file_sha256(dest)
+        ):
+            out[key] = dest
+            continue
+        if (refresh or dest.exists() or (record is not None and record.get("url") != url)) and part.exists():
+            part.unlink()  # left from another file: do not resume it
+        records.pop(key, None)
+        _write_manifest(manifest_path, records)
+        if session is None:
+            session = _default_session()
+        report = None if progress is None else (lambda done, total, _k=key: progress(_k, done, total))
+        download(url, dest, session=session, progress=report)
+        check_layout(key, dest)
+        records[key] = {
+            "key": key,
+            "url": url,
+            "file": source.filename,
+            "bytes": dest.stat().st_size,
+            "sha256": file_sha256(dest),
+            "downloaded_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        _write_manifest(manifest_path, records)
+        out[key] = dest
+    return out
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _first_lines(path: Path, n: int = 2) -> tuple[list[str], str]:
+    """First ``n`` text lines of a CSV file, or of the first CSV member of a zip file; also a label for messages."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if m.lower().endswith(".csv")]
+                if not members:
+                    raise InputError(
+                        "the publisher's file layout changed: the zip file holds no CSV file (members: "
+                        f"{', '.join(zf.namelist()[:10])})",
+                        path=path,
+                        hint=_LAYOUT_HINT,
+                    )
+                member = sorted(members, key=lambda m: (m.count("/"), m))[0]
+                with zf.open(member) as raw:
+                    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+                    return [line for _, line in zip(range(n), text, strict=False)], f"{path} [{member}]"
+        except zipfile.BadZipFile as exc:
+            raise InputError(
+                f"the downloaded zip file is damaged: {exc}", path=path, hint="delete it and fetch again"
+            ) from None
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as text:
+        return [line for _, line in zip(range(n), text, strict=False)], str(path)
+
+
+_LAYOUT_HINT = (
+    "hubopt cannot read this file as published now; please report it to the hubopt maintainers, and meanwhile "
+    "give the address of a file in the old layout with --url KEY=URL"
+)
+
+
+def check_layout(key: str, path: str | Path) -> None:
+    """Check that a downloaded file has the layout that hubopt's loaders read.
+
+    Only the start of the file is read (header line, or first record), so large files are checked quickly:
+    ``epraccur`` must have no header and 27 fields per line; ``imd2019`` must be a workbook with sheet
+    ``IMD2019`` and the File 1 columns; the CSV files must have the columns their loaders need. Zip files are
+    checked through their first CSV member. Boundary files are not checked.
+
+    Parameters
+    ----------
+    key : str
+        Key of :data:`SOURCES`.
+    path : str or Path
+        The downloaded file.
+
+    Raises
+    ------
+    InputError
+        "the publisher's file layout changed: ...", naming the file and the missing column.
+    """
+    _check_key(key)
+    p = Path(path)
+    if key == "imd2019":
+        _check_imd_layout(p)
+        return
+    if key == "epraccur":
+        _check_epraccur_layout(p)
+        return
+    required = _REQUIRED_COLUMNS.get(key)
+    if required is None:
+        return
+    lines, where = _first_lines(p, 1)
+    header = next(csv.reader(lines), []) if lines else []
+    present = {_normalise(h) for h in header}
+    for names in required:
+        if not any(_normalise(n) in present for n in names):
+            shown = ", ".join(repr(h) for h in header[:20]) or "none"
+            raise InputError(
+                f"the publisher's file layout changed: there is no column {names[0]!r} (columns found: {shown})",
+                path=where,
+                column=names[0],
+                hint=_LAYOUT_HINT,
+            )
+
+
+def _check_epraccur_layout(p: Path) -> None:
+    from hubopt.io.practices import EPRACCUR_FIELDS
+
+    lines, where = _first_lines(p, 1)
+    first = next(csv.reader(lines), []) if lines else []
+    if len(first) != len(EPRACCUR_FIELDS):
+        raise InputError(
+            f"the publisher's file layout changed: the first line has {len(first)} fields, not the "
+            f"{len(EPRACCUR_FIELDS)} of epraccur",
+            path=where,
+            row=1,
+            column=f"field {min(len(first), len(EPRACCUR_FIELDS)) + 1}",
+            hint=_LAYOUT_HINT,
+        )
+    code = first[0].strip()
+    if not re.fullmatch(r"[A-Z0-9]{3,10}", code) or not re.fullmatch(r"\d{8}", first[10].strip()):
+        raise InputError(
+            f"the publisher's file layout changed: the first line looks like a header ({code!r}, ...), but "
+            "epraccur has none (the first line should be a practice, with an 8-digit open date in field 11)",
+            path=where,
+            row=1,
+            column="field 1 (Organisation Code)",
+            hint=_LAYOUT_HINT,
+        )
+
+
+def _check_imd_layout(p: Path) -> None:
+    from hubopt.io.deprivation import IMD2019_SHEET, IMD_COLUMNS
+
+    with p.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04":
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(p, read_only=True)
+        except Exception as exc:  # any unreadable workbook becomes a user message
+            raise InputError(f"the downloaded workbook cannot be opened: {exc}", path=p, hint=_LAYOUT_HINT) from None
+        try:
+            if IMD2019_SHEET not in wb.sheetnames:
+                raise InputError(
+                    f"the publisher's file layout changed: there is no sheet {IMD2019_SHEET!r} "
+                    f"(sheets: {', '.join(wb.sheetnames)})",
+                    path=p,
+                    hint=_LAYOUT_HINT,
+                )
+            row = next(wb[IMD2019_SHEET].iter_rows(max_row=1, values_only=True), ())
+        finally:
+            wb.close()
+        header = [str(c).strip() for c in row if c is not None]
+        where = f"{p} [sheet {IMD2019_SHEET}]"
+    else:
+        lines, where = _first_lines(p, 1)
+        header = next(csv.reader(lines), []) if lines else []
+    present = {_normalise(h) for h in header}
+    for names in IMD_COLUMNS.values():
+        if not any(_normalise(n) in present for n in names):
+            raise InputError(
+                f"the publisher's file layout changed: there is no column {names[0]!r}",
+                path=where,
+                column=names[0],
+                hint=_LAYOUT_HINT,
+            )
+
+
+def districts_known(codes: Sequence[str], imd_path: str | Path) -> list[str]:
+    """Check that local authority district codes are districts of the IMD 2019 file.
+
+    Parameters
+    ----------
+    codes : sequence of str
+        LAD codes (e.g. ``E07000110``), as given by the user.
+    imd_path : str or Path
+        The IMD 2019 File 1 (workbook or CSV), read with :func:`hubopt.io.deprivation.read_imd2019`.
+
+    Returns
+    -------
+    list of str
+        The codes, stripped and upper-cased, in the order given.
+
+    Raises
+    ------
+    InputError
+        Listing every code that is not a district of the file.
+    """
+    from hubopt.io.deprivation import read_imd2019
+
+    imd = read_imd2019(imd_path)
+    known = set(imd["lad_code"])
+    tidy = [str(c).strip().upper() for c in codes]
+    unknown = [c for c in dict.fromkeys(tidy) if c not in known]
+    if unknown:
+        raise InputError(
+            f"{len(unknown)} district code(s) are not local authority districts (2019) of the IMD file: "
+            f"{', '.join(unknown)}",
+            path=imd_path,
+            hint="use 2019 LAD codes such as E07000110 (Maidstone); districts merged since 2019 keep their old "
+            "codes in IMD 2019",
+        )
+    return tidy
