@@ -249,10 +249,3 @@ def run_highs(
     out = model.run(time_limit=time_limit, mip_gap=mip_gap, start=start)
     out.seconds = time.perf_counter() - t0
     return out
-
-
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """``|objective - bound| / max(|objective|, 1e-9)``, or None when either is missing or infinite."""
-    if objective is None or bound is None or not math.isfinite(objective) or not math.isfinite(bound):
-        return None
-    return abs(objective - bound) / max(abs(objective), 1e-9)

@@ -40,9 +40,9 @@ import pulp
 from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate._highs import HighsModel, HighsOutcome, relative_gap, run_highs
+from hubopt.locate._highs import HighsModel, HighsOutcome, run_highs
 from hubopt.locate.solution import LocationResult, nearest_open_assignment
-from hubopt.locate.solve import SolveReport, check_solver_name, solve
+from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the MIP (the incumbent from interchange is usually optimal: little effort on heuristics).
 MIP_OPTIONS: dict[str, object] = {"mip_heuristic_effort": 0.0}
@@ -810,24 +810,16 @@ def _result(
     local, assigned_cost = nearest_open_assignment(sub, range(chosen.size))
     assignment = np.where(local >= 0, chosen[np.maximum(local, 0)], -1)
     value = float(np.dot(w, np.where(np.isfinite(assigned_cost), assigned_cost, 0.0)))
-    gap = relative_gap(objective, bound) if status in ("optimal", "feasible") else None
-    if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-6) + 1e-9:
-        status, stopped_by = "feasible", stopped_by or "gap not closed"
-    if status == "optimal" and bound is None:
-        status, stopped_by = "feasible", stopped_by or "no bound"
-    report = SolveReport(
-        solver="HiGHS" if solver == "highs" else "CBC",
+    report = checked_report(
+        solver=solver,
         status=status,
         stopped_by=stopped_by,
         objective=objective,
         bound=bound,
-        gap=gap,
+        size=size,
         seconds=time.perf_counter() - t0,
-        n_variables=size[0],
-        n_integer_variables=size[1],
-        n_constraints=size[2],
         time_limit=time_limit,
-        gap_tolerance=mip_gap,
+        mip_gap=mip_gap,
     )
     return LocationResult(
         model="p-median",

@@ -171,7 +171,7 @@ def solve(
         report = _solve_cbc(problem, time_limit, mip_gap, threads, msg, warm_start)
     seconds = time.perf_counter() - start
     status, stopped_by, objective, bound = report
-    gap = _relative_gap(objective, bound) if status in ("optimal", "feasible") else None
+    gap = relative_gap(objective, bound) if status in ("optimal", "feasible") else None
     if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-6) + 1e-9 and bound is not None:
         # A solver that says optimal while its own bound disagrees is not trusted.
         status, stopped_by = "feasible", stopped_by or "gap not closed"
@@ -191,10 +191,61 @@ def solve(
     )
 
 
-def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|objective - bound| / max(|objective|, 1e-9)``, or None when either is missing or infinite."""
     if objective is None or bound is None or not math.isfinite(objective) or not math.isfinite(bound):
         return None
     return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def checked_report(
+    *,
+    solver: str,
+    status: str,
+    stopped_by: str | None,
+    objective: float | None,
+    bound: float | None,
+    size: tuple[int, int, int],
+    seconds: float,
+    time_limit: float | None,
+    mip_gap: float,
+) -> SolveReport:
+    """A :class:`SolveReport` under hubopt's honesty rules, for models solved outside :func:`solve`.
+
+    An "optimal" whose own bound is missing, or whose gap to it exceeds the tolerance, is reported as "feasible".
+
+    Parameters
+    ----------
+    solver : {"highs", "cbc"}
+        The solver used.
+    status, stopped_by : str
+        The solver's outcome (``optimal``, ``feasible``, ``infeasible``...) and why it stopped early.
+    objective, bound : float or None
+        The solution's objective and the best bound.
+    size : tuple of int
+        Variables, integer variables and constraints of the model solved.
+    seconds, time_limit, mip_gap : float
+        Time taken, the time limit given and the gap tolerance.
+    """
+    gap = relative_gap(objective, bound) if status in ("optimal", "feasible") else None
+    if status == "optimal" and gap is not None and gap > max(mip_gap, 1e-6) + 1e-9:
+        status, stopped_by = "feasible", stopped_by or "gap not closed"
+    if status == "optimal" and bound is None:
+        status, stopped_by = "feasible", stopped_by or "no bound"
+    return SolveReport(
+        solver="HiGHS" if solver == "highs" else "CBC",
+        status=status,
+        stopped_by=stopped_by,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        n_variables=size[0],
+        n_integer_variables=size[1],
+        n_constraints=size[2],
+        time_limit=time_limit,
+        gap_tolerance=mip_gap,
+    )
 
 
 def _status_from_sol_status(problem: pulp.LpProblem) -> str:
