@@ -26,6 +26,11 @@ class _Group(click.Group):
             sys.exit(2)
 
 
+def _values(*groups: tuple[object, ...]) -> list[str]:
+    """Values of a many-valued option: ``--years 2025 2030``, ``--years 2025,2030`` or repeated options."""
+    return [part for group in groups for text in group for part in str(text).replace(",", " ").split()]
+
+
 def _progress(message: str) -> None:
     click.secho(f"· {message}", fg="bright_black", err=True)
 
@@ -162,12 +167,11 @@ def demand(
     from hubopt.scenario import load_scenario
     from hubopt.study import load_study
 
-    years = list(more_years)
-    for text in years_text:
-        for part in text.replace(",", " ").split():
-            if not part.isdigit():
-                raise InputError(f"{part!r} is not a year", hint="give years as numbers, e.g. --years 2025 2030")
-            years.append(int(part))
+    years = []
+    for part in _values(years_text, more_years):
+        if not part.isdigit():
+            raise InputError(f"{part!r} is not a year", hint="give years as numbers, e.g. --years 2025 2030")
+        years.append(int(part))
     sc = load_scenario(scenario)
     study = load_study(sc.study)
     demands = [zone_demand(study, y, sc.demand_weights, beyond=sc.beyond_projection) for y in sorted(set(years))]
@@ -289,8 +293,8 @@ def fetch_data(
     unknown = [k for k in keys if k not in SOURCES]
     if unknown:
         raise HuboptError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-    codes = [c for text in (*districts, *more_districts) for c in text.replace(",", " ").split()]
-    spec = area_for(area, codes or None) if (area or codes) else None
+    codes = _values(districts, more_districts)
+    spec = area_for(area, codes) if (area or codes) else None
     bars: dict[str, object] = {}
 
     def progress(key: str, done: int, total: int | None) -> None:
@@ -350,8 +354,7 @@ def study_build(
     from hubopt.build.areas import area_for
     from hubopt.build.study import build_study
 
-    codes = [c for text in (*districts, *more_districts) for c in text.replace(",", " ").split()]
-    spec = area_for(area, codes or None, name) if area else area_for(None, codes, name)
+    spec = area_for(area, _values(districts, more_districts), name)
     report = build_study(source, out, spec)
     click.echo(f"{spec.name} study written to {out}")
     click.echo("\n".join(report.lines()))

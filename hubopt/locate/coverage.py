@@ -207,8 +207,7 @@ def _result(
     parameters: dict[str, object],
 ) -> LocationResult:
     chosen = np.flatnonzero(is_open)
-    assignment, assigned_cost = nearest_open_assignment(c[:, chosen], range(chosen.size))
-    assignment = np.where(assignment >= 0, chosen[np.maximum(assignment, 0)], -1)
+    assignment, assigned_cost = nearest_open_assignment(c, chosen)
     report = checked_report(
         solver=solver,
         status=status,
