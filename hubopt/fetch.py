@@ -1,10 +1,11 @@
 """Download the official source files into a local cache, only when asked.
 
-:data:`SOURCES` lists the official files hubopt reads, with their publisher, licence and download address.
-Publishers move files (new releases get new addresses, portals are rebuilt), so any address can be overridden,
-on the command line with ``--url KEY=URL`` (see :func:`parse_url_overrides`) or with ``urls=`` in
-:func:`fetch_sources`. Some files have no fixed address at all (a new file each month or each release): their
-``url`` is ``None`` and an address must be given; ``page`` says where the publisher lists them.
+:data:`SOURCES` lists the official files hubopt reads, with their publisher, licence and download address. Each
+address is one seen in public code that downloads the same file (recorded next to it). Publishers move files (new
+releases get new addresses, portals are rebuilt), so any address can be overridden, on the command line with
+``--url KEY=URL`` (see :func:`parse_url_overrides`) or with ``urls=`` in :func:`fetch_sources`. NHS Digital's
+monthly GP list sizes have no fixed address at all: their file is found on the publisher's release page at fetch
+time (:mod:`hubopt.publications`); ``--url gp_list_sizes=URL`` takes that file's address or a month's page.
 
 No checksums are built in. The first download of each file records its size and SHA-256 in the cache's
 ``fetch_manifest.json``; later runs reuse a cached file only while it still matches that record.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from hubopt.errors import InputError
 from hubopt.io._validate import file_sha256
@@ -34,6 +36,7 @@ __all__ = [
     "MANIFEST_NAME",
     "SOURCES",
     "RemoteFile",
+    "cache_name",
     "check_layout",
     "districts_known",
     "download",
@@ -56,7 +59,7 @@ class RemoteFile:
     Attributes
     ----------
     key : str
-        Short name used on the command line (``hubopt fetch epraccur``, ``--url epraccur=URL``).
+        Short name used on the command line (``hubopt fetch data --only epraccur``, ``--url epraccur=URL``).
     title : str
         Plain title of the dataset.
     publisher : str
@@ -64,12 +67,16 @@ class RemoteFile:
     licence : str
         Licence of the data.
     url : str or None
-        The publisher's download address as last known, or None when every release has its own address (give
-        one with ``--url KEY=URL``). Publishers move files: override a stale address with ``--url``.
+        The publisher's download address as last seen in public code, or None when every release has its own
+        address (then ``resolver`` finds it). Publishers move files: override a stale address with ``--url``.
     page : str
         The publisher's page that lists the file (where to find a current address).
     filename : str
-        Name of the file in the cache.
+        Name of the file in the cache. When the address used ends in another data extension (``.csv``, ``.zip``,
+        ``.xlsx``, ``.geojson``), the cached file takes that extension instead.
+    resolver : callable or None
+        For a file with no fixed address: ``resolver(page, session)`` returns the address of the current file,
+        read from the publisher's page (see :mod:`hubopt.publications`).
     """
 
     key: str
@@ -79,22 +86,47 @@ class RemoteFile:
     url: str | None
     page: str
     filename: str
+    resolver: Callable[[str, Any], str] | None = None
+
+
+def _resolve_gp_list_sizes(page: str, session: Any) -> str:
+    from hubopt.publications import resolve_gp_list_sizes
+
+    return resolve_gp_list_sizes(page, session)
 
 
 _OGL = "OGL v3"
-#: The official files hubopt reads, by key. Addresses are the publishers' own as last known; they can move.
+_ONS_SAPE = (
+    "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/"
+    "datasets/lowersuperoutputareamidyearpopulationestimates"
+)
+_ONS_SNPP = (
+    "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationprojections/"
+    "datasets/localauthoritiesinenglandz1"
+)
+#: The official files hubopt reads, by key. Each address is the publisher's own, as seen in public code that
+#: downloads the same file (named in the comment above it); addresses move, so any can be overridden with --url.
 SOURCES: dict[str, RemoteFile] = {
     s.key: s
     for s in (
+        # ODS "Data Search and Export" report: a CSV without a header, the 27 epraccur fields. Seen in
+        # nhsconnect/prm-gp-registrations-mi-infra utils/test_bulk_upload.py (ODS_API_URL + "epraccur", saved as
+        # epraccur.csv); public scripts of 2025-26 note that the older address
+        # https://files.digital.nhs.uk/assets/ods/current/epraccur.zip (still in e.g. traffordDataLab/open_data
+        # general_practice/pre-processing.R) answers HTTP 403, and switched to this report. The zip still works
+        # with --url epraccur=URL where it is served.
         RemoteFile(
             "epraccur",
-            "GP practices (ODS epraccur, zipped)",
+            "GP practices (ODS epraccur)",
             "NHS England Organisation Data Service",
             _OGL,
-            "https://files.digital.nhs.uk/assets/ods/current/epraccur.zip",
+            "https://www.odsdatasearchandexport.nhs.uk/api/getReport?report=epraccur",
             "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
-            "epraccur.zip",
+            "epraccur.csv",
         ),
+        # A new address every month, e.g. https://files.digital.nhs.uk/F1/3E4D66/gp-reg-pat-prac-all.csv for May
+        # 2023 (traffordDataLab/open_data general_practice/patient_registrations/pre-processing.R): found on the
+        # newest month's page at fetch time (hubopt.publications.resolve_gp_list_sizes).
         RemoteFile(
             "gp_list_sizes",
             "Patients Registered at a GP Practice (all persons per practice, gp-reg-pat-prac-all.csv)",
@@ -103,36 +135,60 @@ SOURCES: dict[str, RemoteFile] = {
             None,
             "https://digital.nhs.uk/data-and-information/publications/statistical/patients-registered-at-a-gp-practice",
             "gp-reg-pat-prac-all.csv",
+            _resolve_gp_list_sizes,
         ),
+        # Mid-2020, the newest single-year-of-age persons table on LSOA 2011 (sheet "Mid-2020 Persons"). Seen (with
+        # the slashes of uri= written %2f) in humaniverse/demographr data-raw/query_urls.R (id estimates20_lsoa11),
+        # read by its data-raw/population_lsoa_20.R; other public scripts use it as written here. Mid-2017
+        # (SAPE20DT1, data/west_kent's source) is .../mid2017/sape20dt1mid2017lsoasyoaestimatesformatted.zip
+        # in the same file. Mid-2021 onwards are keyed by LSOA 2021 and split by sex (see hubopt study build
+        # --lsoa-lookup).
         RemoteFile(
             "sape_lsoa",
-            "Lower layer Super Output Area population estimates (single year of age)",
+            "Lower layer Super Output Area population estimates, mid-2020, single year of age, persons (LSOA 2011)",
             "Office for National Statistics",
             _OGL,
-            None,
+            f"{_ONS_SAPE}/mid2020sape23dt2/sape23dt2mid2020lsoasyoaestimatesunformatted.xlsx",
             "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates/"
             "datasets/lowersuperoutputareamidyearpopulationestimates",
-            "sape_lsoa.zip",
+            "sape23dt2mid2020lsoasyoaestimatesunformatted.xlsx",
         ),
+        # ONS Open Geography Portal item b7c49538f0464f748dd7137247bbc41c ("Lower Layer Super Output Areas
+        # (December 2011) Population Weighted Centroids"): public code downloads it through the ArcGIS Hub API as
+        # opendata.arcgis.com/api/v3/datasets/b7c49538f0464f748dd7137247bbc41c_0/downloads/data?format=geojson&...
+        # (an R download_lsoa_data() function) and as CSV at
+        # geoportal.statistics.gov.uk/datasets/b7c49538f0464f748dd7137247bbc41c_0.csv; hub.arcgis.com serves the
+        # same API, with format=csv, for ONS items in a 2026 data manifest. ONS
+        # re-published the layer in 2022 as LSOA_Dec_2011_PWC_in_England_and_Wales_2022: if this address fails,
+        # download that CSV from the portal and give it with --url lsoa_centroids=URL.
         RemoteFile(
             "lsoa_centroids",
             "LSOA (December 2011) population-weighted centroids",
             "Office for National Statistics (Open Geography Portal)",
             _OGL,
-            None,
-            "https://geoportal.statistics.gov.uk/",
+            "https://hub.arcgis.com/api/v3/datasets/b7c49538f0464f748dd7137247bbc41c_0/downloads/data"
+            "?format=csv&spatialRefId=4326",
+            "https://geoportal.statistics.gov.uk/datasets/b7c49538f0464f748dd7137247bbc41c_0",
             "lsoa2011_population_weighted_centroids.csv",
         ),
+        # Migration category variant on 2023 LA geographies (24 June 2025), the edition in ../shared/data: a zip of
+        # "2022 SNPP Population persons.csv" (and males, females). The address is in public R code (snpp = c(url =
+        # ...)); MastodonC/witan.population README.md gives the five-year migration variant of the same release
+        # at .../2022basedfiveyearmigrationvariantprojection/2022snpppopulationsyoa5yr.zip.
         RemoteFile(
             "snpp",
-            "2022-based subnational population projections for England (persons)",
+            "2022-based subnational population projections for England, migration category variant (persons)",
             "Office for National Statistics",
             _OGL,
-            None,
+            f"{_ONS_SNPP}/2022basedmigrationcategoryvarianton2023localauthoritygeographies/"
+            "2022snpppopulationsyoamigcat23.zip",
             "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationprojections/"
             "datasets/localauthoritiesinenglandz1",
-            "snpp_2022_persons.csv",
+            "2022snpppopulationsyoamigcat23.zip",
         ),
+        # Seen in anetobradley/energy_flex 02-EnergyModel/Energy_Intensity_Analysis/data/imd/README.md ("Source
+        # excel file") and in public R scripts that read its sheet "IMD2019"; gov.uk also serves the same workbook
+        # at https://assets.publishing.service.gov.uk/media/5d8b3abded915d0373d3540f/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx.
         RemoteFile(
             "imd2019",
             "English Indices of Deprivation 2019, File 1 (IMD rank and decile)",
@@ -143,24 +199,39 @@ SOURCES: dict[str, RemoteFile] = {
             "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
             "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx",
         ),
+        # "LSOA (Dec 2011) Boundaries Generalised Clipped (BGC) EW V3", item a3940ee3ce4948f388e9993cb1d8cd0e: the
+        # item behind the product page in March 2023 (tillahoffmann/wastewater-catchment-areas Makefile downloads a
+        # web.archive.org capture of opendata.arcgis.com/api/v3/datasets/a3940..._0/downloads/data?format=shp).
+        # Before that the product was item 8bbadffa6ddc493a94078c195a1e293b, downloaded by public scripts with
+        # exactly this query (format=geojson&spatialRefId=4326).
         RemoteFile(
             "lsoa_boundaries",
-            "LSOA (December 2011) boundaries, generalised clipped",
+            "LSOA (December 2011) boundaries, generalised clipped (GeoJSON)",
             "Office for National Statistics (Open Geography Portal)",
             _OGL,
-            None,
-            "https://geoportal.statistics.gov.uk/",
+            "https://hub.arcgis.com/api/v3/datasets/a3940ee3ce4948f388e9993cb1d8cd0e_0/downloads/data"
+            "?format=geojson&spatialRefId=4326",
+            "https://geoportal.statistics.gov.uk/datasets/ons::lower-layer-super-output-areas-december-2011-"
+            "boundaries-generalised-clipped-bgc-ew-v3/about",
             "lsoa2011_boundaries.geojson",
         ),
+        # NSPL May 2025 (the edition behind ../shared/data/postcodes): item 077631e063eb4e1ab43575d01381ec33, named
+        # in a version of odileeds/Postcodes2LatLon postcodes/postcodesplitter.pl; public Python code downloads
+        # this address
+        # and reads Data/NSPL_MAY_2025_UK.csv from the zip. Each release is a new item: give a newer one with
+        # --url nspl=https://www.arcgis.com/sharing/rest/content/items/ITEM/data.
         RemoteFile(
             "nspl",
-            "National Statistics Postcode Lookup",
+            "National Statistics Postcode Lookup, May 2025 (zip)",
             "Office for National Statistics (Open Geography Portal)",
             _OGL,
-            None,
-            "https://geoportal.statistics.gov.uk/",
+            "https://www.arcgis.com/sharing/rest/content/items/077631e063eb4e1ab43575d01381ec33/data",
+            "https://geoportal.statistics.gov.uk/datasets/077631e063eb4e1ab43575d01381ec33/about",
             "nspl.zip",
         ),
+        # Listed as "Current (as of 2025) - NHS website data portal" in public Python code (a CANDIDATE_URLS list;
+        # the search index did not name its repository); public JavaScript reads the same file with "¬" as the
+        # separator, citing https://www.nhs.uk/about-us/nhs-website-datasets/.
         RemoteFile(
             "hospitals",
             "NHS website hospital list (Hospital.csv)",
@@ -169,6 +240,19 @@ SOURCES: dict[str, RemoteFile] = {
             "https://media.nhswebsite.nhs.uk/data/foi/Hospital.csv",
             "https://www.nhs.uk/about-us/nhs-website-datasets/",
             "Hospital.csv",
+        ),
+        # "LSOA (2011) to LSOA (2021) to Local Authority District (2022) Exact Fit Lookup for EW (V3)", item
+        # cbfe64cc03d74af982c1afec639bafd1 (LSOA11CD, LSOA11NM, LSOA21CD, LSOA21NM, CHGIND, LAD22CD, ...). This
+        # download address is used by several public scripts of 2025-26 (Python and R).
+        RemoteFile(
+            "lsoa_lookup",
+            "LSOA (2011) to LSOA (2021) exact-fit lookup (for hubopt study build --lsoa-lookup)",
+            "Office for National Statistics (Open Geography Portal)",
+            _OGL,
+            "https://open-geography-portalx-ons.hub.arcgis.com/api/download/v1/items/"
+            "cbfe64cc03d74af982c1afec639bafd1/csv?layers=0",
+            "https://geoportal.statistics.gov.uk/datasets/cbfe64cc03d74af982c1afec639bafd1/about",
+            "lsoa11_lsoa21_lookup.csv",
         ),
     )
 }
@@ -182,6 +266,7 @@ _REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "snpp": (("AREA_CODE",), ("AGE_GROUP",), ("SEX",)),
     "nspl": (("pcds", "Postcode", "pcd"), ("lat",), ("long",)),
     "hospitals": (("OrganisationCode",), ("OrganisationName",), ("Latitude",), ("Longitude",)),
+    "lsoa_lookup": (("LSOA11CD",), ("LSOA21CD",), ("CHGIND",)),
 }
 
 Progress = Callable[[int, int | None], None]
@@ -403,6 +488,42 @@ def _write_manifest(path: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
     tmp.replace(path)
 
 
+_DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")
+
+
+def cache_name(source: RemoteFile, url: str) -> str:
+    """Name of ``source``'s file in the cache when downloaded from ``url``.
+
+    The source's :attr:`RemoteFile.filename`, unless the address ends in another data extension (e.g. a month of
+    GP list sizes published as ``gp-reg-pat-prac-all.zip``, or ``--url epraccur=.../epraccur.zip``): then the
+    extension follows the address, so that a zip file is never cached under a ``.csv`` name.
+    """
+    url_suffix = Path(unquote(urlsplit(url).path)).suffix.lower()
+    name = Path(source.filename)
+    if url_suffix in _DATA_SUFFIXES and url_suffix != name.suffix.lower():
+        return name.stem + url_suffix
+    return source.filename
+
+
+def _is_page(source: RemoteFile, url: str) -> bool:
+    """Whether ``url`` given for a source with a resolver is a publisher's page rather than the file itself."""
+    return source.resolver is not None and Path(urlsplit(url).path).suffix.lower() not in _DATA_SUFFIXES
+
+
+def _cached(cache: Path, record: Mapping[str, Any] | None, *, url: str | None, page: str | None) -> Path | None:
+    """The cached file of a manifest record, when it is still there, unchanged, and from the same address."""
+    if record is None or not record.get("file"):
+        return None
+    if url is not None and record.get("url") != url:
+        return None
+    if url is None and record.get("page") != page:
+        return None
+    path = cache / str(record["file"])
+    if path.exists() and record.get("sha256") == file_sha256(path):
+        return path
+    return None
+
+
 def fetch_sources(
     keys: Iterable[str],
     cache_dir: str | Path,
@@ -414,10 +535,15 @@ def fetch_sources(
 ) -> dict[str, Path]:
     """Make sure the named official files are in ``cache_dir``, downloading only those that are not.
 
-    A file is reused when it is in the cache, has a record in ``fetch_manifest.json`` from the same address, and
-    its SHA-256 still matches that record. Otherwise it is downloaded (resuming a ``.part`` file left by an
-    interrupted run), its layout is checked with :func:`check_layout`, and its record (key, url, file, bytes,
-    sha256, downloaded_utc) is written to the manifest.
+    A file is reused when it is in the cache, has a record in ``fetch_manifest.json`` from the same address (for
+    a file found on a publisher's page: from the same page), and its SHA-256 still matches that record.
+    Otherwise it is downloaded (resuming a ``.part`` file left by an interrupted run), its layout is checked with
+    :func:`check_layout`, and its record (key, url, file, bytes, sha256, downloaded_utc, and page for a file found
+    on a page) is written to the manifest.
+
+    A source without a fixed address (``url`` None) is looked up on its publisher's page with its
+    :attr:`RemoteFile.resolver`, through ``session``; an address given for it in ``urls`` may be the file itself
+    or a page to look on (an address without a data extension such as ``.csv`` or ``.zip``).
 
     Parameters
     ----------
@@ -428,9 +554,10 @@ def fetch_sources(
     urls : mapping of str to str, optional
         Addresses that replace those of :data:`SOURCES` (``--url KEY=URL``).
     session : requests.Session-like, optional
-        Passed to :func:`download`.
+        Passed to :func:`download` and to the resolvers.
     refresh : bool
-        Download again even when the cached file matches its record (a leftover ``.part`` file is discarded).
+        Download again even when the cached file matches its record (a leftover ``.part`` file is discarded); a
+        file found on a page is looked up again.
     progress : callable, optional
         Called as ``progress(key, done_bytes, total_bytes)`` during each download.
 
@@ -442,8 +569,9 @@ def fetch_sources(
     Raises
     ------
     InputError
-        On an unknown key, a source with no known address and no override, a failed download (see
-        :func:`download`) or a file whose layout is not the one hubopt reads (see :func:`check_layout`).
+        On an unknown key, a source with no known address and no override, a publisher's page without the file
+        (see :mod:`hubopt.publications`), a failed download (see :func:`download`) or a file whose layout is not
+        the one hubopt reads (see :func:`check_layout`).
     """
     wanted = list(dict.fromkeys(keys))
     overrides = dict(urls or {})
@@ -456,41 +584,51 @@ def fetch_sources(
     out: dict[str, Path] = {}
     for key in wanted:
         source = SOURCES[key]
-        url = overrides.get(key, source.url)
-        if url is None:
+        given = overrides.get(key)
+        url: str | None
+        page: str | None = None
+        if given is not None and not _is_page(source, given):
+            url = given
+        elif given is not None:
+            url, page = None, given
+        elif source.url is not None:
+            url = source.url
+        elif source.resolver is not None:
+            url, page = None, source.page
+        else:  # pragma: no cover - every source without an address has a resolver
             raise InputError(
                 f"{source.title} has no fixed download address (each release has its own)",
                 hint=f"find the current file on {source.page} and give it with --url {key}=URL",
             )
-        dest = cache / source.filename
-        part = dest.with_suffix(dest.suffix + ".part")
         record = records.get(key)
-        if (
-            not refresh
-            and dest.exists()
-            and record is not None
-            and record.get("url") == url
-            and record.get("sha256") == file_sha256(dest)
-        ):
-            out[key] = dest
+        reuse = None if refresh else _cached(cache, record, url=url, page=page)
+        if reuse is not None:
+            out[key] = reuse
             continue
+        if session is None:
+            session = _default_session()
+        if url is None:
+            assert source.resolver is not None and page is not None
+            url = source.resolver(page, session)
+        dest = cache / cache_name(source, url)
+        part = dest.with_suffix(dest.suffix + ".part")
         if (refresh or dest.exists() or (record is not None and record.get("url") != url)) and part.exists():
             part.unlink()  # left from another file: do not resume it
         records.pop(key, None)
         _write_manifest(manifest_path, records)
-        if session is None:
-            session = _default_session()
         report = None if progress is None else (lambda done, total, _k=key: progress(_k, done, total))
         download(url, dest, session=session, progress=report)
         check_layout(key, dest)
         records[key] = {
             "key": key,
             "url": url,
-            "file": source.filename,
+            "file": dest.name,
             "bytes": dest.stat().st_size,
             "sha256": file_sha256(dest),
             "downloaded_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        if page is not None:
+            records[key]["page"] = page
         _write_manifest(manifest_path, records)
         out[key] = dest
     return out
@@ -498,6 +636,30 @@ def fetch_sources(
 
 def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_HEAD_BYTES = 1 << 20
+
+
+def _decode(data: bytes) -> str:
+    """Text of the start of a file: UTF-8 (a byte-order mark is dropped), else Windows-1252 (the NHS website's
+    ``¬``-separated files)."""
+    cut = data.rfind(b"\n")
+    if cut >= 0:
+        data = data[: cut + 1]
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether ``path`` is an Excel workbook (a zip file holding ``xl/workbook.xml``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _first_lines(path: Path, n: int = 2) -> tuple[list[str], str]:
@@ -517,14 +679,21 @@ def _first_lines(path: Path, n: int = 2) -> tuple[list[str], str]:
                     )
                 member = sorted(members, key=lambda m: (m.count("/"), m))[0]
                 with zf.open(member) as raw:
-                    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-                    return [line for _, line in zip(range(n), text, strict=False)], f"{path} [{member}]"
+                    head, where = raw.read(_HEAD_BYTES), f"{path} [{member}]"
         except zipfile.BadZipFile as exc:
             raise InputError(
                 f"the downloaded zip file is damaged: {exc}", path=path, hint="delete it and fetch again"
             ) from None
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as text:
-        return [line for _, line in zip(range(n), text, strict=False)], str(path)
+    else:
+        with path.open("rb") as fh:
+            head, where = fh.read(_HEAD_BYTES), str(path)
+    lines = io.StringIO(_decode(head), newline="").readlines()
+    return lines[:n], where
+
+
+def _fields(line: str) -> list[str]:
+    """The fields of a CSV line: comma-separated, or ``¬``-separated when the line holds a ``¬``."""
+    return next(csv.reader([line], delimiter="¬" if "¬" in line else ","), [])
 
 
 _LAYOUT_HINT = (
@@ -533,13 +702,60 @@ _LAYOUT_HINT = (
 )
 
 
+def _missing_column(header: Sequence[str], required: Sequence[Sequence[str]]) -> str | None:
+    present = {_normalise(str(h)) for h in header}
+    for names in required:
+        if not any(_normalise(n) in present for n in names):
+            return names[0]
+    return None
+
+
+def _check_workbook_columns(p: Path, required: Sequence[Sequence[str]], *, rows: int = 15) -> None:
+    """Check that some sheet of a workbook has a header row (within its first ``rows`` rows) with the columns.
+
+    Sheets whose name contains "Persons" are looked at first (ONS population workbooks hold Persons, Males and
+    Females sheets).
+    """
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True)
+    except Exception as exc:  # any unreadable workbook becomes a user message
+        raise InputError(f"the downloaded workbook cannot be opened: {exc}", path=p, hint=_LAYOUT_HINT) from None
+    best: tuple[str, str, list[str]] | None = None  # a row with the first column but not all of them
+    try:
+        names = sorted(wb.sheetnames, key=lambda name: "persons" not in name.lower())
+        for name in names:
+            for row in wb[name].iter_rows(max_row=rows, values_only=True):
+                header = [str(c).strip() for c in row if c is not None]
+                missing = _missing_column(header, required)
+                if missing is None:
+                    return
+                if best is None and missing != required[0][0]:
+                    best = (name, missing, header)
+    finally:
+        wb.close()
+    detail = ""
+    if best is not None:
+        sheet, missing, header = best
+        detail = f"; sheet {sheet!r} has {', '.join(repr(h) for h in header[:12])} but no column {missing!r}"
+    raise InputError(
+        "the publisher's file layout changed: no sheet has a header row with the columns "
+        f"{', '.join(repr(n[0]) for n in required)} (sheets: {', '.join(names)}){detail}",
+        path=p,
+        column=required[0][0],
+        hint=_LAYOUT_HINT,
+    )
+
+
 def check_layout(key: str, path: str | Path) -> None:
     """Check that a downloaded file has the layout that hubopt's loaders read.
 
     Only the start of the file is read (header line, or first record), so large files are checked quickly:
     ``epraccur`` must have no header and 27 fields per line; ``imd2019`` must be a workbook with sheet
-    ``IMD2019`` and the File 1 columns; the CSV files must have the columns their loaders need. Zip files are
-    checked through their first CSV member. Boundary files are not checked.
+    ``IMD2019`` and the File 1 columns; the CSV files must have the columns their loaders need (comma- or
+    ``¬``-separated, UTF-8 or Windows-1252). Zip files are checked through their first CSV member, workbooks
+    (``sape_lsoa``) through the first rows of their sheets. Boundary files are not checked.
 
     Parameters
     ----------
@@ -564,25 +780,27 @@ def check_layout(key: str, path: str | Path) -> None:
     required = _REQUIRED_COLUMNS.get(key)
     if required is None:
         return
+    if _is_workbook(p):
+        _check_workbook_columns(p, required)
+        return
     lines, where = _first_lines(p, 1)
-    header = next(csv.reader(lines), []) if lines else []
-    present = {_normalise(h) for h in header}
-    for names in required:
-        if not any(_normalise(n) in present for n in names):
-            shown = ", ".join(repr(h) for h in header[:20]) or "none"
-            raise InputError(
-                f"the publisher's file layout changed: there is no column {names[0]!r} (columns found: {shown})",
-                path=where,
-                column=names[0],
-                hint=_LAYOUT_HINT,
-            )
+    header = _fields(lines[0]) if lines else []
+    missing = _missing_column(header, required)
+    if missing is not None:
+        shown = ", ".join(repr(h) for h in header[:20]) or "none"
+        raise InputError(
+            f"the publisher's file layout changed: there is no column {missing!r} (columns found: {shown})",
+            path=where,
+            column=missing,
+            hint=_LAYOUT_HINT,
+        )
 
 
 def _check_epraccur_layout(p: Path) -> None:
     from hubopt.io.practices import EPRACCUR_FIELDS
 
     lines, where = _first_lines(p, 1)
-    first = next(csv.reader(lines), []) if lines else []
+    first = _fields(lines[0]) if lines else []
     if len(first) != len(EPRACCUR_FIELDS):
         raise InputError(
             f"the publisher's file layout changed: the first line has {len(first)} fields, not the "
@@ -631,7 +849,7 @@ def _check_imd_layout(p: Path) -> None:
         where = f"{p} [sheet {IMD2019_SHEET}]"
     else:
         lines, where = _first_lines(p, 1)
-        header = next(csv.reader(lines), []) if lines else []
+        header = _fields(lines[0]) if lines else []
     present = {_normalise(h) for h in header}
     for names in IMD_COLUMNS.values():
         if not any(_normalise(n) in present for n in names):

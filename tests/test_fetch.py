@@ -178,19 +178,96 @@ def test_fetch_sources_redownloads_a_damaged_file(tmp_path: Path) -> None:
     assert (tmp_path / SOURCES["epraccur"].filename).read_bytes() == EPRACCUR
 
 
-def test_fetch_sources_without_address_asks_for_url(tmp_path: Path) -> None:
-    assert SOURCES["gp_list_sizes"].url is None
-    with pytest.raises(InputError, match="--url gp_list_sizes=URL"):
-        fetch_sources(["gp_list_sizes"], tmp_path, session=FakeSession({}))
+def test_unknown_source(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown source 'nope'"):
         fetch_sources(["nope"], tmp_path, session=FakeSession({}))
+
+
+SERIES = SOURCES["gp_list_sizes"].page
+MAY_2023 = f"{SERIES}/may-2023"
+MAY_2023_FILE = "https://files.digital.nhs.uk/F1/3E4D66/gp-reg-pat-prac-all.csv"
+LIST_SIZES = (RECORDED / "gp_reg_pat_prac_all_head3.csv").read_bytes()
+
+
+def gp_pages(**extra: bytes) -> dict[str, bytes]:
+    """The recorded series page and May 2023 page (June 2023 is listed but not up: the session answers 404)."""
+    return {
+        SERIES: (RECORDED / "nhsd_gp_reg_series_page.html").read_bytes(),
+        MAY_2023: (RECORDED / "nhsd_gp_reg_may_2023_page.html").read_bytes(),
+        **extra,
+    }
+
+
+def test_gp_list_sizes_found_on_the_newest_month_with_files(tmp_path: Path) -> None:
+    assert SOURCES["gp_list_sizes"].url is None and SOURCES["gp_list_sizes"].resolver is not None
+    session = FakeSession(gp_pages(**{MAY_2023_FILE: LIST_SIZES}))
+    got = fetch_sources(["gp_list_sizes"], tmp_path, session=session)
+    assert got["gp_list_sizes"] == tmp_path / "gp-reg-pat-prac-all.csv"
+    assert got["gp_list_sizes"].read_bytes() == LIST_SIZES
+    asked = [url for url, _ in session.calls]
+    assert asked == [SERIES, f"{SERIES}/june-2023", MAY_2023, MAY_2023_FILE]
+    record = json.loads((tmp_path / MANIFEST_NAME).read_text())["files"]["gp_list_sizes"]
+    assert record["url"] == MAY_2023_FILE and record["page"] == SERIES
+
+    fetch_sources(["gp_list_sizes"], tmp_path, session=session)
+    assert len(session.calls) == 4  # cached: the pages are not read again
+    fetch_sources(["gp_list_sizes"], tmp_path, session=session, refresh=True)
+    assert [url for url, _ in session.calls[4:]] == asked
+
+
+def test_gp_list_sizes_url_may_be_a_month_page_or_the_file(tmp_path: Path) -> None:
+    session = FakeSession(gp_pages(**{MAY_2023_FILE: LIST_SIZES}))
+    fetch_sources(["gp_list_sizes"], tmp_path / "a", urls={"gp_list_sizes": MAY_2023}, session=session)
+    assert [url for url, _ in session.calls] == [MAY_2023, MAY_2023_FILE]
+    record = json.loads((tmp_path / "a" / MANIFEST_NAME).read_text())["files"]["gp_list_sizes"]
+    assert record["page"] == MAY_2023
+
+    direct = FakeSession({MAY_2023_FILE: LIST_SIZES})
+    fetch_sources(["gp_list_sizes"], tmp_path / "b", urls={"gp_list_sizes": MAY_2023_FILE}, session=direct)
+    assert [url for url, _ in direct.calls] == [MAY_2023_FILE]
+    assert "page" not in json.loads((tmp_path / "b" / MANIFEST_NAME).read_text())["files"]["gp_list_sizes"]
+
+
+def test_gp_list_sizes_zip_is_cached_as_zip(tmp_path: Path) -> None:
+    page = f"{SERIES}/january-2025"
+    zipped = "https://files.digital.nhs.uk/00/TEST00/gp-reg-pat-prac-all.zip"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("gp-reg-pat-prac-all.csv", LIST_SIZES)
+    pages = {page: (RECORDED / "nhsd_gp_reg_month_page_zip_only.html").read_bytes(), zipped: buf.getvalue()}
+    got = fetch_sources(["gp_list_sizes"], tmp_path, urls={"gp_list_sizes": page}, session=FakeSession(pages))
+    assert got["gp_list_sizes"] == tmp_path / "gp-reg-pat-prac-all.zip"
+    assert json.loads((tmp_path / MANIFEST_NAME).read_text())["files"]["gp_list_sizes"]["url"] == zipped
+
+
+def test_gp_list_sizes_page_without_the_link_is_a_clear_error(tmp_path: Path) -> None:
+    changed = b"<html><body><a href='https://files.digital.nhs.uk/AA/BBBBBB/other.csv'>x</a></body></html>"
+    session = FakeSession({MAY_2023: changed})
+    with pytest.raises(InputError, match=r"may-2023 has no link to gp-reg-pat-prac-all\.csv or \.zip") as info:
+        fetch_sources(["gp_list_sizes"], tmp_path, urls={"gp_list_sizes": MAY_2023}, session=session)
+    assert "--url gp_list_sizes=URL" in str(info.value)
+    assert not (tmp_path / "gp-reg-pat-prac-all.csv").exists()
+
+    no_months = FakeSession({SERIES: b"<html><body><a href='/about'>About</a></body></html>"})
+    with pytest.raises(InputError, match="links to no monthly release"):
+        fetch_sources(["gp_list_sizes"], tmp_path, session=no_months)
+
+    only_listed = FakeSession({SERIES: (RECORDED / "nhsd_gp_reg_series_page.html").read_bytes()})
+    with pytest.raises(
+        InputError, match=r"(?s)none of the newest monthly pages.*june-2023 \(the server answered HTTP 404"
+    ):
+        fetch_sources(["gp_list_sizes"], tmp_path, session=only_listed)
+
+    with pytest.raises(InputError, match="HTTP 404 for the publication page") as info:
+        fetch_sources(["gp_list_sizes"], tmp_path, session=FakeSession({}))
+    assert "--url gp_list_sizes=URL" in str(info.value)
 
 
 def test_changed_layout_is_reported_and_not_recorded(tmp_path: Path) -> None:
     body = (RECORDED / "epraccur_with_header.csv").read_bytes()
     with pytest.raises(InputError, match="layout changed") as info:
         fetch_sources(["epraccur"], tmp_path, urls={"epraccur": URL}, session=FakeSession({URL: body}))
-    assert "epraccur.zip" in str(info.value) and "report" in str(info.value)
+    assert "epraccur.csv" in str(info.value) and "report" in str(info.value)
     assert "epraccur" not in json.loads((tmp_path / MANIFEST_NAME).read_text())["files"]
 
 
@@ -230,16 +307,95 @@ def test_parse_url_overrides() -> None:
 def test_sources_registry_is_complete() -> None:
     for key, src in SOURCES.items():
         assert src.key == key and src.licence == "OGL v3" and src.page.startswith("https://")
-        assert src.url is None or src.url.startswith("https://")
+        assert (src.url is not None and src.url.startswith("https://")) != (src.resolver is not None), key
+    assert [k for k, s in SOURCES.items() if s.url is None] == ["gp_list_sizes"]
+
+
+def test_cache_name_follows_the_address_extension() -> None:
+    epraccur = SOURCES["epraccur"]
+    assert fetch.cache_name(epraccur, epraccur.url) == "epraccur.csv"
+    assert (
+        fetch.cache_name(epraccur, "https://files.digital.nhs.uk/assets/ods/current/epraccur.zip") == "epraccur.zip"
+    )
+    assert fetch.cache_name(SOURCES["nspl"], SOURCES["nspl"].url) == "nspl.zip"
+
+
+def test_check_layout_hospitals_published_with_not_signs_in_windows_1252(tmp_path: Path) -> None:
+    header = "OrganisationID¬OrganisationCode¬OrganisationType¬OrganisationName¬Latitude¬Longitude\r\n"
+    row = "1¬RWF03¬Hospital¬Maidstone Hospital¬51.27¬0.49\r\n"
+    path = tmp_path / "Hospital.csv"
+    path.write_bytes((header + row).encode("cp1252"))
+    check_layout("hospitals", path)
+    path.write_bytes((header.replace("Latitude", "Lat") + row).encode("cp1252"))
+    with pytest.raises(InputError, match="there is no column 'Latitude'"):
+        check_layout("hospitals", path)
+
+
+def test_check_layout_sape_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Contents"
+    sheet = wb.create_sheet("Mid-2020 Persons")
+    sheet.append(["Mid-2020 Population Estimates for Lower Layer Super Output Areas in England and Wales"])
+    sheet.append([])
+    sheet.append(
+        [
+            "LA Code (2018 boundaries)",
+            "LA name",
+            "LA Code (2021 boundaries)",
+            "LA name",
+            "LSOA Code",
+            "LSOA Name",
+            "All Ages",
+            0,
+            1,
+        ]
+    )
+    path = tmp_path / "sape.xlsx"
+    wb.save(path)
+    check_layout("sape_lsoa", path)
+    sheet.cell(row=3, column=7, value="Everyone")
+    wb.save(path)
+    with pytest.raises(
+        InputError, match=r"no sheet has a header row .*'Mid-2020 Persons' has .* no column 'All Ages'"
+    ):
+        check_layout("sape_lsoa", path)
+
+
+def test_check_layout_lsoa_lookup(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text("\ufeffLSOA11CD,LSOA11NM,LSOA21CD,LSOA21NM,CHGIND,LAD22CD\nE01000001,A,E01000001,A,U,E09000001\n")
+    check_layout("lsoa_lookup", path)
+    path.write_text("LSOA11CD,LSOA21CD\nE01000001,E01000001\n")
+    with pytest.raises(InputError, match="no column 'CHGIND'"):
+        check_layout("lsoa_lookup", path)
 
 
 def test_fetch_sources_resumes_after_interruption(tmp_path: Path) -> None:
     session = FakeSession({URL: EPRACCUR}, fail_after=200)
     with pytest.raises(InputError, match="interrupted"):
         fetch_sources(["epraccur"], tmp_path, urls={"epraccur": URL}, session=session)
-    assert not (tmp_path / "epraccur.zip").exists() and (tmp_path / "epraccur.zip.part").exists()
+    assert not (tmp_path / "epraccur.csv").exists() and (tmp_path / "epraccur.csv.part").exists()
     seen: list[tuple[str, int, int | None]] = []
     fetch_sources(["epraccur"], tmp_path, urls={"epraccur": URL}, session=session, progress=lambda *a: seen.append(a))
     assert session.calls[-1][1]["Range"] == "bytes=200-"
-    assert (tmp_path / "epraccur.zip").read_bytes() == EPRACCUR
+    assert (tmp_path / "epraccur.csv").read_bytes() == EPRACCUR
     assert seen[-1] == ("epraccur", len(EPRACCUR), len(EPRACCUR))
+
+
+def test_publication_page_links() -> None:
+    from datetime import date
+
+    from hubopt.publications import file_links, month_pages
+
+    series = (RECORDED / "nhsd_gp_reg_series_page.html").read_text()
+    assert month_pages(series, SERIES, today=date(2023, 5, 20)) == [MAY_2023, f"{SERIES}/april-2023"]
+    assert month_pages(series, SERIES, today=date(2023, 6, 1))[0] == f"{SERIES}/june-2023"
+    may = (RECORDED / "nhsd_gp_reg_may_2023_page.html").read_text()
+    assert file_links(may, MAY_2023) == [MAY_2023_FILE]
+    assert file_links(may, MAY_2023, name="gp-reg-pat-prac-map") == [
+        "https://files.digital.nhs.uk/11/9809CA/gp-reg-pat-prac-map.csv"
+    ]
+    zipped = (RECORDED / "nhsd_gp_reg_month_page_zip_only.html").read_text()
+    assert file_links(zipped, MAY_2023) == ["https://files.digital.nhs.uk/00/TEST00/gp-reg-pat-prac-all.zip"]
