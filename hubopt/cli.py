@@ -269,7 +269,8 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     type=str,
     multiple=True,
     metavar="KEY=URL",
-    help="Use this address for a source (publishers move files).",
+    help="Use this address for a source (publishers move files); for gp_list_sizes it may be a month's "
+    "publication page.",
 )
 @click.option("--refresh", is_flag=True, help="Download again even when the cache holds a verified copy.")
 def fetch_data(
@@ -283,8 +284,10 @@ def fetch_data(
 ) -> None:
     """Download the official files a study is built from (ODS, NHS Digital, ONS, MHCLG) into a cache.
 
-    Downloads resume after an interruption, are checked (size, recorded checksum, file layout) and only then
-    kept as complete. Then build a study with: hubopt study build --districts ... --source CACHE
+    Sources (--only): epraccur, gp_list_sizes (found on NHS Digital's newest monthly page), sape_lsoa,
+    lsoa_centroids, snpp, imd2019, lsoa_boundaries, nspl, hospitals, lsoa_lookup. Downloads resume after an
+    interruption, are checked (size, recorded checksum, file layout) and only then kept as complete; a cached file
+    is reused until --refresh.
     """
     from hubopt.build.areas import area_for
     from hubopt.fetch import SOURCES, check_layout, districts_known, fetch_sources, parse_url_overrides
@@ -342,6 +345,14 @@ def study() -> None:
     help="Folder of the published files, laid out as ../shared/data (see its SOURCES.md).",
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Study folder to write.")
+@click.option(
+    "--lsoa-lookup",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="ONS 'LSOA (2011) to LSOA (2021)' lookup CSV, to convert a population table keyed by LSOA 2021 to the "
+    "study's LSOA 2011 zones (hubopt fetch data --only lsoa_lookup downloads it).",
+)
 def study_build(
     area: str | None,
     districts: tuple[str, ...],
@@ -349,15 +360,22 @@ def study_build(
     name: str | None,
     source: Path,
     out: Path,
+    lsoa_lookup: Path | None,
 ) -> None:
-    """Build a study folder from the published files (the same schema as data/west_kent)."""
+    """Build a study folder from the published files (the same schema as data/west_kent).
+
+    The zones are LSOA 2011. A population table keyed by LSOA 2021 is converted to them with --lsoa-lookup;
+    without it, sources of different LSOA geographies are refused.
+    """
     from hubopt.build.areas import area_for
     from hubopt.build.study import build_study
 
     spec = area_for(area, _values(districts, more_districts), name)
-    report = build_study(source, out, spec)
+    report = build_study(source, out, spec, lsoa_lookup=lsoa_lookup)
     click.echo(f"{spec.name} study written to {out}")
     click.echo("\n".join(report.lines()))
+    if lsoa_lookup is not None and not report.lsoa_conversions:
+        click.echo("  note: --lsoa-lookup was not needed: no small-area source is keyed by LSOA 2021")
 
 
 @main.group()

@@ -1,19 +1,23 @@
-"""Studies for any districts: Mid and South Essex from the real files, custom district lists, missing sources."""
+"""Studies for any districts: Mid and South Essex from the real files, custom district lists, missing sources,
+LSOA 2011 / 2021 sources."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
 
 from hubopt.build.areas import MID_SOUTH_ESSEX, area_for
-from hubopt.build.study import build_study
+from hubopt.build.study import SOURCE_FILES, build_study
+from hubopt.build.vintages import population_to_zones, source_vintage
 from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.io.deprivation import read_imd2019
+from hubopt.io.population import read_census2021_lsoa
 from hubopt.pipeline import run_scenario
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
@@ -112,3 +116,162 @@ def test_missing_projections_need_an_explicit_choice(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"(?s)no population projections.*demand\.beyond_projection: hold"):
         run_scenario(sc)
     assert not (tmp_path / "out").exists()
+
+
+# --- LSOA 2011 / LSOA 2021 ----------------------------------------------------------------------------------------
+
+LOOKUP_FIXTURE = REPO / "tests" / "data" / "fixtures" / "lsoa11_lsoa21_lookup_maidstone_tunbridge_wells.csv"
+CENSUS = "population/census2021_lsoa21_usual_residents_westkent_mse.csv"
+TUNBRIDGE_WELLS = ["E07000116"]
+
+
+def source_folder(shared_data: Path, tmp_path: Path, **replace: Path) -> Path:
+    """A source folder laid out as ../shared/data whose files link to the real ones, some replaced by others."""
+    src = tmp_path / "source"
+    for key, rel in SOURCE_FILES.items():
+        link = src / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(replace.get(key, shared_data / rel))
+    return src
+
+
+def test_population_on_lsoa_2021_refused_without_lookup(shared_data: Path, tmp_path: Path) -> None:
+    src = source_folder(shared_data, tmp_path, sape=shared_data / CENSUS)
+    out = tmp_path / "tw"
+    result = CliRunner().invoke(
+        main, ["study", "build", "--districts", *TUNBRIDGE_WELLS, "--source", str(src), "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    sape, imd = src / SOURCE_FILES["sape"], src / SOURCE_FILES["imd"]
+    assert f"{sape} (population estimates) is keyed by LSOA 2021" in message
+    assert f"{imd} (the study's zones, IMD 2019) is keyed by LSOA 2011" in message
+    assert "--lsoa-lookup FILE" in message
+    assert not out.exists()
+
+
+def test_lsoa_2021_centroids_refused_even_with_lookup(shared_data: Path, tmp_path: Path) -> None:
+    header_only = tmp_path / "centroids_lsoa21.csv"
+    header_only.write_text("LSOA21CD,LSOA21NM,X,Y\n")  # only the header is read before the refusal
+    src = source_folder(shared_data, tmp_path, centroids=header_only)
+    with pytest.raises(InputError, match="a lookup converts counts, not the points or polygons") as info:
+        build_study(src, tmp_path / "tw", area_for(None, TUNBRIDGE_WELLS), lsoa_lookup=LOOKUP_FIXTURE)
+    assert info.value.path == str(src / SOURCE_FILES["centroids"])
+    with pytest.raises(InputError, match="the LSOA lookup file does not exist"):
+        build_study(src, tmp_path / "tw", area_for(None, TUNBRIDGE_WELLS), lsoa_lookup=tmp_path / "none.csv")
+
+
+def test_vintage_of_each_real_source(shared_data: Path) -> None:
+    assert source_vintage(shared_data / SOURCE_FILES["imd"]) == "2011"
+    assert source_vintage(shared_data / SOURCE_FILES["sape"]) == "2011"
+    assert source_vintage(shared_data / SOURCE_FILES["centroids"]) == "2011"
+    assert source_vintage(shared_data / SOURCE_FILES["lsoa_boundaries"]) == "2011"
+    assert source_vintage(shared_data / CENSUS) == "2021"
+
+
+def census_table(shared_data: Path) -> pd.DataFrame:
+    return read_census2021_lsoa(shared_data / CENSUS).rename(columns={"lsoa21_code": "lsoa_code"})
+
+
+def zone_codes(shared_data: Path, districts: list[str]) -> list[str]:
+    imd = read_imd2019(shared_data / SOURCE_FILES["imd"])
+    return sorted(imd.loc[imd["lad_code"].isin(districts), "lsoa_code"])
+
+
+def test_census_2021_population_converted_to_lsoa_2011_zones(shared_data: Path) -> None:
+    census = census_table(shared_data)
+    zones = zone_codes(shared_data, ["E07000110", "E07000116"])
+    out, conversion = population_to_zones(census, ["population"], zones, LOOKUP_FIXTURE, path=shared_data / CENSUS)
+    assert list(out["lsoa_code"]) == zones  # every Maidstone and Tunbridge Wells zone, none else
+    pop21 = census.set_index("lsoa_code")["population"]
+    in_area = census["lsoa21_name"].str.startswith(("Maidstone ", "Tunbridge Wells "))
+    assert out["population"].sum() == pytest.approx(census.loc[in_area, "population"].sum())  # nobody lost
+    pop = out.set_index("lsoa_code")["population"]
+    assert pop["E01024320"] == pop21["E01024320"]  # Maidstone 003A, unchanged
+    assert pop["E01024801"] == pop21["E01035012"] + pop21["E01035013"]  # TW 008A, split into 008E and 008F
+    assert pop["E01024334"] == pop["E01024338"] == pop21["E01034990"] / 2  # Maidstone 001B, 001D merged: 001F
+    assert conversion.record() == {
+        "file": str(shared_data / CENSUS),
+        "from": "LSOA 2021",
+        "to": "LSOA 2011",
+        "lookup": str(LOOKUP_FIXTURE),
+        "lsoa2021_rows": 168,
+        "lsoa2011_unchanged": 156,
+        "lsoa2011_split": 5,
+        "lsoa2011_merged": 2,
+        "lsoa2011_outside_study": 0,
+    }
+    assert "5 split in 2021" in conversion.note() and "2 merged in 2021" in conversion.note()
+
+
+def test_conversion_refuses_gaps_and_irregular_changes(shared_data: Path, tmp_path: Path) -> None:
+    census = census_table(shared_data)
+    sevenoaks = zone_codes(shared_data, ["E07000111"])
+    with pytest.raises(InputError, match="74 of the study's LSOA 2011 zones are not in the lookup"):
+        population_to_zones(census, ["population"], sevenoaks, LOOKUP_FIXTURE, path=shared_data / CENSUS)
+
+    tw = zone_codes(shared_data, TUNBRIDGE_WELLS)
+    short = census[census["lsoa_code"] != "E01035013"]
+    with pytest.raises(InputError, match=r"1 LSOA 2021 code.* not in the file: E01035013") as info:
+        population_to_zones(short, ["population"], tw, LOOKUP_FIXTURE, path=shared_data / CENSUS)
+    assert info.value.path == str(shared_data / CENSUS)
+
+    irregular = tmp_path / "irregular.csv"
+    irregular.write_text(LOOKUP_FIXTURE.read_text().replace("Tunbridge Wells 008E,S", "Tunbridge Wells 008E,X"))
+    with pytest.raises(InputError, match=r"CHGIND X.*E01035012 <- E01024801") as info:
+        population_to_zones(census, ["population"], tw, irregular, path=shared_data / CENSUS)
+    assert info.value.path == str(shared_data / CENSUS)
+
+
+def test_lookup_not_needed_when_every_source_is_lsoa_2011(shared_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "tw"
+    args = ["study", "build", "--districts", *TUNBRIDGE_WELLS, "--source", str(shared_data), "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--lsoa-lookup", str(LOOKUP_FIXTURE)])
+    assert result.exit_code == 0, result.output
+    assert "--lsoa-lookup was not needed" in result.output
+    meta = yaml.safe_load((out / "study.yaml").read_text())
+    assert "lsoa_conversions" not in meta and meta["zone_geography"] == "LSOA 2011"
+    assert "lsoa_conversions" not in json.loads((out / "build_report.json").read_text())
+    assert len(load_study(out).zones) == len(zone_codes(shared_data, TUNBRIDGE_WELLS))
+
+
+def test_build_converts_an_lsoa_2021_population_table(shared_data: Path, tmp_path: Path) -> None:
+    """The wiring of a conversion through a whole build. The counts are SYNTHETIC (one person of each single year
+    of age per LSOA 2021, written here, not population data): no single-year-of-age table on LSOA 2021 is among the
+    real files. Codes, names and every other source are real."""
+    census = read_census2021_lsoa(shared_data / CENSUS)
+    tw21 = census[census["lsoa21_name"].str.startswith("Tunbridge Wells ")]
+    ages = [str(a) for a in range(90)] + ["90+"]
+    table = pd.DataFrame({"LSOA 2021 Code": tw21["lsoa21_code"], "LSOA 2021 Name": tw21["lsoa21_name"]})
+    table["All Ages"] = len(ages)
+    for age in ages:
+        table[age] = 1
+    synthetic = tmp_path / "synthetic_sape_lsoa21_tunbridge_wells.csv"
+    table.to_csv(synthetic, index=False)
+    src = source_folder(shared_data, tmp_path, sape=synthetic)
+    out = tmp_path / "tw"
+
+    report = build_study(src, out, area_for(None, TUNBRIDGE_WELLS), lsoa_lookup=LOOKUP_FIXTURE)
+    study = load_study(out)
+    assert len(tw21) == 69 and len(study.zones) == 68
+    pop = study.zones.set_index("zone_id")["population"]
+    assert pop.sum() == 69 * 91  # nobody lost
+    assert pop["E01024801"] == 2 * 91  # Tunbridge Wells 008A: its two 2021 parts summed back
+    assert (pop.drop("E01024801") == 91).all()
+    assert study.zones.set_index("zone_id").loc["E01024801", "pop_85_plus"] == 2 * 6
+    record = {
+        "file": str(src / SOURCE_FILES["sape"]),
+        "from": "LSOA 2021",
+        "to": "LSOA 2011",
+        "lookup": str(LOOKUP_FIXTURE),
+        "lsoa2021_rows": 69,
+        "lsoa2011_unchanged": 67,
+        "lsoa2011_split": 1,
+        "lsoa2011_merged": 0,
+        "lsoa2011_outside_study": 0,
+    }
+    assert report.lsoa_conversions == [record]
+    assert yaml.safe_load((out / "study.yaml").read_text())["lsoa_conversions"] == [record]
+    assert json.loads((out / "build_report.json").read_text())["lsoa_conversions"] == [record]
+    attribution = (out / "ATTRIBUTION.md").read_text()
+    assert "LSOA (2011) to LSOA (2021) lookup" in attribution and "1 split in 2021" in attribution

@@ -12,7 +12,16 @@ from hubopt.cli import main
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["run"], ["demo"], ["data"], ["data", "build-west-kent"], ["data", "fit-travel-model"]],
+    [
+        [],
+        ["run"],
+        ["demo"],
+        ["data"],
+        ["data", "build-west-kent"],
+        ["data", "fit-travel-model"],
+        ["fetch", "data"],
+        ["study", "build"],
+    ],
 )
 def test_help_on_every_command(args: list[str]) -> None:
     result = CliRunner().invoke(main, [*args, "--help"])
@@ -113,3 +122,30 @@ def test_fetch_data_checks_layout_and_districts(tmp_path: Path, monkeypatch) -> 
     assert "Downloaded and checked 1 file(s)" in result.output
     bad = CliRunner().invoke(main, ["fetch", "data", "--only", "nosuch", "--cache", str(tmp_path)])
     assert bad.exit_code == 2 and "unknown source(s): nosuch" in bad.output
+
+
+def test_own_area_route_in_readme_uses_real_options() -> None:
+    """Every command and option the README's "Your own area" route shows exists in that command's --help."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("**Your own area.**") : readme.index("## Data and licences")]
+    commands = [
+        " ".join(block.replace("\\\n", " ").split())
+        for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    ]
+    assert any(c.startswith(".venv/bin/hubopt fetch data") for c in commands)
+    assert any(c.startswith(".venv/bin/hubopt study build") for c in commands)
+    mentioned = {
+        ("fetch", "data"): {"--only", "--cache", "--url", "--refresh", "--districts"},
+        ("study", "build"): {"--lsoa-lookup", "--source", "--out", "--districts", "--name"},
+    }
+    for command in commands:
+        words = command.split()
+        mentioned[(words[1], words[2])] |= {w.split("=")[0] for w in words if w.startswith("--")}
+    for (group, sub), options in mentioned.items():
+        assert f"hubopt {group} {sub}" in section
+        result = CliRunner().invoke(main, [group, sub, "--help"])
+        assert result.exit_code == 0
+        for option in options:
+            assert option in result.output, f"{option} is not an option of hubopt {group} {sub}"

@@ -4,6 +4,10 @@ Run as ``hubopt study build --area west_kent --source ../shared/data`` (or ``--d
 the national/ODS/ONS files in their own formats with hubopt's loaders and writes compact tables in hubopt's study
 schema (see ``data/README.md``). Nothing is copied: every output value is computed from the sources named in
 ``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is rebuilt by the same code.
+
+The zones are LSOA 2011 (IMD 2019's geography). A population table keyed by LSOA 2021 (ONS estimates from mid-2021
+on) is converted to them with an ONS lookup given as ``--lsoa-lookup FILE`` (see :mod:`hubopt.build.vintages`);
+without one, mixing the two geographies is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import shapely
 import yaml
 
 from hubopt.build.areas import AreaSpec, HospitalSite
+from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones
 from hubopt.errors import InputError
 from hubopt.io._validate import CRS_BNG, CRS_LONLAT
 from hubopt.io.boundaries import read_lad_boundaries, read_lsoa_boundaries
@@ -70,7 +75,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | sites.csv (list sizes) | Patients Registered at a GP Practice, January 2021 | NHS Digital | OGL v3 |
 | sites.csv (practice locations) | National Statistics Postcode Lookup, May 2025 (postcode points) | ONS | OGL v3 |
 | sites.csv (hospital locations) | NHS website organisation data, Hospital list (about 2022) | NHS website (NHS.uk) | OGL v3 |
-{hospital_facts_row}| projections.csv | 2022-based subnational population projections, migration category variant | ONS (24 June 2025) | OGL v3 |
+{hospital_facts_row}{lookup_row}| projections.csv | 2022-based subnational population projections, migration category variant | ONS (24 June 2025) | OGL v3 |
 
 Attribution statements that must be kept with any use of these tables:
 
@@ -97,6 +102,7 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    lsoa_conversions: list[dict[str, object]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The report as text lines for the terminal."""
@@ -119,11 +125,28 @@ def _source(source: Path, key: str) -> Path:
     return path
 
 
-def build_zones(source: Path, area: AreaSpec, report: BuildReport) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def build_zones(
+    source: Path, area: AreaSpec, report: BuildReport, lsoa_lookup: Path | None = None
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Zones of the area: LSOA 2011 codes, names, districts, centroids, age bands, IMD and polygons.
+
+    The LSOA geography of each small-area source is read from its column names first: a population table keyed by
+    LSOA 2021 is converted to the zones with ``lsoa_lookup`` (recorded in ``report.lsoa_conversions``), and is
+    refused without one, as are LSOA 2021 centroids or boundaries.
 
     Returns the zones and the district names (from the IMD file where the area does not name them).
     """
+    zones_source = SmallAreaSource.read("the study's zones, IMD 2019", _source(source, "imd"))
+    population_source = SmallAreaSource.read("population estimates", _source(source, "sape"), counts=True)
+    check_vintages(
+        zones_source,
+        [
+            population_source,
+            SmallAreaSource.read("population-weighted centroids", _source(source, "centroids")),
+            SmallAreaSource.read("LSOA boundaries", _source(source, "lsoa_boundaries")),
+        ],
+        lsoa_lookup,
+    )
     imd = read_imd2019(_source(source, "imd"))
     codes_wanted = list(area.districts)
     unknown = sorted(set(codes_wanted) - set(imd["lad_code"]))
@@ -142,6 +165,15 @@ def build_zones(source: Path, area: AreaSpec, report: BuildReport) -> tuple[gpd.
     report.excluded["IMD file"] = {f"LSOAs outside {area.name}": len(imd) - len(inside)}
     syoa = read_sape_syoa(_source(source, "sape"))
     bands = to_age_bands(syoa)
+    if population_source.vintage == "2021":
+        assert lsoa_lookup is not None  # check_vintages refused the table otherwise
+        band_cols = [band_column(b) for b in AGE_BANDS]
+        bands, conversion = population_to_zones(
+            bands, band_cols, list(inside["lsoa_code"]), lsoa_lookup, path=population_source.path
+        )
+        bands[band_cols] = bands[band_cols].round(3)
+        report.lsoa_conversions.append(conversion.record())
+        report.notes.append(conversion.note())
     centroids = read_population_weighted_centroids(_source(source, "centroids"))
     boundary_files = []
     for code in codes_wanted:
@@ -174,7 +206,7 @@ def build_zones(source: Path, area: AreaSpec, report: BuildReport) -> tuple[gpd.
     cent = centroids.set_index("lsoa_code").geometry
     zones["centroid_easting"] = zones["zone_id"].map(cent.x).round(1)
     zones["centroid_northing"] = zones["zone_id"].map(cent.y).round(1)
-    zones["population"] = zones[[band_column(b) for b in AGE_BANDS]].sum(axis=1)
+    zones["population"] = zones[[band_column(b) for b in AGE_BANDS]].sum(axis=1).round(3)
     zones = zones.sort_values("zone_id").reset_index(drop=True)
     geometry = polys.set_index("lsoa_code").geometry.reindex(zones["zone_id"]).to_numpy()
     out = gpd.GeoDataFrame(zones[ZONE_COLUMNS], geometry=geometry, crs=CRS_BNG)
@@ -318,7 +350,9 @@ def _round_geometry(gdf: gpd.GeoDataFrame, simplify_m: float = 5.0, decimals: in
     return out
 
 
-def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildReport:
+def build_study(
+    source: str | Path, out: str | Path, area: AreaSpec, *, lsoa_lookup: str | Path | None = None
+) -> BuildReport:
     """Build a study folder for ``area`` from the real source files.
 
     Parameters
@@ -329,10 +363,21 @@ def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildRep
         Folder to write (created; existing study files are replaced).
     area : AreaSpec
         The districts and the typed facts of the area (see :mod:`hubopt.build.areas`).
+    lsoa_lookup : str or Path, optional
+        The ONS "LSOA (2011) to LSOA (2021)" lookup CSV, to convert a population table keyed by LSOA 2021 to the
+        study's LSOA 2011 zones (``--lsoa-lookup``). Not needed when every small-area source is on LSOA 2011.
 
     Returns
     -------
     BuildReport
+        Its ``lsoa_conversions`` say which file was converted and how many zones were split or merged; they are
+        also written to ``study.yaml`` (``lsoa_conversions``) and ``build_report.json``.
+
+    Raises
+    ------
+    InputError
+        On a missing source file or lookup, sources keyed by different LSOA geographies without a lookup, or any
+        problem a loader finds in a file.
     """
     src = Path(source)
     if not src.is_dir():
@@ -341,9 +386,17 @@ def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildRep
             path=src,
             hint="give the folder of real data, e.g. --source ../shared/data",
         )
+    lookup = None if lsoa_lookup is None else Path(lsoa_lookup)
+    if lookup is not None and not lookup.is_file():
+        raise InputError(
+            "the LSOA lookup file does not exist",
+            path=lookup,
+            setting="--lsoa-lookup",
+            hint="download it with: hubopt fetch data --only lsoa_lookup (it is then in the cache folder)",
+        )
     dest = Path(out)
     report = BuildReport()
-    zones, districts = build_zones(src, area, report)
+    zones, districts = build_zones(src, area, report, lookup)
     sites = build_sites(src, area, zones, report)
     projections = build_projections(src, districts, report)
     district_outlines = build_districts(src, districts)
@@ -371,6 +424,8 @@ def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildRep
     missing = sorted(set(districts) - set(projections["district_code"]))
     if missing:
         metadata["projections_missing_for"] = missing
+    if report.lsoa_conversions:
+        metadata["lsoa_conversions"] = report.lsoa_conversions
     metadata["built_by"] = "hubopt study build"
     metadata["counts"] = report.counts
     (dest / "study.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -380,13 +435,26 @@ def build_study(source: str | Path, out: str | Path, area: AreaSpec) -> BuildRep
         if area.hospital_facts_source
         else ""
     )
+    lookup_row = (
+        "| zones.csv (population converted from LSOA 2021 to LSOA 2011) | LSOA (2011) to LSOA (2021) lookup | ONS "
+        "Open Geography Portal | OGL v3 |\n"
+        if report.lsoa_conversions
+        else ""
+    )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
     (dest / "ATTRIBUTION.md").write_text(
-        ATTRIBUTION.format(name=area.name, year_ons=2019, year_os=2019, hospital_facts_row=facts_row, notes=notes),
+        ATTRIBUTION.format(
+            name=area.name,
+            year_ons=2019,
+            year_os=2019,
+            hospital_facts_row=facts_row,
+            lookup_row=lookup_row,
+            notes=notes,
+        ),
         encoding="utf-8",
     )
-    (dest / "build_report.json").write_text(
-        json.dumps({"counts": report.counts, "excluded": report.excluded, "notes": report.notes}, indent=2) + "\n",
-        encoding="utf-8",
-    )
+    build_record: dict[str, object] = {"counts": report.counts, "excluded": report.excluded, "notes": report.notes}
+    if report.lsoa_conversions:
+        build_record["lsoa_conversions"] = report.lsoa_conversions
+    (dest / "build_report.json").write_text(json.dumps(build_record, indent=2) + "\n", encoding="utf-8")
     return report
