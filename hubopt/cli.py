@@ -342,7 +342,8 @@ def study() -> None:
     "--source",
     type=click.Path(path_type=Path),
     required=True,
-    help="Folder of the published files, laid out as ../shared/data (see its SOURCES.md).",
+    help="The download cache of 'hubopt fetch data' (the national files as published), or a folder laid out as "
+    "../shared/data (see its SOURCES.md).",
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Study folder to write.")
 @click.option(
@@ -364,8 +365,11 @@ def study_build(
 ) -> None:
     """Build a study folder from the published files (the same schema as data/west_kent).
 
-    The zones are LSOA 2011. A population table keyed by LSOA 2021 is converted to them with --lsoa-lookup;
-    without it, sources of different LSOA geographies are refused.
+    --source is the download cache of 'hubopt fetch data' (workbooks and zip files are read as published; the
+    district outlines are the study's LSOA polygons dissolved per district) or a folder laid out as
+    ../shared/data. The zones are LSOA 2011; the base year is the mid-year of the population estimates. A
+    population table keyed by LSOA 2021 is converted to the zones with --lsoa-lookup; without it, sources of
+    different LSOA geographies are refused.
     """
     from hubopt.build.areas import area_for
     from hubopt.build.study import build_study

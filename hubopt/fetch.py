@@ -41,6 +41,7 @@ __all__ = [
     "districts_known",
     "download",
     "fetch_sources",
+    "manifest_records",
     "parse_url_overrides",
 ]
 
@@ -480,6 +481,28 @@ def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
             hint="delete it: the cached files are then downloaded again",
         ) from None
     return files
+
+
+def manifest_records(cache_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """The records of a cache's ``fetch_manifest.json``, by key (empty when the cache has no manifest).
+
+    Parameters
+    ----------
+    cache_dir : str or Path
+        The cache folder.
+
+    Returns
+    -------
+    dict of str to dict
+        Each record as :func:`fetch_sources` wrote it (``key``, ``url``, ``file``, ``bytes``, ``sha256``,
+        ``downloaded_utc`` and, for a file found on a page, ``page``).
+
+    Raises
+    ------
+    InputError
+        When the manifest exists but cannot be read.
+    """
+    return _read_manifest(Path(cache_dir) / MANIFEST_NAME)
 
 
 def _write_manifest(path: Path, files: Mapping[str, Mapping[str, Any]]) -> None:

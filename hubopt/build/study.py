@@ -1,9 +1,11 @@
 """Build a study folder for any set of districts from the real published files.
 
-Run as ``hubopt study build --area west_kent --source ../shared/data`` (or ``--districts E07000066 ...``). It reads
-the national/ODS/ONS files in their own formats with hubopt's loaders and writes compact tables in hubopt's study
-schema (see ``data/README.md``). Nothing is copied: every output value is computed from the sources named in
-``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is rebuilt by the same code.
+Run as ``hubopt study build --districts E07000066 ... --source CACHE`` on the download cache of ``hubopt fetch
+data`` (the national files as published), or ``--source ../shared/data`` on a folder of filtered extracts (see
+:mod:`hubopt.build.sources`). It reads the national/ODS/ONS files in their own formats with hubopt's loaders and
+writes compact tables in hubopt's study schema (see ``data/README.md``). Nothing is copied: every output value is
+computed from the sources named in ``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is
+rebuilt by the same code. The study's base year is the mid-year of its population estimates.
 
 The zones are LSOA 2011 (IMD 2019's geography). A population table keyed by LSOA 2021 (ONS estimates from mid-2021
 on) is converted to them with an ONS lookup given as ``--lsoa-lookup FILE`` (see :mod:`hubopt.build.vintages`);
@@ -13,6 +15,7 @@ without one, mixing the two geographies is refused.
 from __future__ import annotations
 
 import json
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,39 +27,54 @@ import shapely
 import yaml
 
 from hubopt.build.areas import AreaSpec, HospitalSite
-from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones
+from hubopt.build.sources import SOURCE_FILES, BuildSources
+from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
 from hubopt.errors import InputError
 from hubopt.io._validate import CRS_BNG, CRS_LONLAT
-from hubopt.io.boundaries import read_lad_boundaries, read_lsoa_boundaries
+from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
 from hubopt.io.forecasts import read_snpp, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
+from hubopt.io.lsoa_lookup import lsoa_vintage
 from hubopt.io.population import (
     AGE_BANDS,
     band_column,
     read_population_weighted_centroids,
     read_sape_syoa,
+    sape_mid_year,
     to_age_bands,
 )
-from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.practices import read_epraccur, read_list_sizes
 from hubopt.io.sites import write_site_register
 from hubopt.study import PROJECTION_COLUMNS, ZONE_COLUMNS
 
-#: Source files, relative to the source folder (the layout of ``../shared/data``).
-SOURCE_FILES: dict[str, str] = {
-    "imd": "deprivation/IMD2019_File1_westkent_mse.csv",
-    "sape": "population/mid-2017-lsoa-pop-estimates_SAPE20DT1_persons_westkent_mse.csv",
-    "centroids": "population/Lower_Layer_Super_Output_Areas_December_2011_Population_Weighted_Centroids_westkent_mse.csv",
-    "lsoa_boundaries": "boundaries/lsoa2011_bgc_by_lad",
-    "lad_boundaries": "boundaries/Local_Authority_Districts_December_2017_SGC_UK_WGS84_westkent_mse_25km.geojson",
-    "epraccur": "gp_practices/epraccur_dec2023_westkent_mse.csv",
-    "list_sizes": "gp_practices/gp-reg-pat-prac-all_jan2021_westkent_mse.csv",
-    "hospitals": "hospitals/NHS_Hospital_list_within25km_westkent_mse.csv",
-    "postcodes": "postcodes/nspl_may2025_latlon",
-    "snpp": "projections/2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus_and_allages.csv",
-    "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
+__all__ = [
+    "SOURCE_FILES",
+    "BuildReport",
+    "build_districts",
+    "build_projections",
+    "build_sites",
+    "build_study",
+    "build_zones",
+]
+
+#: How ATTRIBUTION.md and sites.csv name the files of the ``../shared/data`` layout that the files themselves do
+#: not date (facts from its SOURCES.md). A download cache's files are named from its manifest instead.
+FOLDER_LABELS: dict[str, str] = {
+    "districts": "Local Authority Districts (December 2017) super-generalised clipped boundaries",
+    "districts_licence": "OGL v3",
+    "epraccur": "ODS epraccur (December 2023 release)",
+    "epraccur_short": "ODS epraccur Dec 2023",
+    "hospitals": "NHS website organisation data, Hospital list (about 2022)",
+    "projections": "2022-based subnational population projections, migration category variant",
+    "projections_publisher": "ONS (24 June 2025)",
 }
+#: District outlines of a build from a download cache (no district boundary file is downloaded).
+DISSOLVED_DISTRICTS = "LSOA 2011 generalised clipped boundaries, dissolved per district"
+DISSOLVED_NOTE = (
+    "District outlines (districts.geojson) are the study's LSOA 2011 polygons dissolved per district: "
+    "hubopt fetch data downloads no district boundary file."
+)
 
 ATTRIBUTION = """# Sources and attribution: {name} study
 
@@ -66,23 +84,22 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | table | built from | publisher | licence |
 |---|---|---|---|
 | zones.csv (codes, names, districts) | English Indices of Deprivation 2019, File 1 | MHCLG (2019) | OGL v3 |
-| zones.csv (population by age band) | Lower layer Super Output Area population estimates, mid-2017 (SAPE20DT1) | ONS | OGL v3 |
+| zones.csv (population by age band) | {population} | ONS | OGL v3 |
 | zones.csv (centroids) | LSOA (December 2011) population-weighted centroids | ONS Open Geography Portal | OGL v3 |
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
 | zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
-| districts.geojson | Local Authority Districts (December 2017) super-generalised clipped boundaries | ONS | OGL v3 |
-| sites.csv (GP practices) | ODS epraccur (December 2023 release) | NHS England Organisation Data Service | OGL v3 |
-| sites.csv (list sizes) | Patients Registered at a GP Practice, January 2021 | NHS Digital | OGL v3 |
-| sites.csv (practice locations) | National Statistics Postcode Lookup, May 2025 (postcode points) | ONS | OGL v3 |
-| sites.csv (hospital locations) | NHS website organisation data, Hospital list (about 2022) | NHS website (NHS.uk) | OGL v3 |
-{hospital_facts_row}{lookup_row}| projections.csv | 2022-based subnational population projections, migration category variant | ONS (24 June 2025) | OGL v3 |
+| districts.geojson | {districts} | ONS | {districts_licence} |
+| sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
+| sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
+| sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |
+{hospital_row}{hospital_facts_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
 
 Attribution statements that must be kept with any use of these tables:
 
 - Contains public sector information licensed under the Open Government Licence v3.0.
 - Contains National Statistics data © Crown copyright and database right {year_ons}.
 - Contains OS data © Crown copyright and database right {year_os}.
-- Contains Royal Mail data © Royal Mail copyright and database right 2025.
+- Contains Royal Mail data © Royal Mail copyright and database right{postcodes_year}.
 - Source: Office for National Statistics licensed under the Open Government Licence v.3.0.
 - Contains NHS England (Organisation Data Service) and NHS Digital data, licensed under the Open Government
   Licence v3.0.
@@ -90,8 +107,8 @@ Attribution statements that must be kept with any use of these tables:
 
 Notes:
 - Practices are main practice sites only (ODS has no branch surgeries).
-- Population is mid-2017 (the newest small-area single-year-of-age file available to the build); projections are
-  2022-based. hubopt scales zones to the district projections for later years (see `hubopt/demand.py`).
+- Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
+  {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand.py`).
 {notes}"""
 
 
@@ -103,6 +120,10 @@ class BuildReport:
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lsoa_conversions: list[dict[str, object]] = field(default_factory=list)
+    #: The mid-year of the population estimates: the study's base year.
+    base_year: int | None = None
+    #: How ATTRIBUTION.md and sites.csv name each source read (keys of :data:`FOLDER_LABELS` and more).
+    labels: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """The report as text lines for the terminal."""
@@ -114,46 +135,55 @@ class BuildReport:
         return out
 
 
-def _source(source: Path, key: str) -> Path:
-    path = source / SOURCE_FILES[key]
-    if not path.exists():
-        raise InputError(
-            f"the source folder has no {SOURCE_FILES[key]}",
-            path=source,
-            hint="point --source at the folder of real data laid out as ../shared/data (see its SOURCES.md)",
-        )
-    return path
-
-
 def build_zones(
-    source: Path, area: AreaSpec, report: BuildReport, lsoa_lookup: Path | None = None
+    sources: BuildSources, area: AreaSpec, report: BuildReport, lsoa_lookup: Path | None = None
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Zones of the area: LSOA 2011 codes, names, districts, centroids, age bands, IMD and polygons.
 
     The LSOA geography of each small-area source is read from its column names first: a population table keyed by
     LSOA 2021 is converted to the zones with ``lsoa_lookup`` (recorded in ``report.lsoa_conversions``), and is
-    refused without one, as are LSOA 2021 centroids or boundaries.
+    refused without one, as are LSOA 2021 centroids or boundaries. The mid-year of the population estimates is
+    the study's base year (``report.base_year``).
 
     Returns the zones and the district names (from the IMD file where the area does not name them).
     """
-    zones_source = SmallAreaSource.read("the study's zones, IMD 2019", _source(source, "imd"))
-    population_source = SmallAreaSource.read("population estimates", _source(source, "sape"), counts=True)
-    check_vintages(
-        zones_source,
-        [
-            population_source,
-            SmallAreaSource.read("population-weighted centroids", _source(source, "centroids")),
-            SmallAreaSource.read("LSOA boundaries", _source(source, "lsoa_boundaries")),
-        ],
-        lsoa_lookup,
+    imd_path = sources.path("imd")
+    imd = read_imd2019(imd_path)
+    zones_source = SmallAreaSource("the study's zones, IMD 2019", imd_path, lsoa_vintage(imd.attrs["columns"]))
+    with sources.readable("sape") as (sape_file, sape_name):
+        population_source = SmallAreaSource(
+            "population estimates", Path(sape_name), source_vintage(sape_file), counts=True
+        )
+        check_vintages(
+            zones_source,
+            [
+                population_source,
+                SmallAreaSource.read("population-weighted centroids", sources.path("centroids")),
+                SmallAreaSource.read("LSOA boundaries", sources.path("lsoa_boundaries")),
+            ],
+            lsoa_lookup,
+        )
+        syoa = read_sape_syoa(sape_file)
+    packed_name = sources.path("sape").name
+    year = syoa.attrs.get("mid_year") or sape_mid_year([packed_name])
+    if year is None:
+        raise InputError(
+            "the population estimates do not say which mid-year they are for: no 'Mid-YYYY' in a sheet name, in "
+            "the titles above the table or in the file name",
+            path=sape_name,
+            hint="give the file a name with its mid-year, as ONS does (e.g. mid-2020-lsoa-population-estimates.csv)",
+        )
+    report.base_year = int(year)
+    table = syoa.attrs.get("table") or _table_code(packed_name)
+    report.labels["population"] = f"Lower layer Super Output Area population estimates, mid-{year}" + (
+        f" ({table})" if table else ""
     )
-    imd = read_imd2019(_source(source, "imd"))
     codes_wanted = list(area.districts)
     unknown = sorted(set(codes_wanted) - set(imd["lad_code"]))
     if unknown:
         raise InputError(
             f"district code(s) {', '.join(unknown)} have no LSOAs in the IMD file",
-            path=_source(source, "imd"),
+            path=imd_path,
             column="Local Authority District code (2019)",
             hint="check the codes (ONS LAD codes such as E07000110), or use a source folder that covers them",
         )
@@ -163,7 +193,6 @@ def build_zones(
     }
     inside = imd[imd["lad_code"].isin(codes_wanted)].copy()
     report.excluded["IMD file"] = {f"LSOAs outside {area.name}": len(imd) - len(inside)}
-    syoa = read_sape_syoa(_source(source, "sape"))
     bands = to_age_bands(syoa)
     if population_source.vintage == "2021":
         assert lsoa_lookup is not None  # check_vintages refused the table otherwise
@@ -174,18 +203,8 @@ def build_zones(
         bands[band_cols] = bands[band_cols].round(3)
         report.lsoa_conversions.append(conversion.record())
         report.notes.append(conversion.note())
-    centroids = read_population_weighted_centroids(_source(source, "centroids"))
-    boundary_files = []
-    for code in codes_wanted:
-        f = _source(source, "lsoa_boundaries") / f"{code}.json"
-        if not f.exists():
-            raise InputError(
-                f"no LSOA boundary file for district {code}",
-                path=f,
-                hint="add the district's LSOA boundaries (GeoJSON) to the source folder",
-            )
-        boundary_files.append(f)
-    polys = read_lsoa_boundaries(boundary_files)
+    centroids = read_population_weighted_centroids(sources.path("centroids"))
+    polys = sources.lsoa_polygons(codes_wanted, inside["lsoa_code"])
 
     codes = set(inside["lsoa_code"])
     for label, other in (("population estimates", bands), ("centroids", centroids), ("boundaries", polys)):
@@ -211,12 +230,18 @@ def build_zones(
     geometry = polys.set_index("lsoa_code").geometry.reindex(zones["zone_id"]).to_numpy()
     out = gpd.GeoDataFrame(zones[ZONE_COLUMNS], geometry=geometry, crs=CRS_BNG)
     report.counts["zones (LSOA 2011)"] = len(out)
-    report.counts["population (mid-2017)"] = int(out["population"].sum())
+    report.counts[f"population (mid-{year})"] = int(out["population"].sum())
     return out, names
 
 
+def _table_code(name: str) -> str | None:
+    """The ONS table code in a file name (``sape23dt2mid2020...`` -> ``SAPE23DT2``), or None."""
+    m = re.search(r"sape\d+dt\d+", name, flags=re.IGNORECASE)
+    return m.group(0).upper() if m else None
+
+
 def _locate_hospital(
-    h: HospitalSite, hospitals: gpd.GeoDataFrame, stroke: gpd.GeoDataFrame | None, source: Path
+    h: HospitalSite, hospitals: gpd.GeoDataFrame | None, stroke: gpd.GeoDataFrame | None, sources: BuildSources
 ) -> tuple[object, str, str]:
     """Point, postcode and location source of a hospital of the estate."""
     if h.locate_by == "stroke_units":
@@ -225,28 +250,98 @@ def _locate_hospital(
         if match.empty:
             raise InputError(
                 f"the stroke-unit list has no unit at postcode {h.key} ({h.name})",
-                path=_source(source, "stroke_units"),
+                path=sources.path("stroke_units"),
                 column="hospital",
             )
         key = h.key
         return match.geometry.iloc[0], f"{key[:-3]} {key[-3:]}", "location: stroke-unit list (postcode point)"
+    assert hospitals is not None
     code = h.key or h.site_id
     if code not in hospitals.index:
         raise InputError(
             f"the NHS hospital list has no site with code {code} ({h.name})",
-            path=_source(source, "hospitals"),
+            path=sources.path("hospitals"),
             column="OrganisationCode",
         )
     rec = hospitals.loc[code]
     return rec.geometry, rec["postcode"], "location: NHS website hospital list"
 
 
-def build_sites(source: Path, area: AreaSpec, zones: gpd.GeoDataFrame, report: BuildReport) -> gpd.GeoDataFrame:
+_MONTHS_LONG = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_MONTHS_SHORT = [m[:3] for m in _MONTHS_LONG]
+
+
+def _list_size_labels(sizes: pd.DataFrame, name: str, report: BuildReport) -> str:
+    """Name the list sizes by their extract month (``Patients Registered at a GP Practice, January 2021``);
+    returns the phrase for practices without one (``January 2021 list size``)."""
+    dates = pd.to_datetime(sizes["extract_date"]).dropna()
+    if len(dates):
+        last = dates.max()
+        month = f"{_MONTHS_LONG[last.month - 1]} {last.year}"
+        report.labels["list_sizes"] = f"Patients Registered at a GP Practice, {month}"
+        report.labels["list_sizes_short"] = f"NHS Digital {_MONTHS_SHORT[last.month - 1]} {last.year}"
+        return f"{month} list size"
+    report.labels["list_sizes"] = f"Patients Registered at a GP Practice ({name})"
+    report.labels["list_sizes_short"] = "NHS Digital"
+    return "list size in the file"
+
+
+def _postcode_labels(files: list[str], sources: BuildSources, report: BuildReport) -> None:
+    """Name the postcode lookup by its edition (``NSPL_MAY_2025_UK.csv`` -> May 2025) where the cache's file says;
+    the edition's year is that of its Royal Mail statement."""
+    if not sources.cache:
+        report.labels["postcodes"] = "National Statistics Postcode Lookup, May 2025 (postcode points)"
+        report.labels["postcodes_short"] = "NSPL May 2025"
+        report.labels["postcodes_year"] = " 2025"
+        return
+    for f in files:
+        m = re.search(r"NSPL\w*?_([A-Z]{3})_(\d{4})", f, flags=re.IGNORECASE)
+        if m and m.group(1).title() in _MONTHS_SHORT:
+            month = _MONTHS_LONG[_MONTHS_SHORT.index(m.group(1).title())]
+            report.labels["postcodes"] = (
+                f"National Statistics Postcode Lookup, {month} {m.group(2)} (postcode points)"
+            )
+            report.labels["postcodes_short"] = f"NSPL {month[:3]} {m.group(2)}"
+            report.labels["postcodes_year"] = f" {m.group(2)}"
+            return
+    report.labels["postcodes"] = f"National Statistics Postcode Lookup ({Path(files[0]).name}) (postcode points)"
+    report.labels["postcodes_short"] = "NSPL"
+    report.labels["postcodes_year"] = ""  # the edition is not known: the statement is given without a year
+
+
+def _downloaded_label(title: str, key: str, sources: BuildSources) -> str:
+    """``title (downloaded YYYY-MM-DD)`` from the cache's manifest, else ``title (FILE)``."""
+    date = sources.downloaded(key)
+    return f"{title} (downloaded {date})" if date else f"{title} ({sources.path(key).name})"
+
+
+def build_sites(
+    sources: BuildSources, area: AreaSpec, zones: gpd.GeoDataFrame, report: BuildReport
+) -> gpd.GeoDataFrame:
     """Active GP practices located in the area with list sizes, plus the area's hospitals."""
-    practices = read_epraccur(_source(source, "epraccur"), active_gp_only=True)
+    with sources.readable("epraccur") as (epraccur_file, epraccur_name):
+        practices = read_epraccur(epraccur_file, active_gp_only=True)
     report.excluded["ODS epraccur"] = dict(practices.attrs.get("excluded", {}))
-    lookup = PostcodeLookup.from_nspl_latlon(_source(source, "postcodes"))
-    xy = lookup.locate(practices["postcode"].tolist(), path=_source(source, "epraccur"), column="postcode")
+    if sources.cache:
+        report.labels["epraccur"] = _downloaded_label("ODS epraccur", "epraccur", sources)
+        date = sources.downloaded("epraccur")
+        report.labels["epraccur_short"] = f"ODS epraccur downloaded {date}" if date else "ODS epraccur"
+    lookup, _ = sources.postcode_lookup(practices["postcode"])
+    _postcode_labels(lookup.files, sources, report)
+    xy = lookup.locate(practices["postcode"].tolist(), path=epraccur_name, column="postcode")
     points = gpd.GeoDataFrame(practices, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=CRS_BNG)
     joined = gpd.sjoin(
         points, zones[["zone_id", "district_code", "district_name", "geometry"]], how="left", predicate="within"
@@ -256,13 +351,16 @@ def build_sites(source: Path, area: AreaSpec, zones: gpd.GeoDataFrame, report: B
     report.excluded["ODS epraccur"][f"active GP practices outside {area.name}"] = int((~inside).sum())
     wk = joined[inside].copy()
 
-    sizes = read_list_sizes(_source(source, "list_sizes"))
+    with sources.readable("list_sizes") as (sizes_file, sizes_name):
+        sizes = read_list_sizes(sizes_file)
+    no_size_phrase = _list_size_labels(sizes, Path(sizes_name).name, report)
     size_by_code = sizes.set_index("code")["patients"]
     wk["list_size"] = wk["code"].map(size_by_code)
     no_size = sorted(wk.loc[wk["list_size"].isna(), "code"])
     if no_size:
-        report.notes.append(f"{len(no_size)} practice(s) have no January 2021 list size: {', '.join(no_size)}")
+        report.notes.append(f"{len(no_size)} practice(s) have no {no_size_phrase}: {', '.join(no_size)}")
 
+    labels = report.labels
     practice_sites = pd.DataFrame(
         {
             "site_id": wk["code"].to_numpy(),
@@ -274,18 +372,25 @@ def build_sites(source: Path, area: AreaSpec, zones: gpd.GeoDataFrame, report: B
             "list_size": wk["list_size"].astype("Int64").to_numpy(),
             "beds": pd.array([pd.NA] * len(wk), dtype="Int64"),
             "notes": "",
-            "source": "ODS epraccur Dec 2023; list size NHS Digital Jan 2021; location NSPL May 2025 postcode",
+            "source": f"{labels['epraccur_short']}; list size {labels['list_sizes_short']}; location "
+            f"{labels['postcodes_short']} postcode",
         }
     )
     practice_geom = wk.geometry.to_numpy()
 
-    hospitals = read_nhs_hospitals(_source(source, "hospitals")).set_index("code")
+    hospitals = None
+    if any(h.locate_by != "stroke_units" for h in area.hospitals):
+        hospitals = read_nhs_hospitals(sources.path("hospitals")).set_index("code")
+        if sources.cache:
+            report.labels["hospitals"] = _downloaded_label(
+                "NHS website organisation data, Hospital list", "hospitals", sources
+            )
     stroke = None
     if any(h.locate_by == "stroke_units" for h in area.hospitals):
-        stroke = read_stroke_units(_source(source, "stroke_units"))
+        stroke = read_stroke_units(sources.path("stroke_units"))
     rows, geoms = [], []
     for h in area.hospitals:
-        pt, postcode, located = _locate_hospital(h, hospitals, stroke, source)
+        pt, postcode, located = _locate_hospital(h, hospitals, stroke, sources)
         zone = zones[zones.contains(pt)]
         district = zone["district_name"].iloc[0] if len(zone) else ""
         rows.append(
@@ -317,9 +422,17 @@ def build_sites(source: Path, area: AreaSpec, zones: gpd.GeoDataFrame, report: B
     return out
 
 
-def build_projections(source: Path, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
+def build_projections(sources: BuildSources, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
     """District projections by age band and year (long form); districts the file lacks are reported."""
-    snpp = read_snpp(_source(source, "snpp"))
+    with sources.readable("snpp") as (snpp_file, _):
+        snpp = read_snpp(snpp_file)
+    report.labels["projection_base"] = str(int(snpp["year"].min()))
+    if sources.cache:
+        report.labels["projections"] = (
+            f"{report.labels['projection_base']}-based subnational population projections "
+            f"({sources.path('snpp').name})"
+        )
+        report.labels["projections_publisher"] = "ONS"
     bands = snpp_age_bands(snpp)
     bands = bands[bands["area_code"].isin(list(districts))]
     missing = sorted(set(districts) - set(bands["area_code"]))
@@ -337,9 +450,22 @@ def build_projections(source: Path, districts: dict[str, str], report: BuildRepo
     return out
 
 
-def build_districts(source: Path, districts: dict[str, str]) -> gpd.GeoDataFrame:
-    """District outlines."""
-    return read_lad_boundaries(_source(source, "lad_boundaries"), codes=list(districts))
+def build_districts(
+    sources: BuildSources, districts: dict[str, str], zones: gpd.GeoDataFrame, report: BuildReport
+) -> gpd.GeoDataFrame:
+    """District outlines: the source folder's district boundary file, or, for a download cache (which holds none),
+    the zones' polygons dissolved per district (noted in the report)."""
+    if not sources.cache:
+        return read_lad_boundaries(sources.path("lad_boundaries"), codes=list(districts))
+    parts = zones[["district_code", "geometry"]].dissolve(by="district_code")
+    report.labels["districts"] = DISSOLVED_DISTRICTS
+    report.labels["districts_licence"] = "OGL v3, OS OpenData"
+    report.notes.append(DISSOLVED_NOTE)
+    return gpd.GeoDataFrame(
+        {"lad_code": list(districts), "lad_name": [districts[c] for c in districts]},
+        geometry=[parts.geometry.loc[c] for c in districts],
+        crs=CRS_BNG,
+    )
 
 
 def _round_geometry(gdf: gpd.GeoDataFrame, simplify_m: float = 5.0, decimals: int = 6) -> gpd.GeoDataFrame:
@@ -358,7 +484,9 @@ def build_study(
     Parameters
     ----------
     source : str or Path
-        Folder laid out as ``../shared/data`` (see its SOURCES.md).
+        The download cache of ``hubopt fetch data`` (national files as published, found through its
+        ``fetch_manifest.json``), or a folder laid out as ``../shared/data`` (see its SOURCES.md); see
+        :mod:`hubopt.build.sources`.
     out : str or Path
         Folder to write (created; existing study files are replaced).
     area : AreaSpec
@@ -376,16 +504,12 @@ def build_study(
     Raises
     ------
     InputError
-        On a missing source file or lookup, sources keyed by different LSOA geographies without a lookup, or any
+        On a missing source file (for a download cache: naming the source and the ``hubopt fetch data`` command
+        that downloads it) or lookup, a zip file or workbook without the expected table, population estimates
+        that do not name their mid-year, sources keyed by different LSOA geographies without a lookup, or any
         problem a loader finds in a file.
     """
-    src = Path(source)
-    if not src.is_dir():
-        raise InputError(
-            "the source folder does not exist",
-            path=src,
-            hint="give the folder of real data, e.g. --source ../shared/data",
-        )
+    sources = BuildSources.at(source)
     lookup = None if lsoa_lookup is None else Path(lsoa_lookup)
     if lookup is not None and not lookup.is_file():
         raise InputError(
@@ -394,12 +518,20 @@ def build_study(
             setting="--lsoa-lookup",
             hint="download it with: hubopt fetch data --only lsoa_lookup (it is then in the cache folder)",
         )
+    needed = ["imd", "sape", "centroids", "lsoa_boundaries", "epraccur", "list_sizes", "postcodes", "snpp"]
+    if not sources.cache:
+        needed.append("lad_boundaries")
+    if any(h.locate_by != "stroke_units" for h in area.hospitals):
+        needed.append("hospitals")
+    if any(h.locate_by == "stroke_units" for h in area.hospitals):
+        needed.append("stroke_units")
+    sources.require(needed)
     dest = Path(out)
-    report = BuildReport()
-    zones, districts = build_zones(src, area, report, lookup)
-    sites = build_sites(src, area, zones, report)
-    projections = build_projections(src, districts, report)
-    district_outlines = build_districts(src, districts)
+    report = BuildReport(labels={} if sources.cache else dict(FOLDER_LABELS))
+    zones, districts = build_zones(sources, area, report, lookup)
+    sites = build_sites(sources, area, zones, report)
+    projections = build_projections(sources, districts, report)
+    district_outlines = build_districts(sources, districts, zones, report)
 
     dest.mkdir(parents=True, exist_ok=True)
     zone_table = pd.DataFrame(zones.drop(columns="geometry"))
@@ -413,7 +545,7 @@ def build_study(
     metadata: dict[str, object] = {
         "name": area.name,
         "description": area.description,
-        "base_year": 2017,
+        "base_year": report.base_year,
         "zone_geography": "LSOA 2011",
         "crs": CRS_BNG,
         "districts": districts,
@@ -441,20 +573,31 @@ def build_study(
         if report.lsoa_conversions
         else ""
     )
+    hospital_row = (
+        f"| sites.csv (hospital locations) | {report.labels['hospitals']} | NHS website (NHS.uk) | OGL v3 |\n"
+        if any(h.locate_by != "stroke_units" for h in area.hospitals)
+        else ""
+    )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
+    labels = {k: v for k, v in report.labels.items() if not k.endswith("_short")}
     (dest / "ATTRIBUTION.md").write_text(
         ATTRIBUTION.format(
             name=area.name,
             year_ons=2019,
             year_os=2019,
+            base_year=report.base_year,
+            hospital_row=hospital_row,
             hospital_facts_row=facts_row,
             lookup_row=lookup_row,
             notes=notes,
+            **labels,
         ),
         encoding="utf-8",
     )
     build_record: dict[str, object] = {"counts": report.counts, "excluded": report.excluded, "notes": report.notes}
     if report.lsoa_conversions:
         build_record["lsoa_conversions"] = report.lsoa_conversions
+    if sources.cache:
+        build_record["source"] = {"download_cache": str(sources.root), "files": sources.provenance()}
     (dest / "build_report.json").write_text(json.dumps(build_record, indent=2) + "\n", encoding="utf-8")
     return report

@@ -23,6 +23,7 @@ import pandas as pd
 
 from hubopt.errors import InputError
 from hubopt.io.lsoa_lookup import Vintage, lsoa_vintage, read_lsoa_lookup, to_lsoa2011
+from hubopt.io.packaged import is_workbook, workbook_header
 
 __all__ = [
     "LsoaConversion",
@@ -89,7 +90,9 @@ def header_columns(path: str | Path) -> list[str]:
     """Column names of a source, read from its start only.
 
     A CSV file gives its header line (comma- or ``¬``-separated); a GeoJSON file the property names of its first
-    feature; a folder those of its first ``.json``/``.geojson`` file; a workbook the first row of its first sheet.
+    feature; a folder those of its first ``.json``/``.geojson`` file; a workbook the header row of its table (the
+    first row naming an LSOA column, looked for in its "Persons" sheet first, below any title rows), else the
+    first row of its first sheet.
 
     Parameters
     ----------
@@ -107,21 +110,19 @@ def header_columns(path: str | Path) -> list[str]:
         return header_columns(files[0]) if files else []
     with p.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
-    if head[:4] == b"PK\x03\x04" and p.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.load_workbook(p, read_only=True)
-        try:
-            row = next(wb[wb.sheetnames[0]].iter_rows(max_row=1, values_only=True), ())
-        finally:
-            wb.close()
-        return [str(c).strip() for c in row if c is not None]
+    if head[:4] == b"PK\x03\x04" and is_workbook(p):
+        return workbook_header(p, is_header=_names_lsoa, sheet_words=("persons",))
     text = _decode(head)
     if p.suffix.lower() in (".json", ".geojson"):
         m = _PROPERTIES.search(text, max(text.find('"features"'), 0))  # not the "crs" member's properties
         return _KEY.findall(m.group(1)) if m else []
     first = io.StringIO(text, newline="").readline()
     return [c.strip() for c in next(csv.reader([first], delimiter="¬" if "¬" in first else ","), [])]
+
+
+def _names_lsoa(cells: list[str]) -> bool:
+    """Whether a row of cells names an LSOA column (``LSOA Code``, ``LSOA11CD``, ...)."""
+    return any(re.sub(r"[^a-z0-9]", "", c.lower()).startswith("lsoa") for c in cells)
 
 
 def source_vintage(path: str | Path) -> Vintage:

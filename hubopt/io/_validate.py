@@ -707,7 +707,7 @@ def list_source_files(source: str | Path | Iterable[str | Path], *, what: str, s
     return unique
 
 
-def read_geojson(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
+def read_geojson(path: str | Path, *, what: str, where: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON file, failing with an :class:`InputError` naming the file when it is not readable GeoJSON.
 
     GeoJSON is WGS84 longitude/latitude unless the file names another CRS (a legacy ``"crs"`` member). When the
@@ -720,6 +720,9 @@ def read_geojson(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
         The GeoJSON file.
     what : str
         What the file should hold, for messages.
+    where : str, optional
+        An attribute filter (OGR SQL ``WHERE`` clause, e.g. ``"LSOA11CD" IN ('E01024320')``): only the features
+        that pass it are read, so that a few areas of a national file are read without building every polygon.
 
     Returns
     -------
@@ -745,7 +748,7 @@ def read_geojson(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
     import geopandas
 
     try:
-        gdf = geopandas.read_file(p, engine="pyogrio")
+        gdf = geopandas.read_file(p, engine="pyogrio", where=where)
     except Exception as exc:
         detail = str(exc).split(";")[0].strip()
         raise InputError(

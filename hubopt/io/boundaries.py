@@ -26,7 +26,9 @@ _LSOA_WHAT = "LSOA boundary file"
 _LAD_WHAT = "local authority district boundary file"
 
 
-def read_lsoa_boundaries(source: str | Path | Iterable[str | Path]) -> gpd.GeoDataFrame:
+def read_lsoa_boundaries(
+    source: str | Path | Iterable[str | Path], codes: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
     """Read LSOA (lower layer super output area) polygons from ONS GeoJSON files.
 
     Parameters
@@ -35,6 +37,9 @@ def read_lsoa_boundaries(source: str | Path | Iterable[str | Path]) -> gpd.GeoDa
         A GeoJSON file, a list of files, or a folder of ``*.json``/``*.geojson`` files (e.g. one file per local
         authority). Each feature needs a code and a name property: ``LSOA11CD``/``LSOA11NM`` (2011 LSOAs) or
         ``LSOA21CD``/``LSOA21NM`` (2021 LSOAs), in any case.
+    codes : iterable of str, optional
+        Read only the LSOAs with these codes (e.g. a study's LSOAs from the national file); the others are not
+        read at all. Codes not in the files are simply absent from the result.
 
     Returns
     -------
@@ -54,8 +59,12 @@ def read_lsoa_boundaries(source: str | Path | Iterable[str | Path]) -> gpd.GeoDa
     frames = []
     vintages: dict[str, list[Path]] = {}
     seen: dict[str, Path] = {}
+    only = None if codes is None else [codes] if isinstance(codes, str) else list(codes)
+    where = None
     for f in files:
-        gdf = read_geojson(f, what=_LSOA_WHAT)
+        if only is not None:
+            where = _code_filter(f, only, prefix="lsoa")
+        gdf = read_geojson(f, what=_LSOA_WHAT, where=where)
         code_col, name_col, year = _code_name_columns(gdf, f, prefix="lsoa", what=_LSOA_WHAT, example="LSOA11CD")
         vintages.setdefault(year, []).append(f)
         codes = _codes(gdf, code_col, f, what="LSOA code")
@@ -147,6 +156,30 @@ def read_lad_boundaries(path: str | Path, codes: Iterable[str] | None = None) ->
     out = _finish_polygons(out.to_crs(CRS_BNG), code_col="lad_code", files=[p], what=_LAD_WHAT)
     out.attrs["lad_vintage"] = year
     return out
+
+
+def _code_filter(path: Path, codes: Iterable[str], *, prefix: str) -> str | None:
+    """OGR SQL filter keeping the features of ``path`` whose ``<prefix>nnCD`` property is one of ``codes``; None
+    when the file has no such property (the reader then says so)."""
+    import pyogrio
+
+    try:
+        fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
+    except Exception:  # an unreadable file is reported by read_geojson
+        return None
+    pattern = re.compile(rf"^{prefix}\d\dcd$", re.IGNORECASE)
+    found = [f for f in fields if pattern.match(f.strip())]
+    if len(found) != 1:
+        return None
+    wanted = sorted({str(c).strip().upper() for c in codes})
+    bad = [c for c in wanted if not re.fullmatch(r"[A-Z0-9]+", c)]
+    if bad:
+        raise InputError(
+            f"{bad[0]!r} is not an area code",
+            hint="area codes are letters and digits, such as E01024320",
+        )
+    listed = ", ".join(f"'{c}'" for c in wanted) or "''"
+    return f'"{found[0]}" IN ({listed})'
 
 
 def _code_name_columns(

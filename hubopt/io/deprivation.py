@@ -94,7 +94,8 @@ def read_imd2019(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``lsoa_code``, ``lsoa_name``, ``lad_code``, ``lad_name``, ``imd_rank`` (int, 1 = most deprived of
-        32,844), ``imd_decile`` (int, 1 = most deprived tenth, to 10).
+        32,844), ``imd_decile`` (int, 1 = most deprived tenth, to 10). ``attrs["columns"]`` holds the file's
+        own column names (they say its LSOA geography).
 
     Raises
     ------
@@ -165,5 +166,5 @@ def read_imd2019(path: str | Path) -> pd.DataFrame:
             "imd_decile": decile_i,
         }
     )
-    out.attrs = {"excluded": {}, "source": str(path)}
+    out.attrs = {"excluded": {}, "source": str(path), "columns": [str(c) for c in df.columns]}
     return out

@@ -28,6 +28,7 @@ from hubopt.io._validate import (
     read_csv_table,
     text_column,
 )
+from hubopt.io.packaged import is_workbook, read_workbook_table
 
 __all__ = [
     "AGE_BANDS",
@@ -39,6 +40,7 @@ __all__ = [
     "read_census2021_lsoa",
     "read_population_weighted_centroids",
     "read_sape_syoa",
+    "sape_mid_year",
     "to_age_bands",
 ]
 
@@ -91,6 +93,10 @@ _AGE_COLUMN = re.compile(r"^(\d+)$")
 _OPEN_AGE_COLUMN = re.compile(r"^(\d+)\s*(?:\+|plus|and over)$", re.IGNORECASE)
 _OUT_AGE_COLUMN = re.compile(r"^age_(\d+)(_plus)?$")
 _BAND_LABEL = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+#: A mid-year as ONS writes it in sheet names, titles and file names: "Mid-2020", "mid-2017", "mid2020".
+_MID_YEAR = re.compile(r"mid[-_ ]?((?:19|20)\d\d)", re.IGNORECASE)
+#: An ONS small-area population table code in a file name, e.g. "SAPE20DT1", "sape23dt2".
+_SAPE_TABLE = re.compile(r"sape\d+dt\d+", re.IGNORECASE)
 
 AgeRange = tuple[int, int | None]
 
@@ -214,7 +220,7 @@ def ages_overlap(parts: Sequence[AgeRange]) -> bool:
 # --- single year of age estimates ---------------------------------------------------------------------------------
 
 
-def _age_columns(df: pd.DataFrame, path: Path) -> list[tuple[str, int, bool]]:
+def _age_columns(df: pd.DataFrame, path: str | Path) -> list[tuple[str, int, bool]]:
     """The single-year-of-age columns of a SAPE table as ``(column, age, open_ended)``, youngest first."""
     ages: list[tuple[str, int, bool]] = []
     for col in df.columns:
@@ -251,8 +257,47 @@ def _age_columns(df: pd.DataFrame, path: Path) -> list[tuple[str, int, bool]]:
     return ages
 
 
+def _is_sape_header(cells: list[str]) -> bool:
+    """Whether a workbook row is the header of a SAPE table: an LSOA code column and an all-ages total."""
+    names = {_normalise(c) for c in cells}
+    return any(_normalise(c) in names for c in SAPE_CODE_COLUMNS) and any(
+        _normalise(c) in names for c in SAPE_TOTAL_COLUMNS
+    )
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def sape_mid_year(texts: Sequence[str]) -> int | None:
+    """The mid-year of a population estimates table, from the first of ``texts`` that names one.
+
+    ONS names the year as ``Mid-2020`` in sheet names and titles, and as ``mid-2017``, ``mid2020`` in file names
+    (``mid-2017-lsoa-pop-estimates.csv``, ``sape23dt2mid2020lsoasyoaestimatesunformatted.xlsx``).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Sheet name, titles, file name, in order of trust.
+
+    Returns
+    -------
+    int or None
+        The year, or None when no text names one.
+    """
+    for text in texts:
+        if m := _MID_YEAR.search(str(text)):
+            return int(m.group(1))
+    return None
+
+
 def read_sape_syoa(path: str | Path) -> pd.DataFrame:
     """Read ONS small-area (LSOA) population estimates by single year of age, persons.
+
+    The file is a CSV file or the publisher's Excel workbook (``.xlsx``, e.g.
+    ``sape23dt2mid2020lsoasyoaestimatesunformatted.xlsx``), which is told from the file's first bytes: its persons
+    sheet (a sheet named with "Persons", e.g. ``Mid-2020 Persons``, or else the first sheet holding the table
+    that is not a Males or Females sheet) is read from the header row, found below the title rows.
 
     The mid-2017 table SAPE20DT1 (``Area Codes, Area Names, LSOA11NM, All Ages, 0, 1, ..., 89, 90+``) mixes local
     authority summary rows (``Area Names`` filled, ``LSOA11NM`` empty) with LSOA rows (the reverse); the summary
@@ -265,33 +310,51 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
-        The CSV file.
+        The CSV file or ``.xlsx`` workbook.
 
     Returns
     -------
     pandas.DataFrame
         One row per LSOA: ``lsoa_code``, ``lsoa_name``, ``all_ages``, ``age_0`` ... ``age_89``, ``age_90_plus``
         (integers; the oldest column is named after the file's open-ended age group).
-        ``attrs["excluded"]`` counts the local authority summary rows.
+        ``attrs["excluded"]`` counts the local authority summary rows; ``attrs["mid_year"]`` is the mid-year of
+        the estimates (from the sheet name, the titles above the table or the file name; None when none names
+        it); ``attrs["table"]`` is the ONS table code named in the file name (e.g. ``SAPE20DT1``) or None;
+        ``attrs["where"]`` names the file (and sheet) read.
 
     Raises
     ------
     InputError
         When a column is missing, a count is not a whole number of zero or more, a row's ``All Ages`` is not
-        the sum of its ages, or an LSOA code appears twice (the message names the row and column).
+        the sum of its ages, or an LSOA code appears twice (the message names the row and column); for a
+        workbook, when no sheet holds the table.
     """
-    df = read_csv_table(path, what=SAPE_WHAT)
     p = Path(path)
-    code_col = find_column(df, SAPE_CODE_COLUMNS, path=p, what=SAPE_WHAT, role="LSOA code")
-    name_col = find_column(df, SAPE_NAME_COLUMNS, path=p, what=SAPE_WHAT, role="LSOA name")
-    total_col = find_column(df, SAPE_TOTAL_COLUMNS, path=p, what=SAPE_WHAT, role="all-ages total")
-    ages = _age_columns(df, p)
-    rows = np.arange(2, 2 + len(df))
+    if is_workbook(p):
+        table = read_workbook_table(
+            p,
+            what=SAPE_WHAT,
+            is_header=_is_sape_header,
+            header_needs=f"an LSOA code column ({SAPE_CODE_COLUMNS[1]!r}) and {SAPE_TOTAL_COLUMNS[0]!r}",
+            sheet_words=("persons",),
+            avoid_words=("male",),
+            hint="use the publisher's persons table by single year of age (a sheet such as 'Mid-2020 Persons')",
+        )
+        df, where, first_row = table.frame, table.where, table.header_row + 1
+        mid_year = sape_mid_year([table.sheet, *table.titles, p.name])
+    else:
+        df, where, first_row = read_csv_table(p, what=SAPE_WHAT), str(p), 2
+        mid_year = sape_mid_year([p.name])
+    code_col = find_column(df, SAPE_CODE_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA code")
+    name_col = find_column(df, SAPE_NAME_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA name")
+    total_col = find_column(df, SAPE_TOTAL_COLUMNS, path=where, what=SAPE_WHAT, role="all-ages total")
+    ages = _age_columns(df, where)
+    rows = np.arange(first_row, first_row + len(df))
 
     names = df[name_col].astype(str).str.strip()
     excluded: dict[str, int] = {}
     area_names_col = find_column(
-        df, [SAPE_AREA_NAME_COLUMN], path=p, what=SAPE_WHAT, role="area name", required=False
+        df, [SAPE_AREA_NAME_COLUMN], path=where, what=SAPE_WHAT, role="area name", required=False
     )
     if area_names_col is not None:
         area_names = df[area_names_col].astype(str).str.strip()
@@ -301,7 +364,7 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
             raise InputError(
                 f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
                 "so it is neither a local authority summary row nor an LSOA row",
-                path=p,
+                path=where,
                 row=int(rows[pos]),
                 column=name_col,
                 hint="fill in the LSOA name, or remove the row",
@@ -315,13 +378,15 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
     lsoa = df.loc[keep]
     lrows = rows[keep]
     if lsoa.empty:
-        raise InputError(f"the {SAPE_WHAT} has no LSOA rows", path=p, hint="check that this is the LSOA table")
-    codes = text_column(lsoa, code_col, path=p, rows=lrows)
-    lsoa_names = text_column(lsoa, name_col, path=p, rows=lrows)
-    check_unique_key(lsoa, [code_col], path=p, rows=lrows, what="LSOA code")
+        raise InputError(f"the {SAPE_WHAT} has no LSOA rows", path=where, hint="check that this is the LSOA table")
+    codes = text_column(lsoa, code_col, path=where, rows=lrows)
+    lsoa_names = text_column(lsoa, name_col, path=where, rows=lrows)
+    check_unique_key(lsoa, [code_col], path=where, rows=lrows, what="LSOA code")
 
-    total = numeric_column_rows(lsoa, total_col, path=p, rows=lrows, minimum=0, integer=True)
-    counts = {col: numeric_column_rows(lsoa, col, path=p, rows=lrows, minimum=0, integer=True) for col, _, _ in ages}
+    total = numeric_column_rows(lsoa, total_col, path=where, rows=lrows, minimum=0, integer=True)
+    counts = {
+        col: numeric_column_rows(lsoa, col, path=where, rows=lrows, minimum=0, integer=True) for col, _, _ in ages
+    }
     age_sum = sum(counts.values())
     mismatch = (age_sum != total).to_numpy()
     if mismatch.any():
@@ -329,7 +394,7 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
         raise InputError(
             f"the total {total.iloc[pos]:.0f} is not the sum of the ages ({age_sum.iloc[pos]:.0f})"
             + (f"; {int(mismatch.sum())} rows in all have this problem" if mismatch.sum() > 1 else ""),
-            path=p,
+            path=where,
             row=int(lrows[pos]),
             column=total_col,
             hint="check the row against the published table: the counts by age must add up to the total",
@@ -343,7 +408,14 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
     for col, age, is_open in ages:
         out_cols[f"age_{age}_plus" if is_open else f"age_{age}"] = counts[col].to_numpy().astype("int64")
     out = pd.DataFrame(out_cols)
-    out.attrs = {"excluded": excluded, "source": str(path)}
+    table_code = _SAPE_TABLE.search(p.name)
+    out.attrs = {
+        "excluded": excluded,
+        "source": str(path),
+        "where": where,
+        "mid_year": mid_year,
+        "table": table_code.group(0).upper() if table_code else None,
+    }
     return out
 
 

@@ -3,7 +3,8 @@
 A :class:`PostcodeLookup` holds postcode → easting/northing (British National Grid, EPSG:27700) from one of:
 
 - the ONS National Statistics Postcode Lookup as ``Postcode,lat,long`` CSV files (e.g. one file per postcode area,
-  as republished by ODI Leeds), :meth:`PostcodeLookup.from_nspl_latlon`;
+  as republished by ODI Leeds), :meth:`PostcodeLookup.from_nspl_latlon`, or as ONS publishes it, a zip file
+  read a block at a time for the postcodes needed, :meth:`PostcodeLookup.from_nspl_zip`;
 - OS Code-Point Open (CSV without a header, columns ``PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC``),
   :meth:`PostcodeLookup.from_codepoint`;
 - any table with a postcode column and coordinates, :meth:`PostcodeLookup.from_frame`.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from hubopt.io._validate import (
     list_source_files,
     lonlat_to_bng,
     read_csv_table,
+    require_file,
 )
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
@@ -47,6 +49,14 @@ _UNKNOWN_HINT = (
     "instead of a postcode"
 )
 _SHOW = 10
+#: Accepted names of the columns of an NSPL latitude/longitude file, in order of preference (any case).
+_LATLON = {
+    "postcode": ["Postcode", "pcds", "pcd", "pcd7", "pcd8"],
+    "longitude": ["long", "lon", "longitude"],
+    "latitude": ["lat", "latitude"],
+}
+#: Rows read at a time from a zipped NSPL file.
+_BLOCK_ROWS = 250_000
 
 
 def postcode_key(text: str) -> str:
@@ -115,6 +125,8 @@ class PostcodeLookup:
     ----------
     source : str
         Where the table came from, for messages.
+    files : list of str
+        The files (or zip members, as ``ZIP [member]``) it was read from.
     excluded : dict of str to int
         Postcodes in the source that cannot be located, counted by reason.
     """
@@ -128,6 +140,7 @@ class PostcodeLookup:
         self._index = index
         self._xy = np.column_stack([np.asarray(easting, dtype=float), np.asarray(northing, dtype=float)])
         self.source = source
+        self.files: list[str] = [source]
         self.excluded: dict[str, int] = {}
         self._no_grid: frozenset[str] = frozenset()
 
@@ -154,26 +167,94 @@ class PostcodeLookup:
         parts = []
         for i, f in enumerate(files):
             pc, lon, lat = _read_latlon(f, what=what)
-            x, y = lon.to_numpy(dtype=float), lat.to_numpy(dtype=float)
-            # NSPL marks postcodes without a grid reference by a blank latitude (or 99.999999) and longitude 0.
-            no_grid = np.isnan(x) | np.isnan(y) | (y >= 99) | ((x == 0) & (y == 0))
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "key": _keys(pc),
-                        "lon": x,
-                        "lat": y,
-                        "no_grid": no_grid,
-                        "file": i,
-                        "row": np.arange(2, len(x) + 2),
-                    }
-                )
+            parts.append(_latlon_frame(pc, lon, lat, file=i, rows=np.arange(2, len(pc) + 2)))
+        return cls._from_latlon(parts, files=[str(f) for f in files], source=_describe(files, "NSPL"), what=what)
+
+    @classmethod
+    def from_nspl_zip(cls, path: str | Path, postcodes: Iterable[str] | None = None) -> PostcodeLookup:
+        """Load the ONS National Statistics Postcode Lookup from its zip file, keeping only the postcodes asked for.
+
+        The zip file is read as ONS publishes it: its whole-country CSV (``Data/NSPL_MAY_2025_UK.csv``), or, when
+        it has none, the per-area CSV files (``Data/multi_csv/...``). Only the postcode (``pcds``, ``pcd``, ...),
+        ``lat`` and ``long`` columns are read, in blocks, straight from the zip file, and only the rows of
+        ``postcodes`` are kept: the national file (about 2.7 million rows) is never unpacked or held whole.
+
+        Parameters
+        ----------
+        path : str or Path
+            The NSPL zip file.
+        postcodes : iterable of str, optional
+            The postcodes needed (any spelling); all of them when None.
+
+        Returns
+        -------
+        PostcodeLookup
+            Postcodes without a grid reference (latitude 99.999999) are left out and counted in ``excluded``.
+
+        Raises
+        ------
+        InputError
+            When the zip file holds no NSPL CSV file, a file lacks the postcode, ``lat`` or ``long`` column, a
+            coordinate is not a number (naming the member, row and column), or none of the postcodes asked for is
+            in the file.
+        """
+        import zipfile
+
+        what = "National Statistics Postcode Lookup (NSPL) zip file"
+        p = Path(path)
+        wanted = None if postcodes is None else set(_keys(list(postcodes)))
+        members = _nspl_members(p, what=what)
+        parts: list[pd.DataFrame] = []
+        labels = [f"{p} [{m}]" for m in members]
+        with zipfile.ZipFile(p) as zf:
+            for i, member in enumerate(members):
+                label = labels[i]
+                with zf.open(member) as raw:
+                    header = pd.read_csv(raw, nrows=0, encoding="utf-8-sig")
+                header.columns = [str(c).strip() for c in header.columns]
+                pc, lon, lat = (find_column(header, c, path=label, what=what, role=r) for r, c in _LATLON.items())
+                columns = [c for c in header.columns if c in (pc, lon, lat)]
+                positions = [list(header.columns).index(c) for c in columns]
+                with zf.open(member) as raw:
+                    blocks = pd.read_csv(
+                        raw,
+                        usecols=positions,
+                        dtype=str,
+                        keep_default_na=False,
+                        encoding="utf-8-sig",
+                        chunksize=_BLOCK_ROWS,
+                    )
+                    start = 2
+                    for block in blocks:
+                        block.columns = [str(c).strip() for c in block.columns]
+                        rows = np.arange(start, start + len(block))
+                        start += len(block)
+                        keys = _keys(block[pc])
+                        keep = keys.isin(wanted).to_numpy() if wanted is not None else np.ones(len(block), bool)
+                        if not keep.any():
+                            continue
+                        kept = block.loc[keep]
+                        x = _numbers(kept[lon].reset_index(drop=True), path=label, column=lon, rows=rows[keep])
+                        y = _numbers(kept[lat].reset_index(drop=True), path=label, column=lat, rows=rows[keep])
+                        parts.append(_latlon_frame(kept[pc], x, y, file=i, rows=rows[keep]))
+        if not parts:
+            raise InputError(
+                f"none of the {len(wanted or ())} postcodes asked for is in the {what}",
+                path=p,
+                hint="check that this is the postcode lookup for the whole country (or for the study's area)",
             )
+        return cls._from_latlon(parts, files=labels, source=_describe([p], "NSPL"), what=what)
+
+    @classmethod
+    def _from_latlon(
+        cls, parts: Sequence[pd.DataFrame], *, files: Sequence[str], source: str, what: str
+    ) -> PostcodeLookup:
+        """Build a lookup from frames of :func:`_latlon_frame` (longitude/latitude): project them to BNG."""
         table = pd.concat(parts, ignore_index=True)
         outside = _outside(table["lon"], table["lat"], GB_LONLAT_BOUNDS) & ~table["no_grid"]
         e, n = lonlat_to_bng(table["lon"].where(~table["no_grid"]), table["lat"].where(~table["no_grid"]))
         table["easting"], table["northing"] = e, n
-        return cls._build(table, outside, files=[str(f) for f in files], source=_describe(files, "NSPL"), what=what)
+        return cls._build(table, outside, files=files, source=source, what=what)
 
     @classmethod
     def from_codepoint(cls, path: str | Path | Iterable[str | Path]) -> PostcodeLookup:
@@ -332,6 +413,7 @@ class PostcodeLookup:
                 hint="check that this is the right file and that latitude and longitude are not swapped",
             )
         lookup = cls(good["key"], good["easting"].to_numpy(), good["northing"].to_numpy(), source=source)
+        lookup.files = list(files)
         lookup.excluded = excluded
         if no_grid.any():
             listed = table.loc[no_grid & ~bad_key, "key"]
@@ -455,11 +537,7 @@ def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Ser
     A well-formed file is read directly with numeric columns (fast); anything else is read again as text so that
     the problem is reported with its row and column.
     """
-    candidates = {
-        "postcode": ["Postcode", "pcds", "pcd", "pcd7", "pcd8"],
-        "longitude": ["long", "lon", "longitude"],
-        "latitude": ["lat", "latitude"],
-    }
+    candidates = _LATLON
     try:
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
         header.columns = [str(c).strip() for c in header.columns]
@@ -485,8 +563,59 @@ def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Ser
     return df[pc], _numbers(df[lon], path=path, column=lon), _numbers(df[lat], path=path, column=lat)
 
 
-def _numbers(values: pd.Series, *, path: str | Path | None, column: str, first_row: int = 2) -> pd.Series:
-    """Parse numbers, blanks becoming NaN; fail naming the first value that is not a number."""
+def _nspl_members(path: Path, *, what: str) -> list[str]:
+    """The CSV members of an NSPL zip file to read: its whole-country file, else its per-area files."""
+    import zipfile
+
+    p = require_file(path, what)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise InputError(
+            f"the {what} cannot be read as a zip file: {exc}",
+            path=p,
+            hint="the download may be incomplete: delete the file and download it again (hubopt fetch data --only "
+            "nspl --refresh)",
+        ) from None
+    csvs = [n for n in names if n.lower().endswith(".csv") and PurePosixPath(n).name.upper().startswith("NSPL")]
+    whole = [n for n in csvs if "multi_csv" not in n.lower()]
+    if len(whole) == 1:
+        return whole
+    if not whole and csvs:
+        return sorted(csvs)
+    shown = ", ".join(repr(n) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    raise InputError(
+        "the zip file holds no NSPL CSV file (such as Data/NSPL_MAY_2025_UK.csv)"
+        if not whole
+        else f"the zip file holds {len(whole)} whole-country NSPL CSV files, not one",
+        path=p,
+        hint=f"use the National Statistics Postcode Lookup zip file as ONS publishes it (members: {shown or 'none'})",
+    )
+
+
+def _latlon_frame(
+    postcodes: pd.Series, lon: pd.Series, lat: pd.Series, *, file: int, rows: np.ndarray
+) -> pd.DataFrame:
+    """Postcode key, longitude, latitude, no-grid flag, file and row of NSPL rows."""
+    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    # NSPL marks postcodes without a grid reference by a blank latitude (or 99.999999) and longitude 0.
+    no_grid = np.isnan(x) | np.isnan(y) | (y >= 99) | ((x == 0) & (y == 0))
+    return pd.DataFrame(
+        {"key": _keys(postcodes), "lon": x, "lat": y, "no_grid": no_grid, "file": file, "row": np.asarray(rows)}
+    )
+
+
+def _numbers(
+    values: pd.Series,
+    *,
+    path: str | Path | None,
+    column: str,
+    first_row: int = 2,
+    rows: Sequence[int] | None = None,
+) -> pd.Series:
+    """Parse numbers, blanks becoming NaN; fail naming the first value that is not a number (its row is
+    ``rows[position]`` when given, else ``first_row + position``)."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float)
     text = values.astype("string").fillna("").str.strip()
@@ -497,7 +626,7 @@ def _numbers(values: pd.Series, *, path: str | Path | None, column: str, first_r
         raise InputError(
             f"{text.iloc[pos]!r} is not a number" + (f"; {int(bad.sum())} values in all" if bad.sum() > 1 else ""),
             path=path,
-            row=first_row + pos if path is not None else None,
+            row=(int(rows[pos]) if rows is not None else first_row + pos) if path is not None else None,
             column=column,
             hint="check that this is the right kind of file and that the column holds coordinates",
         )
