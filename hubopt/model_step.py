@@ -134,9 +134,9 @@ def solve_scenario_model(
             **model_kwargs,
             **extra,
         )
-    if ms.explain and kind in ("p-median", "capacitated") and not ms.years:
+    if ms.explain and not ms.years:  # every model but the multi-year p-median (one set judged over several years)
         progress("Explaining the answer: swaps and next-best solutions")
-        kw = {
+        kw: dict[str, Any] = {
             "must_open": must_open,
             "unavailable": unavailable,
             "site_ids": site_ids,
@@ -146,11 +146,14 @@ def solve_scenario_model(
         }
         capacitated = {"model_kwargs": model_kwargs} if kind == "capacitated" else {}
         outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, **kw, **capacitated)
+        fixed_number = scenario.hubs is not None and kind != "lscp"
         outcome.next_best = next_best_solutions(
             minutes,
             weights,
-            len(result.open_sites) if scenario.hubs else None,
+            len(result.open_sites) if fixed_number else None,
             n_solutions=4,
+            model=kind,
+            max_minutes=ms.max_minutes if kind in ("mclp", "lscp") else None,
             mip_gap=scenario.mip_gap,
             **kw,
             **capacitated,

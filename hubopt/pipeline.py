@@ -23,6 +23,7 @@ from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, re
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
+from hubopt.locate.explain import result_measure
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
@@ -634,13 +635,16 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
             )
     nb = outcome.next_best
     if nb is not None and len(nb) > 1:
-        alts = ", ".join(f"+{v:.2f}%" for v in nb["increase_pct"].iloc[1:])
-        lines.append(f"  Next-best distinct answers cost {alts} more travel (see next_best.csv)")
+        m = nb.attrs.get("measure") or result_measure(outcome.result, hubs=True)
+        mean_extra = (nb["mean_minutes"].iloc[1:] - nb["mean_minutes"].iloc[0]).tolist()
+        worse = m.compare_line(nb["increase"].iloc[1:].tolist(), nb["increase_pct"].iloc[1:].tolist(), mean_extra)
+        lines.append(f"  Next-best distinct answers {worse} (see next_best.csv)")
     sw2 = outcome.swaps
     if sw2 is not None and len(sw2):
-        cheapest = sw2.sort_values("increase_pct").iloc[0]
+        m = sw2.attrs.get("measure") or result_measure(outcome.result)
+        cheapest = sw2.iloc[int(np.lexsort((sw2["extra_minutes"].fillna(np.inf), sw2["increase"]))[0])]
         lines.append(
             f"  Cheapest swap: {cheapest['alternative_name']} instead of {cheapest['chosen_name']} "
-            f"(+{cheapest['increase_pct']:.2f}% travel; every hub's alternatives in swaps.csv)"
+            f"({m.phrase(cheapest['increase'], cheapest['increase_pct'])}; every hub's alternatives in swaps.csv)"
         )
     return lines

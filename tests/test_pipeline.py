@@ -237,3 +237,39 @@ def test_demo_writes_every_output_for_the_forum(demo_run) -> None:
     report = (f / "report.html").read_text()
     assert "Options appraisal" in report or "appraisal" in report.lower()
     assert "Option B: the four community hospitals" in report
+
+
+def test_coverage_scenario_explains_in_its_own_measure(tmp_path: Path) -> None:
+    sc = load_scenario(
+        scenario_file(tmp_path, light=True, model__type="mclp", model__max_minutes=10, model__explain=True)
+    )
+    run = run_scenario(sc, out=tmp_path / "out")
+    minutes, w = run.minutes, run.demand.demand
+    ids = run.sites["site_id"].astype(str).tolist()
+    assert run.sites.iloc[run.result.open_sites]["chosen"].all()  # the table's rows are the matrix's columns
+
+    def covered(site_ids: str) -> float:
+        cols = [ids.index(s) for s in site_ids.split(", ")]
+        return float(w[(minutes[:, cols] <= 10).any(axis=1)].sum())
+
+    swaps = pd.read_csv(run.folder / "swaps.csv")
+    assert (swaps["measure"] == "demand covered within 10 min").all() and (swaps["better"] == "higher").all()
+    assert (swaps["increase"] >= -1e-6).all()  # a proven optimum: no single swap covers more
+    chosen = [ids[j] for j in run.result.open_sites]
+    for row in swaps.itertuples():
+        trial = [s for s in chosen if s != row.chosen_site] + [row.alternative_site]
+        assert row.objective == pytest.approx(covered(", ".join(trial)))
+        assert row.increase == pytest.approx(run.result.objective - row.objective)
+        assert row.increase_pct == pytest.approx(100 * row.increase / w.sum())
+    nxt = pd.read_csv(run.folder / "next_best.csv")
+    assert len(nxt) >= 4 and len(set(nxt["sites"])) == len(nxt)
+    assert (nxt["measure"] == "demand covered within 10 min").all()
+    assert nxt["objective"].iloc[0] == pytest.approx(run.result.objective)
+    assert (nxt["objective"].diff().dropna() <= 1e-6).all()  # never more coverage than the best
+    assert (nxt["status"] == "optimal").all()
+    for row in nxt.itertuples():
+        assert row.objective == pytest.approx(covered(row.sites))
+    lines = [x for x in summary_lines(run) if "Next-best" in x or "Cheapest swap" in x]
+    assert len(lines) == 2
+    assert lines[0].startswith("  Next-best distinct answers cover") and "less demand within 10 min" in lines[0]
+    assert "within 10 min" in lines[1] and "travel" not in " ".join(lines)

@@ -20,6 +20,12 @@ demand-weighted travel time (a p-median restricted to zone-site pairs within the
 sensible for everyone, not only for the worst-placed zone.
 
 A zone with zero demand does not count towards the radius.
+
+``exclude_solutions`` (for the next-best distinct answers, :mod:`hubopt.locate.explain`) rules sets of N sites out
+of every stage: each set-cover subproblem then asks for exactly N sites (a cover of fewer sites is padded with any
+others, which could rebuild an excluded set) under the no-good cuts ``sum_{j in S} open[j] <= N - 1``, and the
+classic MILP and the tie-break carry the same cuts. The answer is the best radius (then least weighted time) among
+the sets not excluded.
 """
 
 from __future__ import annotations
@@ -32,11 +38,19 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.coverage import excluded_site_sets, hits_excluded
 from hubopt.locate.median import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
 from hubopt.locate.solve import SolveReport, check_solver_name, solve
 
 METHODS = ("search", "milp")
+
+
+def _grow(sizes: list[int], rep: SolveReport | None) -> list[int]:
+    """The largest subproblem so far: variables, integer variables, constraints."""
+    if rep is None:
+        return sizes
+    return [max(sizes[0], rep.n_variables), max(sizes[1], rep.n_integer_variables), max(sizes[2], rep.n_constraints)]
 
 
 def _radius(cost: np.ndarray, chosen: Sequence[int]) -> float:
@@ -61,6 +75,12 @@ def _greedy(cost: np.ndarray, w: np.ndarray, n_hubs: int, available: np.ndarray,
     return sorted(chosen)
 
 
+def _excluded(chosen: Sequence[int], n_sites: int, cuts: Sequence[np.ndarray]) -> bool:
+    mask = np.zeros(n_sites, dtype=bool)
+    mask[list(chosen)] = True
+    return hits_excluded(mask, cuts)
+
+
 def _cover_subproblem(
     cost: np.ndarray,
     radius: float,
@@ -69,17 +89,24 @@ def _cover_subproblem(
     forced: np.ndarray,
     solver: str,
     time_limit: float | None,
+    cuts: Sequence[np.ndarray] = (),
 ) -> tuple[str, list[int] | None, SolveReport | None]:
     """Can at most ``n_hubs`` sites (forced ones included) reach every row of ``cost`` within ``radius``?
 
-    Returns ("feasible", sites, report), ("infeasible", None, report-or-None) or ("unknown", None, report).
+    With ``cuts`` (excluded sets of ``n_hubs`` available sites) that hold every forced site, the question is
+    whether exactly ``n_hubs`` sites, none of the excluded sets, can. Returns ("feasible", sites, report),
+    ("infeasible", None, report-or-None) or ("unknown", None, report).
     """
     within = (cost <= radius) & available[None, :]
     covered = within[:, forced].any(axis=1)
     rows = within[~covered]
     if (~rows.any(axis=1)).any():
         return "infeasible", None, None
-    if rows.shape[0] == 0:
+    n_forced = int(forced.sum())
+    live = [cut[~forced[cut]] for cut in cuts if int(forced[cut].sum()) == n_forced]
+    if any(free_part.size == 0 for free_part in live):
+        return "infeasible", None, None  # the must-open sites alone make N, and that set is excluded
+    if rows.shape[0] == 0 and not live:
         return "feasible", [int(j) for j in np.flatnonzero(forced)], None
     rows = np.unique(rows, axis=0)
     prob = pulp.LpProblem("p_center_cover", pulp.LpMinimize)
@@ -89,9 +116,12 @@ def _cover_subproblem(
     for k, row in enumerate(rows):
         terms = [(var[j], 1.0) for j in np.flatnonzero(row) if not forced[j]]
         prob.addConstraint(pulp.LpAffineExpression(terms) >= 1, name=f"cover_{k}")
-    prob.addConstraint(
-        pulp.LpAffineExpression([(v, 1.0) for v in var.values()]) <= n_hubs - int(forced.sum()), name="hubs"
-    )
+    hubs = pulp.LpAffineExpression([(v, 1.0) for v in var.values()])
+    # Exactly N when sets are excluded: padding a smaller cover afterwards could rebuild an excluded set.
+    prob.addConstraint(hubs == n_hubs - n_forced if live else hubs <= n_hubs - n_forced, name="hubs")
+    for k, free_part in enumerate(live):
+        terms = [(var[int(j)], 1.0) for j in free_part]
+        prob.addConstraint(pulp.LpAffineExpression(terms) <= int(free_part.size) - 1, name=f"exclude_{k}")
     report = solve(prob, solver=solver, time_limit=time_limit)
     if report.status == "infeasible":
         return "infeasible", None, report
@@ -110,6 +140,7 @@ def _center_milp(
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
+    cuts: Sequence[np.ndarray] = (),
 ) -> tuple[list[int] | None, SolveReport]:
     n = cost.shape[0]
     reachable = np.isfinite(cost) & available[None, :]
@@ -130,10 +161,18 @@ def _center_milp(
     for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
         prob.addConstraint(serve[k] - open_var[j] <= 0, name=f"link_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
+    _add_cuts(prob, open_var, cuts)
     report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
     if not report.has_solution:
         return None, report
     return sorted(int(j) for j, v in open_var.items() if v.varValue > 0.5), report
+
+
+def _add_cuts(prob: pulp.LpProblem, open_var: dict, cuts: Sequence[np.ndarray]) -> None:
+    """No-good cuts ``sum_{j in S} open[j] <= |S| - 1`` (the number of open sites is fixed at |S|)."""
+    for k, cut in enumerate(cuts):
+        terms = [(open_var[int(j)], 1.0) for j in cut]
+        prob.addConstraint(pulp.LpAffineExpression(terms) <= int(cut.size) - 1, name=f"exclude_{k}")
 
 
 def _tie_break(
@@ -147,6 +186,7 @@ def _tie_break(
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
+    cuts: Sequence[np.ndarray] = (),
 ) -> tuple[list[int] | None, SolveReport]:
     """Least demand-weighted time among site sets whose radius is at most ``radius``: a p-median restricted to the
     zone-site pairs within the radius (few pairs, so a small model)."""
@@ -166,6 +206,7 @@ def _tie_break(
     for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
         prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0), (open_var[j], -1.0)]) <= 0, name=f"l_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
+    _add_cuts(prob, open_var, cuts)
     report = solve(prob, solver=solver, time_limit=time_limit, mip_gap=mip_gap, msg=msg)
     if not report.has_solution:
         return None, report
@@ -179,6 +220,7 @@ def solve_p_center(
     *,
     must_open: Sequence[int] = (),
     unavailable: Sequence[int] = (),
+    exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
     method: str = "search",
@@ -201,6 +243,9 @@ def solve_p_center(
         Number of hubs to open (N).
     must_open, unavailable : sequence of int
         Column indices of sites that must open / may not open.
+    exclude_solutions : sequence of sequences of int
+        Sets of open sites that may not be chosen again (no-good cuts in every stage; used for the next-best
+        distinct solutions). Sets of another size than N, or holding an unavailable site, are ignored.
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
     method : {"search", "milp"}
@@ -221,12 +266,15 @@ def solve_p_center(
     LocationResult
         ``objective`` is the radius (minutes). ``parameters`` holds ``radius``, ``radius_lower_bound`` (the best
         bound proven), ``weighted_minutes`` (demand-weighted time of the chosen set), ``subproblems`` (how many
-        set-cover problems were solved) and ``stages`` (each stage's solve report).
+        set-cover problems were solved), ``stages`` (each stage's solve report) and ``excluded_solutions`` (how
+        many excluded sets could otherwise have been chosen).
 
     Raises
     ------
     ModelError
-        When the site rules cannot be met, no zone has demand, or a zone with demand can reach no available site.
+        When the site rules cannot be met, no zone has demand, a zone with demand can reach no available site,
+        every allowed set is excluded (the message says "infeasible"), or the time limit passed before any allowed
+        set was found.
     """
     if method not in METHODS:
         raise InputError(f"unknown p-center method {method!r}", setting="model.method", hint="use search or milp")
@@ -262,9 +310,14 @@ def solve_p_center(
     n_sub = 0
     lower = float(cp.min(axis=1).max())
     sizes = [0, 0, 0]
+    cuts = excluded_site_sets(exclude_solutions, available, n_hubs)
+    excluded_note = f"every allowed set of {n_hubs} sites is one of the {len(cuts)} excluded"
+    best: list[int] | None
     if method == "search":
         best = _greedy(cp, w[pos], n_hubs, available, forced)
-        upper = _radius(cp, best)
+        if _excluded(best, m, cuts):
+            best = None  # the greedy answer is excluded: search the whole range of times
+        upper = math.inf if best is None else _radius(cp, best)
         values = np.unique(cp[np.isfinite(cp)])
         values = values[(values >= lower) & (values <= upper)]
         lo, hi = 0, len(values) - 1
@@ -274,13 +327,12 @@ def solve_p_center(
                 break
             mid = (lo + hi) // 2
             verdict, chosen, rep = _cover_subproblem(
-                cp, float(values[mid]), n_hubs, available, forced, solver, remaining()
+                cp, float(values[mid]), n_hubs, available, forced, solver, remaining(), cuts
             )
             n_sub += 1
-            if rep is not None:
-                sizes = [max(sizes[0], rep.n_variables), max(sizes[1], rep.n_integer_variables), sizes[2]]
-                sizes[2] = max(sizes[2], rep.n_constraints)
+            sizes = _grow(sizes, rep)
             if verdict == "feasible":
+                assert chosen is not None
                 best = chosen
                 hi = int(np.searchsorted(values, _radius(cp, chosen)))
             elif verdict == "infeasible":
@@ -288,13 +340,35 @@ def solve_p_center(
             else:
                 proven, stopped_by = False, rep.stopped_by if rep and rep.stopped_by else "time limit"
                 break
+        if best is None and proven:  # no set proven feasible yet: the largest time is the last one to try
+            verdict, chosen, rep = _cover_subproblem(
+                cp, float(values[hi]), n_hubs, available, forced, solver, remaining(), cuts
+            )
+            n_sub += 1
+            sizes = _grow(sizes, rep)
+            if verdict == "infeasible":
+                raise ModelError(f"the p-center model is infeasible: {excluded_note}")
+            best = chosen
+            if best is None:
+                stopped_by = rep.stopped_by if rep and rep.stopped_by else "time limit"
+        if best is None:
+            raise ModelError(f"the p-center model found no allowed solution before it stopped ({stopped_by})")
         radius = _radius(cp, best)
         bound = float(values[lo]) if len(values) else radius
-        stages.append({"stage": "radius search", "subproblems": n_sub, "lower": lower, "upper": upper})
+        stages.append(
+            {
+                "stage": "radius search",
+                "subproblems": n_sub,
+                "lower": lower,
+                "upper": upper if math.isfinite(upper) else None,
+            }
+        )
     else:
-        chosen, rep = _center_milp(cp, n_hubs, available, forced, solver, remaining(), mip_gap, msg)
+        chosen, rep = _center_milp(cp, n_hubs, available, forced, solver, remaining(), mip_gap, msg, cuts)
         stages.append({"stage": "classic MILP", **rep.to_dict()})
         sizes = [rep.n_variables, rep.n_integer_variables, rep.n_constraints]
+        if chosen is None and rep.status == "infeasible" and cuts:
+            raise ModelError(f"the p-center model is infeasible: {excluded_note}")
         if chosen is None:
             raise ModelError(f"the p-center model found no solution: {rep.describe()}")
         best = chosen
@@ -306,7 +380,9 @@ def solve_p_center(
             bound = radius
 
     if tie_break and not out_of_time():
-        chosen, rep = _tie_break(cp, w[pos], radius, n_hubs, available, forced, solver, remaining(), mip_gap, msg)
+        chosen, rep = _tie_break(
+            cp, w[pos], radius, n_hubs, available, forced, solver, remaining(), mip_gap, msg, cuts
+        )
         stages.append({"stage": "tie-break", **rep.to_dict()})
         if chosen is not None and _radius(cp, chosen) <= radius:
             best = chosen
@@ -326,6 +402,11 @@ def solve_p_center(
             k = int(np.argmin(trial.T @ w[pos]))
             best = sorted([*best, int(cand[k])])
             nearest = trial[:, k]
+    if len(best) != n_hubs or _excluded(best, m, cuts) or int(forced[best].sum()) != int(forced.sum()):
+        raise ModelError(  # never expected: every stage keeps these rules; checked rather than trusted
+            f"the p-center model's answer breaks its own rules ({len(best)} sites for {n_hubs} hubs, or an "
+            "excluded set, or a must-open site missing)"
+        )
 
     radius = _radius(cp, best)
     assignment, assigned_cost = nearest_open_assignment(np.where(available[None, :], c, np.inf), best)
@@ -363,6 +444,7 @@ def solve_p_center(
             "stages": stages,
             "must_open": [sids[j] for j in np.flatnonzero(forced)],
             "unavailable": [sids[j] for j in np.flatnonzero(~available)],
+            "excluded_solutions": len(cuts),
             "solver": solver,
             "time_limit": time_limit,
             "mip_gap": mip_gap,

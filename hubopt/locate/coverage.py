@@ -10,6 +10,10 @@ for every zone; minimise ``sum_j open[j]``.
 Only pairs within T get a matrix entry, so memory grows with the pairs kept, not zones x sites. Both models are
 handed to HiGHS directly (highspy) or built in PuLP for CBC, started from a greedy solution, and reported with the
 same honesty rules as :func:`hubopt.locate.solve.solve`: a time-limited run is "feasible", never "optimal".
+
+``exclude_solutions`` adds no-good cuts ``sum_{j in S} open[j] <= |S| - 1`` so that the next-best distinct answers
+can be listed (:mod:`hubopt.locate.explain`); a greedy start that is an excluded set is not used, and a solver's
+answer is checked against the cuts and the site rules before it is accepted.
 """
 
 from __future__ import annotations
@@ -92,6 +96,63 @@ def _greedy_cover(
     return is_open
 
 
+def excluded_site_sets(
+    exclude_solutions: Sequence[Sequence[int]], available: np.ndarray, size: int | None = None
+) -> list[np.ndarray]:
+    """The site sets to exclude (no-good cuts) that could be chosen at all, as sorted index arrays.
+
+    Parameters
+    ----------
+    exclude_solutions : sequence of sequences of int
+        Sets of site column indices.
+    available : numpy.ndarray of bool
+        Sites that may open; a set holding an unavailable site can never be chosen, so it needs no cut.
+    size : int, optional
+        The fixed number of open sites: a set of another size can never be chosen either.
+
+    Raises
+    ------
+    InputError
+        When an index is outside the matrix or a set is empty.
+    """
+    m = available.size
+    out: list[np.ndarray] = []
+    for sol in exclude_solutions:
+        s = np.unique(np.asarray(list(sol), dtype=int))
+        if s.size == 0:
+            raise InputError("an excluded solution must name at least one site")
+        if s.min() < 0 or s.max() >= m:
+            raise InputError(f"an excluded solution names a site index outside 0..{m - 1}")
+        if available[s].all() and (size is None or s.size == size):
+            out.append(s)
+    return out
+
+
+def hits_excluded(is_open: np.ndarray, cuts: Sequence[np.ndarray]) -> bool:
+    """Whether the open sites include every site of one of ``cuts`` (for a fixed number of open sites equal to the
+    sets' size: whether they are one of them)."""
+    return any(bool(is_open[s].all()) for s in cuts)
+
+
+def _allowed(
+    is_open: np.ndarray, n_open: int | None, available: np.ndarray, forced: np.ndarray, cuts: Sequence[np.ndarray]
+) -> bool:
+    """Whether a solver's answer keeps the site rules (N open when fixed, only available sites, every must-open
+    site) and is not excluded: an answer is checked, not trusted."""
+    if n_open is not None and int(is_open.sum()) != n_open:
+        return False
+    return not (is_open & ~available).any() and not (forced & ~is_open).any() and not hits_excluded(is_open, cuts)
+
+
+def _no_solution(status: str, stopped_by: str | None, cuts: Sequence[np.ndarray]) -> str:
+    """Why a coverage model has no answer, in words ("infeasible" only when the solver proved it)."""
+    if status == "infeasible":
+        return "infeasible" + (f" (every allowed solution is one of the {len(cuts)} excluded)" if cuts else "")
+    if status == "no solution":
+        return f"none found before the solver stopped ({stopped_by or 'no reason given'})"
+    return status
+
+
 def _covered(pairs: Pairs, is_open: np.ndarray) -> np.ndarray:
     hit = np.zeros(pairs.n_zones, dtype=bool)
     hit[pairs.rows[is_open[pairs.cols]]] = True
@@ -105,15 +166,18 @@ def _solve(
     sites: np.ndarray,
     forced: np.ndarray,
     n_hubs: int | None,
-    start_open: np.ndarray,
+    start_open: np.ndarray | None,
     solver: str,
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
+    cuts: Sequence[np.ndarray] = (),
 ) -> tuple[str, str | None, np.ndarray | None, float | None, float | None, tuple[int, int, int]]:
     """Solve the MCLP (``n_hubs`` given) or the LSCP (``n_hubs`` None) over ``pairs``.
 
-    Columns [open (one per site in ``sites``), covered (one per zone with a pair; MCLP only)].
+    Columns [open (one per site in ``sites``), covered (one per zone with a pair; MCLP only)]. Each of ``cuts`` (a
+    set S of available sites) adds the no-good row ``sum_{j in S} open[j] <= |S| - 1``. ``start_open`` (a
+    feasible solution to start from) may be None.
     """
     zones = np.flatnonzero(pairs.degree() > 0)
     ms, nz = sites.size, zones.size
@@ -132,21 +196,30 @@ def _solve(
             data += [np.ones(nz), np.ones(ms)]
             r_ix += [np.arange(nz), np.full(ms, nz)]
             c_ix += [ms + np.arange(nz), np.arange(ms)]
-        n_rows, n_cols = nz + int(mclp), ms + nz * int(mclp)
+        n_rows, n_cols = nz + int(mclp) + len(cuts), ms + nz * int(mclp)
+        for q, s in enumerate(cuts):
+            data.append(np.ones(s.size))
+            r_ix.append(np.full(s.size, nz + int(mclp) + q))
+            c_ix.append(site_col[s])
         a = sparse.csc_matrix(
             (np.concatenate(data), (np.concatenate(r_ix), np.concatenate(c_ix))), shape=(n_rows, n_cols)
         )
         col_lo = np.concatenate([forced[sites].astype(float), np.zeros(n_cols - ms)])
         col_hi = np.ones(n_cols)
+        cut_lo = np.full(len(cuts), -np.inf)
+        cut_hi = np.array([s.size - 1.0 for s in cuts])
+        start = None
         if mclp:
             cost = np.concatenate([np.zeros(ms), w[zones]])
-            row_lo = np.concatenate([np.full(nz, -np.inf), [float(n_hubs)]])
-            row_hi = np.concatenate([np.zeros(nz), [float(n_hubs)]])
-            start = np.concatenate([start_open[sites], _covered(pairs, start_open)[zones]]).astype(float)
+            row_lo = np.concatenate([np.full(nz, -np.inf), [float(n_hubs)], cut_lo])
+            row_hi = np.concatenate([np.zeros(nz), [float(n_hubs)], cut_hi])
+            if start_open is not None:
+                start = np.concatenate([start_open[sites], _covered(pairs, start_open)[zones]]).astype(float)
         else:
             cost = np.ones(ms)
-            row_lo, row_hi = np.ones(nz), np.full(nz, np.inf)
-            start = start_open[sites].astype(float)
+            row_lo, row_hi = np.concatenate([np.ones(nz), cut_lo]), np.concatenate([np.full(nz, np.inf), cut_hi])
+            if start_open is not None:
+                start = start_open[sites].astype(float)
         integer = np.arange(n_cols) < ms
         out = run_highs(
             cost, a, col_lo, col_hi, row_lo, row_hi, integer=integer, maximize=mclp, time_limit=time_limit,
@@ -162,16 +235,18 @@ def _solve(
     open_var = [prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in sites.tolist()]
     for q in np.flatnonzero(forced[sites]):
         open_var[q].lowBound = 1
-    for q, j in enumerate(sites.tolist()):
-        open_var[q].setInitialValue(1.0 if start_open[j] else 0.0)
+    if start_open is not None:
+        for q, j in enumerate(sites.tolist()):
+            open_var[q].setInitialValue(1.0 if start_open[j] else 0.0)
     cols_of_pair = site_col[pairs.cols].tolist()
     ptr = pairs.indptr.tolist()
     if mclp:
         cover_var = [prob.add_variable(f"covered_{i}", 0, 1) for i in zones.tolist()]
         prob.setObjective(pulp.LpAffineExpression(zip(cover_var, w[zones].tolist(), strict=True)))
-        hit = _covered(pairs, start_open)
+        hit = None if start_open is None else _covered(pairs, start_open)
         for q, i in enumerate(zones.tolist()):
-            cover_var[q].setInitialValue(1.0 if hit[i] else 0.0)
+            if hit is not None:
+                cover_var[q].setInitialValue(1.0 if hit[i] else 0.0)
             terms = [(cover_var[q], 1.0)] + [(open_var[cols_of_pair[t]], -1.0) for t in range(ptr[i], ptr[i + 1])]
             prob.addConstraint(pulp.LpAffineExpression(terms) <= 0, name=f"cover_{i}")
         prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var]) == int(n_hubs), name="hubs")
@@ -180,7 +255,12 @@ def _solve(
         for i in zones.tolist():
             terms = [(open_var[cols_of_pair[t]], 1.0) for t in range(ptr[i], ptr[i + 1])]
             prob.addConstraint(pulp.LpAffineExpression(terms) >= 1, name=f"cover_{i}")
-    report = solve(prob, solver="cbc", time_limit=time_limit, mip_gap=mip_gap, msg=msg, warm_start=True)
+    for q, cut in enumerate(cuts):
+        terms = [(open_var[int(site_col[j])], 1.0) for j in cut.tolist()]
+        prob.addConstraint(pulp.LpAffineExpression(terms) <= int(cut.size) - 1, name=f"exclude_{q}")
+    report = solve(
+        prob, solver="cbc", time_limit=time_limit, mip_gap=mip_gap, msg=msg, warm_start=start_open is not None
+    )
     is_open = None
     if report.has_solution:
         is_open = np.zeros(pairs.n_sites, dtype=bool)
@@ -244,6 +324,7 @@ def solve_mclp(
     *,
     must_open: Sequence[int] = (),
     unavailable: Sequence[int] = (),
+    exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
     solver: str = "highs",
@@ -265,6 +346,10 @@ def solve_mclp(
         The access standard T: a zone is covered when an open site is at most T minutes away.
     must_open, unavailable : sequence of int
         Column indices of sites that must open / may not open.
+    exclude_solutions : sequence of sequences of int
+        Sets of open sites that may not be chosen again (no-good cuts ``sum_{j in S} open[j] <= N - 1``; used for
+        the next-best distinct solutions). Sets of another size than N, or holding an unavailable site, can never
+        be chosen and are ignored.
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
     solver : {"highs", "cbc"}
@@ -281,12 +366,14 @@ def solve_mclp(
     LocationResult
         ``objective`` is the covered demand; ``assignment`` the nearest open site of every zone (covered or not);
         ``parameters`` holds ``covered_demand``, ``covered_share``, ``total_demand``, ``uncoverable_zones`` (no
-        available site within T) and ``uncoverable_demand``.
+        available site within T), ``uncoverable_demand`` and ``excluded_solutions`` (how many of the excluded sets
+        could otherwise have been chosen).
 
     Raises
     ------
     ModelError
-        When the site rules cannot be met (e.g. more must-open sites than N).
+        When the site rules cannot be met (e.g. more must-open sites than N), every allowed set is excluded (the
+        message says "infeasible"), or the time limit passed before any allowed solution was found.
     """
     t0 = time.perf_counter()
     name = check_solver_name(solver)
@@ -296,23 +383,27 @@ def solve_mclp(
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)
     sites = np.flatnonzero(available)
-    start = _greedy_cover(pairs, w, n_hubs, forced, available)
-    if int(start.sum()) < n_hubs:  # sites that cover nothing: fill up to N
-        spare = np.flatnonzero(available & ~start)[: n_hubs - int(start.sum())]
-        start[spare] = True
-    start_value = float(w[_covered(pairs, start)].sum())
+    cuts = excluded_site_sets(exclude_solutions, available, n_hubs)
+    greedy = _greedy_cover(pairs, w, n_hubs, forced, available)
+    if int(greedy.sum()) < n_hubs:  # sites that cover nothing: fill up to N
+        spare = np.flatnonzero(available & ~greedy)[: n_hubs - int(greedy.sum())]
+        greedy[spare] = True
+    start = None if hits_excluded(greedy, cuts) else greedy  # an excluded greedy answer is no start
     status, stopped_by, is_open, _obj, bound, size = _solve(
-        "mclp", pairs, w, sites, forced, n_hubs, start, name, time_limit, mip_gap, msg
+        "mclp", pairs, w, sites, forced, n_hubs, start, name, time_limit, mip_gap, msg, cuts
     )
-    best, value = start, start_value
-    if is_open is not None and int(is_open.sum()) == n_hubs:
+    best = start
+    value = -math.inf if start is None else float(w[_covered(pairs, start)].sum())
+    if is_open is not None and _allowed(is_open, n_hubs, available, forced, cuts):
         v = float(w[_covered(pairs, is_open)].sum())
         if v >= value:
             best, value = is_open, v
-    if status == "no solution":  # stopped before the solver found one: the greedy start stands, labelled so
+    if status == "no solution" and best is not None:  # stopped before the solver found one: the start stands
         status, stopped_by, bound = "feasible", stopped_by or _why(time_limit), None
-    if status not in ("optimal", "feasible"):
-        raise ModelError(f"the maximal covering model has no solution: {status}")
+    if best is None and status in ("optimal", "feasible"):  # the solver's answer broke a rule: not trusted
+        status = "no solution"
+    if best is None or status not in ("optimal", "feasible"):
+        raise ModelError(f"the maximal covering model has no solution: {_no_solution(status, stopped_by, cuts)}")
     uncoverable = np.flatnonzero(pairs.degree() == 0)
     total = float(w.sum())
     params: dict[str, object] = {
@@ -325,6 +416,7 @@ def solve_mclp(
         "uncoverable_zones": [zids[i] for i in uncoverable],
         "uncoverable_demand": float(w[uncoverable].sum()),
         "candidate_pairs": pairs.size,
+        "excluded_solutions": len(cuts),
     }
     if bound is not None:
         bound = max(bound, value) if status == "optimal" else bound
@@ -339,6 +431,7 @@ def solve_lscp(
     *,
     must_open: Sequence[int] = (),
     unavailable: Sequence[int] = (),
+    exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
     solver: str = "highs",
@@ -356,6 +449,11 @@ def solve_lscp(
         The access standard T.
     must_open, unavailable : sequence of int
         Column indices of sites that must open / may not open.
+    exclude_solutions : sequence of sequences of int
+        Sets of open sites that may not be chosen again, nor any set containing one of them (no-good cuts
+        ``sum_{j in S} open[j] <= |S| - 1``; used for the next-best distinct solutions). A set containing an
+        excluded cover is that cover plus hubs nobody needs, so excluding it too keeps every answer a cover from
+        which no hub can be dropped. Sets holding an unavailable site are ignored.
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
     solver : {"highs", "cbc"}
@@ -370,12 +468,15 @@ def solve_lscp(
     Returns
     -------
     LocationResult
-        ``objective`` is the number of open sites; ``parameters["n_hubs"]`` the same.
+        ``objective`` is the number of open sites; ``parameters["n_hubs"]`` the same; ``parameters``
+        also holds ``excluded_solutions`` (how many excluded sets could otherwise have been chosen).
 
     Raises
     ------
     ModelError
-        When a zone has no available site within ``max_minutes`` (naming the zones), or the site rules clash.
+        When a zone has no available site within ``max_minutes`` (naming the zones), the site rules clash, every
+        cover is excluded (the message says "infeasible"), or the time limit passed before any allowed cover was
+        found.
     """
     t0 = time.perf_counter()
     name = check_solver_name(solver)
@@ -389,17 +490,26 @@ def solve_lscp(
     if stranded.size:
         raise stranded_zones_error(stranded, zids, f" within {max_minutes:g} minutes")
     sites = np.flatnonzero(available)
-    start = _greedy_cover(pairs, w, None, forced, available)
+    cuts = excluded_site_sets(exclude_solutions, available)
+    greedy = _greedy_cover(pairs, w, None, forced, available)
+    start = None if hits_excluded(greedy, cuts) else greedy  # an excluded greedy cover is no start
     status, stopped_by, is_open, _obj, bound, size = _solve(
-        "lscp", pairs, w, sites, forced, None, start, name, time_limit, mip_gap, msg
+        "lscp", pairs, w, sites, forced, None, start, name, time_limit, mip_gap, msg, cuts
     )
     best = start
-    if is_open is not None and _covered(pairs, is_open).all() and is_open.sum() <= best.sum():
+    if (
+        is_open is not None
+        and _allowed(is_open, None, available, forced, cuts)
+        and _covered(pairs, is_open).all()
+        and (best is None or is_open.sum() <= best.sum())
+    ):
         best = is_open
-    if status == "no solution":
+    if status == "no solution" and best is not None:
         status, stopped_by, bound = "feasible", stopped_by or _why(time_limit), None
-    if status not in ("optimal", "feasible"):
-        raise ModelError(f"the set covering model has no solution: {status}")
+    if best is None and status in ("optimal", "feasible"):  # the solver's answer broke a rule: not trusted
+        status = "no solution"
+    if best is None or status not in ("optimal", "feasible"):
+        raise ModelError(f"the set covering model has no solution: {_no_solution(status, stopped_by, cuts)}")
     value = float(best.sum())
     if bound is not None:
         bound = math.ceil(bound - 1e-6)  # the count of hubs is an integer
@@ -409,6 +519,7 @@ def solve_lscp(
         "must_open": [sids[j] for j in np.flatnonzero(forced)],
         "unavailable": [sids[j] for j in np.flatnonzero(~available)],
         "candidate_pairs": pairs.size,
+        "excluded_solutions": len(cuts),
     }
     return _result(
         "lscp", c, w, best, max_minutes, value, status, stopped_by, bound, size, name, t0, time_limit, mip_gap, params
