@@ -53,6 +53,12 @@ FIRST_PAIRS = 1.5
 #: Partial pricing: pairs added per zone and LP round (the nearest of those with negative reduced cost).
 ENTERING_PER_ZONE = 30
 
+#: Above this many pairs in the first LP, sites are screened first by a Lagrangian bound (see solve_p_median).
+SCREEN_PAIRS = 40_000
+
+#: Share of the time left (under a time limit) that probing may use before the MIP.
+PROBE_SHARE = 0.5
+
 #: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
 _BLOCK = 1 << 20
 
@@ -353,22 +359,33 @@ def interchange(
 
 
 def _full_model(
-    pairs: Pairs, w: np.ndarray, sites: np.ndarray, n_hubs: int, forced: np.ndarray
+    pairs: Pairs,
+    w: np.ndarray,
+    sites: np.ndarray,
+    n_hubs: int,
+    forced: np.ndarray,
+    conflicts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, sparse.csc_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Columns [open (one per site in ``sites``), serve (one per pair)]; rows [assign (one per zone), hubs, link]."""
+    """Columns [open (one per site in ``sites``), serve (one per pair)]; rows [assign (one per zone), hubs, link,
+    then one ``open[a] + open[b] <= 1`` row per conflicting pair of sites (``conflicts``, site indices)]."""
     n, k, ms = pairs.n_zones, pairs.size, sites.size
     site_col = np.full(pairs.n_sites, -1, dtype=np.int64)
     site_col[sites] = np.arange(ms)
     pair_ids = np.arange(k)
-    data = np.concatenate([np.ones(k), np.ones(k), -np.ones(k), np.ones(ms)])
-    row_ix = np.concatenate([pairs.rows, n + 1 + pair_ids, n + 1 + pair_ids, np.full(ms, n)])
-    col_ix = np.concatenate([ms + pair_ids, ms + pair_ids, site_col[pairs.cols], np.arange(ms)])
-    a = sparse.csc_matrix((data, (row_ix, col_ix)), shape=(n + 1 + k, ms + k))
+    clash = np.zeros((0, 2), dtype=np.int64) if conflicts is None else np.asarray(conflicts, dtype=np.int64)
+    clash = clash[(site_col[clash] >= 0).all(axis=1)] if clash.size else clash.reshape(0, 2)
+    nc = clash.shape[0]
+    clash_rows = n + 1 + k + np.arange(nc)
+    data = np.concatenate([np.ones(k), np.ones(k), -np.ones(k), np.ones(ms), np.ones(2 * nc)])
+    row_ix = np.concatenate([pairs.rows, n + 1 + pair_ids, n + 1 + pair_ids, np.full(ms, n), clash_rows, clash_rows])
+    clash_cols = site_col[clash.T.ravel()]  # first sites of every conflict, then second sites
+    col_ix = np.concatenate([ms + pair_ids, ms + pair_ids, site_col[pairs.cols], np.arange(ms), clash_cols])
+    a = sparse.csc_matrix((data, (row_ix, col_ix)), shape=(n + 1 + k + nc, ms + k))
     cost = np.concatenate([np.zeros(ms), w[pairs.rows] * pairs.time])
     col_lo = np.concatenate([forced[sites].astype(float), np.zeros(k)])
     col_hi = np.concatenate([np.ones(ms), np.full(k, np.inf)])
-    row_lo = np.concatenate([np.ones(n), [float(n_hubs)], np.full(k, -np.inf)])
-    row_hi = np.concatenate([np.ones(n), [float(n_hubs)], np.zeros(k)])
+    row_lo = np.concatenate([np.ones(n), [float(n_hubs)], np.full(k + nc, -np.inf)])
+    row_hi = np.concatenate([np.ones(n), [float(n_hubs)], np.zeros(k), np.ones(nc)])
     return cost, a, col_lo, col_hi, row_lo, row_hi
 
 
@@ -476,6 +493,15 @@ def _round_lp(lp_open: np.ndarray, n_hubs: int, forced: np.ndarray, available: n
     return is_open
 
 
+def _start_fits(start_open: np.ndarray, sites: np.ndarray, forced: np.ndarray, clash: np.ndarray) -> bool:
+    """Whether a solution opens only ``sites``, every forced site, and no conflicting pair."""
+    inside = np.zeros(start_open.size, dtype=bool)
+    inside[sites] = True
+    if (start_open & ~inside).any() or (forced & ~start_open).any():
+        return False
+    return not (clash.size and (start_open[clash[:, 0]] & start_open[clash[:, 1]]).any())
+
+
 @dataclass
 class _Mip:
     status: str
@@ -499,11 +525,15 @@ def _solve_mip(
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
+    conflicts: np.ndarray | None = None,
 ) -> _Mip:
     ms, k = sites.size, pairs.size
-    n_cons = pairs.n_zones + k + 1
+    clash = np.zeros((0, 2), dtype=np.int64) if conflicts is None else np.asarray(conflicts, dtype=np.int64)
+    n_cons = pairs.n_zones + k + 1 + clash.shape[0]
+    if start_open is not None and not _start_fits(start_open, sites, forced, clash):
+        start_open = None  # the incumbent breaks a rule probing added: the MIP looks for better solutions only
     if solver == "highs":
-        cost, a, cl, cu, rl, ru = _full_model(pairs, w, sites, n_hubs, forced)
+        cost, a, cl, cu, rl, ru = _full_model(pairs, w, sites, n_hubs, forced, clash)
         start = None
         if start_open is not None:
             ((_t, s_near),) = nearest_open(pairs, start_open)
@@ -557,6 +587,9 @@ def _solve_mip(
     for q, (i, j) in enumerate(zip(rows_l, cols_l, strict=True)):
         prob.addConstraint(pulp.LpAffineExpression([(serve[q], 1.0), (open_var[j], -1.0)]) <= 0, name=f"link_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == int(n_hubs), name="hubs")
+    for a_site, b_site in clash.tolist():
+        if a_site in open_var and b_site in open_var:
+            prob.addConstraint(open_var[a_site] + open_var[b_site] <= 1, name=f"apart_{a_site}_{b_site}")
     if start_open is not None:
         for j, v in open_var.items():
             v.setInitialValue(1.0 if start_open[j] else 0.0)
@@ -596,6 +629,7 @@ def solve_p_median(
     msg: bool = False,
     max_minutes: float | None = None,
     reduce: bool = True,
+    probe: bool = True,
 ) -> LocationResult:
     """Choose ``n_hubs`` sites minimising the demand-weighted travel time to the nearest open site.
 
@@ -625,6 +659,10 @@ def solve_p_median(
     reduce : bool
         Use the LP bound, a heuristic incumbent and reduced-cost fixing to shrink the MIP (default); False hands the
         full formulation to the solver.
+    probe : bool
+        When a gap remains after the LP bound, use Lagrangian probing (:mod:`hubopt.locate.probing`) to exclude
+        sites and pairs of sites before the MIP, and to prove the optimum by enumeration when few choices are left
+        (default).
 
     Returns
     -------
@@ -662,10 +700,30 @@ def solve_p_median(
     incumbent: np.ndarray | None = None
     ub = math.inf
     lp: _Bound | None = None
+    work, work_sites = pairs, available  # the pairs and sites the LP and the MIP work on
     if reduce:
         incumbent = greedy(pairs, w, n_hubs, forced, available)
         ub = _evaluate(pairs, w, incumbent)
-        out = _lp_bound(pairs, w, n_hubs, forced, available, incumbent, deadline)
+        first = max(3, math.ceil(FIRST_PAIRS * sites.size / n_hubs))
+        if math.isfinite(ub) and pairs.n_zones * first > SCREEN_PAIRS:
+            # A large first LP: screen sites first with the Lagrangian penalty test (hubopt.locate.probing).
+            from hubopt.locate import probing
+
+            incumbent = interchange(pairs, w, incumbent, forced, available, deadline=deadline)
+            ub = _evaluate(pairs, w, incumbent)
+            ((t_inc, _s),) = nearest_open(pairs, incumbent)
+            lagrangian, screened = probing.screen_sites(pairs, w, w * t_inc, n_hubs, forced, available, ub)
+            screened |= incumbent
+            info.update(lagrangian_bound=lagrangian, screened_sites=[int(available.sum()), int(screened.sum())])
+            if lagrangian >= probing.proves(ub, mip_gap):
+                info["heuristic_objective"] = ub
+                return _result(
+                    c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, min(lagrangian, ub),
+                    (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
+                )  # fmt: skip
+            # Sites the test excluded cannot be part of a solution better than the incumbent.
+            work, work_sites = _subset(pairs, screened[pairs.cols]), screened
+        out = _lp_bound(work, w, n_hubs, forced, work_sites, incumbent, deadline)
         if isinstance(out, HighsOutcome) and out.status == "infeasible":
             # The first LP holds only each zone's nearest pairs, and with unreachable pairs it can be infeasible
             # when the full model is not: decide on the full model instead (its infeasibility is then real).
@@ -682,6 +740,8 @@ def solve_p_median(
                 )  # fmt: skip
             raise ModelError(f"the p-median model has no solution: stopped by {out.stopped_by or out.model_status}")
         lp = out
+        # Over screened sites the LP bounds only the solutions without excluded sites; the others cost at least ub.
+        lp.lower = min(lp.lower, ub)
         info.update(lp_bound=lp.lower, lp_rounds=lp.rounds, lp_pairs=lp.lp_pairs)
         # Incumbent: the better of greedy and the rounded LP, each improved by interchange.
         for start in (incumbent, _round_lp(lp.lp_open, n_hubs, forced, available)):
@@ -702,13 +762,47 @@ def solve_p_median(
     def tolerance(value: float) -> float:
         return 1e-6 * max(1.0, abs(value))
 
-    def select(slack: float, keep_open: np.ndarray) -> tuple[Pairs, np.ndarray]:
-        """Pairs and sites of reduced cost below ``slack``, plus the pairs and sites of ``keep_open``."""
+    def select(slack: float, keep_open: np.ndarray, allowed: np.ndarray) -> tuple[Pairs, np.ndarray]:
+        """Pairs and sites of reduced cost below ``slack`` among ``allowed`` sites, plus those of ``keep_open``."""
         assert lp is not None
-        ((_t, s_inc),) = nearest_open(pairs, keep_open)
-        keep_site = ((lp.site_rc < slack) | keep_open) & available
-        keep = ((lp.pair_rc < slack) & keep_site[pairs.cols]) | (pairs.cols == s_inc[pairs.rows])
-        return _subset(pairs, keep), np.flatnonzero(keep_site)
+        ((_t, s_inc),) = nearest_open(work, keep_open)
+        keep_site = ((lp.site_rc < slack) | keep_open) & allowed & work_sites
+        keep = ((lp.pair_rc < slack) | (work.cols == s_inc[work.rows])) & keep_site[work.cols]
+        return _subset(work, keep), np.flatnonzero(keep_site)
+
+    # Probing (hubopt.locate.probing): Lagrangian bounds show which sites and pairs of sites no better solution
+    # opens; when the sets of sites left are few, evaluating them all proves the optimum without a MIP.
+    allowed_mip, forced_mip, conflicts = available, forced, None
+    if lp is not None and incumbent is not None and math.isfinite(ub) and probe:
+        from hubopt.locate import probing
+
+        probe_pairs, probe_sites = select(ub - lp.lower + tolerance(ub), incumbent, available)
+        candidates = np.zeros(m, dtype=bool)
+        candidates[probe_sites] = True
+        # With a time limit, probing may use half of what is left; the MIP gets the rest (and what probing proved).
+        now = time.perf_counter()
+        probe_deadline = None if deadline is None else now + PROBE_SHARE * (deadline - now)
+        found = probing.probe_sites(probe_pairs, w, lp.u, n_hubs, forced, candidates, ub, deadline=probe_deadline)
+        allowed_mip, forced_mip, conflicts = found.allowed & available, found.must_open, found.conflicts
+        info["probing"] = {
+            "sites_before": int(candidates.sum()),
+            "sites_left": int(found.allowed.sum()),
+            "must_open": int(found.must_open.sum() - forced.sum()),
+            "conflicting_pairs": int(found.conflicts.shape[0]),
+            "bounds": found.probes,
+            "seconds": round(found.seconds, 3),
+        }
+        sets = None if found.stopped_by_deadline else probing.compatible_sets(found, n_hubs)
+        if sets is not None:
+            value, best_open = probing.best_of_sets(pairs, w, sets)
+            info["probing"]["sets_evaluated"] = len(sets)  # type: ignore[index]
+            if best_open is not None and value < ub:
+                incumbent, ub = best_open, value
+            # Every solution cheaper than the incumbent is one of the sets evaluated: the best is optimal.
+            return _result(
+                c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, ub,
+                (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
+            )  # fmt: skip
 
     # Stages: first a MIP over the pairs within a quarter of the slack (cheap, and usually finds the optimum),
     # then, unless that already proves it, over all pairs within the (new, smaller) slack.
@@ -720,9 +814,9 @@ def solve_p_median(
         else:
             assert lp is not None and incumbent is not None
             threshold = fraction * (ub - lp.lower) + tolerance(ub)
-            stage_pairs, stage_sites = select(threshold, incumbent)
+            stage_pairs, stage_sites = select(threshold, incumbent, allowed_mip)
             if fraction < 1:
-                full_pairs, _ = select(ub - lp.lower + tolerance(ub), incumbent)
+                full_pairs, _ = select(ub - lp.lower + tolerance(ub), incumbent, allowed_mip)
                 if stage_pairs.size > 0.5 * full_pairs.size:
                     continue  # a first stage would not be much smaller
         info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
@@ -737,7 +831,9 @@ def solve_p_median(
                 )  # fmt: skip
             raise ModelError("the p-median model has no solution: stopped by the time limit")
         ub_selected = ub
-        mip = _solve_mip(stage_pairs, w, stage_sites, n_hubs, forced, incumbent, name, remaining, mip_gap, msg)
+        mip = _solve_mip(
+            stage_pairs, w, stage_sites, n_hubs, forced_mip, incumbent, name, remaining, mip_gap, msg, conflicts
+        )
         size = (mip.n_variables, mip.n_integer, mip.n_constraints)
         if mip.status == "infeasible" and incumbent is None:
             _raise_infeasible(n_hubs, within)
