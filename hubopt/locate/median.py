@@ -22,6 +22,17 @@ How it is solved fast, yet proven optimal
    from the incumbent, with a zero gap. Its optimum (or the incumbent) is then the optimum of the full model, and
    its bound is a bound for the full model.
 
+Two Lagrangian steps (:mod:`hubopt.locate.probing`) cut the work for few hubs among many sites:
+
+- *Screening*, before a large first LP (more than :data:`SCREEN_PAIRS` pairs): the incumbent is improved by
+  interchange, the Lagrangian bound is raised by subgradient steps from the incumbent's times, and sites whose
+  penalty lifts the bound to the incumbent's cost are left out of the LP. When the bound itself reaches the
+  incumbent's cost, the incumbent is proven optimal without an LP.
+- *Probing*, before the MIP when a gap remains: sites, then pairs of sites, are forced open in turn; those whose
+  bound reaches the incumbent's cost are excluded (or become conflicts ``open[a] + open[b] <= 1``). When the sets
+  of sites left are few, all are evaluated exactly and the best is proven optimal; otherwise the MIP gets the
+  exclusions and conflicts.
+
 ``reduce=False`` skips steps 2-5 and hands the full model to the solver (the classic formulation).
 The LP relaxation of steps 3 and 5 is always solved by HiGHS; the MIP by the chosen solver: HiGHS directly through
 highspy, or CBC through a PuLP model.
