@@ -280,11 +280,12 @@ def appraise(
     pandas.DataFrame
         One row per option, best first: ``rank``, ``option``, ``description``, ``sites`` (IDs, comma separated),
         the measures of :func:`evaluate_option`, ``gap_to_optimum_pct`` (how much longer the demand-weighted mean
-        travel time is than the optimum's, in %: the optimiser's objective), ``score_<criterion>`` (the
-        criterion's weighted score: the measure normalised to 0-1 across the options in the criterion's direction,
-        times its normalised weight) and ``score`` (their sum, 0-1). ``attrs["notes"]`` lists what the reader must
-        know (weights normalised, costs not available, measures missing for an option); ``attrs["criteria"]``
-        the criteria with their normalised weights.
+        travel time is than the optimised hubs', in %; the optimiser's objective for a p-median run; for a coverage
+        or p-center run the optimised hubs are not the travel-time optimum, so an option may come out negative),
+        ``score_<criterion>`` (the criterion's weighted score: the measure normalised to 0-1 across the options in
+        the criterion's direction, times its normalised weight) and ``score`` (their sum, 0-1). ``attrs["notes"]``
+        lists what the reader must know (weights normalised, costs not available, measures missing for an option);
+        ``attrs["criteria"]`` the criteria with their normalised weights.
 
     Raises
     ------

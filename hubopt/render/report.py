@@ -510,7 +510,7 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         "description": "Description",
         "sites": "Sites",
         "score": "Weighted score (0-1)",
-        "gap_to_optimum_pct": "Weighted travel time above the optimum",
+        "gap_to_optimum_pct": "Weighted travel time vs the optimised hubs",
         "mean_minutes": "Mean minutes",
         "p95_minutes": "95th percentile minutes",
         "deprived_mean_minutes": "Most deprived fifth: mean minutes",

@@ -91,7 +91,7 @@ _LABELS = {
     "option": "Option",
     "description": "Description",
     "score": "Weighted score (0-1)",
-    "gap_to_optimum_pct": "Longer than optimum (%)",
+    "gap_to_optimum_pct": "Travel vs optimised hubs (%)",
     "demand_mean_minutes": "Demand-weighted mean minutes",
     "deprived_mean_minutes": "Most deprived fifth: mean minutes",
     "rest_mean_minutes": "Rest: mean minutes",
