@@ -14,8 +14,10 @@ that site (or that pair), and it is left out.
 
 - **Sites**: a site whose forced bound reaches ``UB`` is excluded; a site whose exclusion bound reaches ``UB`` must
   open. Rounds repeat while they exclude anything (each exclusion strengthens the other bounds).
-- **Pairs**: among the sites left, each pair forced open together; a pair reaching ``UB`` is a conflict (the two
-  sites never open together in a better solution).
+- **Pairs**: for each site ``a`` left, at the multipliers of its own bound, the penalty of opening ``b`` as well
+  (``rho[b]`` minus the dearest ``rho`` the relaxation chose) gives every pair a cheap bound; when few sites are
+  left, the pairs this did not settle get a full bound with both forced open. A pair reaching ``UB`` is a conflict
+  (the two sites never open together in a better solution).
 - **Enumeration**: every better solution is then a set of N sites, pairwise free of conflicts, that holds the sites
   that must open. When there are few such sets they are all evaluated exactly, and the best of them (or the
   incumbent) is the proven optimum, without a MIP. Otherwise the conflicts go into the MIP as ``open[a] + open[b]
@@ -135,6 +137,23 @@ def lagrangian_bound(
     return best, best_u
 
 
+def _relaxation(
+    pairs: Pairs, w: np.ndarray, u: np.ndarray, n_hubs: int, fixed_open: np.ndarray, allowed: np.ndarray
+) -> tuple[float, np.ndarray, float]:
+    """The Lagrangian relaxation at ``u``: its value, every site's ``rho`` and the ``rho`` of the dearest free site
+    it opens (``inf`` value when it has no solution)."""
+    free_idx = np.flatnonzero(allowed & ~fixed_open)
+    n_free = n_hubs - int(fixed_open.sum())
+    usable = allowed[pairs.cols]
+    reduced = w[pairs.rows[usable]] * pairs.time[usable] - u[pairs.rows[usable]]
+    rho = np.bincount(pairs.cols[usable], weights=np.minimum(reduced, 0.0), minlength=pairs.n_sites)
+    if n_free < 1 or free_idx.size < n_free:
+        return math.inf, rho, math.inf
+    chosen = free_idx[np.argsort(rho[free_idx], kind="stable")[:n_free]]
+    value = float(u.sum() + rho[fixed_open].sum() + rho[chosen].sum())
+    return value, rho, float(rho[chosen].max())
+
+
 @dataclass
 class ProbeOutcome:
     """What probing proved about the solutions better than the incumbent.
@@ -148,7 +167,8 @@ class ProbeOutcome:
     conflicts : numpy.ndarray of int, shape (k, 2)
         Pairs of sites no such solution opens together.
     pairs_probed : bool
-        Whether every pair of allowed sites was probed (so ``conflicts`` is complete, and enumeration is exact).
+        Whether every pair of allowed sites got a full bound (the penalty test alone is weaker); the conflicts are
+        proven either way.
     probes : int
         Number of bounds computed.
     seconds : float
@@ -249,32 +269,51 @@ def probe_sites(
                 if bound >= target:
                     must[j] = True
                     changed = True
-    conflicts: list[tuple[int, int]] = []
+    conflicts: set[tuple[int, int]] = set()
     free = np.flatnonzero(allowed & ~must)
+    n_free = n_hubs - int(must.sum())
     pairs_probed = False
-    if not out_of_time and n_hubs - int(must.sum()) >= 2 and free.size <= max_pair_sites:
-        pairs_probed = True
-        for a_pos, a in enumerate(free):
+    if not out_of_time and n_free >= 2:
+        # Penalty test for pairs, one bound per site: at the multipliers of a's own bound, opening b as well costs
+        # at least rho[b] - rho[last] more, ``last`` the dearest site the relaxation chose besides a.
+        u_of: dict[int, np.ndarray] = {}
+        for a in free.tolist():
+            if late():
+                out_of_time = True
+                break
             fixed_a = must.copy()
             fixed_a[a] = True
             _bound_a, u_a = bound_with(fixed_a, allowed, u_root)
-            for b in free[a_pos + 1 :]:
-                if late():
-                    out_of_time, pairs_probed = True, False
+            u_of[a] = u_a
+            value, rho, last = _relaxation(pairs, w, u_a, n_hubs, fixed_a, allowed)
+            if not math.isfinite(value):
+                continue
+            others = free[free != a]
+            hit = others[value + np.maximum(rho[others] - last, 0.0) >= target]
+            conflicts.update((min(a, b), max(a, b)) for b in hit.tolist())
+        # Full bounds for the pairs the penalty test left, when there are few sites.
+        if not out_of_time and free.size <= max_pair_sites:
+            pairs_probed = True
+            for a_pos, a in enumerate(free.tolist()):
+                for b in free[a_pos + 1 :].tolist():
+                    if (a, b) in conflicts:
+                        continue
+                    if late():
+                        out_of_time, pairs_probed = True, False
+                        break
+                    fixed_ab = must.copy()
+                    fixed_ab[[a, b]] = True
+                    bound, _u = bound_with(fixed_ab, allowed, u_of[a])
+                    if bound >= target:
+                        conflicts.add((a, b))
+                if out_of_time:
                     break
-                fixed_ab = fixed_a.copy()
-                fixed_ab[b] = True
-                bound, _u = bound_with(fixed_ab, allowed, u_a)
-                if bound >= target:
-                    conflicts.append((int(a), int(b)))
-            if out_of_time:
-                break
     elif not out_of_time:
-        pairs_probed = n_hubs - int(must.sum()) < 2  # nothing to probe: at most one site is free to choose
+        pairs_probed = True  # at most one site is free to choose: no pair to probe
     return ProbeOutcome(
         allowed=allowed,
         must_open=must,
-        conflicts=np.asarray(conflicts, dtype=np.int64).reshape(-1, 2),
+        conflicts=np.asarray(sorted(conflicts), dtype=np.int64).reshape(-1, 2),
         pairs_probed=pairs_probed,
         probes=probes,
         seconds=time.perf_counter() - t0,
@@ -298,11 +337,9 @@ def compatible_sets(outcome: ProbeOutcome, n_hubs: int, *, limit: int | None = N
     -------
     list of numpy.ndarray or None
         The sets (as sorted site indices); None when there are more than ``limit`` or the search takes more
-        than :data:`MAX_STEPS` steps (enumeration abandoned), or the pairs were not all probed (the list would
-        not be complete).
+        than :data:`MAX_STEPS` steps (enumeration abandoned). Every conflict is proven, so the list holds every
+        solution better than the incumbent however many pairs were probed.
     """
-    if not outcome.pairs_probed:
-        return None
     limit = MAX_SETS if limit is None else limit
     must = np.flatnonzero(outcome.must_open).tolist()
     free = [int(j) for j in np.flatnonzero(outcome.allowed & ~outcome.must_open)]
