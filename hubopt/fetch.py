@@ -664,7 +664,7 @@ def _normalise(name: str) -> str:
 _HEAD_BYTES = 1 << 20
 
 
-def _decode(data: bytes) -> str:
+def decode_start(data: bytes) -> str:
     """Text of the start of a file: UTF-8 (a byte-order mark is dropped), else Windows-1252 (the NHS website's
     ``¬``-separated files)."""
     cut = data.rfind(b"\n")
@@ -710,7 +710,7 @@ def _first_lines(path: Path, n: int = 2) -> tuple[list[str], str]:
     else:
         with path.open("rb") as fh:
             head, where = fh.read(_HEAD_BYTES), str(path)
-    lines = io.StringIO(_decode(head), newline="").readlines()
+    lines = io.StringIO(decode_start(head), newline="").readlines()
     return lines[:n], where
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from hubopt.errors import InputError
+from hubopt.fetch import decode_start
 from hubopt.io.lsoa_lookup import Vintage, lsoa_vintage, read_lsoa_lookup, to_lsoa2011
 from hubopt.io.packaged import is_workbook, workbook_header
 
@@ -76,16 +77,6 @@ class SmallAreaSource:
         return f"{self.path} ({self.label}) is keyed by LSOA {self.vintage}"
 
 
-def _decode(data: bytes) -> str:
-    cut = data.rfind(b"\n")
-    if cut >= 0:
-        data = data[: cut + 1]
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def header_columns(path: str | Path) -> list[str]:
     """Column names of a source, read from its start only.
 
@@ -112,7 +103,7 @@ def header_columns(path: str | Path) -> list[str]:
         head = fh.read(_HEAD_BYTES)
     if head[:4] == b"PK\x03\x04" and is_workbook(p):
         return workbook_header(p, is_header=_names_lsoa, sheet_words=("persons",))
-    text = _decode(head)
+    text = decode_start(head)
     if p.suffix.lower() in (".json", ".geojson"):
         m = _PROPERTIES.search(text, max(text.find('"features"'), 0))  # not the "crs" member's properties
         return _KEY.findall(m.group(1)) if m else []

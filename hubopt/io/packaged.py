@@ -60,6 +60,28 @@ def member_label(path: str | Path, member: str) -> str:
     return f"{path} [{member}]"
 
 
+def zip_file_names(path: str | Path, what: str, *, hint: str | None = None) -> tuple[Path, list[str]]:
+    """The checked path of a zip file and the names of its files (folders left out).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or is not a readable zip file (``hint`` says what to do; by default, download it
+        again).
+    """
+    p = require_file(path, what)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise InputError(
+            f"the zip file that should hold the {what} cannot be read: {exc}",
+            path=p,
+            hint=hint or "the download may be incomplete: delete the file and download it again",
+        ) from None
+    return p, names
+
+
 def zip_member(
     path: str | Path,
     *,
@@ -98,16 +120,7 @@ def zip_member(
         When the file is not a readable zip file, or no member (or more than one) fits; the message lists the
         members.
     """
-    p = require_file(path, what)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()]
-    except zipfile.BadZipFile as exc:
-        raise InputError(
-            f"the zip file that should hold the {what} cannot be read: {exc}",
-            path=p,
-            hint="the download may be incomplete: delete the file and download it again",
-        ) from None
+    p, names = zip_file_names(path, what)
     ends = tuple(s.lower() for s in suffixes)
     candidates = [n for n in names if n.lower().endswith(ends)]
     named = False

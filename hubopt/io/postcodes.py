@@ -32,7 +32,6 @@ from hubopt.io._validate import (
     list_source_files,
     lonlat_to_bng,
     read_csv_table,
-    require_file,
 )
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
@@ -565,19 +564,14 @@ def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Ser
 
 def _nspl_members(path: Path, *, what: str) -> list[str]:
     """The CSV members of an NSPL zip file to read: its whole-country file, else its per-area files."""
-    import zipfile
+    from hubopt.io.packaged import zip_file_names
 
-    p = require_file(path, what)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()]
-    except zipfile.BadZipFile as exc:
-        raise InputError(
-            f"the {what} cannot be read as a zip file: {exc}",
-            path=p,
-            hint="the download may be incomplete: delete the file and download it again (hubopt fetch data --only "
-            "nspl --refresh)",
-        ) from None
+    p, names = zip_file_names(
+        path,
+        what,
+        hint="the download may be incomplete: delete the file and download it again "
+        "(hubopt fetch data --only nspl --refresh)",
+    )
     csvs = [n for n in names if n.lower().endswith(".csv") and PurePosixPath(n).name.upper().startswith("NSPL")]
     whole = [n for n in csvs if "multi_csv" not in n.lower()]
     if len(whole) == 1:

@@ -257,8 +257,7 @@ def probe_sites(
             break
         # Sites that every better solution must open: excluding them lifts the bound to the incumbent's cost.
         _value, u_now = lagrangian_bound(pairs, w, u_root, n_hubs, must, allowed, upper)
-        reduced = w[pairs.rows] * pairs.time - u_now[pairs.rows]
-        rho = np.bincount(pairs.cols, weights=np.minimum(reduced, 0.0), minlength=pairs.n_sites)
+        _value, rho, _last = _relaxation(pairs, w, u_now, n_hubs, must, allowed)
         free = np.flatnonzero(allowed & ~must)
         n_free = n_hubs - int(must.sum())
         if 0 < n_free <= free.size:
@@ -419,8 +418,7 @@ def screen_sites(
     n_free = n_hubs - int(forced.sum())
     if not math.isfinite(bound) or n_free <= 0 or free.size <= n_free:
         return bound, keep
-    reduced = w[pairs.rows] * pairs.time - u[pairs.rows]
-    rho = np.bincount(pairs.cols, weights=np.minimum(reduced, 0.0), minlength=pairs.n_sites)
+    _value, rho, _last = _relaxation(pairs, w, u, n_hubs, forced, allowed)
     order = free[np.argsort(rho[free], kind="stable")]
     last = rho[order[n_free - 1]]
     outside = order[n_free:]
