@@ -84,7 +84,13 @@ def spopt_run(kind: str, cost: np.ndarray, w: np.ndarray, n: int, t: float | Non
         model.solve(cmd, results=False)
         return model
 
-    seconds, model = timed(run)
+    start = time.perf_counter()
+    try:
+        model = run()
+    except RuntimeError as exc:  # spopt raises when the solver stops without a solution it can read
+        seconds = time.perf_counter() - start
+        return seconds, None, f"no solution after {seconds:.0f} s ({exc})".replace("\n", " ")
+    seconds = time.perf_counter() - start
     prob = model.problem
     value = pulp.value(prob.objective)
     if prob.sol_status == pulp.LpSolutionOptimal:
