@@ -801,6 +801,8 @@ def solve_p_median(
             "must_open": int(found.must_open.sum() - forced.sum()),
             "conflicting_pairs": int(found.conflicts.shape[0]),
             "bounds": found.probes,
+            "all_pairs_fully_bounded": found.pairs_probed,
+            "stopped_by_time_limit": found.stopped_by_deadline,
             "seconds": round(found.seconds, 3),
         }
         # Enumeration is exact whatever probing had time for (every exclusion and conflict is proven).

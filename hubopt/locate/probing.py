@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -173,6 +173,8 @@ class ProbeOutcome:
         Number of bounds computed.
     seconds : float
         Time spent.
+    stopped_by_deadline : bool
+        Whether the deadline cut probing short (what it proved until then stands).
     """
 
     allowed: np.ndarray
@@ -182,7 +184,6 @@ class ProbeOutcome:
     probes: int
     seconds: float
     stopped_by_deadline: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def probe_sites(
