@@ -28,12 +28,13 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib_
 
 
 def how_proven(parameters: dict) -> str:
-    """What closed the gap, from the solve's parameters: a MIP, enumeration after probing, or a bound met."""
+    """What closed the gap, from the solve's parameters: the Lagrangian tree search, a MIP, or a bound met."""
     if "mip_pairs" in parameters:
         return "MIP over " + "+".join(str(k) for k in parameters["mip_pairs"]) + " pairs"
-    probing = parameters.get("probing") or {}
-    if "sets_evaluated" in probing:
-        return f"enumeration of {probing['sets_evaluated']} sets after probing"
+    tree = parameters.get("tree")
+    if tree:
+        done = "" if tree["finished"] else ", stopped by the time limit"
+        return f"tree search: {tree['nodes']} nodes over {tree['sites']} sites, {tree['seconds']:.1f} s{done}"
     if "lp_bound" in parameters:
         return "LP bound met"
     if "lagrangian_bound" in parameters:

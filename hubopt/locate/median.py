@@ -18,22 +18,20 @@ How it is solved fast, yet proven optimal
    Resende and Werneck 2007) to an incumbent of cost ``UB``.
 5. Reduced-cost fixing: a solution that uses a pair (or opens a site) of reduced cost ``rc`` costs at least
    ``LB + rc``; pairs and sites with ``rc >= UB - LB`` cannot be part of any solution better than the incumbent
-   and are left out. The remaining MIP (usually a few percent of the pairs) is solved by the chosen solver, started
-   from the incumbent, with a zero gap. Its optimum (or the incumbent) is then the optimum of the full model, and
-   its bound is a bound for the full model.
+   and are left out.
+6. What is left (usually a few percent of the pairs) is settled by the Lagrangian tree search of
+   :mod:`hubopt.locate.lagrangian_tree`: a branch-and-bound over the sites whose nodes cost a few subgradient
+   steps instead of an LP. When it finishes, the best solution is the optimum of the full model. With
+   ``tree=False`` the remaining MIP is solved by the chosen solver instead, started from the incumbent, with a
+   zero gap; its optimum (or the incumbent) is then the optimum of the full model, and its bound a bound for it.
 
-Two Lagrangian steps (:mod:`hubopt.locate.probing`) cut the work for few hubs among many sites:
+Before a large first LP (more than :data:`SCREEN_PAIRS` pairs) sites are *screened*
+(:func:`hubopt.locate.lagrangian.screen_sites`): the incumbent is improved by interchange, the Lagrangian bound is
+raised by subgradient steps from the incumbent's times, and sites whose penalty lifts the bound to the incumbent's
+cost are left out of the LP. When the bound itself reaches the incumbent's cost, the incumbent is proven optimal
+without an LP.
 
-- *Screening*, before a large first LP (more than :data:`SCREEN_PAIRS` pairs): the incumbent is improved by
-  interchange, the Lagrangian bound is raised by subgradient steps from the incumbent's times, and sites whose
-  penalty lifts the bound to the incumbent's cost are left out of the LP. When the bound itself reaches the
-  incumbent's cost, the incumbent is proven optimal without an LP.
-- *Probing*, before the MIP when a gap remains: sites, then pairs of sites, are forced open in turn; those whose
-  bound reaches the incumbent's cost are excluded (or become conflicts ``open[a] + open[b] <= 1``). When the sets
-  of sites left are few, all are evaluated exactly and the best is proven optimal; otherwise the MIP gets the
-  exclusions and conflicts.
-
-``reduce=False`` skips steps 2-5 and hands the full model to the solver (the classic formulation).
+``reduce=False`` skips steps 2-6 and hands the full model to the solver (the classic formulation).
 The LP relaxation of steps 3 and 5 is always solved by HiGHS; the MIP by the chosen solver: HiGHS directly through
 highspy, or CBC through a PuLP model.
 """
@@ -66,9 +64,6 @@ ENTERING_PER_ZONE = 30
 
 #: Above this many pairs in the first LP, sites are screened first by a Lagrangian bound (see solve_p_median).
 SCREEN_PAIRS = 40_000
-
-#: Share of the time left (under a time limit) that probing may use before the MIP.
-PROBE_SHARE = 0.5
 
 #: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
 _BLOCK = 1 << 20
@@ -375,28 +370,21 @@ def _full_model(
     sites: np.ndarray,
     n_hubs: int,
     forced: np.ndarray,
-    conflicts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, sparse.csc_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Columns [open (one per site in ``sites``), serve (one per pair)]; rows [assign (one per zone), hubs, link,
-    then one ``open[a] + open[b] <= 1`` row per conflicting pair of sites (``conflicts``, site indices)]."""
+    """Columns [open (one per site in ``sites``), serve (one per pair)]; rows [assign (one per zone), hubs, link]."""
     n, k, ms = pairs.n_zones, pairs.size, sites.size
     site_col = np.full(pairs.n_sites, -1, dtype=np.int64)
     site_col[sites] = np.arange(ms)
     pair_ids = np.arange(k)
-    clash = np.zeros((0, 2), dtype=np.int64) if conflicts is None else np.asarray(conflicts, dtype=np.int64)
-    clash = clash[(site_col[clash] >= 0).all(axis=1)] if clash.size else clash.reshape(0, 2)
-    nc = clash.shape[0]
-    clash_rows = n + 1 + k + np.arange(nc)
-    data = np.concatenate([np.ones(k), np.ones(k), -np.ones(k), np.ones(ms), np.ones(2 * nc)])
-    row_ix = np.concatenate([pairs.rows, n + 1 + pair_ids, n + 1 + pair_ids, np.full(ms, n), clash_rows, clash_rows])
-    clash_cols = site_col[clash.T.ravel()]  # first sites of every conflict, then second sites
-    col_ix = np.concatenate([ms + pair_ids, ms + pair_ids, site_col[pairs.cols], np.arange(ms), clash_cols])
-    a = sparse.csc_matrix((data, (row_ix, col_ix)), shape=(n + 1 + k + nc, ms + k))
+    data = np.concatenate([np.ones(k), np.ones(k), -np.ones(k), np.ones(ms)])
+    row_ix = np.concatenate([pairs.rows, n + 1 + pair_ids, n + 1 + pair_ids, np.full(ms, n)])
+    col_ix = np.concatenate([ms + pair_ids, ms + pair_ids, site_col[pairs.cols], np.arange(ms)])
+    a = sparse.csc_matrix((data, (row_ix, col_ix)), shape=(n + 1 + k, ms + k))
     cost = np.concatenate([np.zeros(ms), w[pairs.rows] * pairs.time])
     col_lo = np.concatenate([forced[sites].astype(float), np.zeros(k)])
     col_hi = np.concatenate([np.ones(ms), np.full(k, np.inf)])
-    row_lo = np.concatenate([np.ones(n), [float(n_hubs)], np.full(k + nc, -np.inf)])
-    row_hi = np.concatenate([np.ones(n), [float(n_hubs)], np.zeros(k), np.ones(nc)])
+    row_lo = np.concatenate([np.ones(n), [float(n_hubs)], np.full(k, -np.inf)])
+    row_hi = np.concatenate([np.ones(n), [float(n_hubs)], np.zeros(k)])
     return cost, a, col_lo, col_hi, row_lo, row_hi
 
 
@@ -504,15 +492,6 @@ def _round_lp(lp_open: np.ndarray, n_hubs: int, forced: np.ndarray, available: n
     return is_open
 
 
-def _start_fits(start_open: np.ndarray, sites: np.ndarray, forced: np.ndarray, clash: np.ndarray) -> bool:
-    """Whether a solution opens only ``sites``, every forced site, and no conflicting pair."""
-    inside = np.zeros(start_open.size, dtype=bool)
-    inside[sites] = True
-    if (start_open & ~inside).any() or (forced & ~start_open).any():
-        return False
-    return not (clash.size and (start_open[clash[:, 0]] & start_open[clash[:, 1]]).any())
-
-
 @dataclass
 class _Mip:
     status: str
@@ -536,15 +515,11 @@ def _solve_mip(
     time_limit: float | None,
     mip_gap: float,
     msg: bool,
-    conflicts: np.ndarray | None = None,
 ) -> _Mip:
     ms, k = sites.size, pairs.size
-    clash = np.zeros((0, 2), dtype=np.int64) if conflicts is None else np.asarray(conflicts, dtype=np.int64)
-    n_cons = pairs.n_zones + k + 1 + clash.shape[0]
-    if start_open is not None and not _start_fits(start_open, sites, forced, clash):
-        start_open = None  # the incumbent breaks a rule probing added: the MIP looks for better solutions only
+    n_cons = pairs.n_zones + k + 1
     if solver == "highs":
-        cost, a, cl, cu, rl, ru = _full_model(pairs, w, sites, n_hubs, forced, clash)
+        cost, a, cl, cu, rl, ru = _full_model(pairs, w, sites, n_hubs, forced)
         start = None
         if start_open is not None:
             ((_t, s_near),) = nearest_open(pairs, start_open)
@@ -598,9 +573,6 @@ def _solve_mip(
     for q, (i, j) in enumerate(zip(rows_l, cols_l, strict=True)):
         prob.addConstraint(pulp.LpAffineExpression([(serve[q], 1.0), (open_var[j], -1.0)]) <= 0, name=f"link_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == int(n_hubs), name="hubs")
-    for a_site, b_site in clash.tolist():
-        if a_site in open_var and b_site in open_var:
-            prob.addConstraint(open_var[a_site] + open_var[b_site] <= 1, name=f"apart_{a_site}_{b_site}")
     if start_open is not None:
         for j, v in open_var.items():
             v.setInitialValue(1.0 if start_open[j] else 0.0)
@@ -640,7 +612,7 @@ def solve_p_median(
     msg: bool = False,
     max_minutes: float | None = None,
     reduce: bool = True,
-    probe: bool = True,
+    tree: bool = True,
 ) -> LocationResult:
     """Choose ``n_hubs`` sites minimising the demand-weighted travel time to the nearest open site.
 
@@ -670,10 +642,9 @@ def solve_p_median(
     reduce : bool
         Use the LP bound, a heuristic incumbent and reduced-cost fixing to shrink the MIP (default); False hands the
         full formulation to the solver.
-    probe : bool
-        When a gap remains after the LP bound, use Lagrangian probing (:mod:`hubopt.locate.probing`) to exclude
-        sites and pairs of sites before the MIP, and to prove the optimum by enumeration when few choices are left
-        (default).
+    tree : bool
+        When a gap remains after the LP bound, close it by the Lagrangian tree search
+        (:mod:`hubopt.locate.lagrangian_tree`; default); False solves the remaining MIP with ``solver`` instead.
 
     Returns
     -------
@@ -717,19 +688,19 @@ def solve_p_median(
         ub = _evaluate(pairs, w, incumbent)
         first = max(3, math.ceil(FIRST_PAIRS * sites.size / n_hubs))
         if math.isfinite(ub) and pairs.n_zones * first > SCREEN_PAIRS:
-            # A large first LP: screen sites first with the Lagrangian penalty test (hubopt.locate.probing).
-            from hubopt.locate import probing
+            # A large first LP: screen sites first with the Lagrangian penalty test.
+            from hubopt.locate import lagrangian
 
             incumbent = interchange(pairs, w, incumbent, forced, available, deadline=deadline)
             ub = _evaluate(pairs, w, incumbent)
             ((t_inc, _s),) = nearest_open(pairs, incumbent)
-            lagrangian, screened = probing.screen_sites(pairs, w, w * t_inc, n_hubs, forced, available, ub)
+            root_bound, screened = lagrangian.screen_sites(pairs, w, w * t_inc, n_hubs, forced, available, ub)
             screened |= incumbent
-            info.update(lagrangian_bound=lagrangian, screened_sites=[int(available.sum()), int(screened.sum())])
-            if lagrangian >= probing.proves(ub, mip_gap):
+            info.update(lagrangian_bound=root_bound, screened_sites=[int(available.sum()), int(screened.sum())])
+            if root_bound >= lagrangian.proves(ub, mip_gap):
                 info["heuristic_objective"] = ub
                 return _result(
-                    c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, min(lagrangian, ub),
+                    c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, min(root_bound, ub),
                     (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
                 )  # fmt: skip
             # Sites the test excluded cannot be part of a solution better than the incumbent.
@@ -781,43 +752,32 @@ def solve_p_median(
         keep = ((lp.pair_rc < slack) | (work.cols == s_inc[work.rows])) & keep_site[work.cols]
         return _subset(work, keep), np.flatnonzero(keep_site)
 
-    # Probing (hubopt.locate.probing): Lagrangian bounds show which sites and pairs of sites no better solution
-    # opens; when the sets of sites left are few, evaluating them all proves the optimum without a MIP.
-    allowed_mip, forced_mip, conflicts = available, forced, None
-    if lp is not None and incumbent is not None and math.isfinite(ub) and probe:
-        from hubopt.locate import probing
+    # The Lagrangian tree search (hubopt.locate.lagrangian_tree) closes the gap: every solution better than the
+    # incumbent uses only the pairs and sites of reduced cost below ub - LB, and the search settles them all.
+    if lp is not None and incumbent is not None and math.isfinite(ub) and tree:
+        from hubopt.locate import lagrangian_tree
 
-        probe_pairs, probe_sites = select(ub - lp.lower + tolerance(ub), incumbent, available)
-        candidates = np.zeros(m, dtype=bool)
-        candidates[probe_sites] = True
-        # With a time limit, probing may use half of what is left; the MIP gets the rest (and what probing proved).
-        now = time.perf_counter()
-        probe_deadline = None if deadline is None else now + PROBE_SHARE * (deadline - now)
-        found = probing.probe_sites(probe_pairs, w, lp.u, n_hubs, forced, candidates, ub, deadline=probe_deadline)
-        allowed_mip, forced_mip, conflicts = found.allowed & available, found.must_open, found.conflicts
-        info["probing"] = {
-            "sites_before": int(candidates.sum()),
-            "sites_left": int(found.allowed.sum()),
-            "must_open": int(found.must_open.sum() - forced.sum()),
-            "conflicting_pairs": int(found.conflicts.shape[0]),
-            "bounds": found.probes,
-            "all_pairs_fully_bounded": found.pairs_probed,
-            "stopped_by_time_limit": found.stopped_by_deadline,
+        tree_pairs, tree_sites = select(ub - lp.lower + tolerance(ub), incumbent, available)
+        allowed_tree = np.zeros(m, dtype=bool)
+        allowed_tree[tree_sites] = True
+        found = lagrangian_tree.search(
+            tree_pairs, w, lp.u, n_hubs, forced, allowed_tree, ub, lambda is_open: _evaluate(pairs, w, is_open),
+            mip_gap=mip_gap, deadline=deadline,
+        )  # fmt: skip
+        info["tree"] = {
+            "sites": int(tree_sites.size),
+            "pairs": tree_pairs.size,
+            "nodes": found.nodes,
+            "finished": found.finished,
             "seconds": round(found.seconds, 3),
         }
-        # Enumeration is exact whatever probing had time for (every exclusion and conflict is proven).
-        past = deadline is not None and time.perf_counter() > deadline
-        sets = None if past else probing.compatible_sets(found, n_hubs)
-        if sets is not None:
-            value, best_open = probing.best_of_sets(pairs, w, sets)
-            info["probing"]["sets_evaluated"] = len(sets)  # type: ignore[index]
-            if best_open is not None and value < ub:
-                incumbent, ub = best_open, value
-            # Every solution cheaper than the incumbent is one of the sets evaluated: the best is optimal.
-            return _result(
-                c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, ub,
-                (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
-            )  # fmt: skip
+        if found.is_open is not None and found.value < ub:
+            incumbent, ub = found.is_open, found.value
+        status, stopped_by = ("optimal", None) if found.finished else ("feasible", "time limit")
+        return _result(
+            c, w, incumbent, max_minutes, t0, name, status, stopped_by, ub, max(lp.lower, min(found.bound, ub)),
+            (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
+        )  # fmt: skip
 
     # Stages: first a MIP over the pairs within a quarter of the slack (cheap, and usually finds the optimum),
     # then, unless that already proves it, over all pairs within the (new, smaller) slack.
@@ -829,9 +789,9 @@ def solve_p_median(
         else:
             assert lp is not None and incumbent is not None
             threshold = fraction * (ub - lp.lower) + tolerance(ub)
-            stage_pairs, stage_sites = select(threshold, incumbent, allowed_mip)
+            stage_pairs, stage_sites = select(threshold, incumbent, available)
             if fraction < 1:
-                full_pairs, _ = select(ub - lp.lower + tolerance(ub), incumbent, allowed_mip)
+                full_pairs, _ = select(ub - lp.lower + tolerance(ub), incumbent, available)
                 if stage_pairs.size > 0.5 * full_pairs.size:
                     continue  # a first stage would not be much smaller
         info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
@@ -846,9 +806,7 @@ def solve_p_median(
                 )  # fmt: skip
             raise ModelError("the p-median model has no solution: stopped by the time limit")
         ub_selected = ub
-        mip = _solve_mip(
-            stage_pairs, w, stage_sites, n_hubs, forced_mip, incumbent, name, remaining, mip_gap, msg, conflicts
-        )
+        mip = _solve_mip(stage_pairs, w, stage_sites, n_hubs, forced, incumbent, name, remaining, mip_gap, msg)
         size = (mip.n_variables, mip.n_integer, mip.n_constraints)
         if mip.status == "infeasible" and incumbent is None:
             _raise_infeasible(n_hubs, within)

@@ -1,4 +1,5 @@
-"""Lagrangian probing for the p-median: every bound is valid, nothing better is ever excluded, optima are exact."""
+"""The Lagrangian relaxation and tree search for the p-median: every bound is valid, no better solution is ever
+missed, optima are exact."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from hubopt.errors import ModelError
-from hubopt.locate import median, probing
+from hubopt.locate import lagrangian, lagrangian_tree, median
 from hubopt.locate.median import candidate_pairs, solve_p_median
 from hubopt.locate.orlib import read_orlib_optima, read_orlib_pmed
 
@@ -30,7 +31,7 @@ def all_costs(cost: np.ndarray, w: np.ndarray, p: int) -> dict[tuple[int, ...], 
 
 
 def root(cost: np.ndarray, w: np.ndarray, p: int):
-    """The LP bound (with duals) and the incumbent, as solve_p_median computes them before probing."""
+    """The LP bound (with duals) and the incumbent, as solve_p_median computes them before the tree search."""
     m = cost.shape[1]
     available, forced = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
     pairs = candidate_pairs(cost, available)
@@ -48,13 +49,13 @@ def test_lagrangian_bounds_never_exceed_the_true_optimum_under_the_same_fixings(
     m = cost.shape[1]
     everything = np.ones(m, dtype=bool)
     none = np.zeros(m, dtype=bool)
-    bound, _u = probing.lagrangian_bound(pairs, w, lp.u, p, none, everything, upper)
+    bound, _u = lagrangian.lagrangian_bound(pairs, w, lp.u, p, none, everything, upper)
     assert bound <= min(costs.values()) + 1e-6
     assert bound >= lp.lower - 1e-6 * max(1.0, lp.lower)  # started from the LP duals: never worse than the LP
     for a, b in itertools.combinations(range(m), 2):
         fixed = none.copy()
         fixed[[a, b]] = True
-        bound, _u = probing.lagrangian_bound(pairs, w, lp.u, p, fixed, everything, np.inf if seed % 2 else upper)
+        bound, _u = lagrangian.lagrangian_bound(pairs, w, lp.u, p, fixed, everything, np.inf if seed % 2 else upper)
         best_with_both = min(v for s, v in costs.items() if a in s and b in s)
         assert bound <= best_with_both + 1e-6, (a, b)
 
@@ -63,37 +64,84 @@ def test_a_zone_without_an_allowed_site_gives_an_infinite_bound() -> None:
     cost = np.array([[1.0, np.inf], [np.inf, 2.0], [3.0, 1.0]])
     pairs = candidate_pairs(cost, np.ones(2, dtype=bool))
     w = np.ones(3)
-    bound, _u = probing.lagrangian_bound(pairs, w, np.zeros(3), 1, np.zeros(2, bool), np.array([True, False]), 9.0)
+    bound, _u = lagrangian.lagrangian_bound(pairs, w, np.zeros(3), 1, np.zeros(2, bool), np.array([True, False]), 9.0)
     assert bound == np.inf
-    bound, _u = probing.lagrangian_bound(pairs, w, np.zeros(3), 2, np.zeros(2, bool), np.array([True, False]), 9.0)
+    bound, _u = lagrangian.lagrangian_bound(pairs, w, np.zeros(3), 2, np.zeros(2, bool), np.array([True, False]), 9.0)
     assert bound == np.inf  # two sites wanted, one allowed
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_probing_never_rules_out_a_better_solution(seed: int) -> None:
-    cost, w, p = instance(100 + seed)
-    pairs, lp, _start, upper = root(cost, w, p)
-    costs = all_costs(cost, w, p)
+def tree_search(cost: np.ndarray, w: np.ndarray, p: int, upper: float, **rules):
+    """The tree search over every pair, from the LP duals, with the incumbent cost ``upper``."""
     m = cost.shape[1]
-    found = probing.probe_sites(pairs, w, lp.u, p, np.zeros(m, dtype=bool), np.ones(m, dtype=bool), upper)
-    better = [set(s) for s, v in costs.items() if v < upper - 1e-9 * upper]
-    clash = {tuple(x) for x in found.conflicts.tolist()}
-    for s in better:
-        assert all(found.allowed[j] for j in s), "a site of a better solution was excluded"
-        assert set(np.flatnonzero(found.must_open)) <= s, "a must-open site is missing from a better solution"
-        assert not any((a, b) in clash for a, b in itertools.combinations(sorted(s), 2)), "a better pair clashes"
-    sets = probing.compatible_sets(found, p)
-    if sets is not None:  # the enumeration holds every better solution
-        listed = {tuple(int(j) for j in x) for x in sets}
-        assert {tuple(sorted(s)) for s in better} <= listed
+    pairs, lp, _start, _upper = root(cost, w, p)
+    must = rules.pop("must_open", np.zeros(m, dtype=bool))
+    allowed = rules.pop("allowed", np.ones(m, dtype=bool))
+    return lagrangian_tree.search(
+        pairs, w, lp.u, p, must, allowed, upper, lambda is_open: median._evaluate(pairs, w, is_open), **rules
+    )
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_solve_with_and_without_probing_reaches_the_brute_force_optimum(seed: int) -> None:
+def test_the_tree_search_finds_the_best_solution_below_any_incumbent_cost(seed: int) -> None:
+    cost, w, p = instance(100 + seed)
+    costs = all_costs(cost, w, p)
+    best = min(costs.values())
+    worst = max(costs.values())
+    # an incumbent cost above the optimum (the search must find the optimum), equal to it (nothing better: proven),
+    # and one below it (a wrong incumbent: nothing is found and the bound says so)
+    for upper in (worst + 1.0, (best + worst) / 2, best, best - 1.0):
+        out = tree_search(cost, w, p, upper)
+        assert out.finished
+        assert out.value == pytest.approx(min(best, upper), rel=1e-12)
+        if best < upper * (1 - 1e-9):
+            assert out.is_open is not None and costs[tuple(np.flatnonzero(out.is_open))] == pytest.approx(best)
+        else:
+            assert out.is_open is None  # the incumbent stands
+        assert out.bound <= best + 1e-9 * best or upper < best
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_tree_search_keeps_must_open_and_unavailable_sites(seed: int) -> None:
+    cost, w, p = instance(150 + seed)
+    m = cost.shape[1]
+    rng = np.random.default_rng(seed)
+    must = np.zeros(m, dtype=bool)
+    must[rng.choice(m, size=int(rng.integers(0, p)), replace=False)] = True
+    allowed = np.ones(m, dtype=bool)
+    allowed[rng.choice(np.flatnonzero(~must), size=2, replace=False)] = False
+    costs = all_costs(cost, w, p)
+    best = min(v for s, v in costs.items() if must[list(s)].sum() == must.sum() and allowed[list(s)].all())
+    out = tree_search(cost, w, p, max(costs.values()) + 1.0, must_open=must, allowed=allowed)
+    assert out.finished and out.value == pytest.approx(best, rel=1e-12)
+    assert out.is_open is not None and out.is_open[must].all() and not out.is_open[~allowed].any()
+
+
+def test_a_tree_search_stopped_by_its_deadline_says_so_with_a_valid_bound() -> None:
+    cost, w, p = instance(3)
+    best = min(all_costs(cost, w, p).values())
+    out = tree_search(cost, w, p, best * 2, deadline=0.0)
+    assert not out.finished
+    assert out.bound <= best
+    assert out.value == best * 2 and out.is_open is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_tree_search_stops_within_the_gap_asked_for(seed: int) -> None:
+    cost, w, p = instance(250 + seed)
+    costs = all_costs(cost, w, p)
+    best = min(costs.values())
+    out = tree_search(cost, w, p, max(costs.values()) + 1.0, mip_gap=0.05)
+    assert out.finished
+    assert best <= out.value <= best / (1 - 0.05) + 1e-9
+    assert out.bound <= best + 1e-9 * best
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_solve_with_the_tree_search_or_the_mip_reaches_the_brute_force_optimum(seed: int) -> None:
     cost, w, p = instance(200 + seed)
     best = min(all_costs(cost, w, p).values())
-    for probe in (True, False):
-        res = solve_p_median(cost, w, p, probe=probe)
+    for tree in (True, False):
+        res = solve_p_median(cost, w, p, tree=tree)
         assert res.report.is_optimal, res.report.describe()
         assert res.objective == pytest.approx(best, rel=1e-9)
         assert res.report.bound is not None and res.report.bound <= best + 1e-6 * best
@@ -101,18 +149,15 @@ def test_solve_with_and_without_probing_reaches_the_brute_force_optimum(seed: in
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_the_mip_with_conflict_rows_is_exact_when_enumeration_is_abandoned(
-    seed: int, solver: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(probing, "MAX_SETS", 0)  # never enumerate: the MIP gets the exclusions and conflicts
+def test_the_mip_after_reduced_cost_fixing_is_exact_with_either_solver(seed: int, solver: str) -> None:
     cost, w, p = instance(300 + seed)
     best = min(all_costs(cost, w, p).values())
-    res = solve_p_median(cost, w, p, solver=solver)
+    res = solve_p_median(cost, w, p, solver=solver, tree=False)
     assert res.report.is_optimal, res.report.describe()
     assert res.objective == pytest.approx(best, rel=1e-9)
 
 
-def test_must_open_sites_survive_probing() -> None:
+def test_must_open_sites_stay_open() -> None:
     cost, w, p = instance(7)
     costs = all_costs(cost, w, p)
     best = min(v for s, v in costs.items() if 0 in s)
@@ -121,15 +166,15 @@ def test_must_open_sites_survive_probing() -> None:
     assert res.objective == pytest.approx(best, rel=1e-9)
 
 
-def test_probing_proves_an_orlib_instance_with_an_lp_gap(shared_data: Path) -> None:
+def test_the_tree_search_proves_an_orlib_instance_with_an_lp_gap(shared_data: Path) -> None:
     folder = shared_data / "orlib_pmed"
     cost, p = read_orlib_pmed(folder / "pmed6.txt")  # n = 200, p = 5: the LP bound is below the optimum
     res = solve_p_median(cost, np.ones(cost.shape[0]), p)
     assert res.report.is_optimal
     assert res.objective == read_orlib_optima(folder / "pmedopt.txt")["pmed6"]
     assert res.parameters["lp_bound"] < res.objective  # a real gap was closed ...
-    found = res.parameters["probing"]
-    assert found["sites_left"] < found["sites_before"]  # ... by excluding sites
+    assert res.parameters["tree"]["finished"] and res.parameters["tree"]["nodes"] > 1  # ... by the tree search
+    assert "mip_pairs" not in res.parameters
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -141,7 +186,7 @@ def test_the_penalty_test_never_excludes_a_site_of_a_better_solution(seed: int) 
     start = median.interchange(pairs, w, median.greedy(pairs, w, p, none, everything), none, everything)
     upper = median._evaluate(pairs, w, start)
     ((t_start, _s),) = median.nearest_open(pairs, start)
-    bound, keep = probing.screen_sites(pairs, w, w * t_start, p, none, everything, upper)
+    bound, keep = lagrangian.screen_sites(pairs, w, w * t_start, p, none, everything, upper)
     costs = all_costs(cost, w, p)
     assert bound <= min(costs.values()) + 1e-6
     for s, v in costs.items():
