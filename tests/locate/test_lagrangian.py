@@ -211,3 +211,25 @@ def test_screened_solves_reach_the_brute_force_optimum(seed: int, monkeypatch: p
     assert res.objective == pytest.approx(best, rel=1e-9)
     assert res.report.bound is not None and res.report.bound <= res.objective * (1 + 1e-9)
     assert "screened_sites" in res.parameters
+
+
+def test_a_solve_whose_tree_search_runs_out_of_time_is_labelled_feasible_with_its_gap(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = shared_data / "orlib_pmed"
+    cost, p = read_orlib_pmed(folder / "pmed6.txt")  # the LP bound leaves a gap: the tree search is needed
+    real_search = lagrangian_tree.search
+
+    def out_of_time(*args, **kwargs):
+        kwargs["deadline"] = 0.0  # as if the time limit ran out when the search starts
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(lagrangian_tree, "search", out_of_time)
+    res = solve_p_median(cost, np.ones(cost.shape[0]), p, time_limit=600)
+    assert not res.report.is_optimal
+    assert res.report.status == "feasible" and res.report.stopped_by == "time limit"
+    assert res.parameters["tree"]["finished"] is False
+    optimum = read_orlib_optima(folder / "pmedopt.txt")["pmed6"]
+    assert res.report.bound == pytest.approx(res.parameters["lp_bound"]) and res.report.bound < optimum
+    assert res.report.gap is not None and res.report.gap > 0
+    assert "NOT proven" in res.report.describe()
