@@ -6,10 +6,11 @@ spopt (pysal/spopt) is needed for this benchmark only; it is not a hubopt depend
     python bench/vs_spopt.py [--spopt-limit 300] [--only west_kent essex pmed] [--no-cbc] [--memory]
 
 Each instance is solved by hubopt (HiGHS, directly through highspy; and CBC through PuLP) and by spopt's
-``PMedian.from_cost_matrix`` / ``MCLP.from_cost_matrix`` given ``pulp.HiGHS(msg=False)`` and CBC
-(``pulp.COIN_CMD``). Objectives must agree; times include building the model. spopt gets a time limit
-(``--spopt-limit`` seconds for the solver; its model building is not limited); a run that stops on it is reported
-as "timed out after X s" and the ratio as a lower bound (">"), never as a pass it did not earn.
+``PMedian.from_cost_matrix`` / ``MCLP.from_cost_matrix`` given ``pulp.HiGHS(msg=False)`` and CBC (the CBC command
+hubopt itself uses, :func:`hubopt.locate.solve.cbc_command`). Objectives must agree; times include building the
+model. spopt gets a time limit (``--spopt-limit`` seconds for the solver; its model building is not limited); a run
+that stops on it is reported as "timed out after X s" and the ratio as a lower bound (">"), never as a pass it did
+not earn.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import pulp
 from hubopt.locate.coverage import solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.orlib import read_orlib_pmed
+from hubopt.locate.solve import cbc_command
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -77,7 +79,8 @@ def spopt_run(kind: str, cost: np.ndarray, w: np.ndarray, n: int, t: float | Non
     """Solve with spopt; return (seconds, objective or None, label)."""
     from spopt.locate import MCLP, PMedian
 
-    cmd = pulp.HiGHS(msg=False, timeLimit=limit) if solver == "highs" else pulp.COIN_CMD(msg=False, timeLimit=limit)
+    # CBC: the same binary hubopt uses (pulp[cbc]'s cbcbox, else PuLP's bundled one), found without the venv on PATH
+    cmd = pulp.HiGHS(msg=False, timeLimit=limit) if solver == "highs" else cbc_command(timeLimit=limit)
 
     def run():
         model = PMedian.from_cost_matrix(cost, w, n) if kind == "p-median" else MCLP.from_cost_matrix(cost, w, t, n)

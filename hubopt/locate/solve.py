@@ -297,7 +297,7 @@ def _solve_highs(
     return status, stopped_by, objective, bound
 
 
-def _cbc_command(**options: Any) -> pulp.LpSolver:
+def cbc_command(**options: Any) -> pulp.LpSolver:
     """CBC from the ``cbcbox`` package (``pulp[cbc]``); PuLP's bundled binary only when that is missing."""
     coin = pulp.COIN_CMD(msg=False, **options)
     if coin.available():
@@ -351,7 +351,7 @@ def _solve_cbc(
         options: dict[str, Any] = {"timeLimit": time_limit, "gapRel": mip_gap, "threads": threads}
         if warm_start:
             options["warmStart"] = True
-        cmd = _cbc_command(logPath=str(log_path), **options)
+        cmd = cbc_command(logPath=str(log_path), **options)
         problem.solve(cmd)
         log = log_path.read_text(errors="replace") if log_path.exists() else ""
     if msg:
