@@ -216,9 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             if not timed_out and not agree:
                 failures.append(f"{what} [{solver}] objectives differ")
             s_obj_text = "-" if s_obj is None else f"{s_obj:,.3f}"
+            agree_text = "- (spopt has no solution)" if s_obj is None else ("yes" if agree else "NO")
             print(
                 f"  {solver:<5} hubopt {h_s:8.2f} s  obj {h_obj:,.3f} ({h_status})  |  spopt {s_s:8.2f} s  "
-                f"obj {s_obj_text} ({s_status})  |  ratio {ratio_text}  agree {'yes' if agree else 'NO'}{check}",
+                f"obj {s_obj_text} ({s_status})  |  ratio {ratio_text}  agree {agree_text}{check}",
                 flush=True,
             )
     if args.memory:
