@@ -744,11 +744,11 @@ def solve_p_median(
     def tolerance(value: float) -> float:
         return 1e-6 * max(1.0, abs(value))
 
-    def select(slack: float, keep_open: np.ndarray, allowed: np.ndarray) -> tuple[Pairs, np.ndarray]:
-        """Pairs and sites of reduced cost below ``slack`` among ``allowed`` sites, plus those of ``keep_open``."""
-        assert lp is not None
-        ((_t, s_inc),) = nearest_open(work, keep_open)
-        keep_site = ((lp.site_rc < slack) | keep_open) & allowed & work_sites
+    def select(slack: float) -> tuple[Pairs, np.ndarray]:
+        """Pairs and sites of reduced cost below ``slack``, plus the incumbent's sites and pairs."""
+        assert lp is not None and incumbent is not None
+        ((_t, s_inc),) = nearest_open(work, incumbent)
+        keep_site = ((lp.site_rc < slack) | incumbent) & work_sites
         keep = ((lp.pair_rc < slack) | (work.cols == s_inc[work.rows])) & keep_site[work.cols]
         return _subset(work, keep), np.flatnonzero(keep_site)
 
@@ -757,7 +757,7 @@ def solve_p_median(
     if lp is not None and incumbent is not None and math.isfinite(ub) and tree:
         from hubopt.locate import lagrangian_tree
 
-        tree_pairs, tree_sites = select(ub - lp.lower + tolerance(ub), incumbent, available)
+        tree_pairs, tree_sites = select(ub - lp.lower + tolerance(ub))
         allowed_tree = np.zeros(m, dtype=bool)
         allowed_tree[tree_sites] = True
         found = lagrangian_tree.search(
@@ -789,9 +789,9 @@ def solve_p_median(
         else:
             assert lp is not None and incumbent is not None
             threshold = fraction * (ub - lp.lower) + tolerance(ub)
-            stage_pairs, stage_sites = select(threshold, incumbent, available)
+            stage_pairs, stage_sites = select(threshold)
             if fraction < 1:
-                full_pairs, _ = select(ub - lp.lower + tolerance(ub), incumbent, available)
+                full_pairs, _ = select(ub - lp.lower + tolerance(ub))
                 if stage_pairs.size > 0.5 * full_pairs.size:
                     continue  # a first stage would not be much smaller
         info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
