@@ -49,6 +49,7 @@ import pulp
 from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import _clock
 from hubopt.locate._highs import HighsModel, HighsOutcome, run_highs
 from hubopt.locate.solution import LocationResult, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
@@ -332,7 +333,7 @@ def interchange(
     big = _penalty(pairs)
     wr = w[pairs.rows]
     for _ in range(max_swaps):
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and _clock.now() > deadline:
             break
         (d1, s1), (d2, _s2) = nearest_open(pairs, is_open, ranks=2)
         d1 = np.where(np.isfinite(d1), d1, big)
@@ -435,7 +436,7 @@ def _lp_bound(
     rounds = 0
     while True:
         rounds += 1
-        remaining = None if deadline is None else deadline - time.perf_counter()
+        remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             return HighsOutcome("no solution", "time limit", None, None, None, None, None, 0.0, "kTimeLimit")
         out = model.run(time_limit=remaining)
@@ -675,7 +676,7 @@ def solve_p_median(
     stranded = np.flatnonzero(pairs.degree() == 0)
     if stranded.size:
         raise stranded_zones_error(stranded, zids, within)
-    deadline = None if time_limit is None else t0 + time_limit
+    deadline = None if time_limit is None else _clock.now() + time_limit
     sites = np.flatnonzero(available)
     info: dict[str, object] = {"candidate_pairs": pairs.size}
 
@@ -796,7 +797,7 @@ def solve_p_median(
                     continue  # a first stage would not be much smaller
         info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
         info.setdefault("mip_sites", []).append(int(stage_sites.size))  # type: ignore[union-attr]
-        remaining = None if deadline is None else deadline - time.perf_counter()
+        remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             if incumbent is not None and math.isfinite(ub):
                 return _result(
