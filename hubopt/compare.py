@@ -466,7 +466,8 @@ def _hub_loads(zones: pd.DataFrame, hubs_a: set[str], hubs_b: set[str], names: d
     """People and demand served by each hub of either run, before and after (from the zones' hubs)."""
     load_a = zones.groupby("hub_id_a")[["population_a", "demand_a"]].sum()
     load_b = zones.groupby("hub_id_b")[["population_b", "demand_b"]].sum()
-    ids = sorted(hubs_a | hubs_b, key=lambda s: (-float(load_b["population_b"].get(s, 0.0)), s))
+    serving = (set(load_a.index) | set(load_b.index)) - {""}  # every hub a zone names, chosen or not
+    ids = sorted(hubs_a | hubs_b | serving, key=lambda s: (-float(load_b["population_b"].get(s, 0.0)), s))
     if (load_a.index == "").any() or (load_b.index == "").any():
         ids.append("")  # people with no reachable hub: the loads still add up to everyone
     hubs = pd.DataFrame(
