@@ -175,3 +175,17 @@ def name_list(names: Sequence[str], limit: int = 10) -> str:
     """``"a, b, c"``, cut after ``limit`` names with "and K more"."""
     shown = ", ".join(str(x) for x in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def site_label(name: object, site_id: object) -> str:
+    """A site as people read it: its name, then its code, e.g. ``"Tonbridge Cottage Hospital (RYYDC)"``."""
+    n, s = str(name if name is not None else "").strip(), str(site_id if site_id is not None else "").strip()
+    if not s:
+        return n
+    return f"{n} ({s})" if n and n != s and n.lower() != "nan" else s
+
+
+def signed_number(value: float, fmt: str = ",.0f") -> str:
+    """A change with its sign, ``"+1,234"`` or ``"-56"``; a change that rounds to zero is ``"+0"``, never ``"-0"``."""
+    text = format(value, "+" + fmt)
+    return "+" + text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
