@@ -23,6 +23,7 @@ from hubopt.locate._highs import verdict as highs_verdict
 #: Solvers hubopt knows, by the name used in scenario files.
 SOLVERS = ("highs", "cbc")
 
+
 @dataclass(frozen=True)
 class SolveReport:
     """What a solve achieved.
