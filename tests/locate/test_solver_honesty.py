@@ -22,8 +22,12 @@ from scipy import sparse
 from hubopt.errors import InputError
 from hubopt.locate import lagrangian, median
 from hubopt.locate._highs import HighsModel, verdict
+from hubopt.locate.beds import place_beds
+from hubopt.locate.capacitated import solve_facility_location
+from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_mclp
 from hubopt.locate.median import candidate_pairs, greedy, solve_p_median
+from hubopt.locate.multiyear import solve_multiyear
 from hubopt.locate.solve import _status_from_sol_status, cbc_stop_reason, cbc_verdict
 
 
@@ -248,3 +252,21 @@ def test_lagrangian_ascent_ends_on_overflowing_values() -> None:
     with np.errstate(over="ignore", invalid="ignore"):
         bound, _u = lagrangian.lagrangian_bound(pairs, w, w * cost.min(axis=1), 2, none, ~none, math.inf)
     assert not math.isnan(bound)  # a NaN value never becomes the bound; a non-finite value ends the ascent
+
+
+def test_huge_costs_and_demand_are_refused_by_the_other_models() -> None:
+    cost, w = _instance(8, 4, seed=3)
+    huge = w.copy()
+    huge[0] = 1e300
+    with pytest.raises(InputError, match="too large to compute with"):
+        solve_p_center(cost, huge, 2)
+    with pytest.raises(InputError, match="too large to compute with"):
+        solve_multiyear(cost, np.vstack([w, huge]), 2)
+    with pytest.raises(InputError, match=r"(?s)setting 'model\.fixed_cost'.*too large to compute with"):
+        solve_facility_location(cost, w, n_hubs=2, fixed_cost=[1.0, 2.0, 1e300, 1.0], cost_weight=1.0)
+    with pytest.raises(InputError, match=r"(?s)setting 'model\.budget'.*too large to compute with"):
+        solve_facility_location(cost, w, n_hubs=2, capital_cost=[1.0, 2.0, 3.0, 1.0], budget=math.inf)
+    with pytest.raises(InputError, match=r"(?s)setting 'beds\.cost_per_bed'.*too large to compute with"):
+        place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], cost_per_bed=1e300)
+    with pytest.raises(InputError, match=r"(?s)setting 'beds\.travel_weight'.*too large to compute with"):
+        place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], travel_weight=1e300)
