@@ -278,6 +278,20 @@ def _check_magnitude(key: str, value: float, path: Path) -> None:
         )
 
 
+def _check_numbers(key: str, value: Any, path: Path) -> None:
+    """Check every number in a setting, including those inside its lists and sections (e.g. per-band rates)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        _check_magnitude(key, value, path)
+    elif isinstance(value, dict):
+        for sub, item in value.items():
+            _check_numbers(f"{key}.{sub}", item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_numbers(f"{key}[{i}]", item, path)
+
+
 def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path) -> dict[str, Any]:
     if values is None:
         values = {}
@@ -314,8 +328,7 @@ def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path)
                 "bool": "true or false",
             }
             _fail(full, f"'{full}' must be {names.get(want, want)}, not {value!r}", path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            _check_magnitude(full, value, path)
+        _check_numbers(full, value, path)
         out[key] = value
     return out
 
