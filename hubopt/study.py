@@ -23,7 +23,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import yaml
 
 from hubopt.errors import InputError
 from hubopt.io._validate import (
@@ -36,6 +35,7 @@ from hubopt.io._validate import (
     require_columns,
     require_file,
 )
+from hubopt.io._yaml import read_yaml
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
 
@@ -123,10 +123,7 @@ def load_study(folder: str | Path) -> Study:
             "the study folder does not exist", path=root, hint="give the folder that holds study.yaml and zones.csv"
         )
     meta_path = require_file(root / "study.yaml", "study description (study.yaml)")
-    try:
-        metadata = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"study.yaml is not valid YAML: {exc}", path=meta_path) from None
+    metadata = read_yaml(meta_path, what="study description (study.yaml)") or {}
     if not isinstance(metadata, dict) or "name" not in metadata or "base_year" not in metadata:
         raise InputError("study.yaml must give at least 'name' and 'base_year'", path=meta_path)
     files = {"study.yaml": meta_path}

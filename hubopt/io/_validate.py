@@ -15,7 +15,7 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 
 #: Longitude/latitude box that holds Great Britain and its islands (WGS84 degrees).
 GB_LONLAT_BOUNDS = (-8.75, 49.8, 1.85, 60.95)
@@ -179,7 +179,7 @@ def _close_matches(missing: Sequence[str], columns: Iterable[str]) -> str:
             if key in lowered:
                 match = [lowered[key]]
         if match:
-            found.append(f"{m!r} (did you mean {match[0]!r}?)")
+            found.append(f"{quote(m)} (did you mean {quote(match[0])}?)")
     return f" [{'; '.join(found)}]" if found else ""
 
 
@@ -224,7 +224,7 @@ def numeric_column(
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{raw.iloc[pos]!r} is not a number",
+            f"{quote(raw.iloc[pos])} is not a number",
             path=path,
             row=first_row + pos,
             column=column,
@@ -249,7 +249,7 @@ def numeric_column(
         if low.any():
             pos = int(np.flatnonzero(low.to_numpy())[0])
             raise InputError(
-                f"{raw.iloc[pos]!r} is below the smallest allowed value {minimum:g}",
+                f"{quote(raw.iloc[pos])} is below the smallest allowed value {minimum:g}",
                 path=path,
                 row=first_row + pos,
                 column=column,
@@ -260,7 +260,7 @@ def numeric_column(
         if frac.any():
             pos = int(np.flatnonzero(frac.to_numpy())[0])
             raise InputError(
-                f"{raw.iloc[pos]!r} is not a whole number", path=path, row=first_row + pos, column=column
+                f"{quote(raw.iloc[pos])} is not a whole number", path=path, row=first_row + pos, column=column
             )
     return vals
 
@@ -276,7 +276,7 @@ def check_unique(
         value = values.iloc[pos]
         first = int(np.flatnonzero((values == value).to_numpy())[0])
         raise InputError(
-            f"duplicate {what} {value!r} (also on row {first_row + first})",
+            f"duplicate {what} {quote(value)} (also on row {first_row + first})",
             path=path,
             row=first_row + pos,
             column=column,
@@ -323,7 +323,7 @@ def check_coordinates_in_gb(
         x0, y0, x1, y1 = GB_BNG_BOUNDS
         hint = "coordinates must be British National Grid eastings (0-700000) and northings (0-1300000) in metres"
     else:  # pragma: no cover - programming error
-        raise ValueError(f"unknown crs {crs!r}")
+        raise ValueError(f"unknown crs {quote(crs)}")
     outside = ~((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
     if outside.any():
         pos = int(np.flatnonzero(outside)[0])
@@ -957,7 +957,7 @@ def coordinate_pair(
     if a not in df.columns or b not in df.columns:
         have, lack = (a, b) if a in df.columns else (b, a)
         raise InputError(
-            f"the {what} has a {have!r} column but no {lack!r} column",
+            f"the {what} has a {quote(have)} column but no {quote(lack)} column",
             path=path,
             column=lack,
             hint=f"give both {a} and {b}, or neither",
