@@ -36,6 +36,7 @@ from hubopt.io._validate import (
     require_file,
 )
 from hubopt.io._yaml import read_yaml
+from hubopt.io.forecasts import check_consecutive_years
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
 
@@ -263,4 +264,16 @@ def _read_projections(path: Path) -> pd.DataFrame:
     if key.duplicated().any():
         pos = int(np.flatnonzero(key.duplicated().to_numpy())[0])
         raise InputError("repeated district, band and year", path=path, row=pos + 2)
+    all_years = sorted(set(out["year"]))
+    check_consecutive_years(all_years, path=path, what=what)
+    for (district, band), years in out.groupby(["district_code", "band"], sort=False)["year"]:
+        lacking = sorted(set(all_years) - set(years))
+        if lacking:
+            raise InputError(
+                f"district {district}, band {band} has no projection for {', '.join(map(str, lacking[:10]))} "
+                f"(the file covers {all_years[0]} to {all_years[-1]})",
+                path=path,
+                column="year",
+                hint="rebuild the study from the complete projections file (hubopt study build)",
+            )
     return out
