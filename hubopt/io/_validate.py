@@ -50,6 +50,47 @@ def require_file(path: str | Path, what: str) -> Path:
     return p
 
 
+#: Delimiters that hubopt recognises in order to refuse them by name (it reads comma-separated files only).
+OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
+
+
+def refuse_other_delimiter(head: bytes, *, path: str | Path, what: str) -> None:
+    """Fail when the first line of a CSV file is split by a semicolon, tab or vertical bar rather than commas.
+
+    Such a file (a spreadsheet saved with a European list separator, or a tab-separated export) would otherwise be
+    read as one column, and refused with a message about columns or headers that does not say why.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file (a few kilobytes).
+    path : str or Path
+        The file, for messages.
+    what : str
+        What the file should hold, for messages.
+    """
+    text = head.decode("utf-8-sig", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first or "¬" in first:
+        return
+
+    def fields(delimiter: str) -> int:
+        return len(next(csv.reader([first], delimiter=delimiter), []))
+
+    commas = fields(",")
+    counts = {d: fields(d) for d in OTHER_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] >= 2 and counts[best] >= 2 * commas:
+        raise InputError(
+            f"the {what} uses {OTHER_DELIMITERS[best]} as its delimiter ({counts[best]} fields on its first line, "
+            f"{commas} when split at commas); hubopt reads comma-separated files, as the publishers ship them",
+            path=path,
+            row=1,
+            hint="save it as CSV with commas (in Excel: Save As, 'CSV (Comma delimited)'), or use the file as "
+            "published",
+        )
+
+
 def read_csv_table(
     path: str | Path,
     *,
@@ -95,6 +136,7 @@ def read_csv_table(
             path=p,
             hint="export or unzip it to CSV first",
         )
+    refuse_other_delimiter(head, path=p, what=what)
     try:
         df = pd.read_csv(
             p,
@@ -134,6 +176,8 @@ def read_csv_table(
 
 
 def _check_field_count(path: Path, what: str, expected: int) -> None:
+    with path.open("rb") as fh:
+        refuse_other_delimiter(fh.read(4096), path=path, what=what)
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         for line_no, fields in enumerate(csv.reader(fh), start=1):
             if fields and len(fields) != expected:
@@ -581,6 +625,7 @@ def check_field_count(path: str | Path, *, what: str, expected: int, hint: str |
             path=p,
             hint="export or unzip it to CSV first",
         )
+    refuse_other_delimiter(head, path=p, what=what)
     try:
         with p.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
             for line_no, fields in enumerate(csv.reader(fh), start=1):
@@ -819,6 +864,7 @@ def read_csv_records(path: str | Path, *, what: str) -> tuple[list[str], list[li
         text = raw.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
     delimiter = "¬" if "¬" in first_line else ","
+    refuse_other_delimiter(raw[:4096], path=p, what=what)
     import io
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
