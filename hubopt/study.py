@@ -16,6 +16,7 @@ A study is a folder of compact tables in hubopt's own schema (see ``data/README.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.io._validate import (
     CRS_BNG,
     check_coordinates_in_gb,
@@ -32,6 +33,7 @@ from hubopt.io._validate import (
     file_sha256,
     numeric_column,
     read_csv_table,
+    read_geojson,
     require_columns,
     require_file,
 )
@@ -127,6 +129,14 @@ def load_study(folder: str | Path) -> Study:
     metadata = read_yaml(meta_path, what="study description (study.yaml)") or {}
     if not isinstance(metadata, dict) or "name" not in metadata or "base_year" not in metadata:
         raise InputError("study.yaml must give at least 'name' and 'base_year'", path=meta_path)
+    base_year = metadata["base_year"]
+    if isinstance(base_year, bool) or not isinstance(base_year, int) or not 1990 <= base_year <= 2100:
+        raise InputError(
+            f"base_year must be a four-digit year, not {quote(base_year)}",
+            path=meta_path,
+            setting="base_year",
+            hint="give the year of the zones' population estimates, e.g. 2017",
+        )
     files = {"study.yaml": meta_path}
     build_report = root / "build_report.json"
     if build_report.exists():
@@ -155,11 +165,14 @@ def load_study(folder: str | Path) -> Study:
             column="district_code",
         )
 
+    _check_description_matches_zones(metadata, meta_path, zones, root / "zones.csv")
+
     districts = None
     districts_path = root / "districts.geojson"
     if districts_path.exists():
-        districts = gpd.read_file(districts_path).to_crs(CRS_BNG)
-        require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what="district outlines")
+        what = "district outlines (districts.geojson)"
+        districts = read_geojson(districts_path, what=what).to_crs(CRS_BNG)
+        require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what=what)
         files["districts.geojson"] = districts_path
 
     return Study(
@@ -173,6 +186,57 @@ def load_study(folder: str | Path) -> Study:
         metadata=metadata,
         files=files,
     )
+
+
+def _check_description_matches_zones(
+    metadata: dict[str, Any], meta_path: Path, zones: pd.DataFrame, path: Path
+) -> None:
+    """Refuse a study.yaml that describes other zones than zones.csv holds (files of two studies mixed).
+
+    Checked when study.yaml records them (``hubopt study build`` does): its districts against the zones' district
+    codes, the number of zones under ``counts``, and the year of the population count against ``base_year``.
+    """
+    hint = "the two files come from different studies or builds: rebuild the study (hubopt study build), or copy "
+    hint += "both files from the same study folder"
+    listed = metadata.get("districts")
+    if isinstance(listed, dict) and listed:
+        described = {str(k) for k in listed}
+        present = set(zones["district_code"])
+        if described != present:
+            parts = []
+            if present - described:
+                parts.append(
+                    f"zones.csv has districts study.yaml does not list: {', '.join(sorted(present - described))}"
+                )
+            if described - present:
+                parts.append(f"study.yaml lists districts with no zone: {', '.join(sorted(described - present))}")
+            raise InputError(
+                f"study.yaml and {path.name} do not describe the same area ({'; '.join(parts)})",
+                path=meta_path,
+                setting="districts",
+                hint=hint,
+            )
+    counts = metadata.get("counts")
+    if not isinstance(counts, dict):
+        return
+    for key, value in counts.items():
+        label = str(key)
+        if label.startswith("zones") and isinstance(value, int) and value != len(zones):
+            raise InputError(
+                f"study.yaml records {value:,} zones but {path.name} has {len(zones):,}",
+                path=meta_path,
+                setting=f"counts.{label}",
+                hint=hint,
+            )
+        year = re.fullmatch(r"population \(mid-(\d{4})\)", label)
+        if year and int(year.group(1)) != int(metadata["base_year"]):
+            raise InputError(
+                f"study.yaml gives base_year {metadata['base_year']} but counts the population of "
+                f"mid-{year.group(1)}",
+                path=meta_path,
+                setting="base_year",
+                hint="make base_year the year of the zones' population estimates",
+            )
 
 
 def _read_zones(path: Path) -> pd.DataFrame:
@@ -216,14 +280,9 @@ def _read_zones(path: Path) -> pd.DataFrame:
 
 
 def _attach_boundaries(zones: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
-    try:
-        polys = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(f"the zone boundaries could not be read as GeoJSON: {exc}", path=path) from None
+    polys = read_geojson(path, what="zone boundaries (zone_boundaries.geojson)")
     require_columns(polys, ["zone_id"], path=path, what="zone boundaries")
     polys["zone_id"] = polys["zone_id"].astype(str)
-    if polys.crs is None:
-        polys = polys.set_crs("EPSG:4326")
     polys = polys.to_crs(CRS_BNG)
     dup = polys["zone_id"].duplicated()
     if dup.any():
