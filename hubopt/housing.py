@@ -478,7 +478,9 @@ def locate_in_zones(
     xs = np.asarray(easting, dtype=float)
     ys = np.asarray(northing, dtype=float)
     if max_distance_m is not None and (not math.isfinite(float(max_distance_m)) or max_distance_m < 0):
-        raise InputError("max_distance_m must be a distance in metres, zero or more", setting="max_distance_m")
+        raise InputError(
+            "max_distance_m must be a distance in metres, zero or more", setting="demand.housing.max_distance_m"
+        )
     zones = study.zones
     geoms = zones.geometry.to_numpy()
     pts = points(xs, ys)
@@ -501,13 +503,20 @@ def locate_in_zones(
                 if max_distance_m is None
                 else f"farther than max_distance_m = {max_distance_m:,.0f} m"
             )
+            swapped = min(g.distance(points(ys[i], xs[i])) for g in geoms)
+            check = (
+                f"its easting and northing look swapped: ({ys[i]:.0f}, {xs[i]:.0f}) is "
+                + ("inside the study area" if swapped == 0 else f"{swapped:,.0f} m from it")
+                if swapped < min(d[j], 1_000.0)
+                else "check the site's coordinates or postcode (is it in the study area?)"
+            )
             raise InputError(
                 f"the site {label} at ({xs[i]:.0f}, {ys[i]:.0f}) lies outside every zone of the study, "
                 f"{d[j]:,.0f} m from the nearest ({zones['zone_id'].iloc[j]}); {limit}",
                 path=path,
                 row=None if rows is None else rows[i],
-                hint="check the site's coordinates or postcode (is it in the study area?); to assign sites just "
-                "outside the zone boundaries to the nearest zone, set max_distance_m",
+                hint=f"{check}; to assign sites just outside the zone boundaries to the nearest zone, set "
+                "demand.housing.max_distance_m",
             )
         zone_pos[i] = j
         distance[i] = float(d[j])
@@ -634,19 +643,19 @@ def housing_people(
     except (TypeError, ValueError):
         raise InputError(
             f"persons per dwelling must be a number, not {persons_per_dwelling!r}",
-            setting="housing.persons_per_dwelling",
+            setting="demand.housing.persons_per_dwelling",
         ) from None
     if not math.isfinite(ppd) or ppd <= 0:
         raise InputError(
             f"persons per dwelling must be above zero, not {persons_per_dwelling!r}",
-            setting="housing.persons_per_dwelling",
+            setting="demand.housing.persons_per_dwelling",
         )
     given = check_age_profile(age_profile) if age_profile is not None else None
     if given is None and study is None:
         raise InputError(
             "no age profile for the new residents: give the study (each site then takes its district's projected "
             "age profile) or an age profile",
-            setting="housing.age_profile",
+            setting="demand.housing.age_profile",
             hint="e.g. age_profile: {'0-64': ..., '65-74': ..., '75-84': ..., '85+': ...} with shares summing to 1",
         )
     table = trajectory.table
@@ -804,7 +813,7 @@ def allocate_housing(
     """
     if mode not in HOUSING_MODES:
         raise InputError(
-            f"unknown housing mode {mode!r}", setting="housing.mode", hint="use 'within' or 'additional'"
+            f"unknown housing mode {mode!r}", setting="demand.housing.mode", hint="use 'within' or 'additional'"
         )
     for frame, what, cols in (
         (population_by_zone, "zone population table", ["zone_id", "district_code", *_BAND_COLUMNS]),
@@ -859,7 +868,7 @@ def allocate_housing(
                         f"new housing adds {added:,.1f} people aged {AGE_BANDS_LABEL[col]} in district {d}, more "
                         f"than the district's projected total of {projected:,.1f} for that band, so it cannot be "
                         "redistributed within the projection",
-                        setting="housing.mode",
+                        setting="demand.housing.mode",
                         hint="check the dwellings and persons per dwelling, or use mode 'additional' if the "
                         "housing is growth above the projection",
                     )

@@ -41,6 +41,7 @@ class CandidateSites:
     must_open: list[int]
     unavailable: list[int]
     left_out: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,8 +109,10 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
     """
     sites = study.sites
+    notes = study.check_sites_near(sites, path=study.files.get("sites.csv"))
     if scenario.extra_register is not None:
-        extra = read_site_register(scenario.extra_register)
+        lookup = None if scenario.site_postcodes is None else PostcodeLookup.from_nspl_latlon(scenario.site_postcodes)
+        extra = read_site_register(scenario.extra_register, postcodes=lookup)
         clash = sorted(set(extra["site_id"]) & set(sites["site_id"]))
         if clash:
             raise InputError(
@@ -118,7 +121,9 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
                 column="site_id",
                 hint="give the extra sites their own IDs",
             )
-        sites = pd.concat([sites, extra.to_crs(sites.crs)], ignore_index=True)
+        extra = extra.to_crs(sites.crs)
+        notes += study.check_sites_near(extra, path=scenario.extra_register)
+        sites = pd.concat([sites, extra], ignore_index=True)
     left_out: dict[str, int] = {}
     if scenario.site_types is not None:
         keep = sites["type"].isin(scenario.site_types)
@@ -143,7 +148,7 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     unavailable = sorted(
         {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
     )
-    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out)
+    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
 
 
 def travel_times(
@@ -505,6 +510,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
             "sites_left_out": run.candidates.left_out,
+            "site_notes": run.candidates.notes,
             "demand_notes": run.demand.notes,
             "housing": run.demand.housing.to_dict() if run.demand.housing is not None else None,
             "beds": None
@@ -567,6 +573,7 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    lines.extend(f"  Note: {n}" for n in run.candidates.notes)
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
     if run.beds is not None:

@@ -68,6 +68,7 @@ _SCHEMA: dict[str, Any] = {
         "must_open": (list, []),
         "unavailable": (list, []),
         "extra_register": (str, None),
+        "postcode_lookup": (str, None),
     },
     "travel": {
         "mode": (str, "drive"),
@@ -247,6 +248,7 @@ class Scenario:
     write_report: bool = True
     write_report_pdf: bool = False
     write_workbook: bool = True
+    site_postcodes: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -348,6 +350,13 @@ def load_scenario(path: str | Path) -> Scenario:
                 p,
                 f"use any of: {', '.join(SITE_TYPES)}",
             )
+    if values["sites"]["postcode_lookup"] is not None and values["sites"]["extra_register"] is None:
+        _fail(
+            "sites.postcode_lookup",
+            "a postcode lookup is given but no extra register to locate by it",
+            p,
+            "name your register with sites.extra_register, or remove sites.postcode_lookup",
+        )
     for key in ("must_open", "unavailable"):
         if not all(isinstance(s, str | int) for s in values["sites"][key]):
             _fail(f"sites.{key}", "list site IDs as text, one per item", p)
@@ -404,6 +413,7 @@ def load_scenario(path: str | Path) -> Scenario:
         must_open=[str(s) for s in values["sites"]["must_open"]],
         unavailable=[str(s) for s in values["sites"]["unavailable"]],
         extra_register=resolve(values["sites"]["extra_register"]),
+        site_postcodes=resolve(values["sites"]["postcode_lookup"]),
         travel_mode=mode,
         travel_method=method,
         travel_modes=modes,

@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from hubopt.errors import InputError, quote
 from hubopt.io._validate import (
@@ -42,6 +44,9 @@ from hubopt.io.forecasts import check_consecutive_years
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
 
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
 #: Columns of zones.csv, in order.
 ZONE_COLUMNS = [
     "zone_id",
@@ -55,6 +60,13 @@ ZONE_COLUMNS = [
     "imd_rank",
     "imd_decile",
 ]
+#: A site farther than this (metres) from the study area (the outline of its zones) is named in a run's notes:
+#: hubs usually stand inside the area or just over its border (a hospital in the next town), not 20 km beyond it.
+SITE_NOTE_DISTANCE_M = 20_000.0
+#: A site farther than this (metres) from the study area is refused: no one would choose it as a local hub for the
+#: area, and the usual cause is a wrong coordinate (easting and northing swapped, a typo, the wrong postcode).
+SITE_REFUSE_DISTANCE_M = 100_000.0
+
 #: Columns of projections.csv, in order.
 PROJECTION_COLUMNS = ["district_code", "district_name", "band", "year", "population"]
 
@@ -102,6 +114,69 @@ class Study:
     def site_points(self) -> np.ndarray:
         """Site points, shape (m, 2), BNG metres."""
         return np.column_stack([self.sites.geometry.x.to_numpy(), self.sites.geometry.y.to_numpy()])
+
+    @cached_property
+    def area(self) -> BaseGeometry:
+        """The study area: the union of its zone polygons (EPSG:27700)."""
+        return self.zones.geometry.union_all()
+
+    def distance_from_area(self, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
+        """Distance (metres) from each point to the study area; 0 inside it, NaN for a missing point."""
+        xs = np.asarray(easting, dtype=float)
+        ys = np.asarray(northing, dtype=float)
+        return shapely.distance(self.area, shapely.points(xs, ys))
+
+    def check_sites_near(self, sites: gpd.GeoDataFrame, *, path: str | Path | None) -> list[str]:
+        """Refuse sites clearly outside the study area; return a note for each site merely far from it.
+
+        Parameters
+        ----------
+        sites : geopandas.GeoDataFrame
+            A site register (``site_id``, ``name``, point geometry in EPSG:27700).
+        path : str or Path, optional
+            The register's file, for messages.
+
+        Returns
+        -------
+        list of str
+            One note per site more than :data:`SITE_NOTE_DISTANCE_M` from the area.
+
+        Raises
+        ------
+        InputError
+            For the first site more than :data:`SITE_REFUSE_DISTANCE_M` from the area, naming it, its distance
+            and, when swapping its easting and northing would put it in the area, that likely mistake.
+        """
+        if sites.empty:
+            return []
+        xs = sites.geometry.x.to_numpy()
+        ys = sites.geometry.y.to_numpy()
+        distance = self.distance_from_area(xs, ys)
+        far = np.flatnonzero(distance > SITE_REFUSE_DISTANCE_M)
+        if far.size:
+            i = int(far[0])
+            swapped = float(self.distance_from_area(ys[i : i + 1], xs[i : i + 1])[0])
+            cause = (
+                f"its easting and northing look swapped: ({ys[i]:.0f}, {xs[i]:.0f}) lies "
+                + ("inside" if swapped == 0 else f"{swapped / 1000:,.1f} km from")
+                + " the area"
+                if swapped <= SITE_NOTE_DISTANCE_M
+                else "check its coordinates (longitude and latitude, or easting and northing, swapped?) or postcode"
+            )
+            raise InputError(
+                f"site {quote(str(sites['site_id'].iloc[i]))} ({quote(str(sites['name'].iloc[i]))}) at easting "
+                f"{xs[i]:.0f}, northing {ys[i]:.0f} is {distance[i] / 1000:,.0f} km from the {self.name} study "
+                f"area, clearly outside it (more than {SITE_REFUSE_DISTANCE_M / 1000:,.0f} km)"
+                + (f"; {far.size} sites in all are" if far.size > 1 else ""),
+                path=path,
+                column="site_id",
+                hint=f"{cause}; or remove the site if it does not belong to this study",
+            )
+        return [
+            f"site {sites['site_id'].iloc[i]} ({sites['name'].iloc[i]}) is {distance[i] / 1000:,.1f} km outside the "
+            f"{self.name} study area (more than {SITE_NOTE_DISTANCE_M / 1000:,.0f} km): check its location"
+            for i in np.flatnonzero(distance > SITE_NOTE_DISTANCE_M)
+        ]
 
     def input_hashes(self) -> dict[str, str]:
         """SHA-256 of every file the study was read from."""
