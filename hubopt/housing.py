@@ -92,6 +92,13 @@ HOUSING_MODES = ("within", "additional")
 #: Two locations given for one site must agree to within this many metres (as in the site register).
 AGREE_M = 50.0
 
+#: Most dwellings one site (or phase) may complete in one year. England's largest schemes complete a few hundred to
+#: about 1,500 homes a year (all of England completes about 200,000); 10,000 is far above any real site and catches
+#: a unit or typing error (a total entered as a yearly figure, extra zeros, a population instead of dwellings).
+MAX_DWELLINGS_PER_SITE_YEAR = 10_000.0
+#: Most people per new dwelling accepted (the England and Wales average is 2.4; large family homes hold about 5).
+MAX_PERSONS_PER_DWELLING = 10.0
+
 #: Earliest and latest calendar year accepted as a year of completions.
 YEAR_RANGE = (1900, 2100)
 
@@ -340,6 +347,19 @@ def _dwellings(df: pd.DataFrame, column: str, path: Path, *, allow_blank: bool) 
             row=i + 2,
             column=column,
             hint="give the number of new dwellings completed (zero or more)",
+        )
+    huge = (values > MAX_DWELLINGS_PER_SITE_YEAR).to_numpy()
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise InputError(
+            f"{values.iloc[i]:,.0f} dwellings completed in one year at one site is not plausible (more than "
+            f"{MAX_DWELLINGS_PER_SITE_YEAR:,.0f}; England's largest schemes complete about 1,500 a year)"
+            + (f"; {int(huge.sum())} values in this column are" if huge.sum() > 1 else ""),
+            path=path,
+            row=i + 2,
+            column=column,
+            hint="give the dwellings completed in that year (not a total, a population or a figure with extra "
+            "zeros); split a very large scheme into phases, one row each",
         )
     return values
 
@@ -645,9 +665,10 @@ def housing_people(
             f"persons per dwelling must be a number, not {persons_per_dwelling!r}",
             setting="demand.housing.persons_per_dwelling",
         ) from None
-    if not math.isfinite(ppd) or ppd <= 0:
+    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
         raise InputError(
-            f"persons per dwelling must be above zero, not {persons_per_dwelling!r}",
+            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not "
+            f"{persons_per_dwelling!r}",
             setting="demand.housing.persons_per_dwelling",
         )
     given = check_age_profile(age_profile) if age_profile is not None else None

@@ -18,7 +18,7 @@ import pandas as pd
 
 from hubopt.bed_plan import BedResult, plan_beds
 from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
@@ -83,7 +83,7 @@ def demand_options(study: Study, scenario: Scenario) -> dict:
                 setting="demand.registration_share",
                 hint="give the shares in the scenario ('district code: share'), or use none",
             )
-        share = {str(k): float(v) for k, v in share.items()}
+        share = _study_shares(share, study)
     housing = None
     if scenario.housing_file is not None:
         lookup = None
@@ -100,6 +100,37 @@ def demand_options(study: Study, scenario: Scenario) -> dict:
             max_distance_m=scenario.housing_max_distance_m,
         )
     return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
+
+
+def _study_shares(shares: object, study: Study) -> dict[str, float]:
+    """The registration shares of study.yaml, each a number above 0 and at most 1 for a district of the study."""
+    meta = study.files.get("study.yaml")
+    if not isinstance(shares, dict):
+        raise InputError(
+            "registration_share must list 'district code: share' lines",
+            path=meta,
+            setting="registration_share",
+            hint="e.g. registration_share: {E07000111: 0.594}",
+        )
+    out: dict[str, float] = {}
+    for code, value in shares.items():
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not np.isfinite(number) or not 0 < number <= 1:
+            raise InputError(
+                f"the registration share of {code} must be a number above 0 and at most 1, not {quote(value)}",
+                path=meta,
+                setting=f"registration_share.{code}",
+                hint="give the share of the district's residents registered with the area's practices, e.g. 0.594",
+            )
+        if str(code) not in set(study.zones["district_code"]):
+            raise InputError(
+                f"the registration share names district {code}, which has no zone in the study",
+                path=meta,
+                setting=f"registration_share.{code}",
+                hint=f"use district codes of the study: {', '.join(sorted(set(study.zones['district_code'])))}",
+            )
+        out[str(code)] = float(number)
+    return out
 
 
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:

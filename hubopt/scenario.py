@@ -15,7 +15,7 @@ from typing import Any
 from hubopt.appraise import CriterionSpec, OptionSpec
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
 from hubopt.errors import InputError, quote
-from hubopt.housing import HOUSING_MODES
+from hubopt.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
 from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate.solve import check_solver_name
@@ -383,8 +383,15 @@ def load_scenario(path: str | Path) -> Scenario:
             p,
             f"use one of: {', '.join(HOUSING_MODES)}",
         )
-    if housing["persons_per_dwelling"] is not None and not 0 < housing["persons_per_dwelling"] <= 10:
-        _fail("demand.housing.persons_per_dwelling", "persons per dwelling must be above 0 and at most 10", p)
+    if (
+        housing["persons_per_dwelling"] is not None
+        and not 0 < housing["persons_per_dwelling"] <= MAX_PERSONS_PER_DWELLING
+    ):
+        _fail(
+            "demand.housing.persons_per_dwelling",
+            f"persons per dwelling must be above 0 and at most {MAX_PERSONS_PER_DWELLING:g}",
+            p,
+        )
     if housing["file"] is None and any(housing[k] is not None for k in ("age_profile", "postcodes")):
         _fail(
             "demand.housing.file",

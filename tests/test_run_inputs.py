@@ -1,4 +1,5 @@
-"""Sites given to a run: located by postcode through sites.postcode_lookup, and checked against the study area."""
+"""Inputs of a run: sites located by postcode (sites.postcode_lookup) and checked against the study area; the
+study's registration shares; every setting an error names exists."""
 
 from __future__ import annotations
 
@@ -169,3 +170,32 @@ def test_study_sites_far_away_are_refused_too(tmp_path: Path) -> None:
     sc = load_scenario(path)
     with pytest.raises(InputError, match=r"(?s)sites.csv, column 'site_id': site 'RYYD6'.*look swapped"):
         select_sites(load_study(sc.study), sc)
+
+
+# --- registration shares of study.yaml ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("share", "message"),
+    [
+        ("'about half'", r"registration share of E07000111 must be a number above 0 and at most 1, not 'about half'"),
+        ("1.5", r"registration share of E07000111 must be a number above 0 and at most 1, not 1.5"),
+    ],
+)
+def test_study_registration_shares_are_checked(tmp_path: Path, share: str, message: str) -> None:
+    import shutil
+
+    from hubopt.pipeline import demand_options
+
+    study = tmp_path / "study"
+    shutil.copytree(WEST_KENT, study)
+    meta = study / "study.yaml"
+    meta.write_text(meta.read_text().replace("E07000111: 0.594", f"E07000111: {share}"))
+    path = scenario(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data.update(study=str(study), demand={"registration_share": "study"})
+    path.write_text(yaml.safe_dump(data))
+    sc = load_scenario(path)
+    with pytest.raises(InputError, match=message) as info:
+        demand_options(load_study(study), sc)
+    assert f"file {meta}, setting 'registration_share.E07000111'" in str(info.value)
