@@ -16,12 +16,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.bed_plan import BedResult, plan_beds
-from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
+from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
+from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
-from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
-from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
 from hubopt.locate.explain import result_measure
 from hubopt.locate.solution import LocationResult, access_measures
@@ -29,6 +27,7 @@ from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.scenario import Scenario
+from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
 from hubopt.travel.modes import ModeTimes, mode_times
 
@@ -68,37 +67,6 @@ class RunResult:
     folder: Path | None = None
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def demand_options(study: Study, scenario: Scenario) -> dict:
-    """Keyword arguments for :func:`hubopt.demand.zone_demand` from the scenario: housing and registration share."""
-    share = scenario.registration_share
-    if share == "study":
-        share = study.metadata.get("registration_share")
-        if not share:
-            raise InputError(
-                "the study gives no registration shares",
-                path=scenario.path,
-                setting="demand.registration_share",
-                hint="give the shares in the scenario ('district code: share'), or use none",
-            )
-        share = {str(k): float(v) for k, v in share.items()}
-    housing = None
-    if scenario.housing_file is not None:
-        lookup = None
-        if scenario.housing_postcodes is not None:
-            lookup = PostcodeLookup.from_nspl_latlon(scenario.housing_postcodes)
-        trajectory = read_housing_trajectory(scenario.housing_file, postcodes=lookup)
-        last = None if study.projections.empty else int(study.projections["year"].max())
-        check_housing_years(trajectory, base_year=study.base_year, last_year=last)
-        housing = HousingOptions(
-            trajectory=trajectory,
-            mode=scenario.housing_mode,
-            persons_per_dwelling=scenario.housing_persons_per_dwelling or DEFAULT_PERSONS_PER_DWELLING,
-            age_profile=scenario.housing_age_profile,
-            max_distance_m=scenario.housing_max_distance_m,
-        )
-    return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
 
 
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
@@ -265,16 +233,11 @@ def run_scenario(
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
-    options = demand_options(study, scenario)
-    demands: dict[int, ZoneDemand] = {}
-
-    def demand_for_year(year: int) -> ZoneDemand:
-        if year not in demands:
-            demands[year] = zone_demand(study, year, scenario.demand_weights, **options)
-        return demands[year]
-
+    demand_for_year = scenario_demand(study, scenario)
     demand = demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
+    # Today's beds are checked before the slow steps: a study with no bed figures stops here, never borrowing.
+    beds_today = bed_baseline(study, scenario, candidates.sites) if scenario.beds is not None else None
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
@@ -304,7 +267,9 @@ def run_scenario(
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
-        beds = plan_beds(study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year)
+        beds = plan_beds(
+            study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
+        )
         planned = beds.table().set_index("site_id")
         last = f"beds_{beds.years[-1]}"
         sites["planned_beds"] = sites["site_id"].astype(str).map(planned[last]).fillna(0).astype(int)
@@ -595,14 +560,19 @@ def summary_lines(run: RunResult) -> list[str]:
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:
-    """Summary lines for community beds: need per year against today, and the sites with beds."""
-    today = beds.needs[0].today_beds
-    pilot = beds.needs[0].piloted_beds
-    needs = ", ".join(f"{n.year}: {n.beds:.0f}" for n in beds.needs)
-    lines = [
-        f"  Community beds needed ({needs}) vs {today} today (+{pilot} piloted); "
-        f"solver: {beds.plan.report.describe().split(';')[0]}"
-    ]
+    """Summary lines for community beds: need per year against today, and the sites with beds.
+
+    The figures are those of :meth:`BedResult.need_table` and :meth:`BedResult.table` (``bed_need.csv`` and
+    ``beds.csv``): whole beds needed, the figure the plan meets.
+    """
+    need = beds.need_table()
+    needs = ", ".join(f"{int(r.year)}: {int(r.beds_needed)}" for r in need.itertuples())
+    first = beds.needs[0]
+    if first.today_beds is None:
+        today = "no community beds recorded today"
+    else:
+        today = f"{first.today_beds} today" + (f" (+{first.piloted_beds} piloted)" if first.piloted_beds else "")
+    lines = [f"  Community beds needed ({needs}) vs {today}; solver: {beds.plan.report.describe().split(';')[0]}"]
     table = beds.table()
     cols = [c for c in table.columns if c.startswith("beds_") and c != "beds_today"]
     with_beds = table[(table[cols] > 0).any(axis=1) | (table["beds_today"] > 0)]
