@@ -475,7 +475,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "beds": None
             if run.beds is None
             else {
-                "need": run.beds.need_table().to_dict(orient="records"),
+                "need": _records(run.beds.need_table()),
                 "plan": run.beds.table().to_dict(orient="records"),
                 "solve": run.beds.plan.report.to_dict(),
                 "notes": run.beds.notes,
@@ -484,6 +484,11 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         },
         outputs=run.outputs,
     )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
 def summary_lines(run: RunResult) -> list[str]:

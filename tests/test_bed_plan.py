@@ -6,6 +6,7 @@ summary printed the need rounded to the nearest bed while the tables and the pla
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -113,10 +114,25 @@ def test_rates_method_needs_no_baseline(tmp_path: Path) -> None:
             weights=None,
             admission_rates_per_1000={"0-64": 0.5, "65-74": 5, "75-84": 15, "85+": 40},
             mean_length_of_stay_days=20,
+            years=[2030],
+            min_unit=10,
+            must_keep=[],
         )
     )
     today = bed_baseline(load_study(sc.study), sc)
     assert today.beds is None and today.piloted == 0
+    sc.write_report = sc.write_workbook = True
+    run = run_scenario(sc, out=tmp_path / "out")
+    need = pd.read_csv(run.folder / "bed_need.csv")
+    assert need["beds_today"].isna().all() and need["change_from_today"].isna().all()
+    line = next(x for x in (run.folder / "summary.txt").read_text().splitlines() if "Community beds needed" in x)
+    assert f"(2030: {need['beds_needed'].iloc[0]}) vs no community beds recorded today;" in line
+    manifest = json.loads((run.folder / "manifest.json").read_text())
+    assert manifest["results"]["beds"]["need"][0]["beds_today"] is None
+    assert (
+        "Today&#x27;s beds: no site in West Kent&#x27;s site register (sites.csv) records beds."
+        in (run.folder / "report.html").read_text()
+    )
 
 
 def test_west_kent_beds_today_are_its_sites(tmp_path: Path) -> None:
