@@ -130,7 +130,7 @@ def test_rates_method_needs_no_baseline(tmp_path: Path) -> None:
     manifest = json.loads((run.folder / "manifest.json").read_text())
     assert manifest["results"]["beds"]["need"][0]["beds_today"] is None
     assert (
-        "Today&#x27;s beds: no site in West Kent&#x27;s site register (sites.csv) records beds."
+        "Today's beds: no site in West Kent&#x27;s site register (sites.csv) records beds."
         in (run.folder / "report.html").read_text()
     )
 
