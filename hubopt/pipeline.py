@@ -142,8 +142,20 @@ def travel_times(
     }
 
 
+#: Decimals of the zone columns in zones.csv. The run keeps the exact figures: every total, share and mean (the
+#: summary, sites.csv, the workbook, the report, the sweep and the appraisal) is worked out from them, and only the
+#: written table is rounded.
+ZONE_DECIMALS: dict[str, int] = {
+    "population": 1,
+    **{band_column(b): 1 for b in AGE_BANDS},
+    "demand": 2,
+    "minutes": 2,
+    "growth_pct": 2,
+}
+
+
 def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
-    """One row per zone: who lives there, their demand, their hub and travel time."""
+    """One row per zone: who lives there, their demand, their hub and travel time (exact; see :func:`zones_csv`)."""
     z = study.zones
     hub_ids = sites["site_id"].astype(str).to_numpy()
     hub_names = sites["name"].astype(str).to_numpy()
@@ -152,15 +164,25 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "zone_id": z["zone_id"].to_numpy(),
         "zone_name": z["zone_name"].to_numpy(),
         "district": z["district_name"].to_numpy(),
-        "population": demand.population["population"].round(1).to_numpy(),
-        **{band_column(b): demand.population[band_column(b)].round(1).to_numpy() for b in AGE_BANDS},
-        "demand": np.round(demand.demand, 2),
+        "population": demand.population["population"].to_numpy(dtype=float),
+        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        "demand": np.asarray(demand.demand, dtype=float),
         "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
         "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
-        "minutes": np.round(result.assigned_cost, 2),
+        "minutes": np.asarray(result.assigned_cost, dtype=float),
         "imd_decile": z["imd_decile"].to_numpy(),
     }
     return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
+
+
+def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
+    """The zone table as written to zones.csv: no geometry, figures rounded (:data:`ZONE_DECIMALS`)."""
+    out = pd.DataFrame(zones.drop(columns="geometry", errors="ignore"))
+    for col in out.columns:
+        decimals = ZONE_DECIMALS.get(col, 2 if str(col).startswith("minutes_") else None)
+        if decimals is not None:
+            out[col] = out[col].astype(float).round(decimals)
+    return out
 
 
 def site_table(sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult) -> gpd.GeoDataFrame:
@@ -261,7 +283,7 @@ def run_scenario(
     for name, mt in modes.items():
         to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
         if name != scenario.travel_use:
-            zones[f"minutes_{name}"] = np.round(to_hub, 2)
+            zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = site_table(candidates.sites, zones, result)
     beds = None
@@ -304,7 +326,7 @@ def run_scenario(
             )
         except InputError as exc:
             raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
-    run.zones["growth_pct"] = np.round(growth_pct(demand, demand_for_year(study.base_year)), 2)
+    run.zones["growth_pct"] = growth_pct(demand, demand_for_year(study.base_year))
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
@@ -329,7 +351,7 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
         outputs: list[str] = []
         sc = run.scenario
         if sc.write_tables:
-            pd.DataFrame(run.zones.drop(columns="geometry")).to_csv(staging / "zones.csv", index=False)
+            zones_csv(run.zones).to_csv(staging / "zones.csv", index=False)
             site_cols = [c for c in run.sites.columns if c != "geometry"]
             sites = pd.DataFrame(run.sites[site_cols])
             sites.insert(4, "easting", run.sites.geometry.x.round(1))

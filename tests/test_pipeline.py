@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from hubopt.cli import main
+from hubopt.equity import equity_table
 from hubopt.errors import InputError, ModelError
 from hubopt.io._validate import file_sha256
 from hubopt.pipeline import run_scenario, summary_lines
@@ -221,6 +222,29 @@ def test_bed_figures_agree_in_summary_tables_workbook_and_report(demo_run) -> No
     section = html[html.index('<h2 id="beds">') :]
     cells = re.findall(r"<tr><td class=num>(\d{4})</td><td class=num>(\d+)</td>", section)
     assert {int(y): int(n) for y, n in cells} == figures
+
+
+def test_access_figures_are_worked_out_once_from_exact_values(demo_run) -> None:
+    """Summary, workbook, report, sweep, appraisal and equity agree: from exact values, rounded only when shown."""
+    a = demo_run.access
+    exact_people = demo_run.demand.population["population"].to_numpy()
+    assert a["population"] == pytest.approx(exact_people.sum(), rel=1e-12)
+    five = demo_run.outcome.sweep.set_index("n_hubs").loc[len(demo_run.result.open_sites)]
+    optimised = demo_run.appraisal.set_index("option").loc["Optimised"]
+    everyone = equity_table(demo_run.zones, demo_run.scenario.thresholds).set_index("group_key").loc["all"]
+    for key in ("mean_minutes", "p95_minutes", "max_minutes", "within_15_share", "within_30_share"):
+        assert five[key] == pytest.approx(a[key], rel=1e-12), key
+        assert optimised[key] == pytest.approx(a[key], rel=1e-12), key
+        assert everyone[key] == pytest.approx(a[key], rel=1e-12), key
+    hubs = demo_run.sites[demo_run.sites["chosen"]].set_index("site_id")
+    ids = demo_run.sites["site_id"].astype(str).to_numpy()
+    for j in demo_run.result.open_sites:
+        served = exact_people[demo_run.result.assignment == j].sum()
+        assert hubs.loc[ids[j], "served_population"] == round(served)  # rounded once, from the exact sum
+    zones = pd.read_csv(demo_run.folder / "zones.csv")  # the written table is rounded
+    assert (zones["population"] * 10).round(6).mod(1).eq(0).all() and (zones["minutes"] * 100).round(6).mod(1).eq(
+        0
+    ).all()
 
 
 def test_demand_command_gives_the_run_s_demand(demo_run, tmp_path: Path) -> None:
