@@ -22,6 +22,7 @@ from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.locate.beds import place_beds_phased
 from hubopt.pipeline import bed_summary_lines, run_scenario
+from hubopt.render.report import illustrative_assumptions
 from hubopt.scenario import load_scenario
 from hubopt.scenario_demand import scenario_demand
 from hubopt.study import load_study
@@ -103,6 +104,10 @@ def test_study_without_beds_uses_the_baseline_given_in_the_scenario(tmp_path: Pa
     text = (run.folder / "summary.txt").read_text()
     assert f"Community beds needed (2030: {row['beds_needed']}) vs 50 today;" in text
     assert "68" not in text.split("Community beds needed")[1].split("\n")[0]  # never West Kent's beds
+    flags = illustrative_assumptions(run)
+    assert any(
+        "Today's 50 community beds are given in the scenario" in f and "ILLUSTRATIVE test figure" in f for f in flags
+    )
 
 
 def test_rates_method_needs_no_baseline(tmp_path: Path) -> None:

@@ -238,6 +238,12 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
         cap = getattr(beds, "max_beds_per_site", None)
         if cap:
             flags.append(f"A ceiling of {cap} beds per site (where the register gives none) is an assumption.")
+        baseline = getattr(beds, "baseline_beds", None)
+        if baseline is not None:
+            flags.append(
+                f"Today's {baseline} community beds are given in the scenario (beds.baseline_beds), not taken from "
+                f"the study's sites; source: {getattr(beds, 'baseline_source', None) or 'not stated'}."
+            )
     return flags
 
 
