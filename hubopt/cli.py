@@ -182,10 +182,10 @@ def demand(
     scenario: Path, years_text: tuple[str, ...], more_years: tuple[int, ...], out: Path | None, overwrite: bool
 ) -> None:
     """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
-    from hubopt.demand import zone_demand
     from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
     from hubopt.errors import InputError
     from hubopt.scenario import load_scenario
+    from hubopt.scenario_demand import scenario_demand
     from hubopt.study import load_study
 
     years = []
@@ -195,7 +195,8 @@ def demand(
         years.append(int(part))
     sc = load_scenario(scenario)
     study = load_study(sc.study)
-    demands = [zone_demand(study, y, sc.demand_weights, beyond=sc.beyond_projection) for y in sorted(set(years))]
+    demand_for_year = scenario_demand(study, sc)  # the demand of `hubopt run`: housing, registration share ...
+    demands = [demand_for_year(y) for y in sorted(set(years))]
     table = demand_table(study, demands)
     folder = out or sc.output_folder.with_name(sc.output_folder.name + "_demand")
     if folder.exists() and any(folder.iterdir()) and not overwrite:

@@ -16,10 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.bed_plan import BedResult, plan_beds
-from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
-from hubopt.errors import InputError, quote
-from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
+from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
+from hubopt.demand import ZoneDemand
+from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
@@ -29,6 +28,7 @@ from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.scenario import Scenario
+from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
 from hubopt.travel.modes import ModeTimes, mode_times
 
@@ -69,68 +69,6 @@ class RunResult:
     folder: Path | None = None
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def demand_options(study: Study, scenario: Scenario) -> dict:
-    """Keyword arguments for :func:`hubopt.demand.zone_demand` from the scenario: housing and registration share."""
-    share = scenario.registration_share
-    if share == "study":
-        share = study.metadata.get("registration_share")
-        if not share:
-            raise InputError(
-                "the study gives no registration shares",
-                path=scenario.path,
-                setting="demand.registration_share",
-                hint="give the shares in the scenario ('district code: share'), or use none",
-            )
-        share = _study_shares(share, study)
-    housing = None
-    if scenario.housing_file is not None:
-        lookup = None
-        if scenario.housing_postcodes is not None:
-            lookup = PostcodeLookup.from_nspl_latlon(scenario.housing_postcodes)
-        trajectory = read_housing_trajectory(scenario.housing_file, postcodes=lookup)
-        last = None if study.projections.empty else int(study.projections["year"].max())
-        check_housing_years(trajectory, base_year=study.base_year, last_year=last)
-        housing = HousingOptions(
-            trajectory=trajectory,
-            mode=scenario.housing_mode,
-            persons_per_dwelling=scenario.housing_persons_per_dwelling or DEFAULT_PERSONS_PER_DWELLING,
-            age_profile=scenario.housing_age_profile,
-            max_distance_m=scenario.housing_max_distance_m,
-        )
-    return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
-
-
-def _study_shares(shares: object, study: Study) -> dict[str, float]:
-    """The registration shares of study.yaml, each a number above 0 and at most 1 for a district of the study."""
-    meta = study.files.get("study.yaml")
-    if not isinstance(shares, dict):
-        raise InputError(
-            "registration_share must list 'district code: share' lines",
-            path=meta,
-            setting="registration_share",
-            hint="e.g. registration_share: {E07000111: 0.594}",
-        )
-    out: dict[str, float] = {}
-    for code, value in shares.items():
-        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-        if number is None or not np.isfinite(number) or not 0 < number <= 1:
-            raise InputError(
-                f"the registration share of {code} must be a number above 0 and at most 1, not {quote(value)}",
-                path=meta,
-                setting=f"registration_share.{code}",
-                hint="give the share of the district's residents registered with the area's practices, e.g. 0.594",
-            )
-        if str(code) not in set(study.zones["district_code"]):
-            raise InputError(
-                f"the registration share names district {code}, which has no zone in the study",
-                path=meta,
-                setting=f"registration_share.{code}",
-                hint=f"use district codes of the study: {', '.join(sorted(set(study.zones['district_code'])))}",
-            )
-        out[str(code)] = float(number)
-    return out
 
 
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
@@ -210,8 +148,20 @@ def travel_times(
     }
 
 
+#: Decimals of the zone columns in zones.csv. The run keeps the exact figures: every total, share and mean (the
+#: summary, sites.csv, the workbook, the report, the sweep and the appraisal) is worked out from them, and only the
+#: written table is rounded.
+ZONE_DECIMALS: dict[str, int] = {
+    "population": 1,
+    **{band_column(b): 1 for b in AGE_BANDS},
+    "demand": 2,
+    "minutes": 2,
+    "growth_pct": 2,
+}
+
+
 def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
-    """One row per zone: who lives there, their demand, their hub and travel time."""
+    """One row per zone: who lives there, their demand, their hub and travel time (exact; see :func:`zones_csv`)."""
     z = study.zones
     hub_ids = sites["site_id"].astype(str).to_numpy()
     hub_names = sites["name"].astype(str).to_numpy()
@@ -220,15 +170,25 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "zone_id": z["zone_id"].to_numpy(),
         "zone_name": z["zone_name"].to_numpy(),
         "district": z["district_name"].to_numpy(),
-        "population": demand.population["population"].round(1).to_numpy(),
-        **{band_column(b): demand.population[band_column(b)].round(1).to_numpy() for b in AGE_BANDS},
-        "demand": np.round(demand.demand, 2),
+        "population": demand.population["population"].to_numpy(dtype=float),
+        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        "demand": np.asarray(demand.demand, dtype=float),
         "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
         "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
-        "minutes": np.round(result.assigned_cost, 2),
+        "minutes": np.asarray(result.assigned_cost, dtype=float),
         "imd_decile": z["imd_decile"].to_numpy(),
     }
     return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
+
+
+def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
+    """The zone table as written to zones.csv: no geometry, figures rounded (:data:`ZONE_DECIMALS`)."""
+    out = pd.DataFrame(zones.drop(columns="geometry", errors="ignore"))
+    for col in out.columns:
+        decimals = ZONE_DECIMALS.get(col, 2 if str(col).startswith("minutes_") else None)
+        if decimals is not None:
+            out[col] = out[col].astype(float).round(decimals)
+    return out
 
 
 def site_table(sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult) -> gpd.GeoDataFrame:
@@ -301,16 +261,11 @@ def run_scenario(
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
-    options = demand_options(study, scenario)
-    demands: dict[int, ZoneDemand] = {}
-
-    def demand_for_year(year: int) -> ZoneDemand:
-        if year not in demands:
-            demands[year] = zone_demand(study, year, scenario.demand_weights, **options)
-        return demands[year]
-
+    demand_for_year = scenario_demand(study, scenario)
     demand = demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
+    # Today's beds are checked before the slow steps: a study with no bed figures stops here, never borrowing.
+    beds_today = bed_baseline(study, scenario, candidates.sites) if scenario.beds is not None else None
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
@@ -334,13 +289,15 @@ def run_scenario(
     for name, mt in modes.items():
         to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
         if name != scenario.travel_use:
-            zones[f"minutes_{name}"] = np.round(to_hub, 2)
+            zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = site_table(candidates.sites, zones, result)
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
-        beds = plan_beds(study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year)
+        beds = plan_beds(
+            study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
+        )
         planned = beds.table().set_index("site_id")
         last = f"beds_{beds.years[-1]}"
         sites["planned_beds"] = sites["site_id"].astype(str).map(planned[last]).fillna(0).astype(int)
@@ -375,7 +332,7 @@ def run_scenario(
             )
         except InputError as exc:
             raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
-    run.zones["growth_pct"] = np.round(growth_pct(demand, demand_for_year(study.base_year)), 2)
+    run.zones["growth_pct"] = growth_pct(demand, demand_for_year(study.base_year))
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
@@ -400,7 +357,7 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
         outputs: list[str] = []
         sc = run.scenario
         if sc.write_tables:
-            pd.DataFrame(run.zones.drop(columns="geometry")).to_csv(staging / "zones.csv", index=False)
+            zones_csv(run.zones).to_csv(staging / "zones.csv", index=False)
             site_cols = [c for c in run.sites.columns if c != "geometry"]
             sites = pd.DataFrame(run.sites[site_cols])
             sites.insert(4, "easting", run.sites.geometry.x.round(1))
@@ -547,7 +504,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "beds": None
             if run.beds is None
             else {
-                "need": run.beds.need_table().to_dict(orient="records"),
+                "need": _records(run.beds.need_table()),
                 "plan": run.beds.table().to_dict(orient="records"),
                 "solve": run.beds.plan.report.to_dict(),
                 "notes": run.beds.notes,
@@ -556,6 +513,11 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         },
         outputs=run.outputs,
     )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -633,14 +595,19 @@ def summary_lines(run: RunResult) -> list[str]:
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:
-    """Summary lines for community beds: need per year against today, and the sites with beds."""
-    today = beds.needs[0].today_beds
-    pilot = beds.needs[0].piloted_beds
-    needs = ", ".join(f"{n.year}: {n.beds:.0f}" for n in beds.needs)
-    lines = [
-        f"  Community beds needed ({needs}) vs {today} today (+{pilot} piloted); "
-        f"solver: {beds.plan.report.describe().split(';')[0]}"
-    ]
+    """Summary lines for community beds: need per year against today, and the sites with beds.
+
+    The figures are those of :meth:`BedResult.need_table` and :meth:`BedResult.table` (``bed_need.csv`` and
+    ``beds.csv``): whole beds needed, the figure the plan meets.
+    """
+    need = beds.need_table()
+    needs = ", ".join(f"{int(r.year)}: {int(r.beds_needed)}" for r in need.itertuples())
+    first = beds.needs[0]
+    if first.today_beds is None:
+        today = "no community beds recorded today"
+    else:
+        today = f"{first.today_beds} today" + (f" (+{first.piloted_beds} piloted)" if first.piloted_beds else "")
+    lines = [f"  Community beds needed ({needs}) vs {today}; solver: {beds.plan.report.describe().split(';')[0]}"]
     table = beds.table()
     cols = [c for c in table.columns if c.startswith("beds_") and c != "beds_today"]
     with_beds = table[(table[cols] > 0).any(axis=1) | (table["beds_today"] > 0)]

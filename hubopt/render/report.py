@@ -238,6 +238,12 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
         cap = getattr(beds, "max_beds_per_site", None)
         if cap:
             flags.append(f"A ceiling of {cap} beds per site (where the register gives none) is an assumption.")
+        baseline = getattr(beds, "baseline_beds", None)
+        if baseline is not None:
+            flags.append(
+                f"Today's {baseline} community beds are given in the scenario (beds.baseline_beds), not taken from "
+                f"the study's sites; source: {getattr(beds, 'baseline_source', None) or 'not stated'}."
+            )
     return flags
 
 
@@ -441,13 +447,15 @@ def _beds_section(run: RunResult) -> str:
     assert beds is not None
     need = beds.need_table()
     methods = "".join(f"<li>{_e(y)}: {_e(m)}</li>" for y, m in zip(need["year"], need["method"], strict=True))
-    need_view = need.drop(columns="method").rename(
+    sources = "; ".join(dict.fromkeys(str(s) for s in need["beds_today_source"] if str(s)))
+    need_view = need.drop(columns=["method", "beds_today_source"]).rename(
         columns={
             "year": "Year",
             "beds_needed": "Beds needed",
-            "beds_needed_rounded_up": "Rounded up",
+            "beds_needed_before_rounding": "Before rounding up",
             "beds_today": "Beds today",
             "change_from_today": "Change from today",
+            "beds_piloted": "Piloted beds",
             "beds_today_with_pilot": "Today with pilot beds",
         }
     )
@@ -473,7 +481,10 @@ def _beds_section(run: RunResult) -> str:
     return (
         '<h2 id="beds">Community beds</h2><p>Community beds are planned area-wide (not per hub) so that wards are '
         "large enough to staff safely round the clock.</p><h3>Beds needed</h3>"
-        f"{_table(need_view, {'Beds needed': lambda v: f'{float(v):.1f}'})}"
+        f"{_table(need_view, {'Before rounding up': lambda v: f'{float(v):.1f}'})}"
+        '<p class="note">Beds needed are whole beds: the computed need rounded up, the figure the plan meets.'
+        + (f" Today's beds: {_e(sources)}." if sources else " No figure for today's beds.")
+        + "</p>"
         f'<p class="note">Method, by year:</p><ul class="note">{methods}</ul>'
         f"<h3>Where the beds go</h3>{_table(plan_view, {'Most beds allowed': _count})}"
         f'<p class="note">Total beds ({_e(totals)}). Sites with no beds in any year are not listed.</p>'
