@@ -1644,7 +1644,7 @@ _CSS = """
 .hubopt-title h1 { font-size: 18px; line-height: 1.25; margin: 0 0 4px; }
 .hubopt-title p { margin: 0 0 4px; }
 .hubopt-title .hubopt-hint { color: #4d4d4d; font-size: 12px; margin: 0; }
-.hubopt-legend { max-height: calc(100vh - 230px); overflow-y: auto; max-width: 320px; }
+.hubopt-legend { max-height: calc(100vh - 230px); overflow-y: auto; max-width: 320px; box-sizing: border-box; }
 .hubopt-legend summary { font-weight: bold; font-size: 14px; cursor: pointer; }
 .hubopt-legend section { margin-top: 6px; }
 .hubopt-legend h2 { font-size: 13px; margin: 4px 0 3px; }
@@ -1683,6 +1683,9 @@ _CSS = """
 .hubopt-popup td { padding: 1px 0; }
 @media (max-width: 640px) {
   .hubopt-title { max-width: calc(100vw - 90px); }
+  .hubopt-legend { max-width: calc(100vw - 80px); }
+  .hubopt-title .hubopt-caption { font-size: 11.5px; line-height: 1.3; }
+  .leaflet-container .leaflet-control-attribution { font-size: 10px; line-height: 1.3; }
   .hubopt-title h1 { font-size: 15px; }
   .hubopt-title .hubopt-hint { display: none; }
 }
@@ -1723,12 +1726,14 @@ class _MapFurniture(MacroElement):
                     } });
                     new Box({ position: position }).addTo(map);
                 }
+                // On a phone the key goes under the title, folded into its "Key" button; elsewhere it stands in
+                // the lower left corner, above the scale bar.
+                var narrow = window.innerWidth < 640;
+                var title = document.getElementById("{{ this.get_name() }}_title");
                 place("{{ this.get_name() }}_title", "topleft");
-                place("{{ this.get_name() }}_legend", "bottomleft");
-                if (window.innerWidth < 640) {
-                    var details = legend.querySelector("details");
-                    if (details) { details.open = false; }
-                }
+                place("{{ this.get_name() }}_legend", narrow ? "topleft" : "bottomleft");
+                var details = legend.querySelector("details");
+                if (narrow && details) { details.open = false; }
                 var views = {
                     {%- for key, layer in this.views.items() %}
                     {{ key|tojson }}: {{ layer.get_name() }},
@@ -1774,6 +1779,42 @@ class _MapFurniture(MacroElement):
                     map.on("click", function () { layers.collapse(); });
                 }
                 map.attributionControl.addAttribution({{ this.attribution_js }});
+                // Keep the title, key, layer list, scale bar, zoom buttons and credits clear of one another at any
+                // window size: the credits wrap beside the left-hand column, and the key and the layer list get
+                // the height left to them (and scroll within it).
+                var mapBox = map.getContainer();
+                var credits = map.attributionControl.getContainer();
+                var scale = mapBox.querySelector(".leaflet-control-scale");
+                var zoom = map.zoomControl ? map.zoomControl.getContainer() : null;
+                function layout() {
+                    var box = mapBox.getBoundingClientRect();
+                    var leftColumn = Math.max(scale ? scale.offsetWidth : 0, narrow ? 0 : legend.offsetWidth);
+                    credits.style.maxWidth = Math.max(120, box.width - leftColumn - 40) + "px";
+                    credits.style.whiteSpace = "normal";
+                    var key = legend.getBoundingClientRect();
+                    var room;
+                    if (narrow) {
+                        var scaleTop = scale ? scale.getBoundingClientRect().top : box.bottom;
+                        var floor = Math.min(credits.getBoundingClientRect().top, scaleTop);
+                        room = floor - key.top - 10;
+                    } else {
+                        room = key.bottom - title.getBoundingClientRect().bottom - 10;
+                    }
+                    legend.style.maxHeight = Math.max(40, Math.floor(room)) + "px";
+                    if (control.classList.contains("leaflet-control-layers-expanded")) {
+                        var below = zoom ? zoom.getBoundingClientRect().top : credits.getBoundingClientRect().top;
+                        var top = control.getBoundingClientRect().top;
+                        control.style.maxHeight = Math.max(60, Math.floor(below - top - 10)) + "px";
+                        control.style.overflowY = "auto";
+                    } else {
+                        control.style.maxHeight = "";
+                    }
+                }
+                layout();
+                map.on("resize", layout);
+                if (details) { details.addEventListener("toggle", layout); }
+                control.addEventListener("click", function () { window.setTimeout(layout, 0); });
+                window.huboptLayout = layout;
                 // Fit the zones, keeping them clear of the key and the layer list when the screen is wide enough.
                 var size = map.getSize();
                 var left = legend.offsetWidth + 20;
