@@ -54,11 +54,11 @@ p.meta { color: #4d4d4d; font-size: 13px; margin: 0 0 16px; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13.5px; width: 100%; }
 th, td { border-bottom: 1px solid #dcdcdc; padding: 4px 8px; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 th { background: #eef3f8; font-weight: bold; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
-td.text { text-align: left; white-space: normal; font-size: 12.5px; }
+td.text { text-align: left; white-space: normal; font-size: 12.5px; overflow-wrap: anywhere; }
 table.options { table-layout: fixed; }
 table.options th[scope="row"] { width: 28%; }
 table.options thead th { text-align: left; vertical-align: bottom; }
