@@ -1249,11 +1249,11 @@ def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
     points = with_beds.to_crs(WGS84).geometry
     for (_, row), point in zip(with_beds.iterrows(), points, strict=True):
         beds = _beds_text(row["planned_beds"])
-        offset = int(row["style"]["size"]) // 2 + 3  # just right of the site symbol
+        offset = int(row["style"]["size"]) // 2 + (9 if row["must_open"] else 3)  # right of the symbol (and ring)
         folium.Marker(
             location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
             icon=folium.DivIcon(
-                html=f'<div class="hubopt-beds">{beds}</div>',
+                html=f'<div class="hubopt-beds" data-offset="{offset}">{beds}</div>',
                 icon_size=(70, 18),
                 icon_anchor=(-offset, 9),
                 class_name="hubopt-label-icon",
@@ -1823,6 +1823,62 @@ class _MapFurniture(MacroElement):
                     ? { paddingTopLeft: [left, 10], paddingBottomRight: [right, 10], animate: false }
                     : { padding: [10, 10], animate: false };
                 map.fitBounds({{ this.bounds|tojson }}, fitOptions);
+                // Labels (bed badges, then district names) never cover one another or a site's symbol: each is
+                // tried at its place and a few nudges away; one with no free place is hidden at this zoom (its
+                // facts stay in the tooltips and popups). Redone after every zoom and layer switch.
+                function overlaps(a, b) {
+                    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+                }
+                function grown(r, by) {
+                    return { left: r.left - by, right: r.right + by, top: r.top - by, bottom: r.bottom + by };
+                }
+                function moves(kind, label, home) {
+                    if (kind === "hubopt-district-label") {
+                        return [[0, 0], [0, -18], [0, 18], [0, -36], [0, 36], [-60, 0], [60, 0], [0, -54], [0, 54]];
+                    }
+                    // A bed badge: right of its site's symbol, left of it, above, below, then further up or down.
+                    var gap = Number(label.getAttribute("data-offset") || 0);
+                    var left = -(home.width + 2 * gap), centre = -(gap + home.width / 2);
+                    var up = -(gap + home.height) + home.height / 2, down = gap + home.height / 2;
+                    return [[0, 0], [left, 0], [centre, up], [centre, down], [0, -17], [0, 17], [left, -17],
+                            [left, 17], [centre, up - 17], [centre, down + 17], [0, -34], [0, 34], [left, -34],
+                            [left, 34]];
+                }
+                function declutter() {
+                    var taken = [];
+                    mapBox.querySelectorAll(".hubopt-site-icon").forEach(function (icon) {
+                        var r = icon.getBoundingClientRect();
+                        if (r.width > 0) {
+                            taken.push(grown(r, icon.querySelector(".hubopt-must-open") ? 5 : 1));
+                        }
+                    });
+                    ["hubopt-beds", "hubopt-district-label"].forEach(function (kind) {
+                        mapBox.querySelectorAll("." + kind).forEach(function (label) {
+                            if (legend.contains(label)) { return; }
+                            label.style.transform = "";
+                            label.style.visibility = "";
+                            var home = label.getBoundingClientRect();
+                            if (home.width === 0) { return; }
+                            var best = null, fewest = Infinity;
+                            moves(kind, label, home).some(function (d) {
+                                var box = { left: home.left + d[0], right: home.right + d[0],
+                                            top: home.top + d[1], bottom: home.bottom + d[1] };
+                                var hits = taken.filter(function (t) { return overlaps(box, t); }).length;
+                                if (hits < fewest) { best = { box: box, d: d }; fewest = hits; }
+                                return hits === 0;
+                            });
+                            if (fewest > 0 && kind === "hubopt-district-label") {
+                                label.style.visibility = "hidden";  // a name yields; the outlines remain
+                                return;
+                            }
+                            // a badge is always shown: where nothing is covered, else where least is
+                            label.style.transform = "translate(" + best.d[0] + "px," + best.d[1] + "px)";
+                            taken.push(best.box);
+                        });
+                    });
+                }
+                declutter();
+                map.on("zoomend overlayadd overlayremove", declutter);
             })();
         {% endmacro %}
         """

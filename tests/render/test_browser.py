@@ -243,3 +243,39 @@ def test_report_tables_fit_the_page(demo, tmp_path: Path, media: str) -> None:
         assert any(h.startswith(option) and f"{n:.0f} hub" in h for h in headers), option
     # sites by name before their codes
     assert "Sevenoaks Community Hospital (RYYD9)" in result.dom_text
+
+
+_MEASURE_LABELS = (
+    "(function () {"
+    "  function box(el, by) { var r = el.getBoundingClientRect();"
+    "    return {left: r.left - by, top: r.top - by, right: r.right + by, bottom: r.bottom + by, w: r.width,"
+    "      text: el.innerText || el.getAttribute('aria-label') || ''}; }"
+    "  var labels = [], symbols = [], hidden = 0;"
+    "  document.querySelectorAll('.leaflet-container .hubopt-beds, .leaflet-container .hubopt-district-label')"
+    "    .forEach(function (el) {"
+    "      if (getComputedStyle(el).visibility === 'hidden') { hidden += 1; return; }"
+    "      var b = box(el, 0); if (b.w > 0) { labels.push(b); } });"
+    "  document.querySelectorAll('.hubopt-site-icon').forEach(function (el) {"
+    "    var b = box(el, 0); if (b.w > 0) { symbols.push(b); } });"
+    "  return {labels: labels, symbols: symbols, hidden: hidden};"
+    "})()"
+)
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["projector", "desktop"])
+def test_map_labels_do_not_collide(demo, tmp_path: Path, size: tuple[int, int]) -> None:
+    _, folder, _ = demo
+    width, height = size
+    png = tmp_path / f"demo_map_labels_{width}x{height}.png"
+    result = screenshot(folder / "map.html", png, width=width, height=height, evaluate=_MEASURE_LABELS)
+    keep(png)
+    assert result.rendered, result.error
+    facts = result.evaluated
+    labels, symbols = facts["labels"], facts["symbols"]
+    assert len(labels) >= 4  # the district names and bed badges are shown, not all hidden
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not _overlaps(a, b), (a["text"], b["text"])
+        for s in symbols:
+            assert not _overlaps(a, s), (a["text"], s["text"])
