@@ -291,11 +291,11 @@ def _draw(p: _Prepared, view: str, *, title: str, caption: str, attribution: str
         lines = shapely.line_merge(shapely.union_all(p.districts.geometry.boundary.values))
         _draw_lines(ax, [lines], "#ffffff", 2.6, zorder=4)  # a pale casing keeps the dashes visible on dark fills
         _draw_lines(ax, [lines], DISTRICT_COLOUR, 1.2, zorder=4.1, dashes=(5, 2.5))
-    hub_markers = _draw_sites(ax, p)
+    hub_markers, symbols = _draw_sites(ax, p)
 
     _fit(ax, fig, p.zones.total_bounds)
     furniture = [*_scale_bar(ax), *_north_arrow(ax)]
-    _place_labels(ax, fig, p, hub_markers, furniture)
+    _place_labels(ax, fig, p, hub_markers, [*furniture, *symbols])
 
     key = fig.add_axes(_KEY_BOX)
     key.set_axis_off()
@@ -383,14 +383,16 @@ def _marker_size(style: Mapping[str, Any]) -> float:
     return max(5.0, float(style["size"]) * _MARKER_SCALE)
 
 
-def _draw_sites(ax: Any, p: _Prepared) -> list[tuple[Any, str, float]]:
-    """Draw the site symbols (with a ring round the sites that must open); return each hub's (marker, number, size).
+def _draw_sites(ax: Any, p: _Prepared) -> tuple[list[tuple[Any, str, float]], list[Any]]:
+    """Draw the site symbols (with a ring round the sites that must open).
 
-    The hubs' numbers are placed later by :func:`_place_labels`, once the map's extent is fixed.
+    Returns each hub's (marker, number, size), and every symbol drawn (labels keep clear of them). The hubs'
+    numbers are placed later by :func:`_place_labels`, once the map's extent is fixed.
     """
     sites = p.sites
+    symbols: list[Any] = []
     if sites.empty:
-        return []
+        return [], symbols
     numbers = dict(zip(p.hubs["hub_key"], p.hubs["number"], strict=True))
     order = sorted(range(len(sites)), key=lambda i: sites["style"].iloc[i]["zorder"])
     hubs: list[tuple[Any, str, float]] = []
@@ -402,7 +404,7 @@ def _draw_sites(ax: Any, p: _Prepared) -> list[tuple[Any, str, float]]:
         zorder = 6 + style["zorder"] / 10
         if row["must_open"]:
             # A ring round the symbol: required by the scenario, not one of the model's free choices.
-            ax.plot(
+            (ring,) = ax.plot(
                 [point.x],
                 [point.y],
                 marker="o",
@@ -413,6 +415,7 @@ def _draw_sites(ax: Any, p: _Prepared) -> list[tuple[Any, str, float]]:
                 linestyle="none",
                 zorder=zorder - 0.01,
             )
+            symbols.append(ring)
         (marker,) = ax.plot(
             [point.x],
             [point.y],
@@ -424,6 +427,7 @@ def _draw_sites(ax: Any, p: _Prepared) -> list[tuple[Any, str, float]]:
             linestyle="none",
             zorder=zorder,
         )
+        symbols.append(marker)
         if row["chosen"] and row["site_key"] in numbers:
             hubs.append((marker, str(numbers[row["site_key"]]), size * (1.5 if row["must_open"] else 1.0)))
         elif style["glyph"]:
@@ -439,30 +443,31 @@ def _draw_sites(ax: Any, p: _Prepared) -> list[tuple[Any, str, float]]:
                 zorder=zorder + 0.05,
                 family=_FONT,
             )
-    return hubs
+    return hubs, symbols
 
 
 def _place_labels(
-    ax: Any, fig: Figure, p: _Prepared, hubs: list[tuple[Any, str, float]], furniture: list[Any]
+    ax: Any, fig: Figure, p: _Prepared, hubs: list[tuple[Any, str, float]], obstacles: list[Any]
 ) -> None:
-    """Place the hub numbers and district names so that no two labels overlap (a greedy search).
+    """Place the hub numbers and district names so that no two labels overlap, nor cover a symbol (greedy).
 
     Each hub's number goes to the first free place of eight around its star, then further out with a leader line;
-    stars, the scale bar and the north arrow count as taken. District names go at their district's centre, or
-    nudged within the district; a name with no free place is left off (the key names the hubs; the districts are
-    drawn as outlines).
+    the site symbols, the scale bar and the north arrow count as taken. District names go at their district's
+    centre, or nudged within the district, or failing that just outside it with a leader line; a name with no
+    free place at all is left off (the districts are drawn as outlines).
     """
     renderer = fig.canvas.get_renderer()
-    taken = [a.get_window_extent(renderer) for a in furniture]
-    stars = [m.get_window_extent(renderer) for m, _, _ in hubs]
+    taken = [a.get_window_extent(renderer) for a in obstacles]
+    own = {id(a): box for a, box in zip(obstacles, taken, strict=True)}  # a hub's own star is not in its way
     axes_box = ax.get_window_extent(renderer)
 
     def free(box: Any, ignore: Any = None) -> bool:
         inside = box.x0 >= axes_box.x0 and box.x1 <= axes_box.x1 and box.y0 >= axes_box.y0 and box.y1 <= axes_box.y1
-        return inside and not any(box.overlaps(b) for b in [*taken, *stars] if b is not ignore)
+        return inside and not any(box.overlaps(b) for b in taken if b is not ignore)
 
     directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
-    for (marker, number, size), star in zip(hubs, stars, strict=True):
+    for marker, number, size in hubs:
+        star = own[id(marker)]
         xy = (marker.get_xdata()[0], marker.get_ydata()[0])
         label = None
         for ring in (0.5, 1.3, 2.2, 3.2, 4.5):
@@ -550,8 +555,33 @@ def _place_labels(
                 break
         if placed:
             taken.append(text.get_window_extent(renderer))
-        else:
-            text.remove()
+            continue
+        text.remove()
+        leader = None
+        for k in range(2, 16):  # just outside the district, tied to its centre by a thin line
+            for dx, dy in directions:
+                candidate = ax.annotate(
+                    str(label),
+                    xy=(centre.x, centre.y),
+                    xytext=(centre.x + dx * k * step, centre.y + dy * k * step * 0.6),
+                    fontsize=8.5,
+                    fontweight="bold",
+                    color="#2b2b2b",
+                    ha="center",
+                    va="center",
+                    zorder=5,
+                    family=_FONT,
+                    gid=LABEL_GID,
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+                    arrowprops={"arrowstyle": "-", "color": "#2b2b2b", "linewidth": 0.6, "shrinkA": 2, "shrinkB": 0},
+                )
+                if free(_text_box(candidate, renderer)):
+                    leader = candidate
+                    break
+                candidate.remove()
+            if leader is not None:
+                taken.append(_text_box(leader, renderer))
+                break
 
 
 def _text_box(text: Any, renderer: Any) -> Any:
