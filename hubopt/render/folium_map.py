@@ -1193,6 +1193,7 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
             fill_opacity=1.0,
             popup=popup,
             tooltip=tooltip,
+            className="hubopt-site-dot",
         )
     size = style["size"]
     glyph = str(number) if number is not None else style["glyph"]
@@ -1846,7 +1847,7 @@ class _MapFurniture(MacroElement):
                 }
                 function declutter() {
                     var taken = [];
-                    mapBox.querySelectorAll(".hubopt-site-icon").forEach(function (icon) {
+                    mapBox.querySelectorAll(".hubopt-site-icon, .hubopt-site-dot").forEach(function (icon) {
                         var r = icon.getBoundingClientRect();
                         if (r.width > 0) {
                             taken.push(grown(r, icon.querySelector(".hubopt-must-open") ? 5 : 1));

@@ -255,7 +255,7 @@ _MEASURE_LABELS = (
     "    .forEach(function (el) {"
     "      if (getComputedStyle(el).visibility === 'hidden') { hidden += 1; return; }"
     "      var b = box(el, 0); if (b.w > 0) { labels.push(b); } });"
-    "  document.querySelectorAll('.hubopt-site-icon').forEach(function (el) {"
+    "  document.querySelectorAll('.hubopt-site-icon, .hubopt-site-dot').forEach(function (el) {"
     "    var b = box(el, 0); if (b.w > 0) { symbols.push(b); } });"
     "  return {labels: labels, symbols: symbols, hidden: hidden};"
     "})()"
