@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hubopt import __version__
-from hubopt.errors import HuboptError
+from hubopt.errors import HuboptError, InputError
 
 #: The repository's built-in demo scenario (the West Kent sample study).
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -53,10 +53,21 @@ def _run(
     compare_with: Path | None = None,
     refresh: bool = False,
 ) -> None:
-    from hubopt.compare import compare_runs, write_comparison
+    from hubopt.compare import compare_runs, read_run
     from hubopt.pipeline import run_scenario, summary_lines
+    from hubopt.render.compare_outputs import write_comparison
+    from hubopt.reoptimise import reoptimisation_for_run
     from hubopt.scenario import load_scenario
 
+    if compare_with is not None and not (compare_with / "manifest.json").is_file():
+        raise InputError(
+            "there is no earlier run to compare with here"
+            + ("" if compare_with.is_dir() else " (the folder does not exist)")
+            + " (a run folder holds manifest.json)",
+            path=compare_with,
+            setting="--compare-with",
+            hint="name the output folder of an earlier 'hubopt run'",
+        )
     scenario = load_scenario(scenario_path)
     previous = compare_with
     if housing is not None:
@@ -67,7 +78,9 @@ def _run(
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
-            comparison = compare_runs(previous, run.folder)
+            before = read_run(previous)
+            check = reoptimisation_for_run(run, before.hub_ids())
+            comparison = compare_runs(before, run.folder, reoptimisation=check)
             written = write_comparison(comparison, run.folder)
             click.echo("\n".join(comparison.lines()))
             click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
@@ -77,7 +90,12 @@ def _run(
                 "first, or name one with --compare-with).",
                 fg="yellow",
             )
-    click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+    if "map.html" in run.outputs:
+        click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+    else:
+        click.secho(
+            f"  Finished in {run.seconds:.1f} s. Written to {run.folder}/ (no map: outputs.map is false).", fg="green"
+        )
 
 
 @main.command()
@@ -89,7 +107,8 @@ def _run(
     type=click.Path(path_type=Path),
     default=None,
     help="Rerun with this housing trajectory instead of demand.housing.file; the run goes to a new "
-    "folder (OUTPUTS_<file name>) and is compared with the previous run in outputs.folder.",
+    "folder (OUTPUTS_<file name>) and is compared with the previous run in outputs.folder: people added per zone, "
+    "each hub's load, bed need, and what re-optimising gains over keeping the previous hubs.",
 )
 @click.option(
     "--compare-with",
@@ -115,8 +134,10 @@ def run(
     help="Folder for the comparison tables (default: RUN_B/compare_with_<RUN_A name>).",
 )
 def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
-    """Compare two runs: hubs and beds added or removed, demand per hub, who is better or worse off."""
-    from hubopt.compare import compare_runs, write_comparison
+    """Compare two runs: people added per zone, each hub's load, bed need, hubs and beds changed, who is better
+    or worse off."""
+    from hubopt.compare import compare_runs
+    from hubopt.render.compare_outputs import write_comparison
 
     comparison = compare_runs(run_a, run_b)
     folder = out or (run_b / f"compare_with_{run_a.name}")

@@ -38,6 +38,7 @@ import pandas as pd
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.solution import MAX_TOTAL
 from hubopt.locate.solve import SolveReport, solve
 
 __all__ = ["BedPlan", "place_beds", "place_beds_phased"]
@@ -139,6 +140,28 @@ class _Rules:
     notes: list[str]
 
 
+def _check_totals(c: np.ndarray, demand: np.ndarray, cap: np.ndarray, costs: tuple[float, float, float]) -> None:
+    """Refuse travel and cost totals too large to compute with (they would lose precision or overflow)."""
+    travel_weight, cost_per_bed, cost_per_unit = costs
+    longest = float(np.max(c, where=np.isfinite(c), initial=0.0))
+    with np.errstate(over="ignore"):
+        travel = travel_weight * float(demand.sum(axis=1).max(initial=0.0)) * max(longest, 1.0)
+        spend = cost_per_bed * float(cap.sum()) + cost_per_unit * cap.size
+    if not travel < MAX_TOTAL:
+        raise InputError(
+            f"the bed demand x travel time is too large to compute with ({travel:.3g}, above {MAX_TOTAL:.0e})",
+            setting="beds.travel_weight",
+            hint="scale the bed demand or the travel weight down, or look for a wrong, huge value",
+        )
+    if not spend < MAX_TOTAL:
+        raise InputError(
+            f"the costs of beds and units are too large to compute with ({spend:.3g} if every site were full, "
+            f"above {MAX_TOTAL:.0e})",
+            setting="beds.cost_per_bed",
+            hint="give costs in thousands of pounds, or look for a wrong, huge value",
+        )
+
+
 def _check(
     cost: np.ndarray,
     demand: np.ndarray,
@@ -172,7 +195,7 @@ def _check(
     if need_arr.shape != (d.shape[0],):
         raise InputError(f"there are {d.shape[0]} years of bed demand but {need_arr.size} figures of need")
     if not np.isfinite(need_arr).all() or (need_arr < 0).any():
-        raise InputError("the beds needed must be finite and zero or more", setting="beds.need")
+        raise InputError("the beds needed must be finite and zero or more", column="need")
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     if len(sids) != m or len(zids) != n:
@@ -184,10 +207,11 @@ def _check(
     if max_beds is None:
         raise InputError(
             "the most beds each site could hold (max_beds) must be given",
-            setting="beds.max_beds",
+            column="max_beds",
             hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
         )
     cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
+    _check_totals(c, d, cap, costs)
     existing = _whole_numbers(
         np.zeros(m) if existing_beds is None else existing_beds, m, name="existing_beds", nan_as=0.0
     )
@@ -216,12 +240,12 @@ def _check(
         names = ", ".join(f"{sids[j]} ({existing[j]} beds today, max {cap[j]})" for j in over[:10])
         raise InputError(
             f"site(s) have more beds today than their maximum: {names}",
-            setting="beds.max_beds",
+            column="max_beds",
             hint="max_beds is the most beds a site could hold: at least its beds today",
         )
     new = existing == 0 if is_new_site is None else np.asarray(is_new_site, dtype=bool).reshape(-1)
     if new.shape != (m,):
-        raise InputError(f"is_new_site must give one value per site ({m} sites)", setting="beds.is_new_site")
+        raise InputError(f"is_new_site must give one value per site ({m} sites)", column="is_new_site")
     hostable = cap >= unit
     small = np.flatnonzero((cap > 0) & (cap < unit))
     if small.size:

@@ -513,7 +513,8 @@ def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None 
     if not isinstance(appraisal, pd.DataFrame) or "option" not in appraisal.columns:
         raise InputError("the appraisal must be the table made by hubopt.appraise.appraise")
     names = names or {}
-    base = ["rank", "option", "description", "sites", "score", "gap_to_optimum_pct"]
+    sites = "site_names" if "site_names" in appraisal.columns else "sites"  # named, the code second
+    base = ["rank", "option", "description", sites, "score", "gap_to_optimum_pct"]
     measures = [
         c
         for c in (
@@ -537,6 +538,7 @@ def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None 
         "rank": "Rank",
         "description": "Description",
         "sites": "Sites",
+        "site_names": "Sites",
         "score": "Weighted score (0-1)",
         "gap_to_optimum_pct": "Weighted travel time vs the optimised hubs",
         "mean_minutes": "Mean minutes",
@@ -575,8 +577,8 @@ def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None 
         listed = [c.strip() for c in str(codes).split(",") if c.strip()] if not _missing(codes) else []
         return "; ".join(f"{names[c]} ({c})" if c in names else c for c in listed)
 
-    formats["sites"] = site_names
-    text_rows = {"description", "sites"}
+    formats["sites"] = site_names  # codes only (a table without site_names): names looked up from the run
+    text_rows = {"description", "sites", "site_names"}
     n_hubs = appraisal["n_hubs"] if "n_hubs" in appraisal.columns else appraisal["sites"].map(_count_sites)
     tables = []
     for first in range(0, len(appraisal), OPTIONS_PER_TABLE):
