@@ -64,7 +64,7 @@ _LABELS = {
     "p95_minutes": "95th percentile minutes",
     "max_minutes": "Longest minutes",
     "beds": "Beds today (register)",
-    "planned_beds": "Planned beds (in the year of the next column)",
+    "planned_beds": "Planned community beds (in the year of the planned beds)",
     "planned_beds_year": "Year of the planned beds",
     "must_open": "Must open (required by the scenario)",
     "list_size": "Registered patients",
