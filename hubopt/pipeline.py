@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,12 +191,21 @@ def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def site_table(sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult) -> gpd.GeoDataFrame:
-    """One row per candidate site: chosen or not, and for hubs what they serve."""
+def site_table(
+    sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult, must_open: Sequence[int] = ()
+) -> gpd.GeoDataFrame:
+    """One row per candidate site: chosen or not, required to open or not, and for hubs what they serve.
+
+    ``must_open`` holds the positions of the sites the scenario (or the register's ``must-keep`` status) requires
+    to open; the column ``must_open`` marks them, so that maps and reports can tell them from the model's choices.
+    """
     out = sites.copy()
     chosen = np.zeros(len(sites), dtype=bool)
     chosen[result.open_sites] = True
     out["chosen"] = chosen
+    required = np.zeros(len(sites), dtype=bool)
+    required[np.asarray(list(must_open), dtype=int)] = True
+    out["must_open"] = required
     by_hub = zones.groupby("hub_id").apply(
         lambda g: pd.Series(
             {
@@ -291,7 +300,7 @@ def run_scenario(
         if name != scenario.travel_use:
             zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
-    sites = site_table(candidates.sites, zones, result)
+    sites = site_table(candidates.sites, zones, result, candidates.must_open)
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
@@ -299,8 +308,11 @@ def run_scenario(
             study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
         )
         planned = beds.table().set_index("site_id")
-        last = f"beds_{beds.years[-1]}"
-        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[last]).fillna(0).astype(int)
+        # The map and the site table show the beds of the run's own year when the bed plan has it (a map of 2030
+        # shows 2030's beds), else of the plan's last year; the column planned_beds_year says which, always.
+        beds_year = scenario.year if scenario.year in beds.years else beds.years[-1]
+        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[f"beds_{beds_year}"]).fillna(0).astype(int)
+        sites["planned_beds_year"] = int(beds_year)
     access = access_measures(zones["minutes"].to_numpy(), zones["population"].to_numpy(), scenario.thresholds)
     run = RunResult(
         scenario=scenario,
@@ -413,6 +425,7 @@ def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
                 housing=run.housing_sites,
                 isochrones=run.isochrones,
                 isochrone_label=run.isochrone_label or "Drive-time bands",
+                growth_base_year=run.study.base_year,
             )
             outputs.append("map.html")
         if run.isochrones is not None:

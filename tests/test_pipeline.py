@@ -67,6 +67,18 @@ def test_demo_outputs(demo_run) -> None:
     assert not list(folder.parent.glob(".*partial"))
 
 
+def test_sites_table_says_which_sites_must_open_and_the_year_of_the_planned_beds(demo_run) -> None:
+    sites = pd.read_csv(demo_run.folder / "sites.csv", dtype={"site_id": str})
+    assert sites.loc[sites["must_open"], "site_id"].tolist() == ["RYYD9"]  # sites.must_open in the scenario
+    # the map is of 2030 and the bed plan has 2030: the planned beds shown are 2030's, and say so
+    assert set(sites["planned_beds_year"]) == {2030}
+    beds = pd.read_csv(demo_run.folder / "beds.csv", dtype={"site_id": str}).set_index("site_id")
+    shown = sites.set_index("site_id")["planned_beds"]
+    assert (shown.reindex(beds.index).fillna(0) == beds["beds_2030"]).all()
+    html = (demo_run.folder / "map.html").read_text()
+    assert "Community beds planned for 2030 (number of beds)" in html
+
+
 def test_zones_go_to_their_nearest_hub(demo_run) -> None:
     open_cols = demo_run.result.open_sites
     np.testing.assert_allclose(demo_run.result.assigned_cost, demo_run.minutes[:, open_cols].min(axis=1))
@@ -146,7 +158,7 @@ def test_unavailable_sites_are_never_chosen(tmp_path: Path, demo_run) -> None:
 
 def test_map_has_growth_beds_and_housing_layers(demo_run) -> None:
     html = (demo_run.folder / "map.html").read_text()
-    for layer in ("Population growth", "Community beds (planned)", "New housing sites"):
+    for layer in ("Population growth", "Community beds planned for 2030", "New housing sites"):
         assert layer in html, layer
     zones = pd.read_csv(demo_run.folder / "zones.csv")
     assert zones["growth_pct"].notna().all()

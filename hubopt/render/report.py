@@ -53,12 +53,20 @@ p.meta { color: #4d4d4d; font-size: 13px; margin: 0 0 16px; }
 .status.warn { background: #fdecea; border: 2px solid #c62828; color: #8e0000; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13.5px; width: 100%; }
-th, td { border-bottom: 1px solid #dcdcdc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid #dcdcdc; padding: 4px 8px; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; }
 th { background: #eef3f8; font-weight: bold; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.text { text-align: left; white-space: normal; font-size: 12.5px; overflow-wrap: anywhere; }
+table.options { table-layout: fixed; }
+table.options th[scope="row"] { width: 28%; }
+table.options thead th { text-align: left; vertical-align: bottom; }
+.hubs-count { display: block; font-weight: normal; color: #4d4d4d; font-size: 12px; }
+.must { color: #a04000; font-weight: bold; white-space: nowrap; }
 tr.emph td { font-weight: bold; background: #fbf7e6; }
 figure { margin: 14px 0 24px; }
-figure img, figure svg { width: 100%; height: auto; border: 1px solid #d0d0d0; }
+figure img, figure svg { width: 100%; height: auto; border: 1px solid #d0d0d0; box-sizing: border-box; }
 figcaption { font-size: 13px; color: #4d4d4d; margin-top: 4px; }
 .note { font-size: 13px; color: #4d4d4d; }
 .flag { display: inline-block; background: #fff3cd; border: 1px solid #d4a200; border-radius: 4px; padding: 0 5px;
@@ -74,7 +82,12 @@ code { background: #f1f1f1; padding: 0 3px; }
   main { max-width: none; padding: 0; }
   h2 { break-before: page; }
   h2.first { break-before: avoid; }
-  figure, table, .cards { break-inside: avoid; }
+  figure, .cards { break-inside: avoid; }
+  tr { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  table { font-size: 9pt; }
+  td.text { font-size: 8.5pt; }
+  th, td { padding: 3px 5px; }
   .toc { display: none; }
 }
 """
@@ -147,7 +160,8 @@ def write_report(
     if run.beds is not None:
         parts.append(_beds_section(run))
     if appraisal is not None:
-        parts.append(_appraisal_section(appraisal))
+        names = dict(zip(run.sites["site_id"].astype(str), run.sites["name"].astype(str), strict=False))
+        parts.append(_appraisal_section(appraisal, names))
     parts.append(_assumptions_section(run))
     page = (
         "<!DOCTYPE html>\n"
@@ -288,7 +302,10 @@ def _summary(run: RunResult) -> str:
     )
     ok, statement = solver_statement(run.result.report)
     status = f'<p class="status {"ok" if ok else "warn"}">Solver: {_e(statement)}</p>'
-    must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
+    if "must_open" in run.sites.columns:
+        must = set(run.sites.loc[run.sites["must_open"].astype(bool), "site_id"].astype(str))
+    else:
+        must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
     rows = [
         {
             "Hub": f"{r['name']}" + (" (must open)" if str(r["site_id"]) in must else ""),
@@ -493,9 +510,20 @@ def _beds_section(run: RunResult) -> str:
     )
 
 
-def _appraisal_section(appraisal: pd.DataFrame) -> str:
+#: At most this many options side by side in one appraisal table; more options continue in a further table, so that
+#: every option and every measure fits the page on screen and in print.
+OPTIONS_PER_TABLE = 4
+
+
+def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
+    """The appraisal: one column per option (name, then its number of hubs), one row per measure.
+
+    Options come at most :data:`OPTIONS_PER_TABLE` to a table; the sites of each option are listed by name, with the
+    site code after it.
+    """
     if not isinstance(appraisal, pd.DataFrame) or "option" not in appraisal.columns:
         raise InputError("the appraisal must be the table made by hubopt.appraise.appraise")
+    names = names or {}
     sites = "site_names" if "site_names" in appraisal.columns else "sites"  # named, the code second
     base = ["rank", "option", "description", sites, "score", "gap_to_optimum_pct"]
     measures = [
@@ -555,18 +583,40 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         **{c: _pct for c in measures if c.startswith("within_")},
         **{c: score_format for c in scores},
     }
-    head = '<th scope="col">Measure</th>' + "".join(
-        f'<th scope="col" class="num">{_e(o)}</th>' for o in appraisal["option"]
-    )
-    body = []
-    for column in rows:
-        fmt = formats.get(column, lambda v: "" if _missing(v) else str(v))
-        cells = "".join(f'<td class="num">{_e(fmt(v))}</td>' for v in appraisal[column])
-        cls = ' class="emph"' if column in ("rank", "score") else ""
-        body.append(f'<tr{cls}><th scope="row">{_e(headers.get(column, column))}</th>{cells}</tr>')
-    table_html = (
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-    )
+
+    def site_names(codes: object) -> str:
+        listed = [c.strip() for c in str(codes).split(",") if c.strip()] if not _missing(codes) else []
+        return "; ".join(f"{names[c]} ({c})" if c in names else c for c in listed)
+
+    formats["sites"] = site_names  # codes only (a table without site_names): names looked up from the run
+    text_rows = {"description", "sites", "site_names"}
+    n_hubs = appraisal["n_hubs"] if "n_hubs" in appraisal.columns else appraisal["sites"].map(_count_sites)
+    tables = []
+    for first in range(0, len(appraisal), OPTIONS_PER_TABLE):
+        part = appraisal.iloc[first : first + OPTIONS_PER_TABLE]
+        hubs = n_hubs.iloc[first : first + OPTIONS_PER_TABLE]
+        head = '<th scope="col">Measure</th>' + "".join(
+            f'<th scope="col">{_e(o)}<span class="hubs-count">{_hubs_text(h)}</span></th>'
+            for o, h in zip(part["option"], hubs, strict=True)
+        )
+        head += '<th scope="col"></th>' * (min(OPTIONS_PER_TABLE, len(appraisal)) - len(part))  # same widths
+        body = []
+        for column in rows:
+            fmt = formats.get(column, lambda v: "" if _missing(v) else str(v))
+            kind = "text" if column in text_rows else "num"
+            cells = "".join(f'<td class="{kind}">{_e(fmt(v))}</td>' for v in part[column])
+            cells += "<td></td>" * (min(OPTIONS_PER_TABLE, len(appraisal)) - len(part))
+            cls = ' class="emph"' if column in ("rank", "score") else ""
+            body.append(f'<tr{cls}><th scope="row">{_e(headers.get(column, column))}</th>{cells}</tr>')
+        caption = ""
+        if len(appraisal) > OPTIONS_PER_TABLE:
+            last = min(first + OPTIONS_PER_TABLE, len(appraisal))
+            caption = f"<caption>Options ranked {first + 1} to {last} of {len(appraisal)}</caption>"
+        tables.append(
+            f'<div class="scroll"><table class="options">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+        )
+    table_html = "".join(tables)
     criteria = appraisal.attrs.get("criteria", [])
     crit_rows = "".join(
         f"<li>{_e(c['name'])}: weight {float(c['weight']):.0%}, {_e(c['direction'])} {_e(c['measure'])} is "
@@ -583,6 +633,15 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         + table_html
         + (f'<h3>Notes</h3><ul class="note">{notes}</ul>' if notes else "")
     )
+
+
+def _count_sites(codes: object) -> float:
+    return math.nan if _missing(codes) else float(len({c.strip() for c in str(codes).split(",") if c.strip()}))
+
+
+def _hubs_text(n: object) -> str:
+    v = _num(n)
+    return "" if math.isnan(v) else f"{v:,.0f} {'hub' if v == 1 else 'hubs'}"
 
 
 def _assumptions_section(run: RunResult) -> str:
