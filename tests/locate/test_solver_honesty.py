@@ -268,5 +268,5 @@ def test_huge_costs_and_demand_are_refused_by_the_other_models() -> None:
         solve_facility_location(cost, w, n_hubs=2, capital_cost=[1.0, 2.0, 3.0, 1.0], budget=math.inf)
     with pytest.raises(InputError, match=r"(?s)setting 'beds\.cost_per_bed'.*too large to compute with"):
         place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], cost_per_bed=1e300)
-    with pytest.raises(InputError, match=r"(?s)setting 'beds\.travel_weight'.*too large to compute with"):
+    with pytest.raises(InputError, match=r"(?s)column 'travel_weight'.*too large to compute with"):
         place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], travel_weight=1e300)
