@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from hubopt import __version__
+from hubopt.cell_text import read_text_csv, to_csv
 from hubopt.errors import InputError
+from hubopt.output_folder import write_folder_manifest
 
 #: Minutes of change in a zone's travel time below which it counts as unchanged (rounding in the tables).
 MINUTES_TOLERANCE = 0.05
@@ -75,8 +77,8 @@ def read_run(folder: str | Path) -> RunFolder:
     for name in ("zones.csv", "sites.csv"):
         if not (f / name).exists():
             raise InputError(f"the run has no {name} (was it run with outputs.tables: false?)", path=f)
-        tables[name] = pd.read_csv(f / name, dtype={"zone_id": str, "site_id": str, "hub_id": str})
-    beds = pd.read_csv(f / "beds.csv", dtype={"site_id": str}) if (f / "beds.csv").exists() else None
+        tables[name] = read_text_csv(f / name, dtype={"zone_id": str, "site_id": str, "hub_id": str})
+    beds = read_text_csv(f / "beds.csv", dtype={"site_id": str}) if (f / "beds.csv").exists() else None
     return RunFolder(folder=f, manifest=manifest, zones=tables["zones.csv"], sites=tables["sites.csv"], beds=beds)
 
 
@@ -255,7 +257,10 @@ def compare_runs(a: str | Path | RunFolder, b: str | Path | RunFolder) -> Compar
 
 
 def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
-    """Write the comparison tables and text into ``folder``; return the file names written."""
+    """Write the comparison tables and text into ``folder``; return the file names written.
+
+    Write into a staging folder (see :mod:`hubopt.output_folder`), never straight into a folder of the user's.
+    """
     f = Path(folder)
     f.mkdir(parents=True, exist_ok=True)
     written = []
@@ -267,7 +272,7 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
         ("comparison_beds.csv", comparison.beds),
     ):
         if table is not None and len(table):
-            table.to_csv(f / name, index=False)
+            to_csv(table, f / name)
             written.append(name)
     (f / "comparison.txt").write_text("\n".join(comparison.lines()) + "\n", encoding="utf-8")
     written.append("comparison.txt")
@@ -281,3 +286,12 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
         )
         written.append("comparison_map.html")
     return written
+
+
+def write_comparison_folder(comparison: Comparison, folder: str | Path) -> list[str]:
+    """Write a comparison folder: the files of :func:`write_comparison` and a ``manifest.json`` that lists them.
+
+    The manifest marks the folder as hubopt's, so that a later comparison may replace it.
+    """
+    write_comparison(comparison, folder)
+    return write_folder_manifest(Path(folder), "comparison", runs={"a": str(comparison.a), "b": str(comparison.b)})

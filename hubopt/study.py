@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from hubopt.cell_text import restore_frame
 from hubopt.errors import InputError
 from hubopt.io._validate import (
     CRS_BNG,
@@ -179,7 +180,7 @@ def load_study(folder: str | Path) -> Study:
 
 def _read_zones(path: Path) -> pd.DataFrame:
     what = "study zones table (zones.csv)"
-    raw = read_csv_table(path, what=what)
+    raw = restore_frame(read_csv_table(path, what=what))
     require_columns(raw, ZONE_COLUMNS, path=path, what=what)
     check_unique(raw, "zone_id", path=path, what="zone ID")
     zones = raw[ZONE_COLUMNS].copy()
@@ -247,7 +248,7 @@ def _attach_boundaries(zones: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
 
 def _read_projections(path: Path) -> pd.DataFrame:
     what = "population projections table (projections.csv)"
-    raw = read_csv_table(path, what=what)
+    raw = restore_frame(read_csv_table(path, what=what))
     require_columns(raw, PROJECTION_COLUMNS, path=path, what=what)
     out = raw[PROJECTION_COLUMNS].copy()
     out["year"] = numeric_column(raw, "year", path=path, integer=True).astype(int)
