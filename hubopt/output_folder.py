@@ -338,7 +338,7 @@ def prepare(
     overwrite: bool,
     what: str = "run",
     owned: OwnedFiles = manifest_files,
-    min_free_bytes: int = MIN_FREE_BYTES,
+    min_free_bytes: int | None = None,
 ) -> StagedFolder:
     """Check that ``folder`` may be written and reserve it, before any computation.
 
@@ -353,8 +353,8 @@ def prepare(
     owned : callable
         Names the files hubopt wrote in a folder, or returns None for a folder hubopt did not write (default:
         :func:`manifest_files`).
-    min_free_bytes : int
-        Refuse when the disk has less free space than this.
+    min_free_bytes : int, optional
+        Refuse when the disk has less free space than this (default: :data:`MIN_FREE_BYTES`).
 
     Returns
     -------
@@ -384,7 +384,7 @@ def prepare(
     except OSError as exc:
         raise write_problem(exc, target, what) from None
     try:
-        if shutil.disk_usage(parent).free < min_free_bytes:
+        if shutil.disk_usage(parent).free < (MIN_FREE_BYTES if min_free_bytes is None else min_free_bytes):
             raise OSError(errno.ENOSPC, "not enough free space")
         staging = unique_sibling(target, "partial", directory=True)
     except OSError as exc:
