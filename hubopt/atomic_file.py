@@ -50,7 +50,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     Examples
     --------
     >>> with atomic_path(folder / "table.csv") as tmp:  # doctest: +SKIP
-    ...     frame.to_csv(tmp, index=False)
+    ...     tmp.write_text(text, encoding="utf-8")
     """
     final = Path(target)
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import json
 import os
 import shutil
@@ -332,6 +333,19 @@ def _check_replaceable(folder: Path, overwrite: bool, what: str, owned: OwnedFil
     return sorted(n for n in names if n not in mine)
 
 
+def _remove_abandoned_staging(folder: Path) -> None:
+    """Remove staging folders of ``folder`` left by hubopt processes that were killed (their process has ended).
+
+    Called with the lock held, so no live process of this machine is writing them. Only hubopt's own staging
+    folders (``.NAME.partial-<pid>-<random>``) are removed; nothing else is touched.
+    """
+    prefix = f".{folder.name}.partial-"
+    for path in folder.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = path.name[len(prefix) :].split("-")[0]
+        if path.is_dir() and not path.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def prepare(
     folder: str | Path,
     *,
@@ -368,7 +382,10 @@ def prepare(
         ``overwrite``, a folder another hubopt process is writing to, or a place that cannot be written.
     """
     target = Path(folder)
-    _check_replaceable(target, overwrite, what, owned)
+    try:
+        _check_replaceable(target, overwrite, what, owned)
+    except OSError as exc:  # e.g. a folder that may not be listed
+        raise write_problem(exc, target, what) from None
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -386,6 +403,7 @@ def prepare(
     try:
         if shutil.disk_usage(parent).free < (MIN_FREE_BYTES if min_free_bytes is None else min_free_bytes):
             raise OSError(errno.ENOSPC, "not enough free space")
+        _remove_abandoned_staging(target)
         staging = unique_sibling(target, "partial", directory=True)
     except OSError as exc:
         _release(lock)

@@ -171,6 +171,18 @@ def test_lock_of_a_process_that_ended_is_taken_over(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+def test_staging_of_a_killed_run_is_cleared_and_nothing_else(tmp_path: Path) -> None:
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = tmp_path / f".out.partial-{int(ended.stdout)}-abcd1234"
+    abandoned.mkdir()
+    (abandoned / "zones.csv").write_text("half\n")
+    mine = tmp_path / ".out.partial-notes"  # not a name hubopt makes
+    mine.mkdir()
+    with prepare(tmp_path / "out", overwrite=False):
+        assert not abandoned.exists()
+        assert mine.is_dir()
+
+
 def test_existing_run_needs_overwrite(tmp_path: Path) -> None:
     fake_run(tmp_path / "out", {"zones.csv": "a\n"})
     with pytest.raises(InputError, match="already holds a run") as err:
