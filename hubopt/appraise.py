@@ -20,7 +20,7 @@ import pandas as pd
 
 from hubopt.equity import DEPRIVED_DECILES
 from hubopt.errors import InputError
-from hubopt.locate.solution import access_measures, name_list, nearest_open_assignment
+from hubopt.locate.solution import access_measures, name_list, nearest_open_assignment, site_label
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunResult
@@ -279,6 +279,7 @@ def appraise(
     -------
     pandas.DataFrame
         One row per option, best first: ``rank``, ``option``, ``description``, ``sites`` (IDs, comma separated),
+        ``site_names`` (each site's name with its ID second, "Sevenoaks Community Hospital (RYYD9)"; semicolons),
         the measures of :func:`evaluate_option`, ``gap_to_optimum_pct`` (how much longer the demand-weighted mean
         travel time is than the optimised hubs', in %; the optimiser's objective for a p-median run; for a coverage
         or p-center run the optimised hubs are not the travel-time optimum, so an option may come out negative),
@@ -309,6 +310,7 @@ def appraise(
     if unknown_opt:
         raise InputError(f"the optimum names unknown site ID(s): {name_list(unknown_opt)}", column="site_id")
 
+    names = register["name"].astype(str).to_dict() if "name" in register.columns else {}
     rows = []
     for option in all_options:
         measures = evaluate_option(
@@ -328,6 +330,9 @@ def appraise(
                 "option": option.name,
                 "description": option.description,
                 "sites": ", ".join(dict.fromkeys(str(s) for s in option.site_ids)),
+                "site_names": "; ".join(
+                    site_label(names.get(s, s), s) for s in dict.fromkeys(str(s) for s in option.site_ids)
+                ),
                 **measures,
             }
         )

@@ -53,9 +53,11 @@ def _run(
     compare_with: Path | None = None,
     refresh: bool = False,
 ) -> None:
-    from hubopt.compare import compare_runs, write_comparison
+    from hubopt.compare import compare_runs, read_run
     from hubopt.output_folder import add_outputs
     from hubopt.pipeline import run_scenario, summary_lines
+    from hubopt.render.compare_outputs import write_comparison
+    from hubopt.reoptimise import reoptimisation_for_run
     from hubopt.scenario import load_scenario
 
     scenario = load_scenario(scenario_path)
@@ -68,7 +70,9 @@ def _run(
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
-            comparison = compare_runs(previous, run.folder)
+            before = read_run(previous)
+            check = reoptimisation_for_run(run, before.hub_ids())
+            comparison = compare_runs(before, run.folder, reoptimisation=check)
             written = add_outputs(
                 run.folder, lambda staging: write_comparison(comparison, staging), what="comparison"
             )
@@ -92,7 +96,8 @@ def _run(
     type=click.Path(path_type=Path),
     default=None,
     help="Rerun with this housing trajectory instead of demand.housing.file; the run goes to a new "
-    "folder (OUTPUTS_<file name>) and is compared with the previous run in outputs.folder.",
+    "folder (OUTPUTS_<file name>) and is compared with the previous run in outputs.folder: people added per zone, "
+    "each hub's load, bed need, and what re-optimising gains over keeping the previous hubs.",
 )
 @click.option(
     "--compare-with",
@@ -118,12 +123,14 @@ def run(
     help="Folder for the comparison tables (default: RUN_B/compare_with_<RUN_A name>).",
 )
 def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
-    """Compare two runs: hubs and beds added or removed, demand per hub, who is better or worse off.
+    """Compare two runs: people added per zone, each hub's load, bed need, hubs and beds changed, who is better
+    or worse off.
 
     The folder is replaced only when an earlier comparison (or other output of hubopt's) is in it.
     """
-    from hubopt.compare import compare_runs, write_comparison_folder
+    from hubopt.compare import compare_runs
     from hubopt.output_folder import prepare
+    from hubopt.render.compare_outputs import write_comparison_folder
 
     comparison = compare_runs(run_a, run_b)
     folder = out or (run_b / f"compare_with_{run_a.name}")

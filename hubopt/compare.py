@@ -1,12 +1,21 @@
-"""Compare two runs: which hubs and bed numbers changed, demand per hub, and who is better or worse off.
+"""Compare two runs: what changed, from run A (before) to run B (after).
 
-Works on run folders (``zones.csv``, ``sites.csv``, ``beds.csv``, ``manifest.json``), so any two runs can be
-compared after the fact: a rerun with a new housing trajectory against the previous run, or two site options.
+A rerun with new housing usually keeps the same hubs, so the comparison says what did change: people and demand
+added or removed per zone, each hub's load before and after, community bed need before and after, whether
+re-optimising for the new demand picks other hubs (and what that gains over keeping the earlier hubs), and who
+travels further or less. Sites are named, with their code second: "Tonbridge Cottage Hospital (RYYDC)".
+
+Works on run folders (``zones.csv``, ``sites.csv``, ``beds.csv``, ``bed_need.csv``, ``manifest.json``), so any two
+runs can be compared after the fact. Keeping the earlier hubs under the new demand is evaluated on the travel-time
+matrix, which only a run in memory holds: :func:`hubopt.reoptimise.reoptimisation_for_run` does it for a run just
+made, and its result is passed to :func:`compare_runs`. This module computes; :mod:`hubopt.render.compare_outputs`
+writes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +23,23 @@ import numpy as np
 import pandas as pd
 
 from hubopt import __version__
-from hubopt.cell_text import read_text_csv, to_csv
+from hubopt.cell_text import read_text_csv
 from hubopt.errors import InputError
-from hubopt.output_folder import write_folder_manifest
+from hubopt.locate.solution import signed_number, site_label
+from hubopt.reoptimise import Reoptimisation
+
+__all__ = [
+    "CHANGE_BANDS",
+    "CHANGE_LABELS",
+    "MINUTES_TOLERANCE",
+    "PEOPLE_BANDS",
+    "PEOPLE_LABELS",
+    "PEOPLE_TOLERANCE",
+    "Comparison",
+    "RunFolder",
+    "compare_runs",
+    "read_run",
+]
 
 #: Minutes of change in a zone's travel time below which it counts as unchanged (rounding in the tables).
 MINUTES_TOLERANCE = 0.05
@@ -34,6 +57,25 @@ CHANGE_LABELS = (
     "10+ min worse",
 )
 
+#: People added to or removed from a zone below which it counts as unchanged (zones.csv rounds to 0.1 person).
+PEOPLE_TOLERANCE = 0.5
+#: Bands of people added to a zone (after minus before); decades, so that a new estate and the small
+#: redistribution of a "within" housing trajectory both read on one legend.
+PEOPLE_BANDS = (-np.inf, -1000, -100, -10, -PEOPLE_TOLERANCE, PEOPLE_TOLERANCE, 10, 100, 1000, np.inf)
+PEOPLE_LABELS = (
+    "1,000 or more removed",
+    "100 to 1,000 removed",
+    "10 to 100 removed",
+    "under 10 removed",
+    "no change",
+    "under 10 added",
+    "10 to 100 added",
+    "100 to 1,000 added",
+    "over 1,000 added",
+)
+#: Label of the hub-load row for people with no reachable hub.
+NO_HUB = "No reachable hub"
+
 
 @dataclass
 class RunFolder:
@@ -44,6 +86,17 @@ class RunFolder:
     zones: pd.DataFrame
     sites: pd.DataFrame
     beds: pd.DataFrame | None
+    bed_need: pd.DataFrame | None = None
+
+    def hub_ids(self) -> list[str]:
+        """The run's chosen hubs (site IDs), in the order of sites.csv."""
+        return self.sites.loc[self.sites["chosen"].astype(bool), "site_id"].astype(str).tolist()
+
+    @property
+    def year(self) -> int | None:
+        """The demand year of the run (from its manifest)."""
+        year = self.manifest.get("parameters", {}).get("year")
+        return int(year) if year is not None else None
 
 
 def read_run(folder: str | Path) -> RunFolder:
@@ -79,12 +132,29 @@ def read_run(folder: str | Path) -> RunFolder:
             raise InputError(f"the run has no {name} (was it run with outputs.tables: false?)", path=f)
         tables[name] = read_text_csv(f / name, dtype={"zone_id": str, "site_id": str, "hub_id": str})
     beds = read_text_csv(f / "beds.csv", dtype={"site_id": str}) if (f / "beds.csv").exists() else None
-    return RunFolder(folder=f, manifest=manifest, zones=tables["zones.csv"], sites=tables["sites.csv"], beds=beds)
+    return RunFolder(
+        folder=f,
+        manifest=manifest,
+        zones=tables["zones.csv"],
+        sites=tables["sites.csv"],
+        beds=beds,
+        bed_need=_read_bed_need(f, manifest),
+    )
+
+
+def _read_bed_need(folder: Path, manifest: dict) -> pd.DataFrame | None:
+    """Beds needed per year: ``bed_need.csv``, else the manifest's record; None when the run planned no beds."""
+    if (folder / "bed_need.csv").exists():
+        return read_text_csv(folder / "bed_need.csv")
+    beds = (manifest.get("results") or {}).get("beds")
+    if beds and beds.get("need"):
+        return pd.DataFrame(beds["need"])
+    return None
 
 
 @dataclass
 class Comparison:
-    """What changed from run A to run B."""
+    """What changed from run A (before) to run B (after)."""
 
     a: Path
     b: Path
@@ -96,46 +166,176 @@ class Comparison:
     by_decile: pd.DataFrame
     beds: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    by_people: pd.DataFrame | None = None
+    bed_need: pd.DataFrame | None = None
+    beds_planned: tuple[bool, bool] = (False, False)
+    reoptimisation: Reoptimisation | None = None
+    run_a: RunFolder | None = None
+    run_b: RunFolder | None = None
+
+    def label(self, site_id: str) -> str:
+        """A site's name and code, e.g. ``"Tonbridge Cottage Hospital (RYYDC)"``."""
+        return site_label(self.names.get(site_id, site_id), site_id)
+
+    @property
+    def hubs_kept(self) -> list[str]:
+        """Hubs in both runs."""
+        return self.hubs.loc[self.hubs["hub_in_a"] & self.hubs["hub_in_b"], "site_id"].tolist()
 
     def changed_zones(self) -> pd.DataFrame:
         """Zones whose hub or travel time changed."""
         z = self.zones
-        return z[(z["hub_a"] != z["hub_b"]) | (z["minutes_change"].abs() > MINUTES_TOLERANCE)]
+        return z[(z["hub_id_a"] != z["hub_id_b"]) | (z["minutes_change"].abs() > MINUTES_TOLERANCE)]
+
+    def people_changed_zones(self) -> pd.DataFrame:
+        """Zones whose number of people changed (by more than :data:`PEOPLE_TOLERANCE`)."""
+        return self.zones[self.zones["people_added"].abs() > PEOPLE_TOLERANCE]
 
     def lines(self) -> list[str]:
-        """A short plain-text account of the changes."""
-        out = [f"Comparison: {self.a} → {self.b}"]
+        """A plain-text account of the changes."""
+        z = self.zones
+        ya, yb = (self.run_a.year if self.run_a else None), (self.run_b.year if self.run_b else None)
+        years = f" (demand year {ya} → {yb})" if ya is not None and yb is not None and ya != yb else ""
+        out = [f"Comparison: {self.a} (before) → {self.b} (after){years}"]
+        pa, pb, da, db = (z[c].sum() for c in ("population_a", "population_b", "demand_a", "demand_b"))
+        out.append(
+            f"  People: {pa:,.0f} → {pb:,.0f} ({signed_number(pb - pa)}); age-weighted demand {da:,.0f} → {db:,.0f} "
+            f"({signed_number(db - da)})"
+        )
+        added = z[z["people_added"] > PEOPLE_TOLERANCE]
+        removed = z[z["people_added"] < -PEOPLE_TOLERANCE]
+        unchanged = len(z) - len(added) - len(removed)
+        plus, minus = signed_number(added["people_added"].sum()), signed_number(removed["people_added"].sum())
+        out.append(
+            f"  Zones with people added: {len(added)} ({plus}); with people removed: {len(removed)} ({minus}); "
+            f"unchanged: {unchanged}"
+        )
+        if len(added) or len(removed):
+            top = z.reindex(z["people_added"].abs().sort_values(ascending=False).index).head(5)
+            top = top[top["people_added"].abs() > PEOPLE_TOLERANCE]
+            out.append(
+                "  Largest changes: "
+                + "; ".join(f"{r.zone_name} {signed_number(r.people_added)}" for r in top.itertuples())
+                + " (every zone in comparison_zones.csv)"
+            )
         if self.hubs_added or self.hubs_removed:
             out.append(
-                f"  Hubs added: {', '.join(self.hubs_added) or 'none'}; removed: "
-                f"{', '.join(self.hubs_removed) or 'none'}"
+                f"  Hubs added: {', '.join(map(self.label, self.hubs_added)) or 'none'}; removed: "
+                f"{', '.join(map(self.label, self.hubs_removed)) or 'none'}"
             )
         else:
-            out.append("  Same hubs in both runs.")
-        for r in self.hubs.itertuples():
+            out.append(f"  Hubs: the same {len(self.hubs_kept)} hubs in both runs.")
+        out.extend(self._hub_load_lines())
+        out.extend(self._bed_lines())
+        if self.reoptimisation is not None:
+            out.extend(self.reoptimisation.lines())
+        elif not (self.hubs_added or self.hubs_removed):
             out.append(
-                f"  {r.name[:40]:<40} demand {r.demand_a:>10,.0f} → {r.demand_b:>10,.0f} "
-                f"({r.demand_change:+,.0f}); people {r.population_change:+,.0f}"
+                "  Re-optimising: the later run was optimised for its own demand and chose the same hubs, so moving "
+                "a hub would gain nothing."
+            )
+        else:
+            out.append(
+                "  Re-optimising: what the later hubs gain over keeping the earlier ones needs the travel times; "
+                "rerun the later scenario with --compare-with EARLIER_RUN to see it."
             )
         changed = self.changed_zones()
-        out.append(f"  Zones whose hub or travel time changed: {len(changed)} of {len(self.zones)}")
-        if self.beds is not None:
-            moved = self.beds[self.beds.filter(like="_change").ne(0).any(axis=1)]
-            out.append(
-                f"  Sites whose bed numbers changed: {len(moved)}"
-                + (": " + ", ".join(moved["name"].astype(str).head(8)) if len(moved) else "")
-            )
+        worse = z.loc[z["minutes_change"] > MINUTES_TOLERANCE, "population_b"].sum()
+        better = z.loc[z["minutes_change"] < -MINUTES_TOLERANCE, "population_b"].sum()
+        out.append(
+            f"  Travel time to hub: {len(changed)} of {len(z)} zones changed hub or time; {better:,.0f} people "
+            f"better off, {worse:,.0f} worse off"
+        )
         out.extend(f"  Note: {n}" for n in self.notes)
         return out
 
+    def _hub_load_lines(self) -> list[str]:
+        h = self.hubs
+        tags = [
+            {(False, True): " [added]", (True, False): " [removed]"}.get((bool(a), bool(b)), "")
+            for a, b in zip(h["hub_in_a"], h["hub_in_b"], strict=True)
+        ]
+        width = min(
+            max([len("Load on each hub")] + [len(x) + len(t) for x, t in zip(h["hub"], tags, strict=True)]), 64
+        )
+        out = [
+            f"  {'Load on each hub':<{width}}  {'people before':>13} {'after':>9} {'change':>17}  "
+            f"{'demand before':>13} {'after':>9} {'change':>17}"
+        ]
 
-def compare_runs(a: str | Path | RunFolder, b: str | Path | RunFolder) -> Comparison:
+        def change(delta: float, pct: float, after: float) -> str:
+            if math.isnan(pct):
+                return f"{signed_number(delta)} (new)"
+            if after == 0 and delta < 0:
+                return f"{signed_number(delta)} (closed)"
+            return f"{signed_number(delta)} ({signed_number(pct, '.1f')}%)"
+
+        for r, tag in zip(h.itertuples(), tags, strict=True):
+            name = (r.hub + tag)[:width]
+            people = change(r.population_change, r.population_change_pct, r.population_b)
+            demand = change(r.demand_change, r.demand_change_pct, r.demand_b)
+            out.append(
+                f"  {name:<{width}}  {r.population_a:>13,.0f} {r.population_b:>9,.0f} {people:>17}  "
+                f"{r.demand_a:>13,.0f} {r.demand_b:>9,.0f} {demand:>17}"
+            )
+        pa, pb, da, db = (h[c].sum() for c in ("population_a", "population_b", "demand_a", "demand_b"))
+        people, demand = change(pb - pa, _pct(pb - pa, pa), pb), change(db - da, _pct(db - da, da), db)
+        out.append(
+            f"  {'All hubs':<{width}}  {pa:>13,.0f} {pb:>9,.0f} {people:>17}  {da:>13,.0f} {db:>9,.0f} {demand:>17}"
+        )
+        return out
+
+    def _bed_lines(self) -> list[str]:
+        planned_a, planned_b = self.beds_planned
+        if not (planned_a or planned_b):
+            return ["  Community beds: beds not planned in either run."]
+        if planned_a != planned_b:
+            which = "the earlier" if planned_a else "the later"
+            return [f"  Community beds: beds planned only in {which} run; bed need not compared."]
+        out = []
+        if self.bed_need is not None and len(self.bed_need):
+            parts = []
+            for r in self.bed_need.itertuples():
+                a, b = r.beds_needed_a, r.beds_needed_b
+                if pd.isna(a) or pd.isna(b):
+                    before, after = ("not planned" if pd.isna(v) else f"{v:.1f}" for v in (a, b))
+                    parts.append(f"{r.year}: {before} → {after}")
+                else:
+                    parts.append(f"{r.year}: {a:.1f} → {b:.1f} ({signed_number(b - a, '.1f')})")
+            out.append("  Community beds needed (before → after): " + "; ".join(parts))
+        if self.beds is not None:
+            changes = [c for c in self.beds.columns if c.endswith("_change")]
+            moved = self.beds[self.beds[changes].ne(0).any(axis=1)] if changes else self.beds.iloc[:0]
+            if len(moved):
+                parts = []
+                for _, r in moved.head(8).iterrows():
+                    steps = ", ".join(
+                        f"{c[5:-7]} {r[c[:-7] + '_a']}→{r[c[:-7] + '_b']}" for c in changes if r[c] != 0
+                    )
+                    parts.append(f"{site_label(r['name'], r['site_id'])} {steps}")
+                out.append(f"  Beds by site changed at {len(moved)} site(s): " + "; ".join(parts))
+            else:
+                out.append("  Beds by site: no site's planned beds changed.")
+        return out
+
+
+def _pct(delta: float, base: float) -> float:
+    return delta / base * 100.0 if base else math.nan
+
+
+def compare_runs(
+    a: str | Path | RunFolder, b: str | Path | RunFolder, *, reoptimisation: Reoptimisation | None = None
+) -> Comparison:
     """Compare run A (before) with run B (after).
 
     Parameters
     ----------
     a, b : path or RunFolder
         Run folders (or runs already read).
+    reoptimisation : Reoptimisation, optional
+        Run B's hubs against keeping run A's hubs under run B's demand (see :func:`reoptimisation_for_run`); it
+        needs the travel times, which a run folder does not hold.
 
     Returns
     -------
@@ -154,94 +354,64 @@ def compare_runs(a: str | Path | RunFolder, b: str | Path | RunFolder) -> Compar
             hint="compare runs of the same study",
         )
     zb = zb.reindex(za.index)
+    if ra.year is not None and rb.year is not None and ra.year != rb.year:
+        notes.append(f"the runs are for different years ({ra.year} and {rb.year}): people changed with the year too")
+    names = {
+        str(k): str(v)
+        for k, v in pd.concat([rb.sites, ra.sites]).drop_duplicates("site_id").set_index("site_id")["name"].items()
+    }
+    hub_a, hub_b = za["hub_id"].fillna("").astype(str), zb["hub_id"].fillna("").astype(str)
     zones = pd.DataFrame(
         {
             "zone_name": za["zone_name"],
             "district": za["district"],
             "population_a": za["population"],
             "population_b": zb["population"],
-            "hub_a": za["hub_id"].fillna(""),
-            "hub_b": zb["hub_id"].fillna(""),
+            "people_added": (zb["population"] - za["population"]).round(1),
+            "demand_a": za["demand"],
+            "demand_b": zb["demand"],
+            "demand_added": (zb["demand"] - za["demand"]).round(2),
+            "hub_name_a": [names.get(h, "") for h in hub_a],
+            "hub_id_a": hub_a,
+            "hub_name_b": [names.get(h, "") for h in hub_b],
+            "hub_id_b": hub_b,
             "minutes_a": za["minutes"],
             "minutes_b": zb["minutes"],
             "imd_decile": za.get("imd_decile"),
         }
     )
+    zones["people_band"] = pd.cut(zones["people_added"], PEOPLE_BANDS, labels=PEOPLE_LABELS).astype(str)
     zones["minutes_change"] = (zones["minutes_b"] - zones["minutes_a"]).round(2)
     zones["change_band"] = pd.cut(zones["minutes_change"], CHANGE_BANDS, labels=CHANGE_LABELS).astype(str)
     zones = zones.reset_index()
 
+    by_people = (
+        zones.groupby("people_band")["people_added"]
+        .agg(["sum", "count"])
+        .reindex(PEOPLE_LABELS, fill_value=0)
+        .round(1)
+        .reset_index()
+    )
+    by_people.columns = ["people_added_band", "people_added", "zones"]
     by_change = (
         zones.groupby("change_band")["population_b"]
         .agg(["sum", "count"])
         .reindex(CHANGE_LABELS, fill_value=0)
+        .round(1)
         .reset_index()
     )
     by_change.columns = ["change", "population", "zones"]
-    by_decile = pd.DataFrame()
-    if zones["imd_decile"].notna().any():
-        g = zones.groupby("imd_decile")
-        by_decile = (
-            pd.DataFrame(
-                {
-                    "population": g["population_b"].sum(),
-                    "mean_minutes_a": g.apply(
-                        lambda d: np.average(d["minutes_a"], weights=d["population_a"]), include_groups=False
-                    ),
-                    "mean_minutes_b": g.apply(
-                        lambda d: np.average(d["minutes_b"], weights=d["population_b"]), include_groups=False
-                    ),
-                    "population_worse_off": g.apply(
-                        lambda d: d.loc[d["minutes_change"] > MINUTES_TOLERANCE, "population_b"].sum(),
-                        include_groups=False,
-                    ),
-                    "population_better_off": g.apply(
-                        lambda d: d.loc[d["minutes_change"] < -MINUTES_TOLERANCE, "population_b"].sum(),
-                        include_groups=False,
-                    ),
-                }
-            )
-            .round(2)
-            .reset_index()
-        )
+    by_decile = _by_decile(zones)
 
-    hubs_a = set(ra.sites.loc[ra.sites["chosen"], "site_id"])
-    hubs_b = set(rb.sites.loc[rb.sites["chosen"], "site_id"])
-    names = pd.concat([ra.sites, rb.sites]).drop_duplicates("site_id").set_index("site_id")["name"]
-    demand_a = ra.zones.groupby("hub_id")[["demand", "population"]].sum()
-    demand_b = rb.zones.groupby("hub_id")[["demand", "population"]].sum()
-    hub_ids = sorted(hubs_a | hubs_b)
-    hubs = pd.DataFrame(
-        {
-            "site_id": hub_ids,
-            "name": [str(names.get(h, h)) for h in hub_ids],
-            "hub_in_a": [h in hubs_a for h in hub_ids],
-            "hub_in_b": [h in hubs_b for h in hub_ids],
-            "demand_a": [float(demand_a["demand"].get(h, 0.0)) for h in hub_ids],
-            "demand_b": [float(demand_b["demand"].get(h, 0.0)) for h in hub_ids],
-            "population_a": [float(demand_a["population"].get(h, 0.0)) for h in hub_ids],
-            "population_b": [float(demand_b["population"].get(h, 0.0)) for h in hub_ids],
-        }
-    )
-    hubs["demand_change"] = (hubs["demand_b"] - hubs["demand_a"]).round(2)
-    hubs["population_change"] = (hubs["population_b"] - hubs["population_a"]).round(2)
+    hubs_a, hubs_b = set(ra.hub_ids()), set(rb.hub_ids())
+    hubs = _hub_loads(zones, hubs_a, hubs_b, names)
 
     beds = None
     if ra.beds is not None and rb.beds is not None:
-        ba, bb = ra.beds.set_index("site_id"), rb.beds.set_index("site_id")
-        year_cols = sorted(
-            {c for c in ba.columns if c.startswith("beds_2")} | {c for c in bb.columns if c.startswith("beds_2")}
-        )
-        ids = sorted(set(ba.index) | set(bb.index))
-        beds = pd.DataFrame(
-            {"site_id": ids, "name": [str(names.get(s, ba["name"].get(s, bb["name"].get(s, s)))) for s in ids]}
-        )
-        for col in year_cols:
-            va = ba[col].reindex(ids).fillna(0).astype(int).to_numpy() if col in ba else np.zeros(len(ids), int)
-            vb = bb[col].reindex(ids).fillna(0).astype(int).to_numpy() if col in bb else np.zeros(len(ids), int)
-            beds[f"{col}_a"], beds[f"{col}_b"], beds[f"{col}_change"] = va, vb, vb - va
-    elif (ra.beds is None) != (rb.beds is None):
-        notes.append("only one of the runs planned community beds; bed numbers were not compared")
+        beds = _beds_by_site(ra.beds, rb.beds, names)
+    bed_need = None
+    if ra.bed_need is not None and rb.bed_need is not None:
+        bed_need = _bed_need(ra.bed_need, rb.bed_need)
     return Comparison(
         a=ra.folder,
         b=rb.folder,
@@ -253,45 +423,102 @@ def compare_runs(a: str | Path | RunFolder, b: str | Path | RunFolder) -> Compar
         by_decile=by_decile,
         beds=beds,
         notes=notes,
+        names=names,
+        by_people=by_people,
+        bed_need=bed_need,
+        beds_planned=(ra.bed_need is not None or ra.beds is not None, rb.bed_need is not None or rb.beds is not None),
+        reoptimisation=reoptimisation,
+        run_a=ra,
+        run_b=rb,
     )
 
 
-def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
-    """Write the comparison tables and text into ``folder``; return the file names written.
-
-    Write into a staging folder (see :mod:`hubopt.output_folder`), never straight into a folder of the user's.
-    """
-    f = Path(folder)
-    f.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in (
-        ("comparison_hubs.csv", comparison.hubs),
-        ("comparison_zones.csv", comparison.zones),
-        ("comparison_by_change.csv", comparison.by_change),
-        ("comparison_by_deprivation.csv", comparison.by_decile),
-        ("comparison_beds.csv", comparison.beds),
-    ):
-        if table is not None and len(table):
-            to_csv(table, f / name)
-            written.append(name)
-    (f / "comparison.txt").write_text("\n".join(comparison.lines()) + "\n", encoding="utf-8")
-    written.append("comparison.txt")
-    from hubopt.render.compare_map import comparison_zones_geometry, write_comparison_map
-
-    rb, ra = read_run(comparison.b), read_run(comparison.a)
-    polygons = comparison_zones_geometry(rb.manifest)
-    if polygons is not None and {"easting", "northing"} <= set(ra.sites.columns) & set(rb.sites.columns):
-        write_comparison_map(
-            comparison, polygons, ra.sites, rb.sites, f / "comparison_map.html", title="Who is better or worse off"
+def _by_decile(zones: pd.DataFrame) -> pd.DataFrame:
+    if not zones["imd_decile"].notna().any():
+        return pd.DataFrame()
+    g = zones.groupby("imd_decile")
+    return (
+        pd.DataFrame(
+            {
+                "population": g["population_b"].sum(),
+                "people_added": g["people_added"].sum(),
+                "mean_minutes_a": g.apply(
+                    lambda d: np.average(d["minutes_a"], weights=d["population_a"]), include_groups=False
+                ),
+                "mean_minutes_b": g.apply(
+                    lambda d: np.average(d["minutes_b"], weights=d["population_b"]), include_groups=False
+                ),
+                "population_worse_off": g.apply(
+                    lambda d: d.loc[d["minutes_change"] > MINUTES_TOLERANCE, "population_b"].sum(),
+                    include_groups=False,
+                ),
+                "population_better_off": g.apply(
+                    lambda d: d.loc[d["minutes_change"] < -MINUTES_TOLERANCE, "population_b"].sum(),
+                    include_groups=False,
+                ),
+            }
         )
-        written.append("comparison_map.html")
-    return written
+        .round(2)
+        .reset_index()
+    )
 
 
-def write_comparison_folder(comparison: Comparison, folder: str | Path) -> list[str]:
-    """Write a comparison folder: the files of :func:`write_comparison` and a ``manifest.json`` that lists them.
+def _hub_loads(zones: pd.DataFrame, hubs_a: set[str], hubs_b: set[str], names: dict[str, str]) -> pd.DataFrame:
+    """People and demand served by each hub of either run, before and after (from the zones' hubs)."""
+    load_a = zones.groupby("hub_id_a")[["population_a", "demand_a"]].sum()
+    load_b = zones.groupby("hub_id_b")[["population_b", "demand_b"]].sum()
+    serving = (set(load_a.index) | set(load_b.index)) - {""}  # every hub a zone names, chosen or not
+    ids = sorted(hubs_a | hubs_b | serving, key=lambda s: (-float(load_b["population_b"].get(s, 0.0)), s))
+    if (load_a.index == "").any() or (load_b.index == "").any():
+        ids.append("")  # people with no reachable hub: the loads still add up to everyone
+    hubs = pd.DataFrame(
+        {
+            "hub": [site_label(names.get(h, h), h) if h else NO_HUB for h in ids],
+            "name": [names.get(h, h) if h else NO_HUB for h in ids],
+            "site_id": ids,
+            "hub_in_a": [h in hubs_a for h in ids],
+            "hub_in_b": [h in hubs_b for h in ids],
+            "population_a": [float(load_a["population_a"].get(h, 0.0)) for h in ids],
+            "population_b": [float(load_b["population_b"].get(h, 0.0)) for h in ids],
+            "demand_a": [float(load_a["demand_a"].get(h, 0.0)) for h in ids],
+            "demand_b": [float(load_b["demand_b"].get(h, 0.0)) for h in ids],
+        }
+    )
+    for what in ("population", "demand"):
+        delta = hubs[f"{what}_b"] - hubs[f"{what}_a"]
+        hubs[f"{what}_change"] = delta.round(2)
+        hubs[f"{what}_change_pct"] = (delta / hubs[f"{what}_a"].where(hubs[f"{what}_a"] > 0) * 100.0).round(2)
+    return hubs
 
-    The manifest marks the folder as hubopt's, so that a later comparison may replace it.
-    """
-    write_comparison(comparison, folder)
-    return write_folder_manifest(Path(folder), "comparison", runs={"a": str(comparison.a), "b": str(comparison.b)})
+
+def _beds_by_site(beds_a: pd.DataFrame, beds_b: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Planned beds per site and year, before and after."""
+    ba, bb = beds_a.set_index("site_id"), beds_b.set_index("site_id")
+    year_cols = sorted(
+        {c for c in ba.columns if c.startswith("beds_2")} | {c for c in bb.columns if c.startswith("beds_2")}
+    )
+    ids = sorted(set(ba.index) | set(bb.index))
+    site_names = [str(names.get(s, ba["name"].get(s, bb["name"].get(s, s)))) for s in ids]
+    beds = pd.DataFrame(
+        {"site": [site_label(n, s) for n, s in zip(site_names, ids, strict=True)], "name": site_names, "site_id": ids}
+    )
+    for col in year_cols:
+        va = ba[col].reindex(ids).fillna(0).astype(int).to_numpy() if col in ba else np.zeros(len(ids), int)
+        vb = bb[col].reindex(ids).fillna(0).astype(int).to_numpy() if col in bb else np.zeros(len(ids), int)
+        beds[f"{col}_a"], beds[f"{col}_b"], beds[f"{col}_change"] = va, vb, vb - va
+    return beds
+
+
+def _bed_need(need_a: pd.DataFrame, need_b: pd.DataFrame) -> pd.DataFrame:
+    """Community beds needed per year, before and after."""
+    cols = ["beds_needed", "beds_needed_rounded_up"]
+    na = need_a.set_index("year")[[c for c in cols if c in need_a]]
+    nb = need_b.set_index("year")[[c for c in cols if c in need_b]]
+    years = sorted(set(na.index) | set(nb.index))
+    out = pd.DataFrame({"year": years})
+    for c in cols:
+        a = na[c].reindex(years).to_numpy(dtype=float) if c in na else np.full(len(years), np.nan)
+        b = nb[c].reindex(years).to_numpy(dtype=float) if c in nb else np.full(len(years), np.nan)
+        out[f"{c}_a"], out[f"{c}_b"] = a, b
+        out[f"{c}_change"] = np.round(b - a, 2)
+    return out

@@ -90,8 +90,13 @@ class ZoneDemand:
     housing_trajectory: HousingTrajectory | None = None
 
 
+#: The largest age-band weight accepted: a weight is a relative use per person (1 to a few dozen in practice); a
+#: much larger one is a mistake, and multiplied by populations and travel times it overflows.
+MAX_BAND_WEIGHT = 1e6
+
+
 def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "demand.weights") -> dict[str, float]:
-    """Validate age-band weights: every band present, each a finite number >= 0, not all zero."""
+    """Validate age-band weights: every band present, each a finite number from 0 to MAX_BAND_WEIGHT, not all zero."""
     if weights is None:
         return dict(DEFAULT_BAND_WEIGHTS)
     if not isinstance(weights, Mapping):
@@ -115,6 +120,14 @@ def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "dem
             raise InputError(f"the weight for band {key} is not a number: {value!r}", setting=where) from None
         if not np.isfinite(number) or number < 0:
             raise InputError(f"the weight for band {key} must be zero or positive, not {value!r}", setting=where)
+        if number > MAX_BAND_WEIGHT:
+            raise InputError(
+                f"the weight for band {key} is {value!r}, above the largest accepted ({MAX_BAND_WEIGHT:g}): weights "
+                "are relative use per person, and one this large overflows when multiplied by populations and "
+                "travel times",
+                setting=where,
+                hint="give relative weights such as 1, 2, 3, 4",
+            )
         out[str(key).strip()] = number
     if sum(out.values()) <= 0:
         raise InputError("at least one age-band weight must be above zero", setting=where)

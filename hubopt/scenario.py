@@ -8,6 +8,7 @@ file's folder. See ``models/west_kent_hubs.yaml`` for a commented example, and t
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,42 @@ def _fail(key: str, problem: str, path: Path, hint: str | None = None) -> None:
     raise InputError(problem, path=path, setting=key, hint=hint)
 
 
+#: The largest number a scenario setting may hold: hubopt multiplies populations, weights, capacities and costs into
+#: objectives, and beyond this they lose precision or overflow (1e15 is a thousand trillion pounds or people).
+MAX_SETTING = 1e15
+
+
+def _check_magnitude(key: str, value: float, path: Path) -> None:
+    """Refuse a number that is not finite (``.inf``, ``.nan``, 1e400) or too large to compute with."""
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        _fail(key, f"'{key}' must be a finite number, not {value!r}", path)
+    if abs(number) > MAX_SETTING:
+        _fail(
+            key,
+            f"'{key}' is {value!r}, too large to compute with (the limit is {MAX_SETTING:.0e})",
+            path,
+            "check the value: products of numbers this large lose precision or overflow",
+        )
+
+
+def _check_numbers(key: str, value: Any, path: Path) -> None:
+    """Check every number in a setting, including those inside its lists and sections (e.g. per-band rates)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        _check_magnitude(key, value, path)
+    elif isinstance(value, dict):
+        for sub, item in value.items():
+            _check_numbers(f"{key}.{sub}", item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_numbers(f"{key}[{i}]", item, path)
+
+
 def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path) -> dict[str, Any]:
     if values is None:
         values = {}
@@ -291,6 +328,7 @@ def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path)
                 "bool": "true or false",
             }
             _fail(full, f"'{full}' must be {names.get(want, want)}, not {value!r}", path)
+        _check_numbers(full, value, path)
         out[key] = value
     return out
 

@@ -106,6 +106,7 @@ def test_optimum_ranks_first_when_weights_favour_access() -> None:
     assert r.loc[OPTIMISED, "gap_to_optimum_pct"] == 0
     assert r.loc["Existing estate", "gap_to_optimum_pct"] == pytest.approx((existing - opt) / opt * 100)
     assert r.loc[OPTIMISED, "description"] and r.loc[OPTIMISED, "sites"] == "A, C"
+    assert r.loc["Existing estate", "site_names"] == "Site B (B); Site D (D)"  # named, the code second
     assert table.attrs["notes"] and "capital_cost" in " ".join(table.attrs["notes"])
 
 

@@ -38,6 +38,7 @@ import pandas as pd
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.solution import MAX_TOTAL
 from hubopt.locate.solve import SolveReport, solve
 
 __all__ = ["BedPlan", "place_beds", "place_beds_phased"]
@@ -139,6 +140,28 @@ class _Rules:
     notes: list[str]
 
 
+def _check_totals(c: np.ndarray, demand: np.ndarray, cap: np.ndarray, costs: tuple[float, float, float]) -> None:
+    """Refuse travel and cost totals too large to compute with (they would lose precision or overflow)."""
+    travel_weight, cost_per_bed, cost_per_unit = costs
+    longest = float(np.max(c, where=np.isfinite(c), initial=0.0))
+    with np.errstate(over="ignore"):
+        travel = travel_weight * float(demand.sum(axis=1).max(initial=0.0)) * max(longest, 1.0)
+        spend = cost_per_bed * float(cap.sum()) + cost_per_unit * cap.size
+    if not travel < MAX_TOTAL:
+        raise InputError(
+            f"the bed demand x travel time is too large to compute with ({travel:.3g}, above {MAX_TOTAL:.0e})",
+            setting="beds.travel_weight",
+            hint="scale the bed demand or the travel weight down, or look for a wrong, huge value",
+        )
+    if not spend < MAX_TOTAL:
+        raise InputError(
+            f"the costs of beds and units are too large to compute with ({spend:.3g} if every site were full, "
+            f"above {MAX_TOTAL:.0e})",
+            setting="beds.cost_per_bed",
+            hint="give costs in thousands of pounds, or look for a wrong, huge value",
+        )
+
+
 def _check(
     cost: np.ndarray,
     demand: np.ndarray,
@@ -188,6 +211,7 @@ def _check(
             hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
         )
     cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
+    _check_totals(c, d, cap, costs)
     existing = _whole_numbers(
         np.zeros(m) if existing_beds is None else existing_beds, m, name="existing_beds", nan_as=0.0
     )

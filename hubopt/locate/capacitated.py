@@ -37,7 +37,13 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
+from hubopt.locate.solution import (
+    MAX_TOTAL,
+    LocationResult,
+    check_cost_and_weights,
+    name_list,
+    nearest_open_assignment,
+)
 from hubopt.locate.solve import SolveReport, solve
 
 #: Rule groups that the infeasibility diagnosis relaxes one at a time.
@@ -71,6 +77,26 @@ def _site_array(values: Sequence[float] | np.ndarray | None, m: int, name: str, 
     if (a[~np.isnan(a)] < 0).any() or np.isinf(a).any():
         raise InputError(f"{name} must be finite and zero or positive", setting=f"model.{name}")
     return a
+
+
+def _check_cost_totals(
+    fixed: np.ndarray | None, capital: np.ndarray | None, budget: float | None, cost_weight: float
+) -> None:
+    """Refuse costs and a budget too large to compute with (products lose precision or overflow)."""
+    with np.errstate(over="ignore"):
+        totals = [
+            ("fixed_cost", None if fixed is None else cost_weight * float(np.nansum(fixed))),
+            ("capital_cost", None if capital is None else float(np.nansum(capital))),
+            ("budget", None if budget is None else abs(float(budget))),
+        ]
+    for name, total in totals:
+        if total is not None and not total < MAX_TOTAL:
+            what = "the capital budget" if name == "budget" else f"{name} (x the cost weight, summed over the sites)"
+            raise InputError(
+                f"{what} is too large to compute with ({total:.3g}, above {MAX_TOTAL:.0e})",
+                setting=f"model.{name}",
+                hint="give costs in thousands of pounds, or look for a wrong, huge value",
+            )
 
 
 @dataclass
@@ -420,6 +446,7 @@ def solve_facility_location(
     capital = _site_array(capital_cost, m, "capital_cost", nan_ok=budget is None)
     if cost_weight < 0 or not np.isfinite(cost_weight):
         raise InputError("the cost weight must be zero or positive", setting="model.cost_weight")
+    _check_cost_totals(fixed, capital, budget, float(cost_weight))
     if min_demand is not None and (min_demand < 0 or not np.isfinite(min_demand)):
         raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_demand")
     if max_demand is not None and not max_demand > 0:

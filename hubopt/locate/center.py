@@ -38,6 +38,7 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import _clock
 from hubopt.locate.coverage import excluded_site_sets, hits_excluded
 from hubopt.locate.median import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
@@ -282,7 +283,7 @@ def solve_p_center(
     if time_limit is not None and time_limit <= 0:
         raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
     start = time.perf_counter()
-    deadline = None if time_limit is None else start + float(time_limit)
+    deadline = None if time_limit is None else _clock.now() + float(time_limit)
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     m = c.shape[1]
@@ -299,10 +300,10 @@ def solve_p_center(
         )
 
     def remaining() -> float | None:
-        return None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
+        return None if deadline is None else max(deadline - _clock.now(), 1e-3)
 
     def out_of_time() -> bool:
-        return deadline is not None and time.perf_counter() >= deadline
+        return deadline is not None and _clock.now() >= deadline
 
     stages: list[dict] = []
     proven = True

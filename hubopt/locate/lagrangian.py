@@ -19,6 +19,7 @@ nearest open site, and such a pair has a reduced cost below ``UB - LB``).
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def lagrangian_bound(
     upper: float,
     *,
     max_iterations: int = MAX_ITERATIONS,
+    deadline: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """Lower bound on the p-median with ``fixed_open`` sites open and only ``allowed`` sites, by subgradient ascent.
 
@@ -69,6 +71,11 @@ def lagrangian_bound(
     upper : float
         The incumbent's cost: the ascent stops as soon as the bound reaches it (and uses it for its step sizes);
         ``inf`` when there is none.
+    max_iterations : int
+        Subgradient iterations at most.
+    deadline : float, optional
+        ``time.perf_counter()`` value after which the ascent stops (after at least one iteration: the bound at the
+        starting multipliers holds).
 
     Returns
     -------
@@ -104,7 +111,9 @@ def lagrangian_bound(
             stall += 1
             if stall >= STALL:
                 factor, stall = factor / 2.0, 0
-        if best >= target or factor < MIN_FACTOR:
+        if best >= target or factor < MIN_FACTOR or not math.isfinite(value):
+            break  # a non-finite value (overflowing demand x time) ends the ascent: nothing to climb
+        if deadline is not None and time.perf_counter() > deadline:
             break
         served = np.bincount(rows, weights=((reduced < 0) & opened[cols]).astype(float), minlength=pairs.n_zones)
         g = 1.0 - served
@@ -113,7 +122,10 @@ def lagrangian_bound(
             break  # the relaxed solution is feasible: the bound is exact for these fixings
         # Polyak step towards the incumbent's cost (or 5 % above the bound when there is no incumbent)
         aim = upper - value if math.isfinite(upper) else 0.05 * max(1.0, abs(value))
-        u += factor * max(aim, 1e-9 * max(1.0, abs(value))) / norm * g
+        step = factor * max(aim, 1e-9 * max(1.0, abs(value))) / norm
+        if not math.isfinite(step):
+            break
+        u += step * g
     return best, best_u
 
 
@@ -144,6 +156,7 @@ def screen_sites(
     upper: float,
     *,
     max_iterations: int = MAX_ITERATIONS,
+    deadline: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """The root Lagrangian bound, and the sites a solution cheaper than ``upper`` may still open (penalty test).
 
@@ -158,7 +171,9 @@ def screen_sites(
     keep : numpy.ndarray of bool
         ``allowed`` without the sites the test excluded.
     """
-    bound, u = lagrangian_bound(pairs, w, u_start, n_hubs, forced, allowed, upper, max_iterations=max_iterations)
+    bound, u = lagrangian_bound(
+        pairs, w, u_start, n_hubs, forced, allowed, upper, max_iterations=max_iterations, deadline=deadline
+    )
     keep = allowed.copy()
     free = np.flatnonzero(allowed & ~forced)
     n_free = n_hubs - int(forced.sum())

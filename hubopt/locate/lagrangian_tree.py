@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hubopt.locate import _clock
 from hubopt.locate.lagrangian import lagrangian_bound, proves, relaxation
 from hubopt.locate.median import Pairs, _subset
 
@@ -130,7 +131,7 @@ def search(
     mip_gap : float
         Relative gap: nodes whose bound is within it of the best cost are settled.
     deadline : float, optional
-        ``time.perf_counter()`` value at which to stop.
+        :func:`hubopt.locate._clock.now` value at which to stop.
     iterations : int
         Subgradient iterations at a node.
 
@@ -152,7 +153,7 @@ def search(
         stack.append(_Node(free[:0], free, -math.inf, np.asarray(u_root, dtype=float), [root_entry]))
     nodes = 0
     while stack:
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and _clock.now() > deadline:
             bound = min(best_value, min(node.bound for node in stack))
             return TreeOutcome(best_value, best_open, bound, False, nodes, time.perf_counter() - t0)
         node = stack.pop()

@@ -49,8 +49,9 @@ import pulp
 from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import _clock
 from hubopt.locate._highs import HighsModel, HighsOutcome, run_highs
-from hubopt.locate.solution import LocationResult, nearest_open_assignment
+from hubopt.locate.solution import LocationResult, check_weighted_total, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the MIP (the incumbent from interchange is usually optimal: little effort on heuristics).
@@ -84,14 +85,17 @@ def _check_inputs(
     if w.shape != (n,):
         raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
     step = _row_step(m)
+    max_time = 0.0
     for r0 in range(0, n, step):
         block = c[r0 : r0 + step]
         if np.isnan(block).any():
             raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
         if (block < 0).any():
             raise InputError("the travel-time matrix has negative times")
+        max_time = max(max_time, float(np.max(block, where=np.isfinite(block), initial=0.0)))
     if not np.isfinite(w).all() or (w < 0).any():
         raise InputError("demand must be finite and zero or positive for every zone")
+    check_weighted_total(w, max_time)
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     if len(zids) != n or len(sids) != m:
@@ -289,7 +293,8 @@ def greedy(pairs: Pairs, w: np.ndarray, n_open: int, forced: np.ndarray, availab
 
     def gain(j: int) -> float:
         k = order[ptr[j] : ptr[j + 1]]
-        return float(np.dot(w[pairs.rows[k]], np.maximum(cur[pairs.rows[k]] - pairs.time[k], 0.0)))
+        g = float(np.dot(w[pairs.rows[k]], np.maximum(cur[pairs.rows[k]] - pairs.time[k], 0.0)))
+        return math.inf if math.isnan(g) else g  # no NaN in the heap: its order (and this loop's end) needs one
 
     def take(j: int) -> None:
         k = order[ptr[j] : ptr[j + 1]]
@@ -303,7 +308,8 @@ def greedy(pairs: Pairs, w: np.ndarray, n_open: int, forced: np.ndarray, availab
     while int(is_open.sum()) < n_open and heap:
         _, j = heapq.heappop(heap)
         g = gain(j)
-        if not heap or g >= -heap[0][0] - 1e-12 * max(abs(g), 1.0):
+        # Take j unless another site's (stale, upper) gain is clearly larger; an infinite gain is taken at once.
+        if not heap or not g < -heap[0][0] - 1e-12 * max(abs(g), 1.0):
             take(j)
         else:
             heapq.heappush(heap, (-g, j))
@@ -332,7 +338,7 @@ def interchange(
     big = _penalty(pairs)
     wr = w[pairs.rows]
     for _ in range(max_swaps):
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and _clock.now() > deadline:
             break
         (d1, s1), (d2, _s2) = nearest_open(pairs, is_open, ranks=2)
         d1 = np.where(np.isfinite(d1), d1, big)
@@ -435,7 +441,7 @@ def _lp_bound(
     rounds = 0
     while True:
         rounds += 1
-        remaining = None if deadline is None else deadline - time.perf_counter()
+        remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             return HighsOutcome("no solution", "time limit", None, None, None, None, None, 0.0, "kTimeLimit")
         out = model.run(time_limit=remaining)
@@ -659,6 +665,7 @@ def solve_p_median(
         choice of N sites serves every zone within ``max_minutes``; naming the zones.
     """
     t0 = time.perf_counter()
+    started = _clock.now()  # the time limit counts from here, input checks included
     name = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
         raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
@@ -675,13 +682,14 @@ def solve_p_median(
     stranded = np.flatnonzero(pairs.degree() == 0)
     if stranded.size:
         raise stranded_zones_error(stranded, zids, within)
-    deadline = None if time_limit is None else t0 + time_limit
+    deadline = None if time_limit is None else started + time_limit
     sites = np.flatnonzero(available)
     info: dict[str, object] = {"candidate_pairs": pairs.size}
 
     incumbent: np.ndarray | None = None
     ub = math.inf
     lp: _Bound | None = None
+    proven = -math.inf  # the best lower bound any stage proved for the full model
     work, work_sites = pairs, available  # the pairs and sites the LP and the MIP work on
     if reduce:
         incumbent = greedy(pairs, w, n_hubs, forced, available)
@@ -694,8 +702,11 @@ def solve_p_median(
             incumbent = interchange(pairs, w, incumbent, forced, available, deadline=deadline)
             ub = _evaluate(pairs, w, incumbent)
             ((t_inc, _s),) = nearest_open(pairs, incumbent)
-            root_bound, screened = lagrangian.screen_sites(pairs, w, w * t_inc, n_hubs, forced, available, ub)
+            root_bound, screened = lagrangian.screen_sites(
+                pairs, w, w * t_inc, n_hubs, forced, available, ub, deadline=deadline
+            )
             screened |= incumbent
+            proven = max(proven, root_bound)
             info.update(lagrangian_bound=root_bound, screened_sites=[int(available.sum()), int(screened.sum())])
             if root_bound >= lagrangian.proves(ub, mip_gap):
                 info["heuristic_objective"] = ub
@@ -717,13 +728,14 @@ def solve_p_median(
         if isinstance(out, HighsOutcome):
             if math.isfinite(ub):
                 return _result(
-                    c, w, incumbent, max_minutes, t0, name, "feasible", out.stopped_by or "time limit", ub, None,
+                    c, w, incumbent, max_minutes, t0, name, "feasible", out.stopped_by, ub, _bound_below(proven, ub),
                     (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
                 )  # fmt: skip
             raise ModelError(f"the p-median model has no solution: stopped by {out.stopped_by or out.model_status}")
         lp = out
         # Over screened sites the LP bounds only the solutions without excluded sites; the others cost at least ub.
         lp.lower = min(lp.lower, ub)
+        proven = max(proven, lp.lower)
         info.update(lp_bound=lp.lower, lp_rounds=lp.rounds, lp_pairs=lp.lp_pairs)
         # Incumbent: the better of greedy and the rounded LP, each improved by interchange.
         for start in (incumbent, _round_lp(lp.lp_open, n_hubs, forced, available)):
@@ -774,8 +786,9 @@ def solve_p_median(
         if found.is_open is not None and found.value < ub:
             incumbent, ub = found.is_open, found.value
         status, stopped_by = ("optimal", None) if found.finished else ("feasible", "time limit")
+        bound = _bound_below(max(proven, found.bound), ub)
         return _result(
-            c, w, incumbent, max_minutes, t0, name, status, stopped_by, ub, max(lp.lower, min(found.bound, ub)),
+            c, w, incumbent, max_minutes, t0, name, status, stopped_by, ub, bound,
             (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
         )  # fmt: skip
 
@@ -796,12 +809,11 @@ def solve_p_median(
                     continue  # a first stage would not be much smaller
         info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
         info.setdefault("mip_sites", []).append(int(stage_sites.size))  # type: ignore[union-attr]
-        remaining = None if deadline is None else deadline - time.perf_counter()
+        remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             if incumbent is not None and math.isfinite(ub):
                 return _result(
-                    c, w, incumbent, max_minutes, t0, name, "feasible", "time limit", ub,
-                    None if lp is None else lp.lower,
+                    c, w, incumbent, max_minutes, t0, name, "feasible", "time limit", ub, _bound_below(proven, ub),
                     size, time_limit, mip_gap, n_hubs, forced, available, sids, info,
                 )  # fmt: skip
             raise ModelError("the p-median model has no solution: stopped by the time limit")
@@ -816,7 +828,7 @@ def solve_p_median(
                 incumbent, ub = mip.is_open, value
         if incumbent is None or not math.isfinite(ub):
             raise ModelError(f"the p-median model has no solution: {mip.status}, stopped by {mip.stopped_by}")
-        lower = None if lp is None else lp.lower
+        lower = _bound_below(proven, ub)
         if mip.status in ("optimal", "infeasible"):
             stage_bound = mip.bound if mip.status == "optimal" else math.inf
             # Every solution cheaper than ``ub`` uses only pairs and sites of reduced cost below ub - LB: when those
@@ -833,7 +845,7 @@ def solve_p_median(
             continue
         # Stopped early (time limit...): the incumbent stands; a stage bound counts only when the stage covered
         # every solution cheaper than the incumbent it was selected with.
-        bound = lower
+        bound = _bound_below(proven, ub)
         if mip.bound is not None and (fraction is None or fraction >= 1):
             stage = min(ub_selected, mip.bound) if fraction is not None else mip.bound
             bound = stage if bound is None else max(bound, stage)
@@ -843,6 +855,11 @@ def solve_p_median(
             size, time_limit, mip_gap, n_hubs, forced, available, sids, info,
         )  # fmt: skip
     raise AssertionError("the last stage always returns")  # pragma: no cover
+
+
+def _bound_below(bound: float, ub: float) -> float | None:
+    """A proven lower bound for the report (at most the incumbent's cost ``ub``), None when nothing was proven."""
+    return min(bound, ub) if math.isfinite(bound) else None
 
 
 def _raise_infeasible(n_hubs: int, within: str) -> None:

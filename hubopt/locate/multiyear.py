@@ -28,6 +28,7 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import _clock
 from hubopt.locate.median import site_rules, solve_p_median
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
 from hubopt.locate.solve import SolveReport, check_solver_name, solve
@@ -155,7 +156,7 @@ def solve_multiyear(
         raise InputError(f"unknown multi-year objective {objective!r}", setting="model.objective", hint="sum, regret")
     solver = check_solver_name(solver)
     start = time.perf_counter()
-    deadline = None if time_limit is None else start + float(time_limit)
+    deadline = None if time_limit is None else _clock.now() + float(time_limit)
     wy = np.asarray(weights_by_year, dtype=float)
     if wy.ndim != 2:
         raise InputError("demand by year must be a (years x zones) table")
@@ -188,7 +189,7 @@ def solve_multiyear(
     }
 
     def remaining() -> float | None:
-        return None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
+        return None if deadline is None else max(deadline - _clock.now(), 1e-3)
 
     c_avail = np.where(available[None, :], c, np.inf)
     own: list[LocationResult] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hubopt.errors import InputError
 from hubopt.locate.solve import SolveReport
 
 
@@ -122,6 +123,42 @@ def access_measures(
     return out
 
 
+#: The largest total of demand x travel time (or of demand, or of money) hubopt computes with. A float64 carries
+#: about 16 significant digits, so beyond 1e15 totals can no longer be told apart to the unit (a relative gap of
+#: 1e-9 stops meaning anything), and HiGHS treats coefficients of 1e20 or more as infinite; far beyond, products
+#: overflow to inf and inf - inf is NaN.
+MAX_TOTAL = 1e15
+
+
+def check_weighted_total(weights: np.ndarray, max_time: float, *, what: str = "demand") -> None:
+    """Refuse demand whose total, times the longest finite travel time, is too large to compute with.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Demand of each zone (finite, zero or positive: checked before).
+    max_time : float
+        The longest finite travel time (minutes) in the matrix.
+    what : str
+        What the weights are, for the message.
+
+    Raises
+    ------
+    hubopt.errors.InputError
+        When ``sum(weights) * max(max_time, 1)`` is not below :data:`MAX_TOTAL`.
+    """
+    with np.errstate(over="ignore"):
+        total_w = float(np.sum(weights, dtype=float))
+    total = total_w * max(float(max_time), 1.0)
+    if not total < MAX_TOTAL:
+        raise InputError(
+            f"the {what} is too large to compute with: total {what} {total_w:.3g} x longest travel time "
+            f"{max_time:.3g} minutes = {total:.3g}, above {MAX_TOTAL:.0e} (products this large lose precision or "
+            "overflow)",
+            hint=f"scale the {what} down (e.g. count thousands of people) or look for a wrong, huge value",
+        )
+
+
 def check_cost_and_weights(
     cost: np.ndarray,
     weights: np.ndarray,
@@ -149,8 +186,6 @@ def check_cost_and_weights(
     hubopt.errors.InputError
         On a badly shaped matrix, missing or negative times, or bad demand.
     """
-    from hubopt.errors import InputError
-
     c = np.asarray(cost, dtype=float)
     w = np.asarray(weights, dtype=float)
     if c.ndim != 2:
@@ -164,6 +199,7 @@ def check_cost_and_weights(
         raise InputError("the travel-time matrix has negative times")
     if not np.isfinite(w).all() or (w < 0).any():
         raise InputError("demand must be finite and zero or positive for every zone")
+    check_weighted_total(w, float(np.max(c, where=np.isfinite(c), initial=0.0)))
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     if len(zids) != n or len(sids) != m:
@@ -175,3 +211,17 @@ def name_list(names: Sequence[str], limit: int = 10) -> str:
     """``"a, b, c"``, cut after ``limit`` names with "and K more"."""
     shown = ", ".join(str(x) for x in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def site_label(name: object, site_id: object) -> str:
+    """A site as people read it: its name, then its code, e.g. ``"Tonbridge Cottage Hospital (RYYDC)"``."""
+    n, s = str(name if name is not None else "").strip(), str(site_id if site_id is not None else "").strip()
+    if not s:
+        return n
+    return f"{n} ({s})" if n and n != s and n.lower() != "nan" else s
+
+
+def signed_number(value: float, fmt: str = ",.0f") -> str:
+    """A change with its sign, ``"+1,234"`` or ``"-56"``; a change that rounds to zero is ``"+0"``, never ``"-0"``."""
+    text = format(value, "+" + fmt)
+    return "+" + text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text

@@ -18,18 +18,10 @@ from typing import Any
 import pulp
 
 from hubopt.errors import InputError
+from hubopt.locate._highs import verdict as highs_verdict
 
 #: Solvers hubopt knows, by the name used in scenario files.
 SOLVERS = ("highs", "cbc")
-
-_HIGHS_STOPS = {
-    "kTimeLimit": "time limit",
-    "kIterationLimit": "iteration limit",
-    "kInterrupt": "interrupted",
-    "kObjectiveBound": "objective bound",
-    "kObjectiveTarget": "objective target",
-    "kSolutionLimit": "solution limit",
-}
 
 
 @dataclass(frozen=True)
@@ -267,6 +259,30 @@ def _status_from_sol_status(problem: pulp.LpProblem) -> str:
     return "no solution"
 
 
+def cbc_stop_reason(result_text: str) -> str:
+    """Why CBC stopped before a proof, from the ``Result - ...`` line of its log, in :class:`SolveReport`'s words."""
+    text = result_text.strip().lower()
+    if not text:
+        return "CBC, which gave no reason (its log has no result line)"
+    for keys, reason in _CBC_STOPS:
+        if all(key in text for key in keys):
+            return reason
+    return f"CBC ({result_text.strip()})"
+
+
+def cbc_verdict(status: str, result_text: str) -> tuple[str, str | None]:
+    """The status (from PuLP's ``sol_status``) and why CBC stopped, checked against CBC's own result line.
+
+    A result line saying CBC "stopped" (on its time limit, a node limit...) never leaves the status "optimal".
+    """
+    stopped = "stopped" in result_text.lower()
+    if status == "optimal" and stopped:
+        status = "feasible"
+    if status in ("feasible", "no solution"):
+        return status, cbc_stop_reason(result_text)
+    return status, None
+
+
 def _solve_highs(
     problem: pulp.LpProblem, time_limit: float | None, mip_gap: float, threads: int | None, msg: bool
 ) -> tuple[str, str | None, float | None, float | None]:
@@ -274,26 +290,23 @@ def _solve_highs(
         msg=msg, timeLimit=time_limit, gapRel=mip_gap, gapAbs=0.0 if mip_gap == 0 else None, threads=threads
     )
     problem.solve(cmd)
-    status = _status_from_sol_status(problem)
     highs = problem.solverModel
-    model_status = str(highs.getModelStatus()).rsplit(".", 1)[-1]
     info = highs.getInfo()
-    objective = pulp.value(problem.objective) if status in ("optimal", "feasible") else None
-    if objective is not None and problem.objective.constant is not None:
-        objective = float(objective)
-    has_integers = any(v.cat == pulp.LpInteger for v in problem.variables())
-    bound: float | None
-    if has_integers:
-        bound = float(info.mip_dual_bound)
-        if problem.sense == pulp.LpMaximize:
-            # PuLP hands HiGHS the negated objective of a maximisation (HiGHS minimises).
-            bound = -bound
-        bound += float(problem.objective.constant or 0.0)
-        if not math.isfinite(bound):
-            bound = None
-    else:
-        bound = objective if status == "optimal" else None
-    stopped_by = _HIGHS_STOPS.get(model_status) if status == "feasible" else None
+    has_solution = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
+    # HiGHS's own status, not PuLP's reading of it (PuLP calls a time-limited run without a solution feasible).
+    status, stopped_by = highs_verdict(str(highs.getModelStatus()).rsplit(".", 1)[-1], has_solution)
+    objective = float(pulp.value(problem.objective)) if status in ("optimal", "feasible") else None
+    bound: float | None = None
+    if objective is not None and any(v.cat == pulp.LpInteger for v in problem.variables()):
+        raw = float(info.mip_dual_bound)
+        if math.isfinite(raw):
+            # PuLP hands HiGHS the negated objective of a maximisation (HiGHS minimises), without its constant.
+            # HiGHS's bound and its objective are in the same (its own) space: the gap it proved between them,
+            # carried over to the solution's objective, is the bound (robust to a constant HiGHS left out).
+            sign = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+            bound = objective + sign * (raw - float(info.objective_function_value))
+    elif status == "optimal":
+        bound = objective
     return status, stopped_by, objective, bound
 
 
@@ -316,6 +329,19 @@ def cbc_command(**options: Any) -> pulp.LpSolver:
     return bundled
 
 
+#: Words of CBC's result line (all must appear, lower case) and the reason they mean, first match wins.
+_CBC_STOPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("iterations or time",), "iteration or time limit"),
+    (("time",), "time limit"),
+    (("gap",), "gap limit"),
+    (("node",), "node limit"),
+    (("solution", "limit"), "solution limit"),
+    (("ctrl-c",), "an interruption"),
+    (("user",), "an interruption"),
+    (("interrupt",), "an interruption"),
+    (("difficult",), "CBC's numerical difficulties"),
+    (("iteration",), "iteration limit"),
+)
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.MULTILINE)
 _CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
@@ -383,16 +409,5 @@ def _solve_cbc(
                 bound = -bound + (objective + float(cbc_obj.group(1)))
             else:
                 bound = bound + shift
-    stopped_by = None
-    if status == "feasible":
-        lowered = result_text.lower()
-        if "time" in lowered:
-            stopped_by = "time limit"
-        elif "gap" in lowered:
-            stopped_by = "gap limit"
-        else:
-            stopped_by = result_text or "stopped early"
-    if status == "optimal" and "stopped" in result_text.lower():
-        status = "feasible"
-        stopped_by = "time limit" if "time" in result_text.lower() else result_text
+    status, stopped_by = cbc_verdict(status, result_text)
     return status, stopped_by, objective, bound

@@ -485,7 +485,8 @@ def _beds_section(run: RunResult) -> str:
 def _appraisal_section(appraisal: pd.DataFrame) -> str:
     if not isinstance(appraisal, pd.DataFrame) or "option" not in appraisal.columns:
         raise InputError("the appraisal must be the table made by hubopt.appraise.appraise")
-    base = ["rank", "option", "description", "sites", "score", "gap_to_optimum_pct"]
+    sites = "site_names" if "site_names" in appraisal.columns else "sites"  # named, the code second
+    base = ["rank", "option", "description", sites, "score", "gap_to_optimum_pct"]
     measures = [
         c
         for c in (
@@ -509,6 +510,7 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         "rank": "Rank",
         "description": "Description",
         "sites": "Sites",
+        "site_names": "Sites",
         "score": "Weighted score (0-1)",
         "gap_to_optimum_pct": "Weighted travel time vs the optimised hubs",
         "mean_minutes": "Mean minutes",

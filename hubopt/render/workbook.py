@@ -89,6 +89,7 @@ _LABELS = {
     "seconds": "Seconds",
     "note": "Note",
     "sites": "Sites",
+    "site_names": "Sites (named)",
     "rank": "Rank",
     "option": "Option",
     "description": "Description",

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from hubopt.errors import InputError
+from hubopt.io._validate import bng_to_lonlat
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import SITE_COLUMNS, SITE_STATUSES, SITE_TYPES, read_site_register, write_site_register
 
@@ -132,12 +133,14 @@ def test_write_number_formats(tmp_path: Path) -> None:
     out = tmp_path / "a.csv"
     write_site_register(sites, out)
     row = pd.read_csv(out, dtype=str, encoding="utf-8-sig").iloc[0]
-    assert (row["lon"], row["lat"], row["easting"], row["northing"]) == (
-        "0.260960",
-        "51.129300",
-        "558301.7",
-        "139099.4",
-    )
+    assert (row["easting"], row["northing"]) == ("558301.7", "139099.4")  # the given metres, to 0.1 m
+    # lon/lat are computed (PROJ's transformation, which may change with its version and installed grids by up to
+    # a few metres): six decimals of this machine's transform, and within 1e-4 degrees (about 10 m) of the place
+    lon, lat = bng_to_lonlat([558301.73], [139099.36])
+    assert (row["lon"], row["lat"]) == (f"{lon[0]:.6f}", f"{lat[0]:.6f}")
+    assert re.fullmatch(r"\d+\.\d{6}", row["lon"]) and re.fullmatch(r"\d+\.\d{6}", row["lat"])
+    assert float(row["lon"]) == pytest.approx(0.26096, abs=1e-4)
+    assert float(row["lat"]) == pytest.approx(51.1293, abs=1e-4)
 
 
 @pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:27700"])

@@ -4,6 +4,7 @@ missed, optima are exact."""
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +120,7 @@ def test_the_tree_search_keeps_must_open_and_unavailable_sites(seed: int) -> Non
 def test_a_tree_search_stopped_by_its_deadline_says_so_with_a_valid_bound() -> None:
     cost, w, p = instance(3)
     best = min(all_costs(cost, w, p).values())
-    out = tree_search(cost, w, p, best * 2, deadline=0.0)
+    out = tree_search(cost, w, p, best * 2, deadline=-math.inf)  # a deadline that has always passed
     assert not out.finished
     assert out.bound <= best
     assert out.value == best * 2 and out.is_open is None
@@ -221,7 +222,7 @@ def test_a_solve_whose_tree_search_runs_out_of_time_is_labelled_feasible_with_it
     real_search = lagrangian_tree.search
 
     def out_of_time(*args, **kwargs):
-        kwargs["deadline"] = 0.0  # as if the time limit ran out when the search starts
+        kwargs["deadline"] = -math.inf  # as if the time limit ran out when the search starts
         return real_search(*args, **kwargs)
 
     monkeypatch.setattr(lagrangian_tree, "search", out_of_time)

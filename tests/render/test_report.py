@@ -184,6 +184,7 @@ def test_report_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert base64.b64decode(data).startswith(b"\x89PNG")
     # appraisal and assumptions
     assert "Options appraisal" in page and "Optimised" in page
+    assert "Gamma Surgery (S3)" in page  # the options' sites are named, their codes second
     assert "ILLUSTRATIVE" in page and "housing_illustrative.csv" in page
     assert "ONS estimates for 2030" in page and "drive: straight-line estimate" in page
     assert "Contains OS data" in page

@@ -148,7 +148,9 @@ def test_matrix_shape_symmetry_and_zero_distance(model: StraightLineModel) -> No
     ab = straight_line_minutes(a, b, model)
     ba = straight_line_minutes(b, a, model)
     assert ab.shape == (3, 2) and ba.shape == (2, 3)
-    np.testing.assert_array_equal(ab, ba.T)
+    # the same distances both ways; the minutes come from a matrix product whose kernel may round the last bit
+    # differently by the position of a row, so symmetric to 1e-12 rather than bit for bit
+    np.testing.assert_allclose(ab, ba.T, rtol=1e-12, atol=0)
     assert ab[0, 0] == pytest.approx(model.coefficients["intercept_min"])  # same point: access time only
     assert ab[1, 0] == pytest.approx(_hand_piecewise(model.coefficients, 5.0))  # 3-4-5 km triangle
     # default model is the committed one; list input is accepted
@@ -238,7 +240,12 @@ def test_fit_command(shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFi
     for form in ("proportional", "linear", "linear_sqrt", "power"):
         assert form in printed
     written = StraightLineModel.from_json(out)
-    assert written.coefficients == load_default_model().coefficients
+    committed = load_default_model().coefficients
+    assert written.coefficients.keys() == committed.keys()
+    for name, value in committed.items():
+        # A refit on another machine differs in the last bits (BLAS/LAPACK kernels sum in other orders: 3e-15
+        # relative seen); 1e-9 is far above that and far below any change of data or method (printed to 4 places).
+        assert written.coefficients[name] == pytest.approx(value, rel=1e-9), name
     assert len(pairs.read_text(encoding="utf-8").splitlines()) == 1015
 
 
