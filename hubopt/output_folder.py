@@ -384,7 +384,10 @@ def prepare(
     target = Path(folder)
     try:
         _check_replaceable(target, overwrite, what, owned)
-    except OSError as exc:  # e.g. a folder that may not be listed
+        if target.is_dir() and os.listdir(target) and not os.access(target, os.W_OK | os.X_OK):
+            # the earlier outputs are removed from it (and a user's files moved out of it) on commit
+            raise PermissionError(errno.EACCES, "the folder is read-only", str(target))
+    except OSError as exc:  # e.g. a folder that may not be listed or changed
         raise write_problem(exc, target, what) from None
     parent = target.parent
     try:

@@ -136,6 +136,33 @@ def test_unwritable_place_is_refused_before_computing(
     assert leftovers(tmp_path) == []
 
 
+def test_read_only_earlier_run_is_refused_before_computing(
+    tmp_path: Path, study_never_loaded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    earlier = fake_run(tmp_path / "out", {"zones.csv": "old\n"})
+    real_access = os.access
+    monkeypatch.setattr(output_folder.os, "access", lambda p, mode: Path(p) != earlier and real_access(p, mode))
+    sc = load_scenario(quick_scenario(tmp_path))
+    with pytest.raises(InputError, match="permission denied"):
+        pipeline.run_scenario(sc, out=earlier, overwrite=True)
+    assert (earlier / "zones.csv").read_text() == "old\n"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_read_only_parent_folder_for_real(tmp_path: Path, study_never_loaded: None) -> None:
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        sc = load_scenario(quick_scenario(tmp_path))
+        with pytest.raises(InputError, match="permission denied"):
+            pipeline.run_scenario(sc, out=parent / "out")
+        assert os.listdir(parent) == []
+    finally:
+        parent.chmod(0o755)
+
+
 def test_lock_of_a_running_process_refuses_a_second_run(tmp_path: Path, study_never_loaded: None) -> None:
     earlier = fake_run(tmp_path / "out", {"zones.csv": "zone_id\nE01\n", "summary.txt": "earlier\n"})
     lock = tmp_path / ".out.lock"
