@@ -20,6 +20,7 @@ from test_pipeline import scenario_file
 
 import hubopt.output_folder as output_folder
 import hubopt.pipeline as pipeline
+from hubopt.atomic_file import atomic_path, write_text_atomic
 from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.output_folder import add_outputs, manifest_files, prepare, write_folder_manifest
@@ -341,3 +342,35 @@ def test_added_outputs_go_into_the_manifest(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
     with pytest.raises(InputError, match="no output of hubopt's"):
         add_outputs(thesis_folder(tmp_path), write, what="comparison")
+
+
+def test_demand_tables_refuse_a_folder_of_a_users_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hubopt.study
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the study was loaded before the output folder was checked")
+
+    monkeypatch.setattr(hubopt.study, "load_study", refuse)
+    folder = thesis_folder(tmp_path)
+    args = ["demand", str(quick_scenario(tmp_path)), "--years", "2025", "--out", str(folder), "--overwrite"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "hubopt did not write (thesis.docx)" in result.output
+    assert sorted(os.listdir(folder)) == ["thesis.docx"]
+
+
+# -- single files ----------------------------------------------------------------------------------------------------
+
+
+def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "straight_line_model.json"
+    target.write_text("the model\n")
+    with pytest.raises(OSError, match="No space"), atomic_path(target) as tmp:
+        tmp.write_text("half a mod")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert target.read_text() == "the model\n"
+    assert os.listdir(tmp_path) == ["straight_line_model.json"]
+    write_text_atomic(target, "a new model\n")
+    assert target.read_text() == "a new model\n" and os.listdir(tmp_path) == ["straight_line_model.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # like any file the user writes
