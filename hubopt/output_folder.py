@@ -35,7 +35,7 @@ from typing import Any
 
 from hubopt import __version__
 from hubopt.atomic_file import unique_sibling, write_text_atomic
-from hubopt.errors import InputError
+from hubopt.errors import HuboptError, InputError
 
 __all__ = [
     "GENERATOR",
@@ -129,6 +129,26 @@ def write_problem(exc: OSError, folder: Path, what: str) -> InputError:
         path=folder,
         hint="check the folder path and the disk, or choose another folder with --out",
     )
+
+
+#: Errors of the disk or of permissions, that a user fixes by freeing space or choosing another folder.
+_DISK_ERRORS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def _disk_error(exc: BaseException) -> OSError | None:
+    """The OSError behind a failed write: ``exc`` itself, or a disk or permission error that a library wrapped."""
+    if isinstance(exc, OSError):
+        return exc
+    if isinstance(exc, HuboptError | KeyboardInterrupt):  # already a message for the user, or the user's own stop
+        return None
+    seen: set[int] = set()
+    inner: BaseException | None = exc
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        if isinstance(inner, OSError) and inner.errno in _DISK_ERRORS:
+            return inner
+        inner = inner.__cause__ or (None if inner.__suppress_context__ else inner.__context__)
+    return None
 
 
 def _existing(path: Path) -> Path:
@@ -235,12 +255,12 @@ class StagedFolder:
         """Yield the staging folder; a failed write (OSError) becomes an InputError saying what to change."""
         try:
             yield self.staging
-        except OSError as exc:
+        except BaseException as exc:
             self.discard()
-            raise write_problem(exc, self.folder, self.what) from None
-        except BaseException:
-            self.discard()
-            raise
+            cause = _disk_error(exc)
+            if cause is None:
+                raise
+            raise write_problem(cause, self.folder, self.what) from None
 
     def discard(self) -> None:
         """Remove the staging folder and the lock; the destination is left as it was."""

@@ -254,6 +254,21 @@ def test_too_little_free_space_is_refused_before_computing(
     assert leftovers(tmp_path) == []
 
 
+def test_a_disk_error_inside_a_library_error_is_explained(tmp_path: Path) -> None:
+    target = prepare(tmp_path / "out", overwrite=False)
+    with pytest.raises(InputError, match="the disk is full"), target.writing() as staging:
+        (staging / "map.png").write_bytes(b"half")
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as exc:
+            raise RuntimeError("the PNG writer failed") from exc  # as a rendering library reports it
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+    target = prepare(tmp_path / "out", overwrite=False)
+    with pytest.raises(ValueError, match="a bug"), target.writing():
+        raise ValueError("a bug is not a disk problem")
+    assert leftovers(tmp_path) == []
+
+
 def test_a_failed_commit_puts_everything_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     earlier = fake_run(tmp_path / "out", {"zones.csv": "old\n"})
     (earlier / "notes.txt").write_text("mine\n")
