@@ -392,9 +392,11 @@ def bed_need_from_baseline(
     try:
         base = float(baseline_beds)
     except (TypeError, ValueError):
-        raise InputError(f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline") from None
+        raise InputError(
+            f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
+        ) from None
     if not math.isfinite(base) or base < 0:
-        raise InputError(f"baseline beds must be zero or more, not {baseline_beds!r}", setting="beds.baseline")
+        raise InputError(f"baseline beds must be zero or more, not {baseline_beds!r}", setting="beds.baseline_beds")
     w_now = sum(w[b] * now[b] for b in AGE_BANDS)
     w_then = sum(w[b] * then[b] for b in AGE_BANDS)
     if w_now <= 0:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hubopt import __version__
-from hubopt.errors import HuboptError
+from hubopt.errors import HuboptError, InputError
 
 #: The repository's built-in demo scenario (the West Kent sample study).
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +60,15 @@ def _run(
     from hubopt.reoptimise import reoptimisation_for_run
     from hubopt.scenario import load_scenario
 
+    if compare_with is not None and not (compare_with / "manifest.json").is_file():
+        raise InputError(
+            "there is no earlier run to compare with here"
+            + ("" if compare_with.is_dir() else " (the folder does not exist)")
+            + " (a run folder holds manifest.json)",
+            path=compare_with,
+            setting="--compare-with",
+            hint="name the output folder of an earlier 'hubopt run'",
+        )
     scenario = load_scenario(scenario_path)
     previous = compare_with
     if housing is not None:
@@ -84,7 +93,12 @@ def _run(
                 "first, or name one with --compare-with).",
                 fg="yellow",
             )
-    click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+    if "map.html" in run.outputs:
+        click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+    else:
+        click.secho(
+            f"  Finished in {run.seconds:.1f} s. Written to {run.folder}/ (no map: outputs.map is false).", fg="green"
+        )
 
 
 @main.command()

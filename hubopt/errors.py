@@ -6,7 +6,48 @@ column) and what to do. The command line prints the message without a traceback.
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
+
+#: Longest quoted value (characters) an error message shows; a longer one is cut with "…" and its length said.
+MAX_QUOTED_CHARS = 200
+#: Longest problem or hint (characters) an error message holds, whatever built it.
+MAX_MESSAGE_CHARS = 2_000
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = MAX_QUOTED_CHARS
+_REPR.maxother = MAX_QUOTED_CHARS
+_REPR.maxlong = 60
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 8
+_REPR.maxlevel = 3
+
+
+def quote(value: object, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``repr(value)`` for an error message, bounded in time, memory and length.
+
+    A long text or a large (or deeply nested, or alias-expanded) list or mapping is shown in part, so that a bad
+    value can never make an error message (or the memory to build it) grow with the value.
+
+    Parameters
+    ----------
+    value : object
+        The value to show.
+    limit : int
+        The most characters returned.
+
+    Returns
+    -------
+    str
+        The value's ``repr``, cut to ``limit`` characters with "…" when longer.
+    """
+    text = _REPR.repr(value)
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + "…"
 
 
 class HuboptError(Exception):
@@ -42,12 +83,12 @@ class InputError(HuboptError):
         hint: str | None = None,
         setting: str | None = None,
     ) -> None:
-        self.problem = problem
-        self.path = None if path is None else str(path)
+        self.problem = _cap(problem)
+        self.path = None if path is None else _cut(str(path), MAX_QUOTED_CHARS * 2)
         self.row = row
-        self.column = column
-        self.hint = hint
-        self.setting = setting
+        self.column = None if column is None else _cut(str(column), MAX_QUOTED_CHARS)
+        self.hint = None if hint is None else _cap(hint)
+        self.setting = None if setting is None else _cut(str(setting), MAX_QUOTED_CHARS)
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -64,6 +105,14 @@ class InputError(HuboptError):
         if self.hint:
             text += f"\n  What to do: {self.hint}"
         return text
+
+
+def _cap(text: str) -> str:
+    """A problem or hint cut to :data:`MAX_MESSAGE_CHARS`, saying how much was left out."""
+    text = str(text)
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARS]}… ({len(text) - MAX_MESSAGE_CHARS:,} more characters left out)"
 
 
 class ModelError(HuboptError):

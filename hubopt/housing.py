@@ -92,6 +92,13 @@ HOUSING_MODES = ("within", "additional")
 #: Two locations given for one site must agree to within this many metres (as in the site register).
 AGREE_M = 50.0
 
+#: Most dwellings one site (or phase) may complete in one year. England's largest schemes complete a few hundred to
+#: about 1,500 homes a year (all of England completes about 200,000); 10,000 is far above any real site and catches
+#: a unit or typing error (a total entered as a yearly figure, extra zeros, a population instead of dwellings).
+MAX_DWELLINGS_PER_SITE_YEAR = 10_000.0
+#: Most people per new dwelling accepted (the England and Wales average is 2.4; large family homes hold about 5).
+MAX_PERSONS_PER_DWELLING = 10.0
+
 #: Earliest and latest calendar year accepted as a year of completions.
 YEAR_RANGE = (1900, 2100)
 
@@ -341,6 +348,19 @@ def _dwellings(df: pd.DataFrame, column: str, path: Path, *, allow_blank: bool) 
             column=column,
             hint="give the number of new dwellings completed (zero or more)",
         )
+    huge = (values > MAX_DWELLINGS_PER_SITE_YEAR).to_numpy()
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise InputError(
+            f"{values.iloc[i]:,.0f} dwellings completed in one year at one site is not plausible (more than "
+            f"{MAX_DWELLINGS_PER_SITE_YEAR:,.0f}; England's largest schemes complete about 1,500 a year)"
+            + (f"; {int(huge.sum())} values in this column are" if huge.sum() > 1 else ""),
+            path=path,
+            row=i + 2,
+            column=column,
+            hint="give the dwellings completed in that year (not a total, a population or a figure with extra "
+            "zeros); split a very large scheme into phases, one row each",
+        )
     return values
 
 
@@ -478,7 +498,9 @@ def locate_in_zones(
     xs = np.asarray(easting, dtype=float)
     ys = np.asarray(northing, dtype=float)
     if max_distance_m is not None and (not math.isfinite(float(max_distance_m)) or max_distance_m < 0):
-        raise InputError("max_distance_m must be a distance in metres, zero or more", setting="max_distance_m")
+        raise InputError(
+            "max_distance_m must be a distance in metres, zero or more", setting="demand.housing.max_distance_m"
+        )
     zones = study.zones
     geoms = zones.geometry.to_numpy()
     pts = points(xs, ys)
@@ -501,13 +523,20 @@ def locate_in_zones(
                 if max_distance_m is None
                 else f"farther than max_distance_m = {max_distance_m:,.0f} m"
             )
+            swapped = min(g.distance(points(ys[i], xs[i])) for g in geoms)
+            check = (
+                f"its easting and northing look swapped: ({ys[i]:.0f}, {xs[i]:.0f}) is "
+                + ("inside the study area" if swapped == 0 else f"{swapped:,.0f} m from it")
+                if swapped < min(d[j], 1_000.0)
+                else "check the site's coordinates or postcode (is it in the study area?)"
+            )
             raise InputError(
                 f"the site {label} at ({xs[i]:.0f}, {ys[i]:.0f}) lies outside every zone of the study, "
                 f"{d[j]:,.0f} m from the nearest ({zones['zone_id'].iloc[j]}); {limit}",
                 path=path,
                 row=None if rows is None else rows[i],
-                hint="check the site's coordinates or postcode (is it in the study area?); to assign sites just "
-                "outside the zone boundaries to the nearest zone, set max_distance_m",
+                hint=f"{check}; to assign sites just outside the zone boundaries to the nearest zone, set "
+                "demand.housing.max_distance_m",
             )
         zone_pos[i] = j
         distance[i] = float(d[j])
@@ -634,19 +663,20 @@ def housing_people(
     except (TypeError, ValueError):
         raise InputError(
             f"persons per dwelling must be a number, not {persons_per_dwelling!r}",
-            setting="housing.persons_per_dwelling",
+            setting="demand.housing.persons_per_dwelling",
         ) from None
-    if not math.isfinite(ppd) or ppd <= 0:
+    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
         raise InputError(
-            f"persons per dwelling must be above zero, not {persons_per_dwelling!r}",
-            setting="housing.persons_per_dwelling",
+            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not "
+            f"{persons_per_dwelling!r}",
+            setting="demand.housing.persons_per_dwelling",
         )
     given = check_age_profile(age_profile) if age_profile is not None else None
     if given is None and study is None:
         raise InputError(
             "no age profile for the new residents: give the study (each site then takes its district's projected "
             "age profile) or an age profile",
-            setting="housing.age_profile",
+            setting="demand.housing.age_profile",
             hint="e.g. age_profile: {'0-64': ..., '65-74': ..., '75-84': ..., '85+': ...} with shares summing to 1",
         )
     table = trajectory.table
@@ -804,7 +834,7 @@ def allocate_housing(
     """
     if mode not in HOUSING_MODES:
         raise InputError(
-            f"unknown housing mode {mode!r}", setting="housing.mode", hint="use 'within' or 'additional'"
+            f"unknown housing mode {mode!r}", setting="demand.housing.mode", hint="use 'within' or 'additional'"
         )
     for frame, what, cols in (
         (population_by_zone, "zone population table", ["zone_id", "district_code", *_BAND_COLUMNS]),
@@ -859,7 +889,7 @@ def allocate_housing(
                         f"new housing adds {added:,.1f} people aged {AGE_BANDS_LABEL[col]} in district {d}, more "
                         f"than the district's projected total of {projected:,.1f} for that band, so it cannot be "
                         "redistributed within the projection",
-                        setting="housing.mode",
+                        setting="demand.housing.mode",
                         hint="check the dwellings and persons per dwelling, or use mode 'additional' if the "
                         "housing is growth above the projection",
                     )

@@ -18,7 +18,7 @@ import pandas as pd
 from hubopt.bed_plan import BedResult, plan_beds
 from hubopt.cell_text import to_csv
 from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
@@ -42,6 +42,7 @@ class CandidateSites:
     must_open: list[int]
     unavailable: list[int]
     left_out: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def demand_options(study: Study, scenario: Scenario) -> dict:
                 setting="demand.registration_share",
                 hint="give the shares in the scenario ('district code: share'), or use none",
             )
-        share = {str(k): float(v) for k, v in share.items()}
+        share = _study_shares(share, study)
     housing = None
     if scenario.housing_file is not None:
         lookup = None
@@ -102,6 +103,37 @@ def demand_options(study: Study, scenario: Scenario) -> dict:
     return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
 
 
+def _study_shares(shares: object, study: Study) -> dict[str, float]:
+    """The registration shares of study.yaml, each a number above 0 and at most 1 for a district of the study."""
+    meta = study.files.get("study.yaml")
+    if not isinstance(shares, dict):
+        raise InputError(
+            "registration_share must list 'district code: share' lines",
+            path=meta,
+            setting="registration_share",
+            hint="e.g. registration_share: {E07000111: 0.594}",
+        )
+    out: dict[str, float] = {}
+    for code, value in shares.items():
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not np.isfinite(number) or not 0 < number <= 1:
+            raise InputError(
+                f"the registration share of {code} must be a number above 0 and at most 1, not {quote(value)}",
+                path=meta,
+                setting=f"registration_share.{code}",
+                hint="give the share of the district's residents registered with the area's practices, e.g. 0.594",
+            )
+        if str(code) not in set(study.zones["district_code"]):
+            raise InputError(
+                f"the registration share names district {code}, which has no zone in the study",
+                path=meta,
+                setting=f"registration_share.{code}",
+                hint=f"use district codes of the study: {', '.join(sorted(set(study.zones['district_code'])))}",
+            )
+        out[str(code)] = float(number)
+    return out
+
+
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     """The study's sites plus any extra register, filtered by type, with must-open and unavailable rules.
 
@@ -109,8 +141,10 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
     """
     sites = study.sites
+    notes = study.check_sites_near(sites, path=study.files.get("sites.csv"))
     if scenario.extra_register is not None:
-        extra = read_site_register(scenario.extra_register)
+        lookup = None if scenario.site_postcodes is None else PostcodeLookup.from_nspl_latlon(scenario.site_postcodes)
+        extra = read_site_register(scenario.extra_register, postcodes=lookup)
         clash = sorted(set(extra["site_id"]) & set(sites["site_id"]))
         if clash:
             raise InputError(
@@ -119,7 +153,9 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
                 column="site_id",
                 hint="give the extra sites their own IDs",
             )
-        sites = pd.concat([sites, extra.to_crs(sites.crs)], ignore_index=True)
+        extra = extra.to_crs(sites.crs)
+        notes += study.check_sites_near(extra, path=scenario.extra_register)
+        sites = pd.concat([sites, extra], ignore_index=True)
     left_out: dict[str, int] = {}
     if scenario.site_types is not None:
         keep = sites["type"].isin(scenario.site_types)
@@ -144,7 +180,7 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     unavailable = sorted(
         {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
     )
-    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out)
+    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
 
 
 def travel_times(
@@ -497,6 +533,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
             "sites_left_out": run.candidates.left_out,
+            "site_notes": run.candidates.notes,
             "demand_notes": run.demand.notes,
             "housing": run.demand.housing.to_dict() if run.demand.housing is not None else None,
             "beds": None
@@ -559,6 +596,7 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    lines.extend(f"  Note: {n}" for n in run.candidates.notes)
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
     if run.beds is not None:

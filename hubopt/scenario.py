@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hubopt.appraise import CriterionSpec, OptionSpec
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
-from hubopt.errors import InputError
-from hubopt.housing import HOUSING_MODES
+from hubopt.errors import InputError, quote
+from hubopt.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
+from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate.solve import check_solver_name
 
@@ -70,6 +69,7 @@ _SCHEMA: dict[str, Any] = {
         "must_open": (list, []),
         "unavailable": (list, []),
         "extra_register": (str, None),
+        "postcode_lookup": (str, None),
     },
     "travel": {
         "mode": (str, "drive"),
@@ -249,6 +249,7 @@ class Scenario:
     write_report: bool = True
     write_report_pdf: bool = False
     write_workbook: bool = True
+    site_postcodes: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -327,7 +328,7 @@ def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path)
                 "dict": "a section",
                 "bool": "true or false",
             }
-            _fail(full, f"'{full}' must be {names.get(want, want)}, not {value!r}", path)
+            _fail(full, f"'{full}' must be {names.get(want, want)}, not {quote(value)}", path)
         _check_numbers(full, value, path)
         out[key] = value
     return out
@@ -352,18 +353,7 @@ def load_scenario(path: str | Path) -> Scenario:
             path=p,
             hint="give the path of a .yaml scenario, e.g. models/west_kent_hubs.yaml",
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"the scenario is not valid YAML: {getattr(exc, 'problem', exc)}",
-            path=p,
-            row=None if mark is None else mark.line + 1,
-            hint="check the indentation and that each line is 'key: value'",
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError("the scenario file is not UTF-8 text", path=p) from None
+    data = read_yaml(p, what="scenario file")
     values = _check_section(data, _SCHEMA, "", p)
     base = p.resolve().parent
 
@@ -382,7 +372,12 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError(exc.problem, path=p, setting="demand.weights", hint=exc.hint) from None
     beyond = values["demand"]["beyond_projection"]
     if beyond not in BEYOND_CHOICES:
-        _fail("demand.beyond_projection", f"unknown choice {beyond!r}", p, f"use one of: {', '.join(BEYOND_CHOICES)}")
+        _fail(
+            "demand.beyond_projection",
+            f"unknown choice {quote(beyond)}",
+            p,
+            f"use one of: {', '.join(BEYOND_CHOICES)}",
+        )
     types = values["sites"]["types"]
     if types is not None:
         bad = [t for t in types if t not in SITE_TYPES]
@@ -393,6 +388,13 @@ def load_scenario(path: str | Path) -> Scenario:
                 p,
                 f"use any of: {', '.join(SITE_TYPES)}",
             )
+    if values["sites"]["postcode_lookup"] is not None and values["sites"]["extra_register"] is None:
+        _fail(
+            "sites.postcode_lookup",
+            "a postcode lookup is given but no extra register to locate by it",
+            p,
+            "name your register with sites.extra_register, or remove sites.postcode_lookup",
+        )
     for key in ("must_open", "unavailable"):
         if not all(isinstance(s, str | int) for s in values["sites"][key]):
             _fail(f"sites.{key}", "list site IDs as text, one per item", p)
@@ -400,7 +402,7 @@ def load_scenario(path: str | Path) -> Scenario:
     mode, method = modes[use].mode, modes[use].method
     model = values["model"]
     if model["type"] not in MODEL_TYPES:
-        _fail("model.type", f"unknown model {model['type']!r}", p, f"use one of: {', '.join(MODEL_TYPES)}")
+        _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(MODEL_TYPES)}")
     settings = _model_settings(model, year, p)
     try:
         solver = check_solver_name(model["solver"])
@@ -415,12 +417,19 @@ def load_scenario(path: str | Path) -> Scenario:
     if housing["mode"] not in HOUSING_MODES:
         _fail(
             "demand.housing.mode",
-            f"unknown housing mode {housing['mode']!r}",
+            f"unknown housing mode {quote(housing['mode'])}",
             p,
             f"use one of: {', '.join(HOUSING_MODES)}",
         )
-    if housing["persons_per_dwelling"] is not None and not 0 < housing["persons_per_dwelling"] <= 10:
-        _fail("demand.housing.persons_per_dwelling", "persons per dwelling must be above 0 and at most 10", p)
+    if (
+        housing["persons_per_dwelling"] is not None
+        and not 0 < housing["persons_per_dwelling"] <= MAX_PERSONS_PER_DWELLING
+    ):
+        _fail(
+            "demand.housing.persons_per_dwelling",
+            f"persons per dwelling must be above 0 and at most {MAX_PERSONS_PER_DWELLING:g}",
+            p,
+        )
     if housing["file"] is None and any(housing[k] is not None for k in ("age_profile", "postcodes")):
         _fail(
             "demand.housing.file",
@@ -449,6 +458,7 @@ def load_scenario(path: str | Path) -> Scenario:
         must_open=[str(s) for s in values["sites"]["must_open"]],
         unavailable=[str(s) for s in values["sites"]["unavailable"]],
         extra_register=resolve(values["sites"]["extra_register"]),
+        site_postcodes=resolve(values["sites"]["postcode_lookup"]),
         travel_mode=mode,
         travel_method=method,
         travel_modes=modes,
@@ -491,7 +501,7 @@ def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None
         if value not in ("none", "study"):
             _fail(
                 "demand.registration_share",
-                f"unknown choice {value!r}",
+                f"unknown choice {quote(value)}",
                 path,
                 "use none, study (the shares in the study's study.yaml), or a list of 'district code: share'",
             )
@@ -515,12 +525,17 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
     if values["need_method"] not in BED_NEED_METHODS:
         _fail(
             "beds.need_method",
-            f"unknown method {values['need_method']!r}",
+            f"unknown method {quote(values['need_method'])}",
             path,
             f"use one of: {', '.join(BED_NEED_METHODS)}",
         )
     if values["sites"] not in BED_SITE_CHOICES:
-        _fail("beds.sites", f"unknown choice {values['sites']!r}", path, f"use one of: {', '.join(BED_SITE_CHOICES)}")
+        _fail(
+            "beds.sites",
+            f"unknown choice {quote(values['sites'])}",
+            path,
+            f"use one of: {', '.join(BED_SITE_CHOICES)}",
+        )
     weights = None
     if values["weights"] is not None:
         try:
@@ -543,7 +558,7 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
         if v is not None and v < 0:
             _fail(f"beds.{key}", "must be zero or positive", path)
     if values["priority"] not in ("fewest_beds", "weighted"):
-        _fail("beds.priority", f"unknown priority {values['priority']!r}", path, "use fewest_beds or weighted")
+        _fail("beds.priority", f"unknown priority {quote(values['priority'])}", path, "use fewest_beds or weighted")
     if values["min_unit"] is not None and values["min_unit"] < 1:
         _fail("beds.min_unit", "the smallest ward must have at least 1 bed", path)
     return BedSettings(
@@ -585,13 +600,13 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
         if method not in TRAVEL_METHODS:
             _fail(
                 f"{key}.method",
-                f"unknown travel-time method {method!r}",
+                f"unknown travel-time method {quote(method)}",
                 path,
                 f"use one of: {', '.join(TRAVEL_METHODS)}",
             )
         mode = values["mode"] or (str(name) if str(name) in TRAVEL_MODES else "drive")
         if mode not in TRAVEL_MODES:
-            _fail(f"{key}.mode", f"unknown travel mode {mode!r}", path, f"use one of: {', '.join(TRAVEL_MODES)}")
+            _fail(f"{key}.mode", f"unknown travel mode {quote(mode)}", path, f"use one of: {', '.join(TRAVEL_MODES)}")
         if method == "network":
             if values["network"] is None:
                 _fail(
@@ -601,7 +616,7 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
                     "name it, or fetch one with: hubopt fetch network SCENARIO",
                 )
             if mode not in ("drive", "walk"):
-                _fail(f"{key}.mode", f"road and footpath networks serve drive or walk, not {mode!r}", path)
+                _fail(f"{key}.mode", f"road and footpath networks serve drive or walk, not {quote(mode)}", path)
         if method == "matrix" and values["file"] is None:
             _fail(
                 f"{key}.file",
@@ -609,7 +624,7 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
                 path,
             )
         if values["missing"] not in ("error", "unreachable"):
-            _fail(f"{key}.missing", f"unknown choice {values['missing']!r}", path, "use error or unreachable")
+            _fail(f"{key}.missing", f"unknown choice {quote(values['missing'])}", path, "use error or unreachable")
         for k in ("walk_speed_kph", "access_speed_kph", "cutoff_minutes", "max_snap_m"):
             if values[k] is not None and values[k] <= 0:
                 _fail(f"{key}.{k}", "must be a positive number", path)
@@ -630,7 +645,7 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
     if use not in modes:
         _fail(
             "travel.use",
-            f"the model's travel mode {use!r} is not one of travel.modes",
+            f"the model's travel mode {quote(use)} is not one of travel.modes",
             path,
             f"use one of: {', '.join(modes)}",
         )
@@ -675,7 +690,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
     if model["capacity_measure"] not in ("population", "demand"):
         _fail(
             "model.capacity_measure",
-            f"unknown choice {model['capacity_measure']!r}",
+            f"unknown choice {quote(model['capacity_measure'])}",
             path,
             "use population (bounds in people) or demand (bounds in age-weighted demand)",
         )
@@ -690,7 +705,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
     if model["multi_year_objective"] not in ("sum", "regret"):
         _fail(
             "model.multi_year_objective",
-            f"unknown choice {model['multi_year_objective']!r}",
+            f"unknown choice {quote(model['multi_year_objective'])}",
             path,
             "use sum (best total over the years) or regret (least worst regret against each year's optimum)",
         )

@@ -16,17 +16,19 @@ A study is a folder of compact tables in hubopt's own schema (see ``data/README.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import yaml
+import shapely
 
 from hubopt.cell_text import restore_frame
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.io._validate import (
     CRS_BNG,
     check_coordinates_in_gb,
@@ -34,11 +36,17 @@ from hubopt.io._validate import (
     file_sha256,
     numeric_column,
     read_csv_table,
+    read_geojson,
     require_columns,
     require_file,
 )
+from hubopt.io._yaml import read_yaml
+from hubopt.io.forecasts import check_consecutive_years
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 #: Columns of zones.csv, in order.
 ZONE_COLUMNS = [
@@ -53,6 +61,13 @@ ZONE_COLUMNS = [
     "imd_rank",
     "imd_decile",
 ]
+#: A site farther than this (metres) from the study area (the outline of its zones) is named in a run's notes:
+#: hubs usually stand inside the area or just over its border (a hospital in the next town), not 20 km beyond it.
+SITE_NOTE_DISTANCE_M = 20_000.0
+#: A site farther than this (metres) from the study area is refused: no one would choose it as a local hub for the
+#: area, and the usual cause is a wrong coordinate (easting and northing swapped, a typo, the wrong postcode).
+SITE_REFUSE_DISTANCE_M = 100_000.0
+
 #: Columns of projections.csv, in order.
 PROJECTION_COLUMNS = ["district_code", "district_name", "band", "year", "population"]
 
@@ -101,6 +116,69 @@ class Study:
         """Site points, shape (m, 2), BNG metres."""
         return np.column_stack([self.sites.geometry.x.to_numpy(), self.sites.geometry.y.to_numpy()])
 
+    @cached_property
+    def area(self) -> BaseGeometry:
+        """The study area: the union of its zone polygons (EPSG:27700)."""
+        return self.zones.geometry.union_all()
+
+    def distance_from_area(self, easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
+        """Distance (metres) from each point to the study area; 0 inside it, NaN for a missing point."""
+        xs = np.asarray(easting, dtype=float)
+        ys = np.asarray(northing, dtype=float)
+        return shapely.distance(self.area, shapely.points(xs, ys))
+
+    def check_sites_near(self, sites: gpd.GeoDataFrame, *, path: str | Path | None) -> list[str]:
+        """Refuse sites clearly outside the study area; return a note for each site merely far from it.
+
+        Parameters
+        ----------
+        sites : geopandas.GeoDataFrame
+            A site register (``site_id``, ``name``, point geometry in EPSG:27700).
+        path : str or Path, optional
+            The register's file, for messages.
+
+        Returns
+        -------
+        list of str
+            One note per site more than :data:`SITE_NOTE_DISTANCE_M` from the area.
+
+        Raises
+        ------
+        InputError
+            For the first site more than :data:`SITE_REFUSE_DISTANCE_M` from the area, naming it, its distance
+            and, when swapping its easting and northing would put it in the area, that likely mistake.
+        """
+        if sites.empty:
+            return []
+        xs = sites.geometry.x.to_numpy()
+        ys = sites.geometry.y.to_numpy()
+        distance = self.distance_from_area(xs, ys)
+        far = np.flatnonzero(distance > SITE_REFUSE_DISTANCE_M)
+        if far.size:
+            i = int(far[0])
+            swapped = float(self.distance_from_area(ys[i : i + 1], xs[i : i + 1])[0])
+            cause = (
+                f"its easting and northing look swapped: ({ys[i]:.0f}, {xs[i]:.0f}) lies "
+                + ("inside" if swapped == 0 else f"{swapped / 1000:,.1f} km from")
+                + " the area"
+                if swapped <= SITE_NOTE_DISTANCE_M
+                else "check its coordinates (longitude and latitude, or easting and northing, swapped?) or postcode"
+            )
+            raise InputError(
+                f"site {quote(str(sites['site_id'].iloc[i]))} ({quote(str(sites['name'].iloc[i]))}) at easting "
+                f"{xs[i]:.0f}, northing {ys[i]:.0f} is {distance[i] / 1000:,.0f} km from the {self.name} study "
+                f"area, clearly outside it (more than {SITE_REFUSE_DISTANCE_M / 1000:,.0f} km)"
+                + (f"; {far.size} sites in all are" if far.size > 1 else ""),
+                path=path,
+                column="site_id",
+                hint=f"{cause}; or remove the site if it does not belong to this study",
+            )
+        return [
+            f"site {sites['site_id'].iloc[i]} ({sites['name'].iloc[i]}) is {distance[i] / 1000:,.1f} km outside the "
+            f"{self.name} study area (more than {SITE_NOTE_DISTANCE_M / 1000:,.0f} km): check its location"
+            for i in np.flatnonzero(distance > SITE_NOTE_DISTANCE_M)
+        ]
+
     def input_hashes(self) -> dict[str, str]:
         """SHA-256 of every file the study was read from."""
         return {key: file_sha256(path) for key, path in self.files.items()}
@@ -124,12 +202,17 @@ def load_study(folder: str | Path) -> Study:
             "the study folder does not exist", path=root, hint="give the folder that holds study.yaml and zones.csv"
         )
     meta_path = require_file(root / "study.yaml", "study description (study.yaml)")
-    try:
-        metadata = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"study.yaml is not valid YAML: {exc}", path=meta_path) from None
+    metadata = read_yaml(meta_path, what="study description (study.yaml)") or {}
     if not isinstance(metadata, dict) or "name" not in metadata or "base_year" not in metadata:
         raise InputError("study.yaml must give at least 'name' and 'base_year'", path=meta_path)
+    base_year = metadata["base_year"]
+    if isinstance(base_year, bool) or not isinstance(base_year, int) or not 1990 <= base_year <= 2100:
+        raise InputError(
+            f"base_year must be a four-digit year, not {quote(base_year)}",
+            path=meta_path,
+            setting="base_year",
+            hint="give the year of the zones' population estimates, e.g. 2017",
+        )
     files = {"study.yaml": meta_path}
     build_report = root / "build_report.json"
     if build_report.exists():
@@ -158,11 +241,14 @@ def load_study(folder: str | Path) -> Study:
             column="district_code",
         )
 
+    _check_description_matches_zones(metadata, meta_path, zones, root / "zones.csv")
+
     districts = None
     districts_path = root / "districts.geojson"
     if districts_path.exists():
-        districts = gpd.read_file(districts_path).to_crs(CRS_BNG)
-        require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what="district outlines")
+        what = "district outlines (districts.geojson)"
+        districts = read_geojson(districts_path, what=what).to_crs(CRS_BNG)
+        require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what=what)
         files["districts.geojson"] = districts_path
 
     return Study(
@@ -176,6 +262,57 @@ def load_study(folder: str | Path) -> Study:
         metadata=metadata,
         files=files,
     )
+
+
+def _check_description_matches_zones(
+    metadata: dict[str, Any], meta_path: Path, zones: pd.DataFrame, path: Path
+) -> None:
+    """Refuse a study.yaml that describes other zones than zones.csv holds (files of two studies mixed).
+
+    Checked when study.yaml records them (``hubopt study build`` does): its districts against the zones' district
+    codes, the number of zones under ``counts``, and the year of the population count against ``base_year``.
+    """
+    hint = "the two files come from different studies or builds: rebuild the study (hubopt study build), or copy "
+    hint += "both files from the same study folder"
+    listed = metadata.get("districts")
+    if isinstance(listed, dict) and listed:
+        described = {str(k) for k in listed}
+        present = set(zones["district_code"])
+        if described != present:
+            parts = []
+            if present - described:
+                parts.append(
+                    f"zones.csv has districts study.yaml does not list: {', '.join(sorted(present - described))}"
+                )
+            if described - present:
+                parts.append(f"study.yaml lists districts with no zone: {', '.join(sorted(described - present))}")
+            raise InputError(
+                f"study.yaml and {path.name} do not describe the same area ({'; '.join(parts)})",
+                path=meta_path,
+                setting="districts",
+                hint=hint,
+            )
+    counts = metadata.get("counts")
+    if not isinstance(counts, dict):
+        return
+    for key, value in counts.items():
+        label = str(key)
+        if label.startswith("zones") and isinstance(value, int) and value != len(zones):
+            raise InputError(
+                f"study.yaml records {value:,} zones but {path.name} has {len(zones):,}",
+                path=meta_path,
+                setting=f"counts.{label}",
+                hint=hint,
+            )
+        year = re.fullmatch(r"population \(mid-(\d{4})\)", label)
+        if year and int(year.group(1)) != int(metadata["base_year"]):
+            raise InputError(
+                f"study.yaml gives base_year {metadata['base_year']} but counts the population of "
+                f"mid-{year.group(1)}",
+                path=meta_path,
+                setting="base_year",
+                hint="make base_year the year of the zones' population estimates",
+            )
 
 
 def _read_zones(path: Path) -> pd.DataFrame:
@@ -219,14 +356,9 @@ def _read_zones(path: Path) -> pd.DataFrame:
 
 
 def _attach_boundaries(zones: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
-    try:
-        polys = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(f"the zone boundaries could not be read as GeoJSON: {exc}", path=path) from None
+    polys = read_geojson(path, what="zone boundaries (zone_boundaries.geojson)")
     require_columns(polys, ["zone_id"], path=path, what="zone boundaries")
     polys["zone_id"] = polys["zone_id"].astype(str)
-    if polys.crs is None:
-        polys = polys.set_crs("EPSG:4326")
     polys = polys.to_crs(CRS_BNG)
     dup = polys["zone_id"].duplicated()
     if dup.any():
@@ -267,4 +399,16 @@ def _read_projections(path: Path) -> pd.DataFrame:
     if key.duplicated().any():
         pos = int(np.flatnonzero(key.duplicated().to_numpy())[0])
         raise InputError("repeated district, band and year", path=path, row=pos + 2)
+    all_years = sorted(set(out["year"]))
+    check_consecutive_years(all_years, path=path, what=what)
+    for (district, band), years in out.groupby(["district_code", "band"], sort=False)["year"]:
+        lacking = sorted(set(all_years) - set(years))
+        if lacking:
+            raise InputError(
+                f"district {district}, band {band} has no projection for {', '.join(map(str, lacking[:10]))} "
+                f"(the file covers {all_years[0]} to {all_years[-1]})",
+                path=path,
+                column="year",
+                hint="rebuild the study from the complete projections file (hubopt study build)",
+            )
     return out

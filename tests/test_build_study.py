@@ -4,6 +4,7 @@ LSOA 2011 / 2021 sources."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -275,3 +276,27 @@ def test_build_converts_an_lsoa_2021_population_table(shared_data: Path, tmp_pat
     assert json.loads((out / "build_report.json").read_text())["lsoa_conversions"] == [record]
     attribution = (out / "ATTRIBUTION.md").read_text()
     assert "LSOA (2011) to LSOA (2021) lookup" in attribution and "1 split in 2021" in attribution
+
+
+def test_build_refuses_projections_with_a_year_column_deleted(shared_data: Path, tmp_path: Path) -> None:
+    real = shared_data / SOURCE_FILES["snpp"]
+    gap = tmp_path / "snpp_without_2030.csv"
+    pd.read_csv(real, dtype=str).drop(columns=["2030"]).to_csv(gap, index=False)
+    src = source_folder(shared_data, tmp_path, snpp=gap)
+    with pytest.raises(InputError) as info:
+        build_study(src, tmp_path / "tw", area_for(None, TUNBRIDGE_WELLS))
+    assert f"file {src / SOURCE_FILES['snpp']}" in str(info.value)
+    assert "has years 2022 to 2047 but not 2030" in str(info.value)
+    assert not (tmp_path / "tw" / "study.yaml").exists()
+
+
+def test_study_projections_with_a_year_missing_are_refused(tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(REPO / "data" / "west_kent", study)
+    table = pd.read_csv(study / "projections.csv", dtype=str)
+    table[table["year"] != "2031"].to_csv(study / "projections.csv", index=False)
+    with pytest.raises(InputError, match=r"projections.csv.*has years 2022 to 2047 but not 2031"):
+        load_study(study)
+    table[~((table["year"] == "2031") & (table["band"] == "85+"))].to_csv(study / "projections.csv", index=False)
+    with pytest.raises(InputError, match=r"district E07000110, band 85\+ has no projection for 2031"):
+        load_study(study)

@@ -149,3 +149,110 @@ def test_own_area_route_in_readme_uses_real_options() -> None:
         assert result.exit_code == 0
         for option in options:
             assert option in result.output, f"{option} is not an option of hubopt {group} {sub}"
+
+
+REPO = Path(__file__).resolve().parents[1]
+WEST_KENT = REPO / "data" / "west_kent"
+
+
+def quick_scenario(tmp_path: Path, **outputs: object) -> Path:
+    """A small West Kent scenario (no sweep, beds, appraisal or explanations) writing only what ``outputs`` says."""
+    import yaml
+
+    data = {
+        "name": "Quick",
+        "study": str(WEST_KENT),
+        "year": 2030,
+        "model": {"type": "p-median", "hubs": 3, "explain": False},
+        "outputs": {
+            "folder": str(tmp_path / "out"),
+            "map": False,
+            "static_maps": False,
+            "report": False,
+            "workbook": False,
+            **outputs,
+        },
+    }
+    path = tmp_path / "quick.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_no_map_means_no_open_map_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", str(quick_scenario(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out" / "map.html").exists()
+    assert "map.html" not in result.output
+    assert f"Written to {tmp_path / 'out'}/ (no map: outputs.map is false)" in result.output
+
+
+def test_compare_with_a_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent"
+    result = CliRunner().invoke(main, ["run", str(quick_scenario(tmp_path)), "--compare-with", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert f"Error: file {missing}, setting '--compare-with': there is no earlier run to compare with here" in (
+        result.output
+    )
+    assert "the folder does not exist" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--area", "west_kent", "--districts", "E07000066"], "both --area west_kent and --districts E07000066"),
+        (["--area", "west_kent", "--name", "Mine"], "--name 'Mine' was given with --area west_kent"),
+    ],
+)
+def test_study_build_refuses_area_with_districts_or_name(tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(
+        main, ["study", "build", *args, "--source", str(tmp_path), "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def copy_study(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(WEST_KENT, folder)
+    return folder
+
+
+def test_corrupt_districts_geojson_is_a_plain_error(tmp_path: Path) -> None:
+    study = copy_study(tmp_path)
+    text = (study / "districts.geojson").read_text(encoding="utf-8")
+    (study / "districts.geojson").write_text(text[: len(text) // 2], encoding="utf-8")
+    scenario = quick_scenario(tmp_path)
+    scenario.write_text(scenario.read_text().replace(str(WEST_KENT), str(study)))
+    result = CliRunner().invoke(main, ["run", str(scenario)])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"Error: file {study / 'districts.geojson'}: the district outlines (districts.geojson) could not be read"
+        in (result.output)
+    )
+    assert "Traceback" not in result.output and "pyogrio" not in result.output
+
+
+def test_study_yaml_and_zones_of_different_studies_are_refused(tmp_path: Path) -> None:
+    from hubopt.errors import InputError
+    from hubopt.study import load_study
+
+    study = copy_study(tmp_path)
+    meta = study / "study.yaml"
+    original = meta.read_text(encoding="utf-8")
+    meta.write_text(original.replace("zones (LSOA 2011): 309", "zones (LSOA 2011): 705"), encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"study.yaml, setting 'counts.zones \(LSOA 2011\)': study.yaml records 705 "
+    ):
+        load_study(study)
+    meta.write_text(original.replace("  E07000116: Tunbridge Wells\n", ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"zones.csv has districts study.yaml does not list: E07000116"):
+        load_study(study)
+    meta.write_text(original.replace("base_year: 2017", "base_year: 2020"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"base_year 2020 but counts the population of mid-2017"):
+        load_study(study)

@@ -276,3 +276,36 @@ def test_dwellings_the_run_could_never_count_are_refused(tmp_path) -> None:
     with pytest.raises(InputError, match=r"(?s)row 2, column '2050'.*after the projections end in 2047"):
         check_housing_years(t, base_year=2017, last_year=2047)
     check_housing_years(t, base_year=2017, last_year=None)  # no projections: nothing to be after
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "name,easting,northing,2025\nA,550100,150100,1000000000\n",
+            r"row 2, column '2025': 1,000,000,000 dwellings",
+        ),
+        (
+            "name,year,dwellings,easting,northing\nA,2025,50,550100,150100\nA,2026,20000,,\n",
+            r"row 3, column 'dwellings': 20,000 dwellings completed in one year at one site is not plausible",
+        ),
+    ],
+)
+def test_implausible_dwellings_are_refused(tmp_path: Path, text: str, match: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError, match=match) as err:
+        read_housing_trajectory(path)
+    assert str(path) in str(err.value) and "more than 10,000" in str(err.value)
+
+
+def test_implausible_persons_per_dwelling_is_refused(tmp_path: Path) -> None:
+    traj = read_housing_trajectory(write(tmp_path, WIDE))
+    with pytest.raises(InputError, match=r"setting 'demand.housing.persons_per_dwelling'.*at most 10, not 50"):
+        housing_people(traj, 2020, base_year=2017, persons_per_dwelling=50, age_profile=PROFILE)
+
+
+def test_housing_site_with_easting_and_northing_swapped_is_named(study: Study) -> None:
+    with pytest.raises(
+        InputError, match=r"(?s)outside every zone.*easting and northing look swapped: \(551500, 150500\) is inside"
+    ):
+        locate_in_zones(study, [Y0 + 500], [X0 + 1500], names=["Swapped"], rows=[2], path="housing.csv")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 
 WK_PLAN = "NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017)"
 MSE_BRIEFINGS = "Mid and South Essex Success Regime briefings (January and April 2016)"
@@ -178,7 +178,22 @@ AREAS: dict[str, AreaSpec] = {a.key: a for a in (WEST_KENT, MID_SOUTH_ESSEX)}
 
 
 def area_for(key: str | None = None, districts: list[str] | None = None, name: str | None = None) -> AreaSpec:
-    """A named area, or an ad-hoc one for a list of district codes (names filled in from the source files)."""
+    """A named area, or an ad-hoc one for a list of district codes (names filled in from the source files).
+
+    A named area has its own districts and name: giving districts or a name with it is refused, not ignored.
+    """
+    if key is not None and districts:
+        raise InputError(
+            f"both --area {key} and --districts {' '.join(districts)} were given; a named area has its own districts",
+            setting="--districts",
+            hint=f"give --area {key} alone, or --districts (with --name) alone for a study of other districts",
+        )
+    if key is not None and name is not None:
+        raise InputError(
+            f"--name {quote(name)} was given with --area {key}, which has its own name",
+            setting="--name",
+            hint="drop --name, or use --districts to build a study of your own name",
+        )
     if key is not None:
         if key not in AREAS:
             raise InputError(

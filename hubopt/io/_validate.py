@@ -15,7 +15,7 @@ from typing import Literal, overload
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 
 #: Longitude/latitude box that holds Great Britain and its islands (WGS84 degrees).
 GB_LONLAT_BOUNDS = (-8.75, 49.8, 1.85, 60.95)
@@ -48,6 +48,47 @@ def require_file(path: str | Path, what: str) -> Path:
     if not p.is_file():
         raise InputError(f"the {what} is a folder, not a file", path=p, hint="name the file itself")
     return p
+
+
+#: Delimiters that hubopt recognises in order to refuse them by name (it reads comma-separated files only).
+OTHER_DELIMITERS = {";": "';' (semicolon)", "\t": "a tab", "|": "'|' (vertical bar)"}
+
+
+def refuse_other_delimiter(head: bytes, *, path: str | Path, what: str) -> None:
+    """Fail when the first line of a CSV file is split by a semicolon, tab or vertical bar rather than commas.
+
+    Such a file (a spreadsheet saved with a European list separator, or a tab-separated export) would otherwise be
+    read as one column, and refused with a message about columns or headers that does not say why.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file (a few kilobytes).
+    path : str or Path
+        The file, for messages.
+    what : str
+        What the file should hold, for messages.
+    """
+    text = head.decode("utf-8-sig", errors="replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first or "¬" in first:
+        return
+
+    def fields(delimiter: str) -> int:
+        return len(next(csv.reader([first], delimiter=delimiter), []))
+
+    commas = fields(",")
+    counts = {d: fields(d) for d in OTHER_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] >= 2 and counts[best] >= 2 * commas:
+        raise InputError(
+            f"the {what} uses {OTHER_DELIMITERS[best]} as its delimiter ({counts[best]} fields on its first line, "
+            f"{commas} when split at commas); hubopt reads comma-separated files, as the publishers ship them",
+            path=path,
+            row=1,
+            hint="save it as CSV with commas (in Excel: Save As, 'CSV (Comma delimited)'), or use the file as "
+            "published",
+        )
 
 
 def read_csv_table(
@@ -95,6 +136,7 @@ def read_csv_table(
             path=p,
             hint="export or unzip it to CSV first",
         )
+    refuse_other_delimiter(head, path=p, what=what)
     try:
         df = pd.read_csv(
             p,
@@ -134,6 +176,8 @@ def read_csv_table(
 
 
 def _check_field_count(path: Path, what: str, expected: int) -> None:
+    with path.open("rb") as fh:
+        refuse_other_delimiter(fh.read(4096), path=path, what=what)
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         for line_no, fields in enumerate(csv.reader(fh), start=1):
             if fields and len(fields) != expected:
@@ -179,7 +223,7 @@ def _close_matches(missing: Sequence[str], columns: Iterable[str]) -> str:
             if key in lowered:
                 match = [lowered[key]]
         if match:
-            found.append(f"{m!r} (did you mean {match[0]!r}?)")
+            found.append(f"{quote(m)} (did you mean {quote(match[0])}?)")
     return f" [{'; '.join(found)}]" if found else ""
 
 
@@ -224,7 +268,7 @@ def numeric_column(
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{raw.iloc[pos]!r} is not a number",
+            f"{quote(raw.iloc[pos])} is not a number",
             path=path,
             row=first_row + pos,
             column=column,
@@ -249,7 +293,7 @@ def numeric_column(
         if low.any():
             pos = int(np.flatnonzero(low.to_numpy())[0])
             raise InputError(
-                f"{raw.iloc[pos]!r} is below the smallest allowed value {minimum:g}",
+                f"{quote(raw.iloc[pos])} is below the smallest allowed value {minimum:g}",
                 path=path,
                 row=first_row + pos,
                 column=column,
@@ -260,7 +304,7 @@ def numeric_column(
         if frac.any():
             pos = int(np.flatnonzero(frac.to_numpy())[0])
             raise InputError(
-                f"{raw.iloc[pos]!r} is not a whole number", path=path, row=first_row + pos, column=column
+                f"{quote(raw.iloc[pos])} is not a whole number", path=path, row=first_row + pos, column=column
             )
     return vals
 
@@ -276,7 +320,7 @@ def check_unique(
         value = values.iloc[pos]
         first = int(np.flatnonzero((values == value).to_numpy())[0])
         raise InputError(
-            f"duplicate {what} {value!r} (also on row {first_row + first})",
+            f"duplicate {what} {quote(value)} (also on row {first_row + first})",
             path=path,
             row=first_row + pos,
             column=column,
@@ -323,7 +367,7 @@ def check_coordinates_in_gb(
         x0, y0, x1, y1 = GB_BNG_BOUNDS
         hint = "coordinates must be British National Grid eastings (0-700000) and northings (0-1300000) in metres"
     else:  # pragma: no cover - programming error
-        raise ValueError(f"unknown crs {crs!r}")
+        raise ValueError(f"unknown crs {quote(crs)}")
     outside = ~((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
     if outside.any():
         pos = int(np.flatnonzero(outside)[0])
@@ -581,6 +625,7 @@ def check_field_count(path: str | Path, *, what: str, expected: int, hint: str |
             path=p,
             hint="export or unzip it to CSV first",
         )
+    refuse_other_delimiter(head, path=p, what=what)
     try:
         with p.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
             for line_no, fields in enumerate(csv.reader(fh), start=1):
@@ -819,6 +864,7 @@ def read_csv_records(path: str | Path, *, what: str) -> tuple[list[str], list[li
         text = raw.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
     delimiter = "¬" if "¬" in first_line else ","
+    refuse_other_delimiter(raw[:4096], path=p, what=what)
     import io
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -957,7 +1003,7 @@ def coordinate_pair(
     if a not in df.columns or b not in df.columns:
         have, lack = (a, b) if a in df.columns else (b, a)
         raise InputError(
-            f"the {what} has a {have!r} column but no {lack!r} column",
+            f"the {what} has a {quote(have)} column but no {quote(lack)} column",
             path=path,
             column=lack,
             hint=f"give both {a} and {b}, or neither",

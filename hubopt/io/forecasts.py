@@ -23,7 +23,7 @@ from hubopt.io._validate import (
 )
 from hubopt.io.population import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
 
-__all__ = ["ALL_AGES", "parse_age_group", "read_snpp", "snpp_age_bands"]
+__all__ = ["ALL_AGES", "check_consecutive_years", "parse_age_group", "read_snpp", "snpp_age_bands"]
 
 SNPP_WHAT = "ONS subnational population projections file (SNPP)"
 #: Label of the all-ages total in hubopt's ``age_group`` column.
@@ -69,6 +69,41 @@ def parse_age_group(text: str) -> tuple[str, int, int | None] | None:
     return None
 
 
+def check_consecutive_years(years: list[int], *, path: str | Path, what: str, where: str = "") -> None:
+    """Fail unless ``years`` run from the first to the last with none missing.
+
+    A projection with a year left out (e.g. a column deleted by mistake) would otherwise give a study without that
+    year, and a run for it would fail later naming no file.
+
+    Parameters
+    ----------
+    years : list of int
+        The projection's years.
+    path : str or Path
+        The file, for messages.
+    what : str
+        What the file holds, for messages.
+    where : str
+        Which part of the file (e.g. "for E07000110, band 65-74"), for messages.
+    """
+    present = sorted(set(years))
+    if not present:
+        return
+    missing = sorted(set(range(present[0], present[-1] + 1)) - set(present))
+    if missing:
+        shown = ", ".join(str(y) for y in missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
+        raise InputError(
+            f"the {what} has years {present[0]} to {present[-1]}{' ' + where if where else ''} but not "
+            f"{shown}: a projection must give every year in its range",
+            path=path,
+            column=str(missing[0]),
+            hint="use the complete file as published (one column per year, none deleted), or restore the missing "
+            "year(s)",
+        )
+
+
 def read_snpp(path: str | Path) -> pd.DataFrame:
     """Read ONS subnational population projections (CSV) into long format.
 
@@ -110,6 +145,7 @@ def read_snpp(path: str | Path) -> pd.DataFrame:
             path=p,
             hint="check that this is the ONS projections CSV with one column per year",
         )
+    check_consecutive_years([int(str(y).strip()) for y in years], path=p, what=SNPP_WHAT)
     rows = np.arange(2, 2 + len(df))
     keep = np.ones(len(df), dtype=bool)
     excluded: dict[str, int] = {}

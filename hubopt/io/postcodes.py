@@ -32,6 +32,8 @@ from hubopt.io._validate import (
     list_source_files,
     lonlat_to_bng,
     read_csv_table,
+    refuse_other_delimiter,
+    require_file,
 )
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
@@ -208,6 +210,8 @@ class PostcodeLookup:
         with zipfile.ZipFile(p) as zf:
             for i, member in enumerate(members):
                 label = labels[i]
+                with zf.open(member) as raw:
+                    refuse_other_delimiter(raw.read(4096), path=label, what=what)
                 with zf.open(member) as raw:
                     header = pd.read_csv(raw, nrows=0, encoding="utf-8-sig")
                 header.columns = [str(c).strip() for c in header.columns]
@@ -537,6 +541,9 @@ def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Ser
     the problem is reported with its row and column.
     """
     candidates = _LATLON
+    require_file(path, what)
+    with path.open("rb") as fh:
+        refuse_other_delimiter(fh.read(4096), path=path, what=what)
     try:
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
         header.columns = [str(c).strip() for c in header.columns]

@@ -435,8 +435,9 @@ def _locate(
                 path=path,
                 row=int(idx[0]) + 2,
                 column="postcode",
-                hint="give a postcode lookup (the postcodes= argument, or postcode_lookup in the scenario), or give "
-                "these sites coordinates (lon/lat or easting/northing)",
+                hint="in the scenario, set sites.postcode_lookup to a postcode file (NSPL postcode, lat, long CSV, "
+                "or a folder of them; in Python, the postcodes= argument), or give these sites coordinates "
+                "(lon/lat or easting/northing)",
             )
         xy[idx] = lookup.locate(postcode.iloc[idx].tolist(), path=path, column="postcode", rows=(idx + 2).tolist())
     return xy, located_by.tolist()

@@ -195,7 +195,7 @@ def _check(
     if need_arr.shape != (d.shape[0],):
         raise InputError(f"there are {d.shape[0]} years of bed demand but {need_arr.size} figures of need")
     if not np.isfinite(need_arr).all() or (need_arr < 0).any():
-        raise InputError("the beds needed must be finite and zero or more", setting="beds.need")
+        raise InputError("the beds needed must be finite and zero or more", column="need")
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     if len(sids) != m or len(zids) != n:
@@ -207,7 +207,7 @@ def _check(
     if max_beds is None:
         raise InputError(
             "the most beds each site could hold (max_beds) must be given",
-            setting="beds.max_beds",
+            column="max_beds",
             hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
         )
     cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
@@ -240,12 +240,12 @@ def _check(
         names = ", ".join(f"{sids[j]} ({existing[j]} beds today, max {cap[j]})" for j in over[:10])
         raise InputError(
             f"site(s) have more beds today than their maximum: {names}",
-            setting="beds.max_beds",
+            column="max_beds",
             hint="max_beds is the most beds a site could hold: at least its beds today",
         )
     new = existing == 0 if is_new_site is None else np.asarray(is_new_site, dtype=bool).reshape(-1)
     if new.shape != (m,):
-        raise InputError(f"is_new_site must give one value per site ({m} sites)", setting="beds.is_new_site")
+        raise InputError(f"is_new_site must give one value per site ({m} sites)", column="is_new_site")
     hostable = cap >= unit
     small = np.flatnonzero((cap > 0) & (cap < unit))
     if small.size:

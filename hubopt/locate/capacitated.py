@@ -448,9 +448,9 @@ def solve_facility_location(
         raise InputError("the cost weight must be zero or positive", setting="model.cost_weight")
     _check_cost_totals(fixed, capital, budget, float(cost_weight))
     if min_demand is not None and (min_demand < 0 or not np.isfinite(min_demand)):
-        raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_demand")
+        raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_population")
     if max_demand is not None and not max_demand > 0:
-        raise InputError("the maximum demand per hub must be positive", setting="model.max_demand")
+        raise InputError("the maximum demand per hub must be positive", setting="model.max_population")
     if min_demand is not None and max_demand is not None and min_demand > max_demand:
         raise ModelError(
             f"the minimum demand per hub ({_fmt(min_demand)}) is above the maximum ({_fmt(max_demand)}); "
@@ -466,7 +466,7 @@ def solve_facility_location(
         raise InputError("the new-build limit must be zero or positive", setting="model.max_new_build")
     new_build = np.zeros(m, dtype=bool) if is_new_build is None else np.asarray(is_new_build, dtype=bool)
     if new_build.shape != (m,):
-        raise InputError(f"is_new_build must have one value per site ({m})", setting="model.is_new_build")
+        raise InputError(f"is_new_build must have one value per site ({m})", column="is_new_build")
     available = np.ones(m, dtype=bool)
     available[np.asarray(list(unavailable), dtype=int)] = False
     forced = np.zeros(m, dtype=bool)

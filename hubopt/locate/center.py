@@ -278,7 +278,7 @@ def solve_p_center(
         set was found.
     """
     if method not in METHODS:
-        raise InputError(f"unknown p-center method {method!r}", setting="model.method", hint="use search or milp")
+        raise InputError(f"unknown p-center method {method!r}", column="method", hint="use search or milp")
     solver = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
         raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")

@@ -153,7 +153,9 @@ def solve_multiyear(
         When the site rules cannot be met or a zone can reach no available site.
     """
     if objective not in OBJECTIVES:
-        raise InputError(f"unknown multi-year objective {objective!r}", setting="model.objective", hint="sum, regret")
+        raise InputError(
+            f"unknown multi-year objective {objective!r}", setting="model.multi_year_objective", hint="sum, regret"
+        )
     solver = check_solver_name(solver)
     start = time.perf_counter()
     deadline = None if time_limit is None else _clock.now() + float(time_limit)

@@ -44,7 +44,7 @@ def _model(name: str) -> ModelFn:
         return _capacitated
     raise InputError(
         f"unknown model {name!r} for a sweep over the number of hubs",
-        setting="model.name",
+        setting="model.type",
         hint="use p-median, p-center, mclp or capacitated",
     )
 

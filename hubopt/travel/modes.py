@@ -78,6 +78,7 @@ def mode_times(
             mode=mode.mode,
             missing=mode.missing,
             description=mode.description,
+            expected_minutes=straight_line_minutes(zone_xy, site_xy),
         )
         return _from_matrix(mode, label, tm, from_cache=False)
     assert mode.network is not None

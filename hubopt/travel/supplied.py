@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.io._validate import file_sha256, read_csv_table, require_file
 from hubopt.travel.matrix import TravelMatrix
 
@@ -37,6 +37,15 @@ DESTINATION_COLUMNS = ("destination_id", "to_id", "destination", "to", "site_id"
 MINUTES_COLUMNS = ("minutes", "travel_time", "travel_time_minutes", "time_minutes", "duration_minutes", "time")
 
 _MAX_LISTED = 10
+
+#: Longest plausible time for one zone-site journey (minutes): a day. A longer time is a unit or export error
+#: (seconds, a "no route" code such as 1e12 or 2147483647) rather than a journey to a local hub.
+MAX_PLAUSIBLE_MINUTES = 1_440.0
+#: A matrix whose median time exceeds this many minutes while being more than :data:`SECONDS_RATIO` times the
+#: straight-line drive estimate for the same pairs is taken to be in seconds: even walking is only about 10 times
+#: slower than the drive estimate, and public transport 2-4 times, whereas seconds are 60 times minutes.
+SECONDS_MEDIAN_MINUTES = 180.0
+SECONDS_RATIO = 25.0
 
 
 def _pick(columns: Sequence[str], given: str | None, candidates: Sequence[str], what: str, path: Path) -> str:
@@ -96,6 +105,25 @@ def _read_table(p: Path) -> tuple[pd.DataFrame, bool]:
     return read_csv_table(p, what="travel-time matrix"), True
 
 
+def _refuse_seconds(minutes: np.ndarray, expected: np.ndarray, path: Path, column: str) -> None:
+    """Refuse a matrix whose times look like seconds next to the straight-line estimate of the same pairs."""
+    given = np.isfinite(minutes) & np.isfinite(expected)
+    if not given.any():
+        return
+    median = float(np.median(minutes[given]))
+    estimate = float(np.median(expected[given]))
+    if median > SECONDS_MEDIAN_MINUTES and median > SECONDS_RATIO * max(estimate, 1e-9):
+        raise InputError(
+            f"the travel times look like seconds, not minutes: their median is {median:,.0f} "
+            f"(about {median / 60:,.0f} if they are seconds), while the straight-line drive estimate for the same "
+            f"zone-site pairs has a median of {estimate:,.0f} minutes",
+            path=path,
+            column=column,
+            hint="divide every time by 60 (or export the matrix in minutes); r5py's travel_time is already in "
+            "minutes",
+        )
+
+
 def load_supplied_matrix(
     path: str | Path,
     *,
@@ -107,6 +135,7 @@ def load_supplied_matrix(
     destination_column: str | None = None,
     minutes_column: str | None = None,
     description: str | None = None,
+    expected_minutes: np.ndarray | None = None,
 ) -> TravelMatrix:
     """Read a supplied zone × site travel-time matrix (long CSV or Parquet) and check it against the study.
 
@@ -124,6 +153,9 @@ def load_supplied_matrix(
         Column names, when they are not among the recognised ones.
     description : str, optional
         How the times were made (e.g. "r5py, weekday 08:00-09:00, GTFS of March 2024"), for outputs.
+    expected_minutes : numpy.ndarray, optional
+        A rough estimate of the same zone × site times (e.g. the straight-line drive estimate), to recognise a
+        matrix in seconds (see :data:`SECONDS_MEDIAN_MINUTES`).
 
     Returns
     -------
@@ -244,6 +276,23 @@ def load_supplied_matrix(
 
     minutes = np.full((len(zones), len(sites)), np.nan)
     minutes[r, c] = values
+    if expected_minutes is not None:
+        _refuse_seconds(minutes, np.asarray(expected_minutes, dtype=float), p, mc)
+    too_long = values > MAX_PLAUSIBLE_MINUTES
+    if too_long.any():
+        pos = int(np.flatnonzero(too_long)[0])
+        raise InputError(
+            f"{'' if is_csv else label(pos) + ': '}the travel time {quote(raw.iloc[pos])} minutes (zone "
+            f"{quote(orig.iloc[pos])} to site {quote(dest.iloc[pos])}) is more than a day "
+            f"({MAX_PLAUSIBLE_MINUTES:,.0f} minutes)"
+            + (f"; {int(too_long.sum()):,} rows in all are" if too_long.sum() > 1 else ""),
+            path=p,
+            column=mc,
+            hint="times must be minutes; if this value marks 'no route', delete those rows and allow missing pairs "
+            "(missing: unreachable); if the file is in seconds, divide every time by 60",
+            **where(pos),
+        )
+
     absent = np.isnan(minutes)
     unreachable: tuple[tuple[str, str], ...] = ()
     if absent.any():

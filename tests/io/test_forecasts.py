@@ -202,3 +202,22 @@ def test_snpp_age_bands_overlapping_or_repeated_groups() -> None:
     repeated = pd.concat([df[df["age_group"] != "70"]] * 2, ignore_index=True)
     with pytest.raises(InputError, match=r"more than one projection for age group 0-64 in 2022"):
         snpp_age_bands(repeated)
+
+
+def test_snpp_with_a_year_left_out_is_refused(tmp_path: Path) -> None:
+    header = '"AREA_CODE","AREA_NAME","COMPONENT","SEX","AGE_GROUP","2022","2023","2025"'
+    lines = [header] + [f"{line},3.000" for line in _full_ages()]
+    with pytest.raises(InputError) as info:
+        read_snpp(_write(tmp_path, lines))
+    message = str(info.value)
+    assert f"file {tmp_path / 'snpp.csv'}" in message
+    assert "has years 2022 to 2025 but not 2024" in message
+    assert "What to do: use the complete file as published" in message
+
+
+def test_real_snpp_with_a_year_column_deleted_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    real = pd.read_csv(shared_data / "projections" / SNPP, dtype=str)
+    path = tmp_path / SNPP
+    real.drop(columns=["2031"]).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"has years 2022 to 2047 but not 2031"):
+        read_snpp(path)

@@ -225,3 +225,10 @@ def test_from_frame_lonlat_and_grid() -> None:
     assert grid.locate(["tn11aa"]).tolist() == [[558301.0, 139099.0]]
     table = grid.to_frame()
     assert table.to_dict("records") == [{"postcode": "TN1 1AA", "easting": 558301.0, "northing": 139099.0}]
+
+
+def test_nspl_file_with_semicolons_names_the_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "TN.csv"
+    path.write_text("Postcode;lat;long\nTN1 1AA;51.12930;0.26096\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 1: the postcode lookup .* uses ';' \(semicolon\) as its delimiter"):
+        PostcodeLookup.from_nspl_latlon(path)

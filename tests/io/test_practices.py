@@ -270,3 +270,28 @@ def test_list_sizes_minimal_columns(tmp_path: Path) -> None:
     assert df.loc[0, "patients"] == 1234
     assert df.loc[0, "postcode"] == ""
     assert pd.isna(df.loc[0, "extract_date"])
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "named"), [(";", "';' (semicolon)"), ("\t", "a tab"), ("|", "'|' (vertical bar)")]
+)
+def test_epraccur_with_another_delimiter_names_it(tmp_path: Path, delimiter: str, named: str) -> None:
+    lines = [_epraccur_line(c).replace('","', f'"{delimiter}"') for c in ("G82001", "G82002")]
+    path = _write(tmp_path, "epraccur_semicolons.csv", lines)
+    with pytest.raises(InputError) as info:
+        read_epraccur(path)
+    message = str(info.value)
+    assert f"file {path}, row 1: the ODS epraccur file uses {named} as its delimiter (27 fields" in message
+    assert "save it as CSV with commas" in message
+    assert "header" not in message
+
+
+def test_list_sizes_with_semicolons_names_the_delimiter(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sizes.csv", ["PRACTICE_CODE;NUMBER_OF_PATIENTS;EXTRACT_DATE", "G82001;1000;2021-01-01"])
+    with pytest.raises(InputError, match=r"uses ';' \(semicolon\) as its delimiter \(3 fields on its first line, 1"):
+        read_list_sizes(path)
+
+
+def test_comma_file_with_semicolons_inside_values_is_read(tmp_path: Path) -> None:
+    line = _epraccur_line("G82001").replace("1 HIGH STREET", "UNIT 1; 2; 3; 4; HIGH STREET")
+    assert len(read_epraccur(_write(tmp_path, "epraccur.csv", [line]), active_gp_only=False)) == 1

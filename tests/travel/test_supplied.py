@@ -123,3 +123,42 @@ def test_duplicates_columns_and_file_errors(tmp_path: Path) -> None:
         load_supplied_matrix(
             write(tmp_path, "from_id,to_id,travel_time\n,S1,3\n"), origin_ids=["A"], destination_ids=["S1"]
         )
+
+
+def test_time_of_more_than_a_day_is_refused_naming_row_and_column(tmp_path: Path) -> None:
+    text = full_csv().replace("E01000002,S2,11.5", "E01000002,S2,1e12")
+    with pytest.raises(InputError) as info:
+        load_supplied_matrix(write(tmp_path, text), origin_ids=ZONES, destination_ids=SITES)
+    message = str(info.value)
+    assert "row 5, column 'travel_time': the travel time '1e12' minutes (zone 'E01000002' to site 'S2')" in message
+    assert "is more than a day (1,440 minutes)" in message
+
+
+def test_matrix_in_seconds_is_recognised(tmp_path: Path) -> None:
+    expected = np.array([[5.0, 12.0], [20.0, 9.0], [30.0, 14.0]])
+    rows = [f"{z},{s},{expected[i, j] * 2.5 * 60:.0f}" for i, z in enumerate(ZONES) for j, s in enumerate(SITES)]
+    path = write(tmp_path, "from_id,to_id,travel_time\n" + "\n".join(rows) + "\n")
+    with pytest.raises(
+        InputError,
+        match=r"column 'travel_time': the travel times look like seconds, not minutes: "
+        r"their median is 1,950 \(about 32 if they are seconds\).*median of 13 minutes",
+    ):
+        load_supplied_matrix(path, origin_ids=ZONES, destination_ids=SITES, expected_minutes=expected)
+    # The same journeys in minutes (public transport 2.5 times the drive estimate) are accepted.
+    rows = [f"{z},{s},{expected[i, j] * 2.5:.1f}" for i, z in enumerate(ZONES) for j, s in enumerate(SITES)]
+    path = write(tmp_path, "from_id,to_id,travel_time\n" + "\n".join(rows) + "\n")
+    tm = load_supplied_matrix(path, origin_ids=ZONES, destination_ids=SITES, expected_minutes=expected)
+    np.testing.assert_allclose(tm.minutes, expected * 2.5, rtol=1e-9, atol=0.051)
+
+
+def test_run_checks_a_supplied_matrix_against_the_straight_line_estimate(tmp_path: Path) -> None:
+    from hubopt.scenario import TravelMode
+    from hubopt.travel.modes import mode_times
+
+    zone_xy = np.array([[550_000.0, 150_000.0], [555_000.0, 150_000.0], [560_000.0, 152_000.0]])
+    site_xy = np.array([[551_000.0, 150_500.0], [559_000.0, 151_000.0]])
+    rows = [f"{z},{s},{900 + 60 * (i + j)}" for i, z in enumerate(ZONES) for j, s in enumerate(SITES)]
+    path = write(tmp_path, "from_id,to_id,travel_time\n" + "\n".join(rows) + "\n")
+    mode = TravelMode(name="bus", method="matrix", mode="public_transport", file=path)
+    with pytest.raises(InputError, match="look like seconds"):
+        mode_times(mode, zone_xy, ZONES, site_xy, SITES, cache_dir=tmp_path / "cache")
