@@ -104,7 +104,7 @@ def runs(tmp_path_factory):
     c = run_scenario(load_scenario(scenario(tmp, "c", unavailable=[hub])))
     far = a.zones.sort_values("minutes").iloc[-1]["zone_id"]
     x, y = centroid(far)
-    town = housing_with(tmp, "town", [{"name": "New town", "easting": x, "northing": y, "2025": 12000}])
+    town = housing_with(tmp, "town", [{"name": "New town", "easting": x, "northing": y, "2025": 6000, "2026": 6000}])
     d = run_scenario(load_scenario(scenario(tmp, "d", housing=town, beds=True)))
     return a, b, c, d, hub
 

@@ -150,7 +150,7 @@ def _check_totals(c: np.ndarray, demand: np.ndarray, cap: np.ndarray, costs: tup
     if not travel < MAX_TOTAL:
         raise InputError(
             f"the bed demand x travel time is too large to compute with ({travel:.3g}, above {MAX_TOTAL:.0e})",
-            setting="beds.travel_weight",
+            column="travel_weight",
             hint="scale the bed demand or the travel weight down, or look for a wrong, huge value",
         )
     if not spend < MAX_TOTAL:
