@@ -124,6 +124,12 @@ def write_problem(exc: OSError, folder: Path, what: str) -> InputError:
             path=folder,
             hint=f"choose a folder you can write to with --out, or ask for write permission on {where}",
         )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return InputError(
+            f"the {what} could not be written: a part of the folder's path is a file, not a folder",
+            path=folder,
+            hint="choose another folder with --out (the file is left as it is)",
+        )
     return InputError(
         f"the {what} could not be written ({exc.strerror or exc}), and nothing was left behind",
         path=folder,
@@ -232,7 +238,15 @@ class StagedFolder:
     """
 
     def __init__(
-        self, folder: Path, staging: Path, lock: Path, *, overwrite: bool, what: str, owned: OwnedFiles
+        self,
+        folder: Path,
+        staging: Path,
+        lock: Path,
+        *,
+        overwrite: bool,
+        what: str,
+        owned: OwnedFiles,
+        created: list[Path] | None = None,
     ) -> None:
         self.folder = folder
         self.staging = staging
@@ -240,6 +254,7 @@ class StagedFolder:
         self.overwrite = overwrite
         self.what = what
         self.owned = owned
+        self.created = list(created or [])
         self.kept: list[str] = []
         self.done = False
 
@@ -263,9 +278,11 @@ class StagedFolder:
             raise write_problem(cause, self.folder, self.what) from None
 
     def discard(self) -> None:
-        """Remove the staging folder and the lock; the destination is left as it was."""
+        """Remove the staging folder, the lock and the folders made for them; the destination is left as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
         _release(self.lock)
+        if not self.folder.exists():
+            _remove_empty(self.created)
         self.done = True
 
     def commit(self) -> Path:
@@ -410,31 +427,50 @@ def prepare(
     except OSError as exc:  # e.g. a folder that may not be listed or changed
         raise write_problem(exc, target, what) from None
     parent = target.parent
+    created = _missing_folders(parent)
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_empty(created)
         raise write_problem(exc, target, what) from None
-    if not parent.is_dir():
-        raise InputError(
-            f"the folder that should hold the {what} is a file", path=parent, hint="choose another folder with --out"
-        )
     lock = _lock_path(target)
     try:
         _acquire(lock, target, what)
-    except OSError as exc:
-        raise write_problem(exc, target, what) from None
+    except BaseException as exc:
+        _remove_empty(created)
+        if isinstance(exc, OSError):
+            raise write_problem(exc, target, what) from None
+        raise
     try:
         if shutil.disk_usage(parent).free < (MIN_FREE_BYTES if min_free_bytes is None else min_free_bytes):
             raise OSError(errno.ENOSPC, "not enough free space")
         _remove_abandoned_staging(target)
         staging = unique_sibling(target, "partial", directory=True)
-    except OSError as exc:
+    except BaseException as exc:
         _release(lock)
-        raise write_problem(exc, target, what) from None
-    except BaseException:
-        _release(lock)
+        _remove_empty(created)
+        if isinstance(exc, OSError):
+            raise write_problem(exc, target, what) from None
         raise
-    return StagedFolder(target, staging, lock, overwrite=overwrite, what=what, owned=owned)
+    return StagedFolder(target, staging, lock, overwrite=overwrite, what=what, owned=owned, created=created)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove folders that hubopt created for an output that was not written (deepest first; only when empty)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def add_outputs(folder: Path, write: Callable[[Path], list[str]], *, what: str) -> list[str]:
