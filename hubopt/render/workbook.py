@@ -234,7 +234,8 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
     if attribution is not None and attribution.exists():
         for line in attribution.read_text(encoding="utf-8").splitlines():
             if line.strip() and not set(line.strip()) <= set("|-: "):
-                rows.append(("Data sources (ATTRIBUTION.md)", line.strip()))
+                # a Markdown bullet is shown as its text (a cell starting with "-" would be quoted as a formula)
+                rows.append(("Data sources (ATTRIBUTION.md)", line.strip().removeprefix("- ")))
     _header(sheet, ["Topic", "Text"], 1)
     for i, (topic, text) in enumerate(rows, start=2):
         _put(sheet, i, 1, topic)
