@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import glob
 import json
 import os
@@ -53,6 +54,8 @@ __all__ = [
 MANIFEST = "manifest.json"
 #: The value of ``generator`` in every manifest hubopt writes.
 GENERATOR = "hubopt"
+#: The files ``run --housing`` wrote into a run folder before the run's manifest listed them.
+LEGACY_COMPARISON_FILES = "comparison[._]*"
 #: The least free space (bytes) for a new output folder; below it, a run is refused before computing.
 MIN_FREE_BYTES = 50 * 1024 * 1024
 
@@ -81,8 +84,8 @@ def manifest_files(folder: Path) -> set[str] | None:
     """The files hubopt wrote in ``folder`` according to its ``manifest.json``; None when hubopt did not write it.
 
     A manifest counts when it says ``"generator": "hubopt"``, or (runs written before that marker) holds a
-    ``hubopt_version``; its ``outputs`` list names the files. ``manifest.json`` itself and a run's ``summary.txt``
-    (missing from the list of older runs) count too.
+    ``hubopt_version``; its ``outputs`` list names the files. ``manifest.json`` itself counts too, and for an older
+    run, which did not list them, its ``summary.txt`` and the comparison files ``run --housing`` wrote.
     """
     path = folder / MANIFEST
     try:
@@ -98,8 +101,10 @@ def manifest_files(folder: Path) -> set[str] | None:
         return None
     names = {o for o in outputs if o and "/" not in o and "\\" not in o and o not in (".", "..")}
     names.add(MANIFEST)
-    if record.get("generator") != GENERATOR:
+    if record.get("generator") != GENERATOR:  # a run written before the manifest listed everything
         names.add("summary.txt")
+        with contextlib.suppress(OSError):
+            names |= {n for n in os.listdir(folder) if fnmatch.fnmatch(n, LEGACY_COMPARISON_FILES)}
     return names
 
 

@@ -296,6 +296,7 @@ def test_a_failed_commit_puts_everything_back(tmp_path: Path, monkeypatch: pytes
 def test_overwrite_replaces_only_the_files_the_manifest_lists(tmp_path: Path) -> None:
     earlier = fake_run(tmp_path / "out", {"zones.csv": "old\n", "old_only.csv": "old\n"}, generator=False)
     (earlier / "summary.txt").write_text("old summary\n")  # older runs did not list it: still hubopt's
+    (earlier / "comparison_hubs.csv").write_text("old\n")  # nor the comparison of run --housing
     (earlier / "my notes.docx").write_bytes(THESIS)
     (earlier / "compare_with_a").mkdir()
     (earlier / "compare_with_a" / "comparison.txt").write_text("kept\n")
