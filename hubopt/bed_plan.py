@@ -3,6 +3,13 @@
 Bed need comes from :mod:`hubopt.beds` (today's beds grown with the age-weighted population, or admission rates ×
 length of stay); placement from :mod:`hubopt.locate.beds`. Zones' bed demand is the need shared in proportion to
 their age-weighted population, so the beds sit where the people who will use them live.
+
+Today's beds are the study's own (:func:`bed_baseline`): the ``beds`` and ``piloted_beds`` of its sites, or
+``beds.baseline_beds`` given in the scenario with its source. A study whose sites record no beds gets no other
+area's figure: the baseline method then stops and asks for one.
+
+Beds needed are whole beds (:attr:`hubopt.beds.BedNeed.beds_rounded_up`, the computed need rounded up): the plan
+must meet that figure, and :meth:`BedResult.need_table` and the run summary show it.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.beds import BedNeed, bed_need_from_baseline, bed_need_from_rates
+from hubopt.beds import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
 from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
@@ -54,21 +61,85 @@ class BedResult:
         return out
 
     def need_table(self) -> pd.DataFrame:
-        """One row per year: beds needed, today's beds, and the method."""
+        """One row per year: whole beds needed (the figure the plan meets), today's beds, and the method.
+
+        ``beds_needed`` is :attr:`hubopt.beds.BedNeed.beds_rounded_up`, the figure of every output;
+        ``beds_needed_before_rounding`` is the arithmetic (one decimal). Today's columns are blank (NA) when there
+        is no figure for today.
+        """
         rows = []
         for need, year in zip(self.needs, self.years, strict=True):
+            today = need.today_beds
             rows.append(
                 {
                     "year": year,
-                    "beds_needed": round(need.beds, 1),
-                    "beds_needed_rounded_up": need.beds_rounded_up,
-                    "beds_today": need.today_beds,
-                    "change_from_today": round(need.change_from_today, 1),
-                    "beds_today_with_pilot": need.today_beds + need.piloted_beds,
+                    "beds_needed": need.beds_rounded_up,
+                    "beds_needed_before_rounding": round(need.beds, 1),
+                    "beds_today": today,
+                    "change_from_today": need.change_from_today,
+                    "beds_piloted": need.piloted_beds,
+                    "beds_today_with_pilot": None if today is None else today + need.piloted_beds,
+                    "beds_today_source": need.today_source,
                     "method": need.method,
                 }
             )
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        for col in ("beds_needed", "beds_today", "change_from_today", "beds_piloted", "beds_today_with_pilot"):
+            table[col] = table[col].astype("Int64")
+        return table
+
+
+def bed_baseline(study: Study, scenario: Scenario, sites: pd.DataFrame | None = None) -> BedsToday:
+    """Today's community beds for a run: the scenario's ``beds.baseline_beds``, else the study's sites' beds.
+
+    Parameters
+    ----------
+    study : Study
+        The study; its site register's ``beds`` and ``piloted_beds`` give today's beds.
+    scenario : Scenario
+        The scenario, with ``beds`` enabled.
+    sites : pandas.DataFrame, optional
+        The run's sites (e.g. with the scenario's extra register); rows not in the study's register add their beds.
+
+    Returns
+    -------
+    BedsToday
+        ``beds`` is None only for ``need_method: rates`` on a study whose sites record no beds.
+
+    Raises
+    ------
+    InputError
+        When ``need_method`` is ``baseline`` and there is no figure for today: no site records beds and the
+        scenario gives no ``beds.baseline_beds``. Another area's beds are never used instead.
+    """
+    settings = scenario.beds
+    assert settings is not None
+    if settings.baseline_beds is not None:
+        return BedsToday(
+            beds=int(settings.baseline_beds),
+            piloted=int(settings.piloted_beds or 0),
+            source=f"scenario setting beds.baseline_beds (source: {settings.baseline_source})",
+        )
+    register = study.sites
+    if sites is not None and "site_id" in sites.columns:
+        extra = sites[~sites["site_id"].astype(str).isin(register["site_id"].astype(str))]
+        if len(extra):
+            register = pd.concat([register, extra], ignore_index=True)
+    where = f"{study.name}'s site register (sites.csv)"
+    today = beds_today(register, where=where)
+    if today.beds is None and settings.need_method == "baseline":
+        raise InputError(
+            f"the baseline method grows today's community beds, but no site of {study.name} records any beds "
+            "(the beds column of its site register is blank or 0 for every site), and hubopt will not use another "
+            "area's figure",
+            path=scenario.path,
+            setting="beds.baseline_beds",
+            hint="give today's beds in the scenario with where the figure comes from (beds.baseline_beds: N and "
+            "beds.baseline_source: '...'), or fill in the beds column of the study's sites.csv for the sites that "
+            "have beds; or use need_method: rates with local admission rates and length of stay; or set "
+            "beds.enabled: false",
+        )
+    return today
 
 
 def bed_sites(sites: gpd.GeoDataFrame, chosen: np.ndarray, settings: BedSettings) -> np.ndarray:
@@ -108,26 +179,34 @@ def plan_beds(
     chosen: np.ndarray,
     minutes: np.ndarray,
     demand_for_year: Callable[[int], ZoneDemand],
+    today: BedsToday | None = None,
 ) -> BedResult:
-    """Bed need for each of ``beds.years`` and the bed plan over the allowed sites."""
+    """Bed need for each of ``beds.years`` and the bed plan over the allowed sites.
+
+    ``today`` is today's beds (default: :func:`bed_baseline` of the study and ``sites``). The plan meets each
+    year's whole beds needed (:attr:`hubopt.beds.BedNeed.beds_rounded_up`).
+    """
     settings = scenario.beds
     assert settings is not None
+    if today is None:
+        today = bed_baseline(study, scenario, sites)
     base = demand_for_year(study.base_year)
     needs: list[BedNeed] = []
     shares = []
     for year in settings.years:
         d = demand_for_year(year)
         if settings.need_method == "baseline":
-            kwargs = {"year": year}
-            if settings.baseline_beds is not None:
-                kwargs["baseline_beds"] = settings.baseline_beds
+            assert today.beds is not None  # bed_baseline refuses the baseline method without a figure
             need = bed_need_from_baseline(
                 base.population,
                 d.population,
                 settings.weights,
+                baseline_beds=today.beds,
+                piloted_beds=today.piloted,
+                baseline_source=today.source,
                 baseline_occupancy=settings.baseline_occupancy,
                 target_occupancy=settings.target_occupancy,
-                **kwargs,
+                year=year,
             )
         else:
             kwargs = {} if settings.target_occupancy is None else {"target_occupancy": settings.target_occupancy}
@@ -136,6 +215,7 @@ def plan_beds(
                 settings.admission_rates_per_1000,
                 settings.mean_length_of_stay_days,
                 year=year,
+                today=today,
                 **kwargs,
             )
         needs.append(need)
@@ -199,17 +279,25 @@ def plan_beds(
         "site_ids": ids,
         "zone_ids": study.zones["zone_id"].tolist(),
     }
+    # The plan meets the whole beds needed, the one figure every output shows.
     if len(settings.years) == 1:
         need = needs[0]
-        plan = place_beds(cost, shares[0] * need.beds, need.beds, **common)
+        plan = place_beds(cost, shares[0] * need.beds, need.beds_rounded_up, **common)
     else:
         demand_by_year = np.vstack([s * n.beds for s, n in zip(shares, needs, strict=True)])
         plan = place_beds_phased(
             cost,
             demand_by_year,
-            [n.beds for n in needs],
+            [n.beds_rounded_up for n in needs],
             years=settings.years,
             allow_moves=settings.allow_moves,
             **common,
         )
-    return BedResult(needs=needs, plan=plan, sites=candidates, years=list(settings.years), notes=list(plan.notes))
+    notes = list(plan.notes)
+    in_plan = int(existing.sum())
+    if today.beds is not None and settings.baseline_beds is None and in_plan < today.beds:
+        notes.append(
+            f"{today.beds - in_plan} of today's {today.beds} beds are at sites that may not host beds in this run "
+            f"(beds.sites: {settings.sites}, sites.types or status unavailable), so the plan does not keep them"
+        )
+    return BedResult(needs=needs, plan=plan, sites=candidates, years=list(settings.years), notes=notes)

@@ -10,9 +10,14 @@ Two methods, both returning a :class:`BedNeed`:
   ``beds = baseline beds × Σ_b w_b population_then_b / Σ_b w_b population_now_b``, optionally adjusted from today's
   occupancy to a target occupancy (``× baseline occupancy / target occupancy``).
 
-Today's West Kent community beds (NHS West Kent CCG, *Local Care Plan* v1.5, 31 July 2017): Hawkhurst 22, Tonbridge
-Cottage 14, Sevenoaks 18, Edenbridge 14 = 68, plus 8 therapy-led beds piloted at Tonbridge Cottage (reported
-alongside, not counted in the 68).
+Today's beds are the study's own: :func:`beds_today` adds up the ``beds`` (and ``piloted_beds``) of the sites in the
+study's site register, each row carrying its source (in West Kent, Hawkhurst 22, Tonbridge Cottage 14, Sevenoaks 18
+and Edenbridge 14 = 68, plus 8 therapy-led beds piloted at Tonbridge Cottage, from NHS West Kent CCG, *Local Care
+Plan* v1.5, 31 July 2017). No area's figures stand in for another's: a study whose sites record no beds has no
+figure for today, and the baseline method then needs one given with its source.
+
+Beds needed are whole beds: :attr:`BedNeed.beds_rounded_up` (the computed need rounded up) is the one figure every
+table, summary and the bed placement use; :attr:`BedNeed.beds` keeps the arithmetic before rounding.
 """
 
 from __future__ import annotations
@@ -29,26 +34,14 @@ from hubopt.io.population import AGE_BANDS, band_column
 
 __all__ = [
     "DEFAULT_TARGET_OCCUPANCY",
-    "WK_COMMUNITY_BEDS",
-    "WK_PILOTED_BEDS",
-    "WK_TODAY_BEDS",
     "BedNeed",
+    "BedsToday",
     "band_population",
     "bed_need_from_baseline",
     "bed_need_from_rates",
+    "beds_today",
+    "whole_beds",
 ]
-
-#: Community hospital beds in West Kent by hospital. Source: NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017).
-WK_COMMUNITY_BEDS: dict[str, int] = {
-    "Hawkhurst Community Hospital": 22,
-    "Tonbridge Cottage Hospital": 14,
-    "Sevenoaks Community Hospital": 18,
-    "Edenbridge Community Hospital": 14,
-}
-#: Today's West Kent community beds: 22 + 14 + 18 + 14 = 68 (WK plan v1.5).
-WK_TODAY_BEDS = sum(WK_COMMUNITY_BEDS.values())
-#: Therapy-led beds piloted at Tonbridge Cottage Hospital (WK plan v1.5): reported alongside, not in the 68.
-WK_PILOTED_BEDS = 8
 
 #: Target mean bed occupancy. Source: Bagust A, Place M, Posnett JW. Dynamics of bed use in accommodating emergency
 #: admissions: stochastic simulation model. BMJ 1999;319:155-158: in a simulated acute hospital in England, risks
@@ -69,6 +62,35 @@ _LOS_HINT = (
 
 
 @dataclass(frozen=True)
+class BedsToday:
+    """Community beds today, and where the figure comes from.
+
+    Attributes
+    ----------
+    beds : int or None
+        Beds today; None when there is no figure (the sites record no beds and none was given).
+    piloted : int
+        Beds piloted on top of ``beds`` (reported beside them, not counted in them).
+    source : str
+        Where the figures come from, in plain words (the sites and their sources, or the scenario setting).
+    by_site : dict of str to int
+        Beds today per site (site name to beds), when the figure comes from the site register.
+    """
+
+    beds: int | None
+    piloted: int = 0
+    source: str = ""
+    by_site: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """Plain sentence: the beds today, the piloted beds and the source."""
+        if self.beds is None:
+            return f"no community beds recorded today ({self.source})" if self.source else "no beds recorded today"
+        pilot = f" (+{self.piloted} piloted)" if self.piloted else ""
+        return f"{self.beds} beds today{pilot}: {self.source}"
+
+
+@dataclass(frozen=True)
 class BedNeed:
     """Community beds needed in a year.
 
@@ -77,17 +99,20 @@ class BedNeed:
     year : int or None
         The year the need is for.
     beds : float
-        Beds needed (unrounded).
+        The computed need, before rounding (the arithmetic; not a number of beds to plan for).
     beds_rounded_up : int
-        ``beds`` rounded up to a whole bed.
+        Beds needed: ``beds`` rounded up to a whole bed (:func:`whole_beds`). The one figure every output shows and
+        the bed plan must meet.
     by_band : dict of str to float
         Beds attributable to each age band (they add up to ``beds``).
     method : str
         How the figure was worked out, with the inputs used.
-    today_beds : int
-        Community beds today (68 in West Kent, WK plan v1.5).
+    today_beds : int or None
+        Community beds today (from the study's sites, or given in the scenario); None when there is no figure.
     piloted_beds : int
-        Beds piloted on top of ``today_beds`` (8 therapy-led beds at Tonbridge Cottage, WK plan v1.5).
+        Beds piloted on top of ``today_beds`` (e.g. West Kent's 8 therapy-led beds at Tonbridge Cottage).
+    today_source : str
+        Where ``today_beds`` and ``piloted_beds`` come from.
     inputs : dict
         The parameters used, for manifests.
     """
@@ -97,33 +122,38 @@ class BedNeed:
     beds_rounded_up: int
     by_band: dict[str, float]
     method: str
-    today_beds: int = WK_TODAY_BEDS
-    piloted_beds: int = WK_PILOTED_BEDS
+    today_beds: int | None = None
+    piloted_beds: int = 0
+    today_source: str = ""
     inputs: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def change_from_today(self) -> int:
-        """Beds needed (rounded up) minus today's beds."""
-        return self.beds_rounded_up - self.today_beds
+    def change_from_today(self) -> int | None:
+        """Beds needed (rounded up) minus today's beds; None without a figure for today."""
+        return None if self.today_beds is None else self.beds_rounded_up - self.today_beds
 
     @property
-    def change_from_today_with_pilot(self) -> int:
-        """Beds needed (rounded up) minus today's beds and the piloted beds."""
-        return self.beds_rounded_up - self.today_beds - self.piloted_beds
+    def change_from_today_with_pilot(self) -> int | None:
+        """Beds needed (rounded up) minus today's beds and the piloted beds; None without a figure for today."""
+        return None if self.today_beds is None else self.beds_rounded_up - self.today_beds - self.piloted_beds
 
     def comparison(self) -> str:
         """Plain sentence comparing the need with today's beds."""
         year = f" in {self.year}" if self.year is not None else ""
+        head = f"{self.beds_rounded_up} beds needed{year} ({self.beds:.1f} before rounding up)"
+        if self.today_beds is None or self.change_from_today is None:
+            return f"{head}; no figure for today's beds to compare with"
 
         def signed(n: int) -> str:
             return f"{n:+d}" if n else "no change"
 
-        return (
-            f"{self.beds_rounded_up} beds needed{year} ({self.beds:.1f} before rounding up): "
-            f"{signed(self.change_from_today)} against today's {self.today_beds} beds, "
-            f"{signed(self.change_from_today_with_pilot)} against {self.today_beds + self.piloted_beds} with the "
-            f"{self.piloted_beds} piloted beds"
-        )
+        text = f"{head}: {signed(self.change_from_today)} against today's {self.today_beds} beds"
+        if self.piloted_beds and self.change_from_today_with_pilot is not None:
+            text += (
+                f", {signed(self.change_from_today_with_pilot)} against {self.today_beds + self.piloted_beds} with "
+                f"the {self.piloted_beds} piloted beds"
+            )
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary for manifests."""
@@ -135,14 +165,74 @@ class BedNeed:
             "method": self.method,
             "today_beds": self.today_beds,
             "piloted_beds": self.piloted_beds,
+            "today_source": self.today_source,
             "comparison": self.comparison(),
             "inputs": dict(self.inputs),
         }
 
 
-def _round_up(beds: float) -> int:
-    """Round up to a whole bed, ignoring floating-point noise (68.0000000001 is 68)."""
-    return math.ceil(round(beds, 9))
+def whole_beds(beds: float) -> int:
+    """Beds needed as whole beds: the computed need rounded up, ignoring floating-point noise (68.0000000001 is 68).
+
+    A need of 86.4 beds is met only by 87 whole beds, so 87 is the figure to plan for and to report.
+    """
+    return math.ceil(round(float(beds), 9))
+
+
+def _bed_sources(text: str) -> list[str]:
+    """The sources of a register row's bed figures: its ``source`` parts labelled with beds, else all of it.
+
+    ``"location: NHS website hospital list; beds and status: WK plan"`` gives ``["WK plan"]``.
+    """
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    about_beds = [p for p in parts if ":" in p and "bed" in p.split(":", 1)[0].lower()]
+    return [p.split(":", 1)[1].strip() for p in about_beds] if about_beds else ([text.strip()] if parts else [])
+
+
+def beds_today(sites: pd.DataFrame, *, where: str = "the site register") -> BedsToday:
+    """Community beds today from a site register's ``beds`` and ``piloted_beds`` columns.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        Sites with ``name`` and, optionally, ``beds``, ``piloted_beds`` and ``source`` (the register's schema;
+        blank is no beds).
+    where : str
+        What the register is, for the source text (e.g. "West Kent's site register (sites.csv)").
+
+    Returns
+    -------
+    BedsToday
+        ``beds`` is None when no site records a bed (every ``beds`` blank or 0): there is no figure for today.
+    """
+
+    def column(name: str) -> pd.Series:
+        if name not in sites.columns:
+            return pd.Series(0, index=sites.index, dtype=int)
+        return pd.to_numeric(sites[name], errors="coerce").fillna(0).astype(int)
+
+    beds, piloted = column("beds"), column("piloted_beds")
+    held = (beds > 0) | (piloted > 0)
+    if not (beds > 0).any():
+        return BedsToday(beds=None, piloted=int(piloted.sum()), source=f"no site in {where} records beds")
+    names = sites["name"].astype(str) if "name" in sites.columns else pd.Series(sites.index.astype(str))
+    parts = [
+        f"{name} {b}" + (f" (+{p} piloted)" if p else "")
+        for name, b, p in zip(names[held], beds[held], piloted[held], strict=True)
+    ]
+    sources: list[str] = []
+    if "source" in sites.columns:
+        for text in sites.loc[held, "source"].dropna().astype(str):
+            for item in _bed_sources(text):
+                if item not in sources:
+                    sources.append(item)
+    source = f"{where}: {', '.join(parts)}" + (f" (source: {'; '.join(sources)})" if sources else "")
+    return BedsToday(
+        beds=int(beds.sum()),
+        piloted=int(piloted.sum()),
+        source=source,
+        by_site={str(n): int(b) for n, b in zip(names[held], beds[held], strict=True)},
+    )
 
 
 def band_population(population: pd.DataFrame | pd.Series | Mapping[str, float], *, what: str = "population") -> dict:
@@ -248,6 +338,7 @@ def bed_need_from_rates(
     target_occupancy: float = DEFAULT_TARGET_OCCUPANCY,
     *,
     year: int | None = None,
+    today: BedsToday | None = None,
 ) -> BedNeed:
     """Beds needed from admission rates, length of stay and a target occupancy.
 
@@ -270,6 +361,8 @@ def bed_need_from_rates(
         :data:`DEFAULT_TARGET_OCCUPANCY`).
     year : int, optional
         The year the population is for.
+    today : BedsToday, optional
+        Today's beds, to compare the need with (not used in the arithmetic); default: no figure for today.
 
     Returns
     -------
@@ -327,9 +420,12 @@ def bed_need_from_rates(
     return BedNeed(
         year=None if year is None else int(year),
         beds=beds,
-        beds_rounded_up=_round_up(beds),
+        beds_rounded_up=whole_beds(beds),
         by_band=by_band,
         method=method,
+        today_beds=None if today is None else today.beds,
+        piloted_beds=0 if today is None else today.piloted,
+        today_source="" if today is None else today.source,
         inputs={
             "method": "rates",
             "population": pop,
@@ -345,7 +441,9 @@ def bed_need_from_baseline(
     population_then: pd.DataFrame | pd.Series | Mapping[str, float],
     weights: Mapping[str, float] | None,
     *,
-    baseline_beds: float = WK_TODAY_BEDS,
+    baseline_beds: float,
+    piloted_beds: int = 0,
+    baseline_source: str = "",
     baseline_occupancy: float | None = None,
     target_occupancy: float | None = None,
     year: int | None = None,
@@ -359,16 +457,22 @@ def bed_need_from_baseline(
     Parameters
     ----------
     population_now : pandas.DataFrame, pandas.Series or mapping
-        People by age band in the year of ``baseline_beds`` (for West Kent's 68 beds: 2017, the WK plan's year and
-        the study's base year). Use the same population definition (e.g. registration shares) as for ``then``.
+        People by age band in the year of ``baseline_beds`` (the study's base year: for West Kent's 68 beds, 2017,
+        the WK plan's year). Use the same population definition (e.g. registration shares) as for ``then``.
     population_then : pandas.DataFrame, pandas.Series or mapping
         People by age band in the year wanted.
     weights : mapping of str to float
         Relative bed use per person in each band (every band, each >= 0, not all zero). Required: hubopt has no
         sourced bed-use weights by age; take them from local activity data (e.g. bed-days per person by age).
     baseline_beds : float
-        Beds today; default 68 = Hawkhurst 22 + Tonbridge Cottage 14 + Sevenoaks 18 + Edenbridge 14 (WK plan
-        v1.5). The 8 therapy-led beds piloted at Tonbridge Cottage are not included (pass 76 to include them).
+        Whole beds today, above zero: the study's own (see :func:`beds_today`; in West Kent 68 = Hawkhurst 22 +
+        Tonbridge Cottage 14 + Sevenoaks 18 + Edenbridge 14, WK plan v1.5) or a figure given with its source.
+        Required: no area's beds stand in for another's.
+    piloted_beds : int
+        Beds piloted on top of ``baseline_beds``, reported beside them and not grown (West Kent: 8 therapy-led beds
+        at Tonbridge Cottage; pass ``baseline_beds=76`` to grow them too).
+    baseline_source : str
+        Where ``baseline_beds`` comes from, for the outputs.
     baseline_occupancy, target_occupancy : float, optional
         Today's mean occupancy and the target (each in (0, 1]); both or neither.
     year : int, optional
@@ -395,8 +499,17 @@ def bed_need_from_baseline(
         raise InputError(
             f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
         ) from None
-    if not math.isfinite(base) or base < 0:
-        raise InputError(f"baseline beds must be zero or more, not {baseline_beds!r}", setting="beds.baseline_beds")
+    if not math.isfinite(base) or base <= 0 or base != int(base):
+        raise InputError(
+            f"baseline beds must be a whole number of beds above zero, not {baseline_beds!r}",
+            setting="beds.baseline_beds",
+            hint="give today's community beds (growing zero beds gives zero); without a figure for today, use "
+            "need_method: rates",
+        )
+    if isinstance(piloted_beds, bool) or not isinstance(piloted_beds, int) or piloted_beds < 0:
+        raise InputError(
+            f"piloted beds must be a whole number of zero or more, not {piloted_beds!r}", setting="beds.piloted_beds"
+        )
     w_now = sum(w[b] * now[b] for b in AGE_BANDS)
     w_then = sum(w[b] * then[b] for b in AGE_BANDS)
     if w_now <= 0:
@@ -425,9 +538,12 @@ def bed_need_from_baseline(
     return BedNeed(
         year=None if year is None else int(year),
         beds=float(beds),
-        beds_rounded_up=_round_up(beds),
+        beds_rounded_up=whole_beds(beds),
         by_band=by_band,
         method=method,
+        today_beds=int(base),
+        piloted_beds=int(piloted_beds),
+        today_source=baseline_source,
         inputs={
             "method": "baseline",
             "baseline_beds": base,

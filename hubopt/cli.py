@@ -196,11 +196,11 @@ def demand(
 ) -> None:
     """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
     from hubopt.cell_text import to_csv
-    from hubopt.demand import zone_demand
     from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
     from hubopt.errors import InputError
     from hubopt.output_folder import prepare, write_folder_manifest
     from hubopt.scenario import load_scenario
+    from hubopt.scenario_demand import scenario_demand
     from hubopt.study import load_study
 
     years = []
@@ -212,7 +212,8 @@ def demand(
     folder = out or sc.output_folder.with_name(sc.output_folder.name + "_demand")
     with prepare(folder, overwrite=overwrite, what="demand table") as target:
         study = load_study(sc.study)
-        demands = [zone_demand(study, y, sc.demand_weights, beyond=sc.beyond_projection) for y in sorted(set(years))]
+        demand_for_year = scenario_demand(study, sc)  # the demand of `hubopt run`: housing, registration share ...
+        demands = [demand_for_year(y) for y in sorted(set(years))]
         table = demand_table(study, demands)
         lines = summary_lines(table, [d.method for d in demands])
         with target.writing() as staging:

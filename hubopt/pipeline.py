@@ -6,7 +6,7 @@ Each step is a plain function call on plain objects; nothing reaches back up the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.bed_plan import BedResult, plan_beds
+from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
 from hubopt.cell_text import to_csv
-from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
-from hubopt.errors import InputError, quote
-from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
+from hubopt.demand import ZoneDemand
+from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
@@ -30,6 +29,7 @@ from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.output_folder import prepare as prepare_output
 from hubopt.scenario import Scenario
+from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
 from hubopt.travel.modes import ModeTimes, mode_times
 
@@ -70,68 +70,6 @@ class RunResult:
     folder: Path | None = None
     outputs: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def demand_options(study: Study, scenario: Scenario) -> dict:
-    """Keyword arguments for :func:`hubopt.demand.zone_demand` from the scenario: housing and registration share."""
-    share = scenario.registration_share
-    if share == "study":
-        share = study.metadata.get("registration_share")
-        if not share:
-            raise InputError(
-                "the study gives no registration shares",
-                path=scenario.path,
-                setting="demand.registration_share",
-                hint="give the shares in the scenario ('district code: share'), or use none",
-            )
-        share = _study_shares(share, study)
-    housing = None
-    if scenario.housing_file is not None:
-        lookup = None
-        if scenario.housing_postcodes is not None:
-            lookup = PostcodeLookup.from_nspl_latlon(scenario.housing_postcodes)
-        trajectory = read_housing_trajectory(scenario.housing_file, postcodes=lookup)
-        last = None if study.projections.empty else int(study.projections["year"].max())
-        check_housing_years(trajectory, base_year=study.base_year, last_year=last)
-        housing = HousingOptions(
-            trajectory=trajectory,
-            mode=scenario.housing_mode,
-            persons_per_dwelling=scenario.housing_persons_per_dwelling or DEFAULT_PERSONS_PER_DWELLING,
-            age_profile=scenario.housing_age_profile,
-            max_distance_m=scenario.housing_max_distance_m,
-        )
-    return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
-
-
-def _study_shares(shares: object, study: Study) -> dict[str, float]:
-    """The registration shares of study.yaml, each a number above 0 and at most 1 for a district of the study."""
-    meta = study.files.get("study.yaml")
-    if not isinstance(shares, dict):
-        raise InputError(
-            "registration_share must list 'district code: share' lines",
-            path=meta,
-            setting="registration_share",
-            hint="e.g. registration_share: {E07000111: 0.594}",
-        )
-    out: dict[str, float] = {}
-    for code, value in shares.items():
-        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-        if number is None or not np.isfinite(number) or not 0 < number <= 1:
-            raise InputError(
-                f"the registration share of {code} must be a number above 0 and at most 1, not {quote(value)}",
-                path=meta,
-                setting=f"registration_share.{code}",
-                hint="give the share of the district's residents registered with the area's practices, e.g. 0.594",
-            )
-        if str(code) not in set(study.zones["district_code"]):
-            raise InputError(
-                f"the registration share names district {code}, which has no zone in the study",
-                path=meta,
-                setting=f"registration_share.{code}",
-                hint=f"use district codes of the study: {', '.join(sorted(set(study.zones['district_code'])))}",
-            )
-        out[str(code)] = float(number)
-    return out
 
 
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
@@ -211,8 +149,20 @@ def travel_times(
     }
 
 
+#: Decimals of the zone columns in zones.csv. The run keeps the exact figures: every total, share and mean (the
+#: summary, sites.csv, the workbook, the report, the sweep and the appraisal) is worked out from them, and only the
+#: written table is rounded.
+ZONE_DECIMALS: dict[str, int] = {
+    "population": 1,
+    **{band_column(b): 1 for b in AGE_BANDS},
+    "demand": 2,
+    "minutes": 2,
+    "growth_pct": 2,
+}
+
+
 def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
-    """One row per zone: who lives there, their demand, their hub and travel time."""
+    """One row per zone: who lives there, their demand, their hub and travel time (exact; see :func:`zones_csv`)."""
     z = study.zones
     hub_ids = sites["site_id"].astype(str).to_numpy()
     hub_names = sites["name"].astype(str).to_numpy()
@@ -221,23 +171,42 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "zone_id": z["zone_id"].to_numpy(),
         "zone_name": z["zone_name"].to_numpy(),
         "district": z["district_name"].to_numpy(),
-        "population": demand.population["population"].round(1).to_numpy(),
-        **{band_column(b): demand.population[band_column(b)].round(1).to_numpy() for b in AGE_BANDS},
-        "demand": np.round(demand.demand, 2),
+        "population": demand.population["population"].to_numpy(dtype=float),
+        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        "demand": np.asarray(demand.demand, dtype=float),
         "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
         "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
-        "minutes": np.round(result.assigned_cost, 2),
+        "minutes": np.asarray(result.assigned_cost, dtype=float),
         "imd_decile": z["imd_decile"].to_numpy(),
     }
     return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
 
 
-def site_table(sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult) -> gpd.GeoDataFrame:
-    """One row per candidate site: chosen or not, and for hubs what they serve."""
+def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
+    """The zone table as written to zones.csv: no geometry, figures rounded (:data:`ZONE_DECIMALS`)."""
+    out = pd.DataFrame(zones.drop(columns="geometry", errors="ignore"))
+    for col in out.columns:
+        decimals = ZONE_DECIMALS.get(col, 2 if str(col).startswith("minutes_") else None)
+        if decimals is not None:
+            out[col] = out[col].astype(float).round(decimals)
+    return out
+
+
+def site_table(
+    sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult, must_open: Sequence[int] = ()
+) -> gpd.GeoDataFrame:
+    """One row per candidate site: chosen or not, required to open or not, and for hubs what they serve.
+
+    ``must_open`` holds the positions of the sites the scenario (or the register's ``must-keep`` status) requires
+    to open; the column ``must_open`` marks them, so that maps and reports can tell them from the model's choices.
+    """
     out = sites.copy()
     chosen = np.zeros(len(sites), dtype=bool)
     chosen[result.open_sites] = True
     out["chosen"] = chosen
+    required = np.zeros(len(sites), dtype=bool)
+    required[np.asarray(list(must_open), dtype=int)] = True
+    out["must_open"] = required
     by_hub = zones.groupby("hub_id").apply(
         lambda g: pd.Series(
             {
@@ -312,16 +281,11 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
-    options = demand_options(study, scenario)
-    demands: dict[int, ZoneDemand] = {}
-
-    def demand_for_year(year: int) -> ZoneDemand:
-        if year not in demands:
-            demands[year] = zone_demand(study, year, scenario.demand_weights, **options)
-        return demands[year]
-
+    demand_for_year = scenario_demand(study, scenario)
     demand = demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
+    # Today's beds are checked before the slow steps: a study with no bed figures stops here, never borrowing.
+    beds_today = bed_baseline(study, scenario, candidates.sites) if scenario.beds is not None else None
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
@@ -345,16 +309,21 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     for name, mt in modes.items():
         to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
         if name != scenario.travel_use:
-            zones[f"minutes_{name}"] = np.round(to_hub, 2)
+            zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
-    sites = site_table(candidates.sites, zones, result)
+    sites = site_table(candidates.sites, zones, result, candidates.must_open)
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
-        beds = plan_beds(study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year)
+        beds = plan_beds(
+            study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
+        )
         planned = beds.table().set_index("site_id")
-        last = f"beds_{beds.years[-1]}"
-        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[last]).fillna(0).astype(int)
+        # The map and the site table show the beds of the run's own year when the bed plan has it (a map of 2030
+        # shows 2030's beds), else of the plan's last year; the column planned_beds_year says which, always.
+        beds_year = scenario.year if scenario.year in beds.years else beds.years[-1]
+        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[f"beds_{beds_year}"]).fillna(0).astype(int)
+        sites["planned_beds_year"] = int(beds_year)
     access = access_measures(zones["minutes"].to_numpy(), zones["population"].to_numpy(), scenario.thresholds)
     run = RunResult(
         scenario=scenario,
@@ -386,7 +355,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
             )
         except InputError as exc:
             raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
-    run.zones["growth_pct"] = np.round(growth_pct(demand, demand_for_year(study.base_year)), 2)
+    run.zones["growth_pct"] = growth_pct(demand, demand_for_year(study.base_year))
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
@@ -403,7 +372,7 @@ def _write_outputs(run: RunResult, staging: Path) -> None:
     outputs: list[str] = []
     sc = run.scenario
     if sc.write_tables:
-        to_csv(pd.DataFrame(run.zones.drop(columns="geometry")), staging / "zones.csv")
+        to_csv(zones_csv(run.zones), staging / "zones.csv")
         site_cols = [c for c in run.sites.columns if c != "geometry"]
         sites = pd.DataFrame(run.sites[site_cols])
         sites.insert(4, "easting", run.sites.geometry.x.round(1))
@@ -459,6 +428,7 @@ def _write_outputs(run: RunResult, staging: Path) -> None:
             housing=run.housing_sites,
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
+            growth_base_year=run.study.base_year,
         )
         outputs.append("map.html")
     if run.isochrones is not None:
@@ -539,7 +509,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             "beds": None
             if run.beds is None
             else {
-                "need": run.beds.need_table().to_dict(orient="records"),
+                "need": _records(run.beds.need_table()),
                 "plan": run.beds.table().to_dict(orient="records"),
                 "solve": run.beds.plan.report.to_dict(),
                 "notes": run.beds.notes,
@@ -548,6 +518,11 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         },
         outputs=run.outputs,
     )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -625,14 +600,19 @@ def summary_lines(run: RunResult) -> list[str]:
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:
-    """Summary lines for community beds: need per year against today, and the sites with beds."""
-    today = beds.needs[0].today_beds
-    pilot = beds.needs[0].piloted_beds
-    needs = ", ".join(f"{n.year}: {n.beds:.0f}" for n in beds.needs)
-    lines = [
-        f"  Community beds needed ({needs}) vs {today} today (+{pilot} piloted); "
-        f"solver: {beds.plan.report.describe().split(';')[0]}"
-    ]
+    """Summary lines for community beds: need per year against today, and the sites with beds.
+
+    The figures are those of :meth:`BedResult.need_table` and :meth:`BedResult.table` (``bed_need.csv`` and
+    ``beds.csv``): whole beds needed, the figure the plan meets.
+    """
+    need = beds.need_table()
+    needs = ", ".join(f"{int(r.year)}: {int(r.beds_needed)}" for r in need.itertuples())
+    first = beds.needs[0]
+    if first.today_beds is None:
+        today = "no community beds recorded today"
+    else:
+        today = f"{first.today_beds} today" + (f" (+{first.piloted_beds} piloted)" if first.piloted_beds else "")
+    lines = [f"  Community beds needed ({needs}) vs {today}; solver: {beds.plan.report.describe().split(';')[0]}"]
     table = beds.table()
     cols = [c for c in table.columns if c.startswith("beds_") and c != "beds_today"]
     with_beds = table[(table[cols] > 0).any(axis=1) | (table["beds_today"] > 0)]

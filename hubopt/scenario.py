@@ -103,7 +103,9 @@ _SCHEMA: dict[str, Any] = {
         "enabled": (bool, False),
         "years": (list, None),
         "need_method": (str, "baseline"),
-        "baseline_beds": ((int, float), None),
+        "baseline_beds": (int, None),
+        "baseline_source": (str, None),
+        "piloted_beds": (int, None),
         "weights": (dict, None),
         "admission_rates_per_1000": (dict, None),
         "mean_length_of_stay_days": ((int, float, dict), None),
@@ -183,7 +185,7 @@ class BedSettings:
 
     years: list[int]
     need_method: str
-    baseline_beds: float | None
+    baseline_beds: int | None
     weights: dict[str, float] | None
     admission_rates_per_1000: dict[str, float] | None
     mean_length_of_stay_days: float | dict[str, float] | None
@@ -198,6 +200,8 @@ class BedSettings:
     cost_per_bed: float
     cost_per_unit: float
     priority: str = "fewest_beds"
+    baseline_source: str | None = None
+    piloted_beds: int | None = None
 
 
 @dataclass
@@ -553,7 +557,8 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
         v = values[key]
         if v is not None and not 0 < v <= 1:
             _fail(f"beds.{key}", "occupancy is a fraction above 0 and at most 1, e.g. 0.85", path)
-    for key in ("max_beds_per_site", "baseline_beds", "cost_per_bed", "cost_per_unit"):
+    _check_bed_baseline(values, path)
+    for key in ("max_beds_per_site", "cost_per_bed", "cost_per_unit"):
         v = values[key]
         if v is not None and v < 0:
             _fail(f"beds.{key}", "must be zero or positive", path)
@@ -579,7 +584,42 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
         cost_per_bed=float(values["cost_per_bed"]),
         cost_per_unit=float(values["cost_per_unit"]),
         priority=values["priority"],
+        baseline_source=values["baseline_source"],
+        piloted_beds=values["piloted_beds"],
     )
+
+
+def _check_bed_baseline(values: dict[str, Any], path: Path) -> None:
+    """Check ``beds.baseline_beds`` (today's beds, instead of the study's): its source; ``piloted_beds`` with it."""
+    beds, source, piloted = values["baseline_beds"], values["baseline_source"], values["piloted_beds"]
+    if beds is None:
+        for key, value in (("baseline_source", source), ("piloted_beds", piloted)):
+            if value is not None:
+                _fail(
+                    f"beds.{key}",
+                    f"beds.{key} is given without beds.baseline_beds",
+                    path,
+                    "give today's beds with beds.baseline_beds (and its source), or remove this setting to use the "
+                    "beds and piloted_beds of the study's site register",
+                )
+        return
+    if beds < 1:
+        _fail(
+            "beds.baseline_beds",
+            f"today's beds must be a whole number above zero, not {beds!r}",
+            path,
+            "growing zero beds gives zero; without beds today, use need_method: rates",
+        )
+    if source is None or not source.strip():
+        _fail(
+            "beds.baseline_source",
+            "beds.baseline_beds is given without its source",
+            path,
+            "say where the figure comes from, e.g. baseline_source: 'Community Services Plan 2024, table 3' "
+            "(for an assumption, write 'ILLUSTRATIVE assumption: ...')",
+        )
+    if piloted is not None and piloted < 0:
+        _fail("beds.piloted_beds", "piloted beds must be a whole number of zero or more", path)
 
 
 def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dict[str, TravelMode], str]:

@@ -3,37 +3,65 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from hubopt.beds import (
     DEFAULT_TARGET_OCCUPANCY,
-    WK_COMMUNITY_BEDS,
-    WK_PILOTED_BEDS,
-    WK_TODAY_BEDS,
+    BedsToday,
     bed_need_from_baseline,
     bed_need_from_rates,
+    beds_today,
+    whole_beds,
 )
 from hubopt.errors import InputError
+from hubopt.study import load_study
+
+REPO = Path(__file__).resolve().parents[1]
+#: West Kent's beds today as the WK plan v1.5 states them, for the hand calculations.
+WK_TODAY = BedsToday(beds=68, piloted=8, source="WK plan v1.5")
 
 POP = {"0-64": 100_000, "65-74": 10_000, "75-84": 5_000, "85+": 2_000}
 RATES = {"0-64": 0.5, "65-74": 5.0, "75-84": 15.0, "85+": 40.0}
 
 
-def test_west_kent_beds_today() -> None:
-    assert WK_COMMUNITY_BEDS == {
+def test_west_kent_beds_today_come_from_its_sites() -> None:
+    today = beds_today(load_study(REPO / "data" / "west_kent").sites, where="West Kent's site register")
+    assert today.by_site == {
         "Hawkhurst Community Hospital": 22,
         "Tonbridge Cottage Hospital": 14,
         "Sevenoaks Community Hospital": 18,
         "Edenbridge Community Hospital": 14,
     }
-    assert WK_TODAY_BEDS == 68 and WK_PILOTED_BEDS == 8
+    assert today.beds == 68 and today.piloted == 8  # the 8 therapy-led beds piloted at Tonbridge Cottage
+    assert "Tonbridge Cottage Hospital 14 (+8 piloted)" in today.source
+    assert "(source: NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017))" in today.source
     assert DEFAULT_TARGET_OCCUPANCY == 0.85
 
 
+def test_sites_without_beds_give_no_figure_for_today() -> None:
+    blank = pd.DataFrame({"name": ["A", "B"], "beds": [pd.NA, pd.NA], "source": ["x", "y"]}).astype({"beds": "Int64"})
+    zero = pd.DataFrame({"name": ["A", "B"], "beds": [0, 0]})
+    for sites in (blank, zero, pd.DataFrame({"name": ["A"]})):
+        today = beds_today(sites, where="the test register")
+        assert today.beds is None and "no site in the test register records beds" in today.source
+    need = bed_need_from_rates(POP, RATES, 20, today=beds_today(zero))
+    assert need.today_beds is None and need.change_from_today is None
+    assert need.comparison().endswith("no figure for today's beds to compare with")
+
+
+@pytest.mark.parametrize(
+    ("need", "whole"),
+    [(86.4, 87), (86.5, 87), (96.5, 97), (86.0, 86), (68.0000000001, 68), (0.0, 0), (0.01, 1)],
+)
+def test_whole_beds_rounds_the_need_up(need: float, whole: int) -> None:
+    assert whole_beds(need) == whole
+
+
 def test_rates_hand_calculation() -> None:
-    need = bed_need_from_rates(POP, RATES, 20, year=2030)
+    need = bed_need_from_rates(POP, RATES, 20, year=2030, today=WK_TODAY)
     # Bed-days: 100000*0.5/1000*20 = 1000; 10000*5/1000*20 = 1000; 5000*15/1000*20 = 1500; 2000*40/1000*20 = 1600.
     expected = 5100 / (365 * 0.85)
     assert need.beds == pytest.approx(expected)
@@ -100,7 +128,7 @@ THEN = {"0-64": 1100, "65-74": 150, "75-84": 80, "85+": 20}
 
 
 def test_baseline_hand_calculation() -> None:
-    need = bed_need_from_baseline(NOW, THEN, WEIGHTS, year=2035)
+    need = bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_beds=68, piloted_beds=8, year=2035)
     # Weighted now: 1000 + 200 + 150 + 40 = 1390; then: 1100 + 300 + 240 + 80 = 1720.
     assert need.beds == pytest.approx(68 * 1720 / 1390)
     assert need.beds_rounded_up == 85
@@ -108,20 +136,27 @@ def test_baseline_hand_calculation() -> None:
     assert sum(need.by_band.values()) == pytest.approx(need.beds)
     assert need.change_from_today == 17 and need.change_from_today_with_pilot == 9
     assert "today's 68 beds" in need.method
-    adjusted = bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_occupancy=0.95, target_occupancy=0.85)
+    adjusted = bed_need_from_baseline(
+        NOW, THEN, WEIGHTS, baseline_beds=68, baseline_occupancy=0.95, target_occupancy=0.85
+    )
     assert adjusted.beds == pytest.approx(68 * 1720 / 1390 * 0.95 / 0.85)
     with_pilot = bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_beds=76)
     assert with_pilot.beds == pytest.approx(76 * 1720 / 1390)
-    same = bed_need_from_baseline(NOW, NOW, WEIGHTS)
+    same = bed_need_from_baseline(NOW, NOW, WEIGHTS, baseline_beds=68)
     assert same.beds == pytest.approx(68) and same.beds_rounded_up == 68
 
 
 def test_baseline_inputs_refused() -> None:
     with pytest.raises(InputError, match=r"setting 'beds.weights'.*must be given"):
-        bed_need_from_baseline(NOW, THEN, None)
+        bed_need_from_baseline(NOW, THEN, None, baseline_beds=68)
     with pytest.raises(InputError, match="at least one"):
-        bed_need_from_baseline(NOW, THEN, dict.fromkeys(WEIGHTS, 0))
+        bed_need_from_baseline(NOW, THEN, dict.fromkeys(WEIGHTS, 0), baseline_beds=68)
     with pytest.raises(InputError, match=r"setting 'beds.target_occupancy'.*needs both"):
-        bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_occupancy=0.9)
+        bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_beds=68, baseline_occupancy=0.9)
     with pytest.raises(InputError, match="weighted population now is zero"):
-        bed_need_from_baseline(dict.fromkeys(NOW, 0), THEN, WEIGHTS)
+        bed_need_from_baseline(dict.fromkeys(NOW, 0), THEN, WEIGHTS, baseline_beds=68)
+    for bad in (0, 68.5, -1):
+        with pytest.raises(InputError, match=r"setting 'beds.baseline_beds'.*whole number of beds above zero"):
+            bed_need_from_baseline(NOW, THEN, WEIGHTS, baseline_beds=bad)
+    with pytest.raises(TypeError):
+        bed_need_from_baseline(NOW, THEN, WEIGHTS)  # type: ignore[call-arg]  # no default: never another area's

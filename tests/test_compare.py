@@ -132,9 +132,11 @@ def test_housing_rerun_with_the_same_hubs_says_what_changed(runs) -> None:
     # each hub's load before and after; the loads add up to everyone, and a hub gains its zones' new people
     hubs = cmp.hubs.set_index("site_id")
     for run, col in ((a, "population_a"), (b, "population_b")):
-        assert hubs[col].sum() == pytest.approx(run.zones["population"].sum(), rel=1e-9)
+        # the comparison reads zones.csv, whose people are rounded to 0.1: each zone is off by at most 0.05
+        assert hubs[col].sum() == pytest.approx(run.zones["population"].sum(), abs=0.05 * len(run.zones))
     for run, col in ((a, "demand_a"), (b, "demand_b")):
-        assert hubs[col].sum() == pytest.approx(run.zones["demand"].sum(), rel=1e-9)
+        # zones.csv rounds demand to 0.01
+        assert hubs[col].sum() == pytest.approx(run.zones["demand"].sum(), abs=0.005 * len(run.zones))
     gained = cmp.zones.groupby("hub_id_b")["people_added"].sum()
     np.testing.assert_allclose(hubs["population_change"].reindex(gained.index), gained, atol=0.05)
     assert hubs.loc[gained.idxmax(), "population_change_pct"] > 0

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from click.testing import CliRunner
+from openpyxl import load_workbook
 
+from hubopt.cli import main
+from hubopt.equity import equity_table
 from hubopt.errors import InputError, ModelError
 from hubopt.io._validate import file_sha256
 from hubopt.pipeline import run_scenario, summary_lines
@@ -59,6 +65,18 @@ def test_demo_outputs(demo_run) -> None:
     assert hubs["served_population"].sum() == pytest.approx(zones["population"].sum(), abs=len(hubs) * 0.5)  # rounded
     assert np.isfinite(zones["minutes"]).all()
     assert not list(folder.parent.glob(".*partial*")) and not list(folder.parent.glob(".*.lock"))
+
+
+def test_sites_table_says_which_sites_must_open_and_the_year_of_the_planned_beds(demo_run) -> None:
+    sites = pd.read_csv(demo_run.folder / "sites.csv", dtype={"site_id": str})
+    assert sites.loc[sites["must_open"], "site_id"].tolist() == ["RYYD9"]  # sites.must_open in the scenario
+    # the map is of 2030 and the bed plan has 2030: the planned beds shown are 2030's, and say so
+    assert set(sites["planned_beds_year"]) == {2030}
+    beds = pd.read_csv(demo_run.folder / "beds.csv", dtype={"site_id": str}).set_index("site_id")
+    shown = sites.set_index("site_id")["planned_beds"]
+    assert (shown.reindex(beds.index).fillna(0) == beds["beds_2030"]).all()
+    html = (demo_run.folder / "map.html").read_text()
+    assert "Community beds planned for 2030 (number of beds)" in html
 
 
 def test_zones_go_to_their_nearest_hub(demo_run) -> None:
@@ -140,7 +158,7 @@ def test_unavailable_sites_are_never_chosen(tmp_path: Path, demo_run) -> None:
 
 def test_map_has_growth_beds_and_housing_layers(demo_run) -> None:
     html = (demo_run.folder / "map.html").read_text()
-    for layer in ("Population growth", "Community beds (planned)", "New housing sites"):
+    for layer in ("Population growth", "Community beds planned for 2030", "New housing sites"):
         assert layer in html, layer
     zones = pd.read_csv(demo_run.folder / "zones.csv")
     assert zones["growth_pct"].notna().all()
@@ -172,7 +190,7 @@ def test_bed_plan_meets_need_with_fewest_beds_and_keeps_todays(demo_run) -> None
 
 def test_bed_need_hand_checked(demo_run) -> None:
     from hubopt.demand import zone_demand
-    from hubopt.pipeline import demand_options
+    from hubopt.scenario_demand import demand_options
 
     study, sc = demo_run.study, demo_run.scenario
     options = demand_options(study, sc)
@@ -188,7 +206,75 @@ def test_bed_need_hand_checked(demo_run) -> None:
         )
 
     need = pd.read_csv(demo_run.folder / "bed_need.csv").set_index("year")
-    assert need.loc[2030, "beds_needed"] == pytest.approx(68 * weighted(2030) / weighted(2017), abs=0.05)
+    exact = 68 * weighted(2030) / weighted(2017)
+    assert need.loc[2030, "beds_needed_before_rounding"] == pytest.approx(exact, abs=0.05)
+    assert need.loc[2030, "beds_needed"] == math.ceil(exact)
+
+
+def test_bed_figures_agree_in_summary_tables_workbook_and_report(demo_run) -> None:
+    """Whole beds needed (the need rounded up, which the plan meets) are the same figure in every output."""
+    f = demo_run.folder
+    need = pd.read_csv(f / "bed_need.csv")
+    beds = pd.read_csv(f / "beds.csv")
+    assert (need["beds_today"] == 68).all() and (need["beds_piloted"] == 8).all()  # West Kent's own sites
+    assert "Local Care Plan v1.5" in need["beds_today_source"].iloc[0]
+    figures = dict(zip(need["year"], need["beds_needed"], strict=True))
+    for year, whole in figures.items():
+        assert beds[f"beds_{year}"].sum() == whole  # fewest whole beds: the growth fits existing wards
+    expected = ", ".join(f"{y}: {n}" for y, n in figures.items())
+    summary = (f / "summary.txt").read_text()
+    assert f"Community beds needed ({expected}) vs 68 today (+8 piloted);" in summary
+    book = load_workbook(f / "results.xlsx")
+    sheet = [tuple(c.value for c in r) for r in book["beds"].iter_rows()]
+    header = sheet[1]
+    rows = {r[0]: r for r in sheet[2 : 2 + len(figures)]}
+    for year, whole in figures.items():
+        assert rows[year][header.index("Beds needed (whole beds)")] == whole
+    html = (f / "report.html").read_text()
+    section = html[html.index('<h2 id="beds">') :]
+    cells = re.findall(r"<tr><td class=num>(\d{4})</td><td class=num>(\d+)</td>", section)
+    assert {int(y): int(n) for y, n in cells} == figures
+
+
+def test_access_figures_are_worked_out_once_from_exact_values(demo_run) -> None:
+    """Summary, workbook, report, sweep, appraisal and equity agree: from exact values, rounded only when shown."""
+    a = demo_run.access
+    exact_people = demo_run.demand.population["population"].to_numpy()
+    assert a["population"] == pytest.approx(exact_people.sum(), rel=1e-12)
+    five = demo_run.outcome.sweep.set_index("n_hubs").loc[len(demo_run.result.open_sites)]
+    optimised = demo_run.appraisal.set_index("option").loc["Optimised"]
+    everyone = equity_table(demo_run.zones, demo_run.scenario.thresholds).set_index("group_key").loc["all"]
+    for key in ("mean_minutes", "p95_minutes", "max_minutes", "within_15_share", "within_30_share"):
+        assert five[key] == pytest.approx(a[key], rel=1e-12), key
+        assert optimised[key] == pytest.approx(a[key], rel=1e-12), key
+        assert everyone[key] == pytest.approx(a[key], rel=1e-12), key
+    hubs = demo_run.sites[demo_run.sites["chosen"]].set_index("site_id")
+    ids = demo_run.sites["site_id"].astype(str).to_numpy()
+    for j in demo_run.result.open_sites:
+        served = exact_people[demo_run.result.assignment == j].sum()
+        assert hubs.loc[ids[j], "served_population"] == round(served)  # rounded once, from the exact sum
+    zones = pd.read_csv(demo_run.folder / "zones.csv")  # the written table is rounded
+    assert (zones["population"] * 10).round(6).mod(1).eq(0).all() and (zones["minutes"] * 100).round(6).mod(1).eq(
+        0
+    ).all()
+
+
+def test_demand_command_gives_the_run_s_demand(demo_run, tmp_path: Path) -> None:
+    """``hubopt demand`` uses the run's demand: housing and registration share included (was 588,173 vs 537,357)."""
+    run_population = demo_run.demand.population.set_index("zone_id")["population"]
+    year = demo_run.scenario.year
+    result = CliRunner().invoke(
+        main, ["demand", str(demo_run.scenario.path), "--years", str(year), "--out", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "d" / "demand_by_zone.csv", dtype={"zone_id": str}).set_index("zone_id")
+    assert (table["year"] == year).all()
+    gap = (table["population"] - run_population.reindex(table.index)).abs()
+    assert gap.max() <= 0.005 + 1e-9  # the table is rounded to 2 decimals; nothing else differs
+    total = demo_run.demand.population["population"].sum()
+    assert table["population"].sum() == pytest.approx(total, rel=1e-5)
+    assert f"{year}: {total:>10,.0f} people" in result.output
+    assert "registration share applied" in result.output and "new housing" in result.output
 
 
 def test_housing_and_registration_share_in_demand(demo_run) -> None:

@@ -185,7 +185,7 @@ def test_study_sites_far_away_are_refused_too(tmp_path: Path) -> None:
 def test_study_registration_shares_are_checked(tmp_path: Path, share: str, message: str) -> None:
     import shutil
 
-    from hubopt.pipeline import demand_options
+    from hubopt.scenario_demand import demand_options
 
     study = tmp_path / "study"
     shutil.copytree(WEST_KENT, study)

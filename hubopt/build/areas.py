@@ -33,6 +33,8 @@ class HospitalSite:
         What the plan says of the site.
     source : str
         Source of the typed facts.
+    piloted_beds : int or None
+        Beds piloted on top of ``beds``, where a plan states them (reported beside today's beds, not in them).
     locate_by : str
         ``nhs_hospital_list`` (by ODS code) or ``stroke_units`` (by postcode, for sites missing from the list).
     key : str
@@ -45,6 +47,7 @@ class HospitalSite:
     beds: int | None
     plan_status: str
     source: str
+    piloted_beds: int | None = None
     locate_by: str = "nhs_hospital_list"
     key: str = ""
 
@@ -89,7 +92,8 @@ WEST_KENT = AreaSpec(
             "community_hospital",
             14,
             "lease expiring; consultation on its future; +8 therapy-led beds piloted",
-            f"beds and status: {WK_PLAN}",
+            f"beds, piloted beds and status: {WK_PLAN}",
+            piloted_beds=8,
         ),
         HospitalSite(
             "RYYD9",

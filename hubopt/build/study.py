@@ -400,6 +400,7 @@ def build_sites(
             "district": wk["district_name"].to_numpy(),
             "list_size": wk["list_size"].astype("Int64").to_numpy(),
             "beds": pd.array([pd.NA] * len(wk), dtype="Int64"),
+            "piloted_beds": pd.array([pd.NA] * len(wk), dtype="Int64"),
             "notes": "",
             "source": f"{labels['epraccur_short']}; list size {labels['list_sizes_short']}; location "
             f"{labels['postcodes_short']} postcode",
@@ -432,6 +433,7 @@ def build_sites(
                 "district": district,
                 "list_size": pd.NA,
                 "beds": h.beds if h.beds is not None else pd.NA,
+                "piloted_beds": h.piloted_beds if h.piloted_beds is not None else pd.NA,
                 "notes": h.plan_status,
                 "source": f"{located}; {h.source}",
             }
@@ -439,10 +441,22 @@ def build_sites(
         geoms.append(pt)
     hospital_sites = pd.DataFrame(
         rows,
-        columns=["site_id", "name", "type", "status", "postcode", "district", "list_size", "beds", "notes", "source"],
+        columns=[
+            "site_id",
+            "name",
+            "type",
+            "status",
+            "postcode",
+            "district",
+            "list_size",
+            "beds",
+            "piloted_beds",
+            "notes",
+            "source",
+        ],
     )
-    hospital_sites["list_size"] = hospital_sites["list_size"].astype("Int64")
-    hospital_sites["beds"] = hospital_sites["beds"].astype("Int64")
+    for col in ("list_size", "beds", "piloted_beds"):
+        hospital_sites[col] = hospital_sites[col].astype("Int64")
     sites = pd.concat([hospital_sites, practice_sites], ignore_index=True)
     geometry = np.concatenate([np.asarray(geoms, dtype=object), practice_geom])
     out = gpd.GeoDataFrame(sites, geometry=geometry, crs=CRS_BNG)

@@ -19,6 +19,8 @@ postcode       location   the site's postcode; locates the site (with a postcode
 district       no         local authority district (name or code), for tables
 list_size      no         registered patients (whole number >= 0)
 beds           no         beds at the site now (whole number >= 0)
+piloted_beds   no         beds piloted at the site on top of ``beds`` (whole number >= 0), e.g. a therapy-led pilot;
+                          reported beside today's beds, not counted in them
 max_beds       no         most beds the site could hold (whole number >= 0, not below ``beds``)
 capacity       no         population a hub at this site can serve (>= 0)
 fixed_cost     no         yearly cost of running a hub here (>= 0)
@@ -87,6 +89,7 @@ SITE_COLUMNS = (
     "district",
     "list_size",
     "beds",
+    "piloted_beds",
     "max_beds",
     "capacity",
     "fixed_cost",
@@ -94,7 +97,7 @@ SITE_COLUMNS = (
     "notes",
     "source",
 )
-_INTEGER_COLUMNS = ("list_size", "beds", "max_beds")
+_INTEGER_COLUMNS = ("list_size", "beds", "piloted_beds", "max_beds")
 _NUMBER_COLUMNS = ("capacity", "fixed_cost", "capital_cost")
 _TEXT_COLUMNS = ("postcode", "district", "notes", "source")
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")

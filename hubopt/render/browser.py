@@ -81,6 +81,8 @@ class BrowserResult:
         Wall-clock time.
     error : str or None
         Why the page did not render, when it did not.
+    evaluated : Any
+        The value of the ``evaluate`` expression (JSON-decoded), when one was given.
     """
 
     rendered: bool
@@ -93,6 +95,7 @@ class BrowserResult:
     dom_html: str = ""
     seconds: float = 0.0
     error: str | None = None
+    evaluated: Any = None
 
 
 def find_chromium() -> str | None:
@@ -121,6 +124,8 @@ def screenshot(
     settle: float = 1.0,
     full_page: bool = False,
     offline: bool = True,
+    evaluate: str | None = None,
+    media: str | None = None,
 ) -> BrowserResult:
     """Render a page in headless Chromium, save a PNG screenshot and report script errors and the DOM text.
 
@@ -140,6 +145,11 @@ def screenshot(
         Capture the whole page height, not only the window.
     offline : bool
         Resolve no external host (requests to the internet fail at once and are listed in ``network_errors``).
+    evaluate : str, optional
+        A JavaScript expression run after the page settled (a promise is awaited); its value, which must survive
+        ``JSON.stringify``, is returned in ``evaluated``. Used to measure the layout (e.g. bounding boxes).
+    media : str, optional
+        CSS media type to emulate, e.g. ``"print"`` to lay the page out as it prints.
 
     Returns
     -------
@@ -150,7 +160,7 @@ def screenshot(
     BrowserError
         When Chromium is not installed or does not start.
     """
-    return _run(html_path, Path(png_path), "png", width, height, timeout, settle, full_page, offline)
+    return _run(html_path, Path(png_path), "png", width, height, timeout, settle, full_page, offline, evaluate, media)
 
 
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: float = 60, offline: bool = True) -> Path:
@@ -350,6 +360,8 @@ def _run(
     settle: float,
     full_page: bool,
     offline: bool,
+    evaluate: str | None = None,
+    media: str | None = None,
 ) -> BrowserResult:
     executable = find_chromium()
     if executable is None:
@@ -392,8 +404,28 @@ def _run(
             raise BrowserError(f"could not open {url}: {navigation['errorText']}")
         if not pipe.wait_event("Page.loadEventFired", session, deadline, events):
             raise BrowserError(f"the page did not finish loading within {timeout:g} s")
+        if media:
+            pipe.send("Emulation.setEmulatedMedia", {"media": media}, session=session, deadline=deadline)
         settle_until = min(time.monotonic() + settle, deadline)
         pipe.wait_event("(settle)", session, settle_until, events)
+        if evaluate:
+            value = pipe.send(
+                "Runtime.evaluate",
+                {
+                    "expression": f"Promise.resolve({evaluate}).then(function (v) {{ return JSON.stringify(v); }})",
+                    "awaitPromise": True,
+                    "returnByValue": True,
+                },
+                session=session,
+                deadline=deadline,
+            )
+            if "exceptionDetails" in value:
+                details = value["exceptionDetails"]
+                raise BrowserError(
+                    f"the expression failed: {details.get('exception', {}).get('description') or details}"
+                )
+            raw = value.get("result", {}).get("value")
+            result.evaluated = json.loads(raw) if raw is not None else None
         info = pipe.send(
             "Runtime.evaluate",
             {

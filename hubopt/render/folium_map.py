@@ -45,6 +45,7 @@ __all__ = [
     "ACUTE_HOSPITAL_COLOUR",
     "CANDIDATE_COLOUR",
     "CATCHMENT_COLOURS",
+    "CATCHMENT_PATTERNS",
     "COMMUNITY_HOSPITAL_COLOUR",
     "DEFAULT_ATTRIBUTION",
     "DISTRICT_COLOUR",
@@ -52,6 +53,7 @@ __all__ = [
     "GROWTH_COLOURS",
     "GROWTH_EDGES",
     "GROWTH_LABELS",
+    "GROWTH_NO_CHANGE",
     "HOUSING_COLOUR",
     "HUB_COLOUR",
     "IMD_COLOURS",
@@ -64,6 +66,8 @@ __all__ = [
     "LAYER_PLANNED_BEDS",
     "LAYER_STREET_MAP",
     "LAYER_TRAVEL_TIME",
+    "MUST_OPEN_COLOUR",
+    "MUST_OPEN_LABEL",
     "NO_DATA_COLOUR",
     "NO_HUB_COLOUR",
     "NO_HUB_LABEL",
@@ -76,6 +80,7 @@ __all__ = [
     "UNAVAILABLE_COLOUR",
     "UNAVAILABLE_OUTLINE_COLOUR",
     "hub_map",
+    "planned_beds_label",
     "site_style",
     "time_band_colours",
     "time_band_labels",
@@ -129,7 +134,8 @@ TRAVEL_TIME_COLOURS: tuple[str, ...] = (
 )
 #: Zones that no hub can reach (travel time infinite or missing), and zones that no hub serves.
 NO_HUB_COLOUR = "#8c8c8c"
-#: Paul Tol's "muted" qualitative scheme (colour-blind safe) for catchments; repeats, never on neighbours, past 9.
+#: Catchment colours: Paul Tol's "muted" qualitative scheme (colour-blind safe) for the first nine hubs, then
+#: eleven more of Kelly's colours of maximum contrast (none grey, which marks areas with no hub): twenty in all.
 CATCHMENT_COLOURS: tuple[str, ...] = (
     "#332288",
     "#88ccee",
@@ -140,7 +146,21 @@ CATCHMENT_COLOURS: tuple[str, ...] = (
     "#cc6677",
     "#882255",
     "#aa4499",
+    "#f38400",
+    "#be0032",
+    "#0067a5",
+    "#8db600",
+    "#e68fac",
+    "#654522",
+    "#17becf",
+    "#f3c300",
+    "#c5b0d5",
+    "#2b3d26",
+    "#b15928",
 )
+#: Fill patterns that multiply the colours: hub 21 has the first colour with stripes, hub 41 with a cross-hatch...
+#: so that every hub up to ``len(CATCHMENT_COLOURS) * len(CATCHMENT_PATTERNS)`` (80) has a style of its own.
+CATCHMENT_PATTERNS: tuple[str, ...] = ("solid", "stripes", "crosshatch", "dots")
 #: Viridis in 10 steps for IMD deciles: decile 1 (most deprived 10 % in England) darkest, decile 10 yellow.
 IMD_COLOURS: tuple[str, ...] = (
     "#440154",
@@ -156,15 +176,19 @@ IMD_COLOURS: tuple[str, ...] = (
 )
 #: Population growth in per cent: class edges (a class holds its lower edge), labels and colours. ColorBrewer PRGn
 #: (colour-blind safe): purple where the population falls, greens getting darker as it grows faster.
+#: A change that shows as 0.0% has a class of its own ("No change"), so no class range holds only a flat population.
 GROWTH_EDGES: tuple[float, ...] = (0.0, 5.0, 10.0, 20.0)
 GROWTH_LABELS: tuple[str, ...] = (
     "Falling (below 0%)",
-    "Up 0% to 5%",
+    "No change (0%)",
+    "Up by less than 5%",
     "Up 5% to 10%",
     "Up 10% to 20%",
     "Up 20% or more",
 )
-GROWTH_COLOURS: tuple[str, ...] = ("#9970ab", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")
+GROWTH_COLOURS: tuple[str, ...] = ("#9970ab", "#f7f7f7", "#d9f0d3", "#a6dba0", "#5aae61", "#1b7837")
+GROWTH_NO_CHANGE = 1
+"""Index of the "No change" class in :data:`GROWTH_LABELS`."""
 #: Drive-time bands (ColorBrewer Blues, light): the shortest band darkest, drawn on top of the longer ones.
 ISOCHRONE_COLOURS: tuple[str, ...] = ("#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7", "#f7fbff")
 ISOCHRONE_OUTLINE_COLOUR = "#08519c"
@@ -188,6 +212,10 @@ OTHER_SITE_COLOUR = "#56b4e9"
 SITE_OUTLINE_COLOUR = "#1a1a1a"
 UNAVAILABLE_COLOUR = "#b3b3b3"
 UNAVAILABLE_OUTLINE_COLOUR = "#6b6b6b"
+#: Ring drawn around a site the scenario requires to open (Okabe-Ito vermillion), so that it is never mistaken for
+#: one of the model's free choices.
+MUST_OPEN_COLOUR = "#d55e00"
+MUST_OPEN_LABEL = "Must open: required by the scenario, not chosen by the model (ring)"
 #: Outline of the planned-beds badge (the community hospital green).
 PLANNED_BEDS_COLOUR = COMMUNITY_HOSPITAL_COLOUR
 
@@ -437,6 +465,7 @@ def write_hub_map(
     housing: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "Drive-time bands",
+    growth_base_year: int | None = None,
 ) -> Path:
     """Write one interactive HTML map of a hub-location result.
 
@@ -475,6 +504,9 @@ def write_hub_map(
         :func:`hubopt.travel.isochrones.isochrones`; drawn in a layer that is off at first.
     isochrone_label : str, default "Drive-time bands"
         Name of the isochrone layer in the layer list and the key.
+    growth_base_year : int, optional
+        The year ``growth_pct`` is measured from, named in the key ("Population growth since 2017"; "Population
+        held flat at 2017" when no area changes).
 
     Returns
     -------
@@ -502,6 +534,7 @@ def write_hub_map(
         housing=housing,
         isochrones=isochrones,
         isochrone_label=isochrone_label,
+        growth_base_year=growth_base_year,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -521,12 +554,15 @@ def hub_map(
     housing: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "Drive-time bands",
+    growth_base_year: int | None = None,
 ) -> folium.Map:
     """Build the interactive map of :func:`write_hub_map` without writing it (e.g. to show it in a notebook).
 
     Parameters
     ----------
     zones, sites, title, caption, districts, attribution, time_bands, housing, isochrones, isochrone_label
+        As for :func:`write_hub_map`.
+    growth_base_year
         As for :func:`write_hub_map`.
 
     Returns
@@ -613,13 +649,17 @@ def hub_map(
         views,
         has_districts=district_frame is not None,
         has_beds=has_beds,
+        beds_label=planned_beds_label(site_frame) if _planned_beds_year(site_frame) else "Planned community beds",
         housing=housing_frame,
         isochrones=isochrone_frame,
         isochrone_label=isochrone_label,
+        growth_base_year=growth_base_year,
+        has_must_open=bool(site_frame["must_open"].any()),
     )
     _MapFurniture(
         title_html=_title_html(title, caption),
         legend_html=legend,
+        defs_html=_pattern_defs_html(hubs),
         views=views,
         zone_layer=zone_layer,
         control=control,
@@ -704,6 +744,11 @@ def _prepare_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if not_point.any():
         frame.loc[not_point, "geometry"] = frame.loc[not_point, "geometry"].representative_point()
     frame["chosen"] = frame["chosen"].fillna(False).astype(bool)
+    # A site the scenario requires to open: the column must_open (from the run) or the register's status must-keep.
+    required = frame["status"].map(_text).str.strip().str.lower() == "must-keep"
+    if "must_open" in frame.columns:
+        required |= frame["must_open"].fillna(False).astype(bool)
+    frame["must_open"] = required.to_numpy(dtype=bool)
     styles = []
     for row in frame.itertuples(index=False):
         try:
@@ -712,6 +757,14 @@ def _prepare_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             raise InputError(f"site {row.site_id}: {err.problem}", column=err.column, hint=err.hint) from None
     frame["style"] = styles
     if "planned_beds" in frame.columns:
+        if "planned_beds_year" in frame.columns:
+            years = pd.to_numeric(frame["planned_beds_year"], errors="coerce").dropna().unique()
+            if len(years) > 1:
+                raise InputError(
+                    f"planned beds are given for several years ({', '.join(f'{y:g}' for y in sorted(years))})",
+                    column="planned_beds_year",
+                    hint="give the planned beds of one year",
+                )
         beds = pd.to_numeric(frame["planned_beds"], errors="coerce").astype(float).fillna(0.0)
         if (beds < 0).any() or not np.isfinite(beds).all():
             bad = frame.loc[(beds < 0) | ~np.isfinite(beds), "site_id"].astype(str).head(5).tolist()
@@ -804,7 +857,9 @@ def _check_time_bands(time_bands: Sequence[float]) -> list[float]:
 def _hub_table(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame:
     """One row per hub (chosen sites in the order of ``sites``, then hubs named only by zones).
 
-    Columns: ``hub_key``, ``number``, ``name``, ``people`` (population of its zones), ``colour``.
+    Columns: ``hub_key``, ``number``, ``name``, ``people`` (population of its zones), ``colour``, ``pattern`` (one
+    of :data:`CATCHMENT_PATTERNS`), ``fill`` (the colour, or the SVG pattern that draws colour and pattern) and
+    ``must_open``.
     """
     rows: list[dict[str, Any]] = []
     for row in sites.loc[sites["chosen"]].itertuples(index=False):
@@ -820,15 +875,32 @@ def _hub_table(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame
     table["number"] = np.arange(1, len(table) + 1)
     people = served.groupby("hub_key")["population"].sum(min_count=1)
     table["people"] = table["hub_key"].map(people).astype(float)
-    table["colour"] = _catchment_colours(zones, table["hub_key"].tolist())
+    styles = _catchment_styles(zones, table["hub_key"].tolist())
+    table["colour"] = [CATCHMENT_COLOURS[i % len(CATCHMENT_COLOURS)] for i in styles]
+    table["pattern"] = [CATCHMENT_PATTERNS[i // len(CATCHMENT_COLOURS)] for i in styles]
+    table["fill"] = [_catchment_fill(c, p) for c, p in zip(table["colour"], table["pattern"], strict=True)]
+    must_open = set(sites.loc[sites["must_open"], "site_key"])
+    table["must_open"] = table["hub_key"].isin(must_open)
     return table
 
 
-def _catchment_colours(zones: gpd.GeoDataFrame, hub_keys: list[str]) -> list[str]:
-    """Palette colours for the hubs; past the palette's length, neighbouring catchments still differ."""
-    n_colours = len(CATCHMENT_COLOURS)
+def _catchment_fill(colour: str, pattern: str) -> str:
+    """The Leaflet fill of a catchment: its colour, or a reference to the SVG pattern drawn by the page."""
+    return colour if pattern == "solid" else f"url(#{_pattern_id(colour, pattern)})"
+
+
+def _pattern_id(colour: str, pattern: str) -> str:
+    return f"hubopt-{pattern}-{colour.lstrip('#')}"
+
+
+def _catchment_styles(zones: gpd.GeoDataFrame, hub_keys: list[str]) -> list[int]:
+    """A style (colour and pattern) index for each hub: all different up to 80 hubs; past that, neighbours differ.
+
+    Style ``i`` is colour ``i % 20`` with pattern ``i // 20`` (solid, stripes, cross-hatch, dots).
+    """
+    n_colours = len(CATCHMENT_COLOURS) * len(CATCHMENT_PATTERNS)
     if len(hub_keys) <= n_colours:
-        return [CATCHMENT_COLOURS[i] for i in range(len(hub_keys))]
+        return list(range(len(hub_keys)))
     areas = zones.loc[zones["hub_key"].isin(hub_keys)].dissolve(by="hub_key")
     geoms = {key: areas.geometry.get(key) for key in hub_keys}
     tree_keys = [k for k in hub_keys if geoms[k] is not None]
@@ -846,7 +918,7 @@ def _catchment_colours(zones: gpd.GeoDataFrame, hub_keys: list[str]) -> list[str
         best = min(free, key=lambda i: (used[i], i))
         chosen[key] = best
         used[best] += 1
-    return [CATCHMENT_COLOURS[chosen[k]] for k in hub_keys]
+    return [chosen[k] for k in hub_keys]
 
 
 def _classify_zones(zones: gpd.GeoDataFrame, bands: list[float], hubs: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -860,8 +932,12 @@ def _classify_zones(zones: gpd.GeoDataFrame, bands: list[float], hubs: pd.DataFr
     zones["travel_colour"] = [colours[b] if b >= 0 else NO_HUB_COLOUR for b in zones["travel_band"]]
 
     hub_colour = dict(zip(hubs["hub_key"], hubs["colour"], strict=True))
+    hub_pattern = dict(zip(hubs["hub_key"], hubs["pattern"], strict=True))
+    hub_fill = dict(zip(hubs["hub_key"], hubs["fill"], strict=True))
     hub_number = dict(zip(hubs["hub_key"], hubs["number"], strict=True))
     zones["catchment_colour"] = [hub_colour.get(k, NO_HUB_COLOUR) for k in zones["hub_key"]]
+    zones["catchment_pattern"] = [hub_pattern.get(k, "solid") for k in zones["hub_key"]]
+    zones["catchment_fill"] = [hub_fill.get(k, NO_HUB_COLOUR) for k in zones["hub_key"]]
     has_imd = "imd_decile" in zones.columns
     if has_imd:
         zones["imd_colour"] = [
@@ -896,7 +972,10 @@ def _classify_growth(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     growth = zones["growth_pct"].to_numpy(dtype=float)
     known = np.isfinite(growth)
     shown = np.round(np.where(known, growth, 0.0), 1) + 0.0  # classify what the popup shows; -0.0 -> 0.0
-    zones["growth_band"] = np.where(known, np.searchsorted(np.asarray(GROWTH_EDGES), shown, side="right"), -1)
+    band = np.searchsorted(np.asarray(GROWTH_EDGES), shown, side="right")  # 0 falling, 1 from 0 to 5 %, ...
+    band = np.where(band >= 1, band + 1, band)  # room for the "No change" class
+    band = np.where(shown == 0.0, GROWTH_NO_CHANGE, band)
+    zones["growth_band"] = np.where(known, band, -1)
     zones["growth_colour"] = [GROWTH_COLOURS[b] if b >= 0 else NO_DATA_COLOUR for b in zones["growth_band"]]
     zones["text_growth"] = [f"{v:+.1f}%" if ok else "not available" for v, ok in zip(shown, known, strict=True)]
     return zones
@@ -985,7 +1064,7 @@ _ZONE_STYLE = {"fillOpacity": ZONE_FILL_OPACITY, "color": ZONE_OUTLINE_COLOUR, "
 def _zone_layer(zones: gpd.GeoDataFrame, *, has_imd: bool, has_growth: bool = False) -> folium.GeoJson:
     """The zone polygons with their colours (``t``, ``c``, ``d``, ``g``) and texts; styled by travel time."""
     frame = zones.rename(
-        columns={"travel_colour": "t", "catchment_colour": "c", "imd_colour": "d", "growth_colour": "g"}
+        columns={"travel_colour": "t", "catchment_fill": "c", "imd_colour": "d", "growth_colour": "g"}
     )
     frame = frame.rename(columns={f"text_{key}": key for key, _ in _ZONE_POPUP_FIELDS} | {"text_tip": "tip"})
     fields = [
@@ -1097,10 +1176,13 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
     role = f"Chosen hub {number}" if number is not None else _TYPE_LABELS[_normalise_value(row["type"], SITE_TYPES)]
     if style["greyed"]:
         role += " (not available for a hub)"
-    popup_role = role if number is not None or style["greyed"] else None
+    must_open = bool(row["must_open"])
+    if must_open:
+        role += " (must open: required by the scenario, not chosen by the model)"
+    popup_role = role if number is not None or style["greyed"] or must_open else None
     popup = folium.Popup(_site_popup_html(row, name, popup_role), max_width=340)
     tooltip = folium.Tooltip(f"<b>{_esc(name)}</b><br>{_esc(role)}")
-    if style["shape"] == "circle":
+    if style["shape"] == "circle" and not must_open:
         return folium.CircleMarker(
             location=location,
             radius=style["size"] / 2,
@@ -1111,12 +1193,15 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
             fill_opacity=1.0,
             popup=popup,
             tooltip=tooltip,
+            className="hubopt-site-dot",
         )
     size = style["size"]
     glyph = str(number) if number is not None else style["glyph"]
+    classes = "hubopt-symbol" + (" hubopt-hub" if number is not None else "")
+    classes += " hubopt-must-open" if must_open else ""
     icon_html = (
-        f'<div class="hubopt-symbol{" hubopt-hub" if number is not None else ""}" role="img" '
-        f'aria-label="{_esc(name)}, {_esc(role)}">{_symbol_svg(style, glyph=glyph)}</div>'
+        f'<div class="{classes}" role="img" aria-label="{_esc(name)}, {_esc(role)}">'
+        f"{_symbol_svg(style, glyph=glyph)}</div>"
     )
     return folium.Marker(
         location=location,
@@ -1129,6 +1214,29 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
     )
 
 
+def planned_beds_label(sites: gpd.GeoDataFrame) -> str:
+    """Name of the planned-beds layer: it says the year of the beds ("Community beds planned for 2030") when known.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites with an optional ``planned_beds_year`` column (one year for every site).
+
+    Returns
+    -------
+    str
+    """
+    year = _planned_beds_year(sites)
+    return f"Community beds planned for {year}" if year is not None else LAYER_PLANNED_BEDS
+
+
+def _planned_beds_year(sites: pd.DataFrame) -> int | None:
+    if "planned_beds_year" not in sites.columns:
+        return None
+    years = pd.to_numeric(sites["planned_beds_year"], errors="coerce").dropna()
+    return int(years.iloc[0]) if len(years) else None
+
+
 def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
     """Add a "22 beds" badge beside every site with planned community beds; return True when any was drawn."""
     if "planned_beds" not in sites.columns:
@@ -1136,20 +1244,22 @@ def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
     with_beds = sites.loc[sites["planned_beds"] > 0]
     if with_beds.empty:
         return False
-    group = folium.FeatureGroup(name=LAYER_PLANNED_BEDS, overlay=True, show=True)
+    year = _planned_beds_year(sites)
+    when = f" in {year}" if year is not None else ""
+    group = folium.FeatureGroup(name=planned_beds_label(sites), overlay=True, show=True)
     points = with_beds.to_crs(WGS84).geometry
     for (_, row), point in zip(with_beds.iterrows(), points, strict=True):
         beds = _beds_text(row["planned_beds"])
-        offset = int(row["style"]["size"]) // 2 + 3  # just right of the site symbol
+        offset = int(row["style"]["size"]) // 2 + (9 if row["must_open"] else 3)  # right of the symbol (and ring)
         folium.Marker(
             location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
             icon=folium.DivIcon(
-                html=f'<div class="hubopt-beds">{beds}</div>',
+                html=f'<div class="hubopt-beds" data-offset="{offset}">{beds}</div>',
                 icon_size=(70, 18),
                 icon_anchor=(-offset, 9),
                 class_name="hubopt-label-icon",
             ),
-            tooltip=folium.Tooltip(f"<b>{_esc(_text(row['name']))}</b><br>{beds} planned (community beds)"),
+            tooltip=folium.Tooltip(f"<b>{_esc(_text(row['name']))}</b><br>{beds} planned{when} (community beds)"),
             z_index_offset=900,
         ).add_to(group)
     group.add_to(fmap)
@@ -1261,7 +1371,9 @@ def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
     if "list_size" in row.index and _is_number(row["list_size"]):
         rows.append(("Registered patients (list size)", _count(row["list_size"])))
     if "planned_beds" in row.index and _is_number(row["planned_beds"]) and row["planned_beds"] > 0:
-        rows.append(("Planned community beds", _count(row["planned_beds"])))
+        year = row.get("planned_beds_year")
+        label = f"Community beds planned for {int(year)}" if _is_number(year) else "Planned community beds"
+        rows.append((label, _count(row["planned_beds"])))
     return _popup_html(name, rows, role=role)
 
 
@@ -1306,6 +1418,47 @@ def _symbol_svg(style: dict[str, Any], *, glyph: str = "", size: int | None = No
     )
 
 
+def _swatch_background(colour: str, pattern: str) -> str:
+    """CSS background of a key swatch that looks like the catchment's fill (colour and pattern)."""
+    if pattern == "stripes":
+        return f"repeating-linear-gradient(45deg, {colour} 0 4px, #ffffff 4px 6px)"
+    if pattern == "crosshatch":
+        return (
+            "repeating-linear-gradient(45deg, transparent 0 4px, #ffffff 4px 5.5px), "
+            f"repeating-linear-gradient(-45deg, {colour} 0 4px, #ffffff 4px 5.5px)"
+        )
+    if pattern == "dots":
+        return f"radial-gradient(#ffffff 1.6px, transparent 2px) 0 0 / 6px 6px, {colour}"
+    return colour
+
+
+def _pattern_defs_html(hubs: pd.DataFrame) -> str:
+    """An invisible SVG that defines the fill patterns of the patterned catchments (referenced by url(#id))."""
+    defs = []
+    for colour, pattern in dict.fromkeys(zip(hubs["colour"], hubs["pattern"], strict=True)):
+        if pattern == "solid":
+            continue
+        if pattern == "stripes":
+            marks = '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="2.2"/>'
+        elif pattern == "crosshatch":
+            marks = (
+                '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4 M-2,6 l4,4 M0,0 l8,8 M6,-2 l4,4" stroke="#ffffff" '
+                'stroke-width="1.6"/>'
+            )
+        else:
+            marks = '<circle cx="4" cy="4" r="1.8" fill="#ffffff"/>'
+        defs.append(
+            f'<pattern id="{_pattern_id(colour, pattern)}" patternUnits="userSpaceOnUse" width="8" height="8">'
+            f'<rect width="8" height="8" fill="{colour}"/>{marks}</pattern>'
+        )
+    if not defs:
+        return ""
+    return (
+        '<svg class="hubopt-pattern-defs" width="0" height="0" aria-hidden="true" '
+        f'style="position:absolute;width:0;height:0"><defs>{"".join(defs)}</defs></svg>'
+    )
+
+
 def _line_svg(colour: str, weight: float, dash: str | None = None) -> str:
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     return (
@@ -1332,9 +1485,12 @@ def _legend_html(
     *,
     has_districts: bool,
     has_beds: bool = False,
+    beds_label: str = "Planned community beds",
     housing: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "",
+    growth_base_year: int | None = None,
+    has_must_open: bool = False,
 ) -> str:
     total = zones["population"].sum(min_count=1)
 
@@ -1391,16 +1547,27 @@ def _legend_html(
         )
     # Population growth.
     if "growth" in views:
+        bands = zones["growth_band"]
+        since = f" since {growth_base_year}" if growth_base_year is not None else " since the base year"
+        held_flat = bool((bands >= 0).any() and (bands[bands >= 0] == GROWTH_NO_CHANGE).all())
         items = []
         for b, (label, colour) in enumerate(zip(GROWTH_LABELS, GROWTH_COLOURS, strict=True)):
-            people = zones.loc[zones["growth_band"] == b, "population"].sum()
+            if (held_flat and b != GROWTH_NO_CHANGE) or (b == GROWTH_NO_CHANGE and not (bands == b).any()):
+                continue  # a flat population has one class; "No change" is listed only when some area has it
+            people = zones.loc[bands == b, "population"].sum()
             items.append(f"<li>{swatch(colour)}<span>{label}</span>{share(people)}</li>")
-        if (zones["growth_band"] == -1).any():
-            people = zones.loc[zones["growth_band"] == -1, "population"].sum()
+        if (bands == -1).any():
+            people = zones.loc[bands == -1, "population"].sum()
             items.append(f"<li>{swatch(NO_DATA_COLOUR)}<span>No data</span>{share(people)}</li>")
+        if held_flat:
+            at = f" at {growth_base_year}" if growth_base_year is not None else " (no change since the base year)"
+            heading = f"Population held flat{at}"
+            note = "The population is not projected: every area keeps the same number of people."
+        else:
+            heading = f"Population growth{since}"
+            note = "Change in the number of people living in each area (people now)."
         parts.append(
-            '<section data-hubopt-view="growth"><h2>Population growth since the base year</h2>'
-            '<p class="hubopt-small">Change in the number of people living in each area (people now).</p>'
+            f'<section data-hubopt-view="growth"><h2>{_esc(heading)}</h2><p class="hubopt-small">{note}</p>'
             f"<ul>{''.join(items)}</ul></section>"
         )
     # Hubs (the list of hubs is also the key of the catchment colours).
@@ -1408,9 +1575,13 @@ def _legend_html(
         items = []
         for hub in hubs.itertuples(index=False):
             people = f'<span class="hubopt-note">{_people(hub.people)}</span>' if _is_number(hub.people) else ""
+            must = ' <span class="hubopt-must-tag">(must open)</span>' if hub.must_open else ""
             items.append(
-                f'<li>{swatch(hub.colour, " hubopt-cswatch")}<span class="hubopt-badge">{hub.number}</span>'
-                f"<span>{_esc(_text(hub.name))}</span>{people}</li>"
+                f'<li data-hubopt-hub="{hub.number}"><span class="hubopt-swatch hubopt-cswatch" '
+                f'data-hubopt-style="{hub.colour}/{hub.pattern}" '
+                f'style="background:{_swatch_background(hub.colour, hub.pattern)}"></span>'
+                f'<span class="hubopt-badge">{hub.number}</span>'
+                f"<span>{_esc(_text(hub.name))}{must}</span>{people}</li>"
             )
         parts.append(
             '<section><h2>Chosen hubs <span class="hubopt-small">(people living in each catchment)</span></h2>'
@@ -1425,13 +1596,19 @@ def _legend_html(
         glyph = "1" if style["kind"] == "hub" else style["glyph"]
         sym = _symbol_svg(style, glyph=glyph, size=min(int(style["size"]), 28))
         items.append(f'<li><span class="hubopt-sym">{sym}</span><span>{_esc(style["label"])}</span></li>')
+    if has_must_open:
+        sym = _symbol_svg(_SYMBOLS["hub"], glyph="", size=20)
+        items.append(
+            f'<li data-hubopt-key="must-open"><span class="hubopt-sym"><span class="hubopt-symbol hubopt-must-open">'
+            f"{sym}</span></span><span>{_esc(MUST_OPEN_LABEL)}</span></li>"
+        )
     if greyed:
         syms = "".join(_symbol_svg(style, glyph=style["glyph"], size=min(int(style["size"]), 14)) for style in greyed)
         items.append(f'<li><span class="hubopt-syms">{syms}</span><span>{_esc(_UNAVAILABLE_LABEL)}</span></li>')
     if has_beds:
         items.append(
             '<li><span class="hubopt-syms"><span class="hubopt-beds">22 beds</span></span>'
-            "<span>Planned community beds (number of beds)</span></li>"
+            f"<span>{_esc(beds_label)} (number of beds)</span></li>"
         )
     if housing is not None and not housing.empty:
         largest = housing["dwellings"].max()
@@ -1468,7 +1645,7 @@ _CSS = """
 .hubopt-title h1 { font-size: 18px; line-height: 1.25; margin: 0 0 4px; }
 .hubopt-title p { margin: 0 0 4px; }
 .hubopt-title .hubopt-hint { color: #4d4d4d; font-size: 12px; margin: 0; }
-.hubopt-legend { max-height: calc(100vh - 230px); overflow-y: auto; max-width: 320px; }
+.hubopt-legend { max-height: calc(100vh - 230px); overflow-y: auto; max-width: 320px; box-sizing: border-box; }
 .hubopt-legend summary { font-weight: bold; font-size: 14px; cursor: pointer; }
 .hubopt-legend section { margin-top: 6px; }
 .hubopt-legend h2 { font-size: 13px; margin: 4px 0 3px; }
@@ -1493,6 +1670,8 @@ _CSS = """
   min-width: 28px; }
 .hubopt-symbol svg { display: block; }
 .hubopt-hub svg { filter: drop-shadow(0 1px 2px rgba(0,0,0,0.6)); }
+.hubopt-must-open { border-radius: 50%; box-shadow: 0 0 0 2px #ffffff, 0 0 0 5px #d55e00; }
+.hubopt-must-tag { color: #a04000; font-weight: bold; white-space: nowrap; }
 .hubopt-district-label { font: bold 12px Arial, Helvetica, sans-serif; color: #2b2b2b; text-align: center;
   white-space: nowrap; text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff; }
 .foliumtooltip tr:first-child td, .foliumpopup tr:first-child td { font-weight: bold; }
@@ -1505,6 +1684,9 @@ _CSS = """
 .hubopt-popup td { padding: 1px 0; }
 @media (max-width: 640px) {
   .hubopt-title { max-width: calc(100vw - 90px); }
+  .hubopt-legend { max-width: calc(100vw - 80px); }
+  .hubopt-title .hubopt-caption { font-size: 11.5px; line-height: 1.3; }
+  .leaflet-container .leaflet-control-attribution { font-size: 10px; line-height: 1.3; }
   .hubopt-title h1 { font-size: 15px; }
   .hubopt-title .hubopt-hint { display: none; }
 }
@@ -1528,6 +1710,7 @@ class _MapFurniture(MacroElement):
             <div id="{{ this.get_name() }}_title" class="hubopt-box hubopt-title">{{ this.title_html }}</div>
             <div id="{{ this.get_name() }}_legend" class="hubopt-box hubopt-legend" role="region"
                  aria-label="Map key">{{ this.legend_html }}</div>
+            {{ this.defs_html }}
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -1544,12 +1727,14 @@ class _MapFurniture(MacroElement):
                     } });
                     new Box({ position: position }).addTo(map);
                 }
+                // On a phone the key goes under the title, folded into its "Key" button; elsewhere it stands in
+                // the lower left corner, above the scale bar.
+                var narrow = window.innerWidth < 640;
+                var title = document.getElementById("{{ this.get_name() }}_title");
                 place("{{ this.get_name() }}_title", "topleft");
-                place("{{ this.get_name() }}_legend", "bottomleft");
-                if (window.innerWidth < 640) {
-                    var details = legend.querySelector("details");
-                    if (details) { details.open = false; }
-                }
+                place("{{ this.get_name() }}_legend", narrow ? "topleft" : "bottomleft");
+                var details = legend.querySelector("details");
+                if (narrow && details) { details.open = false; }
                 var views = {
                     {%- for key, layer in this.views.items() %}
                     {{ key|tojson }}: {{ layer.get_name() }},
@@ -1595,6 +1780,42 @@ class _MapFurniture(MacroElement):
                     map.on("click", function () { layers.collapse(); });
                 }
                 map.attributionControl.addAttribution({{ this.attribution_js }});
+                // Keep the title, key, layer list, scale bar, zoom buttons and credits clear of one another at any
+                // window size: the credits wrap beside the left-hand column, and the key and the layer list get
+                // the height left to them (and scroll within it).
+                var mapBox = map.getContainer();
+                var credits = map.attributionControl.getContainer();
+                var scale = mapBox.querySelector(".leaflet-control-scale");
+                var zoom = map.zoomControl ? map.zoomControl.getContainer() : null;
+                function layout() {
+                    var box = mapBox.getBoundingClientRect();
+                    var leftColumn = Math.max(scale ? scale.offsetWidth : 0, narrow ? 0 : legend.offsetWidth);
+                    credits.style.maxWidth = Math.max(120, box.width - leftColumn - 40) + "px";
+                    credits.style.whiteSpace = "normal";
+                    var key = legend.getBoundingClientRect();
+                    var room;
+                    if (narrow) {
+                        var scaleTop = scale ? scale.getBoundingClientRect().top : box.bottom;
+                        var floor = Math.min(credits.getBoundingClientRect().top, scaleTop);
+                        room = floor - key.top - 10;
+                    } else {
+                        room = key.bottom - title.getBoundingClientRect().bottom - 10;
+                    }
+                    legend.style.maxHeight = Math.max(40, Math.floor(room)) + "px";
+                    if (control.classList.contains("leaflet-control-layers-expanded")) {
+                        var below = zoom ? zoom.getBoundingClientRect().top : credits.getBoundingClientRect().top;
+                        var top = control.getBoundingClientRect().top;
+                        control.style.maxHeight = Math.max(60, Math.floor(below - top - 10)) + "px";
+                        control.style.overflowY = "auto";
+                    } else {
+                        control.style.maxHeight = "";
+                    }
+                }
+                layout();
+                map.on("resize", layout);
+                if (details) { details.addEventListener("toggle", layout); }
+                control.addEventListener("click", function () { window.setTimeout(layout, 0); });
+                window.huboptLayout = layout;
                 // Fit the zones, keeping them clear of the key and the layer list when the screen is wide enough.
                 var size = map.getSize();
                 var left = legend.offsetWidth + 20;
@@ -1603,6 +1824,62 @@ class _MapFurniture(MacroElement):
                     ? { paddingTopLeft: [left, 10], paddingBottomRight: [right, 10], animate: false }
                     : { padding: [10, 10], animate: false };
                 map.fitBounds({{ this.bounds|tojson }}, fitOptions);
+                // Labels (bed badges, then district names) never cover one another or a site's symbol: each is
+                // tried at its place and a few nudges away; one with no free place is hidden at this zoom (its
+                // facts stay in the tooltips and popups). Redone after every zoom and layer switch.
+                function overlaps(a, b) {
+                    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+                }
+                function grown(r, by) {
+                    return { left: r.left - by, right: r.right + by, top: r.top - by, bottom: r.bottom + by };
+                }
+                function moves(kind, label, home) {
+                    if (kind === "hubopt-district-label") {
+                        return [[0, 0], [0, -18], [0, 18], [0, -36], [0, 36], [-60, 0], [60, 0], [0, -54], [0, 54]];
+                    }
+                    // A bed badge: right of its site's symbol, left of it, above, below, then further up or down.
+                    var gap = Number(label.getAttribute("data-offset") || 0);
+                    var left = -(home.width + 2 * gap), centre = -(gap + home.width / 2);
+                    var up = -(gap + home.height) + home.height / 2, down = gap + home.height / 2;
+                    return [[0, 0], [left, 0], [centre, up], [centre, down], [0, -17], [0, 17], [left, -17],
+                            [left, 17], [centre, up - 17], [centre, down + 17], [0, -34], [0, 34], [left, -34],
+                            [left, 34]];
+                }
+                function declutter() {
+                    var taken = [];
+                    mapBox.querySelectorAll(".hubopt-site-icon, .hubopt-site-dot").forEach(function (icon) {
+                        var r = icon.getBoundingClientRect();
+                        if (r.width > 0) {
+                            taken.push(grown(r, icon.querySelector(".hubopt-must-open") ? 5 : 1));
+                        }
+                    });
+                    ["hubopt-beds", "hubopt-district-label"].forEach(function (kind) {
+                        mapBox.querySelectorAll("." + kind).forEach(function (label) {
+                            if (legend.contains(label)) { return; }
+                            label.style.transform = "";
+                            label.style.visibility = "";
+                            var home = label.getBoundingClientRect();
+                            if (home.width === 0) { return; }
+                            var best = null, fewest = Infinity;
+                            moves(kind, label, home).some(function (d) {
+                                var box = { left: home.left + d[0], right: home.right + d[0],
+                                            top: home.top + d[1], bottom: home.bottom + d[1] };
+                                var hits = taken.filter(function (t) { return overlaps(box, t); }).length;
+                                if (hits < fewest) { best = { box: box, d: d }; fewest = hits; }
+                                return hits === 0;
+                            });
+                            if (fewest > 0 && kind === "hubopt-district-label") {
+                                label.style.visibility = "hidden";  // a name yields; the outlines remain
+                                return;
+                            }
+                            // a badge is always shown: where nothing is covered, else where least is
+                            label.style.transform = "translate(" + best.d[0] + "px," + best.d[1] + "px)";
+                            taken.push(best.box);
+                        });
+                    });
+                }
+                declutter();
+                map.on("zoomend overlayadd overlayremove", declutter);
             })();
         {% endmacro %}
         """
@@ -1613,6 +1890,7 @@ class _MapFurniture(MacroElement):
         *,
         title_html: str,
         legend_html: str,
+        defs_html: str,
         views: dict[str, folium.FeatureGroup],
         zone_layer: folium.GeoJson,
         control: folium.LayerControl,
@@ -1624,6 +1902,7 @@ class _MapFurniture(MacroElement):
         self.css = _CSS
         self.title_html = title_html
         self.legend_html = legend_html
+        self.defs_html = defs_html
         self.views = views
         self.colour_properties = {key: _ZONE_COLOUR_PROPERTIES[key] for key in views}
         self.zone_layer = zone_layer

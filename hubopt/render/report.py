@@ -53,12 +53,20 @@ p.meta { color: #4d4d4d; font-size: 13px; margin: 0 0 16px; }
 .status.warn { background: #fdecea; border: 2px solid #c62828; color: #8e0000; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13.5px; width: 100%; }
-th, td { border-bottom: 1px solid #dcdcdc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid #dcdcdc; padding: 4px 8px; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; }
 th { background: #eef3f8; font-weight: bold; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.text { text-align: left; white-space: normal; font-size: 12.5px; overflow-wrap: anywhere; }
+table.options { table-layout: fixed; }
+table.options th[scope="row"] { width: 28%; }
+table.options thead th { text-align: left; vertical-align: bottom; }
+.hubs-count { display: block; font-weight: normal; color: #4d4d4d; font-size: 12px; }
+.must { color: #a04000; font-weight: bold; white-space: nowrap; }
 tr.emph td { font-weight: bold; background: #fbf7e6; }
 figure { margin: 14px 0 24px; }
-figure img, figure svg { width: 100%; height: auto; border: 1px solid #d0d0d0; }
+figure img, figure svg { width: 100%; height: auto; border: 1px solid #d0d0d0; box-sizing: border-box; }
 figcaption { font-size: 13px; color: #4d4d4d; margin-top: 4px; }
 .note { font-size: 13px; color: #4d4d4d; }
 .flag { display: inline-block; background: #fff3cd; border: 1px solid #d4a200; border-radius: 4px; padding: 0 5px;
@@ -74,7 +82,12 @@ code { background: #f1f1f1; padding: 0 3px; }
   main { max-width: none; padding: 0; }
   h2 { break-before: page; }
   h2.first { break-before: avoid; }
-  figure, table, .cards { break-inside: avoid; }
+  figure, .cards { break-inside: avoid; }
+  tr { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  table { font-size: 9pt; }
+  td.text { font-size: 8.5pt; }
+  th, td { padding: 3px 5px; }
   .toc { display: none; }
 }
 """
@@ -147,7 +160,8 @@ def write_report(
     if run.beds is not None:
         parts.append(_beds_section(run))
     if appraisal is not None:
-        parts.append(_appraisal_section(appraisal))
+        names = dict(zip(run.sites["site_id"].astype(str), run.sites["name"].astype(str), strict=False))
+        parts.append(_appraisal_section(appraisal, names))
     parts.append(_assumptions_section(run))
     page = (
         "<!DOCTYPE html>\n"
@@ -238,6 +252,12 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
         cap = getattr(beds, "max_beds_per_site", None)
         if cap:
             flags.append(f"A ceiling of {cap} beds per site (where the register gives none) is an assumption.")
+        baseline = getattr(beds, "baseline_beds", None)
+        if baseline is not None:
+            flags.append(
+                f"Today's {baseline} community beds are given in the scenario (beds.baseline_beds), not taken from "
+                f"the study's sites; source: {getattr(beds, 'baseline_source', None) or 'not stated'}."
+            )
     return flags
 
 
@@ -282,7 +302,10 @@ def _summary(run: RunResult) -> str:
     )
     ok, statement = solver_statement(run.result.report)
     status = f'<p class="status {"ok" if ok else "warn"}">Solver: {_e(statement)}</p>'
-    must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
+    if "must_open" in run.sites.columns:
+        must = set(run.sites.loc[run.sites["must_open"].astype(bool), "site_id"].astype(str))
+    else:
+        must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
     rows = [
         {
             "Hub": f"{r['name']}" + (" (must open)" if str(r["site_id"]) in must else ""),
@@ -441,13 +464,15 @@ def _beds_section(run: RunResult) -> str:
     assert beds is not None
     need = beds.need_table()
     methods = "".join(f"<li>{_e(y)}: {_e(m)}</li>" for y, m in zip(need["year"], need["method"], strict=True))
-    need_view = need.drop(columns="method").rename(
+    sources = "; ".join(dict.fromkeys(str(s) for s in need["beds_today_source"] if str(s)))
+    need_view = need.drop(columns=["method", "beds_today_source"]).rename(
         columns={
             "year": "Year",
             "beds_needed": "Beds needed",
-            "beds_needed_rounded_up": "Rounded up",
+            "beds_needed_before_rounding": "Before rounding up",
             "beds_today": "Beds today",
             "change_from_today": "Change from today",
+            "beds_piloted": "Piloted beds",
             "beds_today_with_pilot": "Today with pilot beds",
         }
     )
@@ -473,7 +498,10 @@ def _beds_section(run: RunResult) -> str:
     return (
         '<h2 id="beds">Community beds</h2><p>Community beds are planned area-wide (not per hub) so that wards are '
         "large enough to staff safely round the clock.</p><h3>Beds needed</h3>"
-        f"{_table(need_view, {'Beds needed': lambda v: f'{float(v):.1f}'})}"
+        f"{_table(need_view, {'Before rounding up': lambda v: f'{float(v):.1f}'})}"
+        '<p class="note">Beds needed are whole beds: the computed need rounded up, the figure the plan meets.'
+        + (f" Today's beds: {_e(sources)}." if sources else " No figure for today's beds.")
+        + "</p>"
         f'<p class="note">Method, by year:</p><ul class="note">{methods}</ul>'
         f"<h3>Where the beds go</h3>{_table(plan_view, {'Most beds allowed': _count})}"
         f'<p class="note">Total beds ({_e(totals)}). Sites with no beds in any year are not listed.</p>'
@@ -482,9 +510,20 @@ def _beds_section(run: RunResult) -> str:
     )
 
 
-def _appraisal_section(appraisal: pd.DataFrame) -> str:
+#: At most this many options side by side in one appraisal table; more options continue in a further table, so that
+#: every option and every measure fits the page on screen and in print.
+OPTIONS_PER_TABLE = 4
+
+
+def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
+    """The appraisal: one column per option (name, then its number of hubs), one row per measure.
+
+    Options come at most :data:`OPTIONS_PER_TABLE` to a table; the sites of each option are listed by name, with the
+    site code after it.
+    """
     if not isinstance(appraisal, pd.DataFrame) or "option" not in appraisal.columns:
         raise InputError("the appraisal must be the table made by hubopt.appraise.appraise")
+    names = names or {}
     sites = "site_names" if "site_names" in appraisal.columns else "sites"  # named, the code second
     base = ["rank", "option", "description", sites, "score", "gap_to_optimum_pct"]
     measures = [
@@ -544,18 +583,40 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         **{c: _pct for c in measures if c.startswith("within_")},
         **{c: score_format for c in scores},
     }
-    head = '<th scope="col">Measure</th>' + "".join(
-        f'<th scope="col" class="num">{_e(o)}</th>' for o in appraisal["option"]
-    )
-    body = []
-    for column in rows:
-        fmt = formats.get(column, lambda v: "" if _missing(v) else str(v))
-        cells = "".join(f'<td class="num">{_e(fmt(v))}</td>' for v in appraisal[column])
-        cls = ' class="emph"' if column in ("rank", "score") else ""
-        body.append(f'<tr{cls}><th scope="row">{_e(headers.get(column, column))}</th>{cells}</tr>')
-    table_html = (
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-    )
+
+    def site_names(codes: object) -> str:
+        listed = [c.strip() for c in str(codes).split(",") if c.strip()] if not _missing(codes) else []
+        return "; ".join(f"{names[c]} ({c})" if c in names else c for c in listed)
+
+    formats["sites"] = site_names  # codes only (a table without site_names): names looked up from the run
+    text_rows = {"description", "sites", "site_names"}
+    n_hubs = appraisal["n_hubs"] if "n_hubs" in appraisal.columns else appraisal["sites"].map(_count_sites)
+    tables = []
+    for first in range(0, len(appraisal), OPTIONS_PER_TABLE):
+        part = appraisal.iloc[first : first + OPTIONS_PER_TABLE]
+        hubs = n_hubs.iloc[first : first + OPTIONS_PER_TABLE]
+        head = '<th scope="col">Measure</th>' + "".join(
+            f'<th scope="col">{_e(o)}<span class="hubs-count">{_hubs_text(h)}</span></th>'
+            for o, h in zip(part["option"], hubs, strict=True)
+        )
+        head += '<th scope="col"></th>' * (min(OPTIONS_PER_TABLE, len(appraisal)) - len(part))  # same widths
+        body = []
+        for column in rows:
+            fmt = formats.get(column, lambda v: "" if _missing(v) else str(v))
+            kind = "text" if column in text_rows else "num"
+            cells = "".join(f'<td class="{kind}">{_e(fmt(v))}</td>' for v in part[column])
+            cells += "<td></td>" * (min(OPTIONS_PER_TABLE, len(appraisal)) - len(part))
+            cls = ' class="emph"' if column in ("rank", "score") else ""
+            body.append(f'<tr{cls}><th scope="row">{_e(headers.get(column, column))}</th>{cells}</tr>')
+        caption = ""
+        if len(appraisal) > OPTIONS_PER_TABLE:
+            last = min(first + OPTIONS_PER_TABLE, len(appraisal))
+            caption = f"<caption>Options ranked {first + 1} to {last} of {len(appraisal)}</caption>"
+        tables.append(
+            f'<div class="scroll"><table class="options">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+        )
+    table_html = "".join(tables)
     criteria = appraisal.attrs.get("criteria", [])
     crit_rows = "".join(
         f"<li>{_e(c['name'])}: weight {float(c['weight']):.0%}, {_e(c['direction'])} {_e(c['measure'])} is "
@@ -572,6 +633,15 @@ def _appraisal_section(appraisal: pd.DataFrame) -> str:
         + table_html
         + (f'<h3>Notes</h3><ul class="note">{notes}</ul>' if notes else "")
     )
+
+
+def _count_sites(codes: object) -> float:
+    return math.nan if _missing(codes) else float(len({c.strip() for c in str(codes).split(",") if c.strip()}))
+
+
+def _hubs_text(n: object) -> str:
+    v = _num(n)
+    return "" if math.isnan(v) else f"{v:,.0f} {'hub' if v == 1 else 'hubs'}"
 
 
 def _assumptions_section(run: RunResult) -> str:

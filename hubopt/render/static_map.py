@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Annotation, Text
 
 from hubopt.errors import InputError
 from hubopt.render import folium_map as fm
@@ -38,6 +39,8 @@ from hubopt.render.folium_map import (
     DEFAULT_ATTRIBUTION,
     DISTRICT_COLOUR,
     IMD_COLOURS,
+    MUST_OPEN_COLOUR,
+    MUST_OPEN_LABEL,
     NO_DATA_COLOUR,
     NO_HUB_COLOUR,
     NO_HUB_LABEL,
@@ -47,7 +50,7 @@ from hubopt.render.folium_map import (
 )
 from hubopt.render.plot_text import plain_text, save_figure
 
-__all__ = ["DPI", "VIEWS", "MapFrames", "draw_static_map", "write_static_maps"]
+__all__ = ["DPI", "LABEL_GID", "VIEWS", "MapFrames", "draw_static_map", "write_static_maps"]
 
 DPI = 200
 """Resolution of the PNG files (dots per inch)."""
@@ -64,6 +67,10 @@ _FONT = "DejaVu Sans"
 _MAP_BOX = (0.025, 0.15, 0.635, 0.73)  # left, bottom, width, height (figure fraction)
 _KEY_BOX = (0.675, 0.15, 0.31, 0.73)
 _MARKER_SCALE = 0.6  # pixel size of the interactive symbols -> points on paper
+#: Matplotlib hatches of the catchment patterns (see :data:`hubopt.render.folium_map.CATCHMENT_PATTERNS`).
+_HATCHES = {"solid": "", "stripes": "////", "crosshatch": "xxxx", "dots": ".."}
+LABEL_GID = "hubopt-label"
+"""``gid`` of the labels placed on the map (hub numbers, district names), which never overlap one another."""
 
 
 @dataclass(frozen=True)
@@ -272,33 +279,25 @@ def _draw(p: _Prepared, view: str, *, title: str, caption: str, attribution: str
 
     colour_column = {"travel": "travel_colour", "catchments": "catchment_colour", "deprivation": "imd_colour"}[view]
     _draw_polygons(ax, p.zones.geometry, p.zones[colour_column].tolist(), ZONE_OUTLINE_COLOUR, 0.2, zorder=1)
+    if view == "catchments":
+        # Past twenty hubs the colours come back striped, cross-hatched or dotted: every catchment its own style.
+        for pattern, hatch in _HATCHES.items():
+            chosen = p.zones["catchment_pattern"] == pattern
+            if hatch and chosen.any():
+                _draw_polygons(
+                    ax, p.zones.geometry[chosen], ["none"] * int(chosen.sum()), "#ffffff", 0.0, zorder=1, hatch=hatch
+                )
     if view == "catchments" and not p.catchments.empty:
         _draw_lines(ax, p.catchments.geometry.boundary, CATCHMENT_BOUNDARY_COLOUR, 1.3, zorder=3)
     if p.districts is not None and not p.districts.empty:
         lines = shapely.line_merge(shapely.union_all(p.districts.geometry.boundary.values))
         _draw_lines(ax, [lines], "#ffffff", 2.6, zorder=4)  # a pale casing keeps the dashes visible on dark fills
         _draw_lines(ax, [lines], DISTRICT_COLOUR, 1.2, zorder=4.1, dashes=(5, 2.5))
-        for label, point in zip(p.districts["label"], p.districts.geometry.representative_point(), strict=True):
-            if pd.isna(label):
-                continue
-            ax.text(
-                point.x,
-                point.y,
-                str(label),
-                fontsize=8.5,
-                fontweight="bold",
-                color="#2b2b2b",
-                ha="center",
-                va="center",
-                zorder=5,
-                family=_FONT,
-                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
-            )
-    _draw_sites(ax, p)
+    hub_markers, symbols = _draw_sites(ax, p)
 
     _fit(ax, fig, p.zones.total_bounds)
-    _scale_bar(ax)
-    _north_arrow(ax)
+    furniture = [*_scale_bar(ax), *_north_arrow(ax)]
+    _place_labels(ax, fig, p, hub_markers, [*furniture, *symbols])
 
     key = fig.add_axes(_KEY_BOX)
     key.set_axis_off()
@@ -352,14 +351,18 @@ def _polygon_path(geom: Any) -> MplPath | None:
     return MplPath.make_compound_path(*paths) if paths else None
 
 
-def _draw_polygons(ax: Any, geoms: Any, colours: list[str], edge: str, width: float, *, zorder: int) -> None:
+def _draw_polygons(
+    ax: Any, geoms: Any, colours: list[str], edge: str, width: float, *, zorder: int, hatch: str | None = None
+) -> None:
     patches, faces = [], []
     for geom, colour in zip(geoms, colours, strict=True):
         path = _polygon_path(geom)
         if path is not None:
             patches.append(PathPatch(path))
             faces.append(colour)
-    collection = PatchCollection(patches, facecolors=faces, edgecolors=edge, linewidths=width, zorder=zorder)
+    collection = PatchCollection(
+        patches, facecolors=faces, edgecolors=edge, linewidths=width, zorder=zorder, hatch=hatch
+    )
     ax.add_collection(collection)
 
 
@@ -382,19 +385,40 @@ def _marker_size(style: Mapping[str, Any]) -> float:
     return max(5.0, float(style["size"]) * _MARKER_SCALE)
 
 
-def _draw_sites(ax: Any, p: _Prepared) -> None:
+def _draw_sites(ax: Any, p: _Prepared) -> tuple[list[tuple[Any, str, float]], list[Any]]:
+    """Draw the site symbols (with a ring round the sites that must open).
+
+    Returns each hub's (marker, number, size), and every symbol drawn (labels keep clear of them). The hubs'
+    numbers are placed later by :func:`_place_labels`, once the map's extent is fixed.
+    """
     sites = p.sites
+    symbols: list[Any] = []
     if sites.empty:
-        return
+        return [], symbols
     numbers = dict(zip(p.hubs["hub_key"], p.hubs["number"], strict=True))
     order = sorted(range(len(sites)), key=lambda i: sites["style"].iloc[i]["zorder"])
+    hubs: list[tuple[Any, str, float]] = []
     for i in order:
         row = sites.iloc[i]
         style = row["style"]
         point = row.geometry
         size = _marker_size(style)
         zorder = 6 + style["zorder"] / 10
-        ax.plot(
+        if row["must_open"]:
+            # A ring round the symbol: required by the scenario, not one of the model's free choices.
+            (ring,) = ax.plot(
+                [point.x],
+                [point.y],
+                marker="o",
+                markersize=size * 1.5,
+                markerfacecolor="none",
+                markeredgecolor=MUST_OPEN_COLOUR,
+                markeredgewidth=1.8,
+                linestyle="none",
+                zorder=zorder - 0.01,
+            )
+            symbols.append(ring)
+        (marker,) = ax.plot(
             [point.x],
             [point.y],
             marker=style["mpl_marker"],
@@ -405,22 +429,9 @@ def _draw_sites(ax: Any, p: _Prepared) -> None:
             linestyle="none",
             zorder=zorder,
         )
+        symbols.append(marker)
         if row["chosen"] and row["site_key"] in numbers:
-            # The hub's number beside its star (inside, it would be too small to read on paper).
-            ax.annotate(
-                str(numbers[row["site_key"]]),
-                xy=(point.x, point.y),
-                xytext=(size * 0.42, size * 0.32),
-                textcoords="offset points",
-                fontsize=10,
-                fontweight="bold",
-                color="#1a1a1a",
-                ha="left",
-                va="bottom",
-                zorder=zorder + 0.05,
-                family=_FONT,
-                path_effects=[patheffects.withStroke(linewidth=2.8, foreground="white")],
-            )
+            hubs.append((marker, str(numbers[row["site_key"]]), size * (1.5 if row["must_open"] else 1.0)))
         elif style["glyph"]:
             ax.text(
                 point.x,
@@ -434,6 +445,152 @@ def _draw_sites(ax: Any, p: _Prepared) -> None:
                 zorder=zorder + 0.05,
                 family=_FONT,
             )
+    return hubs, symbols
+
+
+def _place_labels(
+    ax: Any, fig: Figure, p: _Prepared, hubs: list[tuple[Any, str, float]], obstacles: list[Any]
+) -> None:
+    """Place the hub numbers and district names so that no two labels overlap, nor cover a symbol (greedy).
+
+    Each hub's number goes to the first free place of eight around its star, then further out with a leader line;
+    the site symbols, the scale bar and the north arrow count as taken. District names go at their district's
+    centre, or nudged within the district, or failing that just outside it with a leader line; a name with no
+    free place at all is left off (the districts are drawn as outlines).
+    """
+    renderer = fig.canvas.get_renderer()
+    taken = [a.get_window_extent(renderer) for a in obstacles]
+    own = {id(a): box for a, box in zip(obstacles, taken, strict=True)}  # a hub's own star is not in its way
+    axes_box = ax.get_window_extent(renderer)
+
+    def free(box: Any, ignore: Any = None) -> bool:
+        inside = box.x0 >= axes_box.x0 and box.x1 <= axes_box.x1 and box.y0 >= axes_box.y0 and box.y1 <= axes_box.y1
+        return inside and not any(box.overlaps(b) for b in taken if b is not ignore)
+
+    directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    for marker, number, size in hubs:
+        star = own[id(marker)]
+        xy = (marker.get_xdata()[0], marker.get_ydata()[0])
+        label = None
+        for ring in (0.5, 1.3, 2.2, 3.2, 4.5):
+            for dx, dy in directions:
+                r = size * ring
+                offset = (dx * r * 0.9, dy * r * 0.75)
+                leader = ring > 0.5
+                candidate = ax.annotate(
+                    number,
+                    xy=xy,
+                    xytext=offset,
+                    textcoords="offset points",
+                    fontsize=10,
+                    fontweight="bold",
+                    color="#1a1a1a",
+                    ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                    va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                    zorder=30,
+                    family=_FONT,
+                    gid=LABEL_GID,
+                    path_effects=[patheffects.withStroke(linewidth=2.8, foreground="white")],
+                    arrowprops={"arrowstyle": "-", "color": "#1a1a1a", "linewidth": 0.7, "shrinkA": 1, "shrinkB": 4}
+                    if leader
+                    else None,
+                )
+                box = _text_box(candidate, renderer)
+                if free(box, ignore=star):
+                    label = candidate
+                    break
+                candidate.remove()
+            if label is not None:
+                break
+        if label is None:  # nowhere free: beside the star, as before, and say nothing more
+            label = ax.annotate(
+                number,
+                xy=xy,
+                xytext=(size * 0.42, size * 0.32),
+                textcoords="offset points",
+                fontsize=10,
+                fontweight="bold",
+                color="#1a1a1a",
+                ha="left",
+                va="bottom",
+                zorder=30,
+                family=_FONT,
+                gid=LABEL_GID,
+                path_effects=[patheffects.withStroke(linewidth=2.8, foreground="white")],
+            )
+        taken.append(_text_box(label, renderer))
+
+    if p.districts is None or p.districts.empty:
+        return
+    for label, geom in zip(p.districts["label"], p.districts.geometry, strict=True):
+        if pd.isna(label) or geom is None or geom.is_empty:
+            continue
+        centre = geom.representative_point()
+        text = ax.text(
+            centre.x,
+            centre.y,
+            str(label),
+            fontsize=8.5,
+            fontweight="bold",
+            color="#2b2b2b",
+            ha="center",
+            va="center",
+            zorder=5,
+            family=_FONT,
+            gid=LABEL_GID,
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+        )
+        placed = False
+        x0, x1 = ax.get_xlim()
+        step = (x1 - x0) / 60
+        for k in range(0, 13):
+            for dx, dy in [(0, 0)] if k == 0 else directions:
+                x, y = centre.x + dx * k * step, centre.y + dy * k * step * 0.6
+                if k and not geom.contains(shapely.Point(x, y)):
+                    continue
+                text.set_position((x, y))
+                box = text.get_window_extent(renderer)
+                if free(box):
+                    placed = True
+                    break
+            if placed:
+                break
+        if placed:
+            taken.append(text.get_window_extent(renderer))
+            continue
+        text.remove()
+        leader = None
+        for k in range(2, 16):  # just outside the district, tied to its centre by a thin line
+            for dx, dy in directions:
+                candidate = ax.annotate(
+                    str(label),
+                    xy=(centre.x, centre.y),
+                    xytext=(centre.x + dx * k * step, centre.y + dy * k * step * 0.6),
+                    fontsize=8.5,
+                    fontweight="bold",
+                    color="#2b2b2b",
+                    ha="center",
+                    va="center",
+                    zorder=5,
+                    family=_FONT,
+                    gid=LABEL_GID,
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+                    arrowprops={"arrowstyle": "-", "color": "#2b2b2b", "linewidth": 0.6, "shrinkA": 2, "shrinkB": 0},
+                )
+                if free(_text_box(candidate, renderer)):
+                    leader = candidate
+                    break
+                candidate.remove()
+            if leader is not None:
+                taken.append(_text_box(leader, renderer))
+                break
+
+
+def _text_box(text: Any, renderer: Any) -> Any:
+    """The display box of a label's text alone (an annotation's own extent also spans its leader line)."""
+    if isinstance(text, Annotation):
+        text.update_positions(renderer)  # places the text at its offset from the point
+    return Text.get_window_extent(text, renderer)
 
 
 def _nice_length(span: float) -> float:
@@ -446,8 +603,8 @@ def _nice_length(span: float) -> float:
     return power  # pragma: no cover - step 1 always fits
 
 
-def _scale_bar(ax: Any) -> None:
-    """A two-segment scale bar in the lower left corner (British National Grid metres)."""
+def _scale_bar(ax: Any) -> list[Any]:
+    """A two-segment scale bar in the lower left corner (British National Grid metres); returns its backing box."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     length = _nice_length(x1 - x0)
@@ -455,7 +612,7 @@ def _scale_bar(ax: Any) -> None:
     left = x0 + 0.035 * (x1 - x0)
     base = y0 + 0.045 * (y1 - y0)
     unit, scale = ("km", 1000.0) if length >= 1000 else ("m", 1.0)
-    ax.add_patch(
+    backing = ax.add_patch(
         Rectangle(
             (left - 0.015 * (x1 - x0), base - 0.032 * (y1 - y0)),
             length + 0.05 * (x1 - x0),
@@ -493,11 +650,12 @@ def _scale_bar(ax: Any) -> None:
             zorder=22,
             family=_FONT,
         )
+    return [backing]
 
 
-def _north_arrow(ax: Any) -> None:
+def _north_arrow(ax: Any) -> list[Any]:
     """An arrow pointing to grid north (British National Grid; within a degree of true north in England's south)."""
-    ax.annotate(
+    arrow = ax.annotate(
         "",
         xy=(0.955, 0.955),
         xytext=(0.955, 0.865),
@@ -505,7 +663,7 @@ def _north_arrow(ax: Any) -> None:
         arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=0.9", "color": "#1a1a1a", "linewidth": 1.6},
         zorder=20,
     )
-    ax.text(
+    letter = ax.text(
         0.955,
         0.845,
         "N",
@@ -518,6 +676,7 @@ def _north_arrow(ax: Any) -> None:
         zorder=20,
         path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
     )
+    return [arrow, letter]
 
 
 def _share_text(people: float, total: float) -> str:
@@ -567,8 +726,18 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
         entries.append(_heading("Chosen hubs (people in each catchment)"))
         for hub in p.hubs.itertuples(index=False):
             people = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
-            handle = _swatch(hub.colour) if view == "catchments" else Patch(facecolor="none", edgecolor="none")
-            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{people}", 48), False))
+            must = " (must open)" if hub.must_open else ""
+            if view == "catchments":
+                handle = Patch(
+                    facecolor=hub.colour,
+                    edgecolor="#ffffff" if _HATCHES[hub.pattern] else "#7a7a7a",
+                    linewidth=0.5,
+                    hatch=_HATCHES[hub.pattern] or None,
+                    gid=f"hubopt-catchment-{hub.colour}/{hub.pattern}",
+                )
+            else:
+                handle = Patch(facecolor="none", edgecolor="none")
+            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{must}{people}", 48), False))
 
     kinds: dict[str, dict[str, Any]] = {}
     for style in p.sites["style"]:
@@ -592,6 +761,18 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
             )
             label = style["label"] if key != "hub" else "Chosen hub (number as in the list of hubs)"
             entries.append((handle, _wrap(label, 48), False))
+        if p.sites["must_open"].any():
+            ring = Line2D(
+                [],
+                [],
+                marker="o",
+                markersize=12,
+                markerfacecolor="none",
+                markeredgecolor=MUST_OPEN_COLOUR,
+                markeredgewidth=1.8,
+                linestyle="none",
+            )
+            entries.append((ring, _wrap(MUST_OPEN_LABEL, 48), False))
     if p.districts is not None and not p.districts.empty:
         entries.append(
             (Line2D([], [], color=DISTRICT_COLOUR, linewidth=1.2, dashes=(5, 2.5)), "District boundary", False)

@@ -285,6 +285,15 @@ def test_max_beds_below_beds(tmp_path: Path) -> None:
         read_site_register(f)
 
 
+def test_piloted_beds_are_whole_beds(tmp_path: Path) -> None:
+    ok = register(tmp_path, HEADER + ",beds,Piloted beds\nS1,A,other,existing,0.3,51.2,,,,14,8\n")
+    sites = read_site_register(ok)
+    assert sites["piloted_beds"].dtype == "Int64" and sites["piloted_beds"].tolist() == [8]
+    bad = register(tmp_path, HEADER + ",piloted_beds\nS1,A,other,existing,0.3,51.2,,,,2.5\n")
+    with pytest.raises(InputError, match=where(bad, 2, "piloted_beds") + ": '2.5' is not a whole number"):
+        read_site_register(bad)
+
+
 def test_trailing_commas(tmp_path: Path) -> None:
     f = register(tmp_path, HEADER + "\nS1,A,other,existing,0.3,51.2,,,,\n")
     with pytest.raises(InputError, match=where(f, 2) + ": the rows of the site register have one field more"):

@@ -127,3 +127,155 @@ def test_demo_report_renders_offline_and_prints(demo, tmp_path: Path) -> None:
     assert "Access by deprivation" in result.dom_text and "Most deprived fifth (deciles 1-2)" in result.dom_text
     pdf = print_pdf(report, tmp_path / "demo_report.pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 100_000
+
+
+# --- Issue 12: layout at common screen sizes, tables that fit the page -------------------------------------------
+
+#: The map's furniture, by CSS selector: none may overlap another, and each must lie within the window.
+_MAP_PARTS = {
+    "title": ".hubopt-title",
+    "key": ".hubopt-legend",
+    "layers": ".leaflet-control-layers",
+    "scale": ".leaflet-control-scale",
+    "zoom": ".leaflet-control-zoom",
+    "credits": ".leaflet-control-attribution",
+}
+_MEASURE_MAP = (
+    "(function () {"
+    "  function measure() {"
+    "    var out = {w: window.innerWidth, h: window.innerHeight, parts: {}};"
+    f"    var parts = {_MAP_PARTS!r};".replace("'", '"')
+    + "    Object.keys(parts).forEach(function (k) {"
+    "      var el = document.querySelector(parts[k]); if (!el) { return; }"
+    "      var r = el.getBoundingClientRect();"
+    "      out.parts[k] = {left: r.left, top: r.top, right: r.right, bottom: r.bottom,"
+    "        scroll: el.scrollHeight, client: el.clientHeight, overflow: getComputedStyle(el).overflowY};"
+    "    });"
+    "    return out;"
+    "  }"
+    "  var first = measure();"
+    "  var details = document.querySelector('.hubopt-legend details');"
+    "  var wasOpen = details.open; details.open = true;"
+    "  return new Promise(function (done) { setTimeout(function () {"
+    "    done({first: first, keyOpen: measure(), wasOpen: wasOpen}); }, 300); });"
+    "})()"
+)
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and a["top"] < b["bottom"] - 0.5
+        and (b["top"] < a["bottom"] - 0.5)
+    )
+
+
+def _check_map_layout(layout: dict, label: str) -> None:
+    parts = layout["parts"]
+    assert set(parts) == set(_MAP_PARTS), (label, sorted(parts))
+    shown = {k: r for k, r in parts.items() if r["right"] - r["left"] > 0 and r["bottom"] - r["top"] > 0}
+    names = sorted(shown)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not _overlaps(shown[a], shown[b]), (label, a, b, shown[a], shown[b])
+    for k, r in shown.items():
+        assert r["left"] >= -0.5 and r["top"] >= -0.5, (label, k, r)
+        assert r["right"] <= layout["w"] + 0.5 and r["bottom"] <= layout["h"] + 0.5, (label, k, r)
+    key = parts["key"]
+    if key["scroll"] > key["client"] + 1:  # cut to the room left: it must scroll
+        assert key["overflow"] in ("auto", "scroll"), (label, key)
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (390, 844)], ids=["projector", "desktop", "phone"])
+def test_map_furniture_never_overlaps(demo, tmp_path: Path, size: tuple[int, int]) -> None:
+    _, folder, _ = demo
+    width, height = size
+    png = tmp_path / f"demo_map_{width}x{height}.png"
+    result = screenshot(folder / "map.html", png, width=width, height=height, evaluate=_MEASURE_MAP)
+    keep(png)
+    assert result.rendered, result.error
+    assert result.console_errors == []
+    layout = result.evaluated
+    _check_map_layout(layout["first"], f"{width}x{height}")
+    _check_map_layout(layout["keyOpen"], f"{width}x{height} with the key open")
+    assert layout["wasOpen"] is (width >= 640)  # on a phone the key starts folded into its button
+
+
+_MEASURE_TABLES = (
+    "(function () {"
+    "  var main = document.querySelector('main').getBoundingClientRect();"
+    "  var out = {page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],"
+    "    main: main.right, wide: [], headers: []};"
+    "  document.querySelectorAll('.scroll, table, th, td').forEach(function (el) {"
+    "    var r = el.getBoundingClientRect();"
+    "    if (el.scrollWidth > el.clientWidth + 1 || r.right > main.right + 1) {"
+    "      out.wide.push([el.tagName, el.className, el.innerText.slice(0, 60), el.scrollWidth, el.clientWidth]);"
+    "    }"
+    "  });"
+    "  document.querySelectorAll('table.options thead th').forEach(function (th) {"
+    "    out.headers.push(th.innerText); });"
+    "  return out;"
+    "})()"
+)
+
+
+@needs_chromium
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_report_tables_fit_the_page(demo, tmp_path: Path, media: str) -> None:
+    run, folder, _ = demo
+    assert run.appraisal is not None and len(run.appraisal) >= 4
+    # on screen at 1280 px; in print at the width of an A4 page inside its 14 mm margins (182 mm = 688 px)
+    width = 1280 if media == "screen" else 688
+    png = tmp_path / f"demo_report_{media}.png"
+    result = screenshot(
+        folder / "report.html", png, width=width, full_page=True, evaluate=_MEASURE_TABLES, media=media
+    )
+    keep(png)
+    assert result.rendered, result.error
+    facts = result.evaluated
+    assert facts["page"][0] <= facts["page"][1], facts["page"]  # no horizontal scroll
+    assert facts["wide"] == []  # no table, row or cell wider than the page or scrolled
+    # every option is shown, by name, with its number of hubs
+    headers = [h for h in facts["headers"] if h.strip()]
+    for option, n in zip(run.appraisal["option"], run.appraisal["n_hubs"], strict=True):
+        assert any(h.startswith(option) and f"{n:.0f} hub" in h for h in headers), option
+    # sites by name before their codes
+    assert "Sevenoaks Community Hospital (RYYD9)" in result.dom_text
+
+
+_MEASURE_LABELS = (
+    "(function () {"
+    "  function box(el, by) { var r = el.getBoundingClientRect();"
+    "    return {left: r.left - by, top: r.top - by, right: r.right + by, bottom: r.bottom + by, w: r.width,"
+    "      text: el.innerText || el.getAttribute('aria-label') || ''}; }"
+    "  var labels = [], symbols = [], hidden = 0;"
+    "  document.querySelectorAll('.leaflet-container .hubopt-beds, .leaflet-container .hubopt-district-label')"
+    "    .forEach(function (el) {"
+    "      if (getComputedStyle(el).visibility === 'hidden') { hidden += 1; return; }"
+    "      var b = box(el, 0); if (b.w > 0) { labels.push(b); } });"
+    "  document.querySelectorAll('.hubopt-site-icon, .hubopt-site-dot').forEach(function (el) {"
+    "    var b = box(el, 0); if (b.w > 0) { symbols.push(b); } });"
+    "  return {labels: labels, symbols: symbols, hidden: hidden};"
+    "})()"
+)
+
+
+@needs_chromium
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["projector", "desktop"])
+def test_map_labels_do_not_collide(demo, tmp_path: Path, size: tuple[int, int]) -> None:
+    _, folder, _ = demo
+    width, height = size
+    png = tmp_path / f"demo_map_labels_{width}x{height}.png"
+    result = screenshot(folder / "map.html", png, width=width, height=height, evaluate=_MEASURE_LABELS)
+    keep(png)
+    assert result.rendered, result.error
+    facts = result.evaluated
+    labels, symbols = facts["labels"], facts["symbols"]
+    assert len(labels) >= 4  # the district names and bed badges are shown, not all hidden
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not _overlaps(a, b), (a["text"], b["text"])
+        for s in symbols:
+            assert not _overlaps(a, s), (a["text"], s["text"])

@@ -451,17 +451,18 @@ def test_population_growth_view(tmp_path: Path) -> None:
     assert not layer.overlay and not layer.show
     props = {f["properties"]["code"]: f["properties"] for f in zone_features(fmap)}
     assert props["E01000001"]["g"] == fm.GROWTH_COLOURS[0]
-    assert props["E01000002"]["g"] == fm.GROWTH_COLOURS[2]  # 4.96 shows as +5.0%, so it is in "5% to 10%"
+    assert props["E01000002"]["g"] == fm.GROWTH_COLOURS[3]  # 4.96 shows as +5.0%, so it is in "5% to 10%"
     assert props["E01000003"]["g"] == fm.NO_DATA_COLOUR
-    assert props["E01000004"]["g"] == fm.GROWTH_COLOURS[4]
+    assert props["E01000004"]["g"] == fm.GROWTH_COLOURS[5]
     assert props["E01000001"]["growth"] == "-2.0%"
     assert props["E01000002"]["growth"] == "+5.0%"
     assert props["E01000003"]["growth"] == "not available"
     page = render(tmp_path, zones)
     legend = legend_html(page)
     assert 'data-hubopt-view="growth"' in legend
-    for label in fm.GROWTH_LABELS:
-        assert label in legend, label
+    for b, label in enumerate(fm.GROWTH_LABELS):
+        # "No change" is listed only when some area has it
+        assert (label in legend) == (b != fm.GROWTH_NO_CHANGE), label
     assert re.search(r"Up 20% or more</span><span class=\"hubopt-note\">1,800 people", legend)
     assert "No data" in legend
     assert "Population change since the base year" in page
@@ -473,7 +474,10 @@ def test_planned_beds_badges(tmp_path: Path) -> None:
     sites["planned_beds"] = [22, 0, 0, 0, 1, 0, 0, 0]
     fmap = hub_map(make_zones(), sites, title="T", caption="C")
     badges = [m.icon.options["html"] for m in layers_by_name(fmap)[fm.LAYER_PLANNED_BEDS]._children.values()]
-    assert sorted(badges) == ['<div class="hubopt-beds">1 bed</div>', '<div class="hubopt-beds">22 beds</div>']
+    assert sorted(re.sub(r' data-offset="\d+"', "", b) for b in badges) == [
+        '<div class="hubopt-beds">1 bed</div>',
+        '<div class="hubopt-beds">22 beds</div>',
+    ]
     page = render(tmp_path, sites=sites)
     assert "Planned community beds</th><td>22" in page
     assert fm.LAYER_PLANNED_BEDS in page
@@ -546,3 +550,111 @@ def test_all_new_layers_are_in_the_layer_control(tmp_path: Path) -> None:
     legend = legend_html(page)
     for entry in ("Population growth since the base year", "Planned community beds", "New housing site", "Within"):
         assert entry in legend, entry
+
+
+# --- Issue 12: outputs that tell the truth --------------------------------------------------------------------------
+
+
+def test_must_open_sites_are_marked_on_the_map_and_in_the_key(tmp_path: Path) -> None:
+    sites = make_sites()
+    sites["must_open"] = [False, True, False, False, False, False, False, False]  # hub 2 was required to open
+    page = render(tmp_path, sites=sites)
+    legend = legend_html(page)
+    assert fm.MUST_OPEN_LABEL in legend and 'data-hubopt-key="must-open"' in legend
+    # the required hub is listed with "(must open)"; the free choice is not
+    assert re.search(r'data-hubopt-hub="2".*?Hub Two Centre <span class="hubopt-must-tag">\(must open\)', legend)
+    assert not re.search(r'data-hubopt-hub="1"[^\n]*?Hub One Hospital <span class="hubopt-must-tag"', legend)
+    # its symbol has the ring, its tooltip and popup say so; the register's must-keep site (S8) is ringed too
+    ringed = re.findall(r'hubopt-must-open\\?" role=\\?"img\\?" aria-label=\\?"([^"\\]*)', page)
+    assert sorted(ringed) == [
+        "County General Hospital, Acute hospital (must open: required by the scenario, not chosen by the model)",
+        "Hub Two Centre, Chosen hub 2 (must open: required by the scenario, not chosen by the model)",
+    ]
+    assert page.count("not chosen by the model") >= 6  # key, and tooltip, popup and label of both sites
+    # without any required site there is no ring and no key entry
+    sites["must_open"] = False
+    sites["status"] = sites["status"].replace("must-keep", "existing")
+    page = render(tmp_path, sites=sites)
+    assert "hubopt-must-open\\" not in page and fm.MUST_OPEN_LABEL not in legend_html(page)
+
+
+def test_planned_beds_say_their_year(tmp_path: Path) -> None:
+    sites = make_sites()
+    sites["planned_beds"] = [22, 0, 0, 0, 1, 0, 0, 0]
+    sites["planned_beds_year"] = 2035
+    page = render(tmp_path, sites=sites)
+    assert '"Community beds planned for 2035"' in page  # the layer's name
+    assert "Community beds planned for 2035 (number of beds)" in legend_html(page)
+    assert "22 beds planned in 2035 (community beds)" in page  # the badge's tooltip
+    assert "Community beds planned for 2035</th><td>22" in page  # the site's popup
+    sites["planned_beds_year"] = [2030, 2035, 2035, 2035, 2035, 2035, 2035, 2035]
+    with pytest.raises(InputError, match="several years"):
+        hub_map(make_zones(), sites, title="T", caption="C")
+
+
+def test_growth_held_flat_says_so(tmp_path: Path) -> None:
+    zones = make_zones()
+    zones["growth_pct"] = [0.0, 0.0, -0.0, 0.01]  # a population held at the base year (0.01 % shows as +0.0 %)
+    page = render(tmp_path, zones, growth_base_year=2017)
+    growth = re.search(r'data-hubopt-view="growth">(.*?)</section>', legend_html(page)).group(1)
+    assert "Population held flat at 2017" in growth
+    assert "Up" not in growth and "Falling" not in growth  # no class range that holds only 0 %
+    assert "No change (0%)" in growth
+    fmap = hub_map(zones, make_sites(), title="T", caption="C")
+    colours = {f["properties"]["g"] for f in zone_features(fmap)}
+    assert colours == {fm.GROWTH_COLOURS[fm.GROWTH_NO_CHANGE]}
+    # a mixed population: zero growth is "No change", never in the class "Up by less than 5%"
+    zones["growth_pct"] = [0.0, 2.0, 7.0, -1.0]
+    growth = re.search(r'data-hubopt-view="growth">(.*?)</section>', legend_html(render(tmp_path, zones))).group(1)
+    assert "Population growth since the base year" in growth
+    assert re.search(r"No change \(0%\)</span><span class=\"hubopt-note\">1,500 people", growth)
+    assert re.search(r"Up by less than 5%</span><span class=\"hubopt-note\">1,600 people", growth)
+
+
+def many_hubs(n: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """n zones in a 5-wide grid, each served by its own hub at its centre."""
+    cells = [(i % 5, i // 5) for i in range(n)]
+    zones = gpd.GeoDataFrame(
+        {
+            "zone_id": [f"Z{i}" for i in range(n)],
+            "zone_name": [f"Zone {i}" for i in range(n)],
+            "district": "D",
+            "population": 100.0,
+            "hub_id": [f"H{i}" for i in range(n)],
+            "hub_name": [f"Hub {i}" for i in range(n)],
+            "minutes": 5.0,
+        },
+        geometry=[box(X0 + x * 1000, Y0 + y * 1000, X0 + (x + 1) * 1000, Y0 + (y + 1) * 1000) for x, y in cells],
+        crs="EPSG:27700",
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"H{i}" for i in range(n)],
+            "name": [f"Hub {i}" for i in range(n)],
+            "type": "gp_practice",
+            "status": "candidate",
+            "chosen": True,
+        },
+        geometry=[Point(X0 + x * 1000 + 500, Y0 + y * 1000 + 500) for x, y in cells],
+        crs="EPSG:27700",
+    )
+    return zones, sites
+
+
+def test_every_catchment_has_its_own_style_and_key_entry(tmp_path: Path) -> None:
+    zones, sites = many_hubs(25)
+    fmap = hub_map(zones, sites, title="T", caption="C")
+    fills = [f["properties"]["c"] for f in zone_features(fmap)]
+    assert len(set(fills)) == 25  # one fill per catchment: 20 colours, then the same colours striped
+    assert len(set(fm.CATCHMENT_COLOURS)) == len(fm.CATCHMENT_COLOURS) == 20
+    patterned = [f for f in fills if f.startswith("url(#")]
+    assert len(patterned) == 5
+    page = render(tmp_path, zones, sites)
+    for fill in patterned:
+        assert f'<pattern id="{fill[5:-1]}"' in page  # the page defines every pattern it uses
+    legend = legend_html(page)
+    styles = re.findall(r'data-hubopt-style="([^"]+)"', legend)
+    assert len(styles) == 25 and len(set(styles)) == 25
+    for i in range(25):
+        assert legend.count(f"<span>Hub {i}</span>") == 1, i  # every hub named once in the key
+    assert re.findall(r'data-hubopt-hub="(\d+)"', legend) == [str(i) for i in range(1, 26)]

@@ -7,6 +7,7 @@ real West Kent demo is checked in a browser by tests/render/test_browser.py.
 from __future__ import annotations
 
 import base64
+import html
 import re
 import socket
 from pathlib import Path
@@ -255,3 +256,37 @@ def test_sweep_columns_are_validated() -> None:
         check_sweep(make_sweep().assign(n_hubs=[1, 2.5, 3, 4]))
     with pytest.raises(InputError, match="no row"):
         check_sweep(make_sweep().assign(mean_minutes=np.nan))
+
+
+def test_hub_table_marks_the_sites_that_must_open(tmp_path: Path) -> None:
+    run = fake_run(tmp_path)
+    run.sites["must_open"] = [False, True, False]  # the run's own column says which hub was required
+    page = write_report(run, tmp_path / "out", static_maps=False).read_text(encoding="utf-8")
+    assert "Alpha Centre (must open)" not in page
+    assert f"{html.escape(EVIL)} (must open)" in page
+
+
+def test_appraisal_lists_every_option_with_its_hubs_and_site_names(tmp_path: Path) -> None:
+    run = fake_run(tmp_path)
+    options = [OptionSpec(f"Option {k}", ["S3"] if k % 2 else ["S1", "S3"], f"Variant {k}") for k in range(1, 6)]
+    appraisal = appraise(
+        options,
+        ["S1", "S2"],
+        [CriterionSpec("Access", 1, "lower", "mean_minutes")],
+        minutes=run.minutes,
+        site_ids_all=["S1", "S2", "S3"],
+        population=run.zones["population"].to_numpy(),
+        demand=run.zones["demand"].to_numpy(),
+        imd_decile=run.zones["imd_decile"].to_numpy(),
+        sites=run.sites,
+    )
+    page = write_report(run, tmp_path / "out", appraisal=appraisal, static_maps=False).read_text(encoding="utf-8")
+    section = page[page.index('id="appraisal"') : page.index('id="assumptions"')]
+    tables = re.findall(r'<table class="options">.*?</table>', section, re.S)
+    assert len(tables) == 2  # six options, at most four side by side: nothing runs off the page
+    heads = re.findall(r'<th scope="col">([^<]+)<span class="hubs-count">([^<]*)</span>', section)
+    assert sorted(h for h, _ in heads) == sorted(appraisal["option"])  # every option, once
+    assert dict(heads)["Optimised"] == "2 hubs" and dict(heads)["Option 1"] == "1 hub"
+    assert "Alpha Centre (S1); Gamma Surgery (S3)" in section  # names before codes
+    for table in tables:  # every measure in each table, so no column is lost
+        assert table.count("Mean minutes") == 1 and table.count("Most deprived fifth: mean minutes") == 1

@@ -175,3 +175,126 @@ def test_dollar_signs_and_backslashes_are_drawn_as_written(tmp_path: Path) -> No
         drawn = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", buffer.getvalue())}
         for text in (title, caption, *names.values()):
             assert any(text in d for d in drawn), text
+
+
+# --- Issue 12: outputs that tell the truth --------------------------------------------------------------------------
+
+
+def key_texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+
+
+def test_must_open_sites_have_a_ring_and_a_key_entry() -> None:
+    from matplotlib.colors import to_hex
+
+    from hubopt.render.folium_map import MUST_OPEN_COLOUR
+
+    sites = make_sites()
+    sites["must_open"] = [False, True, False, False, False, False]
+    fig = draw_static_map((make_zones(), sites), "travel", title="T", caption="C")
+    joined = "\n".join(key_texts(fig))
+    assert "2. Hub <b>Two</b> (must open)" in joined and "1. Hub One (" in joined
+    assert "1. Hub One (must open)" not in joined
+    assert "Must open: required by the scenario" in joined.replace("\n", " ")
+    rings = [
+        line
+        for line in fig.axes[0].lines
+        if line.get_marker() == "o"
+        and line.get_markerfacecolor() == "none"
+        and to_hex(line.get_markeredgecolor()) == MUST_OPEN_COLOUR
+    ]
+    # hub 2 (must_open) and County General (status must-keep)
+    assert sorted((line.get_xdata()[0] - X0, line.get_ydata()[0] - Y0) for line in rings) == [
+        (2500, 1500),
+        (3200, 2600),
+    ]
+
+
+def test_every_catchment_has_its_own_style_in_the_key() -> None:
+    from matplotlib.colors import to_hex
+
+    n = 25
+    cells = [(i % 5, i // 5) for i in range(n)]
+    zones = gpd.GeoDataFrame(
+        {
+            "zone_id": [f"Z{i}" for i in range(n)],
+            "zone_name": [f"Zone {i}" for i in range(n)],
+            "district": "D",
+            "population": 100.0,
+            "hub_id": [f"H{i}" for i in range(n)],
+            "hub_name": [f"Hub {i}" for i in range(n)],
+            "minutes": 5.0,
+        },
+        geometry=[box(X0 + x * 1000, Y0 + y * 1000, X0 + (x + 1) * 1000, Y0 + (y + 1) * 1000) for x, y in cells],
+        crs="EPSG:27700",
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"H{i}" for i in range(n)],
+            "name": [f"Hub {i}" for i in range(n)],
+            "type": "gp_practice",
+            "status": "candidate",
+            "chosen": True,
+        },
+        geometry=[Point(X0 + x * 1000 + 500, Y0 + y * 1000 + 500) for x, y in cells],
+        crs="EPSG:27700",
+    )
+    fig = draw_static_map((zones, sites), "catchments", title="T", caption="C")
+    legend = fig.axes[1].get_legend()
+    styles = [
+        (to_hex(h.get_facecolor()), h.get_hatch())
+        for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+        if t.get_text().split(".")[0].isdigit()
+    ]
+    assert len(styles) == n and len(set(styles)) == n
+    texts = key_texts(fig)
+    for i in range(n):
+        assert sum(t.startswith(f"{i + 1}. Hub {i} ") for t in texts) == 1, i
+
+
+def test_labels_of_close_hubs_do_not_overlap() -> None:
+    """Twelve hubs packed into 3 km of a 40 km area (as in Southend): their numbers and the district names."""
+    from matplotlib.text import Text
+
+    from hubopt.render.static_map import LABEL_GID
+
+    n_cols, n_rows = 8, 5
+    zones = gpd.GeoDataFrame(
+        {
+            "zone_id": [f"Z{i}" for i in range(n_cols * n_rows)],
+            "zone_name": [f"Zone {i}" for i in range(n_cols * n_rows)],
+            "district": ["West" if i % n_cols < 4 else "East" for i in range(n_cols * n_rows)],
+            "population": 100.0,
+            "hub_id": [f"H{i % 12}" for i in range(n_cols * n_rows)],
+            "hub_name": [f"Hub {i % 12}" for i in range(n_cols * n_rows)],
+            "minutes": 5.0,
+        },
+        geometry=[
+            box(X0 + c * 5000, Y0 + r * 5000, X0 + (c + 1) * 5000, Y0 + (r + 1) * 5000)
+            for r in range(n_rows)
+            for c in range(n_cols)
+        ],
+        crs="EPSG:27700",
+    )
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 3000, size=(12, 2)) + np.array([X0 + 19_000, Y0 + 11_000])
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"H{i}" for i in range(12)],
+            "name": [f"Hub {i}" for i in range(12)],
+            "type": "gp_practice",
+            "status": "existing",
+            "chosen": True,
+        },
+        geometry=[Point(x, y) for x, y in xy],
+        crs="EPSG:27700",
+    )
+    fig = draw_static_map((zones, sites), "travel", title="T", caption="C")
+    fig.canvas.draw()  # places the labels' texts
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == LABEL_GID]
+    assert sorted(t.get_text() for t in labels if t.get_text().isdigit()) == sorted(str(i) for i in range(1, 13))
+    boxes = [Text.get_window_extent(t, renderer) for t in labels]  # the text (a leader line may cross labels)
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            assert not a.overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())

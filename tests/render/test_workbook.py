@@ -18,11 +18,13 @@ def fake_beds() -> SimpleNamespace:
     need = pd.DataFrame(
         {
             "year": [2025, 2030],
-            "beds_needed": [20.4, 23.1],
-            "beds_needed_rounded_up": [21, 24],
+            "beds_needed": [21, 24],
+            "beds_needed_before_rounding": [20.4, 23.1],
             "beds_today": [18, 18],
             "change_from_today": [3, 6],
+            "beds_piloted": [0, 0],
             "beds_today_with_pilot": [18, 18],
+            "beds_today_source": ["the test register"] * 2,
             "method": ["baseline grown with weighted population"] * 2,
         }
     )
