@@ -54,6 +54,7 @@ def _run(
     refresh: bool = False,
 ) -> None:
     from hubopt.compare import compare_runs, read_run
+    from hubopt.output_folder import add_outputs
     from hubopt.pipeline import run_scenario, summary_lines
     from hubopt.render.compare_outputs import write_comparison
     from hubopt.reoptimise import reoptimisation_for_run
@@ -81,7 +82,9 @@ def _run(
             before = read_run(previous)
             check = reoptimisation_for_run(run, before.hub_ids())
             comparison = compare_runs(before, run.folder, reoptimisation=check)
-            written = write_comparison(comparison, run.folder)
+            written = add_outputs(
+                run.folder, lambda staging: write_comparison(comparison, staging), what="comparison"
+            )
             click.echo("\n".join(comparison.lines()))
             click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
         else:
@@ -135,13 +138,20 @@ def run(
 )
 def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     """Compare two runs: people added per zone, each hub's load, bed need, hubs and beds changed, who is better
-    or worse off."""
+    or worse off.
+
+    The folder is replaced only when an earlier comparison (or other output of hubopt's) is in it.
+    """
     from hubopt.compare import compare_runs
-    from hubopt.render.compare_outputs import write_comparison
+    from hubopt.output_folder import prepare
+    from hubopt.render.compare_outputs import write_comparison_folder
 
     comparison = compare_runs(run_a, run_b)
     folder = out or (run_b / f"compare_with_{run_a.name}")
-    written = write_comparison(comparison, folder)
+    with prepare(folder, overwrite=True, what="comparison") as target:
+        with target.writing() as staging:
+            written = write_comparison_folder(comparison, staging)
+        target.commit()
     click.echo("\n".join(comparison.lines()))
     click.echo(f"Written to {folder}/ ({', '.join(written)})")
 
@@ -154,7 +164,10 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     help="Folder for the outputs (default: maps/west_kent_hubs).",
 )
 def demo(out: Path | None) -> None:
-    """Run the built-in West Kent scenario (models/west_kent_hubs.yaml); replaces the previous demo outputs."""
+    """Run the built-in West Kent scenario (models/west_kent_hubs.yaml); replaces the previous demo outputs.
+
+    Only a folder that holds an earlier run (or nothing) is replaced; a folder with other files is refused.
+    """
     if not DEMO_SCENARIO.exists():
         raise HuboptError(f"the demo scenario {DEMO_SCENARIO} is missing; run from a clone of the hubopt repository")
     _run(DEMO_SCENARIO, out, overwrite=True)
@@ -182,8 +195,10 @@ def demand(
     scenario: Path, years_text: tuple[str, ...], more_years: tuple[int, ...], out: Path | None, overwrite: bool
 ) -> None:
     """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
+    from hubopt.cell_text import to_csv
     from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
     from hubopt.errors import InputError
+    from hubopt.output_folder import prepare, write_folder_manifest
     from hubopt.scenario import load_scenario
     from hubopt.scenario_demand import scenario_demand
     from hubopt.study import load_study
@@ -194,23 +209,20 @@ def demand(
             raise InputError(f"{part!r} is not a year", hint="give years as numbers, e.g. --years 2025 2030")
         years.append(int(part))
     sc = load_scenario(scenario)
-    study = load_study(sc.study)
-    demand_for_year = scenario_demand(study, sc)  # the demand of `hubopt run`: housing, registration share ...
-    demands = [demand_for_year(y) for y in sorted(set(years))]
-    table = demand_table(study, demands)
     folder = out or sc.output_folder.with_name(sc.output_folder.name + "_demand")
-    if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise InputError(
-            "the folder already holds a demand table",
-            path=folder,
-            hint="choose another folder with --out, or pass --overwrite",
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    table.to_csv(folder / "demand_by_zone.csv", index=False)
-    growth_by_district(table).to_csv(folder / "growth_by_district.csv", index=False)
-    fastest_growing_zones(table, 20).to_csv(folder / "fastest_growing_zones.csv", index=False)
-    lines = summary_lines(table, [d.method for d in demands])
-    (folder / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with prepare(folder, overwrite=overwrite, what="demand table") as target:
+        study = load_study(sc.study)
+        demand_for_year = scenario_demand(study, sc)  # the demand of `hubopt run`: housing, registration share ...
+        demands = [demand_for_year(y) for y in sorted(set(years))]
+        table = demand_table(study, demands)
+        lines = summary_lines(table, [d.method for d in demands])
+        with target.writing() as staging:
+            to_csv(table, staging / "demand_by_zone.csv")
+            to_csv(growth_by_district(table), staging / "growth_by_district.csv")
+            to_csv(fastest_growing_zones(table, 20), staging / "fastest_growing_zones.csv")
+            (staging / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            write_folder_manifest(staging, "demand", scenario=str(sc.path), years=sorted(set(years)))
+        target.commit()
     click.echo("\n".join(lines))
     click.secho(f"Demand tables written to {folder}", fg="green")
 

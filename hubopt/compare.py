@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt import __version__
+from hubopt.cell_text import read_text_csv
 from hubopt.errors import InputError
 from hubopt.locate.solution import signed_number, site_label
 from hubopt.reoptimise import Reoptimisation
@@ -129,8 +130,8 @@ def read_run(folder: str | Path) -> RunFolder:
     for name in ("zones.csv", "sites.csv"):
         if not (f / name).exists():
             raise InputError(f"the run has no {name} (was it run with outputs.tables: false?)", path=f)
-        tables[name] = pd.read_csv(f / name, dtype={"zone_id": str, "site_id": str, "hub_id": str})
-    beds = pd.read_csv(f / "beds.csv", dtype={"site_id": str}) if (f / "beds.csv").exists() else None
+        tables[name] = read_text_csv(f / name, dtype={"zone_id": str, "site_id": str, "hub_id": str})
+    beds = read_text_csv(f / "beds.csv", dtype={"site_id": str}) if (f / "beds.csv").exists() else None
     return RunFolder(
         folder=f,
         manifest=manifest,
@@ -144,7 +145,7 @@ def read_run(folder: str | Path) -> RunFolder:
 def _read_bed_need(folder: Path, manifest: dict) -> pd.DataFrame | None:
     """Beds needed per year: ``bed_need.csv``, else the manifest's record; None when the run planned no beds."""
     if (folder / "bed_need.csv").exists():
-        return pd.read_csv(folder / "bed_need.csv")
+        return read_text_csv(folder / "bed_need.csv")
     beds = (manifest.get("results") or {}).get("beds")
     if beds and beds.get("need"):
         return pd.DataFrame(beds["need"])

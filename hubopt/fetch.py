@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
 from hubopt.io._validate import file_sha256
 
@@ -506,9 +507,7 @@ def manifest_records(cache_dir: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def _write_manifest(path: Path, files: Mapping[str, Mapping[str, Any]]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps({"files": dict(sorted(files.items()))}, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps({"files": dict(sorted(files.items()))}, indent=2) + "\n")
 
 
 _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")

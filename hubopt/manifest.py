@@ -12,6 +12,7 @@ from typing import Any
 
 from hubopt import __version__
 from hubopt.io._validate import file_sha256
+from hubopt.output_folder import output_marker
 
 #: Packages whose versions change results or outputs.
 TRACKED_PACKAGES = (
@@ -60,8 +61,13 @@ def build_manifest(
     results: dict[str, Any],
     outputs: list[str],
 ) -> dict[str, Any]:
-    """Assemble a manifest dictionary."""
+    """Assemble a manifest dictionary.
+
+    It starts with ``"generator": "hubopt"`` and ``"kind": "run"``: the mark by which hubopt knows a folder as one of
+    its runs, the only kind of folder it replaces (see :mod:`hubopt.output_folder`).
+    """
     return {
+        **output_marker("run"),
         "hubopt_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],

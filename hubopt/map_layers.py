@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.atomic_file import atomic_path
 from hubopt.demand import ZoneDemand
 from hubopt.errors import HuboptError
 from hubopt.io._validate import CRS_BNG, file_sha256
@@ -95,8 +96,6 @@ def hub_isochrones(
     except HuboptError as exc:  # isochrones are an illustration: a failure is reported, the run goes on
         progress(f"Isochrones left off the map: {exc}")
         return None, None
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(cached.name + ".partial")
-    polys.to_crs("EPSG:4326").to_file(partial, driver="GeoJSON")
-    partial.replace(cached)
+    with atomic_path(cached) as tmp:  # unique per process: two runs never write the same temporary file
+        polys.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
     return polys, label

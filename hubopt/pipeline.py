@@ -5,7 +5,6 @@ Each step is a plain function call on plain objects; nothing reaches back up the
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
+from hubopt.cell_text import to_csv
 from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
@@ -27,6 +27,7 @@ from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
+from hubopt.output_folder import prepare as prepare_output
 from hubopt.scenario import Scenario
 from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
@@ -238,9 +239,11 @@ def run_scenario(
 ) -> RunResult:
     """Run a scenario end to end and write its outputs.
 
-    Outputs are written to a temporary folder beside the destination and moved into place only when complete, so
-    a failed run never leaves half-written files presented as a finished run. An existing run folder is replaced
-    only with ``overwrite=True``.
+    The output folder is checked and reserved before anything is computed (see :mod:`hubopt.output_folder`): a
+    path that is a file, a folder holding files hubopt did not write, or a folder another run is writing to is
+    refused at once. Outputs are written to a staging folder of this run beside the destination and moved into
+    place only when complete, so a failed run never leaves half-written files. An earlier run in the folder is
+    replaced only with ``overwrite=True``, and only the files its manifest lists: a user's other files are kept.
 
     Parameters
     ----------
@@ -249,7 +252,7 @@ def run_scenario(
     out : Path, optional
         Output folder (default: the scenario's ``outputs.folder``).
     overwrite : bool
-        Replace an existing output folder.
+        Replace an earlier run in the output folder.
     refresh : bool
         Recompute cached network travel times.
     progress : callable
@@ -261,12 +264,20 @@ def run_scenario(
     """
     start = time.perf_counter()
     folder = Path(out) if out is not None else scenario.output_folder
-    if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise InputError(
-            "the output folder already holds a run",
-            path=folder,
-            hint="choose another folder with --out, or pass --overwrite to replace it",
-        )
+    with prepare_output(folder, overwrite=overwrite, what="run") as target:
+        run = _compute(scenario, refresh=refresh, progress=progress)
+        progress(f"Writing outputs to {folder}")
+        with target.writing() as staging:
+            _write_outputs(run, staging)
+        run.folder = target.commit()
+        if target.kept:
+            progress(f"Kept {len(target.kept)} file(s) of yours from the earlier run: {', '.join(target.kept)}")
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
+    """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
@@ -348,104 +359,85 @@ def run_scenario(
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
-    progress(f"Writing outputs to {folder}")
-    _write_outputs(run, folder, overwrite=overwrite)
-    run.seconds = time.perf_counter() - start
     return run
 
 
-def _write_outputs(run: RunResult, folder: Path, *, overwrite: bool) -> None:
+def _write_outputs(run: RunResult, staging: Path) -> None:
+    """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them."""
     from hubopt.render.folium_map import write_hub_map
     from hubopt.render.report import write_report
     from hubopt.render.static_map import write_static_maps
     from hubopt.render.workbook import write_workbook
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
-        outputs: list[str] = []
-        sc = run.scenario
-        if sc.write_tables:
-            zones_csv(run.zones).to_csv(staging / "zones.csv", index=False)
-            site_cols = [c for c in run.sites.columns if c != "geometry"]
-            sites = pd.DataFrame(run.sites[site_cols])
-            sites.insert(4, "easting", run.sites.geometry.x.round(1))
-            sites.insert(5, "northing", run.sites.geometry.y.round(1))
-            sites.to_csv(staging / "sites.csv", index=False)
-            outputs += ["zones.csv", "sites.csv"]
-        oc = run.outcome
-        if oc is not None:
-            for name, table in (("sweep.csv", oc.sweep), ("swaps.csv", oc.swaps), ("next_best.csv", oc.next_best)):
-                if table is not None:
-                    table.to_csv(staging / name, index=False)
-                    outputs.append(name)
-        if run.beds is not None:
-            run.beds.table().to_csv(staging / "beds.csv", index=False)
-            run.beds.need_table().to_csv(staging / "bed_need.csv", index=False)
-            outputs += ["beds.csv", "bed_need.csv"]
-        if run.appraisal is not None:
-            run.appraisal.to_csv(staging / "appraisal.csv", index=False)
-            outputs.append("appraisal.csv")
-        static: list[Path] = []
-        if sc.write_static_maps:
-            static = write_static_maps(
-                run,
-                staging,
-                title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
-                caption=map_caption(run),
-            )
-            outputs += [f.name for f in static]
-        sweep = run.outcome.sweep if run.outcome is not None else None
-        if sc.write_report:
-            pngs = [f for f in static if f.suffix == ".png"]
-            report = write_report(
-                run,
-                staging,
-                sweep=sweep,
-                appraisal=run.appraisal,
-                static_maps=pngs if pngs else False,
-                pdf=sc.write_report_pdf,
-            )
-            outputs.append(report.name)
-            if sc.write_report_pdf:
-                outputs.append(report.with_suffix(".pdf").name)
-        if sc.write_workbook:
-            outputs.append(write_workbook(run, staging / "results.xlsx", sweep=sweep, appraisal=run.appraisal).name)
-        if sc.write_map:
-            write_hub_map(
-                run.zones,
-                run.sites,
-                staging / "map.html",
-                title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
-                caption=map_caption(run),
-                districts=run.study.districts,
-                housing=run.housing_sites,
-                isochrones=run.isochrones,
-                isochrone_label=run.isochrone_label or "Drive-time bands",
-                growth_base_year=run.study.base_year,
-            )
-            outputs.append("map.html")
-        if run.isochrones is not None:
-            run.isochrones.to_crs("EPSG:4326").to_file(staging / "isochrones.geojson", driver="GeoJSON")
-            outputs.append("isochrones.geojson")
-        outputs.append("manifest.json")
-        run.outputs = outputs
-        write_manifest(_manifest(run), staging / "manifest.json")
-        (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
-        outputs.append("summary.txt")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if folder.exists():
-        if not overwrite:  # pragma: no cover - checked before the run; guards against a race
-            shutil.rmtree(staging, ignore_errors=True)
-            raise InputError("the output folder already exists", path=folder, hint="pass --overwrite")
-        shutil.rmtree(folder)
-    staging.rename(folder)
-    run.folder = folder
+    outputs: list[str] = []
+    sc = run.scenario
+    if sc.write_tables:
+        to_csv(zones_csv(run.zones), staging / "zones.csv")
+        site_cols = [c for c in run.sites.columns if c != "geometry"]
+        sites = pd.DataFrame(run.sites[site_cols])
+        sites.insert(4, "easting", run.sites.geometry.x.round(1))
+        sites.insert(5, "northing", run.sites.geometry.y.round(1))
+        to_csv(sites, staging / "sites.csv")
+        outputs += ["zones.csv", "sites.csv"]
+    oc = run.outcome
+    if oc is not None:
+        for name, table in (("sweep.csv", oc.sweep), ("swaps.csv", oc.swaps), ("next_best.csv", oc.next_best)):
+            if table is not None:
+                to_csv(table, staging / name)
+                outputs.append(name)
+    if run.beds is not None:
+        to_csv(run.beds.table(), staging / "beds.csv")
+        to_csv(run.beds.need_table(), staging / "bed_need.csv")
+        outputs += ["beds.csv", "bed_need.csv"]
+    if run.appraisal is not None:
+        to_csv(run.appraisal, staging / "appraisal.csv")
+        outputs.append("appraisal.csv")
+    static: list[Path] = []
+    if sc.write_static_maps:
+        static = write_static_maps(
+            run,
+            staging,
+            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            caption=map_caption(run),
+        )
+        outputs += [f.name for f in static]
+    sweep = run.outcome.sweep if run.outcome is not None else None
+    if sc.write_report:
+        pngs = [f for f in static if f.suffix == ".png"]
+        report = write_report(
+            run,
+            staging,
+            sweep=sweep,
+            appraisal=run.appraisal,
+            static_maps=pngs if pngs else False,
+            pdf=sc.write_report_pdf,
+        )
+        outputs.append(report.name)
+        if sc.write_report_pdf:
+            outputs.append(report.with_suffix(".pdf").name)
+    if sc.write_workbook:
+        outputs.append(write_workbook(run, staging / "results.xlsx", sweep=sweep, appraisal=run.appraisal).name)
+    if sc.write_map:
+        write_hub_map(
+            run.zones,
+            run.sites,
+            staging / "map.html",
+            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            caption=map_caption(run),
+            districts=run.study.districts,
+            housing=run.housing_sites,
+            isochrones=run.isochrones,
+            isochrone_label=run.isochrone_label or "Drive-time bands",
+            growth_base_year=run.study.base_year,
+        )
+        outputs.append("map.html")
+    if run.isochrones is not None:
+        run.isochrones.to_crs("EPSG:4326").to_file(staging / "isochrones.geojson", driver="GeoJSON")
+        outputs.append("isochrones.geojson")
+    (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
+    outputs += ["manifest.json", "summary.txt"]
+    run.outputs = outputs
+    write_manifest(_manifest(run), staging / "manifest.json")  # last: the mark of a finished run
 
 
 def map_caption(run: RunResult) -> str:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hubopt.cell_text import restore_frame
 from hubopt.errors import InputError, quote
 from hubopt.io._validate import (
     CRS_BNG,
@@ -316,7 +317,7 @@ def _check_description_matches_zones(
 
 def _read_zones(path: Path) -> pd.DataFrame:
     what = "study zones table (zones.csv)"
-    raw = read_csv_table(path, what=what)
+    raw = restore_frame(read_csv_table(path, what=what))
     require_columns(raw, ZONE_COLUMNS, path=path, what=what)
     check_unique(raw, "zone_id", path=path, what="zone ID")
     zones = raw[ZONE_COLUMNS].copy()
@@ -379,7 +380,7 @@ def _attach_boundaries(zones: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
 
 def _read_projections(path: Path) -> pd.DataFrame:
     what = "population projections table (projections.csv)"
-    raw = read_csv_table(path, what=what)
+    raw = restore_frame(read_csv_table(path, what=what))
     require_columns(raw, PROJECTION_COLUMNS, path=path, what=what)
     out = raw[PROJECTION_COLUMNS].copy()
     out["year"] = numeric_column(raw, "year", path=path, integer=True).astype(int)

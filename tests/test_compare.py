@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -332,6 +333,9 @@ def test_housing_rerun_command(tmp_path: Path) -> None:
     assert "Community beds needed (before → after)" in text and "Re-optimising for the new demand" in text
     assert_sites_named(text.split("Comparison written to")[0], pd.read_csv(out / "sites.csv", dtype=str))
     assert (tmp_path / "base" / "manifest.json").exists()  # the previous run is untouched
+    listed = json.loads((out / "manifest.json").read_text())["outputs"]  # hubopt's files, replaced by a rerun
+    assert {"comparison_hubs.csv", "comparison_beds.csv", "comparison.txt"} <= set(listed)
+    assert set(listed) == {p.name for p in out.iterdir()}
 
 
 def test_comparison_map_shows_who_is_better_or_worse_off(runs, tmp_path: Path) -> None:
@@ -349,3 +353,32 @@ def test_comparison_map_shows_who_is_better_or_worse_off(runs, tmp_path: Path) -
     shot = screenshot(tmp_path / "m" / "comparison_map.html", tmp_path / "m" / "shot.png")
     assert shot.rendered and not shot.console_errors
     assert "Change in travel time to hub" in shot.dom_text
+
+
+def test_comparison_map_escapes_names(runs, tmp_path: Path) -> None:
+    a, _, c, _, hub = runs
+    evil = '<script>alert("x")</script> $x$ `y` \\z'
+    copies = []
+    for run, name in ((a, "a"), (c, "c")):
+        folder = tmp_path / name
+        shutil.copytree(run.folder, folder)
+        sites = pd.read_csv(folder / "sites.csv", dtype={"site_id": str})
+        sites.loc[sites["site_id"] == hub, "name"] = evil
+        sites.to_csv(folder / "sites.csv", index=False)
+        zones = pd.read_csv(folder / "zones.csv", dtype={"zone_id": str})
+        zones.loc[0, "zone_name"] = evil
+        zones.to_csv(folder / "zones.csv", index=False)
+        copies.append(folder)
+    result = CliRunner().invoke(main, ["compare", str(copies[0]), str(copies[1]), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "m" / "comparison_map.html").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # a second comparison into the same folder replaces it; a folder of the user's is refused
+    again = CliRunner().invoke(main, ["compare", str(copies[0]), str(copies[1]), "--out", str(tmp_path / "m")])
+    assert again.exit_code == 0, again.output
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    refused = CliRunner().invoke(main, ["compare", str(copies[0]), str(copies[1]), "--out", str(tmp_path / "mine")])
+    assert refused.exit_code == 2 and "hubopt did not write (notes.txt)" in refused.output
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]

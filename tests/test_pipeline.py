@@ -64,7 +64,7 @@ def test_demo_outputs(demo_run) -> None:
     assert set(zones["hub_id"]) == set(hubs["site_id"])
     assert hubs["served_population"].sum() == pytest.approx(zones["population"].sum(), abs=len(hubs) * 0.5)  # rounded
     assert np.isfinite(zones["minutes"]).all()
-    assert not list(folder.parent.glob(".*partial"))
+    assert not list(folder.parent.glob(".*partial*")) and not list(folder.parent.glob(".*.lock"))
 
 
 def test_sites_table_says_which_sites_must_open_and_the_year_of_the_planned_beds(demo_run) -> None:
@@ -134,7 +134,7 @@ def test_failed_run_leaves_no_outputs(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="500 hubs were asked for but only 59 sites are available"):
         run_scenario(sc, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
-    assert not list(tmp_path.glob(".*partial"))
+    assert not list(tmp_path.glob(".*partial*")) and not list(tmp_path.glob(".*.lock"))
 
 
 def test_unknown_site_ids_are_reported(tmp_path: Path) -> None:

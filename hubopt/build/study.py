@@ -29,6 +29,7 @@ import yaml
 from hubopt.build.areas import AreaSpec, HospitalSite
 from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
+from hubopt.cell_text import to_csv
 from hubopt.errors import InputError
 from hubopt.io._validate import CRS_BNG, CRS_LONLAT
 from hubopt.io.boundaries import read_lad_boundaries
@@ -46,7 +47,35 @@ from hubopt.io.population import (
 )
 from hubopt.io.practices import read_epraccur, read_list_sizes
 from hubopt.io.sites import write_site_register
+from hubopt.output_folder import prepare
 from hubopt.study import PROJECTION_COLUMNS, ZONE_COLUMNS
+
+#: The files ``study build`` writes: the only files it replaces in a study folder it built before.
+STUDY_FILES = (
+    "zones.csv",
+    "zone_boundaries.geojson",
+    "sites.csv",
+    "projections.csv",
+    "districts.geojson",
+    "study.yaml",
+    "ATTRIBUTION.md",
+    "build_report.json",
+)
+
+
+def built_study_files(folder: Path) -> set[str] | None:
+    """The files of a study that hubopt built in ``folder`` (its ``study.yaml`` says ``built_by: hubopt ...``).
+
+    Returns None when ``folder`` holds no study built by hubopt: such a folder is never replaced.
+    """
+    try:
+        meta = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(meta, dict) or not str(meta.get("built_by", "")).startswith("hubopt"):
+        return None
+    return set(STUDY_FILES)
+
 
 __all__ = [
     "SOURCE_FILES",
@@ -502,7 +531,10 @@ def build_study(
         ``fetch_manifest.json``), or a folder laid out as ``../shared/data`` (see its SOURCES.md); see
         :mod:`hubopt.build.sources`.
     out : str or Path
-        Folder to write (created; existing study files are replaced).
+        Folder to write. It is built in a staging folder beside it and moved into place only when complete (see
+        :mod:`hubopt.output_folder`); a study that hubopt built there before is replaced (its files only: other
+        files, such as a housing trajectory or a network file, are kept); a folder holding anything else is
+        refused.
     area : AreaSpec
         The districts and the typed facts of the area (see :mod:`hubopt.build.areas`).
     lsoa_lookup : str or Path, optional
@@ -540,20 +572,36 @@ def build_study(
     if any(h.locate_by == "stroke_units" for h in area.hospitals):
         needed.append("stroke_units")
     sources.require(needed)
-    dest = Path(out)
-    report = BuildReport(labels={} if sources.cache else dict(FOLDER_LABELS))
-    zones, districts = build_zones(sources, area, report, lookup)
-    sites = build_sites(sources, area, zones, report)
-    projections = build_projections(sources, districts, report)
-    district_outlines = build_districts(sources, districts, zones, report)
+    with prepare(out, overwrite=True, what="study", owned=built_study_files) as target:
+        report = BuildReport(labels={} if sources.cache else dict(FOLDER_LABELS))
+        zones, districts = build_zones(sources, area, report, lookup)
+        sites = build_sites(sources, area, zones, report)
+        projections = build_projections(sources, districts, report)
+        district_outlines = build_districts(sources, districts, zones, report)
+        with target.writing() as staging:
+            _write_study(staging, area, report, sources, zones, districts, sites, projections, district_outlines)
+        target.commit()
+    return report
 
-    dest.mkdir(parents=True, exist_ok=True)
+
+def _write_study(
+    dest: Path,
+    area: AreaSpec,
+    report: BuildReport,
+    sources: BuildSources,
+    zones: gpd.GeoDataFrame,
+    districts: dict[str, str],
+    sites: gpd.GeoDataFrame,
+    projections: pd.DataFrame,
+    district_outlines: gpd.GeoDataFrame,
+) -> None:
+    """Write the study's files (:data:`STUDY_FILES`) into the (staging) folder ``dest``."""
     zone_table = pd.DataFrame(zones.drop(columns="geometry"))
-    zone_table.to_csv(dest / "zones.csv", index=False)
+    to_csv(zone_table, dest / "zones.csv")
     boundaries = _round_geometry(zones[["zone_id", "geometry"]])
     (dest / "zone_boundaries.geojson").write_text(boundaries.to_json(drop_id=True), encoding="utf-8")
     write_site_register(sites, dest / "sites.csv")
-    projections.to_csv(dest / "projections.csv", index=False)
+    to_csv(projections, dest / "projections.csv")
     dist = _round_geometry(district_outlines[["lad_code", "lad_name", "geometry"]], simplify_m=20.0, decimals=5)
     (dest / "districts.geojson").write_text(dist.to_json(drop_id=True), encoding="utf-8")
     metadata: dict[str, object] = {
@@ -614,4 +662,3 @@ def build_study(
     if sources.cache:
         build_record["source"] = {"download_cache": str(sources.root), "files": sources.provenance()}
     (dest / "build_report.json").write_text(json.dumps(build_record, indent=2) + "\n", encoding="utf-8")
-    return report

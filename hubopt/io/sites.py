@@ -48,6 +48,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.cell_text import restore_frame, to_csv
 from hubopt.errors import InputError
 from hubopt.io._validate import (
     CRS_BNG,
@@ -151,7 +152,7 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
             path=p,
             hint="save the sheet as CSV (File > Save as > CSV UTF-8) and give that file",
         )
-    df = read_csv_table(p, what=_WHAT)
+    df = restore_frame(read_csv_table(p, what=_WHAT))  # text quoted against formulas (hubopt.cell_text)
     check_rows_match_header(df, path=p, what=_WHAT)
     return _build(df, p, postcodes=postcodes, geometry_xy=None)
 
@@ -199,7 +200,7 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     for col in table.columns:
         if col not in skip:
             out[col] = table[col]
-    out.to_csv(Path(path), index=False, encoding="utf-8-sig", lineterminator="\n")
+    to_csv(out, Path(path), encoding="utf-8-sig", lineterminator="\n")
 
 
 # ----------------------------------------------------------------------------------------------------------------

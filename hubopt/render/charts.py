@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from hubopt.errors import InputError
+from hubopt.render.plot_text import plain_text, save_figure
 
 __all__ = ["check_sweep", "hubs_chart", "hubs_chart_svg", "write_hubs_chart"]
 
@@ -77,6 +78,7 @@ def check_sweep(sweep: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return rows, shares
 
 
+@plain_text()
 def hubs_chart(
     sweep: pd.DataFrame,
     *,
@@ -189,7 +191,7 @@ def write_hubs_chart(
     fig = hubs_chart(sweep, chosen=chosen, title=title)
     fmt = out.suffix.lstrip(".").lower() or "png"
     metadata = {"Software": "hubopt"} if fmt == "png" else {"Creator": "hubopt"}
-    fig.savefig(out, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+    save_figure(fig, out, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
     return out
 
 
@@ -213,7 +215,7 @@ def hubs_chart_svg(
     """
     fig = hubs_chart(sweep, chosen=chosen, title=title)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "hubopt"}, facecolor="white")
+    save_figure(fig, buffer, format="svg", metadata={"Date": None, "Creator": "hubopt"}, facecolor="white")
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', text, count=1)

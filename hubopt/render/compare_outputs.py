@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hubopt.cell_text import to_csv
 from hubopt.compare import Comparison, read_run
+from hubopt.output_folder import write_folder_manifest
 from hubopt.render.compare_map import comparison_zones_geometry, write_comparison_map
 
-__all__ = ["write_comparison"]
+__all__ = ["write_comparison", "write_comparison_folder"]
 
 #: Title of the comparison map.
 MAP_TITLE = "What changed between the two runs"
@@ -22,6 +24,8 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
     ``comparison_by_deprivation.csv`` (who is better or worse off), ``comparison_bed_need.csv`` and
     ``comparison_beds.csv`` (when both runs planned beds), ``comparison_reoptimisation.csv`` (when the earlier hubs
     were evaluated on the new demand) and ``comparison_map.html`` (when the zone polygons are still at hand).
+
+    Write into a staging folder (see :mod:`hubopt.output_folder`), never straight into a folder of the user's.
     """
     f = Path(folder)
     f.mkdir(parents=True, exist_ok=True)
@@ -38,7 +42,7 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
         ("comparison_reoptimisation.csv", reopt),
     ):
         if table is not None and len(table):
-            table.to_csv(f / name, index=False)
+            to_csv(table, f / name)
             written.append(name)
     (f / "comparison.txt").write_text("\n".join(comparison.lines()) + "\n", encoding="utf-8")
     written.append("comparison.txt")
@@ -49,3 +53,12 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
         write_comparison_map(comparison, polygons, ra.sites, rb.sites, f / "comparison_map.html", title=MAP_TITLE)
         written.append("comparison_map.html")
     return written
+
+
+def write_comparison_folder(comparison: Comparison, folder: str | Path) -> list[str]:
+    """Write a comparison folder: the files of :func:`write_comparison` and a ``manifest.json`` that lists them.
+
+    The manifest marks the folder as hubopt's, so that a later comparison may replace it.
+    """
+    write_comparison(comparison, folder)
+    return write_folder_manifest(Path(folder), "comparison", runs={"a": str(comparison.a), "b": str(comparison.b)})

@@ -48,6 +48,7 @@ from hubopt.render.folium_map import (
     time_band_colours,
     time_band_labels,
 )
+from hubopt.render.plot_text import plain_text, save_figure
 
 __all__ = ["DPI", "LABEL_GID", "VIEWS", "MapFrames", "draw_static_map", "write_static_maps"]
 
@@ -160,7 +161,7 @@ def write_static_maps(
             metadata = {"Creator": "hubopt", "CreationDate": None} if fmt == "pdf" else {"Software": "hubopt"}
             if fmt == "svg":
                 metadata = {"Creator": "hubopt", "Date": None}
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+            save_figure(fig, path, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
             written.append(path)
     return written
 
@@ -261,6 +262,7 @@ def _prepare(
 # --------------------------------------------------------------------------------------------------------------------
 
 
+@plain_text()
 def _draw(p: _Prepared, view: str, *, title: str, caption: str, attribution: str) -> Figure:
     fig = Figure(figsize=_A4_LANDSCAPE, facecolor="white")
     FigureCanvasAgg(fig)

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hubopt.cell_text import neutralise
 from hubopt.equity import equity_table
 
 if TYPE_CHECKING:
@@ -166,7 +168,7 @@ def write_workbook(
             for c in criteria
         ] + [f"Note: {n}" for n in notes]
         for k, line in enumerate(lines):
-            sheet.cell(row=row + 2 + k, column=1, value=line)
+            _put(sheet, row + 2 + k, 1, line)
     _assumptions(book.create_sheet("assumptions"), run, illustrative_assumptions(run))
     book.save(out)
     return out
@@ -198,8 +200,8 @@ def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
     ]
     _header(sheet, ["Item", "Value"], 1)
     for i, (label, value, fmt) in enumerate(rows, start=2):
-        sheet.cell(row=i, column=1, value=label)
-        cell = sheet.cell(row=i, column=2, value=_cell(value))
+        _put(sheet, i, 1, label)
+        cell = _put(sheet, i, 2, value)
         if fmt:
             cell.number_format = fmt
         cell.alignment = Alignment(horizontal="left", wrap_text=isinstance(value, str) and len(value) > 60)
@@ -236,11 +238,12 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
     if attribution is not None and attribution.exists():
         for line in attribution.read_text(encoding="utf-8").splitlines():
             if line.strip() and not set(line.strip()) <= set("|-: "):
-                rows.append(("Data sources (ATTRIBUTION.md)", line.strip()))
+                # a Markdown bullet is shown as its text (a cell starting with "-" would be quoted as a formula)
+                rows.append(("Data sources (ATTRIBUTION.md)", line.strip().removeprefix("- ")))
     _header(sheet, ["Topic", "Text"], 1)
     for i, (topic, text) in enumerate(rows, start=2):
-        sheet.cell(row=i, column=1, value=topic)
-        sheet.cell(row=i, column=2, value=str(text)).alignment = Alignment(wrap_text=True, vertical="top")
+        _put(sheet, i, 1, topic)
+        _put(sheet, i, 2, str(text)).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 120
@@ -248,7 +251,7 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
 
 def _header(sheet: Worksheet, labels: Sequence[str], row: int) -> None:
     for j, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=row, column=j, value=label)
+        cell = _put(sheet, row, j, label)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -288,8 +291,17 @@ def _format(column: str, series: pd.Series) -> str | None:
     return None
 
 
+def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell: every value of the workbook goes through here, so that text is never a formula."""
+    return sheet.cell(row=row, column=column, value=_cell(value))
+
+
 def _cell(value: Any) -> Any:
-    """A value openpyxl can store: missing and infinite numbers become blank, NumPy scalars plain Python."""
+    """A value openpyxl can store: missing and infinite numbers become blank, NumPy scalars plain Python.
+
+    Text that a spreadsheet would run as a formula (``=...``, ``+``, ``-``, ``@``) gets a leading quote
+    (:func:`hubopt.cell_text.neutralise`): openpyxl stores any other text as a string, never as a formula.
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -297,8 +309,8 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, list | tuple | Mapping):
-        return str(value)
-    return value
+        return neutralise(str(value))
+    return neutralise(value)
 
 
 def _frame_sheet(
@@ -312,7 +324,7 @@ def _frame_sheet(
     """Write a frame with a readable header; return the last row written."""
     row = start_row
     if title:
-        sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
+        _put(sheet, row, 1, title).font = Font(bold=True, size=12)
         row += 1
     columns = [str(c) for c in frame.columns]
     _header(sheet, [_label(c) for c in columns], row)
@@ -321,7 +333,7 @@ def _frame_sheet(
     for values in frame.itertuples(index=False):
         row += 1
         for j, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
-            cell = sheet.cell(row=row, column=j, value=_cell(value))
+            cell = _put(sheet, row, j, value)
             if fmt and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                 cell.number_format = fmt
     for j, column in enumerate(columns, start=1):

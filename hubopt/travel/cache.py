@@ -13,11 +13,8 @@ then renamed over the target, so a crash mid-write never leaves a half-written m
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from hubopt.atomic_file import atomic_path
 from hubopt.travel.matrix import METHOD_VERSION, TravelMatrix
 
 __all__ = [
@@ -155,7 +153,6 @@ def write_matrix(tm: TravelMatrix, path: str | Path, *, key: str = "") -> Path:
     import pyarrow.parquet as pq
 
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     n, m = tm.shape
     columns: dict[str, Any] = {
         "origin_id": pa.array(tm.origin_ids.tolist(), type=pa.string()),
@@ -179,15 +176,8 @@ def write_matrix(tm: TravelMatrix, path: str | Path, *, key: str = "") -> Path:
         "content_sha256": _content_hash(tm),
     }
     table = pa.table(columns).replace_schema_metadata({_META_KEY: json.dumps(meta).encode("utf-8")})
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     return target
 
 

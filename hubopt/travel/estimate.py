@@ -44,6 +44,7 @@ from pyproj import Transformer
 from scipy.optimize import curve_fit, lsq_linear
 from scipy.spatial.distance import cdist
 
+from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
 from hubopt.io._validate import (
     CRS_BNG,
@@ -433,10 +434,8 @@ class StraightLineModel:
         }
 
     def to_json(self, path: str | Path) -> Path:
-        """Write the model to a JSON file and return its path."""
-        p = Path(path)
-        p.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return p
+        """Write the model to a JSON file, whole or not at all (it may be the package's model); return the path."""
+        return write_text_atomic(Path(path), json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StraightLineModel:

@@ -14,7 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from hubopt.atomic_file import atomic_path
+from hubopt.cell_text import to_csv
 from hubopt.errors import HuboptError
+from hubopt.output_folder import write_problem
 from hubopt.travel.estimate import DEFAULT_MODEL_PATH, StraightLineModel, fit_straight_line_model
 
 __all__ = ["build_parser", "format_report", "main"]
@@ -104,13 +107,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(format_report(model))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.to_json(args.out)
-    print(f"Model written to {args.out}")
-    if args.pairs is not None:
-        args.pairs.parent.mkdir(parents=True, exist_ok=True)
-        pairs.to_csv(args.pairs, index=False)
-        print(f"Pairs written to {args.pairs}")
+    try:
+        model.to_json(args.out)
+        print(f"Model written to {args.out}")
+        if args.pairs is not None:
+            with atomic_path(args.pairs) as tmp:
+                to_csv(pairs, tmp)
+            print(f"Pairs written to {args.pairs}")
+    except OSError as exc:
+        print(f"error: {write_problem(exc, args.out, 'travel model')}", file=sys.stderr)
+        return 1
     return 0
 
 

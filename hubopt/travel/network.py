@@ -78,6 +78,7 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 import numpy as np
 
+from hubopt.atomic_file import atomic_path
 from hubopt.errors import InputError
 from hubopt.io._validate import CRS_BNG, file_sha256
 
@@ -935,10 +936,8 @@ def download_network(
     finally:
         ox.settings.use_cache, ox.settings.cache_folder = saved
     out = Path(out_path) if out_path is not None else cache / f"network_{mode}_{_polygon_key(area, mode, 0)}.graphml"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    ox.save_graphml(graph, tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:  # unique per process: two downloads never write the same temporary file
+        ox.save_graphml(graph, tmp)
     graph.graph["hubopt_graphml_path"] = str(out)
     return graph
 

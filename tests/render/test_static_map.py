@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import io
+import re
 import socket
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
+from matplotlib import rc_context
 from PIL import Image
 from shapely.geometry import Point, box
 
@@ -151,6 +155,26 @@ def test_bad_input() -> None:
         write_static_maps((make_zones().drop(columns="minutes"), make_sites()), "x", title="T", caption="C")
     with pytest.raises(InputError, match="RunResult"):
         write_static_maps(42, "x", title="T", caption="C")
+
+
+def test_dollar_signs_and_backslashes_are_drawn_as_written(tmp_path: Path) -> None:
+    # Matplotlib reads text between $ signs as mathematics: one name failed the whole run, another was mangled.
+    names = {"S1": "$\\frac{a}{$ Surgery", "S2": "Cost $5 and $"}
+    zones, sites = make_zones(), make_sites()
+    zones["hub_name"] = zones["hub_id"].map(names)
+    sites["name"] = sites["site_id"].map(names).fillna(sites["name"])
+    title, caption = "Hubs for $2m: \\alpha plan", "Costs in $ and \\$; 50% of $x^2$"
+    frames = MapFrames(zones, sites)
+    paths = write_static_maps(frames, tmp_path, title=title, caption=caption, formats=["png", "pdf", "svg"])
+    assert len(paths) == 9 and all(p.stat().st_size > 0 for p in paths)
+    for view in ("travel", "catchments"):
+        fig = draw_static_map(frames, view, title=title, caption=caption)
+        with rc_context({"svg.fonttype": "none"}):  # text as <text> elements, to read what was drawn
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg")
+        drawn = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", buffer.getvalue())}
+        for text in (title, caption, *names.values()):
+            assert any(text in d for d in drawn), text
 
 
 # --- Issue 12: outputs that tell the truth --------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_hit_refresh_and_round_trip(tmp_path: Path) -> None:
     refreshed = get_or_compute(parts(), compute, tmp_path, refresh=True)
     assert len(calls) == 2 and refreshed.minutes[0, 0] == 2.0
     assert get_or_compute(parts(), compute, tmp_path).minutes[0, 0] == 2.0 and len(calls) == 2
-    assert not list(tmp_path.glob("*.tmp"))  # no temporary files left
+    assert not [p.name for p in tmp_path.rglob(".*")]  # no temporary files left
 
 
 def test_key_changes_with_what_decides_the_values() -> None:
