@@ -4,4 +4,6 @@ Geospatial loaders for NHS and ONS open data, travel-time estimates, PuLP facili
 estates teams planning local care hubs and community beds.
 """
 
-__version__ = "0.1.0"
+from hubopt._version import __version__
+
+__all__ = ["__version__"]

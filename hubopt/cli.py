@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hubopt import __version__
+from hubopt._version import __version__
 from hubopt.errors import HuboptError, InputError
 
 #: The repository's built-in demo scenario (the West Kent sample study).
@@ -54,7 +54,7 @@ def _run(
     refresh: bool = False,
 ) -> None:
     from hubopt.compare import compare_runs, read_run
-    from hubopt.output_folder import add_outputs
+    from hubopt.files.output_folder import add_outputs
     from hubopt.pipeline import run_scenario, summary_lines
     from hubopt.render.compare_outputs import write_comparison
     from hubopt.reoptimise import reoptimisation_for_run
@@ -143,7 +143,7 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     The folder is replaced only when an earlier comparison (or other output of hubopt's) is in it.
     """
     from hubopt.compare import compare_runs
-    from hubopt.output_folder import prepare
+    from hubopt.files.output_folder import prepare
     from hubopt.render.compare_outputs import write_comparison_folder
 
     comparison = compare_runs(run_a, run_b)
@@ -195,10 +195,10 @@ def demand(
     scenario: Path, years_text: tuple[str, ...], more_years: tuple[int, ...], out: Path | None, overwrite: bool
 ) -> None:
     """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
-    from hubopt.cell_text import to_csv
     from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
     from hubopt.errors import InputError
-    from hubopt.output_folder import prepare, write_folder_manifest
+    from hubopt.files.cell_text import to_csv
+    from hubopt.files.output_folder import prepare, write_folder_manifest
     from hubopt.scenario import load_scenario
     from hubopt.scenario_demand import scenario_demand
     from hubopt.study import load_study

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hubopt import __version__
-from hubopt.cell_text import read_text_csv
+from hubopt._version import __version__
 from hubopt.errors import InputError
+from hubopt.files.cell_text import read_text_csv
 from hubopt.locate.solution import signed_number, site_label
 from hubopt.reoptimise import Reoptimisation
 

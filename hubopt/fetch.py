@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
+from hubopt.files.atomic import write_text_atomic
 from hubopt.io._validate import file_sha256
 
 __all__ = [

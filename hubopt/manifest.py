@@ -10,9 +10,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from hubopt import __version__
+from hubopt._version import __version__
+from hubopt.files.output_folder import output_marker
 from hubopt.io._validate import file_sha256
-from hubopt.output_folder import output_marker
 
 #: Packages whose versions change results or outputs.
 TRACKED_PACKAGES = (
@@ -64,7 +64,7 @@ def build_manifest(
     """Assemble a manifest dictionary.
 
     It starts with ``"generator": "hubopt"`` and ``"kind": "run"``: the mark by which hubopt knows a folder as one of
-    its runs, the only kind of folder it replaces (see :mod:`hubopt.output_folder`).
+    its runs, the only kind of folder it replaces (see :mod:`hubopt.files.output_folder`).
     """
     return {
         **output_marker("run"),

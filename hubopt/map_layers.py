@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.atomic_file import atomic_path
 from hubopt.demand import ZoneDemand
 from hubopt.errors import HuboptError
+from hubopt.files.atomic import atomic_path
 from hubopt.io._validate import CRS_BNG, file_sha256
 from hubopt.scenario import Scenario
 from hubopt.study import Study

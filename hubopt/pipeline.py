@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
-from hubopt.cell_text import to_csv
 from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
+from hubopt.files.cell_text import to_csv
+from hubopt.files.output_folder import prepare as prepare_output
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
@@ -27,7 +28,6 @@ from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
-from hubopt.output_folder import prepare as prepare_output
 from hubopt.scenario import Scenario
 from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
@@ -239,7 +239,7 @@ def run_scenario(
 ) -> RunResult:
     """Run a scenario end to end and write its outputs.
 
-    The output folder is checked and reserved before anything is computed (see :mod:`hubopt.output_folder`): a
+    The output folder is checked and reserved before anything is computed (see :mod:`hubopt.files.output_folder`): a
     path that is a file, a folder holding files hubopt did not write, or a folder another run is writing to is
     refused at once. Outputs are written to a staging folder of this run beside the destination and moved into
     place only when complete, so a failed run never leaves half-written files. An earlier run in the folder is

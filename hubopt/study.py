@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hubopt.cell_text import restore_frame
 from hubopt.errors import InputError, quote
+from hubopt.files.cell_text import restore_frame
 from hubopt.io._validate import (
     CRS_BNG,
     check_coordinates_in_gb,

@@ -1,4 +1,4 @@
-"""Output folders never harm a user's files (hubopt.output_folder, and the commands that write folders).
+"""Output folders never harm a user's files (hubopt.files.output_folder, and the commands that write folders).
 
 Each case states what must stay: a user's files intact, no staging folder or lock left behind, the refusal before
 any computation (the study loader is replaced by one that fails the test if it is called).
@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from test_pipeline import scenario_file
 
-import hubopt.output_folder as output_folder
+import hubopt.files.output_folder as output_folder
 import hubopt.pipeline as pipeline
-from hubopt.atomic_file import atomic_path, write_text_atomic
 from hubopt.cli import main
 from hubopt.errors import InputError
-from hubopt.output_folder import add_outputs, manifest_files, prepare, write_folder_manifest
+from hubopt.files.atomic import atomic_path, write_text_atomic
+from hubopt.files.output_folder import add_outputs, manifest_files, prepare, write_folder_manifest
 from hubopt.scenario import load_scenario
 
 

@@ -29,8 +29,9 @@ import yaml
 from hubopt.build.areas import AreaSpec, HospitalSite
 from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
-from hubopt.cell_text import to_csv
 from hubopt.errors import InputError
+from hubopt.files.cell_text import to_csv
+from hubopt.files.output_folder import prepare
 from hubopt.io._validate import CRS_BNG, CRS_LONLAT
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
@@ -47,7 +48,6 @@ from hubopt.io.population import (
 )
 from hubopt.io.practices import read_epraccur, read_list_sizes
 from hubopt.io.sites import write_site_register
-from hubopt.output_folder import prepare
 from hubopt.study import PROJECTION_COLUMNS, ZONE_COLUMNS
 
 #: The files ``study build`` writes: the only files it replaces in a study folder it built before.
@@ -532,7 +532,7 @@ def build_study(
         :mod:`hubopt.build.sources`.
     out : str or Path
         Folder to write. It is built in a staging folder beside it and moved into place only when complete (see
-        :mod:`hubopt.output_folder`); a study that hubopt built there before is replaced (its files only: other
+        :mod:`hubopt.files.output_folder`); a study that hubopt built there before is replaced (its files only: other
         files, such as a housing trajectory or a network file, are kept); a folder holding anything else is
         refused.
     area : AreaSpec

@@ -48,8 +48,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.cell_text import restore_frame, to_csv
 from hubopt.errors import InputError
+from hubopt.files.cell_text import restore_frame, to_csv
 from hubopt.io._validate import (
     CRS_BNG,
     bng_to_lonlat,
@@ -152,7 +152,7 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
             path=p,
             hint="save the sheet as CSV (File > Save as > CSV UTF-8) and give that file",
         )
-    df = restore_frame(read_csv_table(p, what=_WHAT))  # text quoted against formulas (hubopt.cell_text)
+    df = restore_frame(read_csv_table(p, what=_WHAT))  # text quoted against formulas (hubopt.files.cell_text)
     check_rows_match_header(df, path=p, what=_WHAT)
     return _build(df, p, postcodes=postcodes, geometry_xy=None)
 

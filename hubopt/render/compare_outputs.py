@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubopt.cell_text import to_csv
 from hubopt.compare import Comparison, read_run
-from hubopt.output_folder import write_folder_manifest
+from hubopt.files.cell_text import to_csv
+from hubopt.files.output_folder import write_folder_manifest
 from hubopt.render.compare_map import comparison_zones_geometry, write_comparison_map
 
 __all__ = ["write_comparison", "write_comparison_folder"]
@@ -25,7 +25,7 @@ def write_comparison(comparison: Comparison, folder: str | Path) -> list[str]:
     ``comparison_beds.csv`` (when both runs planned beds), ``comparison_reoptimisation.csv`` (when the earlier hubs
     were evaluated on the new demand) and ``comparison_map.html`` (when the zone polygons are still at hand).
 
-    Write into a staging folder (see :mod:`hubopt.output_folder`), never straight into a folder of the user's.
+    Write into a staging folder (see :mod:`hubopt.files.output_folder`), never straight into a folder of the user's.
     """
     f = Path(folder)
     f.mkdir(parents=True, exist_ok=True)

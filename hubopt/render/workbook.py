@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hubopt.cell_text import neutralise
 from hubopt.equity import equity_table
+from hubopt.files.cell_text import neutralise
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunResult
@@ -300,7 +300,7 @@ def _cell(value: Any) -> Any:
     """A value openpyxl can store: missing and infinite numbers become blank, NumPy scalars plain Python.
 
     Text that a spreadsheet would run as a formula (``=...``, ``+``, ``-``, ``@``) gets a leading quote
-    (:func:`hubopt.cell_text.neutralise`): openpyxl stores any other text as a string, never as a formula.
+    (:func:`hubopt.files.cell_text.neutralise`): openpyxl stores any other text as a string, never as a formula.
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return None

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from hubopt.atomic_file import atomic_path
+from hubopt.files.atomic import atomic_path
 from hubopt.travel.matrix import METHOD_VERSION, TravelMatrix
 
 __all__ = [

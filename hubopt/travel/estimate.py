@@ -44,8 +44,8 @@ from pyproj import Transformer
 from scipy.optimize import curve_fit, lsq_linear
 from scipy.spatial.distance import cdist
 
-from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
+from hubopt.files.atomic import write_text_atomic
 from hubopt.io._validate import (
     CRS_BNG,
     CRS_LONLAT,

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from hubopt.atomic_file import atomic_path
-from hubopt.cell_text import to_csv
 from hubopt.errors import HuboptError
-from hubopt.output_folder import write_problem
+from hubopt.files.atomic import atomic_path
+from hubopt.files.cell_text import to_csv
+from hubopt.files.output_folder import write_problem
 from hubopt.travel.estimate import DEFAULT_MODEL_PATH, StraightLineModel, fit_straight_line_model
 
 __all__ = ["build_parser", "format_report", "main"]

@@ -78,8 +78,8 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 import numpy as np
 
-from hubopt.atomic_file import atomic_path
 from hubopt.errors import InputError
+from hubopt.files.atomic import atomic_path
 from hubopt.io._validate import CRS_BNG, file_sha256
 
 if TYPE_CHECKING:

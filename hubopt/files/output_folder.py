@@ -34,9 +34,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from hubopt import __version__
-from hubopt.atomic_file import unique_sibling, write_text_atomic
+from hubopt._version import __version__
 from hubopt.errors import HuboptError, InputError
+from hubopt.files.atomic import unique_sibling, write_text_atomic
 
 __all__ = [
     "GENERATOR",
