@@ -45,7 +45,7 @@ BIG = 100_000  # pairs: from here hubopt must be at least 10x faster
 
 
 def west_kent() -> tuple[np.ndarray, np.ndarray]:
-    from hubopt.demand import zone_demand
+    from hubopt.demand.zones import zone_demand
     from hubopt.study import load_study
     from hubopt.travel.estimate import straight_line_minutes
 

@@ -1,15 +1,15 @@
 """The community-beds step of a run: how many beds each year, and where they go.
 
-Bed need comes from :mod:`hubopt.beds` (today's beds grown with the age-weighted population, or admission rates ×
-length of stay); placement from :mod:`hubopt.locate.beds`. Zones' bed demand is the need shared in proportion to
-their age-weighted population, so the beds sit where the people who will use them live.
+Bed need comes from :mod:`hubopt.demand.bed_need` (today's beds grown with the age-weighted population, or admission
+rates × length of stay); placement from :mod:`hubopt.locate.beds`. Zones' bed demand is the need shared in proportion
+to their age-weighted population, so the beds sit where the people who will use them live.
 
 Today's beds are the study's own (:func:`bed_baseline`): the ``beds`` and ``piloted_beds`` of its sites, or
 ``beds.baseline_beds`` given in the scenario with its source. A study whose sites record no beds gets no other
 area's figure: the baseline method then stops and asks for one.
 
-Beds needed are whole beds (:attr:`hubopt.beds.BedNeed.beds_rounded_up`, the computed need rounded up): the plan
-must meet that figure, and :meth:`BedResult.need_table` and the run summary show it.
+Beds needed are whole beds (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`, the computed need rounded up):
+the plan must meet that figure, and :meth:`BedResult.need_table` and the run summary show it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.beds import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
-from hubopt.demand import ZoneDemand
+from hubopt.demand.bed_need import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
+from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.locate.beds import BedPlan, place_beds, place_beds_phased
@@ -63,7 +63,7 @@ class BedResult:
     def need_table(self) -> pd.DataFrame:
         """One row per year: whole beds needed (the figure the plan meets), today's beds, and the method.
 
-        ``beds_needed`` is :attr:`hubopt.beds.BedNeed.beds_rounded_up`, the figure of every output;
+        ``beds_needed`` is :attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`, the figure of every output;
         ``beds_needed_before_rounding`` is the arithmetic (one decimal). Today's columns are blank (NA) when there
         is no figure for today.
         """
@@ -184,7 +184,7 @@ def plan_beds(
     """Bed need for each of ``beds.years`` and the bed plan over the allowed sites.
 
     ``today`` is today's beds (default: :func:`bed_baseline` of the study and ``sites``). The plan meets each
-    year's whole beds needed (:attr:`hubopt.beds.BedNeed.beds_rounded_up`).
+    year's whole beds needed (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`).
     """
     settings = scenario.beds
     assert settings is not None

@@ -195,7 +195,7 @@ def demand(
     scenario: Path, years_text: tuple[str, ...], more_years: tuple[int, ...], out: Path | None, overwrite: bool
 ) -> None:
     """Write SCENARIO's demand by zone for several years, with growth by district and age band."""
-    from hubopt.demand_table import demand_table, fastest_growing_zones, growth_by_district, summary_lines
+    from hubopt.demand.tables import demand_table, fastest_growing_zones, growth_by_district, summary_lines
     from hubopt.errors import InputError
     from hubopt.files.cell_text import to_csv
     from hubopt.files.output_folder import prepare, write_folder_manifest

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.demand import ZoneDemand
+from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import HuboptError
 from hubopt.files.atomic import atomic_path
 from hubopt.io._validate import CRS_BNG, file_sha256

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hubopt.demand import ZoneDemand
+from hubopt.demand.zones import ZoneDemand
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp

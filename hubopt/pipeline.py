@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
-from hubopt.demand import ZoneDemand
+from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.cell_text import to_csv
 from hubopt.files.output_folder import prepare as prepare_output

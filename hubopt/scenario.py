@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from hubopt.appraise import CriterionSpec, OptionSpec
-from hubopt.demand import BEYOND_CHOICES, check_band_weights
+from hubopt.demand.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
+from hubopt.demand.projection import BEYOND_CHOICES
+from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
-from hubopt.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
 from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate.solve import check_solver_name

@@ -1,7 +1,7 @@
 """The demand a scenario asks for: one code path for ``hubopt run`` and ``hubopt demand``.
 
-A scenario's demand is :func:`hubopt.demand.zone_demand` with the scenario's age-band weights, its choice for years
-beyond the projection, its housing trajectory and its registration share. Both commands build it here, so the
+A scenario's demand is :func:`hubopt.demand.zones.zone_demand` with the scenario's age-band weights, its choice for
+years beyond the projection, its housing trajectory and its registration share. Both commands build it here, so the
 population and demand a run models for a year are the ones ``hubopt demand`` tabulates for that year.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from hubopt.demand import HousingOptions, ZoneDemand, zone_demand
+from hubopt.demand.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
+from hubopt.demand.zones import HousingOptions, ZoneDemand, zone_demand
 from hubopt.errors import InputError, quote
-from hubopt.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.scenario import Scenario
 from hubopt.study import Study
@@ -23,7 +23,7 @@ __all__ = ["demand_options", "scenario_demand"]
 
 
 def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
-    """Keyword arguments for :func:`hubopt.demand.zone_demand` from the scenario.
+    """Keyword arguments for :func:`hubopt.demand.zones.zone_demand` from the scenario.
 
     Parameters
     ----------
@@ -35,7 +35,7 @@ def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``beyond``, ``housing`` (:class:`hubopt.demand.HousingOptions` or None) and ``registration_share``
+        ``beyond``, ``housing`` (:class:`hubopt.demand.zones.HousingOptions` or None) and ``registration_share``
         (district code to share, or None).
     """
     share = scenario.registration_share

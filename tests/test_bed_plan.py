@@ -17,8 +17,8 @@ import yaml
 from click.testing import CliRunner
 
 from hubopt.bed_plan import BedResult, bed_baseline
-from hubopt.beds import BedNeed, whole_beds
 from hubopt.cli import main
+from hubopt.demand.bed_need import BedNeed, whole_beds
 from hubopt.errors import InputError
 from hubopt.locate.beds import place_beds_phased
 from hubopt.pipeline import bed_summary_lines, run_scenario

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hubopt.beds import (
+from hubopt.demand.bed_need import (
     DEFAULT_TARGET_OCCUPANCY,
     BedsToday,
     bed_need_from_baseline,

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hubopt.demand import zone_demand, zone_population
+from hubopt.demand.projection import zone_population
+from hubopt.demand.zones import zone_demand
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.study import load_study

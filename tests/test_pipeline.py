@@ -189,7 +189,7 @@ def test_bed_plan_meets_need_with_fewest_beds_and_keeps_todays(demo_run) -> None
 
 
 def test_bed_need_hand_checked(demo_run) -> None:
-    from hubopt.demand import zone_demand
+    from hubopt.demand.zones import zone_demand
     from hubopt.scenario_demand import demand_options
 
     study, sc = demo_run.study, demo_run.scenario

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubopt.demand import zone_population
+from hubopt.demand.projection import zone_population
+from hubopt.demand.registration import apply_registration_share
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
-from hubopt.registration import apply_registration_share
 from hubopt.study import load_study
 
 WEST_KENT = Path(__file__).resolve().parents[1] / "data" / "west_kent"

@@ -568,7 +568,7 @@ def place_beds(
     bed_demand : numpy.ndarray, shape (n_zones,)
         Each zone's bed demand, in beds (e.g. the need shared out by the zones' weighted population).
     total_beds_needed : float
-        Beds needed in all (e.g. :attr:`hubopt.beds.BedNeed.beds_rounded_up`).
+        Beds needed in all (e.g. :attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`).
     min_unit : int, optional
         Smallest number of beds a site may run (a ward): each site has 0 or ``min_unit``..``max_beds`` beds.
         Default: the smallest positive ``existing_beds`` (the smallest ward operating today; 14 in West Kent,

@@ -45,11 +45,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from shapely import points
 
+from hubopt.demand.projection import zone_population
 from hubopt.errors import InputError
 from hubopt.io._validate import (
     check_rows_match_header,
@@ -63,9 +65,7 @@ from hubopt.io._validate import (
 )
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
-
-if TYPE_CHECKING:
-    from hubopt.study import Study
+from hubopt.study import Study
 
 __all__ = [
     "DEFAULT_PERSONS_PER_DWELLING",
@@ -154,11 +154,6 @@ class HousingTrajectory:
     def years(self) -> list[int]:
         """The years of the trajectory, in order."""
         return sorted(int(y) for y in self.table["year"].unique())
-
-    def dwellings_by_year(self) -> pd.DataFrame:
-        """Dwellings as a site × year table (the wide layout)."""
-        wide = self.table.pivot_table(index="name", columns="year", values="dwellings", aggfunc="sum", sort=False)
-        return wide.reindex(pd.unique(self.table["name"])).fillna(0.0)
 
 
 def read_housing_trajectory(path: str | Path, *, postcodes: PostcodeLookup | None = None) -> HousingTrajectory:
@@ -493,8 +488,6 @@ def locate_in_zones(
     InputError
         Naming the point (and its row) that lies farther than ``max_distance_m`` from every zone.
     """
-    from shapely import points
-
     xs = np.asarray(easting, dtype=float)
     ys = np.asarray(northing, dtype=float)
     if max_distance_m is not None and (not math.isfinite(float(max_distance_m)) or max_distance_m < 0):
@@ -619,8 +612,8 @@ def housing_people(
     ``base_year`` up to and including ``year`` (dwellings completed up to the base year are already in the base
     population). People are split by age band with an age profile: given (``age_profile``), or, by default, the
     age profile of the district the site lies in, in ``year``, from the study's projected population
-    (:func:`hubopt.demand.zone_population`): no shares are assumed. Newly built homes often house younger people
-    than the district as a whole; give a local profile when there is evidence for one.
+    (:func:`hubopt.demand.projection.zone_population`): no shares are assumed. Newly built homes often house
+    younger people than the district as a whole; give a local profile when there is evidence for one.
 
     Parameters
     ----------
@@ -643,7 +636,7 @@ def housing_people(
 
     beyond : {"refuse", "hold"}
         For the default age profile: what to do for a year the study's projections do not cover (see
-        :func:`hubopt.demand.zone_population`).
+        :func:`hubopt.demand.projection.zone_population`).
 
     Returns
     -------
@@ -701,8 +694,6 @@ def housing_people(
         shares = np.tile([given[b] for b in AGE_BANDS], (len(out), 1))
         out_profile = ["given age profile"] * len(out)
     else:
-        from hubopt.demand import zone_population  # here, not at the top: demand may import this module
-
         population, _ = zone_population(study, year, beyond=beyond)  # type: ignore[arg-type]
         totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
@@ -817,8 +808,8 @@ def allocate_housing(
     study : Study
         Zones and their polygons.
     population_by_zone : pandas.DataFrame
-        ``zone_id``, ``district_code`` and the band columns (e.g. from :func:`hubopt.demand.zone_population`).
-        Not changed.
+        ``zone_id``, ``district_code`` and the band columns (e.g. from
+        :func:`hubopt.demand.projection.zone_population`). Not changed.
     people_by_site : pandas.DataFrame
         From :func:`housing_people`: ``name``, ``easting``, ``northing``, the band columns and optionally ``row``.
     mode : {"within", "additional"}

@@ -40,7 +40,7 @@ def apply_registration_share(
     ----------
     population_by_zone : pandas.DataFrame
         ``district_code`` and the band columns (``pop_0_64`` ...), e.g. from
-        :func:`hubopt.demand.zone_population`. Not changed.
+        :func:`hubopt.demand.projection.zone_population`. Not changed.
     shares : mapping of str to float
         District code to the share of its residents registered with the area's practices, each in (0, 1].
     setting : str
