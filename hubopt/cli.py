@@ -324,7 +324,7 @@ def fetch_data(
     is reused until --refresh.
     """
     from hubopt.build.areas import area_for
-    from hubopt.fetch import SOURCES, check_layout, districts_known, fetch_sources, parse_url_overrides
+    from hubopt.build.fetch import SOURCES, check_layout, districts_known, fetch_sources, parse_url_overrides
 
     keys = list(only) or list(SOURCES)
     unknown = [k for k in keys if k not in SOURCES]
@@ -419,29 +419,6 @@ def study_build(
 @main.group()
 def data() -> None:
     """Build hubopt's own data tables from the published source files."""
-
-
-@data.command("build-west-kent")
-@click.option(
-    "--source",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder of the real published files, laid out as ../shared/data.",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=REPO_ROOT / "data" / "west_kent",
-    show_default=True,
-    help="Study folder to write.",
-)
-def build_west_kent_command(source: Path, out: Path) -> None:
-    """Build the West Kent study (zones, sites, projections) from the published files."""
-    from hubopt.build.west_kent import build_west_kent
-
-    report = build_west_kent(source, out)
-    click.echo(f"West Kent study written to {out}")
-    click.echo("\n".join(report.lines()))
 
 
 @data.command("fit-travel-model")

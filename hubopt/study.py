@@ -190,7 +190,7 @@ def load_study(folder: str | Path) -> Study:
     Parameters
     ----------
     folder : str or Path
-        A folder written by ``hubopt data build-west-kent`` or laid out as described in ``data/README.md``.
+        A folder written by ``hubopt study build`` or laid out as described in ``data/README.md``.
 
     Returns
     -------

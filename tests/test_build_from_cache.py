@@ -28,11 +28,11 @@ import yaml
 from click.testing import CliRunner
 
 from hubopt.build.areas import WEST_KENT, area_for
+from hubopt.build.fetch import MANIFEST_NAME, SOURCES
 from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.study import build_study
 from hubopt.cli import main
 from hubopt.errors import InputError
-from hubopt.fetch import MANIFEST_NAME, SOURCES
 from hubopt.io.population import read_sape_syoa
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.practices import read_list_sizes

@@ -17,7 +17,6 @@ from hubopt.cli import main
         ["run"],
         ["demo"],
         ["data"],
-        ["data", "build-west-kent"],
         ["data", "fit-travel-model"],
         ["fetch", "data"],
         ["study", "build"],
@@ -107,7 +106,7 @@ def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, 
 
 
 def test_fetch_data_checks_layout_and_districts(tmp_path: Path, monkeypatch) -> None:
-    import hubopt.fetch as fetch
+    import hubopt.build.fetch as fetch
 
     recorded = Path(__file__).parent / "data" / "recorded"
     epraccur = next(p for p in recorded.iterdir() if "epraccur" in p.name and "header" not in p.name)

@@ -1,4 +1,4 @@
-"""Tests of hubopt.fetch with a fake HTTP session serving recorded excerpts (no network)."""
+"""Tests of hubopt.build.fetch with a fake HTTP session serving recorded excerpts (no network)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hubopt import fetch
+from hubopt.build import fetch
+from hubopt.build.fetch import MANIFEST_NAME, SOURCES, check_layout, districts_known, download, fetch_sources
 from hubopt.errors import InputError
-from hubopt.fetch import MANIFEST_NAME, SOURCES, check_layout, districts_known, download, fetch_sources
 
 RECORDED = Path(__file__).parent / "data" / "recorded"
 EPRACCUR = (RECORDED / "epraccur_head5.csv").read_bytes()
@@ -387,7 +387,7 @@ def test_fetch_sources_resumes_after_interruption(tmp_path: Path) -> None:
 def test_publication_page_links() -> None:
     from datetime import date
 
-    from hubopt.publications import file_links, month_pages
+    from hubopt.build.publications import file_links, month_pages
 
     series = (RECORDED / "nhsd_gp_reg_series_page.html").read_text()
     assert month_pages(series, SERIES, today=date(2023, 5, 20)) == [MAY_2023, f"{SERIES}/april-2023"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hubopt.build.west_kent import build_west_kent
+from hubopt.build.areas import WEST_KENT as WEST_KENT_AREA
+from hubopt.build.study import build_study
 from hubopt.errors import InputError
 from hubopt.study import load_study
 
@@ -69,7 +70,7 @@ def test_committed_projections(study) -> None:
 
 def test_rebuild_equals_committed(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "west_kent"
-    build_west_kent(shared_data, out)
+    build_study(shared_data, out, WEST_KENT_AREA)
     for name in (
         "zones.csv",
         "sites.csv",

@@ -4,7 +4,7 @@
 
 - a **download cache** written by ``hubopt fetch data`` (it holds ``fetch_manifest.json``, or the cache's file
   names): the national files as their publishers ship them, found through the manifest (``file`` of each record)
-  or under their cache names (:data:`hubopt.fetch.SOURCES`). Zip files are read through the member that holds
+  or under their cache names (:data:`hubopt.build.fetch.SOURCES`). Zip files are read through the member that holds
   the table (:func:`hubopt.io.packaged.zip_member`), the postcode lookup a block at a time for the postcodes
   needed, the national LSOA boundaries for the study's LSOAs only. No district boundaries are downloaded: the
   build dissolves the study's LSOA polygons per district instead;
@@ -24,8 +24,8 @@ from typing import Any
 
 import geopandas as gpd
 
+from hubopt.build.fetch import MANIFEST_NAME, SOURCES, manifest_records
 from hubopt.errors import InputError
-from hubopt.fetch import MANIFEST_NAME, SOURCES, manifest_records
 from hubopt.io.boundaries import read_lsoa_boundaries
 from hubopt.io.packaged import is_workbook, is_zip, member_label, unpacked, zip_member
 from hubopt.io.postcodes import PostcodeLookup
@@ -49,7 +49,7 @@ SOURCE_FILES: dict[str, str] = {
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
 }
 
-#: The download-cache key (:data:`hubopt.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
+#: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
 #: does not download (district boundaries are dissolved from the LSOA polygons instead; the stroke-unit list is not
 #: an official download and is read from the source-folder path when the cache holds it there).
 CACHE_KEYS: dict[str, str | None] = {
@@ -89,7 +89,7 @@ _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")
 
 def _cache_names(key: str) -> list[str]:
     """Names a cached file of ``key`` may have: its cache name, or the same stem with another data extension
-    (see :func:`hubopt.fetch.cache_name`)."""
+    (see :func:`hubopt.build.fetch.cache_name`)."""
     name = Path(SOURCES[key].filename)
     return [name.name, *(name.stem + s for s in _DATA_SUFFIXES if s != name.suffix.lower())]
 

@@ -107,7 +107,7 @@ DISSOLVED_NOTE = (
 
 ATTRIBUTION = """# Sources and attribution: {name} study
 
-This folder was written by `hubopt data build-west-kent` from the published files below. The tables are hubopt's
+This folder was written by `hubopt study build` from the published files below. The tables are hubopt's
 own compact schema (see `data/README.md`), computed from those files; no source file is copied.
 
 | table | built from | publisher | licence |

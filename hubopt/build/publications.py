@@ -9,7 +9,7 @@ the file reads the month page and picks the link whose name is the file's (ebmda
 for ``gp-reg-pat-prac-quin-age.zip``; other public scripts look for ``<a class="nhsd-a-box-link" href=".../
 gp-reg-pat-prac-all.zip">``): newer months publish the file zipped.
 
-:func:`resolve_gp_list_sizes` does the same through the session object that :func:`hubopt.fetch.download` uses
+:func:`resolve_gp_list_sizes` does the same through the session object that :func:`hubopt.build.fetch.download` uses
 (anything with ``get(url, headers=, stream=, timeout=)`` returning a response with ``status_code``, ``headers``,
 ``iter_content`` and context-manager support), so tests can serve recorded pages without a network.
 """

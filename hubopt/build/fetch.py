@@ -5,7 +5,7 @@ address is one seen in public code that downloads the same file (recorded next t
 releases get new addresses, portals are rebuilt), so any address can be overridden, on the command line with
 ``--url KEY=URL`` (see :func:`parse_url_overrides`) or with ``urls=`` in :func:`fetch_sources`. NHS Digital's
 monthly GP list sizes have no fixed address at all: their file is found on the publisher's release page at fetch
-time (:mod:`hubopt.publications`); ``--url gp_list_sizes=URL`` takes that file's address or a month's page.
+time (:mod:`hubopt.build.publications`); ``--url gp_list_sizes=URL`` takes that file's address or a month's page.
 
 No checksums are built in. The first download of each file records its size and SHA-256 in the cache's
 ``fetch_manifest.json``; later runs reuse a cached file only while it still matches that record.
@@ -29,9 +29,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from hubopt.build.publications import resolve_gp_list_sizes
 from hubopt.errors import InputError
 from hubopt.files.atomic import write_text_atomic
 from hubopt.io._validate import file_sha256
+from hubopt.io.deprivation import IMD2019_SHEET, IMD_COLUMNS, read_imd2019
+from hubopt.io.practices import EPRACCUR_FIELDS
 
 __all__ = [
     "MANIFEST_NAME",
@@ -78,7 +81,7 @@ class RemoteFile:
         ``.xlsx``, ``.geojson``), the cached file takes that extension instead.
     resolver : callable or None
         For a file with no fixed address: ``resolver(page, session)`` returns the address of the current file,
-        read from the publisher's page (see :mod:`hubopt.publications`).
+        read from the publisher's page (see :mod:`hubopt.build.publications`).
     """
 
     key: str
@@ -92,8 +95,6 @@ class RemoteFile:
 
 
 def _resolve_gp_list_sizes(page: str, session: Any) -> str:
-    from hubopt.publications import resolve_gp_list_sizes
-
     return resolve_gp_list_sizes(page, session)
 
 
@@ -128,7 +129,7 @@ SOURCES: dict[str, RemoteFile] = {
         ),
         # A new address every month, e.g. https://files.digital.nhs.uk/F1/3E4D66/gp-reg-pat-prac-all.csv for May
         # 2023 (traffordDataLab/open_data general_practice/patient_registrations/pre-processing.R): found on the
-        # newest month's page at fetch time (hubopt.publications.resolve_gp_list_sizes).
+        # newest month's page at fetch time (hubopt.build.publications.resolve_gp_list_sizes).
         RemoteFile(
             "gp_list_sizes",
             "Patients Registered at a GP Practice (all persons per practice, gp-reg-pat-prac-all.csv)",
@@ -592,7 +593,7 @@ def fetch_sources(
     ------
     InputError
         On an unknown key, a source with no known address and no override, a publisher's page without the file
-        (see :mod:`hubopt.publications`), a failed download (see :func:`download`) or a file whose layout is not
+        (see :mod:`hubopt.build.publications`), a failed download (see :func:`download`) or a file whose layout is not
         the one hubopt reads (see :func:`check_layout`).
     """
     wanted = list(dict.fromkeys(keys))
@@ -819,8 +820,6 @@ def check_layout(key: str, path: str | Path) -> None:
 
 
 def _check_epraccur_layout(p: Path) -> None:
-    from hubopt.io.practices import EPRACCUR_FIELDS
-
     lines, where = _first_lines(p, 1)
     first = _fields(lines[0]) if lines else []
     if len(first) != len(EPRACCUR_FIELDS):
@@ -845,8 +844,6 @@ def _check_epraccur_layout(p: Path) -> None:
 
 
 def _check_imd_layout(p: Path) -> None:
-    from hubopt.io.deprivation import IMD2019_SHEET, IMD_COLUMNS
-
     with p.open("rb") as fh:
         magic = fh.read(4)
     if magic == b"PK\x03\x04":
@@ -903,8 +900,6 @@ def districts_known(codes: Sequence[str], imd_path: str | Path) -> list[str]:
     InputError
         Listing every code that is not a district of the file.
     """
-    from hubopt.io.deprivation import read_imd2019
-
     imd = read_imd2019(imd_path)
     known = set(imd["lad_code"])
     tidy = [str(c).strip().upper() for c in codes]
