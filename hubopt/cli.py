@@ -53,11 +53,11 @@ def _run(
     compare_with: Path | None = None,
     refresh: bool = False,
 ) -> None:
-    from hubopt.compare import compare_runs, read_run
+    from hubopt.analysis.compare import compare_runs, read_run
     from hubopt.files.output_folder import add_outputs
     from hubopt.pipeline import run_scenario, summary_lines
+    from hubopt.pipeline.appraisal import reoptimisation_for_run
     from hubopt.render.compare_outputs import write_comparison
-    from hubopt.reoptimise import reoptimisation_for_run
     from hubopt.scenario import load_scenario
 
     if compare_with is not None and not (compare_with / "manifest.json").is_file():
@@ -142,7 +142,7 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
 
     The folder is replaced only when an earlier comparison (or other output of hubopt's) is in it.
     """
-    from hubopt.compare import compare_runs
+    from hubopt.analysis.compare import compare_runs
     from hubopt.files.output_folder import prepare
     from hubopt.render.compare_outputs import write_comparison_folder
 
@@ -199,8 +199,8 @@ def demand(
     from hubopt.errors import InputError
     from hubopt.files.cell_text import to_csv
     from hubopt.files.output_folder import prepare, write_folder_manifest
+    from hubopt.pipeline.demand import scenario_demand
     from hubopt.scenario import load_scenario
-    from hubopt.scenario_demand import scenario_demand
     from hubopt.study import load_study
 
     years = []

@@ -1,4 +1,4 @@
-"""Tests of the options appraisal (hubopt.appraise) on a small hand-made case."""
+"""Tests of the options appraisal (hubopt.analysis.appraise) on a small hand-made case."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubopt.appraise import (
+from hubopt.analysis.appraise import (
     OPTIMISED,
     CriterionSpec,
     OptionSpec,

@@ -16,15 +16,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from hubopt.bed_plan import BedResult, bed_baseline
 from hubopt.cli import main
 from hubopt.demand.bed_need import BedNeed, whole_beds
 from hubopt.errors import InputError
 from hubopt.locate.beds import place_beds_phased
-from hubopt.pipeline import bed_summary_lines, run_scenario
+from hubopt.pipeline import run_scenario
+from hubopt.pipeline.beds import bed_baseline
+from hubopt.pipeline.demand import scenario_demand
+from hubopt.pipeline.summary import bed_summary_lines
 from hubopt.render.report import illustrative_assumptions
+from hubopt.results import BedResult
 from hubopt.scenario import load_scenario
-from hubopt.scenario_demand import scenario_demand
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]

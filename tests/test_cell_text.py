@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from test_pipeline import scenario_file
 
-from hubopt.compare import compare_runs
+from hubopt.analysis.compare import compare_runs
 from hubopt.files.cell_text import FORMULA_STARTS, neutralise, neutralise_frame, restore, restore_frame
 from hubopt.pipeline import run_scenario
 from hubopt.render.compare_outputs import write_comparison_folder

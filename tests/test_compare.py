@@ -16,14 +16,15 @@ import yaml
 from click.testing import CliRunner
 from shapely.geometry import Point
 
+from hubopt.analysis.compare import PEOPLE_LABELS, compare_runs, read_run
+from hubopt.analysis.reoptimise import evaluate_reoptimisation
 from hubopt.cli import main
-from hubopt.compare import PEOPLE_LABELS, compare_runs, read_run
 from hubopt.errors import InputError
 from hubopt.locate.median import solve_p_median
 from hubopt.pipeline import run_scenario
+from hubopt.pipeline.appraisal import reoptimisation_for_run
 from hubopt.render.compare_map import PEOPLE_COLOURS, PEOPLE_LAYER, people_added_colours
 from hubopt.render.compare_outputs import write_comparison
-from hubopt.reoptimise import evaluate_reoptimisation, reoptimisation_for_run
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests of the equity table (hubopt.equity) against a hand calculation."""
+"""Tests of the equity table (hubopt.analysis.equity) against a hand calculation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubopt.equity import equity_table
+from hubopt.analysis.equity import equity_table
 from hubopt.errors import InputError
 
 

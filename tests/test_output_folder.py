@@ -20,6 +20,8 @@ from test_pipeline import scenario_file
 
 import hubopt.files.output_folder as output_folder
 import hubopt.pipeline as pipeline
+import hubopt.pipeline.outputs as pipeline_outputs
+import hubopt.pipeline.run as pipeline_run
 from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.files.atomic import atomic_path, write_text_atomic
@@ -71,7 +73,7 @@ def study_never_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the study was loaded before the output folder was checked")
 
-    monkeypatch.setattr(pipeline, "load_study", refuse)
+    monkeypatch.setattr(pipeline_run, "load_study", refuse)
 
 
 # -- refusals before computing ---------------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def test_full_disk_mid_write_leaves_nothing_and_says_what_to_free(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "write_manifest", disk_full)
+    monkeypatch.setattr(pipeline_outputs, "write_manifest", disk_full)
     sc = load_scenario(quick_scenario(tmp_path))
     with pytest.raises(InputError, match="the disk is full") as err:
         pipeline.run_scenario(sc, out=earlier, overwrite=True)

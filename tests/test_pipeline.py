@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from hubopt.analysis.equity import equity_table
 from hubopt.cli import main
-from hubopt.equity import equity_table
 from hubopt.errors import InputError, ModelError
 from hubopt.io._validate import file_sha256
 from hubopt.pipeline import run_scenario, summary_lines
@@ -190,7 +190,7 @@ def test_bed_plan_meets_need_with_fewest_beds_and_keeps_todays(demo_run) -> None
 
 def test_bed_need_hand_checked(demo_run) -> None:
     from hubopt.demand.zones import zone_demand
-    from hubopt.scenario_demand import demand_options
+    from hubopt.pipeline.demand import demand_options
 
     study, sc = demo_run.study, demo_run.scenario
     options = demand_options(study, sc)

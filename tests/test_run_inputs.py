@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from hubopt.errors import InputError
-from hubopt.pipeline import run_scenario, select_sites, summary_lines
-from hubopt.scenario import _MODE_SCHEMA, _SCHEMA, load_scenario
+from hubopt.pipeline import run_scenario, summary_lines
+from hubopt.pipeline.run import select_sites
+from hubopt.scenario import load_scenario
+from hubopt.scenario.schema import _MODE_SCHEMA, _SCHEMA
 from hubopt.study import SITE_NOTE_DISTANCE_M, SITE_REFUSE_DISTANCE_M, load_study
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +187,7 @@ def test_study_sites_far_away_are_refused_too(tmp_path: Path) -> None:
 def test_study_registration_shares_are_checked(tmp_path: Path, share: str, message: str) -> None:
     import shutil
 
-    from hubopt.scenario_demand import demand_options
+    from hubopt.pipeline.demand import demand_options
 
     study = tmp_path / "study"
     shutil.copytree(WEST_KENT, study)

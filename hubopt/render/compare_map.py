@@ -11,7 +11,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from hubopt.compare import CHANGE_LABELS, PEOPLE_LABELS, Comparison
+from hubopt.analysis.compare import CHANGE_LABELS, PEOPLE_LABELS, Comparison
 from hubopt.locate.solution import signed_number
 from hubopt.render.folium_map import DEFAULT_ATTRIBUTION, OSM_ATTRIBUTION, TILE_URL
 from hubopt.render.offline import inline_assets
@@ -76,7 +76,7 @@ def write_comparison_map(
     Parameters
     ----------
     comparison : Comparison
-        From :func:`hubopt.compare.compare_runs`.
+        From :func:`hubopt.analysis.compare.compare_runs`.
     zones : geopandas.GeoDataFrame
         Zone polygons with ``zone_id`` (any CRS).
     sites_a, sites_b : pandas.DataFrame

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubopt.compare import Comparison, read_run
+from hubopt.analysis.compare import Comparison, read_run
 from hubopt.files.cell_text import to_csv
 from hubopt.files.output_folder import write_folder_manifest
 from hubopt.render.compare_map import comparison_zones_geometry, write_comparison_map

@@ -23,15 +23,17 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from hubopt.equity import equity_table
+from hubopt.analysis.equity import equity_table
 from hubopt.errors import InputError
-
-if TYPE_CHECKING:
-    from hubopt.pipeline import RunResult
+from hubopt.render.browser import print_pdf
+from hubopt.render.charts import check_sweep, hubs_chart_svg
+from hubopt.render.folium_map import DEFAULT_ATTRIBUTION
+from hubopt.render.static_map import write_static_maps
+from hubopt.results import RunResult, map_caption
 
 __all__ = ["illustrative_assumptions", "solver_statement", "write_report"]
 
@@ -108,7 +110,7 @@ def write_report(
 
     Parameters
     ----------
-    run : hubopt.pipeline.RunResult
+    run : hubopt.results.RunResult
         A finished run.
     folder : str or Path
         Folder to write to (created when missing).
@@ -116,7 +118,7 @@ def write_report(
         A how-many-hubs table (:func:`hubopt.locate.sweep.sweep_hubs`): drawn as a chart and listed. Default: the
         run's own sweep (``run.outcome.sweep``) when it has one.
     appraisal : pandas.DataFrame, optional
-        An options appraisal (:func:`hubopt.appraise.appraise`): listed with its notes.
+        An options appraisal (:func:`hubopt.analysis.appraise.appraise`): listed with its notes.
     static_maps : bool or sequence of Path, default True
         True: draw the static maps into ``folder`` (PNG and PDF, see
         :func:`hubopt.render.static_map.write_static_maps`) and embed the PNGs; a list of files: embed those PNG
@@ -173,8 +175,6 @@ def write_report(
     path = out / filename
     path.write_text(page, encoding="utf-8")
     if pdf:
-        from hubopt.render.browser import print_pdf
-
         print_pdf(path, path.with_suffix(".pdf"))
     return path
 
@@ -217,7 +217,7 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
 
     Parameters
     ----------
-    run : hubopt.pipeline.RunResult
+    run : hubopt.results.RunResult
 
     Returns
     -------
@@ -342,9 +342,6 @@ def _maps(run: RunResult, folder: Path, static_maps: bool | Sequence[str | Path]
     if static_maps is False or static_maps is None:
         return []
     if static_maps is True:
-        from hubopt.pipeline import map_caption
-        from hubopt.render.static_map import write_static_maps
-
         written = write_static_maps(run, folder, title=heading, caption=map_caption(run))
         return [p for p in written if p.suffix == ".png"]
     paths = [Path(p) for p in static_maps]
@@ -378,8 +375,6 @@ def _maps_section(images: list[Path], run: RunResult) -> str:
 
 
 def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
-    from hubopt.render.charts import check_sweep, hubs_chart_svg
-
     _, shares = check_sweep(sweep)
     svg = hubs_chart_svg(sweep, chosen=n_hubs)
     columns = ["n_hubs", "mean_minutes", "p95_minutes", *shares]
@@ -522,7 +517,7 @@ def _appraisal_section(appraisal: pd.DataFrame, names: Mapping[str, str] | None 
     site code after it.
     """
     if not isinstance(appraisal, pd.DataFrame) or "option" not in appraisal.columns:
-        raise InputError("the appraisal must be the table made by hubopt.appraise.appraise")
+        raise InputError("the appraisal must be the table made by hubopt.analysis.appraise.appraise")
     names = names or {}
     sites = "site_names" if "site_names" in appraisal.columns else "sites"  # named, the code second
     base = ["rank", "option", "description", sites, "score", "gap_to_optimum_pct"]
@@ -682,8 +677,6 @@ def _attribution(run: RunResult) -> str:
     folder = getattr(run.study, "folder", None)
     path = Path(folder) / "ATTRIBUTION.md" if folder is not None else None
     if path is None or not path.exists():
-        from hubopt.render.folium_map import DEFAULT_ATTRIBUTION
-
         return f"<p>{_e(DEFAULT_ATTRIBUTION)}</p><p class='note'>The study has no ATTRIBUTION.md file.</p>"
     return _markdown(path.read_text(encoding="utf-8"))
 

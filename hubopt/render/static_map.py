@@ -75,7 +75,7 @@ LABEL_GID = "hubopt-label"
 
 @dataclass(frozen=True)
 class MapFrames:
-    """The frames a static map needs, when there is no :class:`~hubopt.pipeline.RunResult` to hand.
+    """The frames a static map needs, when there is no :class:`~hubopt.results.RunResult` to hand.
 
     Attributes
     ----------

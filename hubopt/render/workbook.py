@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,11 +22,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from hubopt.equity import equity_table
+from hubopt.analysis.equity import equity_table
 from hubopt.files.cell_text import neutralise
-
-if TYPE_CHECKING:
-    from hubopt.pipeline import RunResult
+from hubopt.render.report import _flatten, _setting_text, illustrative_assumptions, solver_statement
+from hubopt.results import RunResult
 
 __all__ = ["write_workbook"]
 
@@ -122,22 +121,21 @@ def write_workbook(
 
     Parameters
     ----------
-    run : hubopt.pipeline.RunResult
+    run : hubopt.results.RunResult
         A finished run.
     path : str or Path
         The ``.xlsx`` file to write (folder created when missing).
     sweep : pandas.DataFrame, optional
         A how-many-hubs table: written to the ``sweep`` sheet.
     appraisal : pandas.DataFrame, optional
-        An options appraisal (:func:`hubopt.appraise.appraise`): written to the ``appraisal`` sheet with its notes.
+        An options appraisal (:func:`hubopt.analysis.appraise.appraise`): written to the ``appraisal`` sheet with
+        its notes.
 
     Returns
     -------
     Path
         The file written.
     """
-    from hubopt.render.report import illustrative_assumptions, solver_statement
-
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
@@ -220,8 +218,6 @@ def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
 
 
 def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None:
-    from hubopt.render.report import _flatten, _setting_text
-
     sc = run.scenario
     rows: list[tuple[str, str]] = [
         ("Method: population and demand", run.demand.method),

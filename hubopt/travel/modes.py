@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from hubopt.io._validate import file_sha256, require_file
-from hubopt.scenario import TravelMode
 from hubopt.travel.cache import get_or_compute, matrix_key_parts
 from hubopt.travel.estimate import describe as describe_straight_line
 from hubopt.travel.estimate import straight_line_minutes
 from hubopt.travel.matrix import TravelMatrix, travel_time_matrix
+from hubopt.travel.mode_spec import TravelMode
 from hubopt.travel.network import check_coverage, load_network, network_info
 from hubopt.travel.supplied import load_supplied_matrix
 

@@ -38,9 +38,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     """The West Kent demo run, written to a temporary folder, with its report beside it."""
     if not (REPO / "models" / "west_kent_hubs.yaml").exists():
         pytest.skip("the West Kent demo scenario is not in this checkout")
-    from hubopt.pipeline import map_caption, run_scenario
+    from hubopt.pipeline import run_scenario
     from hubopt.render.report import write_report
     from hubopt.render.static_map import write_static_maps
+    from hubopt.results import map_caption
     from hubopt.scenario import load_scenario
 
     folder = tmp_path_factory.mktemp("demo") / "west_kent_hubs"

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from hubopt.appraise import CriterionSpec, OptionSpec, appraise
+from hubopt.analysis.appraise import CriterionSpec, OptionSpec, appraise
 from hubopt.errors import InputError
 from hubopt.locate.solve import SolveReport
 from hubopt.render.charts import check_sweep, hubs_chart, hubs_chart_svg, write_hubs_chart

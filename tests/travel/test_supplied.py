@@ -152,7 +152,7 @@ def test_matrix_in_seconds_is_recognised(tmp_path: Path) -> None:
 
 
 def test_run_checks_a_supplied_matrix_against_the_straight_line_estimate(tmp_path: Path) -> None:
-    from hubopt.scenario import TravelMode
+    from hubopt.travel.mode_spec import TravelMode
     from hubopt.travel.modes import mode_times
 
     zone_xy = np.array([[550_000.0, 150_000.0], [555_000.0, 150_000.0], [560_000.0, 152_000.0]])

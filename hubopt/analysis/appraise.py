@@ -13,17 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from hubopt.equity import DEPRIVED_DECILES
+from hubopt.analysis.equity import DEPRIVED_DECILES
 from hubopt.errors import InputError
 from hubopt.locate.solution import access_measures, name_list, nearest_open_assignment, site_label
-
-if TYPE_CHECKING:
-    from hubopt.pipeline import RunResult
 
 __all__ = [
     "EXISTING_STATUSES",
@@ -31,7 +28,6 @@ __all__ = [
     "CriterionSpec",
     "OptionSpec",
     "appraise",
-    "appraise_run",
     "default_criteria",
     "evaluate_option",
     "measure_names",
@@ -382,50 +378,6 @@ def appraise(
         for c, w in zip(checked.criteria, checked.weights, strict=True)
     ]
     return table
-
-
-def appraise_run(
-    run: RunResult,
-    options: Sequence[OptionSpec],
-    criteria: Sequence[CriterionSpec] | None = None,
-    *,
-    min_population: float | None = None,
-    max_population: float | None = None,
-) -> pd.DataFrame:
-    """:func:`appraise` on a run: its travel times, people, demand and deprivation, its hubs as the optimum.
-
-    Parameters
-    ----------
-    run : hubopt.pipeline.RunResult
-        A finished run.
-    options : sequence of OptionSpec
-        The options to compare with the run's hubs.
-    criteria : sequence of CriterionSpec, optional
-        Default: :func:`default_criteria` for the run's thresholds.
-    min_population, max_population : float, optional
-        The viable population range of a hub.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`appraise`.
-    """
-    thresholds = list(run.scenario.thresholds)
-    chosen = run.sites.loc[run.sites["chosen"].astype(bool), "site_id"].astype(str).tolist()
-    return appraise(
-        options,
-        chosen,
-        default_criteria(thresholds) if criteria is None else criteria,
-        minutes=run.minutes,
-        site_ids_all=run.candidates.sites["site_id"].astype(str).tolist(),
-        population=run.zones["population"].to_numpy(dtype=float),
-        demand=np.asarray(run.demand.demand, dtype=float),
-        imd_decile=run.zones["imd_decile"].to_numpy(),
-        sites=pd.DataFrame(run.sites.drop(columns="geometry")),
-        thresholds=thresholds,
-        min_population=min_population,
-        max_population=max_population,
-    )
 
 
 def default_criteria(thresholds: Sequence[float] = (15, 30)) -> list[CriterionSpec]:

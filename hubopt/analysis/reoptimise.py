@@ -2,9 +2,11 @@
 
 A rerun (new housing, a later year) is optimised for its own demand. Whether that moves any hub, and what moving
 gains over keeping the earlier run's hubs, is answered by measuring both hub sets the same way on the rerun's
-travel times and demand (:func:`hubopt.appraise.evaluate_option`: each zone served by its nearest hub of the set).
-The travel-time matrix lives only in a run in memory, so :func:`reoptimisation_for_run` takes the rerun's
-:class:`hubopt.pipeline.RunResult`; :func:`hubopt.compare.compare_runs` then reports the result.
+travel times and demand (:func:`hubopt.analysis.appraise.evaluate_option`: each zone served by its nearest hub of
+the set).
+The travel-time matrix lives only in a run in memory, so :func:`hubopt.pipeline.appraisal.reoptimisation_for_run`
+calls :func:`evaluate_reoptimisation` with the rerun's arrays; :func:`hubopt.analysis.compare.compare_runs` then
+reports the result.
 """
 
 from __future__ import annotations
@@ -12,18 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from hubopt.appraise import evaluate_option
+from hubopt.analysis.appraise import evaluate_option
 from hubopt.locate.solution import signed_number, site_label
 
-if TYPE_CHECKING:
-    from hubopt.pipeline import RunResult
-
-__all__ = ["HubSetMeasures", "Reoptimisation", "evaluate_reoptimisation", "reoptimisation_for_run"]
+__all__ = ["HubSetMeasures", "Reoptimisation", "evaluate_reoptimisation"]
 
 
 @dataclass
@@ -240,7 +238,7 @@ def evaluate_reoptimisation(
 ) -> Reoptimisation:
     """Evaluate the earlier hubs and the re-optimised hubs on the same (new) demand and travel times.
 
-    Both sets are measured the same way, by :func:`hubopt.appraise.evaluate_option` (each zone served by its
+    Both sets are measured the same way, by :func:`hubopt.analysis.appraise.evaluate_option` (each zone served by its
     nearest hub of the set), so the gain is the difference of two evaluations of one function.
 
     Parameters
@@ -305,43 +303,3 @@ def evaluate_reoptimisation(
             "travel more than the earlier hubs"
         )
     return Reoptimisation(kept, best, names, thresholds_f, model, notes)
-
-
-def reoptimisation_for_run(run: RunResult, earlier_hubs: Sequence[str]) -> Reoptimisation:
-    """:func:`evaluate_reoptimisation` for a run just made: its travel times, demand and hubs, against
-    ``earlier_hubs`` (the hubs of the run it is compared with).
-
-    Parameters
-    ----------
-    run : hubopt.pipeline.RunResult
-        The later run (re-optimised for its own demand).
-    earlier_hubs : sequence of str
-        The earlier run's hubs (site IDs), e.g. ``read_run(folder).hub_ids()``.
-
-    Returns
-    -------
-    Reoptimisation
-    """
-    sites = run.candidates.sites
-    site_ids = sites["site_id"].astype(str).tolist()
-    check = evaluate_reoptimisation(
-        earlier_hubs,
-        [site_ids[j] for j in run.result.open_sites],
-        minutes=run.minutes,
-        site_ids=site_ids,
-        population=run.zones["population"].to_numpy(dtype=float),
-        demand=np.asarray(run.demand.demand, dtype=float),
-        imd_decile=run.zones["imd_decile"].to_numpy(),
-        sites=pd.DataFrame(sites.drop(columns="geometry")),
-        thresholds=list(run.scenario.thresholds),
-        model=run.outcome.description if run.outcome is not None else run.result.model,
-        unavailable=[site_ids[j] for j in run.candidates.unavailable],
-    )
-    if run.scenario.model_type == "capacitated":
-        check.notes.append("both hub sets are measured with each zone at its nearest hub; capacities are not applied")
-    if run.scenario.model.years:
-        check.notes.append(
-            f"the re-optimised hubs are one set for the years {run.scenario.model.years}; both sets are measured "
-            f"for {run.demand.year} only"
-        )
-    return check

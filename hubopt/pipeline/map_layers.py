@@ -16,6 +16,8 @@ from hubopt.io._validate import CRS_BNG, file_sha256
 from hubopt.scenario import Scenario
 from hubopt.study import Study
 from hubopt.travel.cache import cache_key
+from hubopt.travel.isochrones import isochrones
+from hubopt.travel.network import load_network
 
 #: Time bands (minutes) of the isochrones drawn around chosen hubs when a road or footpath network is used.
 ISOCHRONE_BANDS = (10, 20, 30)
@@ -59,9 +61,6 @@ def hub_isochrones(
     mode = scenario.travel_modes[scenario.travel_use]
     if mode.method != "network" or mode.network is None:
         return None, None
-    from hubopt.travel.isochrones import isochrones
-    from hubopt.travel.network import load_network
-
     label = "Walking-time bands" if mode.mode == "walk" else "Drive-time bands"
     hubs = sites.iloc[chosen]
     xy = np.column_stack([hubs.geometry.x.to_numpy(), hubs.geometry.y.to_numpy()])

@@ -7,9 +7,9 @@ travels further or less. Sites are named, with their code second: "Tonbridge Cot
 
 Works on run folders (``zones.csv``, ``sites.csv``, ``beds.csv``, ``bed_need.csv``, ``manifest.json``), so any two
 runs can be compared after the fact. Keeping the earlier hubs under the new demand is evaluated on the travel-time
-matrix, which only a run in memory holds: :func:`hubopt.reoptimise.reoptimisation_for_run` does it for a run just
-made, and its result is passed to :func:`compare_runs`. This module computes; :mod:`hubopt.render.compare_outputs`
-writes.
+matrix, which only a run in memory holds: :func:`hubopt.pipeline.appraisal.reoptimisation_for_run` does it for a run
+just made, and its result is passed to :func:`compare_runs`. This module computes;
+:mod:`hubopt.render.compare_outputs` writes.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt._version import __version__
+from hubopt.analysis.reoptimise import Reoptimisation
 from hubopt.errors import InputError
 from hubopt.files.cell_text import read_text_csv
 from hubopt.locate.solution import signed_number, site_label
-from hubopt.reoptimise import Reoptimisation
 
 __all__ = [
     "CHANGE_BANDS",

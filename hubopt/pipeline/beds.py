@@ -15,7 +15,6 @@ the plan must meet that figure, and :meth:`BedResult.need_table` and the run sum
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -25,68 +24,12 @@ from hubopt.demand.bed_need import BedNeed, BedsToday, bed_need_from_baseline, b
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
-from hubopt.locate.beds import BedPlan, place_beds, place_beds_phased
+from hubopt.locate.beds import place_beds, place_beds_phased
+from hubopt.results import BedResult
 from hubopt.scenario import BedSettings, Scenario
 from hubopt.study import Study
 
 HOSPITAL_TYPES = ("community_hospital", "acute_hospital")
-
-
-@dataclass
-class BedResult:
-    """Bed need per year and the bed plan."""
-
-    needs: list[BedNeed]
-    plan: BedPlan
-    sites: gpd.GeoDataFrame
-    years: list[int]
-    notes: list[str] = field(default_factory=list)
-
-    def table(self) -> pd.DataFrame:
-        """One row per bed site: beds today and planned beds per year."""
-        beds = np.atleast_2d(self.plan.beds)
-        if beds.shape[0] != len(self.years):
-            beds = beds.T
-        out = pd.DataFrame(
-            {
-                "site_id": self.sites["site_id"].to_numpy(),
-                "name": self.sites["name"].to_numpy(),
-                "type": self.sites["type"].to_numpy(),
-                "beds_today": self.sites["beds"].fillna(0).astype(int).to_numpy(),
-                "max_beds": self.sites["max_beds_used"].to_numpy(),
-            }
-        )
-        for k, year in enumerate(self.years):
-            out[f"beds_{year}"] = np.rint(beds[k]).astype(int)
-        return out
-
-    def need_table(self) -> pd.DataFrame:
-        """One row per year: whole beds needed (the figure the plan meets), today's beds, and the method.
-
-        ``beds_needed`` is :attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`, the figure of every output;
-        ``beds_needed_before_rounding`` is the arithmetic (one decimal). Today's columns are blank (NA) when there
-        is no figure for today.
-        """
-        rows = []
-        for need, year in zip(self.needs, self.years, strict=True):
-            today = need.today_beds
-            rows.append(
-                {
-                    "year": year,
-                    "beds_needed": need.beds_rounded_up,
-                    "beds_needed_before_rounding": round(need.beds, 1),
-                    "beds_today": today,
-                    "change_from_today": need.change_from_today,
-                    "beds_piloted": need.piloted_beds,
-                    "beds_today_with_pilot": None if today is None else today + need.piloted_beds,
-                    "beds_today_source": need.today_source,
-                    "method": need.method,
-                }
-            )
-        table = pd.DataFrame(rows)
-        for col in ("beds_needed", "beds_today", "change_from_today", "beds_piloted", "beds_today_with_pilot"):
-            table[col] = table[col].astype("Int64")
-        return table
 
 
 def bed_baseline(study: Study, scenario: Scenario, sites: pd.DataFrame | None = None) -> BedsToday:

@@ -4,7 +4,6 @@ explanation of the answer (the cost of swapping each hub, and the next-best dist
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,22 +16,9 @@ from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.multiyear import solve_multiyear
-from hubopt.locate.solution import LocationResult
 from hubopt.locate.sweep import sweep_hubs
+from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
-
-
-@dataclass
-class ModelOutcome:
-    """The solved model, in words and tables."""
-
-    result: LocationResult
-    description: str
-    weights: np.ndarray
-    sweep: pd.DataFrame | None = None
-    swaps: pd.DataFrame | None = None
-    next_best: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:

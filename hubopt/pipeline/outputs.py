@@ -1,0 +1,186 @@
+"""Writing a run's folder: its tables, maps, report, workbook, summary and (last) its manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hubopt.files.cell_text import to_csv
+from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.pipeline.manifest import build_manifest, write_manifest
+from hubopt.pipeline.summary import summary_lines
+from hubopt.render.folium_map import write_hub_map
+from hubopt.render.report import write_report
+from hubopt.render.static_map import write_static_maps
+from hubopt.render.workbook import write_workbook
+from hubopt.results import RunResult, map_caption
+
+#: Decimals of the zone columns in zones.csv. The run keeps the exact figures: every total, share and mean (the
+#: summary, sites.csv, the workbook, the report, the sweep and the appraisal) is worked out from them, and only the
+#: written table is rounded.
+ZONE_DECIMALS: dict[str, int] = {
+    "population": 1,
+    **{band_column(b): 1 for b in AGE_BANDS},
+    "demand": 2,
+    "minutes": 2,
+    "growth_pct": 2,
+}
+
+
+def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
+    """The zone table as written to zones.csv: no geometry, figures rounded (:data:`ZONE_DECIMALS`)."""
+    out = pd.DataFrame(zones.drop(columns="geometry", errors="ignore"))
+    for col in out.columns:
+        decimals = ZONE_DECIMALS.get(col, 2 if str(col).startswith("minutes_") else None)
+        if decimals is not None:
+            out[col] = out[col].astype(float).round(decimals)
+    return out
+
+
+def write_outputs(run: RunResult, staging: Path) -> None:
+    """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them."""
+    outputs: list[str] = []
+    sc = run.scenario
+    if sc.write_tables:
+        to_csv(zones_csv(run.zones), staging / "zones.csv")
+        site_cols = [c for c in run.sites.columns if c != "geometry"]
+        sites = pd.DataFrame(run.sites[site_cols])
+        sites.insert(4, "easting", run.sites.geometry.x.round(1))
+        sites.insert(5, "northing", run.sites.geometry.y.round(1))
+        to_csv(sites, staging / "sites.csv")
+        outputs += ["zones.csv", "sites.csv"]
+    oc = run.outcome
+    if oc is not None:
+        for name, table in (("sweep.csv", oc.sweep), ("swaps.csv", oc.swaps), ("next_best.csv", oc.next_best)):
+            if table is not None:
+                to_csv(table, staging / name)
+                outputs.append(name)
+    if run.beds is not None:
+        to_csv(run.beds.table(), staging / "beds.csv")
+        to_csv(run.beds.need_table(), staging / "bed_need.csv")
+        outputs += ["beds.csv", "bed_need.csv"]
+    if run.appraisal is not None:
+        to_csv(run.appraisal, staging / "appraisal.csv")
+        outputs.append("appraisal.csv")
+    static: list[Path] = []
+    if sc.write_static_maps:
+        static = write_static_maps(
+            run,
+            staging,
+            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            caption=map_caption(run),
+        )
+        outputs += [f.name for f in static]
+    sweep = run.outcome.sweep if run.outcome is not None else None
+    if sc.write_report:
+        pngs = [f for f in static if f.suffix == ".png"]
+        report = write_report(
+            run,
+            staging,
+            sweep=sweep,
+            appraisal=run.appraisal,
+            static_maps=pngs if pngs else False,
+            pdf=sc.write_report_pdf,
+        )
+        outputs.append(report.name)
+        if sc.write_report_pdf:
+            outputs.append(report.with_suffix(".pdf").name)
+    if sc.write_workbook:
+        outputs.append(write_workbook(run, staging / "results.xlsx", sweep=sweep, appraisal=run.appraisal).name)
+    if sc.write_map:
+        write_hub_map(
+            run.zones,
+            run.sites,
+            staging / "map.html",
+            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            caption=map_caption(run),
+            districts=run.study.districts,
+            housing=run.housing_sites,
+            isochrones=run.isochrones,
+            isochrone_label=run.isochrone_label or "Drive-time bands",
+            growth_base_year=run.study.base_year,
+        )
+        outputs.append("map.html")
+    if run.isochrones is not None:
+        run.isochrones.to_crs("EPSG:4326").to_file(staging / "isochrones.geojson", driver="GeoJSON")
+        outputs.append("isochrones.geojson")
+    (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
+    outputs += ["manifest.json", "summary.txt"]
+    run.outputs = outputs
+    write_manifest(_manifest(run), staging / "manifest.json")  # last: the mark of a finished run
+
+
+def _manifest(run: RunResult) -> dict[str, Any]:
+    sc = run.scenario
+    inputs = {f"study/{k}": v for k, v in run.study.files.items()}
+    inputs["scenario"] = sc.path
+    if sc.extra_register is not None:
+        inputs["extra_register"] = sc.extra_register
+    if sc.housing_file is not None:
+        inputs["housing"] = sc.housing_file
+    hubs = run.sites[run.sites["chosen"]]
+    return build_manifest(
+        scenario={"path": str(sc.path), "values": sc.raw},
+        inputs=inputs,
+        parameters={
+            "year": sc.year,
+            "demand_weights": sc.demand_weights,
+            "model": run.result.model,
+            **run.result.parameters,
+            "thresholds_minutes": sc.thresholds,
+        },
+        solve=run.result.report.to_dict(),
+        methods={
+            "demand": run.demand.method,
+            "travel": run.travel_method,
+            "travel_modes": {name: m.description for name, m in run.modes.items()},
+            **({"beds": run.beds.needs[0].method} if run.beds is not None else {}),
+        },
+        results={
+            "objective_weighted_minutes": run.result.objective,
+            "hubs": [
+                {
+                    "site_id": r.site_id,
+                    "name": r.name,
+                    "served_population": r.served_population,
+                    "mean_minutes": r.mean_minutes,
+                }
+                for r in hubs.itertuples()
+            ],
+            "access": run.access,
+            "model": None
+            if run.outcome is None
+            else {
+                "description": run.outcome.description,
+                "notes": run.outcome.notes,
+                "parameters": run.result.parameters,
+                "next_best": None
+                if run.outcome.next_best is None
+                else run.outcome.next_best.to_dict(orient="records"),
+                "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
+            },
+            "access_by_mode": run.mode_access,
+            "travel_notes": [n for m in run.modes.values() for n in m.notes],
+            "sites_left_out": run.candidates.left_out,
+            "site_notes": run.candidates.notes,
+            "demand_notes": run.demand.notes,
+            "housing": run.demand.housing.to_dict() if run.demand.housing is not None else None,
+            "beds": None
+            if run.beds is None
+            else {
+                "need": _records(run.beds.need_table()),
+                "plan": run.beds.table().to_dict(orient="records"),
+                "solve": run.beds.plan.report.to_dict(),
+                "notes": run.beds.notes,
+            },
+            "study_build_exclusions": run.study.metadata.get("build_report", {}),
+        },
+        outputs=run.outputs,
+    )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")

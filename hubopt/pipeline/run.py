@@ -1,0 +1,298 @@
+"""The run pipeline: scenario → study → demand → travel times → model → outputs.
+
+Each step is a plain function call on plain objects; nothing reaches back up the chain.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hubopt.demand.zones import ZoneDemand
+from hubopt.errors import InputError
+from hubopt.files.output_folder import prepare as prepare_output
+from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.postcodes import PostcodeLookup
+from hubopt.io.sites import read_site_register
+from hubopt.locate.solution import LocationResult, access_measures
+from hubopt.pipeline.appraisal import appraise_run
+from hubopt.pipeline.beds import bed_baseline, plan_beds
+from hubopt.pipeline.demand import scenario_demand
+from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
+from hubopt.pipeline.model_step import solve_scenario_model
+from hubopt.pipeline.outputs import write_outputs
+from hubopt.results import CandidateSites, RunResult
+from hubopt.scenario import Scenario
+from hubopt.study import Study, load_study
+from hubopt.travel.modes import ModeTimes, mode_times
+
+
+def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
+    """The study's sites plus any extra register, filtered by type, with must-open and unavailable rules.
+
+    Sites with status ``must-keep`` must open; ``unavailable`` ones may not. The scenario's ``sites.must_open`` and
+    ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
+    """
+    sites = study.sites
+    notes = study.check_sites_near(sites, path=study.files.get("sites.csv"))
+    if scenario.extra_register is not None:
+        lookup = None if scenario.site_postcodes is None else PostcodeLookup.from_nspl_latlon(scenario.site_postcodes)
+        extra = read_site_register(scenario.extra_register, postcodes=lookup)
+        clash = sorted(set(extra["site_id"]) & set(sites["site_id"]))
+        if clash:
+            raise InputError(
+                f"site ID(s) {', '.join(clash[:5])} are already in the study's site register",
+                path=scenario.extra_register,
+                column="site_id",
+                hint="give the extra sites their own IDs",
+            )
+        extra = extra.to_crs(sites.crs)
+        notes += study.check_sites_near(extra, path=scenario.extra_register)
+        sites = pd.concat([sites, extra], ignore_index=True)
+    left_out: dict[str, int] = {}
+    if scenario.site_types is not None:
+        keep = sites["type"].isin(scenario.site_types)
+        if (~keep).sum():
+            left_out["sites of types not in sites.types"] = int((~keep).sum())
+        sites = sites[keep]
+    sites = gpd.GeoDataFrame(sites.reset_index(drop=True), crs=study.sites.crs)
+    ids = sites["site_id"].astype(str).tolist()
+    index = {s: i for i, s in enumerate(ids)}
+    all_ids = set(study.sites["site_id"].astype(str))
+    for key, listed in (("sites.must_open", scenario.must_open), ("sites.unavailable", scenario.unavailable)):
+        unknown = [s for s in listed if s not in index]
+        if unknown:
+            filtered = [s for s in unknown if s in all_ids]
+            hint = (
+                "these sites are left out by sites.types; add their type"
+                if filtered
+                else "use IDs from the site register (the site_id column of sites.csv)"
+            )
+            raise InputError(f"unknown site ID(s): {', '.join(unknown)}", path=scenario.path, setting=key, hint=hint)
+    must = sorted({index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep")))
+    unavailable = sorted(
+        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
+    )
+    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
+
+
+def travel_times(
+    study: Study,
+    sites: gpd.GeoDataFrame,
+    scenario: Scenario,
+    *,
+    refresh: bool = False,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> dict[str, ModeTimes]:
+    """Zone × site travel times for every mode of the scenario (the model's mode first)."""
+    xy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
+    zone_ids = study.zones["zone_id"].astype(str).tolist()
+    site_ids = sites["site_id"].astype(str).tolist()
+    order = [scenario.travel_use] + [m for m in scenario.travel_modes if m != scenario.travel_use]
+    return {
+        name: mode_times(
+            scenario.travel_modes[name],
+            study.zone_points(),
+            zone_ids,
+            xy,
+            site_ids,
+            cache_dir=scenario.travel_cache,
+            refresh=refresh,
+            progress=progress,
+        )
+        for name in order
+    }
+
+
+def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result: LocationResult) -> gpd.GeoDataFrame:
+    """One row per zone: who lives there, their demand, their hub and travel time (exact; see :func:`zones_csv`)."""
+    z = study.zones
+    hub_ids = sites["site_id"].astype(str).to_numpy()
+    hub_names = sites["name"].astype(str).to_numpy()
+    assigned = result.assignment
+    data = {
+        "zone_id": z["zone_id"].to_numpy(),
+        "zone_name": z["zone_name"].to_numpy(),
+        "district": z["district_name"].to_numpy(),
+        "population": demand.population["population"].to_numpy(dtype=float),
+        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        "demand": np.asarray(demand.demand, dtype=float),
+        "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
+        "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
+        "minutes": np.asarray(result.assigned_cost, dtype=float),
+        "imd_decile": z["imd_decile"].to_numpy(),
+    }
+    return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
+
+
+def site_table(
+    sites: gpd.GeoDataFrame, zones: pd.DataFrame, result: LocationResult, must_open: Sequence[int] = ()
+) -> gpd.GeoDataFrame:
+    """One row per candidate site: chosen or not, required to open or not, and for hubs what they serve.
+
+    ``must_open`` holds the positions of the sites the scenario (or the register's ``must-keep`` status) requires
+    to open; the column ``must_open`` marks them, so that maps and reports can tell them from the model's choices.
+    """
+    out = sites.copy()
+    chosen = np.zeros(len(sites), dtype=bool)
+    chosen[result.open_sites] = True
+    out["chosen"] = chosen
+    required = np.zeros(len(sites), dtype=bool)
+    required[np.asarray(list(must_open), dtype=int)] = True
+    out["must_open"] = required
+    by_hub = zones.groupby("hub_id").apply(
+        lambda g: pd.Series(
+            {
+                "served_population": g["population"].sum(),
+                "served_demand": g["demand"].sum(),
+                "zones_served": len(g),
+                "mean_minutes": np.average(g["minutes"], weights=g["population"])
+                if g["population"].sum() > 0
+                else 0.0,
+            }
+        ),
+        include_groups=False,
+    )
+    ids = out["site_id"].astype(str)
+    for col in ("served_population", "served_demand", "zones_served", "mean_minutes"):
+        out[col] = ids.map(by_hub[col]) if len(by_hub) else np.nan
+    out["served_population"] = out["served_population"].round(0)
+    out["served_demand"] = out["served_demand"].round(1)
+    out["mean_minutes"] = out["mean_minutes"].round(2)
+    return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    out: Path | None = None,
+    overwrite: bool = False,
+    refresh: bool = False,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> RunResult:
+    """Run a scenario end to end and write its outputs.
+
+    The output folder is checked and reserved before anything is computed (see :mod:`hubopt.files.output_folder`): a
+    path that is a file, a folder holding files hubopt did not write, or a folder another run is writing to is
+    refused at once. Outputs are written to a staging folder of this run beside the destination and moved into
+    place only when complete, so a failed run never leaves half-written files. An earlier run in the folder is
+    replaced only with ``overwrite=True``, and only the files its manifest lists: a user's other files are kept.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`hubopt.scenario.load_scenario`).
+    out : Path, optional
+        Output folder (default: the scenario's ``outputs.folder``).
+    overwrite : bool
+        Replace an earlier run in the output folder.
+    refresh : bool
+        Recompute cached network travel times.
+    progress : callable
+        Called with a short message at each step.
+
+    Returns
+    -------
+    RunResult
+    """
+    start = time.perf_counter()
+    folder = Path(out) if out is not None else scenario.output_folder
+    with prepare_output(folder, overwrite=overwrite, what="run") as target:
+        run = _compute(scenario, refresh=refresh, progress=progress)
+        progress(f"Writing outputs to {folder}")
+        with target.writing() as staging:
+            write_outputs(run, staging)
+        run.folder = target.commit()
+        if target.kept:
+            progress(f"Kept {len(target.kept)} file(s) of yours from the earlier run: {', '.join(target.kept)}")
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
+    """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
+    progress(f"Reading the study at {scenario.study}")
+    study = load_study(scenario.study)
+    progress(f"Demand for {scenario.year}")
+    demand_for_year = scenario_demand(study, scenario)
+    demand = demand_for_year(scenario.year)
+    candidates = select_sites(study, scenario)
+    # Today's beds are checked before the slow steps: a study with no bed figures stops here, never borrowing.
+    beds_today = bed_baseline(study, scenario, candidates.sites) if scenario.beds is not None else None
+    progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
+    modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
+    minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
+    progress(f"Solving the {scenario.model_type} model ({scenario.solver})")
+    outcome = solve_scenario_model(
+        scenario,
+        minutes,
+        demand,
+        candidates.sites,
+        candidates.must_open,
+        candidates.unavailable,
+        study.zones["zone_id"].astype(str).tolist(),
+        demand_for_year,
+        progress,
+    )
+    result = outcome.result
+    zones = zone_table(study, demand, candidates.sites, result)
+    mode_access: dict[str, dict[str, float]] = {}
+    rows = np.arange(len(zones))
+    hub = np.maximum(result.assignment, 0)
+    for name, mt in modes.items():
+        to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
+        if name != scenario.travel_use:
+            zones[f"minutes_{name}"] = to_hub
+        mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
+    sites = site_table(candidates.sites, zones, result, candidates.must_open)
+    beds = None
+    if scenario.beds is not None:
+        progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
+        beds = plan_beds(
+            study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
+        )
+        planned = beds.table().set_index("site_id")
+        # The map and the site table show the beds of the run's own year when the bed plan has it (a map of 2030
+        # shows 2030's beds), else of the plan's last year; the column planned_beds_year says which, always.
+        beds_year = scenario.year if scenario.year in beds.years else beds.years[-1]
+        sites["planned_beds"] = sites["site_id"].astype(str).map(planned[f"beds_{beds_year}"]).fillna(0).astype(int)
+        sites["planned_beds_year"] = int(beds_year)
+    access = access_measures(zones["minutes"].to_numpy(), zones["population"].to_numpy(), scenario.thresholds)
+    run = RunResult(
+        scenario=scenario,
+        study=study,
+        demand=demand,
+        candidates=candidates,
+        minutes=minutes,
+        travel_method=travel_method,
+        result=result,
+        zones=zones,
+        sites=sites,
+        access=access,
+        beds=beds,
+        modes=modes,
+        mode_access=mode_access,
+        outcome=outcome,
+    )
+    if scenario.options:
+        progress(f"Appraising {len(scenario.options)} site options")
+        try:
+            run.appraisal = appraise_run(
+                run,
+                scenario.options,
+                scenario.criteria,
+                min_population=scenario.model.min_population,
+                max_population=scenario.model.max_population,
+            )
+        except InputError as exc:
+            raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
+    run.zones["growth_pct"] = growth_pct(demand, demand_for_year(study.base_year))
+    run.housing_sites = housing_sites(demand, study)
+    if scenario.write_map:
+        run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
+    return run

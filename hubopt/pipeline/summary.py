@@ -1,0 +1,145 @@
+"""The one-screen summary printed at the end of a run (and written to its summary.txt)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hubopt.locate.explain import result_measure
+from hubopt.results import BedResult, ModelOutcome, RunResult
+
+__all__ = ["bed_summary_lines", "model_extra_lines", "summary_lines"]
+
+
+def summary_lines(run: RunResult) -> list[str]:
+    """The one-screen summary printed at the end of a run."""
+    sc = run.scenario
+    a = run.access
+    rep = run.result.report
+    lines = [
+        f"{sc.name} — {run.study.name}, {run.demand.year}",
+        f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.summary}",
+        f"  Travel: {run.travel_method}",
+        f"  Model: {run.outcome.description if run.outcome else run.result.model}; {len(run.result.open_sites)} "
+        f"hubs from {len(run.candidates.sites)} sites ({len(run.candidates.must_open)} must open, "
+        f"{len(run.candidates.unavailable)} unavailable)",
+        f"  Solver: {rep.describe()}",
+    ]
+    if not rep.is_optimal:
+        lines.append("  WARNING: this answer is NOT proven optimal; see the gap above.")
+    lines.append("")
+    lines.append(f"  {'Hub':<46} {'ID':<7} {'People served':>14} {'Mean min':>9}")
+    hubs = run.sites[run.sites["chosen"]].sort_values("served_population", ascending=False)
+    for r in hubs.itertuples():
+        tag = " (must open)" if r.Index in run.candidates.must_open else ""
+        lines.append(
+            f"  {(str(r.name) + tag)[:46]:<46} {r.site_id:<7} {r.served_population:>14,.0f} {r.mean_minutes:>9.1f}"
+        )
+    lines.append("")
+    shares = "  ".join(f"within {t:g} min: {a[f'within_{t:g}_share']:.1%}" for t in sc.thresholds)
+    lines.append(
+        f"  Travel time to hub: mean {a['mean_minutes']:.1f} min, 95th percentile {a['p95_minutes']:.1f} min, "
+        f"longest {a['max_minutes']:.1f} min"
+    )
+    lines.append(f"  Share of people {shares}")
+    if a["unreachable_population"] > 0:
+        lines.append(f"  People with no reachable hub: {a['unreachable_population']:,.0f}")
+    for name, other in run.mode_access.items():
+        if name == sc.travel_use:
+            continue
+        within = ", ".join(f"{other[f'within_{t:g}_share']:.1%} within {t:g} min" for t in sc.thresholds)
+        lines.append(
+            f"  By {name} to the same hubs: mean {other['mean_minutes']:.1f} min, 95th percentile "
+            f"{other['p95_minutes']:.1f} min; {within}"
+            + (
+                f"; {other['unreachable_population']:,.0f} people cannot reach their hub"
+                if other["unreachable_population"] > 0
+                else ""
+            )
+        )
+    lines.extend(f"  Note: {n}" for n in run.candidates.notes)
+    if run.outcome is not None:
+        lines.extend(model_extra_lines(run.outcome, sc.thresholds))
+    if run.beds is not None:
+        lines.extend(bed_summary_lines(run.beds))
+    if run.appraisal is not None and len(run.appraisal):
+        ranked = "; ".join(
+            f"{int(r['rank'])}. {r['option']} (score {r['score']:.2f}, {r['gap_to_optimum_pct']:+.1f}% travel)"
+            for _, r in run.appraisal.iterrows()
+        )
+        lines.append(f"  Options appraisal: {ranked}")
+    excluded = run.study.metadata.get("build_report", {}).get("excluded", {})
+    left = [
+        f"{source}: {n:,} {reason}"
+        if len(reasons) == 1
+        else f"{source}: {sum(reasons.values()):,} rows, {len(reasons)} reasons"
+        for source, reasons in excluded.items()
+        if reasons
+        for reason, n in list(reasons.items())[:1]
+    ]
+    left += [f"{n:,} {reason}" for reason, n in run.candidates.left_out.items()]
+    if left:
+        lines.append("  Left out on purpose (by reason in manifest.json): " + "; ".join(left))
+    if run.folder is not None:
+        lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
+    return lines
+
+
+def bed_summary_lines(beds: BedResult) -> list[str]:
+    """Summary lines for community beds: need per year against today, and the sites with beds.
+
+    The figures are those of :meth:`BedResult.need_table` and :meth:`BedResult.table` (``bed_need.csv`` and
+    ``beds.csv``): whole beds needed, the figure the plan meets.
+    """
+    need = beds.need_table()
+    needs = ", ".join(f"{int(r.year)}: {int(r.beds_needed)}" for r in need.itertuples())
+    first = beds.needs[0]
+    if first.today_beds is None:
+        today = "no community beds recorded today"
+    else:
+        today = f"{first.today_beds} today" + (f" (+{first.piloted_beds} piloted)" if first.piloted_beds else "")
+    lines = [f"  Community beds needed ({needs}) vs {today}; solver: {beds.plan.report.describe().split(';')[0]}"]
+    table = beds.table()
+    cols = [c for c in table.columns if c.startswith("beds_") and c != "beds_today"]
+    with_beds = table[(table[cols] > 0).any(axis=1) | (table["beds_today"] > 0)]
+    plan = "; ".join(
+        f"{r['name']} {r['beds_today']}→{'→'.join(str(r[c]) for c in cols)}" for _, r in with_beds.iterrows()
+    )
+    lines.append(f"  Beds by site (today→{'→'.join(c[5:] for c in cols)}): {plan}")
+    return lines
+
+
+def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[str]:
+    """Summary lines for the how-many-hubs sweep and the explanation of the answer."""
+    lines: list[str] = [f"  Note: {n}" for n in outcome.notes]
+    sw = outcome.sweep
+    if sw is not None and len(sw):
+        t = thresholds[0]
+        col = f"within_{t:g}_share"
+        lines.append(
+            f"  How many hubs: {'N':>3} {'mean min':>9} {'95th pct':>9} {'within ' + format(t, 'g'):>10}"
+            f" {'status':>10}"
+        )
+        for r in sw.itertuples():
+            row = r._asdict()
+            share = row.get(col)
+            lines.append(
+                f"  {'':14}{row['n_hubs']:>3} {row['mean_minutes']:>9.1f} {row['p95_minutes']:>9.1f} "
+                f"{share:>10.1%} {row['status']!s:>10}"
+                if share is not None and share == share
+                else f"  {'':14}{row['n_hubs']:>3} {row['status']!s:>10}"
+            )
+    nb = outcome.next_best
+    if nb is not None and len(nb) > 1:
+        m = nb.attrs.get("measure") or result_measure(outcome.result, hubs=True)
+        mean_extra = (nb["mean_minutes"].iloc[1:] - nb["mean_minutes"].iloc[0]).tolist()
+        worse = m.compare_line(nb["increase"].iloc[1:].tolist(), nb["increase_pct"].iloc[1:].tolist(), mean_extra)
+        lines.append(f"  Next-best distinct answers {worse} (see next_best.csv)")
+    sw2 = outcome.swaps
+    if sw2 is not None and len(sw2):
+        m = sw2.attrs.get("measure") or result_measure(outcome.result)
+        cheapest = sw2.iloc[int(np.lexsort((sw2["extra_minutes"].fillna(np.inf), sw2["increase"]))[0])]
+        lines.append(
+            f"  Cheapest swap: {cheapest['alternative_name']} instead of {cheapest['chosen_name']} "
+            f"({m.phrase(cheapest['increase'], cheapest['increase_pct'])}; every hub's alternatives in swaps.csv)"
+        )
+    return lines

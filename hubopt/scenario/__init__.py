@@ -1,0 +1,40 @@
+"""The scenario file: what an analyst edits to ask hubopt a question.
+
+A scenario is a YAML file. Every key is checked: a misspelt key, a wrong type or an impossible value stops with a
+message naming the key (e.g. ``model.hubs``) and what to write instead. Relative paths are read from the scenario
+file's folder. See ``models/west_kent_hubs.yaml`` for a commented example, and the README for every key.
+
+The package: :mod:`~hubopt.scenario.settings` (the validated :class:`Scenario` and its sections),
+:mod:`~hubopt.scenario.schema` (every key, its type and default), :mod:`~hubopt.scenario.sections` (the checks of
+each section) and :mod:`~hubopt.scenario.load` (:func:`load_scenario`).
+"""
+
+from hubopt.scenario.load import load_scenario
+from hubopt.scenario.settings import (
+    BED_NEED_METHODS,
+    BED_SITE_CHOICES,
+    MODEL_TYPES,
+    NEEDS_HUBS,
+    NEEDS_MAX_MINUTES,
+    TRAVEL_METHODS,
+    TRAVEL_MODES,
+    BedSettings,
+    ModelSettings,
+    Scenario,
+    TravelMode,
+)
+
+__all__ = [
+    "BED_NEED_METHODS",
+    "BED_SITE_CHOICES",
+    "MODEL_TYPES",
+    "NEEDS_HUBS",
+    "NEEDS_MAX_MINUTES",
+    "TRAVEL_METHODS",
+    "TRAVEL_MODES",
+    "BedSettings",
+    "ModelSettings",
+    "Scenario",
+    "TravelMode",
+    "load_scenario",
+]
