@@ -35,6 +35,7 @@ from hubopt.io._validate import (
     refuse_other_delimiter,
     require_file,
 )
+from hubopt.io.packaged import zip_file_names
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
 
@@ -571,8 +572,6 @@ def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Ser
 
 def _nspl_members(path: Path, *, what: str) -> list[str]:
     """The CSV members of an NSPL zip file to read: its whole-country file, else its per-area files."""
-    from hubopt.io.packaged import zip_file_names
-
     p, names = zip_file_names(
         path,
         what,

@@ -29,14 +29,8 @@ from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate._highs import run_highs
-from hubopt.locate.median import (
-    Pairs,
-    _check_inputs,
-    candidate_pairs,
-    site_masks,
-    site_rules,
-    stranded_zones_error,
-)
+from hubopt.locate.median import _check_inputs, site_masks, site_rules, stranded_zones_error
+from hubopt.locate.pairs import Pairs, candidate_pairs
 from hubopt.locate.solution import LocationResult, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 

@@ -49,8 +49,9 @@ import pulp
 from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate import _clock
+from hubopt.locate import _clock, lagrangian, lagrangian_tree
 from hubopt.locate._highs import HighsModel, HighsOutcome, run_highs
+from hubopt.locate.pairs import Pairs, candidate_pairs, row_step, subset_pairs
 from hubopt.locate.solution import LocationResult, check_weighted_total, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
@@ -66,13 +67,6 @@ ENTERING_PER_ZONE = 30
 #: Above this many pairs in the first LP, sites are screened first by a Lagrangian bound (see solve_p_median).
 SCREEN_PAIRS = 40_000
 
-#: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
-_BLOCK = 1 << 20
-
-
-def _row_step(n_cols: int) -> int:
-    return max(1, _BLOCK // max(n_cols, 1))
-
 
 def _check_inputs(
     cost: np.ndarray, weights: np.ndarray | None, zone_ids: Sequence[str] | None, site_ids: Sequence[str] | None
@@ -84,7 +78,7 @@ def _check_inputs(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,):
         raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
-    step = _row_step(m)
+    step = row_step(m)
     max_time = 0.0
     for r0 in range(0, n, step):
         block = c[r0 : r0 + step]
@@ -152,78 +146,6 @@ def site_masks(
         names = ", ".join(site_ids[j] for j in np.flatnonzero(clash))
         raise ModelError(f"site(s) {names} are both must-open and unavailable; choose one rule for each")
     return available, forced
-
-
-@dataclass
-class Pairs:
-    """Candidate zone-site pairs in sparse form: grouped by zone, nearest first (ties: lower site index).
-
-    Attributes
-    ----------
-    n_zones, n_sites : int
-        Shape of the full matrix.
-    indptr : numpy.ndarray, shape (n_zones + 1,)
-        Zone ``i``'s pairs are ``indptr[i]:indptr[i + 1]``.
-    rows, cols : numpy.ndarray of int
-        Zone and site of each pair.
-    time : numpy.ndarray of float
-        Travel time of each pair.
-    """
-
-    n_zones: int
-    n_sites: int
-    indptr: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
-    time: np.ndarray
-
-    @property
-    def size(self) -> int:
-        """Number of pairs."""
-        return int(self.rows.size)
-
-    def degree(self) -> np.ndarray:
-        """Number of pairs of each zone."""
-        return np.diff(self.indptr)
-
-
-def candidate_pairs(cost: np.ndarray, available: np.ndarray, max_minutes: float | None = None) -> Pairs:
-    """Gather the pairs with a finite time (at most ``max_minutes``) to an available site, block by block.
-
-    Parameters
-    ----------
-    cost : numpy.ndarray, shape (n_zones, n_sites)
-        Travel times (``inf``: not reachable).
-    available : numpy.ndarray of bool, shape (n_sites,)
-        Sites that may open.
-    max_minutes : float, optional
-        Travel-time cutoff; pairs beyond it are left out.
-
-    Returns
-    -------
-    Pairs
-    """
-    n, m = cost.shape
-    site_idx = np.flatnonzero(available)
-    limit = np.inf if max_minutes is None else float(max_minutes)
-    step = _row_step(site_idx.size)
-    rows_parts, cols_parts, time_parts = [], [], []
-    for r0 in range(0, n, step):
-        block = cost[r0 : r0 + step][:, site_idx] if site_idx.size < m else cost[r0 : r0 + step]
-        keep = np.isfinite(block) & (block <= limit)
-        rr, cc = np.nonzero(keep)
-        tt = block[rr, cc]
-        order = np.lexsort((cc, tt, rr))
-        rows_parts.append((rr[order] + r0).astype(np.int32))
-        cols_parts.append(site_idx[cc[order]].astype(np.int32))
-        time_parts.append(tt[order])
-        del block, keep
-    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, np.int32)
-    cols = np.concatenate(cols_parts) if cols_parts else np.zeros(0, np.int32)
-    times = np.concatenate(time_parts) if time_parts else np.zeros(0)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return Pairs(n, m, indptr, rows, cols, times)
 
 
 def stranded_zones_error(stranded: np.ndarray, zids: Sequence[str], within: str) -> ModelError:
@@ -394,14 +316,6 @@ def _full_model(
     return cost, a, col_lo, col_hi, row_lo, row_hi
 
 
-def _subset(pairs: Pairs, keep: np.ndarray) -> Pairs:
-    idx = np.flatnonzero(keep)
-    rows = pairs.rows[idx]
-    indptr = np.zeros(pairs.n_zones + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=pairs.n_zones), out=indptr[1:])
-    return Pairs(pairs.n_zones, pairs.n_sites, indptr, rows, pairs.cols[idx], pairs.time[idx])
-
-
 @dataclass
 class _Bound:
     lower: float
@@ -437,7 +351,7 @@ def _lp_bound(
     in_lp = (rank < first) | (pairs.time <= t_start[pairs.rows])
     wt = w[pairs.rows] * pairs.time
     order = np.flatnonzero(in_lp)  # pair of each serve column, in column order
-    model = HighsModel(*_full_model(_subset(pairs, in_lp), w, sites, n_hubs, forced))
+    model = HighsModel(*_full_model(subset_pairs(pairs, in_lp), w, sites, n_hubs, forced))
     rounds = 0
     while True:
         rounds += 1
@@ -697,8 +611,6 @@ def solve_p_median(
         first = max(3, math.ceil(FIRST_PAIRS * sites.size / n_hubs))
         if math.isfinite(ub) and pairs.n_zones * first > SCREEN_PAIRS:
             # A large first LP: screen sites first with the Lagrangian penalty test.
-            from hubopt.locate import lagrangian
-
             incumbent = interchange(pairs, w, incumbent, forced, available, deadline=deadline)
             ub = _evaluate(pairs, w, incumbent)
             ((t_inc, _s),) = nearest_open(pairs, incumbent)
@@ -715,7 +627,7 @@ def solve_p_median(
                     (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
                 )  # fmt: skip
             # Sites the test excluded cannot be part of a solution better than the incumbent.
-            work, work_sites = _subset(pairs, screened[pairs.cols]), screened
+            work, work_sites = subset_pairs(pairs, screened[pairs.cols]), screened
         out = _lp_bound(work, w, n_hubs, forced, work_sites, incumbent, deadline)
         if isinstance(out, HighsOutcome) and out.status == "infeasible":
             # The first LP holds only each zone's nearest pairs, and with unreachable pairs it can be infeasible
@@ -762,13 +674,11 @@ def solve_p_median(
         ((_t, s_inc),) = nearest_open(work, incumbent)
         keep_site = ((lp.site_rc < slack) | incumbent) & work_sites
         keep = ((lp.pair_rc < slack) | (work.cols == s_inc[work.rows])) & keep_site[work.cols]
-        return _subset(work, keep), np.flatnonzero(keep_site)
+        return subset_pairs(work, keep), np.flatnonzero(keep_site)
 
     # The Lagrangian tree search (hubopt.locate.lagrangian_tree) closes the gap: every solution better than the
     # incumbent uses only the pairs and sites of reduced cost below ub - LB, and the search settles them all.
     if lp is not None and incumbent is not None and math.isfinite(ub) and tree:
-        from hubopt.locate import lagrangian_tree
-
         tree_pairs, tree_sites = select(ub - lp.lower + tolerance(ub))
         allowed_tree = np.zeros(m, dtype=bool)
         allowed_tree[tree_sites] = True

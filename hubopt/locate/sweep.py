@@ -15,30 +15,26 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.capacitated import solve_facility_location
+from hubopt.locate.center import solve_p_center
+from hubopt.locate.coverage import solve_mclp
+from hubopt.locate.median import solve_p_median
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
 
 
 def _capacitated(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kwargs: Any) -> LocationResult:
-    from hubopt.locate.capacitated import solve_facility_location
-
     return solve_facility_location(cost, weights, n_hubs=n_hubs, **kwargs)
 
 
 def _model(name: str) -> ModelFn:
     key = name.strip().lower().replace("_", "-")
     if key in ("p-median", "median", "pmedian"):
-        from hubopt.locate.median import solve_p_median
-
         return solve_p_median
     if key in ("p-center", "center", "pcenter", "p-centre", "centre"):
-        from hubopt.locate.center import solve_p_center
-
         return solve_p_center
     if key in ("mclp", "coverage", "max-cover"):
-        from hubopt.locate.coverage import solve_mclp
-
         return solve_mclp
     if key in ("capacitated", "facility-location"):
         return _capacitated
