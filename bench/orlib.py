@@ -3,6 +3,9 @@
 Each file starts with ``n edges p``; then one undirected edge ``u v cost`` per line, vertices numbered from 1. Some
 edges are listed more than once: the LAST occurrence defines the instance (as Beasley's own distance matrices do).
 Every vertex is both a demand point (weight 1) and a candidate site; the cost matrix is all-pairs shortest paths.
+
+A benchmark aid, not part of the package: ``bench/orlib_pmed.py`` and ``bench/vs_spopt.py`` import it (run from
+the repository, ``bench/`` is on the path), and the tests import it through ``tests/conftest.py``.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pulp
+from orlib import read_orlib_optima, read_orlib_pmed
 
 from hubopt.locate.median import solve_p_median
-from hubopt.locate.orlib import read_orlib_optima, read_orlib_pmed
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib_pmed"
 

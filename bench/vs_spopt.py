@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pulp
+from orlib import read_orlib_pmed
 
 from hubopt.locate.coverage import solve_mclp
 from hubopt.locate.median import solve_p_median
-from hubopt.locate.orlib import read_orlib_pmed
 from hubopt.locate.solve import cbc_command
 
 REPO = Path(__file__).resolve().parents[1]

@@ -33,7 +33,6 @@ from hubopt.io._validate import (
     CRS_BNG,
     check_coordinates_in_gb,
     check_unique,
-    file_sha256,
     numeric_column,
     read_csv_table,
     read_geojson,
@@ -178,10 +177,6 @@ class Study:
             f"{self.name} study area (more than {SITE_NOTE_DISTANCE_M / 1000:,.0f} km): check its location"
             for i in np.flatnonzero(distance > SITE_NOTE_DISTANCE_M)
         ]
-
-    def input_hashes(self) -> dict[str, str]:
-        """SHA-256 of every file the study was read from."""
-        return {key: file_sha256(path) for key, path in self.files.items()}
 
 
 def load_study(folder: str | Path) -> Study:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from hubopt.locate import _clock
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("HUBOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
 WEST_KENT = REPO / "data" / "west_kent"
+
+# The OR-Library readers live with the benchmarks (bench/orlib.py), not in the package; tests import them from there.
+sys.path.insert(0, str(REPO / "bench"))
 
 
 @pytest.fixture(scope="session")

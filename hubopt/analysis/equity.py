@@ -20,8 +20,6 @@ __all__ = ["DEPRIVED_DECILES", "equity_table"]
 #: IMD deciles that make up "the most deprived fifth" (1 = most deprived 10 % of areas in England).
 DEPRIVED_DECILES: tuple[int, ...] = (1, 2)
 
-_GROUP_COLUMNS = ("group_key", "group", "imd_decile", "zones", "population", "population_share")
-
 
 def equity_table(
     zones: pd.DataFrame,

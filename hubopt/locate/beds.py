@@ -86,11 +86,6 @@ class BedPlan:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def total_beds(self) -> int | np.ndarray:
-        """Beds in all (per year for a phased plan)."""
-        return self.beds.sum(axis=-1) if self.beds.ndim == 2 else int(self.beds.sum())
-
-    @property
     def open_sites(self) -> np.ndarray:
         """Indices of the sites with beds (in the last year of a phased plan)."""
         last = self.beds[-1] if self.beds.ndim == 2 else self.beds

@@ -72,7 +72,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
 import networkx as nx
@@ -100,7 +100,6 @@ __all__ = [
     "way_allowed",
 ]
 
-Mode = Literal["drive", "walk"]
 MODES: tuple[str, ...] = ("drive", "walk")
 
 MPH_TO_KPH = 1.609344

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from orlib import read_orlib_optima, read_orlib_pmed
 
 from hubopt.errors import ModelError
 from hubopt.locate import lagrangian, lagrangian_tree, median
 from hubopt.locate.median import candidate_pairs, solve_p_median
-from hubopt.locate.orlib import read_orlib_optima, read_orlib_pmed
 
 
 def instance(seed: int) -> tuple[np.ndarray, np.ndarray, int]:
