@@ -1,6 +1,6 @@
 # hubopt: the two commands of the README.
 #   make demo   set up a virtual environment, install hubopt, run the West Kent demo
-#   make test   set up the same environment, run the linter and the tests
+#   make test   set up the same environment, run the linters (ruff, the import layers) and the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,6 +22,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest -q
