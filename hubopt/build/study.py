@@ -137,7 +137,7 @@ Attribution statements that must be kept with any use of these tables:
 Notes:
 - Practices are main practice sites only (ODS has no branch surgeries).
 - Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
-  {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand.py`).
+  {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand/projection.py`).
 {notes}"""
 
 
