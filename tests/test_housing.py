@@ -15,9 +15,9 @@ from hubopt.demand.housing import (
     allocate_housing,
     housing_people,
     locate_in_zones,
-    read_housing_trajectory,
 )
 from hubopt.demand.projection import zone_population
+from hubopt.demand.trajectory import check_housing_years, read_housing_trajectory
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
@@ -264,8 +264,6 @@ def test_illustrative_west_kent_file() -> None:
 
 
 def test_dwellings_the_run_could_never_count_are_refused(tmp_path) -> None:
-    from hubopt.demand.housing import check_housing_years
-
     path = tmp_path / "h.csv"
     path.write_text("name,easting,northing,2016,2020\nEarly,575000,155000,10,0\nLater,575000,155000,0,5\n")
     t = read_housing_trajectory(path)

@@ -16,12 +16,12 @@ import pandas as pd
 from hubopt.demand.housing import (
     DEFAULT_PERSONS_PER_DWELLING,
     HousingAllocation,
-    HousingTrajectory,
     allocate_housing,
     housing_people,
 )
 from hubopt.demand.projection import zone_population
 from hubopt.demand.registration import apply_registration_share
+from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.errors import InputError
 from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.study import Study

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from hubopt.demand.housing import DEFAULT_PERSONS_PER_DWELLING, check_housing_years, read_housing_trajectory
+from hubopt.demand.housing import DEFAULT_PERSONS_PER_DWELLING
+from hubopt.demand.trajectory import check_housing_years, read_housing_trajectory
 from hubopt.demand.zones import HousingOptions, ZoneDemand, zone_demand
 from hubopt.errors import InputError, quote
 from hubopt.io.postcodes import PostcodeLookup
