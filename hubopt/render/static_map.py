@@ -33,8 +33,8 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation, Text
 
 from hubopt.errors import InputError
-from hubopt.render import folium_map as fm
-from hubopt.render.folium_map import (
+from hubopt.render import map_frames, map_style
+from hubopt.render.map_style import (
     CATCHMENT_BOUNDARY_COLOUR,
     DEFAULT_ATTRIBUTION,
     DISTRICT_COLOUR,
@@ -238,19 +238,21 @@ def _prepare(
     time_bands: Sequence[float],
 ) -> _Prepared:
     # The interactive map's own preparation, so that classes, hub numbers and colours are the same on both.
-    bands = fm._check_time_bands(time_bands)
-    zone_frame = fm._prepare_zones(zones)
-    site_frame = fm._prepare_sites(sites)
-    hubs = fm._hub_table(zone_frame, site_frame)
-    zone_frame = fm._classify_zones(zone_frame, bands, hubs)
+    bands = map_style._check_time_bands(time_bands)
+    zone_frame = map_frames._prepare_zones(zones)
+    site_frame = map_frames._prepare_sites(sites)
+    hubs = map_frames._hub_table(zone_frame, site_frame)
+    zone_frame = map_frames._classify_zones(zone_frame, bands, hubs)
     district_frame = (
-        fm._prepare_districts(districts) if districts is not None else fm._districts_from_zones(zone_frame)
+        map_frames._prepare_districts(districts)
+        if districts is not None
+        else map_frames._districts_from_zones(zone_frame)
     )
     return _Prepared(
         zones=zone_frame,
         sites=site_frame,
         districts=district_frame,
-        catchments=fm._catchment_outlines(zone_frame),
+        catchments=map_frames._catchment_outlines(zone_frame),
         hubs=hubs,
         bands=bands,
         has_imd="imd_decile" in zone_frame.columns,
@@ -745,7 +747,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
         kinds.setdefault(key, style)
     if kinds:
         entries.append(_heading("Sites"))
-        for key in fm._SITE_GROUP_ORDER:
+        for key in map_style._SITE_GROUP_ORDER:
             if key not in kinds:
                 continue
             style = kinds[key]
