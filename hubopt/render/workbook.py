@@ -220,7 +220,7 @@ def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
 
 
 def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None:
-    from hubopt.render.report import _flatten, _setting_text
+    from hubopt.render.report_html import _flatten, _setting_text
 
     sc = run.scenario
     rows: list[tuple[str, str]] = [
