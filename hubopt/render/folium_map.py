@@ -294,36 +294,13 @@ def hub_map(
     catchments_wgs = _to_display(_catchment_outlines(zone_frame))
 
     west, south, east, north = zones_wgs.total_bounds
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=10,
-        tiles=None,
-        control_scale=True,
-        zoom_control="bottomright",
-        zoom_snap=0.25,
-    )
-    # Only Leaflet (and jQuery, which folium's popups use) are needed: no Bootstrap, Font Awesome or awesome-markers.
-    fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")]
-    fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
-    fmap.get_root().title = _esc(title)
-
-    folium.map.CustomPane("hubopt-zones", z_index=350, pointer_events=True).add_to(fmap)
-    folium.map.CustomPane("hubopt-boundaries", z_index=390, pointer_events=False).add_to(fmap)
+    fmap = _base_map(title, west=west, south=south, east=east, north=north)
     # The zones are drawn once; the three views are radio-button (base) layers that recolour them (see
     # _MapFurniture), which keeps the file a third of the size of three copies of the polygons.
     has_imd = "imd_decile" in zone_frame.columns
     zone_layer = _zone_layer(zones_wgs, has_imd=has_imd, has_growth=has_growth)
     zone_layer.add_to(fmap)
-    views = {
-        "travel": folium.FeatureGroup(name=LAYER_TRAVEL_TIME, overlay=False, show=True),
-        "catchments": folium.FeatureGroup(name=LAYER_CATCHMENTS, overlay=False, show=False),
-    }
-    if not catchments_wgs.empty:
-        _catchment_boundaries(catchments_wgs).add_to(views["catchments"])
-    if has_imd:
-        views["deprivation"] = folium.FeatureGroup(name=LAYER_DEPRIVATION, overlay=False, show=False)
-    if has_growth:
-        views["growth"] = folium.FeatureGroup(name=LAYER_GROWTH, overlay=False, show=False)
+    views = _view_layers(catchments_wgs, has_imd=has_imd, has_growth=has_growth)
     for layer in views.values():
         layer.add_to(fmap)
 
@@ -335,17 +312,7 @@ def hub_map(
         _isochrone_layer(isochrone_frame, isochrone_label).add_to(fmap)
     if district_frame is not None:
         _district_layer(district_frame).add_to(fmap)
-    # The background map can be switched off: where its tiles do not load, the polygons carry the geography.
-    folium.TileLayer(
-        tiles=TILE_URL,
-        attr=OSM_ATTRIBUTION,
-        name=LAYER_STREET_MAP,
-        overlay=True,
-        control=True,
-        show=True,
-        max_zoom=19,
-        referrerPolicy="strict-origin-when-cross-origin",
-    ).add_to(fmap)
+    _street_map_layer().add_to(fmap)
 
     control = folium.LayerControl(position="topright", collapsed=False)
     control.add_to(fmap)
@@ -375,3 +342,57 @@ def hub_map(
         bounds=[[south, west], [north, east]],
     ).add_to(fmap)
     return fmap
+
+
+def _base_map(title: str, *, west: float, south: float, east: float, north: float) -> folium.Map:
+    """An empty map centred on the bounds, with only the scripts it needs and the panes of zones and boundaries."""
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        zoom_control="bottomright",
+        zoom_snap=0.25,
+    )
+    # Only Leaflet (and jQuery, which folium's popups use) are needed: no Bootstrap, Font Awesome or awesome-markers.
+    fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")]
+    fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
+    fmap.get_root().title = _esc(title)
+
+    folium.map.CustomPane("hubopt-zones", z_index=350, pointer_events=True).add_to(fmap)
+    folium.map.CustomPane("hubopt-boundaries", z_index=390, pointer_events=False).add_to(fmap)
+    return fmap
+
+
+def _view_layers(
+    catchments_wgs: gpd.GeoDataFrame, *, has_imd: bool, has_growth: bool
+) -> dict[str, folium.FeatureGroup]:
+    """The radio-button layers of the views, by key; the catchment view carries the catchment boundaries."""
+    views = {
+        "travel": folium.FeatureGroup(name=LAYER_TRAVEL_TIME, overlay=False, show=True),
+        "catchments": folium.FeatureGroup(name=LAYER_CATCHMENTS, overlay=False, show=False),
+    }
+    if not catchments_wgs.empty:
+        _catchment_boundaries(catchments_wgs).add_to(views["catchments"])
+    if has_imd:
+        views["deprivation"] = folium.FeatureGroup(name=LAYER_DEPRIVATION, overlay=False, show=False)
+    if has_growth:
+        views["growth"] = folium.FeatureGroup(name=LAYER_GROWTH, overlay=False, show=False)
+    return views
+
+
+def _street_map_layer() -> folium.TileLayer:
+    """The OpenStreetMap background layer.
+
+    It can be switched off: where its tiles do not load, the polygons carry the geography.
+    """
+    return folium.TileLayer(
+        tiles=TILE_URL,
+        attr=OSM_ATTRIBUTION,
+        name=LAYER_STREET_MAP,
+        overlay=True,
+        control=True,
+        show=True,
+        max_zoom=19,
+        referrerPolicy="strict-origin-when-cross-origin",
+    )
