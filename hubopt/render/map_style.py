@@ -53,7 +53,6 @@ __all__ = [
     "NO_HUB_LABEL",
     "OSM_ATTRIBUTION",
     "OTHER_SITE_COLOUR",
-    "PLANNED_BEDS_COLOUR",
     "SIMPLIFY_TOLERANCE_M",
     "SITE_OUTLINE_COLOUR",
     "SITE_STATUSES",
@@ -199,8 +198,6 @@ UNAVAILABLE_OUTLINE_COLOUR = "#6b6b6b"
 #: one of the model's free choices.
 MUST_OPEN_COLOUR = "#d55e00"
 MUST_OPEN_LABEL = "Must open: required by the scenario, not chosen by the model (ring)"
-#: Outline of the planned-beds badge (the community hospital green).
-PLANNED_BEDS_COLOUR = COMMUNITY_HOSPITAL_COLOUR
 
 SITE_TYPES: tuple[str, ...] = (
     "gp_practice",
