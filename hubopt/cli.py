@@ -76,17 +76,17 @@ def _run(
         previous = previous or scenario.output_folder
         out = out or scenario.output_folder.with_name(f"{scenario.output_folder.name}_{housing.stem}")
     run = run_scenario(scenario, out=out, overwrite=overwrite, refresh=refresh, progress=_progress)
+    folder = run.folder
+    assert folder is not None  # run_scenario always writes its outputs and records where
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
             before = read_run(previous)
             check = reoptimisation_for_run(run, before.hub_ids())
-            comparison = compare_runs(before, run.folder, reoptimisation=check)
-            written = add_outputs(
-                run.folder, lambda staging: write_comparison(comparison, staging), what="comparison"
-            )
+            comparison = compare_runs(before, folder, reoptimisation=check)
+            written = add_outputs(folder, lambda staging: write_comparison(comparison, staging), what="comparison")
             click.echo("\n".join(comparison.lines()))
-            click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
+            click.echo(f"  Comparison written to {folder}/ ({', '.join(written)})")
         else:
             click.secho(
                 f"  No earlier run at {previous} to compare with (run the scenario without --housing "
@@ -94,10 +94,10 @@ def _run(
                 fg="yellow",
             )
     if "map.html" in run.outputs:
-        click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+        click.secho(f"  Finished in {run.seconds:.1f} s. Open {folder / 'map.html'} in a browser.", fg="green")
     else:
         click.secho(
-            f"  Finished in {run.seconds:.1f} s. Written to {run.folder}/ (no map: outputs.map is false).", fg="green"
+            f"  Finished in {run.seconds:.1f} s. Written to {folder}/ (no map: outputs.map is false).", fg="green"
         )
 
 

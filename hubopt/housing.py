@@ -420,7 +420,7 @@ def _row_locations(
                     "(lon/lat or easting/northing)",
                 )
             xy[need] = postcodes.locate(pc.iloc[need].tolist(), path=path, column="postcode", rows=rows)
-            for i in need:
+            for i in need.tolist():
                 located[i] = "postcode"
     assert len(located) == n
     return xy, located
@@ -513,7 +513,7 @@ def locate_in_zones(
         zone_pos[pt_idx[first]] = zone_idx[first]
     inside = zone_pos >= 0
     distance = np.zeros(len(xs))
-    for i in np.flatnonzero(~inside):
+    for i in np.flatnonzero(~inside).tolist():
         d = np.array([g.distance(pts[i]) for g in geoms])
         j = int(np.argmin(d))
         label = repr(names[i]) if names is not None else f"point {i + 1}"
