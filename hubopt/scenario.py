@@ -11,7 +11,7 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hubopt.appraise import CriterionSpec, OptionSpec
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
@@ -175,7 +175,7 @@ class TravelMode:
     access_speed_kph: float | None = None
     cutoff_minutes: float | None = None
     max_snap_m: float | None = None
-    missing: str = "error"
+    missing: Literal["error", "unreachable"] = "error"
     description: str | None = None
 
 
