@@ -35,7 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from hubopt.errors import InputError
@@ -597,7 +597,9 @@ def hub_map(
     # Only Leaflet (and jQuery, which folium's popups use) are needed: no Bootstrap, Font Awesome or awesome-markers.
     fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")]
     fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
-    fmap.get_root().title = _esc(title)
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium Map's root is the page (a branca Figure)
+    root.title = _esc(title)
 
     folium.map.CustomPane("hubopt-zones", z_index=350, pointer_events=True).add_to(fmap)
     folium.map.CustomPane("hubopt-boundaries", z_index=390, pointer_events=False).add_to(fmap)
@@ -1547,17 +1549,17 @@ def _legend_html(
         )
     # Population growth.
     if "growth" in views:
-        bands = zones["growth_band"]
+        growth_band = zones["growth_band"]
         since = f" since {growth_base_year}" if growth_base_year is not None else " since the base year"
-        held_flat = bool((bands >= 0).any() and (bands[bands >= 0] == GROWTH_NO_CHANGE).all())
+        held_flat = bool((growth_band >= 0).any() and (growth_band[growth_band >= 0] == GROWTH_NO_CHANGE).all())
         items = []
         for b, (label, colour) in enumerate(zip(GROWTH_LABELS, GROWTH_COLOURS, strict=True)):
-            if (held_flat and b != GROWTH_NO_CHANGE) or (b == GROWTH_NO_CHANGE and not (bands == b).any()):
+            if (held_flat and b != GROWTH_NO_CHANGE) or (b == GROWTH_NO_CHANGE and not (growth_band == b).any()):
                 continue  # a flat population has one class; "No change" is listed only when some area has it
-            people = zones.loc[bands == b, "population"].sum()
+            people = zones.loc[growth_band == b, "population"].sum()
             items.append(f"<li>{swatch(colour)}<span>{label}</span>{share(people)}</li>")
-        if (bands == -1).any():
-            people = zones.loc[bands == -1, "population"].sum()
+        if (growth_band == -1).any():
+            people = zones.loc[growth_band == -1, "population"].sum()
             items.append(f"<li>{swatch(NO_DATA_COLOUR)}<span>No data</span>{share(people)}</li>")
         if held_flat:
             at = f" at {growth_base_year}" if growth_base_year is not None else " (no change since the base year)"
@@ -1620,9 +1622,9 @@ def _legend_html(
     if items:
         parts.append(f"<section><h2>Sites</h2><ul>{''.join(items)}</ul></section>")
     if isochrones is not None and not isochrones.empty:
-        colour = dict(zip(isochrones["band_minutes"], isochrones["colour"], strict=True))
+        band_colour = dict(zip(isochrones["band_minutes"], isochrones["colour"], strict=True))
         items = [
-            f"<li>{swatch(colour[b])}<span>Within {_num(b)} minutes of a chosen hub</span></li>"
+            f"<li>{swatch(band_colour[b])}<span>Within {_num(b)} minutes of a chosen hub</span></li>"
             for b in _isochrone_bands(isochrones)
         ]
         parts.append(

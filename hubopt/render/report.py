@@ -137,8 +137,8 @@ def write_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     sc = run.scenario
-    outcome = getattr(run, "outcome", None)
-    if sweep is None and getattr(outcome, "sweep", None) is not None:
+    outcome = run.outcome
+    if sweep is None and outcome is not None and outcome.sweep is not None:
         sweep = outcome.sweep  # the model's own how-many-hubs sweep, when the scenario asked for one
     n_hubs = len(run.result.open_sites)
     heading = title or f"{sc.name}: {n_hubs} local care hubs"
@@ -321,9 +321,9 @@ def _summary(run: RunResult) -> str:
         pd.DataFrame(rows),
         {"People served": _people, "Mean minutes": _minutes},
     )
-    outcome = getattr(run, "outcome", None)
-    if getattr(outcome, "description", None):
-        model = str(outcome.description)
+    outcome = run.outcome
+    if outcome is not None and outcome.description:
+        model = outcome.description
     else:
         model = f"{run.result.model} model" if getattr(run.result, "model", None) else "model"
     text = (
@@ -398,7 +398,7 @@ def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
     formats = {
         "Mean minutes": _minutes,
         "95th percentile minutes": _minutes,
-        "Gap": lambda v: "" if _missing(v) else f"{float(v):.2%}",
+        "Gap": lambda v: "" if _missing(v) else f"{_num(v):.2%}",
         "Fixed cost": _money,
         **{headers[c]: _pct for c in shares},
     }

@@ -458,7 +458,9 @@ def _place_labels(
     centre, or nudged within the district, or failing that just outside it with a leader line; a name with no
     free place at all is left off (the districts are drawn as outlines).
     """
-    renderer = fig.canvas.get_renderer()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # _draw gives every figure an Agg canvas, which measures text
+    renderer = canvas.get_renderer()
     taken = [a.get_window_extent(renderer) for a in obstacles]
     own = {id(a): box for a, box in zip(obstacles, taken, strict=True)}  # a hub's own star is not in its way
     axes_box = ax.get_window_extent(renderer)
@@ -559,7 +561,7 @@ def _place_labels(
             taken.append(text.get_window_extent(renderer))
             continue
         text.remove()
-        leader = None
+        outside: Annotation | None = None
         for k in range(2, 16):  # just outside the district, tied to its centre by a thin line
             for dx, dy in directions:
                 candidate = ax.annotate(
@@ -578,11 +580,11 @@ def _place_labels(
                     arrowprops={"arrowstyle": "-", "color": "#2b2b2b", "linewidth": 0.6, "shrinkA": 2, "shrinkB": 0},
                 )
                 if free(_text_box(candidate, renderer)):
-                    leader = candidate
+                    outside = candidate
                     break
                 candidate.remove()
-            if leader is not None:
-                taken.append(_text_box(leader, renderer))
+            if outside is not None:
+                taken.append(_text_box(outside, renderer))
                 break
 
 
@@ -725,7 +727,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
     if len(p.hubs):
         entries.append(_heading("Chosen hubs (people in each catchment)"))
         for hub in p.hubs.itertuples(index=False):
-            people = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
+            people_text = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
             must = " (must open)" if hub.must_open else ""
             if view == "catchments":
                 handle = Patch(
@@ -737,7 +739,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
                 )
             else:
                 handle = Patch(facecolor="none", edgecolor="none")
-            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{must}{people}", 48), False))
+            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{must}{people_text}", 48), False))
 
     kinds: dict[str, dict[str, Any]] = {}
     for style in p.sites["style"]:
@@ -749,7 +751,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
             if key not in kinds:
                 continue
             style = kinds[key]
-            handle = Line2D(
+            symbol = Line2D(
                 [],
                 [],
                 marker=style["mpl_marker"],
@@ -760,7 +762,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
                 linestyle="none",
             )
             label = style["label"] if key != "hub" else "Chosen hub (number as in the list of hubs)"
-            entries.append((handle, _wrap(label, 48), False))
+            entries.append((symbol, _wrap(label, 48), False))
         if p.sites["must_open"].any():
             ring = Line2D(
                 [],
