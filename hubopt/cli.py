@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -332,21 +333,22 @@ def fetch_data(
         raise HuboptError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
     codes = _values(districts, more_districts)
     spec = area_for(area, codes) if (area or codes) else None
-    bars: dict[str, object] = {}
+    show: dict[str, Callable[[int], None]] = {}  # per source: show that many bytes done on its progress bar
+    finish: list[Callable[[], None]] = []  # close each bar, in the order they opened
 
     def progress(key: str, done: int, total: int | None) -> None:
-        bar = bars.get(key)
-        if bar is None:
+        if key not in show:
             bar = click.progressbar(length=total or 0, label=f"{key:<16}", show_pos=True)
             bar.__enter__()
-            bars[key] = bar
-        bar.update(done - bar.pos)  # type: ignore[attr-defined]
+            show[key] = lambda now: bar.update(now - bar.pos)
+            finish.append(lambda: bar.__exit__(None, None, None))
+        show[key](done)
 
     try:
         paths = fetch_sources(keys, cache, urls=parse_url_overrides(urls), refresh=refresh, progress=progress)
     finally:
-        for bar in bars.values():
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+        for close in finish:
+            close()
     for key, path in paths.items():
         check_layout(key, path)
         click.echo(f"  {key:<16} {path}")

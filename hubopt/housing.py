@@ -703,7 +703,8 @@ def housing_people(
     else:
         from hubopt.demand import zone_population  # here, not at the top: demand may import this module
 
-        population, _ = zone_population(study, year, beyond=beyond)  # type: ignore[arg-type]
+        assert study is not None  # checked above: without an age profile the study is required
+        population, _ = zone_population(study, year, beyond=beyond)
         totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
         codes = where["district_code"].to_numpy()

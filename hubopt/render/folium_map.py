@@ -28,7 +28,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 import folium
 import geopandas as gpd
@@ -1268,15 +1268,16 @@ def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
     return True
 
 
-def _beds_text(beds: object) -> str:
-    return f"{_count(beds)} {'bed' if float(beds) == 1 else 'beds'}"  # type: ignore[arg-type]
+def _beds_text(beds: float) -> str:
+    return f"{_count(beds)} {'bed' if float(beds) == 1 else 'beds'}"
 
 
 def _housing_size(dwellings: object, largest: float) -> int:
     """Symbol width in pixels: the area grows with the number of dwellings."""
-    if not _is_number(dwellings) or largest <= 0:
+    number = _as_number(dwellings)
+    if number is None or largest <= 0:
         return HOUSING_MIN_SIZE
-    share = math.sqrt(max(float(dwellings), 0.0) / largest)  # type: ignore[arg-type]
+    share = math.sqrt(max(number, 0.0) / largest)
     return round(HOUSING_MIN_SIZE + (HOUSING_MAX_SIZE - HOUSING_MIN_SIZE) * share)
 
 
@@ -1957,30 +1958,39 @@ def _normalise_value(value: object, allowed: Sequence[str], column: str = "") ->
     return text
 
 
-def _is_number(value: object) -> bool:
+def _as_number(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not one (missing, not a number, NaN or infinite)."""
+    if not isinstance(value, SupportsFloat | SupportsIndex | str):
+        return None
     try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
-        return False
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _is_number(value: object) -> bool:
+    return _as_number(value) is not None
 
 
 def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _count(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
+def _count(value: float) -> str:
+    number = float(value)
     return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
 
 
 def _people(value: object) -> str:
-    if not _is_number(value):
+    number = _as_number(value)
+    if number is None:
         return "not known"
-    number = float(value)  # type: ignore[arg-type]
     return f"{round(number):,} {'person' if round(number) == 1 else 'people'}"
 
 
 def _imd_text(value: object) -> str:
-    if not _is_number(value):
+    number = _as_number(value)
+    if number is None:
         return "not available"
-    return f"{int(float(value))} of 10 (1 = most deprived)"  # type: ignore[arg-type]
+    return f"{int(number)} of 10 (1 = most deprived)"

@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
 
 import pandas as pd
 
@@ -708,8 +708,10 @@ def _missing(value: object) -> bool:
 
 
 def _num(value: object) -> float:
+    if not isinstance(value, SupportsFloat | SupportsIndex | str):
+        return math.nan
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError):
         return math.nan
 
