@@ -1,6 +1,6 @@
 # hubopt: the two commands of the README.
 #   make demo   set up a virtual environment, install hubopt, run the West Kent demo
-#   make test   set up the same environment, run the linter and the tests
+#   make test   set up the same environment, run the linter, the type checker and the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,9 +22,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) maps/west_kent_hubs .pytest_cache
+	rm -rf $(VENV) maps/west_kent_hubs .pytest_cache .mypy_cache

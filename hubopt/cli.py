@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -76,17 +77,17 @@ def _run(
         previous = previous or scenario.output_folder
         out = out or scenario.output_folder.with_name(f"{scenario.output_folder.name}_{housing.stem}")
     run = run_scenario(scenario, out=out, overwrite=overwrite, refresh=refresh, progress=_progress)
+    folder = run.folder
+    assert folder is not None  # run_scenario always writes its outputs and records where
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
             before = read_run(previous)
             check = reoptimisation_for_run(run, before.hub_ids())
-            comparison = compare_runs(before, run.folder, reoptimisation=check)
-            written = add_outputs(
-                run.folder, lambda staging: write_comparison(comparison, staging), what="comparison"
-            )
+            comparison = compare_runs(before, folder, reoptimisation=check)
+            written = add_outputs(folder, lambda staging: write_comparison(comparison, staging), what="comparison")
             click.echo("\n".join(comparison.lines()))
-            click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
+            click.echo(f"  Comparison written to {folder}/ ({', '.join(written)})")
         else:
             click.secho(
                 f"  No earlier run at {previous} to compare with (run the scenario without --housing "
@@ -94,10 +95,10 @@ def _run(
                 fg="yellow",
             )
     if "map.html" in run.outputs:
-        click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+        click.secho(f"  Finished in {run.seconds:.1f} s. Open {folder / 'map.html'} in a browser.", fg="green")
     else:
         click.secho(
-            f"  Finished in {run.seconds:.1f} s. Written to {run.folder}/ (no map: outputs.map is false).", fg="green"
+            f"  Finished in {run.seconds:.1f} s. Written to {folder}/ (no map: outputs.map is false).", fg="green"
         )
 
 
@@ -332,21 +333,22 @@ def fetch_data(
         raise HuboptError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
     codes = _values(districts, more_districts)
     spec = area_for(area, codes) if (area or codes) else None
-    bars: dict[str, object] = {}
+    show: dict[str, Callable[[int], None]] = {}  # per source: show that many bytes done on its progress bar
+    finish: list[Callable[[], None]] = []  # close each bar, in the order they opened
 
     def progress(key: str, done: int, total: int | None) -> None:
-        bar = bars.get(key)
-        if bar is None:
+        if key not in show:
             bar = click.progressbar(length=total or 0, label=f"{key:<16}", show_pos=True)
             bar.__enter__()
-            bars[key] = bar
-        bar.update(done - bar.pos)  # type: ignore[attr-defined]
+            show[key] = lambda now: bar.update(now - bar.pos)
+            finish.append(lambda: bar.__exit__(None, None, None))
+        show[key](done)
 
     try:
         paths = fetch_sources(keys, cache, urls=parse_url_overrides(urls), refresh=refresh, progress=progress)
     finally:
-        for bar in bars.values():
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+        for close in finish:
+            close()
     for key, path in paths.items():
         check_layout(key, path)
         click.echo(f"  {key:<16} {path}")

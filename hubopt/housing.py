@@ -420,7 +420,7 @@ def _row_locations(
                     "(lon/lat or easting/northing)",
                 )
             xy[need] = postcodes.locate(pc.iloc[need].tolist(), path=path, column="postcode", rows=rows)
-            for i in need:
+            for i in need.tolist():
                 located[i] = "postcode"
     assert len(located) == n
     return xy, located
@@ -513,7 +513,7 @@ def locate_in_zones(
         zone_pos[pt_idx[first]] = zone_idx[first]
     inside = zone_pos >= 0
     distance = np.zeros(len(xs))
-    for i in np.flatnonzero(~inside):
+    for i in np.flatnonzero(~inside).tolist():
         d = np.array([g.distance(pts[i]) for g in geoms])
         j = int(np.argmin(d))
         label = repr(names[i]) if names is not None else f"point {i + 1}"
@@ -703,7 +703,8 @@ def housing_people(
     else:
         from hubopt.demand import zone_population  # here, not at the top: demand may import this module
 
-        population, _ = zone_population(study, year, beyond=beyond)  # type: ignore[arg-type]
+        assert study is not None  # checked above: without an age profile the study is required
+        population, _ = zone_population(study, year, beyond=beyond)
         totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
         codes = where["district_code"].to_numpy()

@@ -57,7 +57,7 @@ def build_manifest(
     inputs: dict[str, Path],
     parameters: dict[str, Any],
     solve: dict[str, Any],
-    methods: dict[str, str],
+    methods: dict[str, str | dict[str, str]],
     results: dict[str, Any],
     outputs: list[str],
 ) -> dict[str, Any]:

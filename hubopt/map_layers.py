@@ -88,8 +88,7 @@ def hub_isochrones(
             pass
     progress(f"Isochrones around the hubs on {mode.network.name}")
     try:
-        kwargs = {"speeds_kph": mode.speeds_kph} if mode.speeds_kph else {}
-        graph = load_network(mode.network, mode=mode.mode, **kwargs)
+        graph = load_network(mode.network, mode=mode.mode, speeds_kph=mode.speeds_kph or None)
         polys = isochrones(
             graph, xy, ids, bands_minutes=ISOCHRONE_BANDS, mode=mode.mode, access_speed_kph=mode.access_speed_kph
         )

@@ -114,9 +114,11 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
                 else "use IDs from the site register (the site_id column of sites.csv)"
             )
             raise InputError(f"unknown site ID(s): {', '.join(unknown)}", path=scenario.path, setting=key, hint=hint)
-    must = sorted({index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep")))
+    must = sorted(
+        {index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep").tolist())
+    )
     unavailable = sorted(
-        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
+        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
     )
     return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
 

@@ -11,7 +11,7 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hubopt.appraise import CriterionSpec, OptionSpec
 from hubopt.demand import BEYOND_CHOICES, check_band_weights
@@ -175,7 +175,7 @@ class TravelMode:
     access_speed_kph: float | None = None
     cutoff_minutes: float | None = None
     max_snap_m: float | None = None
-    missing: str = "error"
+    missing: Literal["error", "unreachable"] = "error"
     description: str | None = None
 
 
@@ -509,7 +509,7 @@ def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None
                 path,
                 "use none, study (the shares in the study's study.yaml), or a list of 'district code: share'",
             )
-        return None if value == "none" else "study"  # type: ignore[return-value]
+        return None if value == "none" else "study"
     out: dict[str, float] = {}
     for code, share in value.items():
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:

@@ -515,7 +515,14 @@ def text_column(
 
 
 def numeric_column_rows(
-    df: pd.DataFrame, column: str, *, path: str | Path, rows: Sequence[int], **kwargs: object
+    df: pd.DataFrame,
+    column: str,
+    *,
+    path: str | Path,
+    rows: Sequence[int],
+    allow_blank: bool = False,
+    minimum: float | None = None,
+    integer: bool = False,
 ) -> pd.Series:
     """:func:`numeric_column` for a table whose rows are not consecutive file lines (e.g. after filtering).
 
@@ -529,15 +536,23 @@ def numeric_column_rows(
         The file, for messages.
     rows : sequence of int
         File line number of each row of ``df``.
-    **kwargs
-        Passed to :func:`numeric_column` (``allow_blank``, ``minimum``, ``integer``).
+    allow_blank, minimum, integer
+        As for :func:`numeric_column`.
 
     Returns
     -------
     pandas.Series of float, with ``df``'s index
     """
     try:
-        values = numeric_column(df.reset_index(drop=True), column, path=path, first_row=0, **kwargs)  # type: ignore[arg-type]
+        values = numeric_column(
+            df.reset_index(drop=True),
+            column,
+            path=path,
+            first_row=0,
+            allow_blank=allow_blank,
+            minimum=minimum,
+            integer=integer,
+        )
     except InputError as exc:
         row = rows[exc.row] if exc.row is not None else None
         raise InputError(exc.problem, path=exc.path, row=row, column=exc.column, hint=exc.hint) from None

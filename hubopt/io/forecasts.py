@@ -181,7 +181,7 @@ def read_snpp(path: str | Path) -> pd.DataFrame:
         keep &= is_persons
 
     kept = df.loc[keep]
-    krows = rows[keep]
+    krows = rows[keep].tolist()  # file line numbers of the kept rows
     codes = text_column(kept, code_col, path=p, rows=krows)
     names = text_column(kept, name_col, path=p, rows=krows, allow_blank=True)
     ages_text = text_column(kept, age_col, path=p, rows=krows)

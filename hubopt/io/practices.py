@@ -7,6 +7,7 @@ All loaders return new frames. Rows left out on purpose are counted in ``df.attr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -212,7 +213,7 @@ def read_epraccur(path: str | Path, *, active_gp_only: bool = True) -> pd.DataFr
     return out
 
 
-def _parse_extract_dates(text: pd.Series, *, column: str, path: Path, rows: np.ndarray) -> pd.Series:
+def _parse_extract_dates(text: pd.Series, *, column: str, path: Path, rows: Sequence[int]) -> pd.Series:
     """Parse NHS Digital extract dates (``01JAN2021``; ISO ``2021-01-01`` and ``01/01/2021`` also accepted)."""
     values = text.where(text != "", None)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -285,7 +286,7 @@ def read_list_sizes(path: str | Path) -> pd.DataFrame:
             hint="use the 'all persons' practice-level file (gp-reg-pat-prac-all.csv)",
         )
     kept = df.loc[keep]
-    krows = rows[keep]
+    krows = rows[keep].tolist()  # file line numbers of the kept rows
     codes = text_column(kept, code_col, path=p, rows=krows)
     check_unique_key(kept, [code_col], path=p, rows=krows, what="practice code")
     patients = numeric_column_rows(kept, n_col, path=p, rows=krows, minimum=0, integer=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+from branca.element import Figure
 
 from hubopt.render.map_frames import (
     _catchment_outlines,
@@ -357,7 +358,9 @@ def _base_map(title: str, *, west: float, south: float, east: float, north: floa
     # Only Leaflet (and jQuery, which folium's popups use) are needed: no Bootstrap, Font Awesome or awesome-markers.
     fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name in ("leaflet", "jquery")]
     fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
-    fmap.get_root().title = _esc(title)
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium Map's root is the page (a branca Figure)
+    root.title = _esc(title)
 
     folium.map.CustomPane("hubopt-zones", z_index=350, pointer_events=True).add_to(fmap)
     folium.map.CustomPane("hubopt-boundaries", z_index=390, pointer_events=False).add_to(fmap)

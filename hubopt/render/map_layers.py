@@ -33,7 +33,7 @@ from hubopt.render.map_style import (
     ZONE_OUTLINE_COLOUR,
 )
 from hubopt.render.map_symbols import _house_svg, _symbol_svg
-from hubopt.render.map_text import _count, _esc, _is_number, _normalise_value, _people, _text
+from hubopt.render.map_text import _as_number, _count, _esc, _is_number, _normalise_value, _people, _text
 
 __all__ = ["planned_beds_label"]
 
@@ -262,15 +262,16 @@ def _planned_beds_layer(sites: gpd.GeoDataFrame, fmap: folium.Map) -> bool:
     return True
 
 
-def _beds_text(beds: object) -> str:
-    return f"{_count(beds)} {'bed' if float(beds) == 1 else 'beds'}"  # type: ignore[arg-type]
+def _beds_text(beds: float) -> str:
+    return f"{_count(beds)} {'bed' if float(beds) == 1 else 'beds'}"
 
 
 def _housing_size(dwellings: object, largest: float) -> int:
     """Symbol width in pixels: the area grows with the number of dwellings."""
-    if not _is_number(dwellings) or largest <= 0:
+    number = _as_number(dwellings)
+    if number is None or largest <= 0:
         return HOUSING_MIN_SIZE
-    share = math.sqrt(max(float(dwellings), 0.0) / largest)  # type: ignore[arg-type]
+    share = math.sqrt(max(number, 0.0) / largest)
     return round(HOUSING_MIN_SIZE + (HOUSING_MAX_SIZE - HOUSING_MIN_SIZE) * share)
 
 

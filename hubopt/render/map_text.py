@@ -8,6 +8,7 @@ import html
 import json
 import math
 from collections.abc import Sequence
+from typing import SupportsFloat, SupportsIndex
 
 import pandas as pd
 
@@ -56,30 +57,39 @@ def _normalise_value(value: object, allowed: Sequence[str], column: str = "") ->
     return text
 
 
-def _is_number(value: object) -> bool:
+def _as_number(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not one (missing, not a number, NaN or infinite)."""
+    if not isinstance(value, SupportsFloat | SupportsIndex | str):
+        return None
     try:
-        return math.isfinite(float(value))  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
-        return False
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _is_number(value: object) -> bool:
+    return _as_number(value) is not None
 
 
 def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _count(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
+def _count(value: float) -> str:
+    number = float(value)
     return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
 
 
 def _people(value: object) -> str:
-    if not _is_number(value):
+    number = _as_number(value)
+    if number is None:
         return "not known"
-    number = float(value)  # type: ignore[arg-type]
     return f"{round(number):,} {'person' if round(number) == 1 else 'people'}"
 
 
 def _imd_text(value: object) -> str:
-    if not _is_number(value):
+    number = _as_number(value)
+    if number is None:
         return "not available"
-    return f"{int(float(value))} of 10 (1 = most deprived)"  # type: ignore[arg-type]
+    return f"{int(number)} of 10 (1 = most deprived)"

@@ -149,8 +149,8 @@ def write_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     sc = run.scenario
-    outcome = getattr(run, "outcome", None)
-    if sweep is None and getattr(outcome, "sweep", None) is not None:
+    outcome = run.outcome
+    if sweep is None and outcome is not None and outcome.sweep is not None:
         sweep = outcome.sweep  # the model's own how-many-hubs sweep, when the scenario asked for one
     n_hubs = len(run.result.open_sites)
     heading = title or f"{sc.name}: {n_hubs} local care hubs"

@@ -8,7 +8,7 @@ import html
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 import pandas as pd
 
@@ -32,8 +32,10 @@ def _missing(value: object) -> bool:
 
 
 def _num(value: object) -> float:
+    if not isinstance(value, SupportsFloat | SupportsIndex | str):
+        return math.nan
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     except (TypeError, ValueError):
         return math.nan
 

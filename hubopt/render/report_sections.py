@@ -115,9 +115,9 @@ def _summary(run: RunResult) -> str:
         pd.DataFrame(rows),
         {"People served": _people, "Mean minutes": _minutes},
     )
-    outcome = getattr(run, "outcome", None)
-    if getattr(outcome, "description", None):
-        model = str(outcome.description)
+    outcome = run.outcome
+    if outcome is not None and outcome.description:
+        model = outcome.description
     else:
         model = f"{run.result.model} model" if getattr(run.result, "model", None) else "model"
     text = (
@@ -192,7 +192,7 @@ def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
     formats = {
         "Mean minutes": _minutes,
         "95th percentile minutes": _minutes,
-        "Gap": lambda v: "" if _missing(v) else f"{float(v):.2%}",
+        "Gap": lambda v: "" if _missing(v) else f"{_num(v):.2%}",
         "Fixed cost": _money,
         **{headers[c]: _pct for c in shares},
     }

@@ -73,7 +73,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
     if len(p.hubs):
         entries.append(_heading("Chosen hubs (people in each catchment)"))
         for hub in p.hubs.itertuples(index=False):
-            people = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
+            people_text = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
             must = " (must open)" if hub.must_open else ""
             if view == "catchments":
                 handle = Patch(
@@ -85,7 +85,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
                 )
             else:
                 handle = Patch(facecolor="none", edgecolor="none")
-            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{must}{people}", 48), False))
+            entries.append((handle, _wrap(f"{hub.number}. {hub.name}{must}{people_text}", 48), False))
 
     kinds: dict[str, dict[str, Any]] = {}
     for style in p.sites["style"]:
@@ -97,7 +97,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
             if key not in kinds:
                 continue
             style = kinds[key]
-            handle = Line2D(
+            symbol = Line2D(
                 [],
                 [],
                 marker=style["mpl_marker"],
@@ -108,7 +108,7 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
                 linestyle="none",
             )
             label = style["label"] if key != "hub" else "Chosen hub (number as in the list of hubs)"
-            entries.append((handle, _wrap(label, 48), False))
+            entries.append((symbol, _wrap(label, 48), False))
         if p.sites["must_open"].any():
             ring = Line2D(
                 [],

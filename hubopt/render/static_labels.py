@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import shapely
 from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 
@@ -42,7 +43,9 @@ def _place_labels(
     centre, or nudged within the district, or failing that just outside it with a leader line; a name with no
     free place at all is left off (the districts are drawn as outlines).
     """
-    renderer = fig.canvas.get_renderer()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # _draw gives every figure an Agg canvas, which measures text
+    renderer = canvas.get_renderer()
     taken = [a.get_window_extent(renderer) for a in obstacles]
     own = {id(a): box for a, box in zip(obstacles, taken, strict=True)}  # a hub's own star is not in its way
     space = _Space(ax.get_window_extent(renderer), taken)

@@ -584,6 +584,7 @@ def _pbf_to_osm_xml(pbf: Path, out: Path, mode: str) -> int:
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
     for way in processor:
+        assert isinstance(way, osmium.osm.Way)  # the entity filter passes only ways
         tags = {t.k: t.v for t in way.tags}
         if not way_allowed(tags, mode):
             continue
