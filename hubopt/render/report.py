@@ -10,8 +10,9 @@ table is given), equity by deprivation, community beds (when planned), options a
 assumptions and data sources (methods, illustrative assumptions flagged, scenario settings, the study's
 ATTRIBUTION.md).
 
-A PDF copy is printed by headless Chromium (:func:`hubopt.render.browser.print_pdf`) when asked for: the same HTML
-engine a reader's browser uses, and no further Python dependency.
+A PDF copy is printed by headless Chromium, driven by Playwright (:func:`hubopt.render.pdf.print_pdf`), when asked
+for: the same HTML engine a reader's browser uses. It needs the optional extra ``pip install 'hubopt[pdf]'`` and a
+Chromium or Chrome on the machine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 
 from hubopt.equity import equity_table
 from hubopt.errors import InputError
+from hubopt.render.pdf import print_pdf
 
 if TYPE_CHECKING:
     from hubopt.pipeline import RunResult
@@ -127,7 +129,7 @@ def write_report(
         Name of the HTML file.
     pdf : bool
         Also print the report to PDF with headless Chromium (same name, ``.pdf``); fails with a clear message when
-        Chromium is not installed.
+        Chromium or Playwright is not installed.
 
     Returns
     -------
@@ -173,8 +175,6 @@ def write_report(
     path = out / filename
     path.write_text(page, encoding="utf-8")
     if pdf:
-        from hubopt.render.browser import print_pdf
-
         print_pdf(path, path.with_suffix(".pdf"))
     return path
 
