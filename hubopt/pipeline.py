@@ -28,6 +28,7 @@ from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.model_step import ModelOutcome, solve_scenario_model
 from hubopt.output_folder import prepare as prepare_output
+from hubopt.render.pdf import pdf_printer_missing
 from hubopt.scenario import Scenario
 from hubopt.scenario_demand import scenario_demand
 from hubopt.study import Study, load_study
@@ -246,6 +247,7 @@ def run_scenario(
     refused at once. Outputs are written to a staging folder of this run beside the destination and moved into
     place only when complete, so a failed run never leaves half-written files. An earlier run in the folder is
     replaced only with ``overwrite=True``, and only the files its manifest lists: a user's other files are kept.
+    A PDF of the report (``outputs.report_pdf``) on a machine that cannot print one is refused at once too.
 
     Parameters
     ----------
@@ -265,6 +267,12 @@ def run_scenario(
     RunResult
     """
     start = time.perf_counter()
+    if scenario.write_report_pdf and (missing := pdf_printer_missing()) is not None:
+        raise InputError(
+            f"a PDF of the report is asked for, but {missing}",
+            setting="outputs.report_pdf",
+            hint="install what is named, or set outputs.report_pdf: false (report.html prints from any browser too)",
+        )
     folder = Path(out) if out is not None else scenario.output_folder
     with prepare_output(folder, overwrite=overwrite, what="run") as target:
         run = _compute(scenario, refresh=refresh, progress=progress)

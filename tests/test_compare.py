@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from browser_page import MISSING as BROWSER_MISSING
+from browser_page import screenshot
 from click.testing import CliRunner
 from shapely.geometry import Point
 
@@ -346,10 +348,8 @@ def test_comparison_map_shows_who_is_better_or_worse_off(runs, tmp_path: Path) -
     name = a.sites.set_index("site_id").loc[hub, "name"]
     assert "Who is better or worse off" in html and f"Hub removed: {name} ({hub})".replace("&", "&amp;") in html
     assert '<script src="http' not in html
-    from hubopt.render.browser import find_chromium, screenshot
-
-    if find_chromium() is None:
-        pytest.skip("chromium is not installed (CI installs it): the map was not rendered in a browser")
+    if BROWSER_MISSING is not None:
+        pytest.skip(f"the map was not rendered in a browser: {BROWSER_MISSING} (CI installs it)")
     shot = screenshot(tmp_path / "m" / "comparison_map.html", tmp_path / "m" / "shot.png")
     assert shot.rendered and not shot.console_errors
     assert "Change in travel time to hub" in shot.dom_text

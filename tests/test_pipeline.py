@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from browser_page import needs_chromium
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from hubopt import pipeline
 from hubopt.cli import main
 from hubopt.equity import equity_table
 from hubopt.errors import InputError, ModelError
@@ -135,6 +137,30 @@ def test_failed_run_leaves_no_outputs(tmp_path: Path) -> None:
         run_scenario(sc, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob(".*partial*")) and not list(tmp_path.glob(".*.lock"))
+
+
+def test_pdf_report_without_a_printer_is_refused_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reason = "Chromium is not installed: install Debian's package 'chromium' (apt-get install chromium)"
+    monkeypatch.setattr(pipeline, "pdf_printer_missing", lambda: reason)
+    monkeypatch.setattr(pipeline, "load_study", lambda _: pytest.fail("the run started"))
+    sc = load_scenario(scenario_file(tmp_path, outputs__report_pdf=True))
+    refused = r"setting 'outputs.report_pdf': a PDF .*\(apt-get install chromium\)"
+    with pytest.raises(InputError, match=refused) as err:
+        run_scenario(sc, out=tmp_path / "out")
+    assert "outputs.report_pdf: false" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+@needs_chromium
+def test_scenario_asking_for_a_pdf_report_gets_one(tmp_path: Path) -> None:
+    sc = load_scenario(scenario_file(tmp_path, light=True, outputs__report=True, outputs__report_pdf=True))
+    run = run_scenario(sc, out=tmp_path / "out")
+    printed = run.folder / "report.pdf"
+    assert printed.read_bytes().startswith(b"%PDF") and b"/StructTreeRoot" in printed.read_bytes()
+    listed = json.loads((run.folder / "manifest.json").read_text())["outputs"]
+    assert {"report.html", "report.pdf"} <= set(listed)
 
 
 def test_unknown_site_ids_are_reported(tmp_path: Path) -> None:

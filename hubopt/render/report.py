@@ -10,8 +10,9 @@ table is given), equity by deprivation, community beds (when planned), options a
 assumptions and data sources (methods, illustrative assumptions flagged, scenario settings, the study's
 ATTRIBUTION.md).
 
-A PDF copy is printed by headless Chromium (:func:`hubopt.render.browser.print_pdf`) when asked for: the same HTML
-engine a reader's browser uses, and no further Python dependency.
+A PDF copy is printed by headless Chromium, driven by Playwright (:func:`hubopt.render.pdf.print_pdf`), when asked
+for: the same HTML engine a reader's browser uses. It needs the optional extra ``pip install 'hubopt[pdf]'`` and a
+Chromium or Chrome on the machine.
 
 This module assembles the page (style sheet, contents, sections) and prints the PDF; the sections live in
 :mod:`~hubopt.render.report_sections`, :mod:`~hubopt.render.report_appraisal` and
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hubopt.render.pdf import print_pdf
 from hubopt.render.report_appraisal import _appraisal_section
 from hubopt.render.report_assumptions import _assumptions_section, illustrative_assumptions
 from hubopt.render.report_html import _e
@@ -139,7 +141,7 @@ def write_report(
         Name of the HTML file.
     pdf : bool
         Also print the report to PDF with headless Chromium (same name, ``.pdf``); fails with a clear message when
-        Chromium is not installed.
+        Chromium or Playwright is not installed.
 
     Returns
     -------
@@ -185,7 +187,5 @@ def write_report(
     path = out / filename
     path.write_text(page, encoding="utf-8")
     if pdf:
-        from hubopt.render.browser import print_pdf
-
         print_pdf(path, path.with_suffix(".pdf"))
     return path
