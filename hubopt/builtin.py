@@ -107,3 +107,43 @@ def default_network_file(study_folder: Path, mode: str) -> Path:
     if is_builtin_study(study_folder):
         return Path.cwd() / f"{study_folder.name}_network_{mode}.graphml"
     return study_folder / f"network_{mode}.graphml"
+
+
+def copy_scenario(reference: str, destination: Path) -> Path:
+    """Copy a built-in scenario to ``destination`` to edit it; its ``builtin:`` study still reads from there.
+
+    Parameters
+    ----------
+    reference : str
+        ``west_kent_hubs`` or ``builtin:west_kent_hubs``.
+    destination : Path
+        The new file; an existing file is never replaced.
+
+    Returns
+    -------
+    Path
+        The built-in scenario that was copied.
+
+    Raises
+    ------
+    InputError
+        When no built-in scenario has that name, or ``destination`` already exists.
+    """
+    source = scenario_path(reference if is_reference(reference) else PREFIX + reference)
+    if destination.exists():
+        raise InputError(
+            "the file already exists; hubopt never replaces it",
+            path=destination,
+            hint="give the name of a new file, or move the existing one away first",
+        )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with destination.open("x", encoding="utf-8") as out:
+            out.write(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(
+            f"the scenario could not be written ({exc.strerror or exc})",
+            path=destination,
+            hint="choose a folder you may write to",
+        ) from None
+    return source

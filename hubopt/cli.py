@@ -413,6 +413,23 @@ def study_build(
 
 
 @main.group()
+def scenario() -> None:
+    """The built-in scenarios (west_kent_hubs, mid_south_essex_hubs): copy one to edit it."""
+
+
+@scenario.command("copy")
+@click.argument("name")
+@click.argument("destination", type=click.Path(path_type=Path))
+def copy_scenario_command(name: str, destination: Path) -> None:
+    """Copy the built-in scenario NAME (e.g. west_kent_hubs) to DESTINATION, a new .yaml file, to edit it.
+
+    The copy still names its built-in study (study: builtin:west_kent), so it runs from any folder.
+    """
+    source = builtin.copy_scenario(name, destination)
+    click.echo(f"Copied {source.name} to {destination}; edit it, then: hubopt run {destination}")
+
+
+@main.group()
 def data() -> None:
     """Build hubopt's own data tables from the published source files."""
 

@@ -93,3 +93,28 @@ def test_the_download_cache_defaults_to_the_working_folder() -> None:
     cache = next(p for p in fetch_data.params if p.name == "cache")
     assert cache.default == Path(".hubopt-cache") / "sources"
     assert not Path(cache.default).is_absolute()
+
+
+def test_scenario_copy_writes_an_editable_scenario_that_runs_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scenario", "copy", "west_kent_hubs", "models/my_plan.yaml"])
+    assert result.exit_code == 0, result.output
+    copy = tmp_path / "models" / "my_plan.yaml"
+    assert copy.read_text(encoding="utf-8") == builtin.DEMO_SCENARIO.read_text(encoding="utf-8")
+    sc = load_scenario(copy)
+    assert sc.study == PACKAGE / "studies" / "west_kent"
+    assert sc.output_folder == tmp_path / "maps" / "my_plan"
+
+
+def test_scenario_copy_never_replaces_a_file(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("my own work\n")
+    result = CliRunner().invoke(main, ["scenario", "copy", "builtin:west_kent_hubs", str(mine)])
+    assert result.exit_code == 2, result.output
+    assert f"Error: file {mine}: the file already exists; hubopt never replaces it" in result.output
+    assert mine.read_text() == "my own work\n"
+    unknown = CliRunner().invoke(main, ["scenario", "copy", "kent", str(tmp_path / "k.yaml")])
+    assert unknown.exit_code == 2 and "there is no built-in scenario 'kent'" in unknown.output
+    assert not (tmp_path / "k.yaml").exists()

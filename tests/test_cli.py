@@ -21,6 +21,7 @@ from hubopt.cli import main
         ["data", "fit-travel-model"],
         ["fetch", "data"],
         ["study", "build"],
+        ["scenario", "copy"],
     ],
 )
 def test_help_on_every_command(args: list[str]) -> None:
