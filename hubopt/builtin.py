@@ -55,7 +55,7 @@ def study_path(reference: str) -> Path:
     Raises
     ------
     InputError
-        When no built-in study has that name (the message lists the names).
+        When no built-in study has that name (the message lists the names), or the file lies outside it.
     """
     name, _, rest = reference.removeprefix(PREFIX).strip().partition("/")
     if name not in study_names():
@@ -64,7 +64,15 @@ def study_path(reference: str) -> Path:
             hint="write builtin:NAME with one of those names, or give the path of a study folder",
         )
     folder = STUDIES / name
-    return folder / rest if rest else folder
+    if not rest:
+        return folder
+    path = (folder / rest).resolve()
+    if not path.is_relative_to(folder):
+        raise InputError(
+            f"'{reference}' points outside the built-in study '{name}'",
+            hint=f"name a file inside it, e.g. {PREFIX}{name}/zones.csv, or give the file's own path",
+        )
+    return path
 
 
 def scenario_path(reference: str | Path) -> Path:

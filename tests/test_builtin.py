@@ -118,3 +118,8 @@ def test_scenario_copy_never_replaces_a_file(tmp_path: Path) -> None:
     unknown = CliRunner().invoke(main, ["scenario", "copy", "kent", str(tmp_path / "k.yaml")])
     assert unknown.exit_code == 2 and "there is no built-in scenario 'kent'" in unknown.output
     assert not (tmp_path / "k.yaml").exists()
+
+
+def test_a_built_in_reference_stays_inside_its_study() -> None:
+    with pytest.raises(InputError, match="points outside the built-in study 'west_kent'"):
+        builtin.study_path("builtin:west_kent/../mid_south_essex/zones.csv")
