@@ -8,12 +8,8 @@ from pathlib import Path
 
 import click
 
-from hubopt import __version__
+from hubopt import __version__, builtin
 from hubopt.errors import HuboptError, InputError
-
-#: The repository's built-in demo scenario (the West Kent sample study).
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SCENARIO = REPO_ROOT / "models" / "west_kent_hubs.yaml"
 
 
 class _Group(click.Group):
@@ -162,16 +158,15 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder for the outputs (default: maps/west_kent_hubs).",
+    help="Folder for the outputs (default: maps/west_kent_hubs in the current folder).",
 )
 def demo(out: Path | None) -> None:
-    """Run the built-in West Kent scenario (models/west_kent_hubs.yaml); replaces the previous demo outputs.
+    """Run the built-in West Kent scenario (builtin:west_kent_hubs) and write its outputs to
+    maps/west_kent_hubs in the current folder; replaces the previous demo outputs.
 
     Only a folder that holds an earlier run (or nothing) is replaced; a folder with other files is refused.
     """
-    if not DEMO_SCENARIO.exists():
-        raise HuboptError(f"the demo scenario {DEMO_SCENARIO} is missing; run from a clone of the hubopt repository")
-    _run(DEMO_SCENARIO, out, overwrite=True)
+    _run(builtin.DEMO_SCENARIO, out, overwrite=True)
 
 
 @main.command()
@@ -247,7 +242,8 @@ def fetch() -> None:
     type=click.Path(path_type=Path),
     default=None,
     help="GraphML file to write (default: the network file a mode of this kind names in the scenario, "
-    "else network_<mode>.graphml in the study folder).",
+    "else network_<mode>.graphml in the study folder, or <study>_network_<mode>.graphml in the current folder "
+    "for a built-in study).",
 )
 @click.option(
     "--buffer-m",
@@ -265,7 +261,7 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     study = load_study(sc.study)
     if out is None:
         named = [m.network for m in sc.travel_modes.values() if m.method == "network" and m.mode == mode]
-        out = named[0] if named and named[0] is not None else sc.study / f"network_{mode}.graphml"
+        out = named[0] if named and named[0] is not None else builtin.default_network_file(sc.study, mode)
     area = study.zones.union_all()
     _progress(f"Downloading the {mode} network for {study.name} (+{buffer_m or sc.network_buffer_m:g} m) to {out}")
     graph = download_network(
@@ -294,9 +290,9 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
 @click.option(
     "--cache",
     type=click.Path(path_type=Path),
-    default=REPO_ROOT / ".hubopt-cache" / "sources",
+    default=Path(builtin.CACHE_FOLDER_NAME) / "sources",
     show_default=True,
-    help="Where the downloaded files are kept.",
+    help="Where the downloaded files are kept (relative to the current folder).",
 )
 @click.option(
     "--url",
@@ -399,7 +395,7 @@ def study_build(
     out: Path,
     lsoa_lookup: Path | None,
 ) -> None:
-    """Build a study folder from the published files (the same schema as data/west_kent).
+    """Build a study folder from the published files (the same schema as the built-in builtin:west_kent).
 
     --source is the download cache of 'hubopt fetch data' (workbooks and zip files are read as published; the
     district outlines are the study's LSOA polygons dissolved per district) or a folder laid out as
@@ -419,6 +415,23 @@ def study_build(
 
 
 @main.group()
+def scenario() -> None:
+    """The built-in scenarios (west_kent_hubs, mid_south_essex_hubs): copy one to edit it."""
+
+
+@scenario.command("copy")
+@click.argument("name")
+@click.argument("destination", type=click.Path(path_type=Path))
+def copy_scenario_command(name: str, destination: Path) -> None:
+    """Copy the built-in scenario NAME (e.g. west_kent_hubs) to DESTINATION, a new .yaml file, to edit it.
+
+    The copy still names its built-in study (study: builtin:west_kent), so it runs from any folder.
+    """
+    source = builtin.copy_scenario(name, destination)
+    click.echo(f"Copied {source.name} to {destination}; edit it, then: hubopt run {destination}")
+
+
+@main.group()
 def data() -> None:
     """Build hubopt's own data tables from the published source files."""
 
@@ -433,9 +446,8 @@ def data() -> None:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    default=REPO_ROOT / "data" / "west_kent",
-    show_default=True,
-    help="Study folder to write.",
+    required=True,
+    help="Study folder to write (hubopt/studies/west_kent in a clone rebuilds the built-in study).",
 )
 def build_west_kent_command(source: Path, out: Path) -> None:
     """Build the West Kent study (zones, sites, projections) from the published files."""

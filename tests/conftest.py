@@ -11,7 +11,7 @@ from hubopt.locate import _clock
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("HUBOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
-WEST_KENT = REPO / "data" / "west_kent"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ rows above the table on a "Mid-2017 Persons" sheet, the NHS Digital list sizes a
 postcode points zipped as ``Data/NSPL_MAY_2025_UK.csv``, the LSOA polygons joined into one national-style GeoJSON
 file, the hospital list written ``¬``-separated in Windows-1252, and a ``fetch_manifest.json`` as ``hubopt fetch
 data`` writes it. Nothing is invented: every value comes from ../shared/data (the few synthetic values of the
-error tests say so). Building West Kent from it must reproduce the committed ``data/west_kent`` tables (the
+error tests say so). Building West Kent from it must reproduce the committed ``hubopt/studies/west_kent`` tables (the
 district outlines excepted: a cache holds no district boundaries, so they are dissolved from the LSOA polygons).
 """
 
@@ -39,7 +39,7 @@ from hubopt.io.practices import read_list_sizes
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
-COMMITTED = REPO / "data" / "west_kent"
+COMMITTED = REPO / "hubopt" / "studies" / "west_kent"
 WK_DISTRICTS = ["E07000110", "E07000111", "E07000115", "E07000116"]
 SAPE_NAME = "sape20dt1mid2017lsoasyoaestimatesformatted.xlsx"
 IMD_WORKBOOK = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"

@@ -29,8 +29,8 @@ from hubopt.reoptimise import evaluate_reoptimisation, reoptimisation_for_run
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
-STUDY = REPO / "data" / "west_kent"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
+STUDY = REPO / "hubopt" / "studies" / "west_kent"
 HOUSING = STUDY / "housing_illustrative.csv"
 #: Two new estates at zone centroids (zones outside Sevenoaks, whose population the registration share scales):
 #: (zone_id, easting, northing, dwellings in 2025, dwellings in 2026) -> people = dwellings x 2.4 by 2030.

@@ -23,7 +23,7 @@ from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.study import Study, load_study
 
-WEST_KENT = Path(__file__).resolve().parents[1] / "data" / "west_kent"
+WEST_KENT = Path(__file__).resolve().parents[1] / "hubopt" / "studies" / "west_kent"
 BANDS = [band_column(b) for b in AGE_BANDS]
 X0, Y0 = 550_000.0, 150_000.0
 

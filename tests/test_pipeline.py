@@ -24,7 +24,7 @@ from hubopt.pipeline import run_scenario, summary_lines
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 
 def scenario_file(tmp_path: Path, light: bool = False, **changes) -> Path:
@@ -33,8 +33,8 @@ def scenario_file(tmp_path: Path, light: bool = False, **changes) -> Path:
         data["model"]["sweep"] = None
         data["model"]["explain"] = False
         data["outputs"].update(static_maps=False, report=False, workbook=False)
-    data["study"] = str(REPO / "data" / "west_kent")
-    data["demand"]["housing"]["file"] = str(REPO / "data" / "west_kent" / "housing_illustrative.csv")
+    data["study"] = str(REPO / "hubopt" / "studies" / "west_kent")
+    data["demand"]["housing"]["file"] = str(REPO / "hubopt" / "studies" / "west_kent" / "housing_illustrative.csv")
     for dotted, value in changes.items():
         *parents, last = dotted.split("__")
         node = data
@@ -109,7 +109,7 @@ def test_manifest_records_what_is_needed_to_reproduce(demo_run) -> None:
     assert m["parameters"]["n_hubs"] == 5
     assert m["packages"]["pulp"] and m["packages"]["highspy"]
     inputs = {i["role"]: i for i in m["inputs"]}
-    zones_csv = REPO / "data" / "west_kent" / "zones.csv"
+    zones_csv = REPO / "hubopt" / "studies" / "west_kent" / "zones.csv"
     assert inputs["study/zones.csv"]["sha256"] == file_sha256(zones_csv)
     assert "straight-line" in m["methods"]["travel"]
     assert "2030" in m["methods"]["demand"]

@@ -4,8 +4,8 @@ Run as ``hubopt study build --districts E07000066 ... --source CACHE`` on the do
 data`` (the national files as published), or ``--source ../shared/data`` on a folder of filtered extracts (see
 :mod:`hubopt.build.sources`). It reads the national/ODS/ONS files in their own formats with hubopt's loaders and
 writes compact tables in hubopt's study schema (see ``data/README.md``). Nothing is copied: every output value is
-computed from the sources named in ``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is
-rebuilt by the same code. The study's base year is the mid-year of its population estimates.
+computed from the sources named in ``ATTRIBUTION.md``. The built-in West Kent study (``hubopt/studies/west_kent``,
+``builtin:west_kent`` in a scenario) is rebuilt by the same code. The study's base year is the mid-year of its population estimates.
 
 The zones are LSOA 2011 (IMD 2019's geography). A population table keyed by LSOA 2021 (ONS estimates from mid-2021
 on) is converted to them with an ONS lookup given as ``--lsoa-lookup FILE`` (see :mod:`hubopt.build.vintages`);

@@ -13,5 +13,5 @@ WEST_KENT_DISTRICTS = WEST_KENT.districts
 
 
 def build_west_kent(source: str | Path, out: str | Path) -> BuildReport:
-    """Build the West Kent study folder (``data/west_kent``) from the real source files."""
+    """Build the West Kent study folder (the built-in one is ``hubopt/studies/west_kent``) from the real files."""
     return build_study(source, out, WEST_KENT)

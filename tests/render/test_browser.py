@@ -36,7 +36,7 @@ def keep(path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
     """The West Kent demo run, written to a temporary folder, with its report beside it."""
-    if not (REPO / "models" / "west_kent_hubs.yaml").exists():
+    if not (REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml").exists():
         pytest.skip("the West Kent demo scenario is not in this checkout")
     from hubopt.pipeline import map_caption, run_scenario
     from hubopt.render.report import write_report
@@ -47,7 +47,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     cwd = os.getcwd()
     os.chdir(REPO)
     try:
-        run = run_scenario(load_scenario("models/west_kent_hubs.yaml"), out=folder)
+        run = run_scenario(load_scenario("builtin:west_kent_hubs"), out=folder)
     finally:
         os.chdir(cwd)
     title = f"{run.scenario.name}: {len(run.result.open_sites)} local care hubs"
