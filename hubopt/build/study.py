@@ -31,7 +31,7 @@ from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
 from hubopt.cell_text import to_csv
 from hubopt.errors import InputError
-from hubopt.io._validate import CRS_BNG, CRS_LONLAT
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
 from hubopt.io.forecasts import read_snpp, snpp_age_bands

@@ -14,13 +14,9 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_unique_key,
-    find_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import read_csv_table
+from hubopt.io._numbers import numeric_column_rows
 from hubopt.io.population import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
 
 __all__ = ["ALL_AGES", "check_consecutive_years", "parse_age_group", "read_snpp", "snpp_age_bands"]

@@ -17,17 +17,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    CRS_BNG,
-    CRS_LONLAT,
-    check_coordinates_in_gb,
-    check_unique_key,
-    find_column,
-    numeric_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT, check_coordinates_in_gb
+from hubopt.io._csv import read_csv_table
+from hubopt.io._numbers import numeric_column, numeric_column_rows
 from hubopt.io.packaged import is_workbook, read_workbook_table
 
 __all__ = [

@@ -24,17 +24,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    GB_BNG_BOUNDS,
-    GB_LONLAT_BOUNDS,
-    check_field_count,
-    find_column,
-    list_source_files,
-    lonlat_to_bng,
-    read_csv_table,
-    refuse_other_delimiter,
-    require_file,
-)
+from hubopt.io._columns import find_column
+from hubopt.io._coords import GB_BNG_BOUNDS, GB_LONLAT_BOUNDS, lonlat_to_bng
+from hubopt.io._csv import check_field_count, read_csv_table, refuse_other_delimiter
+from hubopt.io._files import list_source_files, require_file
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
 

@@ -46,16 +46,11 @@ from scipy.spatial.distance import cdist
 
 from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    CRS_BNG,
-    CRS_LONLAT,
-    check_coordinates_in_gb,
-    check_unique,
-    file_sha256,
-    numeric_column,
-    read_csv_table,
-    require_columns,
-)
+from hubopt.io._columns import check_unique, require_columns
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT, check_coordinates_in_gb
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import file_sha256
+from hubopt.io._numbers import numeric_column
 
 __all__ = [
     "DEFAULT_MODEL_PATH",

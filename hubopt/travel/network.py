@@ -80,7 +80,8 @@ import numpy as np
 
 from hubopt.atomic_file import atomic_path
 from hubopt.errors import InputError
-from hubopt.io._validate import CRS_BNG, file_sha256
+from hubopt.io._coords import CRS_BNG
+from hubopt.io._files import file_sha256
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, quote
-from hubopt.io._validate import file_sha256, read_csv_table, require_file
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import file_sha256, require_file
 from hubopt.travel.matrix import TravelMatrix
 
 __all__ = ["DESTINATION_COLUMNS", "MINUTES_COLUMNS", "ORIGIN_COLUMNS", "load_supplied_matrix"]

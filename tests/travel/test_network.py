@@ -14,7 +14,7 @@ import requests
 import shapely
 
 from hubopt.errors import InputError
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 from hubopt.travel import network as netmod
 from hubopt.travel.network import (
     DEFAULT_SPEEDS_KPH,
