@@ -55,7 +55,7 @@ from hubopt.io._columns import check_unique_key, require_columns, text_column
 from hubopt.io._coords import coordinate_pair, lonlat_to_bng
 from hubopt.io._csv import check_rows_match_header, read_csv_table
 from hubopt.io._numbers import numeric_column
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 
 if TYPE_CHECKING:

@@ -36,8 +36,8 @@ from hubopt.io._files import file_sha256, require_file
 from hubopt.io._geojson import read_geojson
 from hubopt.io._numbers import numeric_column
 from hubopt.io._yaml import read_yaml
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.forecasts import check_consecutive_years
-from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from hubopt.errors import InputError
 from hubopt.io._columns import check_unique_key, find_column, text_column
 from hubopt.io._csv import read_csv_table
 from hubopt.io._numbers import numeric_column_rows
-from hubopt.io.population import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
+from hubopt.io.age_bands import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
 
 __all__ = ["ALL_AGES", "check_consecutive_years", "parse_age_group", "read_snpp", "snpp_age_bands"]
 
