@@ -191,50 +191,14 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
         workbook, when no sheet holds the table.
     """
     p = Path(path)
-    if is_workbook(p):
-        table = read_workbook_table(
-            p,
-            what=SAPE_WHAT,
-            is_header=_is_sape_header,
-            header_needs=f"an LSOA code column ({SAPE_CODE_COLUMNS[1]!r}) and {SAPE_TOTAL_COLUMNS[0]!r}",
-            sheet_words=("persons",),
-            avoid_words=("male",),
-            hint="use the publisher's persons table by single year of age (a sheet such as 'Mid-2020 Persons')",
-        )
-        df, where, first_row = table.frame, table.where, table.header_row + 1
-        mid_year = sape_mid_year([table.sheet, *table.titles, p.name])
-    else:
-        df, where, first_row = read_csv_table(p, what=SAPE_WHAT), str(p), 2
-        mid_year = sape_mid_year([p.name])
+    df, where, first_row, mid_year = _read_sape_table(p)
     code_col = find_column(df, SAPE_CODE_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA code")
     name_col = find_column(df, SAPE_NAME_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA name")
     total_col = find_column(df, SAPE_TOTAL_COLUMNS, path=where, what=SAPE_WHAT, role="all-ages total")
     ages = _age_columns(df, where)
     rows = np.arange(first_row, first_row + len(df))
 
-    names = df[name_col].astype(str).str.strip()
-    excluded: dict[str, int] = {}
-    area_names_col = find_column(
-        df, [SAPE_AREA_NAME_COLUMN], path=where, what=SAPE_WHAT, role="area name", required=False
-    )
-    if area_names_col is not None:
-        area_names = df[area_names_col].astype(str).str.strip()
-        neither = (names == "") & (area_names == "")
-        if neither.any():
-            pos = int(np.flatnonzero(neither.to_numpy())[0])
-            raise InputError(
-                f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
-                "so it is neither a local authority summary row nor an LSOA row",
-                path=where,
-                row=int(rows[pos]),
-                column=name_col,
-                hint="fill in the LSOA name, or remove the row",
-            )
-        keep = (names != "").to_numpy()
-        if (~keep).any():
-            excluded[LA_ROWS_REASON] = int((~keep).sum())
-    else:
-        keep = np.ones(len(df), dtype=bool)
+    keep, excluded = _lsoa_rows(df, name_col, where=where, rows=rows)
 
     lsoa = df.loc[keep]
     lrows = rows[keep]
@@ -278,6 +242,51 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
         "table": table_code.group(0).upper() if table_code else None,
     }
     return out
+
+
+def _read_sape_table(p: Path) -> tuple[pd.DataFrame, str, int, int | None]:
+    """The table of a SAPE CSV file or workbook, what to call it in messages, its first row's number and the
+    mid-year it names (see :func:`read_sape_syoa`)."""
+    if is_workbook(p):
+        table = read_workbook_table(
+            p,
+            what=SAPE_WHAT,
+            is_header=_is_sape_header,
+            header_needs=f"an LSOA code column ({SAPE_CODE_COLUMNS[1]!r}) and {SAPE_TOTAL_COLUMNS[0]!r}",
+            sheet_words=("persons",),
+            avoid_words=("male",),
+            hint="use the publisher's persons table by single year of age (a sheet such as 'Mid-2020 Persons')",
+        )
+        return table.frame, table.where, table.header_row + 1, sape_mid_year([table.sheet, *table.titles, p.name])
+    return read_csv_table(p, what=SAPE_WHAT), str(p), 2, sape_mid_year([p.name])
+
+
+def _lsoa_rows(df: pd.DataFrame, name_col: str, *, where: str, rows: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Which rows of a SAPE table are LSOA rows, and the local authority summary rows left out (mid-2017 layout:
+    ``Area Names`` filled, the LSOA name empty), counted by reason."""
+    names = df[name_col].astype(str).str.strip()
+    excluded: dict[str, int] = {}
+    area_names_col = find_column(
+        df, [SAPE_AREA_NAME_COLUMN], path=where, what=SAPE_WHAT, role="area name", required=False
+    )
+    if area_names_col is None:
+        return np.ones(len(df), dtype=bool), excluded
+    area_names = df[area_names_col].astype(str).str.strip()
+    neither = (names == "") & (area_names == "")
+    if neither.any():
+        pos = int(np.flatnonzero(neither.to_numpy())[0])
+        raise InputError(
+            f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
+            "so it is neither a local authority summary row nor an LSOA row",
+            path=where,
+            row=int(rows[pos]),
+            column=name_col,
+            hint="fill in the LSOA name, or remove the row",
+        )
+    keep = (names != "").to_numpy()
+    if (~keep).any():
+        excluded[LA_ROWS_REASON] = int((~keep).sum())
+    return keep, excluded
 
 
 # --- centroids ----------------------------------------------------------------------------------------------------
