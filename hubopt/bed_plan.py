@@ -24,7 +24,7 @@ import pandas as pd
 from hubopt.beds import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
 from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.locate.beds import BedPlan, place_beds, place_beds_phased
 from hubopt.scenario import BedSettings, Scenario
 from hubopt.study import Study

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 
 __all__ = [
     "DEFAULT_TARGET_OCCUPANCY",

@@ -255,7 +255,7 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     """Download SCENARIO's study-area OpenStreetMap network (osmnx, cached) and save it as GraphML."""
     from hubopt.scenario import load_scenario
     from hubopt.study import load_study
-    from hubopt.travel.network import download_network
+    from hubopt.travel.download import download_network
 
     sc = load_scenario(scenario)
     study = load_study(sc.study)

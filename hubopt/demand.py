@@ -23,7 +23,7 @@ from hubopt.housing import (
     allocate_housing,
     housing_people,
 )
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.registration import apply_registration_share
 from hubopt.study import Study
 

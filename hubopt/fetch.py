@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from hubopt.atomic_file import write_text_atomic
 from hubopt.errors import InputError
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 
 __all__ = [
     "MANIFEST_NAME",

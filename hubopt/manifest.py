@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hubopt import __version__
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 from hubopt.output_folder import output_marker
 
 #: Packages whose versions change results or outputs.

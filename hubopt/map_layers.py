@@ -12,7 +12,8 @@ import pandas as pd
 from hubopt.atomic_file import atomic_path
 from hubopt.demand import ZoneDemand
 from hubopt.errors import HuboptError
-from hubopt.io._validate import CRS_BNG, file_sha256
+from hubopt.io._coords import CRS_BNG
+from hubopt.io._files import file_sha256
 from hubopt.scenario import Scenario
 from hubopt.study import Study
 from hubopt.travel.cache import cache_key

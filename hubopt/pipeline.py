@@ -19,7 +19,7 @@ from hubopt.bed_plan import BedResult, bed_baseline, plan_beds
 from hubopt.cell_text import to_csv
 from hubopt.demand import ZoneDemand
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
 from hubopt.locate.explain import result_measure

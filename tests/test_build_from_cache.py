@@ -457,9 +457,9 @@ def test_population_workbook_errors(shared_data: Path, tmp_path: Path) -> None:
 def test_postcode_lookup_streams_only_the_postcodes_asked_for(
     cache: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hubopt.io.postcodes as postcodes
+    import hubopt.io._nspl as nspl
 
-    monkeypatch.setattr(postcodes, "_BLOCK_ROWS", 40_000)  # several blocks from the 185,964 rows
+    monkeypatch.setattr(nspl, "_BLOCK_ROWS", 40_000)  # several blocks from the 185,964 rows
     whole = PostcodeLookup.from_nspl_latlon(shared_data / SOURCE_FILES["postcodes"])
     wanted = ["TN1 1AA", "me16 9qq", "SS165NL", "CO5 9AG"]
     lookup = PostcodeLookup.from_nspl_zip(cache / "nspl.zip", wanted)
@@ -472,9 +472,9 @@ def test_postcode_lookup_streams_only_the_postcodes_asked_for(
 
 
 def test_postcode_zip_errors_name_member_and_row(shared_data: Path, tmp_path: Path, monkeypatch) -> None:
-    import hubopt.io.postcodes as postcodes
+    import hubopt.io._nspl as nspl
 
-    monkeypatch.setattr(postcodes, "_BLOCK_ROWS", 3)
+    monkeypatch.setattr(nspl, "_BLOCK_ROWS", 3)
     lines = (shared_data / SOURCE_FILES["postcodes"] / "TN.csv").read_text().splitlines()[:11]
     # SYNTHETIC damage: the latitude of the 8th postcode (file row 9) made text.
     cells = lines[8].split(",")

@@ -78,7 +78,7 @@ def test_demand_command_writes_tables(tmp_path: Path) -> None:
 def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, monkeypatch) -> None:
     import networkx as nx
 
-    import hubopt.travel.network as network
+    import hubopt.travel.download as download
 
     calls = {}
 
@@ -88,7 +88,7 @@ def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, 
         g.add_edge(1, 2)
         return g
 
-    monkeypatch.setattr(network, "download_network", fake_download)
+    monkeypatch.setattr(download, "download_network", fake_download)
     out = tmp_path / "wk_walk.graphml"
     result = CliRunner().invoke(
         main, ["fetch", "network", "builtin:west_kent_hubs", "--mode", "walk", "--out", str(out)]

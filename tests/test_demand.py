@@ -9,7 +9,7 @@ import pytest
 
 from hubopt.demand import zone_demand, zone_population
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import load_study
 
 WEST_KENT = Path(__file__).resolve().parents[1] / "hubopt" / "studies" / "west_kent"

@@ -19,7 +19,7 @@ from hubopt.housing import (
     locate_in_zones,
     read_housing_trajectory,
 )
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.study import Study, load_study
 

@@ -19,7 +19,7 @@ from hubopt import pipeline
 from hubopt.cli import main
 from hubopt.equity import equity_table
 from hubopt.errors import InputError, ModelError
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 from hubopt.pipeline import run_scenario, summary_lines
 from hubopt.scenario import load_scenario
 

@@ -10,7 +10,7 @@ import pytest
 
 from hubopt.demand import zone_population
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.registration import apply_registration_share
 from hubopt.study import load_study
 

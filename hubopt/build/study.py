@@ -31,20 +31,14 @@ from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
 from hubopt.cell_text import to_csv
 from hubopt.errors import InputError
-from hubopt.io._validate import CRS_BNG, CRS_LONLAT
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT
+from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
 from hubopt.io.forecasts import read_snpp, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
 from hubopt.io.lsoa_lookup import lsoa_vintage
-from hubopt.io.population import (
-    AGE_BANDS,
-    band_column,
-    read_population_weighted_centroids,
-    read_sape_syoa,
-    sape_mid_year,
-    to_age_bands,
-)
+from hubopt.io.population import read_population_weighted_centroids, read_sape_syoa, sape_mid_year
 from hubopt.io.practices import read_epraccur, read_list_sizes
 from hubopt.io.sites import write_site_register
 from hubopt.output_folder import prepare

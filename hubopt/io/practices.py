@@ -14,15 +14,9 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_field_count,
-    check_unique_key,
-    find_column,
-    numeric_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import check_field_count, read_csv_table
+from hubopt.io._numbers import numeric_column, numeric_column_rows
 
 __all__ = ["EPRACCUR_FIELDS", "PRESCRIBING_SETTINGS", "read_epraccur", "read_list_sizes"]
 

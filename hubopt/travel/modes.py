@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hubopt.io._validate import file_sha256, require_file
+from hubopt.io._files import file_sha256, require_file
 from hubopt.scenario import TravelMode
 from hubopt.travel.cache import get_or_compute, matrix_key_parts
 from hubopt.travel.estimate import describe as describe_straight_line
