@@ -1,6 +1,6 @@
 # hubopt: the two commands of the README.
 #   make demo   set up a virtual environment, install hubopt, run the West Kent demo
-#   make test   set up the same environment, run the linters (ruff, the import layers) and the tests
+#   make test   set up the same environment, run the linters (ruff, mypy, the import layers) and the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -23,9 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) maps/west_kent_hubs .pytest_cache
+	rm -rf $(VENV) maps/west_kent_hubs .pytest_cache .mypy_cache

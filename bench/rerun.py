@@ -39,9 +39,9 @@ def timed(label: str, fn) -> tuple[float, object]:
 
 
 def west_kent(tmp: Path) -> tuple[float, float]:
-    data = yaml.safe_load((REPO / "models" / "west_kent_hubs.yaml").read_text())
-    data["study"] = str(REPO / "data" / "west_kent")
-    housing = REPO / "data" / "west_kent" / "housing_illustrative.csv"
+    data = yaml.safe_load((REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml").read_text())
+    data["study"] = str(REPO / "hubopt" / "studies" / "west_kent")
+    housing = REPO / "hubopt" / "studies" / "west_kent" / "housing_illustrative.csv"
     data["demand"]["housing"]["file"] = str(housing)
     data["travel"]["cache_folder"] = str(tmp / "cache")
     data["outputs"]["folder"] = str(tmp / "wk")

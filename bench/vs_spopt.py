@@ -49,7 +49,7 @@ def west_kent() -> tuple[np.ndarray, np.ndarray]:
     from hubopt.study import load_study
     from hubopt.travel.estimate import straight_line_minutes
 
-    study = load_study(REPO / "data" / "west_kent")
+    study = load_study(REPO / "hubopt" / "studies" / "west_kent")
     demand = zone_demand(study, 2030).demand
     return straight_line_minutes(study.zone_points(), study.site_points()), np.asarray(demand, dtype=float)
 

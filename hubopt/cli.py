@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from hubopt import builtin
 from hubopt._version import __version__
 from hubopt.errors import HuboptError, InputError
-
-#: The repository's built-in demo scenario (the West Kent sample study).
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SCENARIO = REPO_ROOT / "models" / "west_kent_hubs.yaml"
 
 
 class _Group(click.Group):
@@ -76,17 +74,17 @@ def _run(
         previous = previous or scenario.output_folder
         out = out or scenario.output_folder.with_name(f"{scenario.output_folder.name}_{housing.stem}")
     run = run_scenario(scenario, out=out, overwrite=overwrite, refresh=refresh, progress=_progress)
+    folder = run.folder
+    assert folder is not None  # run_scenario always writes its outputs and records where
     click.echo("\n".join(summary_lines(run)))
     if previous is not None:
         if (Path(previous) / "manifest.json").exists():
             before = read_run(previous)
             check = reoptimisation_for_run(run, before.hub_ids())
-            comparison = compare_runs(before, run.folder, reoptimisation=check)
-            written = add_outputs(
-                run.folder, lambda staging: write_comparison(comparison, staging), what="comparison"
-            )
+            comparison = compare_runs(before, folder, reoptimisation=check)
+            written = add_outputs(folder, lambda staging: write_comparison(comparison, staging), what="comparison")
             click.echo("\n".join(comparison.lines()))
-            click.echo(f"  Comparison written to {run.folder}/ ({', '.join(written)})")
+            click.echo(f"  Comparison written to {folder}/ ({', '.join(written)})")
         else:
             click.secho(
                 f"  No earlier run at {previous} to compare with (run the scenario without --housing "
@@ -94,10 +92,10 @@ def _run(
                 fg="yellow",
             )
     if "map.html" in run.outputs:
-        click.secho(f"  Finished in {run.seconds:.1f} s. Open {run.folder / 'map.html'} in a browser.", fg="green")
+        click.secho(f"  Finished in {run.seconds:.1f} s. Open {folder / 'map.html'} in a browser.", fg="green")
     else:
         click.secho(
-            f"  Finished in {run.seconds:.1f} s. Written to {run.folder}/ (no map: outputs.map is false).", fg="green"
+            f"  Finished in {run.seconds:.1f} s. Written to {folder}/ (no map: outputs.map is false).", fg="green"
         )
 
 
@@ -161,16 +159,15 @@ def compare(run_a: Path, run_b: Path, out: Path | None) -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder for the outputs (default: maps/west_kent_hubs).",
+    help="Folder for the outputs (default: maps/west_kent_hubs in the current folder).",
 )
 def demo(out: Path | None) -> None:
-    """Run the built-in West Kent scenario (models/west_kent_hubs.yaml); replaces the previous demo outputs.
+    """Run the built-in West Kent scenario (builtin:west_kent_hubs) and write its outputs to
+    maps/west_kent_hubs in the current folder; replaces the previous demo outputs.
 
     Only a folder that holds an earlier run (or nothing) is replaced; a folder with other files is refused.
     """
-    if not DEMO_SCENARIO.exists():
-        raise HuboptError(f"the demo scenario {DEMO_SCENARIO} is missing; run from a clone of the hubopt repository")
-    _run(DEMO_SCENARIO, out, overwrite=True)
+    _run(builtin.DEMO_SCENARIO, out, overwrite=True)
 
 
 @main.command()
@@ -246,7 +243,8 @@ def fetch() -> None:
     type=click.Path(path_type=Path),
     default=None,
     help="GraphML file to write (default: the network file a mode of this kind names in the scenario, "
-    "else network_<mode>.graphml in the study folder).",
+    "else network_<mode>.graphml in the study folder, or <study>_network_<mode>.graphml in the current folder "
+    "for a built-in study).",
 )
 @click.option(
     "--buffer-m",
@@ -258,13 +256,13 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     """Download SCENARIO's study-area OpenStreetMap network (osmnx, cached) and save it as GraphML."""
     from hubopt.scenario import load_scenario
     from hubopt.study import load_study
-    from hubopt.travel.network import download_network
+    from hubopt.travel.download import download_network
 
     sc = load_scenario(scenario)
     study = load_study(sc.study)
     if out is None:
         named = [m.network for m in sc.travel_modes.values() if m.method == "network" and m.mode == mode]
-        out = named[0] if named and named[0] is not None else sc.study / f"network_{mode}.graphml"
+        out = named[0] if named and named[0] is not None else builtin.default_network_file(sc.study, mode)
     area = study.zones.union_all()
     _progress(f"Downloading the {mode} network for {study.name} (+{buffer_m or sc.network_buffer_m:g} m) to {out}")
     graph = download_network(
@@ -293,9 +291,9 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
 @click.option(
     "--cache",
     type=click.Path(path_type=Path),
-    default=REPO_ROOT / ".hubopt-cache" / "sources",
+    default=Path(builtin.CACHE_FOLDER_NAME) / "sources",
     show_default=True,
-    help="Where the downloaded files are kept.",
+    help="Where the downloaded files are kept (relative to the current folder).",
 )
 @click.option(
     "--url",
@@ -332,21 +330,22 @@ def fetch_data(
         raise HuboptError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(SOURCES)}")
     codes = _values(districts, more_districts)
     spec = area_for(area, codes) if (area or codes) else None
-    bars: dict[str, object] = {}
+    show: dict[str, Callable[[int], None]] = {}  # per source: show that many bytes done on its progress bar
+    finish: list[Callable[[], None]] = []  # close each bar, in the order they opened
 
     def progress(key: str, done: int, total: int | None) -> None:
-        bar = bars.get(key)
-        if bar is None:
+        if key not in show:
             bar = click.progressbar(length=total or 0, label=f"{key:<16}", show_pos=True)
             bar.__enter__()
-            bars[key] = bar
-        bar.update(done - bar.pos)  # type: ignore[attr-defined]
+            show[key] = lambda now: bar.update(now - bar.pos)
+            finish.append(lambda: bar.__exit__(None, None, None))
+        show[key](done)
 
     try:
         paths = fetch_sources(keys, cache, urls=parse_url_overrides(urls), refresh=refresh, progress=progress)
     finally:
-        for bar in bars.values():
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+        for close in finish:
+            close()
     for key, path in paths.items():
         check_layout(key, path)
         click.echo(f"  {key:<16} {path}")
@@ -397,7 +396,7 @@ def study_build(
     out: Path,
     lsoa_lookup: Path | None,
 ) -> None:
-    """Build a study folder from the published files (the same schema as data/west_kent).
+    """Build a study folder from the published files (the same schema as the built-in builtin:west_kent).
 
     --source is the download cache of 'hubopt fetch data' (workbooks and zip files are read as published; the
     district outlines are the study's LSOA polygons dissolved per district) or a folder laid out as
@@ -414,6 +413,23 @@ def study_build(
     click.echo("\n".join(report.lines()))
     if lsoa_lookup is not None and not report.lsoa_conversions:
         click.echo("  note: --lsoa-lookup was not needed: no small-area source is keyed by LSOA 2021")
+
+
+@main.group()
+def scenario() -> None:
+    """The built-in scenarios (west_kent_hubs, mid_south_essex_hubs): copy one to edit it."""
+
+
+@scenario.command("copy")
+@click.argument("name")
+@click.argument("destination", type=click.Path(path_type=Path))
+def copy_scenario_command(name: str, destination: Path) -> None:
+    """Copy the built-in scenario NAME (e.g. west_kent_hubs) to DESTINATION, a new .yaml file, to edit it.
+
+    The copy still names its built-in study (study: builtin:west_kent), so it runs from any folder.
+    """
+    source = builtin.copy_scenario(name, destination)
+    click.echo(f"Copied {source.name} to {destination}; edit it, then: hubopt run {destination}")
 
 
 @main.group()

@@ -29,19 +29,15 @@ import shapely
 
 from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame
-from hubopt.io._validate import (
-    CRS_BNG,
-    check_coordinates_in_gb,
-    check_unique,
-    numeric_column,
-    read_csv_table,
-    read_geojson,
-    require_columns,
-    require_file,
-)
+from hubopt.io._columns import check_unique, require_columns
+from hubopt.io._coords import CRS_BNG, check_coordinates_in_gb
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import require_file
+from hubopt.io._geojson import read_geojson
+from hubopt.io._numbers import numeric_column
 from hubopt.io._yaml import read_yaml
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.forecasts import check_consecutive_years
-from hubopt.io.population import AGE_BANDS, band_column
 from hubopt.io.sites import read_site_register
 
 if TYPE_CHECKING:

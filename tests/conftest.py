@@ -12,7 +12,7 @@ from hubopt.locate import _clock
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("HUBOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
-WEST_KENT = REPO / "data" / "west_kent"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
 
 # The OR-Library readers live with the benchmarks (bench/orlib.py), not in the package; tests import them from there.
 sys.path.insert(0, str(REPO / "bench"))

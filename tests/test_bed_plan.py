@@ -30,10 +30,10 @@ from hubopt.scenario import load_scenario
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
-WEST_KENT = REPO / "data" / "west_kent"
-MSE = REPO / "data" / "mid_south_essex"
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
-MSE_SCENARIO = REPO / "models" / "mid_south_essex_hubs.yaml"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
+MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
+MSE_SCENARIO = REPO / "hubopt" / "scenarios" / "mid_south_essex_hubs.yaml"
 
 
 def bedless_study(tmp_path: Path) -> Path:

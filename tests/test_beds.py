@@ -28,7 +28,7 @@ RATES = {"0-64": 0.5, "65-74": 5.0, "75-84": 15.0, "85+": 40.0}
 
 
 def test_west_kent_beds_today_come_from_its_sites() -> None:
-    today = beds_today(load_study(REPO / "data" / "west_kent").sites, where="West Kent's site register")
+    today = beds_today(load_study(REPO / "hubopt" / "studies" / "west_kent").sites, where="West Kent's site register")
     assert today.by_site == {
         "Hawkhurst Community Hospital": 22,
         "Tonbridge Cottage Hospital": 14,

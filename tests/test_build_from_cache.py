@@ -6,7 +6,7 @@ rows above the table on a "Mid-2017 Persons" sheet, the NHS Digital list sizes a
 postcode points zipped as ``Data/NSPL_MAY_2025_UK.csv``, the LSOA polygons joined into one national-style GeoJSON
 file, the hospital list written ``¬``-separated in Windows-1252, and a ``fetch_manifest.json`` as ``hubopt fetch
 data`` writes it. Nothing is invented: every value comes from ../shared/data (the few synthetic values of the
-error tests say so). Building West Kent from it must reproduce the committed ``data/west_kent`` tables (the
+error tests say so). Building West Kent from it must reproduce the committed ``hubopt/studies/west_kent`` tables (the
 district outlines excepted: a cache holds no district boundaries, so they are dissolved from the LSOA polygons).
 """
 
@@ -39,7 +39,7 @@ from hubopt.io.practices import read_list_sizes
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
-COMMITTED = REPO / "data" / "west_kent"
+COMMITTED = REPO / "hubopt" / "studies" / "west_kent"
 WK_DISTRICTS = ["E07000110", "E07000111", "E07000115", "E07000116"]
 SAPE_NAME = "sape20dt1mid2017lsoasyoaestimatesformatted.xlsx"
 IMD_WORKBOOK = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
@@ -457,9 +457,9 @@ def test_population_workbook_errors(shared_data: Path, tmp_path: Path) -> None:
 def test_postcode_lookup_streams_only_the_postcodes_asked_for(
     cache: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hubopt.io.postcodes as postcodes
+    import hubopt.io._nspl as nspl
 
-    monkeypatch.setattr(postcodes, "_BLOCK_ROWS", 40_000)  # several blocks from the 185,964 rows
+    monkeypatch.setattr(nspl, "_BLOCK_ROWS", 40_000)  # several blocks from the 185,964 rows
     whole = PostcodeLookup.from_nspl_latlon(shared_data / SOURCE_FILES["postcodes"])
     wanted = ["TN1 1AA", "me16 9qq", "SS165NL", "CO5 9AG"]
     lookup = PostcodeLookup.from_nspl_zip(cache / "nspl.zip", wanted)
@@ -472,9 +472,9 @@ def test_postcode_lookup_streams_only_the_postcodes_asked_for(
 
 
 def test_postcode_zip_errors_name_member_and_row(shared_data: Path, tmp_path: Path, monkeypatch) -> None:
-    import hubopt.io.postcodes as postcodes
+    import hubopt.io._nspl as nspl
 
-    monkeypatch.setattr(postcodes, "_BLOCK_ROWS", 3)
+    monkeypatch.setattr(nspl, "_BLOCK_ROWS", 3)
     lines = (shared_data / SOURCE_FILES["postcodes"] / "TN.csv").read_text().splitlines()[:11]
     # SYNTHETIC damage: the latitude of the 8th postcode (file row 9) made text.
     cells = lines[8].split(",")

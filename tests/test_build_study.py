@@ -24,7 +24,7 @@ from hubopt.scenario import load_scenario
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
-MSE = REPO / "data" / "mid_south_essex"
+MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
 FILES = (
     "zones.csv",
     "sites.csv",
@@ -91,7 +91,7 @@ def test_bad_districts(shared_data: Path, tmp_path: Path) -> None:
 
 
 def mse_scenario(tmp_path: Path, **demand) -> Path:
-    data = yaml.safe_load((REPO / "models" / "mid_south_essex_hubs.yaml").read_text())
+    data = yaml.safe_load((REPO / "hubopt" / "scenarios" / "mid_south_essex_hubs.yaml").read_text())
     data["study"] = str(MSE)
     data["demand"].update(demand)
     data["outputs"]["folder"] = str(tmp_path / "out")
@@ -292,7 +292,7 @@ def test_build_refuses_projections_with_a_year_column_deleted(shared_data: Path,
 
 def test_study_projections_with_a_year_missing_are_refused(tmp_path: Path) -> None:
     study = tmp_path / "study"
-    shutil.copytree(REPO / "data" / "west_kent", study)
+    shutil.copytree(REPO / "hubopt" / "studies" / "west_kent", study)
     table = pd.read_csv(study / "projections.csv", dtype=str)
     table[table["year"] != "2031"].to_csv(study / "projections.csv", index=False)
     with pytest.raises(InputError, match=r"projections.csv.*has years 2022 to 2047 but not 2031"):

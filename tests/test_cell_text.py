@@ -50,7 +50,7 @@ def test_neutralise_and_restore_round_trip() -> None:
 
 def extra_register(tmp_path: Path) -> tuple[Path, list[str]]:
     """Five sites named like formulas, each 200 m from a West Kent GP practice."""
-    sites = load_study(REPO / "data" / "west_kent").sites
+    sites = load_study(REPO / "hubopt" / "studies" / "west_kent").sites
     gps = sites[sites["type"] == "gp_practice"].head(len(INJECTIONS))
     ids = [f"X{i}" for i in range(len(INJECTIONS))]
     rows = [

@@ -20,6 +20,7 @@ from hubopt.cli import main
         ["data", "fit-travel-model"],
         ["fetch", "data"],
         ["study", "build"],
+        ["scenario", "copy"],
     ],
 )
 def test_help_on_every_command(args: list[str]) -> None:
@@ -36,10 +37,7 @@ def test_errors_are_plain_messages(tmp_path: Path) -> None:
 
 
 def test_run_prints_summary(tmp_path: Path) -> None:
-    repo = Path(__file__).resolve().parents[1]
-    result = CliRunner().invoke(
-        main, ["run", str(repo / "models" / "west_kent_hubs.yaml"), "--out", str(tmp_path / "out")]
-    )
+    result = CliRunner().invoke(main, ["run", "builtin:west_kent_hubs", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "proven optimal" in result.output
     assert (tmp_path / "out" / "map.html").exists()
@@ -48,13 +46,12 @@ def test_run_prints_summary(tmp_path: Path) -> None:
 def test_demand_command_writes_tables(tmp_path: Path) -> None:
     import pandas as pd
 
-    repo = Path(__file__).resolve().parents[1]
     out = tmp_path / "demand"
     result = CliRunner().invoke(
         main,
         [
             "demand",
-            str(repo / "models" / "west_kent_hubs.yaml"),
+            "builtin:west_kent_hubs",
             "--years",
             "2025",
             "2030",
@@ -73,16 +70,14 @@ def test_demand_command_writes_tables(tmp_path: Path) -> None:
     pivot = growth.pivot(index="district", columns="band", values="change_pct")
     assert (pivot["85+"] > pivot["all ages"]).all()
     assert "Zones whose demand grows most" in result.output
-    again = CliRunner().invoke(
-        main, ["demand", str(repo / "models" / "west_kent_hubs.yaml"), "--years", "2025", "--out", str(out)]
-    )
+    again = CliRunner().invoke(main, ["demand", "builtin:west_kent_hubs", "--years", "2025", "--out", str(out)])
     assert again.exit_code == 2 and "already holds a demand table" in again.output
 
 
 def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, monkeypatch) -> None:
     import networkx as nx
 
-    import hubopt.travel.network as network
+    import hubopt.travel.download as download
 
     calls = {}
 
@@ -92,11 +87,10 @@ def test_fetch_network_downloads_the_study_area_only_when_asked(tmp_path: Path, 
         g.add_edge(1, 2)
         return g
 
-    monkeypatch.setattr(network, "download_network", fake_download)
-    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.setattr(download, "download_network", fake_download)
     out = tmp_path / "wk_walk.graphml"
     result = CliRunner().invoke(
-        main, ["fetch", "network", str(repo / "models" / "west_kent_hubs.yaml"), "--mode", "walk", "--out", str(out)]
+        main, ["fetch", "network", "builtin:west_kent_hubs", "--mode", "walk", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert calls["mode"] == "walk" and calls["buffer_m"] == 2000 and calls["out_path"] == out
@@ -151,7 +145,7 @@ def test_own_area_route_in_readme_uses_real_options() -> None:
 
 
 REPO = Path(__file__).resolve().parents[1]
-WEST_KENT = REPO / "data" / "west_kent"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
 
 
 def quick_scenario(tmp_path: Path, **outputs: object) -> Path:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from browser_page import MISSING as BROWSER_MISSING
+from browser_page import screenshot
 from click.testing import CliRunner
 from shapely.geometry import Point
 
@@ -28,8 +30,8 @@ from hubopt.render.compare_outputs import write_comparison
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
-STUDY = REPO / "data" / "west_kent"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
+STUDY = REPO / "hubopt" / "studies" / "west_kent"
 HOUSING = STUDY / "housing_illustrative.csv"
 #: Two new estates at zone centroids (zones outside Sevenoaks, whose population the registration share scales):
 #: (zone_id, easting, northing, dwellings in 2025, dwellings in 2026) -> people = dwellings x 2.4 by 2030.
@@ -347,10 +349,8 @@ def test_comparison_map_shows_who_is_better_or_worse_off(runs, tmp_path: Path) -
     name = a.sites.set_index("site_id").loc[hub, "name"]
     assert "Who is better or worse off" in html and f"Hub removed: {name} ({hub})".replace("&", "&amp;") in html
     assert '<script src="http' not in html
-    from hubopt.render.browser import find_chromium, screenshot
-
-    if find_chromium() is None:
-        pytest.skip("chromium is not installed (CI installs it): the map was not rendered in a browser")
+    if BROWSER_MISSING is not None:
+        pytest.skip(f"the map was not rendered in a browser: {BROWSER_MISSING} (CI installs it)")
     shot = screenshot(tmp_path / "m" / "comparison_map.html", tmp_path / "m" / "shot.png")
     assert shot.rendered and not shot.console_errors
     assert "Change in travel time to hub" in shot.dom_text

@@ -10,10 +10,10 @@ import pytest
 from hubopt.demand.projection import zone_population
 from hubopt.demand.zones import zone_demand
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import load_study
 
-WEST_KENT = Path(__file__).resolve().parents[1] / "data" / "west_kent"
+WEST_KENT = Path(__file__).resolve().parents[1] / "hubopt" / "studies" / "west_kent"
 
 
 @pytest.fixture(scope="module")

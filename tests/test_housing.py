@@ -19,11 +19,11 @@ from hubopt.demand.housing import (
 from hubopt.demand.projection import zone_population
 from hubopt.demand.trajectory import check_housing_years, read_housing_trajectory
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.study import Study, load_study
 
-WEST_KENT = Path(__file__).resolve().parents[1] / "data" / "west_kent"
+WEST_KENT = Path(__file__).resolve().parents[1] / "hubopt" / "studies" / "west_kent"
 BANDS = [band_column(b) for b in AGE_BANDS]
 X0, Y0 = 550_000.0, 150_000.0
 

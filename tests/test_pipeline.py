@@ -11,18 +11,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from browser_page import needs_chromium
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from hubopt.analysis.equity import equity_table
 from hubopt.cli import main
 from hubopt.errors import InputError, ModelError
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
+from hubopt.pipeline import run as pipeline_run
 from hubopt.pipeline import run_scenario, summary_lines
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 
 def scenario_file(tmp_path: Path, light: bool = False, **changes) -> Path:
@@ -31,8 +33,8 @@ def scenario_file(tmp_path: Path, light: bool = False, **changes) -> Path:
         data["model"]["sweep"] = None
         data["model"]["explain"] = False
         data["outputs"].update(static_maps=False, report=False, workbook=False)
-    data["study"] = str(REPO / "data" / "west_kent")
-    data["demand"]["housing"]["file"] = str(REPO / "data" / "west_kent" / "housing_illustrative.csv")
+    data["study"] = str(REPO / "hubopt" / "studies" / "west_kent")
+    data["demand"]["housing"]["file"] = str(REPO / "hubopt" / "studies" / "west_kent" / "housing_illustrative.csv")
     for dotted, value in changes.items():
         *parents, last = dotted.split("__")
         node = data
@@ -107,7 +109,7 @@ def test_manifest_records_what_is_needed_to_reproduce(demo_run) -> None:
     assert m["parameters"]["n_hubs"] == 5
     assert m["packages"]["pulp"] and m["packages"]["highspy"]
     inputs = {i["role"]: i for i in m["inputs"]}
-    zones_csv = REPO / "data" / "west_kent" / "zones.csv"
+    zones_csv = REPO / "hubopt" / "studies" / "west_kent" / "zones.csv"
     assert inputs["study/zones.csv"]["sha256"] == file_sha256(zones_csv)
     assert "straight-line" in m["methods"]["travel"]
     assert "2030" in m["methods"]["demand"]
@@ -135,6 +137,30 @@ def test_failed_run_leaves_no_outputs(tmp_path: Path) -> None:
         run_scenario(sc, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob(".*partial*")) and not list(tmp_path.glob(".*.lock"))
+
+
+def test_pdf_report_without_a_printer_is_refused_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reason = "Chromium is not installed: install Debian's package 'chromium' (apt-get install chromium)"
+    monkeypatch.setattr(pipeline_run, "pdf_printer_missing", lambda: reason)
+    monkeypatch.setattr(pipeline_run, "load_study", lambda _: pytest.fail("the run started"))
+    sc = load_scenario(scenario_file(tmp_path, outputs__report_pdf=True))
+    refused = r"setting 'outputs.report_pdf': a PDF .*\(apt-get install chromium\)"
+    with pytest.raises(InputError, match=refused) as err:
+        run_scenario(sc, out=tmp_path / "out")
+    assert "outputs.report_pdf: false" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+@needs_chromium
+def test_scenario_asking_for_a_pdf_report_gets_one(tmp_path: Path) -> None:
+    sc = load_scenario(scenario_file(tmp_path, light=True, outputs__report=True, outputs__report_pdf=True))
+    run = run_scenario(sc, out=tmp_path / "out")
+    printed = run.folder / "report.pdf"
+    assert printed.read_bytes().startswith(b"%PDF") and b"/StructTreeRoot" in printed.read_bytes()
+    listed = json.loads((run.folder / "manifest.json").read_text())["outputs"]
+    assert {"report.html", "report.pdf"} <= set(listed)
 
 
 def test_unknown_site_ids_are_reported(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from hubopt.scenario.schema import _MODE_SCHEMA, _SCHEMA
 from hubopt.study import SITE_NOTE_DISTANCE_M, SITE_REFUSE_DISTANCE_M, load_study
 
 REPO = Path(__file__).resolve().parents[1]
-WEST_KENT = REPO / "data" / "west_kent"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
 HEADER = "site_id,name,type,status,postcode,easting,northing\n"
 
 #: Two West Kent postcodes and their NSPL (May 2025) latitude and longitude, in the layout of the NSPL extract.

@@ -11,13 +11,13 @@ from hubopt.errors import InputError
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 
 def test_demo_scenario_reads_with_resolved_paths() -> None:
     sc = load_scenario(DEMO)
     assert sc.name == "West Kent local care hubs"
-    assert sc.study == (REPO / "data" / "west_kent").resolve()
+    assert sc.study == (REPO / "hubopt" / "studies" / "west_kent").resolve()
     assert sc.hubs == 5 and sc.solver == "highs" and sc.mip_gap == 0.0
     assert sc.demand_weights == {"0-64": 1.0, "65-74": 2.0, "75-84": 3.0, "85+": 4.0}
     assert sc.must_open == ["RYYD9"]

@@ -10,7 +10,7 @@ import yaml
 from hubopt.errors import InputError
 from hubopt.scenario import load_scenario
 
-DEMO = Path(__file__).resolve().parents[1] / "models" / "west_kent_hubs.yaml"
+DEMO = Path(__file__).resolve().parents[1] / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 
 def _write(tmp_path: Path, section: str, key: str, value: object) -> Path:

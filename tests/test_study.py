@@ -14,7 +14,7 @@ from hubopt.errors import InputError
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
-WEST_KENT = REPO / "data" / "west_kent"
+WEST_KENT = REPO / "hubopt" / "studies" / "west_kent"
 
 
 @pytest.fixture(scope="module")

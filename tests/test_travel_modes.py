@@ -18,11 +18,11 @@ from hubopt.study import load_study
 from hubopt.travel.estimate import straight_line_minutes
 
 REPO = Path(__file__).resolve().parents[1]
-WK = REPO / "data" / "west_kent"
+WK = REPO / "hubopt" / "studies" / "west_kent"
 
 
 def wk_scenario(tmp: Path, travel: dict) -> Path:
-    data = yaml.safe_load((REPO / "models" / "west_kent_hubs.yaml").read_text())
+    data = yaml.safe_load((REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml").read_text())
     data["study"] = str(WK)
     data["demand"]["housing"]["file"] = str(WK / "housing_illustrative.csv")
     data["beds"]["enabled"] = False

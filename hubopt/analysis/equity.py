@@ -98,13 +98,13 @@ def equity_table(
     groups.append(("all", "All", None, np.ones(len(m), dtype=bool)))
 
     rows = []
-    for key, label, k, mask in groups:
+    for key, label, group_decile, mask in groups:
         measures = access_measures(m[mask], w[mask], limits)
         people = float(w[mask].sum())
         row = {
             "group_key": key,
             "group": label,
-            "imd_decile": k,
+            "imd_decile": group_decile,
             "zones": int(mask.sum()),
             "population": people,
             "population_share": people / total if total > 0 else float("nan"),

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 from hubopt.build.publications import resolve_gp_list_sizes
 from hubopt.errors import InputError
 from hubopt.files.atomic import write_text_atomic
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 from hubopt.io.deprivation import IMD2019_SHEET, IMD_COLUMNS, read_imd2019
 from hubopt.io.practices import EPRACCUR_FIELDS
 

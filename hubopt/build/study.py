@@ -4,8 +4,8 @@ Run as ``hubopt study build --districts E07000066 ... --source CACHE`` on the do
 data`` (the national files as published), or ``--source ../shared/data`` on a folder of filtered extracts (see
 :mod:`hubopt.build.sources`). It reads the national/ODS/ONS files in their own formats with hubopt's loaders and
 writes compact tables in hubopt's study schema (see ``data/README.md``). Nothing is copied: every output value is
-computed from the sources named in ``ATTRIBUTION.md``. The built-in West Kent study (``data/west_kent``) is
-rebuilt by the same code. The study's base year is the mid-year of its population estimates.
+computed from the sources named in ``ATTRIBUTION.md``. The built-in West Kent study (``hubopt/studies/west_kent``,
+``builtin:west_kent`` in a scenario) is rebuilt by the same code. The study's base year is the mid-year of its population estimates.
 
 The zones are LSOA 2011 (IMD 2019's geography). A population table keyed by LSOA 2021 (ONS estimates from mid-2021
 on) is converted to them with an ONS lookup given as ``--lsoa-lookup FILE`` (see :mod:`hubopt.build.vintages`);
@@ -32,20 +32,14 @@ from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to
 from hubopt.errors import InputError
 from hubopt.files.cell_text import to_csv
 from hubopt.files.output_folder import prepare
-from hubopt.io._validate import CRS_BNG, CRS_LONLAT
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT
+from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
 from hubopt.io.forecasts import read_snpp, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
 from hubopt.io.lsoa_lookup import lsoa_vintage
-from hubopt.io.population import (
-    AGE_BANDS,
-    band_column,
-    read_population_weighted_centroids,
-    read_sape_syoa,
-    sape_mid_year,
-    to_age_bands,
-)
+from hubopt.io.population import read_population_weighted_centroids, read_sape_syoa, sape_mid_year
 from hubopt.io.practices import read_epraccur, read_list_sizes
 from hubopt.io.sites import write_site_register
 from hubopt.study import PROJECTION_COLUMNS, ZONE_COLUMNS

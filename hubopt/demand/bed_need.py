@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 
 __all__ = [
     "DEFAULT_TARGET_OCCUPANCY",
@@ -318,10 +318,13 @@ def _band_numbers(
 
 
 def _occupancy(value: float | None, *, setting: str) -> float:
+    not_a_number = InputError(f"the occupancy must be a number between 0 and 1, not {value!r}", setting=setting)
+    if value is None:
+        raise not_a_number
     try:
-        occ = float(value)  # type: ignore[arg-type]
+        occ = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"the occupancy must be a number between 0 and 1, not {value!r}", setting=setting) from None
+        raise not_a_number from None
     if not math.isfinite(occ) or not 0 < occ <= 1:
         raise InputError(
             f"the occupancy must be above 0 and at most 1, not {value!r}",

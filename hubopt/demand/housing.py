@@ -27,7 +27,7 @@ from shapely import points
 from hubopt.demand.projection import zone_population
 from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import Study
 
 __all__ = [
@@ -117,7 +117,7 @@ def locate_in_zones(
         zone_pos[pt_idx[first]] = zone_idx[first]
     inside = zone_pos >= 0
     distance = np.zeros(len(xs))
-    for i in np.flatnonzero(~inside):
+    for i in np.flatnonzero(~inside).tolist():
         d = np.array([g.distance(pts[i]) for g in geoms])
         j = int(np.argmin(d))
         label = repr(names[i]) if names is not None else f"point {i + 1}"
@@ -305,7 +305,8 @@ def housing_people(
         shares = np.tile([given[b] for b in AGE_BANDS], (len(out), 1))
         out_profile = ["given age profile"] * len(out)
     else:
-        population, _ = zone_population(study, year, beyond=beyond)  # type: ignore[arg-type]
+        assert study is not None  # checked above: without an age profile the study is required
+        population, _ = zone_population(study, year, beyond=beyond)
         totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
         codes = where["district_code"].to_numpy()

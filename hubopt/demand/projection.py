@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import Study
 
 __all__ = ["BEYOND_CHOICES", "zone_population"]

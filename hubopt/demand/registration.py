@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 
 __all__ = ["REGISTRATION_COLUMN", "apply_registration_share"]
 

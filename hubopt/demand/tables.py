@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import Study
 
 

@@ -40,16 +40,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_rows_match_header,
-    check_unique_key,
-    coordinate_pair,
-    lonlat_to_bng,
-    numeric_column,
-    read_csv_table,
-    require_columns,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, require_columns, text_column
+from hubopt.io._coords import coordinate_pair, lonlat_to_bng
+from hubopt.io._csv import check_rows_match_header, read_csv_table
+from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup
 
 __all__ = ["HousingTrajectory", "check_housing_years", "read_housing_trajectory"]
@@ -333,7 +327,7 @@ def _no_location(path: Path, rows: Sequence[int]) -> None:
 
 
 def _pair(df: pd.DataFrame, a: str, b: str, path: Path, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """A coordinate pair (NaN where blank); see :func:`hubopt.io._validate.coordinate_pair`."""
+    """A coordinate pair (NaN where blank); see :func:`hubopt.io._coords.coordinate_pair`."""
     return coordinate_pair(df, a, b, path=path, kind=kind, what=_WHAT)
 
 
@@ -377,7 +371,7 @@ def _row_locations(
                     "(lon/lat or easting/northing)",
                 )
             xy[need] = postcodes.locate(pc.iloc[need].tolist(), path=path, column="postcode", rows=rows)
-            for i in need:
+            for i in need.tolist():
                 located[i] = "postcode"
     assert len(located) == n
     return xy, located

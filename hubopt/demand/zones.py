@@ -23,7 +23,7 @@ from hubopt.demand.projection import zone_population
 from hubopt.demand.registration import apply_registration_share
 from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import Study
 
 #: Relative use of a local care hub per person, by age band. ILLUSTRATIVE defaults, not measured rates: older people

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from hubopt.errors import InputError, quote
-from hubopt.io._validate import require_file
+from hubopt.io._files import require_file
 
 __all__ = ["MAX_YAML_BYTES", "MAX_YAML_NODES", "read_yaml"]
 

@@ -18,7 +18,9 @@ import pandas as pd
 import shapely
 
 from hubopt.errors import InputError
-from hubopt.io._validate import CRS_BNG, GB_BNG_BOUNDS, list_source_files, read_geojson
+from hubopt.io._coords import CRS_BNG, GB_BNG_BOUNDS
+from hubopt.io._files import list_source_files
+from hubopt.io._geojson import read_geojson
 
 __all__ = ["read_lad_boundaries", "read_lsoa_boundaries"]
 

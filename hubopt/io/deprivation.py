@@ -12,14 +12,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_unique_key,
-    find_column,
-    numeric_column,
-    read_csv_table,
-    require_file,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import require_file
+from hubopt.io._numbers import numeric_column
 
 __all__ = ["IMD2019_LSOAS", "IMD2019_SHEET", "read_imd2019"]
 

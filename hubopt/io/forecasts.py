@@ -7,21 +7,17 @@ All loaders return new frames. Rows left out on purpose are counted in ``df.attr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_unique_key,
-    find_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
-from hubopt.io.population import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import read_csv_table
+from hubopt.io._numbers import numeric_column_rows
+from hubopt.io.age_bands import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
 
 __all__ = ["ALL_AGES", "check_consecutive_years", "parse_age_group", "read_snpp", "snpp_age_bands"]
 
@@ -181,7 +177,7 @@ def read_snpp(path: str | Path) -> pd.DataFrame:
         keep &= is_persons
 
     kept = df.loc[keep]
-    krows = rows[keep]
+    krows = rows[keep].tolist()  # file line numbers of the kept rows
     codes = text_column(kept, code_col, path=p, rows=krows)
     names = text_column(kept, name_col, path=p, rows=krows, allow_blank=True)
     ages_text = text_column(kept, age_col, path=p, rows=krows)
@@ -253,95 +249,7 @@ def snpp_age_bands(snpp: pd.DataFrame, bands: Mapping[str, tuple[int, int | None
     source = snpp.attrs.get("source")
     pieces = []
     for code, area in snpp.groupby("area_code", sort=False):
-        name = str(area["area_name"].iloc[0])
-        where = f"area {code} ({name})" if name else f"area {code}"
-        repeated = area.duplicated(["age_group", "year"]).to_numpy()
-        if repeated.any():
-            first = area.iloc[int(np.flatnonzero(repeated)[0])]
-            raise InputError(
-                f"{where} has more than one projection for age group {first['age_group']} in {first['year']}",
-                path=source,
-                hint="pass the table returned by read_snpp",
-            )
-        table = area.pivot_table(index="year", columns="age_group", values="population", aggfunc="sum", sort=True)
-        table = table.reindex(columns=list(dict.fromkeys(area["age_group"])))
-        if table.isna().any().any():
-            year, group = next((y, g) for g in table.columns for y in table.index if pd.isna(table.at[y, g]))
-            raise InputError(f"{where} has no projection for age group {group} in {year}", path=source)
-        groups: dict[str, tuple[int, int | None]] = {}
-        for label in table.columns:
-            parsed = parse_age_group(str(label))
-            if parsed is None:
-                raise InputError(f"{label!r} is not an age group ({where})", path=source)
-            groups[str(label)] = (parsed[1], parsed[2])
-        has_total = ALL_AGES in groups
-        parts = {g: r for g, r in groups.items() if g != ALL_AGES}
-
-        members: dict[str, list[str]] = {}
-        gaps: dict[str, str] = {}
-        for label, lo, hi in intervals:
-            inside = [
-                g
-                for g, (g_lo, g_hi) in parts.items()
-                if g_lo >= lo and (hi is None or (g_hi is not None and g_hi <= hi))
-            ]
-            ranges = [parts[g] for g in inside]
-            uncovered = missing_ages(lo, hi, ranges)
-            if uncovered:
-                gaps[label] = f"band {label!r} is missing ages {format_ages(uncovered)}"
-            elif ages_overlap(ranges):
-                gaps[label] = f"band {label!r} has overlapping age groups ({', '.join(sorted(inside))})"
-            else:
-                members[label] = inside
-
-        result = pd.DataFrame(index=table.index)
-        for label, cols in members.items():
-            result[label] = table[cols].sum(axis=1)
-        if len(gaps) == 1 and has_total:
-            (label,) = gaps
-            derived = table[ALL_AGES] - result.sum(axis=1)
-            if (derived < -TOTAL_TOLERANCE).any():
-                year = int(derived.index[np.flatnonzero((derived < -TOTAL_TOLERANCE).to_numpy())[0]])
-                raise InputError(
-                    f"for {where} in {year}, the other bands add up to more than 'All ages', so band {label!r} "
-                    "cannot be derived",
-                    path=source,
-                    hint="check the projections file",
-                )
-            result[label] = derived.clip(lower=0.0)
-        elif gaps:
-            detail = "; ".join(gaps.values())
-            why = (
-                "and there is no 'All ages' row to derive one band from"
-                if not has_total
-                else "and only one band can be derived as 'All ages' minus the others"
-            )
-            raise InputError(
-                f"cannot work out the age bands for {where}: {detail}, {why}",
-                path=source,
-                hint="use a projections file with every single year of age for this area, or choose bands that "
-                "the file's ages can make",
-            )
-        elif has_total:
-            diff = (result.sum(axis=1) - table[ALL_AGES]).abs()
-            limit = TOTAL_TOLERANCE + 1e-6 * table[ALL_AGES].abs()
-            if (diff > limit).any():
-                year = int(diff.index[np.flatnonzero((diff > limit).to_numpy())[0]])
-                raise InputError(
-                    f"for {where} in {year}, the age groups add up to {result.loc[year].sum():.1f} but 'All ages' "
-                    f"is {table.at[year, ALL_AGES]:.1f}",
-                    path=source,
-                    hint="check the projections file for repeated or missing age groups",
-                )
-        result = result[[b[0] for b in intervals]]
-        long = (
-            result.rename_axis(index="year")
-            .reset_index()
-            .melt(id_vars="year", var_name="band", value_name="population")
-        )
-        long.insert(0, "area_code", code)
-        long.insert(1, "area_name", name)
-        pieces.append(long[["area_code", "area_name", "band", "year", "population"]])
+        pieces.append(_area_age_bands(code, area, intervals, source))
     if not pieces:
         raise InputError("the projections table has no rows", path=source)
     out = pd.concat(pieces, ignore_index=True)
@@ -350,3 +258,95 @@ def snpp_age_bands(snpp: pd.DataFrame, bands: Mapping[str, tuple[int, int | None
     out["band"] = out["band"].astype("str")
     out.attrs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in snpp.attrs.items()}
     return out
+
+
+def _area_age_bands(
+    code: object, area: pd.DataFrame, intervals: Sequence[tuple[str, int, int | None]], source: str | None
+) -> pd.DataFrame:
+    """The age bands of one area of :func:`read_snpp`'s table, long (area, band, year, population); see
+    :func:`snpp_age_bands`."""
+    name = str(area["area_name"].iloc[0])
+    where = f"area {code} ({name})" if name else f"area {code}"
+    repeated = area.duplicated(["age_group", "year"]).to_numpy()
+    if repeated.any():
+        first = area.iloc[int(np.flatnonzero(repeated)[0])]
+        raise InputError(
+            f"{where} has more than one projection for age group {first['age_group']} in {first['year']}",
+            path=source,
+            hint="pass the table returned by read_snpp",
+        )
+    table = area.pivot_table(index="year", columns="age_group", values="population", aggfunc="sum", sort=True)
+    table = table.reindex(columns=list(dict.fromkeys(area["age_group"])))
+    if table.isna().any().any():
+        year, group = next((y, g) for g in table.columns for y in table.index if pd.isna(table.at[y, g]))
+        raise InputError(f"{where} has no projection for age group {group} in {year}", path=source)
+    groups: dict[str, tuple[int, int | None]] = {}
+    for label in table.columns:
+        parsed = parse_age_group(str(label))
+        if parsed is None:
+            raise InputError(f"{label!r} is not an age group ({where})", path=source)
+        groups[str(label)] = (parsed[1], parsed[2])
+    has_total = ALL_AGES in groups
+    parts = {g: r for g, r in groups.items() if g != ALL_AGES}
+
+    members: dict[str, list[str]] = {}
+    gaps: dict[str, str] = {}
+    for label, lo, hi in intervals:
+        inside = [
+            g for g, (g_lo, g_hi) in parts.items() if g_lo >= lo and (hi is None or (g_hi is not None and g_hi <= hi))
+        ]
+        ranges = [parts[g] for g in inside]
+        uncovered = missing_ages(lo, hi, ranges)
+        if uncovered:
+            gaps[label] = f"band {label!r} is missing ages {format_ages(uncovered)}"
+        elif ages_overlap(ranges):
+            gaps[label] = f"band {label!r} has overlapping age groups ({', '.join(sorted(inside))})"
+        else:
+            members[label] = inside
+
+    result = pd.DataFrame(index=table.index)
+    for label, cols in members.items():
+        result[label] = table[cols].sum(axis=1)
+    if len(gaps) == 1 and has_total:
+        (label,) = gaps
+        derived = table[ALL_AGES] - result.sum(axis=1)
+        if (derived < -TOTAL_TOLERANCE).any():
+            year = int(derived.index[np.flatnonzero((derived < -TOTAL_TOLERANCE).to_numpy())[0]])
+            raise InputError(
+                f"for {where} in {year}, the other bands add up to more than 'All ages', so band {label!r} "
+                "cannot be derived",
+                path=source,
+                hint="check the projections file",
+            )
+        result[label] = derived.clip(lower=0.0)
+    elif gaps:
+        detail = "; ".join(gaps.values())
+        why = (
+            "and there is no 'All ages' row to derive one band from"
+            if not has_total
+            else "and only one band can be derived as 'All ages' minus the others"
+        )
+        raise InputError(
+            f"cannot work out the age bands for {where}: {detail}, {why}",
+            path=source,
+            hint="use a projections file with every single year of age for this area, or choose bands that "
+            "the file's ages can make",
+        )
+    elif has_total:
+        diff = (result.sum(axis=1) - table[ALL_AGES]).abs()
+        limit = TOTAL_TOLERANCE + 1e-6 * table[ALL_AGES].abs()
+        if (diff > limit).any():
+            year = int(diff.index[np.flatnonzero((diff > limit).to_numpy())[0]])
+            raise InputError(
+                f"for {where} in {year}, the age groups add up to {result.loc[year].sum():.1f} but 'All ages' "
+                f"is {table.at[year, ALL_AGES]:.1f}",
+                path=source,
+                hint="check the projections file for repeated or missing age groups",
+            )
+    result = result[[b[0] for b in intervals]]
+    long = (
+        result.rename_axis(index="year").reset_index().melt(id_vars="year", var_name="band", value_name="population")
+    )
+    long.insert(0, "area_code", code)
+    long.insert(1, "area_name", name)
+    return long[["area_code", "area_name", "band", "year", "population"]]

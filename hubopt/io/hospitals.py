@@ -12,20 +12,10 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    CRS_BNG,
-    check_coordinates_in_gb,
-    check_rows_match_header,
-    check_unique_key,
-    find_column,
-    lonlat_to_bng,
-    numeric_column,
-    numeric_column_rows,
-    read_csv_records,
-    read_csv_table,
-    require_columns,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, require_columns, text_column
+from hubopt.io._coords import CRS_BNG, check_coordinates_in_gb, lonlat_to_bng
+from hubopt.io._csv import check_rows_match_header, read_csv_records, read_csv_table
+from hubopt.io._numbers import numeric_column, numeric_column_rows
 from hubopt.io.postcodes import normalise_postcode, postcode_key
 
 __all__ = ["HOSPITAL_COLUMNS", "read_nhs_hospitals", "read_stroke_units"]

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import check_unique_key, find_column, read_csv_table, require_file, text_column
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import require_file
 
 __all__ = ["CHANGE_INDICATORS", "lsoa_vintage", "read_lsoa_lookup", "require_same_vintage", "to_lsoa2011"]
 

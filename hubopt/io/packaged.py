@@ -4,7 +4,7 @@ The loaders read plain CSV files. Publishers also ship zip files (ONS projection
 some months, the postcode lookup) and Excel workbooks whose sheets hold a few title rows above the table (ONS
 small-area population estimates). :func:`zip_member` picks the member a loader needs, :func:`unpacked` hands it to
 the loader as a file (errors then name ``ZIP [member]``) and :func:`read_workbook_table` reads a sheet's table as
-text, as :func:`hubopt.io._validate.read_csv_table` reads a CSV file.
+text, as :func:`hubopt.io._csv.read_csv_table` reads a CSV file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import require_file
+from hubopt.io._files import require_file
 
 __all__ = [
     "WorkbookTable",

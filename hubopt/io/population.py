@@ -8,8 +8,7 @@ All loaders return new frames. Rows left out on purpose are counted in ``df.attr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from itertools import pairwise
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,40 +16,20 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    CRS_BNG,
-    CRS_LONLAT,
-    check_coordinates_in_gb,
-    check_unique_key,
-    find_column,
-    numeric_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._coords import CRS_BNG, CRS_LONLAT, check_coordinates_in_gb
+from hubopt.io._csv import read_csv_table
+from hubopt.io._numbers import numeric_column, numeric_column_rows
+from hubopt.io.age_bands import ages_overlap, format_ages, missing_ages
 from hubopt.io.packaged import is_workbook, read_workbook_table
 
 __all__ = [
-    "AGE_BANDS",
-    "ages_overlap",
-    "band_column",
-    "band_intervals",
-    "format_ages",
-    "missing_ages",
     "read_census2021_lsoa",
     "read_population_weighted_centroids",
     "read_sape_syoa",
     "sape_mid_year",
-    "to_age_bands",
 ]
 
-#: hubopt's standard age bands: label -> (youngest age, oldest age or None for "and over").
-AGE_BANDS: dict[str, tuple[int, int | None]] = {
-    "0-64": (0, 64),
-    "65-74": (65, 74),
-    "75-84": (75, 84),
-    "85+": (85, None),
-}
 
 SAPE_WHAT = "ONS small-area population estimates file (LSOA, single year of age)"
 #: Accepted names of the LSOA code column of a SAPE file, in order of preference (case, spaces and punctuation
@@ -91,130 +70,12 @@ CENSUS_POPULATION_COLUMNS = ("Population", "Total: All usual residents", "All us
 
 _AGE_COLUMN = re.compile(r"^(\d+)$")
 _OPEN_AGE_COLUMN = re.compile(r"^(\d+)\s*(?:\+|plus|and over)$", re.IGNORECASE)
-_OUT_AGE_COLUMN = re.compile(r"^age_(\d+)(_plus)?$")
-_BAND_LABEL = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+
+
 #: A mid-year as ONS writes it in sheet names, titles and file names: "Mid-2020", "mid-2017", "mid2020".
 _MID_YEAR = re.compile(r"mid[-_ ]?((?:19|20)\d\d)", re.IGNORECASE)
 #: An ONS small-area population table code in a file name, e.g. "SAPE20DT1", "sape23dt2".
 _SAPE_TABLE = re.compile(r"sape\d+dt\d+", re.IGNORECASE)
-
-AgeRange = tuple[int, int | None]
-
-
-# --- age bands ----------------------------------------------------------------------------------------------------
-
-
-def band_column(band: str) -> str:
-    """Column name of an age band in hubopt's frames: ``"0-64"`` -> ``"pop_0_64"``, ``"85+"`` -> ``"pop_85_plus"``.
-
-    Parameters
-    ----------
-    band : str
-        Band label: ``"LOW-HIGH"`` or ``"LOW+"``.
-
-    Returns
-    -------
-    str
-    """
-    m = _BAND_LABEL.match(str(band).strip())
-    if m is None:
-        raise InputError(
-            f"{band!r} is not an age band label",
-            hint="write bands as 'LOW-HIGH' (e.g. '65-74') or 'LOW+' (e.g. '85+')",
-        )
-    return f"pop_{m.group(1)}_{m.group(2)}" if m.group(2) is not None else f"pop_{m.group(1)}_plus"
-
-
-def format_ages(ranges: Sequence[AgeRange]) -> str:
-    """Readable list of age ranges, e.g. ``[(0, 64), (70, 70), (90, None)]`` -> ``"0-64, 70, 90+"``."""
-    parts = []
-    for lo, hi in ranges:
-        parts.append(f"{lo}+" if hi is None else (str(lo) if hi == lo else f"{lo}-{hi}"))
-    return ", ".join(parts)
-
-
-def band_intervals(bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> list[tuple[str, int, int | None]]:
-    """Check a set of age bands and return ``(label, youngest, oldest or None)`` for each, youngest first.
-
-    The bands must cover every age from 0 upwards exactly once: no gaps, no overlaps, only the last open-ended.
-
-    Parameters
-    ----------
-    bands : mapping of str to (int, int or None)
-        Band label -> (youngest age, oldest age, or None for "and over").
-
-    Returns
-    -------
-    list of (str, int, int or None)
-    """
-    hint = (
-        "give bands that cover every age from 0 upwards once, e.g. "
-        "{'0-64': (0, 64), '65-74': (65, 74), '75-84': (75, 84), '85+': (85, None)}"
-    )
-    if not bands:
-        raise InputError("no age bands were given", hint=hint)
-    out = []
-    for label, limits in bands.items():
-        try:
-            lo, hi = limits
-            lo = int(lo)
-            hi = None if hi is None else int(hi)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"age band {label!r} should be (youngest, oldest or None), not {limits!r}", hint=hint
-            ) from None
-        if lo < 0 or (hi is not None and hi < lo):
-            raise InputError(f"age band {label!r} runs from {lo} to {hi}, which is not a range of ages", hint=hint)
-        band_column(label)  # the label must make a column name
-        out.append((str(label), lo, hi))
-    out.sort(key=lambda b: b[1])
-    expected = 0
-    for i, (label, lo, hi) in enumerate(out):
-        if lo != expected:
-            problem = f"ages {expected}-{lo - 1} are in no band" if lo > expected else f"age {lo} is in two bands"
-            raise InputError(f"the age bands do not fit together before band {label!r}: {problem}", hint=hint)
-        if hi is None:
-            if i != len(out) - 1:
-                raise InputError(f"only the oldest band can be open-ended, not {label!r}", hint=hint)
-            break
-        expected = hi + 1
-    if out[-1][2] is not None:
-        raise InputError(f"the oldest band {out[-1][0]!r} must be open-ended (e.g. '85+')", hint=hint)
-    return out
-
-
-def missing_ages(lo: int, hi: int | None, parts: Sequence[AgeRange]) -> list[AgeRange]:
-    """The ages of ``[lo, hi]`` (``hi`` None: no upper limit) that none of ``parts`` covers.
-
-    Parameters
-    ----------
-    lo, hi : int, int or None
-        The range of ages.
-    parts : sequence of (int, int or None)
-        Age ranges that lie inside ``[lo, hi]``.
-
-    Returns
-    -------
-    list of (int, int or None)
-        The uncovered ranges, youngest first (empty when ``parts`` cover the range).
-    """
-    gaps: list[AgeRange] = []
-    expected: int | None = lo
-    for p_lo, p_hi in sorted(parts, key=lambda p: p[0]):
-        if expected is None:
-            break
-        if p_lo > expected:
-            gaps.append((expected, p_lo - 1))
-        expected = None if p_hi is None else max(expected, p_hi + 1)
-    if expected is not None and (hi is None or expected <= hi):
-        gaps.append((expected, hi))
-    return gaps
-
-
-def ages_overlap(parts: Sequence[AgeRange]) -> bool:
-    """Whether any two age ranges share an age."""
-    ordered = sorted(parts, key=lambda p: p[0])
-    return any(a_hi is None or a_hi >= b_lo for (_, a_hi), (b_lo, _) in pairwise(ordered))
 
 
 # --- single year of age estimates ---------------------------------------------------------------------------------
@@ -330,50 +191,14 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
         workbook, when no sheet holds the table.
     """
     p = Path(path)
-    if is_workbook(p):
-        table = read_workbook_table(
-            p,
-            what=SAPE_WHAT,
-            is_header=_is_sape_header,
-            header_needs=f"an LSOA code column ({SAPE_CODE_COLUMNS[1]!r}) and {SAPE_TOTAL_COLUMNS[0]!r}",
-            sheet_words=("persons",),
-            avoid_words=("male",),
-            hint="use the publisher's persons table by single year of age (a sheet such as 'Mid-2020 Persons')",
-        )
-        df, where, first_row = table.frame, table.where, table.header_row + 1
-        mid_year = sape_mid_year([table.sheet, *table.titles, p.name])
-    else:
-        df, where, first_row = read_csv_table(p, what=SAPE_WHAT), str(p), 2
-        mid_year = sape_mid_year([p.name])
+    df, where, first_row, mid_year = _read_sape_table(p)
     code_col = find_column(df, SAPE_CODE_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA code")
     name_col = find_column(df, SAPE_NAME_COLUMNS, path=where, what=SAPE_WHAT, role="LSOA name")
     total_col = find_column(df, SAPE_TOTAL_COLUMNS, path=where, what=SAPE_WHAT, role="all-ages total")
     ages = _age_columns(df, where)
     rows = np.arange(first_row, first_row + len(df))
 
-    names = df[name_col].astype(str).str.strip()
-    excluded: dict[str, int] = {}
-    area_names_col = find_column(
-        df, [SAPE_AREA_NAME_COLUMN], path=where, what=SAPE_WHAT, role="area name", required=False
-    )
-    if area_names_col is not None:
-        area_names = df[area_names_col].astype(str).str.strip()
-        neither = (names == "") & (area_names == "")
-        if neither.any():
-            pos = int(np.flatnonzero(neither.to_numpy())[0])
-            raise InputError(
-                f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
-                "so it is neither a local authority summary row nor an LSOA row",
-                path=where,
-                row=int(rows[pos]),
-                column=name_col,
-                hint="fill in the LSOA name, or remove the row",
-            )
-        keep = (names != "").to_numpy()
-        if (~keep).any():
-            excluded[LA_ROWS_REASON] = int((~keep).sum())
-    else:
-        keep = np.ones(len(df), dtype=bool)
+    keep, excluded = _lsoa_rows(df, name_col, where=where, rows=rows)
 
     lsoa = df.loc[keep]
     lrows = rows[keep]
@@ -419,81 +244,49 @@ def read_sape_syoa(path: str | Path) -> pd.DataFrame:
     return out
 
 
-def _syoa_age_columns(syoa: pd.DataFrame) -> list[tuple[str, int, int | None]]:
-    """``(column, youngest, oldest or None)`` for the ``age_*`` columns of a table from :func:`read_sape_syoa`."""
-    cols = []
-    for col in syoa.columns:
-        if m := _OUT_AGE_COLUMN.match(str(col)):
-            age = int(m.group(1))
-            cols.append((str(col), age, None if m.group(2) else age))
-    if not cols:
-        raise InputError(
-            "the table has no age columns (age_0, age_1, ..., age_90_plus)",
-            hint="pass the table returned by read_sape_syoa",
+def _read_sape_table(p: Path) -> tuple[pd.DataFrame, str, int, int | None]:
+    """The table of a SAPE CSV file or workbook, what to call it in messages, its first row's number and the
+    mid-year it names (see :func:`read_sape_syoa`)."""
+    if is_workbook(p):
+        table = read_workbook_table(
+            p,
+            what=SAPE_WHAT,
+            is_header=_is_sape_header,
+            header_needs=f"an LSOA code column ({SAPE_CODE_COLUMNS[1]!r}) and {SAPE_TOTAL_COLUMNS[0]!r}",
+            sheet_words=("persons",),
+            avoid_words=("male",),
+            hint="use the publisher's persons table by single year of age (a sheet such as 'Mid-2020 Persons')",
         )
-    parts = [(lo, hi) for _, lo, hi in cols]
-    missing = missing_ages(0, None, parts)
-    if missing or ages_overlap(parts):
-        raise InputError(
-            "the age columns do not cover every age once"
-            + (f" (ages {format_ages(missing)} are missing)" if missing else ""),
-            hint="pass the table returned by read_sape_syoa",
-        )
-    return sorted(cols, key=lambda c: c[1])
+        return table.frame, table.where, table.header_row + 1, sape_mid_year([table.sheet, *table.titles, p.name])
+    return read_csv_table(p, what=SAPE_WHAT), str(p), 2, sape_mid_year([p.name])
 
 
-def to_age_bands(syoa: pd.DataFrame, bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> pd.DataFrame:
-    """Add up single years of age into age bands.
-
-    Parameters
-    ----------
-    syoa : pandas.DataFrame
-        Table from :func:`read_sape_syoa` (``lsoa_code``, ``lsoa_name``, ``all_ages``, ``age_*``).
-    bands : mapping of str to (int, int or None)
-        Age bands (see :func:`band_intervals`); hubopt's standard :data:`AGE_BANDS` by default.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``lsoa_code``, ``lsoa_name`` and one integer column per band (named by :func:`band_column`, e.g.
-        ``pop_0_64``); the bands of each row add up to its ``all_ages``. ``attrs`` are copied from ``syoa``.
-    """
-    missing = [c for c in ("lsoa_code", "lsoa_name", "all_ages") if c not in syoa.columns]
-    if missing:
+def _lsoa_rows(df: pd.DataFrame, name_col: str, *, where: str, rows: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Which rows of a SAPE table are LSOA rows, and the local authority summary rows left out (mid-2017 layout:
+    ``Area Names`` filled, the LSOA name empty), counted by reason."""
+    names = df[name_col].astype(str).str.strip()
+    excluded: dict[str, int] = {}
+    area_names_col = find_column(
+        df, [SAPE_AREA_NAME_COLUMN], path=where, what=SAPE_WHAT, role="area name", required=False
+    )
+    if area_names_col is None:
+        return np.ones(len(df), dtype=bool), excluded
+    area_names = df[area_names_col].astype(str).str.strip()
+    neither = (names == "") & (area_names == "")
+    if neither.any():
+        pos = int(np.flatnonzero(neither.to_numpy())[0])
         raise InputError(
-            f"the table given to to_age_bands has no column {', '.join(repr(m) for m in missing)}",
-            hint="pass the table returned by read_sape_syoa",
+            f"the row has neither an area name ('{area_names_col}') nor an LSOA name ('{name_col}'), "
+            "so it is neither a local authority summary row nor an LSOA row",
+            path=where,
+            row=int(rows[pos]),
+            column=name_col,
+            hint="fill in the LSOA name, or remove the row",
         )
-    intervals = band_intervals(bands)
-    age_cols = _syoa_age_columns(syoa)
-    members: dict[str, list[str]] = {label: [] for label, _, _ in intervals}
-    for col, a_lo, a_hi in age_cols:
-        label, _, hi = next(b for b in intervals if b[1] <= a_lo and (b[2] is None or a_lo <= b[2]))
-        if hi is not None and (a_hi is None or a_hi > hi):
-            raise InputError(
-                f"the age band {label!r} cannot be made from these data: their age group "
-                f"{format_ages([(a_lo, a_hi)])} runs past the band's oldest age {hi}",
-                hint=f"use bands whose open-ended oldest band starts at or below {a_lo}",
-            )
-        members[label].append(col)
-    out: dict[str, object] = {
-        "lsoa_code": syoa["lsoa_code"].to_numpy(),
-        "lsoa_name": syoa["lsoa_name"].to_numpy(),
-    }
-    for label, cols in members.items():
-        out[band_column(label)] = syoa[cols].to_numpy(dtype="int64").sum(axis=1)
-    result = pd.DataFrame(out, index=syoa.index.copy())
-    band_sum = result[[band_column(b[0]) for b in intervals]].sum(axis=1).to_numpy()
-    bad = band_sum != syoa["all_ages"].to_numpy(dtype="int64")
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"for LSOA {syoa['lsoa_code'].iloc[pos]} the age bands add up to {band_sum[pos]} "
-            f"but all_ages is {syoa['all_ages'].iloc[pos]}",
-            hint="pass the table returned by read_sape_syoa, whose ages add up to all_ages",
-        )
-    result.attrs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in syoa.attrs.items()}
-    return result
+    keep = (names != "").to_numpy()
+    if (~keep).any():
+        excluded[LA_ROWS_REASON] = int((~keep).sum())
+    return keep, excluded
 
 
 # --- centroids ----------------------------------------------------------------------------------------------------

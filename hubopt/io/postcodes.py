@@ -4,9 +4,10 @@ A :class:`PostcodeLookup` holds postcode → easting/northing (British National 
 
 - the ONS National Statistics Postcode Lookup as ``Postcode,lat,long`` CSV files (e.g. one file per postcode area,
   as republished by ODI Leeds), :meth:`PostcodeLookup.from_nspl_latlon`, or as ONS publishes it, a zip file
-  read a block at a time for the postcodes needed, :meth:`PostcodeLookup.from_nspl_zip`;
+  read a block at a time for the postcodes needed, :meth:`PostcodeLookup.from_nspl_zip` (both read by
+  :mod:`hubopt.io._nspl`);
 - OS Code-Point Open (CSV without a header, columns ``PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC``),
-  :meth:`PostcodeLookup.from_codepoint`;
+  :meth:`PostcodeLookup.from_codepoint` (read by :mod:`hubopt.io._codepoint`);
 - any table with a postcode column and coordinates, :meth:`PostcodeLookup.from_frame`.
 
 Postcodes listed without a grid reference (NSPL: blank latitude; Code-Point: positional quality 90 or 0/0
@@ -16,34 +17,28 @@ coordinates) are not located: :meth:`PostcodeLookup.locate` reports them as unkn
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    GB_BNG_BOUNDS,
-    GB_LONLAT_BOUNDS,
-    check_field_count,
-    find_column,
-    list_source_files,
-    lonlat_to_bng,
-    read_csv_table,
-    refuse_other_delimiter,
-    require_file,
+from hubopt.io._codepoint import CODEPOINT_COLUMNS, read_codepoint
+from hubopt.io._coords import GB_BNG_BOUNDS, GB_LONLAT_BOUNDS, lonlat_to_bng
+from hubopt.io._nspl import read_nspl_latlon, read_nspl_zip
+from hubopt.io._postcode_common import (
+    POSTCODE_KEY,
+    coordinate_numbers,
+    normalise_postcode,
+    outside_bounds,
+    postcode_key,
+    postcode_keys,
+    spelled_postcodes,
 )
-from hubopt.io.packaged import zip_file_names
 
 __all__ = ["CODEPOINT_COLUMNS", "PostcodeLookup", "normalise_postcode", "postcode_key"]
 
-#: Column names of OS Code-Point Open CSV files (they have no header line).
-CODEPOINT_COLUMNS = ("PC", "PQ", "EA", "NO", "CY", "RH", "LH", "CC", "DC", "WC")
-
-#: A UK postcode without spaces: outward code (area letters, district) and inward code (sector digit, unit).
-_POSTCODE_KEY = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
 
 _UNKNOWN_HINT = (
     "check the spelling of the postcode; if it is new (or recently retired), use a newer postcode lookup "
@@ -51,71 +46,6 @@ _UNKNOWN_HINT = (
     "instead of a postcode"
 )
 _SHOW = 10
-#: Accepted names of the columns of an NSPL latitude/longitude file, in order of preference (any case).
-_LATLON = {
-    "postcode": ["Postcode", "pcds", "pcd", "pcd7", "pcd8"],
-    "longitude": ["long", "lon", "longitude"],
-    "latitude": ["lat", "latitude"],
-}
-#: Rows read at a time from a zipped NSPL file.
-_BLOCK_ROWS = 250_000
-
-
-def postcode_key(text: str) -> str:
-    """The postcode as a lookup key: upper case, no spaces (``"tn1 1aa"`` → ``"TN11AA"``).
-
-    Never fails; text that is not a postcode simply matches nothing.
-
-    Parameters
-    ----------
-    text : str
-        A postcode as written.
-
-    Returns
-    -------
-    str
-    """
-    return re.sub(r"\s+", "", str(text)).upper()
-
-
-def normalise_postcode(text: str) -> str:
-    """The postcode in its standard spelling: upper case, one space before the 3-character inward code.
-
-    ``"tn11aa"`` → ``"TN1 1AA"``; ``"TN1  1AA"`` → ``"TN1 1AA"``; ``"me16 9qq"`` → ``"ME16 9QQ"``.
-
-    Parameters
-    ----------
-    text : str
-        A postcode as written.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If the text is not shaped like a UK postcode (e.g. ``"TN1"``, ``"12345"``).
-    """
-    key = postcode_key(text)
-    if not _POSTCODE_KEY.match(key):
-        raise ValueError(f"{text!r} is not a UK postcode (expected something like 'TN1 1AA')")
-    return f"{key[:-3]} {key[-3:]}"
-
-
-def _keys(values: Iterable[object]) -> pd.Series:
-    """Vectorised :func:`postcode_key`: upper case, no spaces; missing values become empty strings."""
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    text = series.astype("str").fillna("").str.strip()
-    for space in (" ", "\t", "\u00a0"):
-        text = text.str.replace(space, "", regex=False)
-    return text.str.upper().reset_index(drop=True)
-
-
-def _spelled(keys: np.ndarray) -> np.ndarray:
-    """Standard spelling of (valid) keys: a space before the last three characters."""
-    k = pd.Series(keys, dtype=str)
-    return (k.str[:-3] + " " + k.str[-3:]).to_numpy()
 
 
 class PostcodeLookup:
@@ -164,13 +94,8 @@ class PostcodeLookup:
         -------
         PostcodeLookup
         """
-        what = "postcode lookup (NSPL latitude/longitude CSV)"
-        files = list_source_files(source, what=what, suffixes=(".csv",))
-        parts = []
-        for i, f in enumerate(files):
-            pc, lon, lat = _read_latlon(f, what=what)
-            parts.append(_latlon_frame(pc, lon, lat, file=i, rows=np.arange(2, len(pc) + 2)))
-        return cls._from_latlon(parts, files=[str(f) for f in files], source=_describe(files, "NSPL"), what=what)
+        parts, files, source_text, what = read_nspl_latlon(source)
+        return cls._from_latlon(parts, files=files, source=source_text, what=what)
 
     @classmethod
     def from_nspl_zip(cls, path: str | Path, postcodes: Iterable[str] | None = None) -> PostcodeLookup:
@@ -200,62 +125,16 @@ class PostcodeLookup:
             coordinate is not a number (naming the member, row and column), or none of the postcodes asked for is
             in the file.
         """
-        import zipfile
-
-        what = "National Statistics Postcode Lookup (NSPL) zip file"
-        p = Path(path)
-        wanted = None if postcodes is None else set(_keys(list(postcodes)))
-        members = _nspl_members(p, what=what)
-        parts: list[pd.DataFrame] = []
-        labels = [f"{p} [{m}]" for m in members]
-        with zipfile.ZipFile(p) as zf:
-            for i, member in enumerate(members):
-                label = labels[i]
-                with zf.open(member) as raw:
-                    refuse_other_delimiter(raw.read(4096), path=label, what=what)
-                with zf.open(member) as raw:
-                    header = pd.read_csv(raw, nrows=0, encoding="utf-8-sig")
-                header.columns = [str(c).strip() for c in header.columns]
-                pc, lon, lat = (find_column(header, c, path=label, what=what, role=r) for r, c in _LATLON.items())
-                columns = [c for c in header.columns if c in (pc, lon, lat)]
-                positions = [list(header.columns).index(c) for c in columns]
-                with zf.open(member) as raw:
-                    blocks = pd.read_csv(
-                        raw,
-                        usecols=positions,
-                        dtype=str,
-                        keep_default_na=False,
-                        encoding="utf-8-sig",
-                        chunksize=_BLOCK_ROWS,
-                    )
-                    start = 2
-                    for block in blocks:
-                        block.columns = [str(c).strip() for c in block.columns]
-                        rows = np.arange(start, start + len(block))
-                        start += len(block)
-                        keys = _keys(block[pc])
-                        keep = keys.isin(wanted).to_numpy() if wanted is not None else np.ones(len(block), bool)
-                        if not keep.any():
-                            continue
-                        kept = block.loc[keep]
-                        x = _numbers(kept[lon].reset_index(drop=True), path=label, column=lon, rows=rows[keep])
-                        y = _numbers(kept[lat].reset_index(drop=True), path=label, column=lat, rows=rows[keep])
-                        parts.append(_latlon_frame(kept[pc], x, y, file=i, rows=rows[keep]))
-        if not parts:
-            raise InputError(
-                f"none of the {len(wanted or ())} postcodes asked for is in the {what}",
-                path=p,
-                hint="check that this is the postcode lookup for the whole country (or for the study's area)",
-            )
-        return cls._from_latlon(parts, files=labels, source=_describe([p], "NSPL"), what=what)
+        parts, files, source, what = read_nspl_zip(path, postcodes)
+        return cls._from_latlon(parts, files=files, source=source, what=what)
 
     @classmethod
     def _from_latlon(
         cls, parts: Sequence[pd.DataFrame], *, files: Sequence[str], source: str, what: str
     ) -> PostcodeLookup:
-        """Build a lookup from frames of :func:`_latlon_frame` (longitude/latitude): project them to BNG."""
+        """Build a lookup from frames of :func:`latlon_frame` (longitude/latitude): project them to BNG."""
         table = pd.concat(parts, ignore_index=True)
-        outside = _outside(table["lon"], table["lat"], GB_LONLAT_BOUNDS) & ~table["no_grid"]
+        outside = outside_bounds(table["lon"], table["lat"], GB_LONLAT_BOUNDS) & ~table["no_grid"]
         e, n = lonlat_to_bng(table["lon"].where(~table["no_grid"]), table["lat"].where(~table["no_grid"]))
         table["easting"], table["northing"] = e, n
         return cls._build(table, outside, files=files, source=source, what=what)
@@ -275,45 +154,8 @@ class PostcodeLookup:
         -------
         PostcodeLookup
         """
-        what = "OS Code-Point Open postcode file"
-        files = list_source_files(path, what=what, suffixes=(".csv",))
-        # Code-Point Open ships its column names as a separate small CSV: not a data file.
-        files = [f for f in files if not f.name.lower().endswith("column_headers.csv")] or files
-        parts = []
-        for i, f in enumerate(files):
-            with f.open("rb") as fh:
-                first = fh.readline().decode("utf-8-sig", errors="replace").strip().strip('"').lower()
-            has_header = first.startswith(("pc,", 'pc",', "postcode"))
-            check_field_count(
-                f,
-                what=what,
-                expected=len(CODEPOINT_COLUMNS),
-                hint="give the CSV files of Code-Point Open's Data/CSV folder (columns PC,PQ,EA,NO,...)",
-            )
-            df = read_csv_table(f, what=what, header=has_header, names=None if has_header else CODEPOINT_COLUMNS)
-            df.columns = list(CODEPOINT_COLUMNS)
-            first_row = 2 if has_header else 1
-            e = _numbers(df["EA"], path=f, column="EA", first_row=first_row)
-            n = _numbers(df["NO"], path=f, column="NO", first_row=first_row)
-            pq = df["PQ"].str.strip()
-            no_grid = (pq == "90") | e.isna() | n.isna() | ((e == 0) & (n == 0))
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "key": _keys(df["PC"]),
-                        "easting": e.to_numpy(),
-                        "northing": n.to_numpy(),
-                        "no_grid": no_grid.to_numpy(),
-                        "file": i,
-                        "row": np.arange(first_row, len(df) + first_row),
-                    }
-                )
-            )
-        table = pd.concat(parts, ignore_index=True)
-        outside = _outside(table["easting"], table["northing"], GB_BNG_BOUNDS) & ~table["no_grid"]
-        return cls._build(
-            table, outside, files=[str(f) for f in files], source=_describe(files, "Code-Point Open"), what=what
-        )
+        table, outside, files, source, what = read_codepoint(path)
+        return cls._build(table, outside, files=files, source=source, what=what)
 
     @classmethod
     def from_frame(
@@ -350,12 +192,12 @@ class PostcodeLookup:
         data = df.reset_index(drop=True)
         ea = _pick(data, ["easting", "eastings", "x"])
         no = _pick(data, ["northing", "northings", "y"])
-        table = pd.DataFrame({"key": _keys(data[postcode]), "file": 0, "row": np.arange(1, len(data) + 1)})
+        table = pd.DataFrame({"key": postcode_keys(data[postcode]), "file": 0, "row": np.arange(1, len(data) + 1)})
         if ea is not None and no is not None:
-            table["easting"] = _numbers(data[ea], path=None, column=ea, first_row=0).to_numpy()
-            table["northing"] = _numbers(data[no], path=None, column=no, first_row=0).to_numpy()
+            table["easting"] = coordinate_numbers(data[ea], path=None, column=ea, first_row=0).to_numpy()
+            table["northing"] = coordinate_numbers(data[no], path=None, column=no, first_row=0).to_numpy()
             table["no_grid"] = table["easting"].isna() | table["northing"].isna()
-            outside = _outside(table["easting"], table["northing"], GB_BNG_BOUNDS) & ~table["no_grid"]
+            outside = outside_bounds(table["easting"], table["northing"], GB_BNG_BOUNDS) & ~table["no_grid"]
         else:
             lon = _pick(data, ["lon", "long", "longitude"])
             lat = _pick(data, ["lat", "latitude"])
@@ -365,10 +207,10 @@ class PostcodeLookup:
                     + ", ".join(map(repr, data.columns[:30])),
                     hint="give easting and northing (British National Grid) or lon and lat (WGS84) columns",
                 )
-            x = _numbers(data[lon], path=None, column=lon, first_row=0)
-            y = _numbers(data[lat], path=None, column=lat, first_row=0)
+            x = coordinate_numbers(data[lon], path=None, column=lon, first_row=0)
+            y = coordinate_numbers(data[lat], path=None, column=lat, first_row=0)
             table["no_grid"] = (x.isna() | y.isna()).to_numpy()
-            outside = _outside(x, y, GB_LONLAT_BOUNDS) & ~table["no_grid"]
+            outside = outside_bounds(x, y, GB_LONLAT_BOUNDS) & ~table["no_grid"]
             table["easting"], table["northing"] = lonlat_to_bng(x.to_numpy(), y.to_numpy())
         return cls._build(table, outside, files=[source], source=source, what=what)
 
@@ -402,7 +244,7 @@ class PostcodeLookup:
                 key = str(clash.index[0])
                 a, b = d[d["key"] == key].iloc[0], d[d["key"] == key].iloc[1]
                 raise InputError(
-                    f"postcode {_spelled(np.array([key]))[0]!r} appears twice with different coordinates: "
+                    f"postcode {spelled_postcodes(np.array([key]))[0]!r} appears twice with different coordinates: "
                     f"{files[a['file']]} row {a['row']} and {files[b['file']]} row {b['row']}"
                     + (f"; {len(clash)} postcodes in all" if len(clash) > 1 else ""),
                     hint="use one postcode lookup (one release) and remove the repeated rows",
@@ -473,7 +315,7 @@ class PostcodeLookup:
         InputError
             Listing the unknown postcodes (the first ten, and how many in all) with their rows.
         """
-        keys = _keys(postcodes).to_numpy(dtype=object)
+        keys = postcode_keys(postcodes).to_numpy(dtype=object)
         pos = self._index.get_indexer(keys)
         unknown = np.flatnonzero(pos < 0)
         if len(unknown):
@@ -505,7 +347,7 @@ class PostcodeLookup:
             text = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw).strip()
             if not key:
                 note = "blank"
-            elif not _POSTCODE_KEY.match(key):
+            elif not POSTCODE_KEY.match(key):
                 note = "not shaped like a postcode"
             elif key in self._no_grid:
                 note = "listed without a grid reference"
@@ -531,106 +373,12 @@ class PostcodeLookup:
     def to_frame(self) -> pd.DataFrame:
         """The lookup as a table: ``postcode`` (standard spelling), ``easting``, ``northing``."""
         return pd.DataFrame(
-            {"postcode": _spelled(self._index.to_numpy()), "easting": self._xy[:, 0], "northing": self._xy[:, 1]}
+            {
+                "postcode": spelled_postcodes(self._index.to_numpy()),
+                "easting": self._xy[:, 0],
+                "northing": self._xy[:, 1],
+            }
         )
-
-
-def _read_latlon(path: Path, *, what: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Postcode, longitude and latitude columns of one NSPL-style CSV file.
-
-    A well-formed file is read directly with numeric columns (fast); anything else is read again as text so that
-    the problem is reported with its row and column.
-    """
-    candidates = _LATLON
-    require_file(path, what)
-    with path.open("rb") as fh:
-        refuse_other_delimiter(fh.read(4096), path=path, what=what)
-    try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-        header.columns = [str(c).strip() for c in header.columns]
-    except Exception:
-        header = None
-    if header is not None:
-        pc, lon, lat = (find_column(header, c, path=path, what=what, role=r) for r, c in candidates.items())
-        try:
-            df = pd.read_csv(
-                path,
-                usecols=lambda c: str(c).strip() in (pc, lon, lat),
-                dtype={pc: str, lon: "float64", lat: "float64"},
-                encoding="utf-8-sig",
-                keep_default_na=False,
-                na_values=[""],
-            )
-            df.columns = [str(c).strip() for c in df.columns]
-            return df[pc], df[lon], df[lat]
-        except Exception:  # the careful reading below says what is wrong
-            pass
-    df = read_csv_table(path, what=what)
-    pc, lon, lat = (find_column(df, c, path=path, what=what, role=r) for r, c in candidates.items())
-    return df[pc], _numbers(df[lon], path=path, column=lon), _numbers(df[lat], path=path, column=lat)
-
-
-def _nspl_members(path: Path, *, what: str) -> list[str]:
-    """The CSV members of an NSPL zip file to read: its whole-country file, else its per-area files."""
-    p, names = zip_file_names(
-        path,
-        what,
-        hint="the download may be incomplete: delete the file and download it again "
-        "(hubopt fetch data --only nspl --refresh)",
-    )
-    csvs = [n for n in names if n.lower().endswith(".csv") and PurePosixPath(n).name.upper().startswith("NSPL")]
-    whole = [n for n in csvs if "multi_csv" not in n.lower()]
-    if len(whole) == 1:
-        return whole
-    if not whole and csvs:
-        return sorted(csvs)
-    shown = ", ".join(repr(n) for n in names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-    raise InputError(
-        "the zip file holds no NSPL CSV file (such as Data/NSPL_MAY_2025_UK.csv)"
-        if not whole
-        else f"the zip file holds {len(whole)} whole-country NSPL CSV files, not one",
-        path=p,
-        hint=f"use the National Statistics Postcode Lookup zip file as ONS publishes it (members: {shown or 'none'})",
-    )
-
-
-def _latlon_frame(
-    postcodes: pd.Series, lon: pd.Series, lat: pd.Series, *, file: int, rows: np.ndarray
-) -> pd.DataFrame:
-    """Postcode key, longitude, latitude, no-grid flag, file and row of NSPL rows."""
-    x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    # NSPL marks postcodes without a grid reference by a blank latitude (or 99.999999) and longitude 0.
-    no_grid = np.isnan(x) | np.isnan(y) | (y >= 99) | ((x == 0) & (y == 0))
-    return pd.DataFrame(
-        {"key": _keys(postcodes), "lon": x, "lat": y, "no_grid": no_grid, "file": file, "row": np.asarray(rows)}
-    )
-
-
-def _numbers(
-    values: pd.Series,
-    *,
-    path: str | Path | None,
-    column: str,
-    first_row: int = 2,
-    rows: Sequence[int] | None = None,
-) -> pd.Series:
-    """Parse numbers, blanks becoming NaN; fail naming the first value that is not a number (its row is
-    ``rows[position]`` when given, else ``first_row + position``)."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    text = values.astype("string").fillna("").str.strip()
-    out = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
-    bad = (out.isna() & (text != "")).to_numpy()
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{text.iloc[pos]!r} is not a number" + (f"; {int(bad.sum())} values in all" if bad.sum() > 1 else ""),
-            path=path,
-            row=(int(rows[pos]) if rows is not None else first_row + pos) if path is not None else None,
-            column=column,
-            hint="check that this is the right kind of file and that the column holds coordinates",
-        )
-    return out
 
 
 def _pick(df: pd.DataFrame, names: Sequence[str]) -> str | None:
@@ -640,19 +388,3 @@ def _pick(df: pd.DataFrame, names: Sequence[str]) -> str | None:
         if name in by_key:
             return by_key[name]
     return None
-
-
-def _outside(x: pd.Series, y: pd.Series, bounds: tuple[float, float, float, float]) -> pd.Series:
-    x0, y0, x1, y1 = bounds
-    xs = pd.Series(np.asarray(x, dtype=float))
-    ys = pd.Series(np.asarray(y, dtype=float))
-    inside = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
-    return ~inside & xs.notna() & ys.notna()
-
-
-def _describe(files: Sequence[Path], kind: str) -> str:
-    if len(files) == 1:
-        return f"{kind}, {files[0]}"
-    folders = {str(f.parent) for f in files}
-    where = next(iter(folders)) if len(folders) == 1 else f"{len(folders)} folders"
-    return f"{kind}, {len(files)} files in {where}"

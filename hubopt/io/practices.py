@@ -7,21 +7,16 @@ All loaders return new frames. Rows left out on purpose are counted in ``df.attr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io._validate import (
-    check_field_count,
-    check_unique_key,
-    find_column,
-    numeric_column,
-    numeric_column_rows,
-    read_csv_table,
-    text_column,
-)
+from hubopt.io._columns import check_unique_key, find_column, text_column
+from hubopt.io._csv import check_field_count, read_csv_table
+from hubopt.io._numbers import numeric_column, numeric_column_rows
 
 __all__ = ["EPRACCUR_FIELDS", "PRESCRIBING_SETTINGS", "read_epraccur", "read_list_sizes"]
 
@@ -212,7 +207,7 @@ def read_epraccur(path: str | Path, *, active_gp_only: bool = True) -> pd.DataFr
     return out
 
 
-def _parse_extract_dates(text: pd.Series, *, column: str, path: Path, rows: np.ndarray) -> pd.Series:
+def _parse_extract_dates(text: pd.Series, *, column: str, path: Path, rows: Sequence[int]) -> pd.Series:
     """Parse NHS Digital extract dates (``01JAN2021``; ISO ``2021-01-01`` and ``01/01/2021`` also accepted)."""
     values = text.where(text != "", None)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -285,7 +280,7 @@ def read_list_sizes(path: str | Path) -> pd.DataFrame:
             hint="use the 'all persons' practice-level file (gp-reg-pat-prac-all.csv)",
         )
     kept = df.loc[keep]
-    krows = rows[keep]
+    krows = rows[keep].tolist()  # file line numbers of the kept rows
     codes = text_column(kept, code_col, path=p, rows=krows)
     check_unique_key(kept, [code_col], path=p, rows=krows, what="practice code")
     patients = numeric_column_rows(kept, n_col, path=p, rows=krows, minimum=0, integer=True)

@@ -50,21 +50,11 @@ import pandas as pd
 
 from hubopt.errors import InputError
 from hubopt.files.cell_text import restore_frame, to_csv
-from hubopt.io._validate import (
-    CRS_BNG,
-    bng_to_lonlat,
-    check_coordinates_in_gb,
-    check_rows_match_header,
-    check_unique,
-    coordinate_pair,
-    lonlat_to_bng,
-    numeric_column,
-    read_csv_table,
-    read_geojson,
-    renumber_rows,
-    require_columns,
-    text_column,
-)
+from hubopt.io._columns import check_unique, require_columns, text_column
+from hubopt.io._coords import CRS_BNG, bng_to_lonlat, check_coordinates_in_gb, coordinate_pair, lonlat_to_bng
+from hubopt.io._csv import check_rows_match_header, read_csv_table, renumber_rows
+from hubopt.io._geojson import read_geojson
+from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
 
 __all__ = [
@@ -366,7 +356,7 @@ def _tidy_postcode(text: object) -> object:
 
 
 def _pair(df: pd.DataFrame, a: str, b: str, path: Path, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values of a coordinate pair and which rows have it; see :func:`hubopt.io._validate.coordinate_pair`."""
+    """Values of a coordinate pair and which rows have it; see :func:`hubopt.io._coords.coordinate_pair`."""
     xs, ys = coordinate_pair(df, a, b, path=path, kind=kind, what="site register")
     return xs, ys, ~np.isnan(xs)
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import highspy
 import numpy as np
 from scipy import sparse
+
+#: The value of one HiGHS option (``Highs.setOptionValue`` takes a bool, int, float or string).
+HighsOptionValue: TypeAlias = bool | int | float | str
 
 #: Why a HiGHS run stopped short of a verdict, in the words :class:`SolveReport` uses after "stopped by".
 STOPS = {
@@ -147,7 +151,7 @@ class HighsModel:
         integer: np.ndarray | None = None,
         maximize: bool = False,
         msg: bool = False,
-        options: dict[str, object] | None = None,
+        options: dict[str, HighsOptionValue] | None = None,
     ) -> None:
         a = sparse.csc_matrix(matrix)
         n_rows, n_cols = a.shape
@@ -277,7 +281,7 @@ def run_highs(
     mip_gap: float = 0.0,
     start: np.ndarray | None = None,
     msg: bool = False,
-    options: dict[str, object] | None = None,
+    options: dict[str, HighsOptionValue] | None = None,
 ) -> HighsOutcome:
     """Solve ``min/max cost @ x`` s.t. ``row_lower <= matrix @ x <= row_upper``, bounds, integrality, once.
 

@@ -345,7 +345,7 @@ def _solve(
     n_years, n = d.shape
     m = c.shape[1]
     travel_weight, cost_per_bed, cost_per_unit = costs
-    sites = np.flatnonzero(rules.hostable)
+    sites = np.flatnonzero(rules.hostable).tolist()
     prob = pulp.LpProblem("community_beds", pulp.LpMinimize)
     open_var: dict[tuple[int, int], pulp.LpVariable] = {}
     beds_var: dict[tuple[int, int], pulp.LpVariable] = {}
@@ -374,28 +374,26 @@ def _solve(
                 prob.addConstraint(open_var[t, j] - open_var[t - 1, j] >= 0, name=f"stay_open_{t}_{j}")
                 if not allow_moves:
                     prob.addConstraint(beds_var[t, j] - beds_var[t - 1, j] >= 0, name=f"no_decrease_{t}_{j}")
-        load: dict[int, list[tuple[pulp.LpVariable, float]]] = {int(j): [] for j in sites}
+        load: dict[int, list[tuple[pulp.LpVariable, float]]] = {j: [] for j in sites}
         if aggregate:
             prob.addConstraint(
                 pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) >= float(d[t].sum()),
                 name=f"demand_{t}",
             )
-        for i in np.flatnonzero(d[t] > 0) if not aggregate else []:
+        for i in np.flatnonzero(d[t] > 0).tolist() if not aggregate else []:
             terms = []
-            for j in np.flatnonzero(reach[i]):
+            for j in np.flatnonzero(reach[i]).tolist():
                 v = prob.add_variable(f"serve_{t}_{i}_{j}", 0, 1, pulp.LpContinuous)
-                serve[t, int(i), int(j)] = v
+                serve[t, i, j] = v
                 terms.append((v, 1.0))
-                load[int(j)].append((v, float(d[t, i])))
+                load[j].append((v, float(d[t, i])))
                 if travel_weight * c[i, j] * d[t, i]:
                     objective.append((v, travel_weight * float(c[i, j]) * float(d[t, i])))
                 prob.addConstraint(v - open_var[t, j] <= 0, name=f"link_{t}_{i}_{j}")
             prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{t}_{i}")
         for j in sites:
-            if load[int(j)]:
-                prob.addConstraint(
-                    pulp.LpAffineExpression(load[int(j)]) - beds_var[t, j] <= 0, name=f"capacity_{t}_{j}"
-                )
+            if load[j]:
+                prob.addConstraint(pulp.LpAffineExpression(load[j]) - beds_var[t, j] <= 0, name=f"capacity_{t}_{j}")
         prob.addConstraint(
             pulp.LpAffineExpression([(beds_var[t, j], 1.0) for j in sites]) >= float(rules.need[t]),
             name=f"need_{t}",

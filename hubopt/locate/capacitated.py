@@ -265,8 +265,8 @@ def _build(s: _Spec, drop: frozenset[str] = frozenset()) -> tuple[pulp.LpProblem
     forced = s.forced if "must_open" not in drop else np.zeros_like(s.forced)
     openable = s.openable
     prob = pulp.LpProblem("capacitated_hubs", pulp.LpMinimize)
-    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(openable)}
-    for j in np.flatnonzero(forced):
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(openable).tolist()}
+    for j in np.flatnonzero(forced).tolist():
         open_var[j].lowBound = 1
     ok = np.isfinite(c[pos]) & openable[None, :]
     if single:
@@ -285,10 +285,10 @@ def _build(s: _Spec, drop: frozenset[str] = frozenset()) -> tuple[pulp.LpProblem
         terms = [(serve[t], 1.0) for t in range(starts[k], starts[k + 1])]
         prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{i}")
     by_site: dict[int, list[int]] = {}
-    for t, (i, j) in enumerate(zip(rows, cols, strict=True)):
+    for t, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
         link = pulp.LpAffineExpression([(serve[t], 1.0), (open_var[j], -1.0)])
         prob.addConstraint(link <= 0, name=f"link_{i}_{j}")
-        by_site.setdefault(int(j), []).append(t)
+        by_site.setdefault(j, []).append(t)
     for j, ts in by_site.items():
         load = pulp.LpAffineExpression([(serve[t], float(w[rows[t]])) for t in ts])
         if np.isfinite(upper[j]):

@@ -108,14 +108,14 @@ def _cover_subproblem(
     if any(free_part.size == 0 for free_part in live):
         return "infeasible", None, None  # the must-open sites alone make N, and that set is excluded
     if rows.shape[0] == 0 and not live:
-        return "feasible", [int(j) for j in np.flatnonzero(forced)], None
+        return "feasible", np.flatnonzero(forced).tolist(), None
     rows = np.unique(rows, axis=0)
     prob = pulp.LpProblem("p_center_cover", pulp.LpMinimize)
-    free = [j for j in np.flatnonzero(available) if not forced[j]]
+    free = [j for j in np.flatnonzero(available).tolist() if not forced[j]]
     var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in free}
     prob.setObjective(pulp.LpAffineExpression([(v, 1.0) for v in var.values()]))
     for k, row in enumerate(rows):
-        terms = [(var[j], 1.0) for j in np.flatnonzero(row) if not forced[j]]
+        terms = [(var[j], 1.0) for j in np.flatnonzero(row).tolist() if not forced[j]]
         prob.addConstraint(pulp.LpAffineExpression(terms) >= 1, name=f"cover_{k}")
     hubs = pulp.LpAffineExpression([(v, 1.0) for v in var.values()])
     # Exactly N when sets are excluded: padding a smaller cover afterwards could rebuild an excluded set.
@@ -127,7 +127,7 @@ def _cover_subproblem(
     if report.status == "infeasible":
         return "infeasible", None, report
     if report.has_solution:
-        chosen = sorted([int(j) for j in np.flatnonzero(forced)] + [j for j, v in var.items() if v.varValue > 0.5])
+        chosen = sorted(np.flatnonzero(forced).tolist() + [j for j, v in var.items() if v.varValue > 0.5])
         return "feasible", chosen, report
     return "unknown", None, report
 
@@ -147,8 +147,8 @@ def _center_milp(
     reachable = np.isfinite(cost) & available[None, :]
     prob = pulp.LpProblem("p_center", pulp.LpMinimize)
     z = prob.add_variable("radius", 0, None, pulp.LpContinuous)
-    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available)}
-    for j in np.flatnonzero(forced):
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available).tolist()}
+    for j in np.flatnonzero(forced).tolist():
         open_var[j].lowBound = 1
     rows, cols = np.nonzero(reachable)
     serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows, cols, strict=True)]
@@ -159,7 +159,7 @@ def _center_milp(
         prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0) for k in ks]) == 1, name=f"assign_{i}")
         terms = [(serve[k], float(cost[i, cols[k]])) for k in ks] + [(z, -1.0)]
         prob.addConstraint(pulp.LpAffineExpression(terms) <= 0, name=f"radius_{i}")
-    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
         prob.addConstraint(serve[k] - open_var[j] <= 0, name=f"link_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
     _add_cuts(prob, open_var, cuts)
@@ -194,8 +194,8 @@ def _tie_break(
     n = cost.shape[0]
     within = (cost <= radius) & available[None, :]
     prob = pulp.LpProblem("p_center_tie_break", pulp.LpMinimize)
-    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available)}
-    for j in np.flatnonzero(forced):
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available).tolist()}
+    for j in np.flatnonzero(forced).tolist():
         open_var[j].lowBound = 1
     rows, cols = np.nonzero(within)
     serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows, cols, strict=True)]
@@ -204,7 +204,7 @@ def _tie_break(
     for i in range(n):
         terms = [(serve[k], 1.0) for k in range(starts[i], starts[i + 1])]
         prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{i}")
-    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
         prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0), (open_var[j], -1.0)]) <= 0, name=f"l_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
     _add_cuts(prob, open_var, cuts)

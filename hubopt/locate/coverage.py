@@ -28,14 +28,14 @@ import pulp
 from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate._highs import run_highs
+from hubopt.locate._highs import HighsOptionValue, run_highs
 from hubopt.locate.median import _check_inputs, site_masks, site_rules, stranded_zones_error
 from hubopt.locate.pairs import Pairs, candidate_pairs
 from hubopt.locate.solution import LocationResult, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the coverage MIPs.
-MIP_OPTIONS: dict[str, object] = {}
+MIP_OPTIONS: dict[str, HighsOptionValue] = {}
 
 
 def _check_settings(time_limit: float | None, mip_gap: float, max_minutes: float) -> None:
@@ -70,10 +70,10 @@ def _greedy_cover(
         z = zones_of(j)
         return float(w[z[~covered[z]]].sum()) if n_open is not None else float((~covered[z]).sum())
 
-    for j in np.flatnonzero(forced):
-        covered[zones_of(int(j))] = True
+    for j in np.flatnonzero(forced).tolist():
+        covered[zones_of(j)] = True
         is_open[j] = True
-    heap = [(-gain(int(j)), int(j)) for j in np.flatnonzero(available & ~forced)]
+    heap = [(-gain(j), j) for j in np.flatnonzero(available & ~forced).tolist()]
     heapq.heapify(heap)
     while heap:
         if n_open is not None and int(is_open.sum()) >= n_open:
@@ -203,7 +203,7 @@ def _solve(
         cut_lo = np.full(len(cuts), -np.inf)
         cut_hi = np.array([s.size - 1.0 for s in cuts])
         start = None
-        if mclp:
+        if n_hubs is not None:
             cost = np.concatenate([np.zeros(ms), w[zones]])
             row_lo = np.concatenate([np.full(nz, -np.inf), [float(n_hubs)], cut_lo])
             row_hi = np.concatenate([np.zeros(nz), [float(n_hubs)], cut_hi])
@@ -227,14 +227,14 @@ def _solve(
 
     prob = pulp.LpProblem(model, pulp.LpMaximize if mclp else pulp.LpMinimize)
     open_var = [prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in sites.tolist()]
-    for q in np.flatnonzero(forced[sites]):
+    for q in np.flatnonzero(forced[sites]).tolist():
         open_var[q].lowBound = 1
     if start_open is not None:
         for q, j in enumerate(sites.tolist()):
             open_var[q].setInitialValue(1.0 if start_open[j] else 0.0)
     cols_of_pair = site_col[pairs.cols].tolist()
     ptr = pairs.indptr.tolist()
-    if mclp:
+    if n_hubs is not None:
         cover_var = [prob.add_variable(f"covered_{i}", 0, 1) for i in zones.tolist()]
         prob.setObjective(pulp.LpAffineExpression(zip(cover_var, w[zones].tolist(), strict=True)))
         hit = None if start_open is None else _covered(pairs, start_open)

@@ -409,7 +409,11 @@ def swap_table(
         if j in forced:
             continue
         if capacitated:
-            ranked = sorted(candidates, key=lambda a, k=k: (quick[k, a], a))
+
+            def quick_order(a: int, k: int = k) -> tuple[float, int]:
+                return (float(quick[k, a]), a)
+
+            ranked = sorted(candidates, key=quick_order)
             evaluated = []
             for a in ranked[: max(2 * n_alternatives, n_alternatives + 2)]:
                 trial = sorted([x for x in chosen if x != j] + [a])
@@ -432,13 +436,14 @@ def swap_table(
             best = evaluated[:n_alternatives]
         else:
 
-            def key(a: int, k: int = k) -> tuple[float, ...]:
+            def alternative_order(a: int, k: int = k) -> tuple[float, ...]:
                 worse = measure.worse_by(float(values[k, a]), base)
                 zones = () if zones_out is None else (float(zones_out[k, a]),)
                 return (worse, *zones, float(quick[k, a]), a)
 
             best = [
-                (float(values[k, a]), float(quick[k, a]), a) for a in sorted(candidates, key=key)[:n_alternatives]
+                (float(values[k, a]), float(quick[k, a]), a)
+                for a in sorted(candidates, key=alternative_order)[:n_alternatives]
             ]
         for rank, (obj, travel, a) in enumerate(best, start=1):
             increase = measure.worse_by(obj, base)

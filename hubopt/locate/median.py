@@ -50,13 +50,13 @@ from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import _clock, lagrangian, lagrangian_tree
-from hubopt.locate._highs import HighsModel, HighsOutcome, run_highs
+from hubopt.locate._highs import HighsModel, HighsOptionValue, HighsOutcome, run_highs
 from hubopt.locate.pairs import Pairs, candidate_pairs, row_step, subset_pairs
 from hubopt.locate.solution import LocationResult, check_weighted_total, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the MIP (the incumbent from interchange is usually optimal: little effort on heuristics).
-MIP_OPTIONS: dict[str, object] = {"mip_heuristic_effort": 0.0}
+MIP_OPTIONS: dict[str, HighsOptionValue] = {"mip_heuristic_effort": 0.0}
 
 #: The first LP holds each zone's FIRST_PAIRS * sites / N nearest pairs (and those as near as the greedy's site).
 FIRST_PAIRS = 1.5
@@ -143,7 +143,7 @@ def site_masks(
     forced[idx_f] = True
     clash = forced & ~available
     if clash.any():
-        names = ", ".join(site_ids[j] for j in np.flatnonzero(clash))
+        names = ", ".join(site_ids[j] for j in np.flatnonzero(clash).tolist())
         raise ModelError(f"site(s) {names} are both must-open and unavailable; choose one rule for each")
     return available, forced
 
@@ -223,9 +223,9 @@ def greedy(pairs: Pairs, w: np.ndarray, n_open: int, forced: np.ndarray, availab
         np.minimum.at(cur, pairs.rows[k], pairs.time[k])
         is_open[j] = True
 
-    for j in np.flatnonzero(forced):
-        take(int(j))
-    heap = [(-gain(int(j)), int(j)) for j in np.flatnonzero(available & ~forced)]
+    for j in np.flatnonzero(forced).tolist():
+        take(j)
+    heap = [(-gain(j), j) for j in np.flatnonzero(available & ~forced).tolist()]
     heapq.heapify(heap)
     while int(is_open.sum()) < n_open and heap:
         _, j = heapq.heappop(heap)
@@ -479,8 +479,8 @@ def _solve_mip(
 
     prob = pulp.LpProblem("p_median", pulp.LpMinimize)
     open_var = {int(j): prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in sites}
-    for j in np.flatnonzero(forced):
-        open_var[int(j)].lowBound = 1
+    for j in np.flatnonzero(forced).tolist():
+        open_var[j].lowBound = 1
     rows_l, cols_l = pairs.rows.tolist(), pairs.cols.tolist()
     serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows_l, cols_l, strict=True)]
     coef = (w[pairs.rows] * pairs.time).tolist()
@@ -637,6 +637,7 @@ def solve_p_median(
             if not math.isfinite(ub):
                 incumbent, ub = None, math.inf
     if reduce:
+        assert incumbent is not None  # greedy set it; only the branch that turns ``reduce`` off clears it
         if isinstance(out, HighsOutcome):
             if math.isfinite(ub):
                 return _result(
@@ -706,6 +707,8 @@ def solve_p_median(
     # then, unless that already proves it, over all pairs within the (new, smaller) slack.
     stages: list[float | None] = [None] if lp is None or not math.isfinite(ub) else [0.25, 1.0]
     size = (0, 0, 0)
+    mip_pairs: list[int] = []
+    mip_sites: list[int] = []
     for fraction in stages:
         if fraction is None:
             stage_pairs, stage_sites, threshold = pairs, sites, math.inf
@@ -717,8 +720,9 @@ def solve_p_median(
                 full_pairs, _ = select(ub - lp.lower + tolerance(ub))
                 if stage_pairs.size > 0.5 * full_pairs.size:
                     continue  # a first stage would not be much smaller
-        info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[union-attr]
-        info.setdefault("mip_sites", []).append(int(stage_sites.size))  # type: ignore[union-attr]
+        mip_pairs.append(stage_pairs.size)
+        mip_sites.append(int(stage_sites.size))
+        info.update(mip_pairs=mip_pairs, mip_sites=mip_sites)
         remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             if incumbent is not None and math.isfinite(ub):
@@ -826,8 +830,8 @@ def _result(
         report=report,
         parameters={
             "n_hubs": int(n_hubs),
-            "must_open": [sids[j] for j in np.flatnonzero(forced)],
-            "unavailable": [sids[j] for j in np.flatnonzero(~available)],
+            "must_open": [sids[j] for j in np.flatnonzero(forced).tolist()],
+            "unavailable": [sids[j] for j in np.flatnonzero(~available).tolist()],
             "solver": solver,
             "time_limit": time_limit,
             "mip_gap": mip_gap,

@@ -65,8 +65,8 @@ def _regret_model(
     n = c.shape[0]
     reachable = np.isfinite(c) & available[None, :]
     prob = pulp.LpProblem("multiyear_regret", pulp.LpMinimize)
-    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available)}
-    for j in np.flatnonzero(forced):
+    open_var = {j: prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in np.flatnonzero(available).tolist()}
+    for j in np.flatnonzero(forced).tolist():
         open_var[j].lowBound = 1
     regret = prob.add_variable("regret", 0, None, pulp.LpContinuous)
     rows, cols = np.nonzero(reachable)
@@ -75,7 +75,7 @@ def _regret_model(
     for i in range(n):
         terms = [(serve[k], 1.0) for k in range(starts[i], starts[i + 1])]
         prob.addConstraint(pulp.LpAffineExpression(terms) == 1, name=f"assign_{i}")
-    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+    for k, (i, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
         prob.addConstraint(pulp.LpAffineExpression([(serve[k], 1.0), (open_var[j], -1.0)]) <= 0, name=f"l_{i}_{j}")
     prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == n_hubs, name="hubs")
     minutes = c[rows, cols]
@@ -180,15 +180,22 @@ def solve_multiyear(
             f"{stranded.size} zone(s) cannot reach any available site: {name_list([zids[i] for i in stranded])}; "
             "add a site they can reach, or check the travel-time matrix"
         )
-    common = {
-        "must_open": [int(j) for j in np.flatnonzero(forced)],
-        "unavailable": [int(j) for j in np.flatnonzero(~available)],
-        "zone_ids": zids,
-        "site_ids": sids,
-        "solver": solver,
-        "mip_gap": mip_gap,
-        "msg": msg,
-    }
+
+    def p_median(weights: np.ndarray, limit: float | None) -> LocationResult:
+        """The p-median over these sites, rules and solver settings, for one set of zone weights."""
+        return solve_p_median(
+            c,
+            weights,
+            n_hubs,
+            must_open=np.flatnonzero(forced).tolist(),
+            unavailable=np.flatnonzero(~available).tolist(),
+            zone_ids=zids,
+            site_ids=sids,
+            solver=solver,
+            time_limit=limit,
+            mip_gap=mip_gap,
+            msg=msg,
+        )
 
     def remaining() -> float | None:
         return None if deadline is None else max(deadline - _clock.now(), 1e-3)
@@ -200,7 +207,7 @@ def solve_multiyear(
     stopped_by = None
     if objective == "regret":
         for y in range(n_years):
-            res = solve_p_median(c, wy[y], n_hubs, time_limit=remaining(), **common)
+            res = p_median(wy[y], remaining())
             own.append(res)
             stages.append({"stage": f"year {labels[y]} own optimum", **res.report.to_dict()})
             if not res.report.is_optimal:
@@ -228,7 +235,7 @@ def solve_multiyear(
             proven, stopped_by = False, stopped_by or "time limit (tie-break stage)"
         bound = rep1.bound
     else:
-        res = solve_p_median(c, a @ wy, n_hubs, time_limit=time_limit, **common)
+        res = p_median(a @ wy, time_limit)
         stages.append({"stage": "weighted sum", **res.report.to_dict()})
         chosen = [int(j) for j in res.open_sites]
         bound = res.report.bound
@@ -243,7 +250,7 @@ def solve_multiyear(
     assignment, assigned_cost = nearest_open_assignment(c_avail, chosen)
     per_year = []
     for y in range(n_years):
-        row = {"year": labels[y], "chosen": float(values[y])}
+        row: dict[str, object] = {"year": labels[y], "chosen": float(values[y])}
         if objective == "regret":
             row.update(
                 own_optimum=float(optima[y]),
@@ -285,8 +292,8 @@ def solve_multiyear(
             "max_regret": float(regrets.max()) if objective == "regret" else None,
             "per_year": per_year,
             "stages": stages,
-            "must_open": [sids[j] for j in np.flatnonzero(forced)],
-            "unavailable": [sids[j] for j in np.flatnonzero(~available)],
+            "must_open": [sids[j] for j in np.flatnonzero(forced).tolist()],
+            "unavailable": [sids[j] for j in np.flatnonzero(~available).tolist()],
             "solver": solver,
             "time_limit": time_limit,
             "mip_gap": mip_gap,

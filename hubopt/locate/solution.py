@@ -43,14 +43,16 @@ class LocationResult:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def nearest_open_assignment(cost: np.ndarray, open_sites: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def nearest_open_assignment(
+    cost: np.ndarray, open_sites: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Assign every zone to its nearest open site.
 
     Parameters
     ----------
     cost : numpy.ndarray, shape (n_zones, n_sites)
         Travel times; ``inf`` where a site cannot be reached.
-    open_sites : sequence of int
+    open_sites : sequence or numpy.ndarray of int
         Column indices of the open sites.
 
     Returns

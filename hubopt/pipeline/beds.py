@@ -23,7 +23,7 @@ import pandas as pd
 from hubopt.demand.bed_need import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.locate.beds import place_beds, place_beds_phased
 from hubopt.results import BedResult
 from hubopt.scenario import BedSettings, Scenario

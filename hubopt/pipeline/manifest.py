@@ -12,7 +12,7 @@ from typing import Any
 
 from hubopt._version import __version__
 from hubopt.files.output_folder import output_marker
-from hubopt.io._validate import file_sha256
+from hubopt.io._files import file_sha256
 
 #: Packages whose versions change results or outputs.
 TRACKED_PACKAGES = (
@@ -57,7 +57,7 @@ def build_manifest(
     inputs: dict[str, Path],
     parameters: dict[str, Any],
     solve: dict[str, Any],
-    methods: dict[str, str],
+    methods: dict[str, str | dict[str, str]],
     results: dict[str, Any],
     outputs: list[str],
 ) -> dict[str, Any]:

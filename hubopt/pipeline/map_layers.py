@@ -12,7 +12,8 @@ import pandas as pd
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import HuboptError
 from hubopt.files.atomic import atomic_path
-from hubopt.io._validate import CRS_BNG, file_sha256
+from hubopt.io._coords import CRS_BNG
+from hubopt.io._files import file_sha256
 from hubopt.scenario import Scenario
 from hubopt.study import Study
 from hubopt.travel.cache import cache_key
@@ -87,8 +88,7 @@ def hub_isochrones(
             pass
     progress(f"Isochrones around the hubs on {mode.network.name}")
     try:
-        kwargs = {"speeds_kph": mode.speeds_kph} if mode.speeds_kph else {}
-        graph = load_network(mode.network, mode=mode.mode, **kwargs)
+        graph = load_network(mode.network, mode=mode.mode, speeds_kph=mode.speeds_kph or None)
         polys = isochrones(
             graph, xy, ids, bands_minutes=ISOCHRONE_BANDS, mode=mode.mode, access_speed_kph=mode.access_speed_kph
         )

@@ -4,12 +4,13 @@ explanation of the answer (the cost of swapping each hub, and the next-best dist
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
+from hubopt.errors import InputError
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
@@ -26,6 +27,16 @@ def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:
         return None
     values = pd.to_numeric(sites[column], errors="coerce").to_numpy(dtype=float)
     return None if np.isnan(values).all() else values
+
+
+_T = TypeVar("_T")
+
+
+def _needed(value: _T | None, setting: str, kind: str) -> _T:
+    """A setting the ``kind`` model needs (scenario validation guarantees it; a hand-built Scenario may lack it)."""
+    if value is None:
+        raise InputError(f"the {kind} model needs {setting}", setting=setting)
+    return value
 
 
 def solve_scenario_model(
@@ -60,22 +71,32 @@ def solve_scenario_model(
     if kind == "p-median" and ms.years:
         by_year = np.vstack([demand_for_year(y).demand for y in ms.years])
         result = solve_multiyear(
-            minutes, by_year, scenario.hubs, objective=ms.multi_year_objective, years=ms.years, **common
+            minutes,
+            by_year,
+            _needed(scenario.hubs, "model.hubs", kind),
+            objective=ms.multi_year_objective,
+            years=ms.years,
+            **common,
         )
         what = "best total over" if ms.multi_year_objective == "sum" else "least worst regret across"
         description = f"p-median over several years: one set of {scenario.hubs} hubs, {what} {ms.years}"
     elif kind == "p-median":
-        result = solve_p_median(minutes, weights, scenario.hubs, **common)
+        result = solve_p_median(minutes, weights, _needed(scenario.hubs, "model.hubs", kind), **common)
         description = f"p-median: {scenario.hubs} hubs minimising age-weighted travel time"
     elif kind == "mclp":
         model_kwargs = {"max_minutes": ms.max_minutes}
-        result = solve_mclp(minutes, weights, scenario.hubs, ms.max_minutes, **common)
-        description = f"maximal coverage: {scenario.hubs} hubs bringing the most demand within {ms.max_minutes:g} min"
+        hubs, max_minutes = (
+            _needed(scenario.hubs, "model.hubs", kind),
+            _needed(ms.max_minutes, "model.max_minutes", kind),
+        )
+        result = solve_mclp(minutes, weights, hubs, max_minutes, **common)
+        description = f"maximal coverage: {hubs} hubs bringing the most demand within {max_minutes:g} min"
     elif kind == "lscp":
-        result = solve_lscp(minutes, ms.max_minutes, **common)
-        description = f"set covering: the fewest hubs with everyone within {ms.max_minutes:g} min"
+        max_minutes = _needed(ms.max_minutes, "model.max_minutes", kind)
+        result = solve_lscp(minutes, max_minutes, **common)
+        description = f"set covering: the fewest hubs with everyone within {max_minutes:g} min"
     elif kind == "p-center":
-        result = solve_p_center(minutes, weights, scenario.hubs, **common)
+        result = solve_p_center(minutes, weights, _needed(scenario.hubs, "model.hubs", kind), **common)
         description = f"p-center: {scenario.hubs} hubs minimising the longest journey"
     else:
         if ms.capacity_measure == "population":
@@ -129,9 +150,9 @@ def solve_scenario_model(
             "site_names": names,
             "solver": scenario.solver,
             "time_limit": scenario.time_limit,
+            "model_kwargs": model_kwargs if kind == "capacitated" else None,
         }
-        capacitated = {"model_kwargs": model_kwargs} if kind == "capacitated" else {}
-        outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, **kw, **capacitated)
+        outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, **kw)
         fixed_number = scenario.hubs is not None and kind != "lscp"
         outcome.next_best = next_best_solutions(
             minutes,
@@ -142,6 +163,5 @@ def solve_scenario_model(
             max_minutes=ms.max_minutes if kind in ("mclp", "lscp") else None,
             mip_gap=scenario.mip_gap,
             **kw,
-            **capacitated,
         )
     return outcome

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.files.cell_text import to_csv
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
 from hubopt.render.folium_map import write_hub_map

@@ -16,7 +16,7 @@ import pandas as pd
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
-from hubopt.io.population import AGE_BANDS, band_column
+from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
 from hubopt.locate.solution import LocationResult, access_measures
@@ -26,6 +26,7 @@ from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
+from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
 from hubopt.scenario import Scenario
 from hubopt.study import Study, load_study
@@ -74,9 +75,11 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
                 else "use IDs from the site register (the site_id column of sites.csv)"
             )
             raise InputError(f"unknown site ID(s): {', '.join(unknown)}", path=scenario.path, setting=key, hint=hint)
-    must = sorted({index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep")))
+    must = sorted(
+        {index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep").tolist())
+    )
     unavailable = sorted(
-        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable"))
+        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
     )
     return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
 
@@ -182,6 +185,7 @@ def run_scenario(
     refused at once. Outputs are written to a staging folder of this run beside the destination and moved into
     place only when complete, so a failed run never leaves half-written files. An earlier run in the folder is
     replaced only with ``overwrite=True``, and only the files its manifest lists: a user's other files are kept.
+    A PDF of the report (``outputs.report_pdf``) on a machine that cannot print one is refused at once too.
 
     Parameters
     ----------
@@ -201,6 +205,12 @@ def run_scenario(
     RunResult
     """
     start = time.perf_counter()
+    if scenario.write_report_pdf and (missing := pdf_printer_missing()) is not None:
+        raise InputError(
+            f"a PDF of the report is asked for, but {missing}",
+            setting="outputs.report_pdf",
+            hint="install what is named, or set outputs.report_pdf: false (report.html prints from any browser too)",
+        )
     folder = Path(out) if out is not None else scenario.output_folder
     with prepare_output(folder, overwrite=overwrite, what="run") as target:
         run = _compute(scenario, refresh=refresh, progress=progress)

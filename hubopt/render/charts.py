@@ -31,6 +31,14 @@ _SHARE_COLOURS = ("#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 _FONT = "DejaVu Sans"
 
 
+def _share_minutes(column: str) -> str:
+    """The T of a ``within_<T>_share`` column, as written in its name."""
+    found = _SHARE.match(column)
+    if found is None:
+        raise ValueError(f"{column!r} is not a within_<T>_share column")
+    return found[1]
+
+
 def check_sweep(sweep: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Validate a sweep table; return its usable rows (sorted by N) and its share columns.
 
@@ -55,7 +63,7 @@ def check_sweep(sweep: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not isinstance(sweep, pd.DataFrame):
         raise InputError(f"the sweep must be a table (DataFrame), not {type(sweep).__name__}")
     missing = [c for c in _REQUIRED if c not in sweep.columns]
-    shares = sorted((c for c in sweep.columns if _SHARE.match(str(c))), key=lambda c: float(_SHARE.match(c)[1]))
+    shares = sorted((c for c in sweep.columns if _SHARE.match(str(c))), key=lambda c: float(_share_minutes(c)))
     if missing or not shares:
         need = [*missing, *([] if shares else ["within_<T>_share"])]
         raise InputError(
@@ -127,7 +135,7 @@ def hubs_chart(
 
     right = ax.twinx()
     for k, column in enumerate(shares):
-        minutes = _SHARE.match(column)[1]
+        minutes = _share_minutes(column)
         right.plot(
             n,
             rows[column] * 100,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Figure
 
 from hubopt.analysis.compare import CHANGE_LABELS, PEOPLE_LABELS, Comparison
 from hubopt.locate.solution import signed_number
@@ -37,7 +39,8 @@ def people_added_colours(comparison: Comparison) -> pd.Series:
     return comparison.zones["people_band"].astype(str).map(colour).fillna("#999999")
 
 
-def _zone_popup(row: object, comparison: Comparison) -> str:
+def _zone_popup(row: Any, comparison: Comparison) -> str:
+    """``row`` is one row of the comparison's zones from ``itertuples`` (a namedtuple of its columns)."""
     hub_a = comparison.label(row.hub_id_a) if row.hub_id_a else "none reachable"
     hub_b = comparison.label(row.hub_id_b) if row.hub_id_b else "none reachable"
     return (
@@ -119,14 +122,15 @@ def write_comparison_map(
                     "fillOpacity": 0.75,
                 },
                 tooltip=f"{_text(row.zone_name)}: {tip(row)}",
-                popup=folium.Popup(_zone_popup(row, comparison), max_width=340),
-            ).add_to(layer)
+            ).add_child(folium.Popup(_zone_popup(row, comparison), max_width=340)).add_to(layer)
         layer.add_to(fmap)
     _add_hub_markers(fmap, comparison, sites_a, sites_b)
     folium.LayerControl(collapsed=False).add_to(fmap)
     b = gz.total_bounds
     fmap.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    fmap.get_root().html.add_child(folium.Element(_legend(comparison, title)))
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium Map's root is the page (a branca Figure)
+    root.html.add_child(folium.Element(_legend(comparison, title)))
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(inline_assets(fmap.get_root().render()), encoding="utf-8")

@@ -10,22 +10,28 @@ the figure. No string needs escaping, and the text in the file is the original t
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 __all__ = ["PLAIN_TEXT_RC", "plain_text", "save_figure"]
 
 #: Matplotlib settings under which every string is drawn as plain text.
-PLAIN_TEXT_RC = {"text.parse_math": False, "text.usetex": False}
+PLAIN_TEXT_RC: dict[RcKeyType, Any] = {"text.parse_math": False, "text.usetex": False}
 
 
-def plain_text() -> contextlib.AbstractContextManager[Any]:
+@contextlib.contextmanager
+def plain_text() -> Iterator[None]:
     """A ``with`` block or decorator inside which matplotlib draws every new text as plain text."""
-    return mpl.rc_context(PLAIN_TEXT_RC)
+    with mpl.rc_context(PLAIN_TEXT_RC):
+        yield
 
 
 def save_figure(fig: Figure, target: str | Path | IO[Any], **kwargs: Any) -> None:

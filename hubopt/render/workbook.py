@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hubopt.analysis.equity import equity_table
 from hubopt.files.cell_text import neutralise
-from hubopt.render.report import _flatten, _setting_text, illustrative_assumptions, solver_statement
+from hubopt.render.report import illustrative_assumptions, solver_statement
+from hubopt.render.report_html import _flatten, _setting_text
 from hubopt.results import RunResult
 
 __all__ = ["write_workbook"]

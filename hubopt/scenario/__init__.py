@@ -2,7 +2,8 @@
 
 A scenario is a YAML file. Every key is checked: a misspelt key, a wrong type or an impossible value stops with a
 message naming the key (e.g. ``model.hubs``) and what to write instead. Relative paths are read from the scenario
-file's folder. See ``models/west_kent_hubs.yaml`` for a commented example, and the README for every key.
+file's folder; ``builtin:NAME`` names a built-in study (see :mod:`hubopt.builtin`). See
+``hubopt/scenarios/west_kent_hubs.yaml`` for a commented example, and the README for every key.
 
 The package: :mod:`~hubopt.scenario.settings` (the validated :class:`Scenario` and its sections),
 :mod:`~hubopt.scenario.schema` (every key, its type and default), :mod:`~hubopt.scenario.sections` (the checks of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hubopt import builtin
 from hubopt.demand.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
 from hubopt.demand.projection import BEYOND_CHOICES
 from hubopt.demand.zones import check_band_weights
@@ -42,12 +43,12 @@ def load_scenario(path: str | Path) -> Scenario:
     -------
     Scenario
     """
-    p = Path(path)
+    p = builtin.scenario_path(path)
     if not p.is_file():
         raise InputError(
             "the scenario file does not exist",
             path=p,
-            hint="give the path of a .yaml scenario, e.g. models/west_kent_hubs.yaml",
+            hint="give the path of a .yaml scenario, or a built-in one such as builtin:west_kent_hubs",
         )
     data = read_yaml(p, what="scenario file")
     values = _check_section(data, _SCHEMA, "", p)
@@ -56,6 +57,11 @@ def load_scenario(path: str | Path) -> Scenario:
     def resolve(value: str | None) -> Path | None:
         if value is None:
             return None
+        if builtin.is_reference(value):
+            try:
+                return builtin.study_path(value)
+            except InputError as exc:
+                raise InputError(exc.problem, path=p, hint=exc.hint) from None
         q = Path(value).expanduser()
         return q.resolve() if q.is_absolute() else (base / q).resolve()
 
@@ -141,7 +147,7 @@ def load_scenario(path: str | Path) -> Scenario:
         _fail("outputs.thresholds", "thresholds must be a list of positive minutes, e.g. [15, 30]", p)
     study = resolve(values["study"])
     assert study is not None
-    folder = resolve(values["outputs"]["folder"]) or (base.parent / "maps" / p.stem)
+    folder = resolve(values["outputs"]["folder"]) or builtin.default_output_folder(p)
     return Scenario(
         path=p,
         name=values["name"],
@@ -159,7 +165,7 @@ def load_scenario(path: str | Path) -> Scenario:
         travel_method=method,
         travel_modes=modes,
         travel_use=use,
-        travel_cache=resolve(values["travel"]["cache_folder"]) or (base.parent / ".hubopt-cache"),
+        travel_cache=resolve(values["travel"]["cache_folder"]) or builtin.default_cache_folder(),
         network_buffer_m=float(values["travel"]["network_buffer_m"]),
         model_type=model["type"],
         hubs=model["hubs"],

@@ -33,7 +33,7 @@ def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None
                 path,
                 "use none, study (the shares in the study's study.yaml), or a list of 'district code: share'",
             )
-        return None if value == "none" else "study"  # type: ignore[return-value]
+        return None if value == "none" else "study"
     out: dict[str, float] = {}
     for code, share in value.items():
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:

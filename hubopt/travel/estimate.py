@@ -8,14 +8,14 @@ thrombolysis (IVT) unit, for West Kent and Mid & South Essex (1,014 LSOAs, 0.2-3
 The model form is chosen by 5-fold cross-validation among a few simple candidates, all constrained to be monotone
 non-decreasing in distance with a non-negative time at zero distance (a farther point never gets a shorter time).
 The fitted model, its errors, its source and the cross-validated comparison of the candidates are committed with
-the package as ``straight_line_model.json`` (refit it with ``python -m hubopt.travel.fit_straight_line``).
+the package as ``straight_line_model.json`` (refit it with ``python -m hubopt.travel.fit_straight_line``). The
+candidate forms are in :mod:`hubopt.travel.model_forms`; the fitting on the calibration data is in
+:mod:`hubopt.travel.calibration`.
 
 Public API
 ----------
 StraightLineModel
     The fitted model (coefficients, errors, provenance), with ``predict_minutes``, ``to_json`` and ``from_json``.
-fit_straight_line_model(source_dir)
-    Fit the model on the calibration data; returns the model and the per-pair table.
 load_default_model()
     The committed model (read once, cached).
 straight_line_minutes(origins_xy, destinations_xy, model=None)
@@ -26,36 +26,22 @@ describe(model=None)
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import json
 import math
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from pyproj import Transformer
-from scipy.optimize import curve_fit, lsq_linear
 from scipy.spatial.distance import cdist
 
 from hubopt.errors import InputError
 from hubopt.files.atomic import write_text_atomic
-from hubopt.io._validate import (
-    CRS_BNG,
-    CRS_LONLAT,
-    check_coordinates_in_gb,
-    check_unique,
-    file_sha256,
-    numeric_column,
-    read_csv_table,
-    require_columns,
-)
+from hubopt.travel.model_forms import SELECTION_RULE, fitted_formula, get_form, is_monotone
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -63,10 +49,10 @@ __all__ = [
     "CandidateFit",
     "StraightLineModel",
     "describe",
-    "fit_straight_line_model",
     "load_default_model",
     "straight_line_minutes",
 ]
+
 
 #: Identifier of this travel-time method, for run manifests and output tables.
 METHOD_NAME = "straight_line_calibrated"
@@ -74,180 +60,8 @@ METHOD_NAME = "straight_line_calibrated"
 #: The committed, fitted model.
 DEFAULT_MODEL_PATH = Path(__file__).with_name("straight_line_model.json")
 
-#: Calibration files, relative to the shared data folder (see its SOURCES.md, sections 2, 5 and 8).
-TRAVEL_TIMES_FILE = Path("travel_times/lsoa_107_ivt_westkent_mse.csv")
-CENTROIDS_FILE = Path(
-    "population/Lower_Layer_Super_Output_Areas_December_2011_Population_Weighted_Centroids_westkent_mse.csv"
-)
-STROKE_UNITS_FILE = Path("hospitals/hosp_107_stroke_units_england.csv")
-
-#: Number of cross-validation folds and the seed of the (fixed) fold assignment.
-CV_FOLDS = 5
-CV_SEED = 20240122
-#: A candidate with fewer parameters is preferred when its CV MAE is within this many minutes of the best.
-SIMPLICITY_TOLERANCE_MINUTES = 0.05
-#: Threshold of the "share within" error measure.
-WITHIN_MINUTES = 5.0
-#: Fewest joined pairs a fit accepts.
-MIN_PAIRS = 30
-
-SELECTION_RULE = (
-    f"lowest {CV_FOLDS}-fold cross-validated MAE among monotone candidates, unless a candidate with fewer "
-    f"parameters is within {SIMPLICITY_TOLERANCE_MINUTES:g} min of it"
-)
 
 _SCHEMA = "hubopt.straight_line_model/1"
-_MONOTONE_GRID_KM = np.linspace(0.0, 300.0, 30_001)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Candidate model forms
-# --------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Form:
-    """A candidate model form: its coefficient names, how to predict and how to fit it."""
-
-    name: str
-    description: str
-    coefficient_names: tuple[str, ...]
-    predict: Callable[[Mapping[str, float], np.ndarray], np.ndarray]
-    fit: Callable[[np.ndarray, np.ndarray], dict[str, float]]
-    fixed: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def n_params(self) -> int:
-        """Number of fitted coefficients (fixed ones such as a knot position do not count)."""
-        return len(self.coefficient_names) - len(self.fixed)
-
-
-def _nonnegative_least_squares(basis: np.ndarray, minutes: np.ndarray) -> np.ndarray:
-    """Least squares with every coefficient >= 0 (which makes each of our forms monotone with t(0) >= 0)."""
-    return lsq_linear(basis, minutes, bounds=(0.0, np.inf), method="bvls").x
-
-
-def _linear_form(
-    name: str, description: str, names: tuple[str, ...], basis: Callable[[np.ndarray], np.ndarray]
-) -> _Form:
-    def predict(c: Mapping[str, float], d: np.ndarray) -> np.ndarray:
-        return basis(d) @ np.array([c[n] for n in names])
-
-    def fit(d: np.ndarray, t: np.ndarray) -> dict[str, float]:
-        return dict(zip(names, (float(v) for v in _nonnegative_least_squares(basis(d), t)), strict=True))
-
-    return _Form(name, description, names, predict, fit)
-
-
-def _piecewise_form(knot_km: float) -> _Form:
-    name = f"piecewise_linear_{knot_km:g}km"
-    names = ("intercept_min", "slope_below_min_per_km", "slope_above_min_per_km")
-
-    def basis(d: np.ndarray, k: float = knot_km) -> np.ndarray:
-        return np.column_stack([np.ones_like(d), np.minimum(d, k), np.maximum(d - k, 0.0)])
-
-    def predict(c: Mapping[str, float], d: np.ndarray) -> np.ndarray:
-        return basis(d, c["knot_km"]) @ np.array([c[n] for n in names])
-
-    def fit(d: np.ndarray, t: np.ndarray) -> dict[str, float]:
-        coef = dict(zip(names, (float(v) for v in _nonnegative_least_squares(basis(d), t)), strict=True))
-        return {**coef, "knot_km": float(knot_km)}
-
-    return _Form(
-        name,
-        f"t = a + b1·min(d, {knot_km:g}) + b2·max(d − {knot_km:g}, 0): one speed up to {knot_km:g} km, "
-        "another beyond (continuous)",
-        (*names, "knot_km"),
-        predict,
-        fit,
-        fixed={"knot_km": float(knot_km)},
-    )
-
-
-def _power_predict(c: Mapping[str, float], d: np.ndarray) -> np.ndarray:
-    return c["intercept_min"] + c["scale_min"] * np.power(d, c["exponent"])
-
-
-def _power_fit(d: np.ndarray, t: np.ndarray) -> dict[str, float]:
-    def f(x: np.ndarray, a: float, b: float, p: float) -> np.ndarray:
-        return a + b * np.power(x, p)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        params, _ = curve_fit(f, d, t, p0=[2.0, 2.0, 0.8], bounds=([0.0, 0.0, 0.05], [np.inf, np.inf, 3.0]))
-    return dict(zip(("intercept_min", "scale_min", "exponent"), (float(v) for v in params), strict=True))
-
-
-_FORMS: dict[str, _Form] = {
-    f.name: f
-    for f in (
-        _linear_form(
-            "proportional",
-            "t = d · detour / speed: straight-line distance times a detour factor over a speed, no access time",
-            ("min_per_km",),
-            lambda d: d[:, None],
-        ),
-        _linear_form(
-            "linear",
-            "t = a + b·d: access time plus detour × distance / speed (detour and speed are not separable)",
-            ("intercept_min", "slope_min_per_km"),
-            lambda d: np.column_stack([np.ones_like(d), d]),
-        ),
-        _linear_form(
-            "linear_sqrt",
-            "t = a + b·d + c·√d: slower per km on short trips, smoothly",
-            ("intercept_min", "slope_min_per_km", "sqrt_min_per_sqrt_km"),
-            lambda d: np.column_stack([np.ones_like(d), d, np.sqrt(d)]),
-        ),
-        _piecewise_form(3.0),
-        _piecewise_form(5.0),
-        _piecewise_form(8.0),
-        _Form(
-            "power",
-            "t = a + b·d^p: slower per km on short trips, smoothly (non-linear fit)",
-            ("intercept_min", "scale_min", "exponent"),
-            _power_predict,
-            _power_fit,
-        ),
-    )
-}
-
-
-def _form(name: str) -> _Form:
-    try:
-        return _FORMS[name]
-    except KeyError:
-        raise ValueError(f"unknown straight-line model form {name!r}; known: {', '.join(_FORMS)}") from None
-
-
-def _formula(form: str, c: Mapping[str, float]) -> str:
-    """The fitted equation in plain text (t in minutes, d in straight-line km)."""
-    if form == "proportional":
-        return f"t = {c['min_per_km']:.4f}·d"
-    if form == "linear":
-        return f"t = {c['intercept_min']:.4f} + {c['slope_min_per_km']:.4f}·d"
-    if form == "linear_sqrt":
-        return f"t = {c['intercept_min']:.4f} + {c['slope_min_per_km']:.4f}·d + {c['sqrt_min_per_sqrt_km']:.4f}·√d"
-    if form.startswith("piecewise_linear"):
-        k = c["knot_km"]
-        return (
-            f"t = {c['intercept_min']:.4f} + {c['slope_below_min_per_km']:.4f}·min(d, {k:g})"
-            f" + {c['slope_above_min_per_km']:.4f}·max(d − {k:g}, 0)"
-        )
-    if form == "power":
-        return f"t = {c['intercept_min']:.4f} + {c['scale_min']:.4f}·d^{c['exponent']:.4f}"
-    raise ValueError(f"unknown straight-line model form {form!r}")
-
-
-def _is_monotone(form: str, coefficients: Mapping[str, float]) -> bool:
-    """Whether predictions are non-decreasing on 0-300 km and t(0) >= 0 (checked on a 10 m grid)."""
-    t = _form(form).predict(coefficients, _MONOTONE_GRID_KM)
-    return bool(np.all(np.isfinite(t)) and t[0] >= 0.0 and np.all(np.diff(t) >= -1e-12))
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The model
-# --------------------------------------------------------------------------------------------------------------
 
 
 def _frozen_map(values: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -377,7 +191,7 @@ class StraightLineModel:
     source_files: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        form = _form(self.form)
+        form = get_form(self.form)
         missing = [n for n in form.coefficient_names if n not in self.coefficients]
         if missing:
             raise ValueError(f"straight-line model form {self.form!r} needs coefficients {', '.join(missing)}")
@@ -389,7 +203,7 @@ class StraightLineModel:
     @property
     def formula(self) -> str:
         """The fitted equation in plain text (t in minutes, d in straight-line km)."""
-        return _formula(self.form, self.coefficients)
+        return fitted_formula(self.form, self.coefficients)
 
     def predict_minutes(self, distance_km: np.ndarray) -> np.ndarray:
         """Drive time in minutes for straight-line distances in km.
@@ -408,7 +222,7 @@ class StraightLineModel:
         if np.any(d < 0.0):
             raise ValueError("straight-line distances must be >= 0 km")
         flat = d.reshape(-1)
-        return np.asarray(_form(self.form).predict(self.coefficients, flat), dtype=np.float64).reshape(d.shape)
+        return np.asarray(get_form(self.form).predict(self.coefficients, flat), dtype=np.float64).reshape(d.shape)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (``formula`` is included for readers and ignored when loading)."""
@@ -492,7 +306,7 @@ class StraightLineModel:
                 path=p,
                 hint="refit it with `python -m hubopt.travel.fit_straight_line --source DATA_FOLDER`",
             ) from None
-        if not _is_monotone(model.form, model.coefficients):
+        if not is_monotone(model.form, model.coefficients):
             raise InputError(
                 "the straight-line travel-time model is not monotone (a farther point would get a shorter time, "
                 "or the time at zero distance is negative)",
@@ -553,204 +367,3 @@ def describe(model: StraightLineModel | None = None) -> str:
         "straight-line distance converted to drive time by a model calibrated on modelled road times "
         f"(MAE {m.mae_minutes:.1f} min, {100 * m.share_within_5_minutes:.0f} % within 5 min)"
     )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Fitting
-# --------------------------------------------------------------------------------------------------------------
-
-
-def _norm_postcode(s: pd.Series) -> pd.Series:
-    return s.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-
-
-def _read_calibration_pairs(source_dir: Path) -> tuple[pd.DataFrame, dict[str, int], dict[str, str]]:
-    """Join travel times, LSOA centroids and unit locations; return pairs with BNG coordinates and join counts."""
-    tt_path = source_dir / TRAVEL_TIMES_FILE
-    pwc_path = source_dir / CENTROIDS_FILE
-    su_path = source_dir / STROKE_UNITS_FILE
-
-    tt = read_csv_table(tt_path, what="SAMueL LSOA travel-time file")
-    require_columns(tt, ["area", "time_to_thrombolysis_unit", "IVT unit"], path=tt_path, what="travel-time file")
-    pwc = read_csv_table(pwc_path, what="LSOA 2011 population-weighted centroid file")
-    require_columns(pwc, ["X", "Y", "lsoa11cd", "lsoa11nm"], path=pwc_path, what="LSOA centroid file")
-    su = read_csv_table(su_path, what="stroke unit file")
-    require_columns(su, ["hospital", "lat", "long"], path=su_path, what="stroke unit file")
-
-    tt = tt.assign(
-        area=tt["area"].str.strip(),
-        unit=_norm_postcode(tt["IVT unit"]),
-        observed=numeric_column(tt, "time_to_thrombolysis_unit", path=tt_path, minimum=0.0),
-        row=np.arange(len(tt)) + 2,
-    )
-    check_unique(tt, "area", path=tt_path, what="LSOA name")
-    blank_unit = tt["unit"] == ""
-    if blank_unit.any():
-        pos = int(np.flatnonzero(blank_unit.to_numpy())[0])
-        raise InputError("the unit postcode is missing", path=tt_path, row=pos + 2, column="IVT unit")
-
-    pwc = pwc.assign(
-        lsoa11nm=pwc["lsoa11nm"].str.strip(),
-        lon=numeric_column(pwc, "X", path=pwc_path),
-        lat=numeric_column(pwc, "Y", path=pwc_path),
-    )
-    check_unique(pwc, "lsoa11nm", path=pwc_path, what="LSOA name")
-    check_coordinates_in_gb(pwc["lon"], pwc["lat"], crs="lonlat", path=pwc_path, columns=("X", "Y"))
-
-    su = su.assign(
-        unit=_norm_postcode(su["hospital"]),
-        lon=numeric_column(su, "long", path=su_path),
-        lat=numeric_column(su, "lat", path=su_path),
-    )
-    check_unique(su, "unit", path=su_path, what="unit postcode")
-    check_coordinates_in_gb(su["lon"], su["lat"], crs="lonlat", path=su_path, columns=("long", "lat"))
-
-    to_bng = Transformer.from_crs(CRS_LONLAT, CRS_BNG, always_xy=True)
-    pwc["x"], pwc["y"] = to_bng.transform(pwc["lon"].to_numpy(), pwc["lat"].to_numpy())
-    su["ux"], su["uy"] = to_bng.transform(su["lon"].to_numpy(), su["lat"].to_numpy())
-
-    pairs = tt[["area", "unit", "observed", "row"]].merge(
-        pwc[["lsoa11nm", "lsoa11cd", "x", "y"]], left_on="area", right_on="lsoa11nm", how="left", validate="1:1"
-    )
-    pairs = pairs.merge(su[["unit", "ux", "uy"]], on="unit", how="left", validate="m:1")
-    no_centroid = pairs["x"].isna()
-    no_unit = pairs["ux"].isna()
-    kept = pairs[~no_centroid & ~no_unit]
-    join = {
-        "travel_time_rows": len(tt),
-        "lsoas_without_centroid": int(no_centroid.sum()),
-        "rows_whose_unit_has_no_location": int((no_unit & ~no_centroid).sum()),
-        "units_without_location": int(pairs.loc[no_unit, "unit"].nunique()),
-        "centroids_not_used": int((~pwc["lsoa11nm"].isin(tt["area"])).sum()),
-        "pairs": len(kept),
-        "ivt_units": int(kept["unit"].nunique()),
-    }
-    if len(kept) < MIN_PAIRS:
-        examples = ", ".join(repr(a) for a in pairs.loc[no_centroid, "area"].head(3))
-        units = ", ".join(repr(u) for u in pairs.loc[no_unit, "unit"].drop_duplicates().head(3))
-        raise InputError(
-            f"only {len(kept)} of {len(tt)} travel-time rows join to an LSOA centroid and a unit location "
-            f"({join['lsoas_without_centroid']} LSOA names have no centroid, e.g. {examples or 'none'}; "
-            f"{join['units_without_location']} unit postcodes have no location, e.g. {units or 'none'})",
-            path=tt_path,
-            hint=f"check that the three files cover the same LSOAs (by name) and units (by postcode); "
-            f"at least {MIN_PAIRS} pairs are needed",
-        )
-    files = {str(p.relative_to(source_dir)): file_sha256(p) for p in (tt_path, pwc_path, su_path)}
-    out = pd.DataFrame(
-        {
-            "lsoa": kept["lsoa11cd"].to_numpy(),
-            "lsoa_name": kept["area"].to_numpy(),
-            "unit": kept["unit"].to_numpy(),
-            "distance_km": np.hypot(
-                kept["x"].to_numpy() - kept["ux"].to_numpy(), kept["y"].to_numpy() - kept["uy"].to_numpy()
-            )
-            / 1000.0,
-            "observed": kept["observed"].to_numpy(dtype=np.float64),
-        }
-    )
-    # A fixed order (by LSOA code) so that folds, and hence the choice, do not depend on the file's row order.
-    out = out.sort_values(["lsoa", "unit"], kind="stable").reset_index(drop=True)
-    return out, join, files
-
-
-def _cv_errors(form: _Form, d: np.ndarray, t: np.ndarray, folds: np.ndarray) -> np.ndarray:
-    """Held-out errors (predicted - observed) of ``form`` for every pair."""
-    err = np.empty_like(t)
-    for k in np.unique(folds):
-        test = folds == k
-        coef = form.fit(d[~test], t[~test])
-        err[test] = form.predict(coef, d[test]) - t[test]
-    return err
-
-
-def _choose(candidates: list[CandidateFit]) -> CandidateFit:
-    eligible = [c for c in candidates if c.monotone]
-    if not eligible:  # pragma: no cover - every form is constrained to be monotone
-        raise ValueError("no candidate model form is monotone")
-    best = min(eligible, key=lambda c: c.cv_mae_minutes)
-    close = [c for c in eligible if c.cv_mae_minutes <= best.cv_mae_minutes + SIMPLICITY_TOLERANCE_MINUTES]
-    return min(close, key=lambda c: (c.n_params, c.cv_mae_minutes))
-
-
-def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.DataFrame]:
-    """Fit drive time against straight-line distance on the SAMueL modelled road times.
-
-    Reads, under ``source_dir``, ``travel_times/lsoa_107_ivt_westkent_mse.csv`` (modelled minutes from each
-    LSOA 2011 to its nearest IVT unit), the LSOA 2011 population-weighted centroids and the stroke unit locations;
-    joins them on LSOA name and unit postcode; measures straight-line distances in British National Grid; fits
-    every candidate form with non-negative coefficients (monotone, t(0) >= 0), compares them by 5-fold
-    cross-validation and keeps the best (see :data:`SELECTION_RULE`).
-
-    Parameters
-    ----------
-    source_dir : Path
-        The shared open-data folder (the one holding SOURCES.md).
-
-    Returns
-    -------
-    model : StraightLineModel
-        The chosen, fitted model with its errors, candidates and provenance. Rows that fail to join are counted
-        in ``model.join`` (none do in the shipped data).
-    pairs : pandas.DataFrame
-        One row per calibration pair: ``lsoa`` (LSOA 2011 code), ``lsoa_name``, ``unit`` (postcode),
-        ``distance_km``, ``observed`` and ``predicted`` (minutes), ``residual`` (predicted - observed).
-
-    Raises
-    ------
-    InputError
-        If a file or column is missing, a value is not a number, a name is duplicated, a coordinate lies outside
-        Great Britain, or too few rows join.
-    """
-    source_dir = Path(source_dir)
-    pairs, join, files = _read_calibration_pairs(source_dir)
-    d = pairs["distance_km"].to_numpy()
-    t = pairs["observed"].to_numpy()
-    folds = np.random.default_rng(CV_SEED).permutation(len(d)) % CV_FOLDS
-
-    fits: list[CandidateFit] = []
-    for form in _FORMS.values():
-        coef = form.fit(d, t)
-        cv_err = _cv_errors(form, d, t, folds)
-        fits.append(
-            CandidateFit(
-                form=form.name,
-                description=form.description,
-                n_params=form.n_params,
-                coefficients=coef,
-                formula=_formula(form.name, coef),
-                cv_mae_minutes=float(np.mean(np.abs(cv_err))),
-                cv_rmse_minutes=float(np.sqrt(np.mean(cv_err**2))),
-                mae_minutes=float(np.mean(np.abs(form.predict(coef, d) - t))),
-                monotone=_is_monotone(form.name, coef),
-                chosen=False,
-            )
-        )
-    chosen = _choose(fits)
-    candidates = tuple(dataclasses.replace(c, chosen=c.form == chosen.form) for c in fits)
-
-    predicted = _form(chosen.form).predict(chosen.coefficients, d)
-    err = predicted - t
-    n_lsoas = pairs["lsoa"].nunique()
-    model = StraightLineModel(
-        form=chosen.form,
-        coefficients=chosen.coefficients,
-        mae_minutes=float(np.mean(np.abs(err))),
-        rmse_minutes=float(np.sqrt(np.mean(err**2))),
-        share_within_5_minutes=float(np.mean(np.abs(err) <= WITHIN_MINUTES)),
-        n_pairs=len(pairs),
-        source=(
-            "SAMueL stroke-unit modelled road drive times (Peninsula ARC; data/lsoa_107_ivt.csv of "
-            "hsma-programme/hsma6_geographic_optimisation_and_visualisation_book): LSOA 2011 population-weighted "
-            f"centroid to nearest IVT unit, West Kent and Mid & South Essex, {n_lsoas:,} LSOAs, "
-            f"{join['ivt_units']} IVT units"
-        ),
-        fitted_on=dt.date.today(),
-        cv_mae_minutes=chosen.cv_mae_minutes,
-        distance_range_km=(round(float(d.min()), 3), round(float(d.max()), 3)),
-        candidates=candidates,
-        join=join,
-        source_files=files,
-    )
-    pairs = pairs.assign(predicted=predicted, residual=err)
-    return model, pairs

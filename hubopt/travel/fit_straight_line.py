@@ -18,7 +18,8 @@ from hubopt.errors import HuboptError
 from hubopt.files.atomic import atomic_path
 from hubopt.files.cell_text import to_csv
 from hubopt.files.output_folder import write_problem
-from hubopt.travel.estimate import DEFAULT_MODEL_PATH, StraightLineModel, fit_straight_line_model
+from hubopt.travel.calibration import fit_straight_line_model
+from hubopt.travel.estimate import DEFAULT_MODEL_PATH, StraightLineModel
 
 __all__ = ["build_parser", "format_report", "main"]
 

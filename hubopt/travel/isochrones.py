@@ -29,7 +29,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from hubopt.errors import InputError
-from hubopt.io._validate import CRS_BNG
+from hubopt.io._coords import CRS_BNG
 from hubopt.travel.matrix import (
     DEFAULT_DRIVE_ACCESS_SPEED_KPH,
     DEFAULT_WALK_ACCESS_SPEED_KPH,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["TRAVEL_METHODS", "TRAVEL_MODES", "TravelMode"]
 
@@ -35,5 +36,5 @@ class TravelMode:
     access_speed_kph: float | None = None
     cutoff_minutes: float | None = None
     max_snap_m: float | None = None
-    missing: str = "error"
+    missing: Literal["error", "unreachable"] = "error"
     description: str | None = None

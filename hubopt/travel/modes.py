@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from hubopt.io._validate import file_sha256, require_file
+from hubopt.io._files import file_sha256, require_file
 from hubopt.travel.cache import get_or_compute, matrix_key_parts
 from hubopt.travel.estimate import describe as describe_straight_line
 from hubopt.travel.estimate import straight_line_minutes
 from hubopt.travel.matrix import TravelMatrix, travel_time_matrix
 from hubopt.travel.mode_spec import TravelMode
-from hubopt.travel.network import check_coverage, load_network, network_info
+from hubopt.travel.network import DEFAULT_WALK_SPEED_KPH, check_coverage, load_network, network_info
 from hubopt.travel.supplied import load_supplied_matrix
 
 
@@ -101,10 +101,8 @@ def mode_times(
     def compute() -> TravelMatrix:
         computed["yes"] = True
         progress(f"Loading the {mode.mode} network {net_path.name}")
-        kwargs = {"speeds_kph": mode.speeds_kph} if mode.speeds_kph else {}
-        if mode.walk_speed_kph is not None:
-            kwargs["walk_speed_kph"] = mode.walk_speed_kph
-        graph = load_network(net_path, mode=mode.mode, **kwargs)
+        walk_speed = DEFAULT_WALK_SPEED_KPH if mode.walk_speed_kph is None else mode.walk_speed_kph
+        graph = load_network(net_path, mode=mode.mode, speeds_kph=mode.speeds_kph or None, walk_speed_kph=walk_speed)
         check_coverage(graph, zone_xy, list(zone_ids))
         info = network_info(graph)
         progress(f"Shortest paths: {len(zone_ids)} zones x {len(site_ids)} sites on {info.describe()}")

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, quote
-from hubopt.io._validate import file_sha256, read_csv_table, require_file
+from hubopt.io._csv import read_csv_table
+from hubopt.io._files import file_sha256, require_file
 from hubopt.travel.matrix import TravelMatrix
 
 __all__ = ["DESTINATION_COLUMNS", "MINUTES_COLUMNS", "ORIGIN_COLUMNS", "load_supplied_matrix"]
@@ -124,6 +125,131 @@ def _refuse_seconds(minutes: np.ndarray, expected: np.ndarray, path: Path, colum
         )
 
 
+def _where(pos: int, is_csv: bool) -> dict[str, Any]:
+    """The ``row`` of an error about record ``pos``: CSV: the file line (header on line 1). Parquet has no lines, so
+    the record number goes in the text (:func:`_label`)."""
+    return {"row": pos + 2} if is_csv else {}
+
+
+def _label(pos: int, is_csv: bool) -> str:
+    """Record ``pos`` as a message calls it: its CSV row, or its Parquet record number."""
+    return f"row {pos + 2}" if is_csv else f"record {pos + 1}"
+
+
+def _ids(df: pd.DataFrame, col: str, p: Path, is_csv: bool) -> pd.Series:
+    """The zone or site ids of column ``col`` as text, failing on a blank one."""
+
+    ids = _id_text(df[col])
+    blank = (ids == "").to_numpy()
+    if blank.any():
+        pos = int(np.flatnonzero(blank)[0])
+        raise InputError(
+            f"{'' if is_csv else _label(pos, is_csv) + ': '}the id is missing"
+            + (f" ({int(blank.sum())} rows)" if blank.sum() > 1 else ""),
+            path=p,
+            column=col,
+            hint="fill in the zone and site id of every row",
+            **_where(pos, is_csv),
+        )
+    return ids
+
+
+def _minutes(raw: pd.Series, mc: str, p: Path, is_csv: bool) -> np.ndarray:
+    """The times of the minutes column as numbers, failing on text, blanks, negative or non-finite values."""
+
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.astype(float).to_numpy()
+        nonnumeric = np.zeros(len(values), dtype=bool)
+        blank = np.isnan(values)
+    else:
+        text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
+        blank = (text == "").to_numpy() | text.str.lower().isin(["nan", "na", "n/a", "null", "none"]).to_numpy()
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+        nonnumeric = np.isnan(values) & ~blank
+    if nonnumeric.any():
+        pos = int(np.flatnonzero(nonnumeric)[0])
+        raise InputError(
+            f"{'' if is_csv else _label(pos, is_csv) + ': '}{raw.iloc[pos]!r} is not a number of minutes",
+            path=p,
+            column=mc,
+            hint="times must be numbers of minutes, without units"
+            + (f"; {int(nonnumeric.sum())} rows in all have this problem" if nonnumeric.sum() > 1 else ""),
+            **_where(pos, is_csv),
+        )
+    if blank.any():
+        pos = int(np.flatnonzero(blank)[0])
+        raise InputError(
+            f"{'' if is_csv else _label(pos, is_csv) + ': '}the travel time is missing"
+            + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else ""),
+            path=p,
+            column=mc,
+            hint="give every row a time; if a blank means 'no journey' (as r5py writes pairs with no route within "
+            "its max_time), delete those rows and allow missing pairs (missing='unreachable')",
+            **_where(pos, is_csv),
+        )
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{'' if is_csv else _label(pos, is_csv) + ': '}the travel time {raw.iloc[pos]!r} is "
+            + ("negative" if values[pos] < 0 else "not a finite number"),
+            path=p,
+            column=mc,
+            hint="times must be 0 or more minutes"
+            + (f"; {int(bad.sum())} rows in all have this problem" if bad.sum() > 1 else ""),
+            **_where(pos, is_csv),
+        )
+    return values
+
+
+def _pair_positions(
+    orig: pd.Series,
+    dest: pd.Series,
+    zones: list[str],
+    sites: list[str],
+    *,
+    columns: tuple[str, str],
+    path: Path,
+    is_csv: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row (zone) and column (site) of each record, failing on an id that is not the study's or a repeated pair."""
+    oc, dc = columns
+    p = path
+    for what, ids, col, known in (("zone", orig, oc, zones), ("site", dest, dc, sites)):
+        unknown = sorted(set(ids) - set(known))
+        if unknown:
+            pos = int(np.flatnonzero(~ids.isin(known).to_numpy())[0])
+            raise InputError(
+                f"{len(unknown)} {what} id{'s' if len(unknown) > 1 else ''} in the travel-time matrix "
+                f"{'are' if len(unknown) > 1 else 'is'} not {what}s of the study: {_some(unknown)} "
+                f"(first on {_label(pos, is_csv)})",
+                path=p,
+                column=col,
+                hint=f"check that the matrix was made for this study's {what}s (same codes, e.g. LSOA 2021 codes), "
+                "or remove those rows",
+            )
+
+    zone_pos = pd.Index(zones)
+    site_pos = pd.Index(sites)
+    if zone_pos.has_duplicates or site_pos.has_duplicates:
+        raise ValueError("origin_ids and destination_ids must be unique")
+    r = zone_pos.get_indexer(orig)
+    c = site_pos.get_indexer(dest)
+    flat = r.astype(np.int64) * len(sites) + c
+    dup = pd.Series(flat).duplicated(keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero(flat == flat[pos])[0])
+        raise InputError(
+            f"the pair zone {orig.iloc[pos]!r} - site {dest.iloc[pos]!r} is given twice ({_label(first, is_csv)} and "
+            f"{_label(pos, is_csv)})" + (f"; {int(dup.sum())} repeated pairs in all" if dup.sum() > 1 else ""),
+            path=p,
+            hint="keep one time per zone-site pair",
+            **_where(pos, is_csv),
+        )
+    return r, c
+
+
 def load_supplied_matrix(
     path: str | Path,
     *,
@@ -173,106 +299,13 @@ def load_supplied_matrix(
     if len(df) == 0:
         raise InputError("the travel-time matrix has no rows", path=p, hint="check that the export finished")
 
-    def where(pos: int) -> dict[str, Any]:
-        # CSV: row = file line (header on line 1). Parquet: no lines, so the record number goes in the text.
-        return {"row": pos + 2} if is_csv else {}
-
-    def label(pos: int) -> str:
-        return f"row {pos + 2}" if is_csv else f"record {pos + 1}"
-
-    orig = _id_text(df[oc])
-    dest = _id_text(df[dc])
-    for col, ids in ((oc, orig), (dc, dest)):
-        blank = (ids == "").to_numpy()
-        if blank.any():
-            pos = int(np.flatnonzero(blank)[0])
-            raise InputError(
-                f"{'' if is_csv else label(pos) + ': '}the id is missing"
-                + (f" ({int(blank.sum())} rows)" if blank.sum() > 1 else ""),
-                path=p,
-                column=col,
-                hint="fill in the zone and site id of every row",
-                **where(pos),
-            )
-
+    orig = _ids(df, oc, p, is_csv)
+    dest = _ids(df, dc, p, is_csv)
     raw = df[mc]
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        values = raw.astype(float).to_numpy()
-        nonnumeric = np.zeros(len(values), dtype=bool)
-        blank = np.isnan(values)
-    else:
-        text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
-        blank = (text == "").to_numpy() | text.str.lower().isin(["nan", "na", "n/a", "null", "none"]).to_numpy()
-        values = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
-        nonnumeric = np.isnan(values) & ~blank
-    if nonnumeric.any():
-        pos = int(np.flatnonzero(nonnumeric)[0])
-        raise InputError(
-            f"{'' if is_csv else label(pos) + ': '}{raw.iloc[pos]!r} is not a number of minutes",
-            path=p,
-            column=mc,
-            hint="times must be numbers of minutes, without units"
-            + (f"; {int(nonnumeric.sum())} rows in all have this problem" if nonnumeric.sum() > 1 else ""),
-            **where(pos),
-        )
-    if blank.any():
-        pos = int(np.flatnonzero(blank)[0])
-        raise InputError(
-            f"{'' if is_csv else label(pos) + ': '}the travel time is missing"
-            + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else ""),
-            path=p,
-            column=mc,
-            hint="give every row a time; if a blank means 'no journey' (as r5py writes pairs with no route within "
-            "its max_time), delete those rows and allow missing pairs (missing='unreachable')",
-            **where(pos),
-        )
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{'' if is_csv else label(pos) + ': '}the travel time {raw.iloc[pos]!r} is "
-            + ("negative" if values[pos] < 0 else "not a finite number"),
-            path=p,
-            column=mc,
-            hint="times must be 0 or more minutes"
-            + (f"; {int(bad.sum())} rows in all have this problem" if bad.sum() > 1 else ""),
-            **where(pos),
-        )
-
+    values = _minutes(raw, mc, p, is_csv)
     zones = [str(i).strip() for i in origin_ids]
     sites = [str(i).strip() for i in destination_ids]
-    for what, ids, col, known in (("zone", orig, oc, zones), ("site", dest, dc, sites)):
-        unknown = sorted(set(ids) - set(known))
-        if unknown:
-            pos = int(np.flatnonzero(~ids.isin(known).to_numpy())[0])
-            raise InputError(
-                f"{len(unknown)} {what} id{'s' if len(unknown) > 1 else ''} in the travel-time matrix "
-                f"{'are' if len(unknown) > 1 else 'is'} not {what}s of the study: {_some(unknown)} "
-                f"(first on {label(pos)})",
-                path=p,
-                column=col,
-                hint=f"check that the matrix was made for this study's {what}s (same codes, e.g. LSOA 2021 codes), "
-                "or remove those rows",
-            )
-
-    zone_pos = pd.Index(zones)
-    site_pos = pd.Index(sites)
-    if zone_pos.has_duplicates or site_pos.has_duplicates:
-        raise ValueError("origin_ids and destination_ids must be unique")
-    r = zone_pos.get_indexer(orig)
-    c = site_pos.get_indexer(dest)
-    flat = r.astype(np.int64) * len(sites) + c
-    dup = pd.Series(flat).duplicated(keep="first").to_numpy()
-    if dup.any():
-        pos = int(np.flatnonzero(dup)[0])
-        first = int(np.flatnonzero(flat == flat[pos])[0])
-        raise InputError(
-            f"the pair zone {orig.iloc[pos]!r} - site {dest.iloc[pos]!r} is given twice ({label(first)} and "
-            f"{label(pos)})" + (f"; {int(dup.sum())} repeated pairs in all" if dup.sum() > 1 else ""),
-            path=p,
-            hint="keep one time per zone-site pair",
-            **where(pos),
-        )
+    r, c = _pair_positions(orig, dest, zones, sites, columns=(oc, dc), path=p, is_csv=is_csv)
 
     minutes = np.full((len(zones), len(sites)), np.nan)
     minutes[r, c] = values
@@ -282,7 +315,7 @@ def load_supplied_matrix(
     if too_long.any():
         pos = int(np.flatnonzero(too_long)[0])
         raise InputError(
-            f"{'' if is_csv else label(pos) + ': '}the travel time {quote(raw.iloc[pos])} minutes (zone "
+            f"{'' if is_csv else _label(pos, is_csv) + ': '}the travel time {quote(raw.iloc[pos])} minutes (zone "
             f"{quote(orig.iloc[pos])} to site {quote(dest.iloc[pos])}) is more than a day "
             f"({MAX_PLAUSIBLE_MINUTES:,.0f} minutes)"
             + (f"; {int(too_long.sum()):,} rows in all are" if too_long.sum() > 1 else ""),
@@ -290,7 +323,7 @@ def load_supplied_matrix(
             column=mc,
             hint="times must be minutes; if this value marks 'no route', delete those rows and allow missing pairs "
             "(missing: unreachable); if the file is in seconds, divide every time by 60",
-            **where(pos),
+            **_where(pos, is_csv),
         )
 
     absent = np.isnan(minutes)

@@ -10,15 +10,9 @@ import pandas as pd
 import pytest
 
 from hubopt.errors import InputError
+from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
 from hubopt.io.deprivation import read_imd2019
-from hubopt.io.population import (
-    AGE_BANDS,
-    band_column,
-    read_census2021_lsoa,
-    read_population_weighted_centroids,
-    read_sape_syoa,
-    to_age_bands,
-)
+from hubopt.io.population import read_census2021_lsoa, read_population_weighted_centroids, read_sape_syoa
 
 WEST_KENT_LADS = {"E07000110", "E07000111", "E07000115", "E07000116"}
 SAPE = "mid-2017-lsoa-pop-estimates_SAPE20DT1_persons_westkent_mse.csv"

@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from hubopt.errors import InputError
-from hubopt.io._validate import bng_to_lonlat
+from hubopt.io._coords import bng_to_lonlat
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import SITE_COLUMNS, SITE_STATUSES, SITE_TYPES, read_site_register, write_site_register
 

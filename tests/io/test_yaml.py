@@ -14,14 +14,14 @@ from hubopt.scenario import load_scenario
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "models" / "west_kent_hubs.yaml"
+DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 #: A "billion laughs" in the one setting where it does harm: 7 levels of 9 aliases, a few hundred bytes that expand
 #: to 9^7 (4.8 million) strings. Before the fix, hubopt built the error message "'model.hubs' must be a whole number,
 #: not [[...]]" from the whole expansion (tens of MB here; 2 GB for a 9-level file).
 BILLION_LAUGHS = """\
 name: bomb
-study: ../data/west_kent
+study: builtin:west_kent
 year: 2030
 model:
   hubs:
@@ -123,7 +123,7 @@ def test_quote_and_message_caps() -> None:
 
 def test_study_yaml_uses_the_same_strict_reader(tmp_path: Path) -> None:
     study = tmp_path / "study"
-    shutil.copytree(REPO / "data" / "west_kent", study)
+    shutil.copytree(REPO / "hubopt" / "studies" / "west_kent", study)
     meta = study / "study.yaml"
     meta.write_text(meta.read_text(encoding="utf-8") + "base_year: 2020\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"study.yaml, row \d+: the key 'base_year' is given twice"):

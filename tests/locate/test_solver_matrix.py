@@ -28,7 +28,7 @@ from hubopt.travel.estimate import straight_line_minutes
 SOLVERS = ("highs", "cbc")
 #: Relative tolerance for objectives, bounds and gaps (the solvers' own feasibility tolerances are 1e-6 to 1e-9).
 REL = 1e-6
-WEST_KENT = Path(__file__).resolve().parents[2] / "data" / "west_kent"
+WEST_KENT = Path(__file__).resolve().parents[2] / "hubopt" / "studies" / "west_kent"
 
 
 def _instance(n: int = 9, m: int = 6, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:

@@ -1,28 +1,28 @@
 """Browser checks: the West Kent demo map and the report render in headless Chromium with no JavaScript errors.
 
-Needs Debian's ``chromium`` (``apt-get install chromium``); the tests that need it skip, saying so, when it is
-absent. Nothing is downloaded: host names do not resolve in the browser (map tiles fail, and are reported as
-network errors, not script errors). Set HUBOPT_SCREENSHOTS to a folder to keep the screenshots.
+Needs Debian's ``chromium`` (``apt-get install chromium``) and the Python package Playwright (in the ``test`` and
+``pdf`` extras), which drives it; the tests that need them skip, saying so, when either is absent. Nothing is
+downloaded: Playwright uses the machine's Chromium, and host names do not resolve in the browser (map tiles fail,
+and are reported as network errors, not script errors). Set HUBOPT_SCREENSHOTS to a folder to keep the screenshots.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from browser_page import needs_chromium, screenshot
 
-from hubopt.render import browser
-from hubopt.render.browser import BrowserError, find_chromium, print_pdf, screenshot
+from hubopt.render import pdf
 from hubopt.render.folium_map import LAYER_CATCHMENTS, LAYER_DEPRIVATION, LAYER_DISTRICTS, LAYER_TRAVEL_TIME
+from hubopt.render.pdf import BrowserError, print_pdf
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed (apt-get install chromium, or set HUBOPT_CHROMIUM): browser checks skipped",
-)
 
 
 def keep(path: Path) -> None:
@@ -36,7 +36,7 @@ def keep(path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
     """The West Kent demo run, written to a temporary folder, with its report beside it."""
-    if not (REPO / "models" / "west_kent_hubs.yaml").exists():
+    if not (REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml").exists():
         pytest.skip("the West Kent demo scenario is not in this checkout")
     from hubopt.pipeline import run_scenario
     from hubopt.render.report import write_report
@@ -48,7 +48,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     cwd = os.getcwd()
     os.chdir(REPO)
     try:
-        run = run_scenario(load_scenario("models/west_kent_hubs.yaml"), out=folder)
+        run = run_scenario(load_scenario("builtin:west_kent_hubs"), out=folder)
     finally:
         os.chdir(cwd)
     title = f"{run.scenario.name}: {len(run.result.open_sites)} local care hubs"
@@ -70,11 +70,38 @@ def test_demo_report_contents(demo) -> None:
 
 
 def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
     page = tmp_path / "p.html"
     page.write_text("<p>hi</p>", encoding="utf-8")
     with pytest.raises(BrowserError, match="apt-get install chromium"):
         screenshot(page, tmp_path / "p.png")
+    with pytest.raises(BrowserError, match="apt-get install chromium"):
+        print_pdf(page, tmp_path / "p.pdf")
+    assert "apt-get install chromium" in (pdf.pdf_printer_missing() or "")
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_missing_playwright_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(pdf, "sync_playwright", None)  # as when the extra 'pdf' is not installed
+    page = tmp_path / "p.html"
+    page.write_text("<p>hi</p>", encoding="utf-8")
+    with pytest.raises(BrowserError, match=r"pip install 'hubopt\[pdf\]'"):
+        print_pdf(page, tmp_path / "p.pdf")
+    assert "pip install 'hubopt[pdf]'" in (pdf.pdf_printer_missing() or "")
+    assert not (tmp_path / "p.pdf").exists()
+
+
+@needs_chromium
+def test_pdf_prints_inside_an_event_loop(tmp_path: Path) -> None:
+    """From a notebook (a running asyncio loop), where Playwright's synchronous interface alone refuses to run."""
+    page = tmp_path / "p.html"
+    page.write_text("<!DOCTYPE html><title>t</title><h1>Printed from a notebook</h1>", encoding="utf-8")
+
+    async def in_a_notebook() -> Path:
+        return print_pdf(page, tmp_path / "p.pdf")
+
+    printed = asyncio.run(in_a_notebook())
+    assert printed == tmp_path / "p.pdf" and printed.read_bytes().startswith(b"%PDF")
 
 
 @needs_chromium
@@ -126,8 +153,13 @@ def test_demo_report_renders_offline_and_prints(demo, tmp_path: Path) -> None:
     assert result.console_errors == []
     assert result.network_errors == []  # self-contained: nothing fetched
     assert "Access by deprivation" in result.dom_text and "Most deprived fifth (deciles 1-2)" in result.dom_text
-    pdf = print_pdf(report, tmp_path / "demo_report.pdf")
-    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 100_000
+    printed = print_pdf(report, tmp_path / "demo_report.pdf")
+    assert printed.read_bytes().startswith(b"%PDF") and printed.stat().st_size > 100_000
+    assert b"/StructTreeRoot" in printed.read_bytes()  # a tagged PDF: headings and tables marked for screen readers
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", printed.read_bytes())
+    assert boxes and all(  # every page A4: 210 x 297 mm = 595.3 x 841.9 points
+        float(w) == pytest.approx(595.3, abs=1) and float(h) == pytest.approx(841.9, abs=1) for w, h in boxes
+    )
 
 
 # --- Issue 12: layout at common screen sizes, tables that fit the page -------------------------------------------
@@ -224,7 +256,7 @@ _MEASURE_TABLES = (
 
 @needs_chromium
 @pytest.mark.parametrize("media", ["screen", "print"])
-def test_report_tables_fit_the_page(demo, tmp_path: Path, media: str) -> None:
+def test_report_tables_fit_the_page(demo, tmp_path: Path, media: Literal["screen", "print"]) -> None:
     run, folder, _ = demo
     assert run.appraisal is not None and len(run.appraisal) >= 4
     # on screen at 1280 px; in print at the width of an A4 page inside its 14 mm margins (182 mm = 688 px)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import socket
@@ -16,6 +17,7 @@ from shapely.geometry import Point, box
 
 from hubopt.errors import InputError
 from hubopt.render import folium_map as fm
+from hubopt.render import map_layers, map_style
 from hubopt.render.folium_map import (
     DEFAULT_ATTRIBUTION,
     LAYER_CATCHMENTS,
@@ -169,7 +171,7 @@ def test_legend_lists_time_bands_symbols_and_hub_names(tmp_path: Path) -> None:
         ("gp_practice", "unavailable", False),
     ]:
         label = site_style(*args)["label"]
-        assert fm.html.escape(label) in legend, label
+        assert html.escape(label) in legend, label
     assert "Hub One Hospital" in legend and "Hub Two Centre" in legend
     assert "District boundary" in legend
     # colour classes are drawn as swatches in the legend
@@ -466,7 +468,7 @@ def test_population_growth_view(tmp_path: Path) -> None:
     assert re.search(r"Up 20% or more</span><span class=\"hubopt-note\">1,800 people", legend)
     assert "No data" in legend
     assert "Population change since the base year" in page
-    assert f'"growth": {fm._ZONE_COLOUR_PROPERTIES["growth"]!r}'.replace("'", '"') in page
+    assert f'"growth": {map_layers._ZONE_COLOUR_PROPERTIES["growth"]!r}'.replace("'", '"') in page
 
 
 def test_planned_beds_badges(tmp_path: Path) -> None:
@@ -496,7 +498,7 @@ def test_housing_sites_layer(tmp_path: Path) -> None:
     layer = layers_by_name(fmap)[fm.LAYER_HOUSING]
     assert layer.overlay and layer.show
     sizes = sorted(m.icon.options["icon_size"][0] for m in layer._children.values())
-    assert sizes[0] < sizes[1] == fm.HOUSING_MAX_SIZE
+    assert sizes[0] < sizes[1] == map_style.HOUSING_MAX_SIZE
     page = render(tmp_path, housing=housing)
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page

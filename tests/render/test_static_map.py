@@ -16,7 +16,8 @@ from PIL import Image
 from shapely.geometry import Point, box
 
 from hubopt.errors import InputError
-from hubopt.render.static_map import MapFrames, _nice_length, draw_static_map, write_static_maps
+from hubopt.render.static_furniture import _nice_length
+from hubopt.render.static_map import MapFrames, draw_static_map, write_static_maps
 
 X0, Y0 = 560_000, 150_000
 

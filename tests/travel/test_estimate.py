@@ -12,15 +12,12 @@ import pytest
 
 from hubopt.errors import InputError
 from hubopt.travel import estimate
+from hubopt.travel.calibration import CENTROIDS_FILE, STROKE_UNITS_FILE, TRAVEL_TIMES_FILE, fit_straight_line_model
 from hubopt.travel.estimate import (
-    CENTROIDS_FILE,
     DEFAULT_MODEL_PATH,
     METHOD_NAME,
-    STROKE_UNITS_FILE,
-    TRAVEL_TIMES_FILE,
     StraightLineModel,
     describe,
-    fit_straight_line_model,
     load_default_model,
     straight_line_minutes,
 )

@@ -14,16 +14,14 @@ import requests
 import shapely
 
 from hubopt.errors import InputError
-from hubopt.io._validate import file_sha256
-from hubopt.travel import network as netmod
-from hubopt.travel.network import (
+from hubopt.io._files import file_sha256
+from hubopt.travel.download import download_network
+from hubopt.travel.network import check_coverage, load_network, network_info
+from hubopt.travel.osm_tags import (
     DEFAULT_SPEEDS_KPH,
+    FALLBACK_SPEED_KPH,
     MPH_TO_KPH,
-    check_coverage,
-    download_network,
     edge_speed_kph,
-    load_network,
-    network_info,
     parse_maxspeed,
     way_allowed,
 )
@@ -112,7 +110,7 @@ def test_edge_speed_uses_tag_default_and_caps_national() -> None:
     assert edge_speed_kph({"highway": "residential"}, speeds) == (32.0, False)
     # national limit 60 mph (96.6 km/h) on an unclassified lane: the lane's default (48) is lower
     assert edge_speed_kph({"highway": "unclassified", "maxspeed": "national"}, speeds) == (48.0, True)
-    assert edge_speed_kph({"highway": "mystery_road"}, speeds) == (netmod.FALLBACK_SPEED_KPH, False)
+    assert edge_speed_kph({"highway": "mystery_road"}, speeds) == (FALLBACK_SPEED_KPH, False)
     assert edge_speed_kph({"highway": ["primary", "secondary"]}, speeds)[0] == pytest.approx((77 + 64) / 2)
 
 

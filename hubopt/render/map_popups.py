@@ -1,0 +1,42 @@
+"""The popups of the interactive map: a heading, a role line and a table of facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from hubopt.render.map_style import _STATUS_LABELS, _TYPE_LABELS, SITE_STATUSES, SITE_TYPES
+from hubopt.render.map_text import _count, _esc, _is_number, _normalise_value, _people, _text
+
+# --------------------------------------------------------------------------------------------------------------------
+# Popups
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _popup_html(heading: str, rows: Sequence[tuple[str, str]], role: str | None = None) -> str:
+    """A popup: escaped heading, optional role line and a table of (label, already-escaped value) rows."""
+    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    role_html = f'<p class="hubopt-role">{_esc(role)}</p>' if role else ""
+    return f'<div class="hubopt-popup"><h3>{_esc(heading)}</h3>{role_html}<table>{body}</table></div>'
+
+
+def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
+    site_type = _normalise_value(row["type"], SITE_TYPES)
+    status = _normalise_value(row["status"], SITE_STATUSES)
+    rows = [
+        ("Site code", _esc(_text(row["site_id"]))),
+        ("Type", _TYPE_LABELS[site_type]),
+        ("Status", _STATUS_LABELS[status]),
+    ]
+    if row["chosen"] and "served_population" in row.index and _is_number(row["served_population"]):
+        rows.append(("Population served", _people(row["served_population"])))
+    if "beds" in row.index and _is_number(row["beds"]):
+        rows.append(("Beds", _count(row["beds"])))
+    if "list_size" in row.index and _is_number(row["list_size"]):
+        rows.append(("Registered patients (list size)", _count(row["list_size"])))
+    if "planned_beds" in row.index and _is_number(row["planned_beds"]) and row["planned_beds"] > 0:
+        year = row.get("planned_beds_year")
+        label = f"Community beds planned for {int(year)}" if _is_number(year) else "Planned community beds"
+        rows.append((label, _count(row["planned_beds"])))
+    return _popup_html(name, rows, role=role)
