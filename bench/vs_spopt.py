@@ -116,7 +116,7 @@ def memory(n: int = 3000, cutoff: float = 10.0) -> None:
     without a travel-time cutoff. tracemalloc counts allocations made during each call (the input matrix, made
     before, is not counted); HiGHS's own C++ memory is not seen by tracemalloc, so the process's max RSS is shown too.
     """
-    from hubopt.locate.median import candidate_pairs
+    from hubopt.locate.pairs import candidate_pairs
 
     rng = np.random.default_rng(0)
     zones, sites = rng.uniform(0, 60_000, (n, 2)), rng.uniform(0, 60_000, (n, 2))

@@ -40,7 +40,7 @@ import pulp
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import _clock
 from hubopt.locate.coverage import excluded_site_sets, hits_excluded
-from hubopt.locate.median import site_rules
+from hubopt.locate.pairs import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
 from hubopt.locate.solve import SolveReport, check_solver_name, solve
 

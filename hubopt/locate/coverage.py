@@ -29,10 +29,10 @@ from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate._highs import run_highs
-from hubopt.locate.median import (
+from hubopt.locate.pairs import (
     Pairs,
-    _check_inputs,
     candidate_pairs,
+    check_inputs,
     site_masks,
     site_rules,
     stranded_zones_error,
@@ -378,7 +378,7 @@ def solve_mclp(
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = _check_inputs(cost, weights, zone_ids, site_ids)
+    c, w, zids, sids = check_inputs(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)
@@ -481,7 +481,7 @@ def solve_lscp(
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = _check_inputs(cost, None, zone_ids, site_ids)
+    c, w, zids, sids = check_inputs(cost, None, zone_ids, site_ids)
     available, forced = site_masks(c.shape[1], must_open, unavailable, sids)
     if not available.any():
         raise ModelError("every site is unavailable; add candidate sites")

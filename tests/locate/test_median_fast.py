@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from hubopt.errors import ModelError
-from hubopt.locate.median import candidate_pairs, solve_p_median
+from hubopt.locate.median import solve_p_median
 from hubopt.locate.orlib import read_orlib_optima, read_orlib_pmed
+from hubopt.locate.pairs import candidate_pairs
 
 
 def brute_force(cost: np.ndarray, w: np.ndarray, p: int, must=(), unavailable=(), cutoff: float = np.inf) -> float:

@@ -9,7 +9,7 @@ import pulp
 import pytest
 
 from hubopt.errors import InputError
-from hubopt.locate import lagrangian_tree, median
+from hubopt.locate import lagrangian_tree, median_lp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.solution import access_measures, weighted_quantile
 from hubopt.locate.solve import SolveReport, checked_report, relative_gap, solve
@@ -73,7 +73,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
     assert reference.report.is_optimal
     optimum = reference.objective
     assert reference.parameters["lp_bound"] < optimum * (1 - 1e-4)  # the LP bound alone cannot prove it
-    stage, name = (median, "_lp_bound") if runs_out == "after the LP bound" else (lagrangian_tree, "search")
+    stage, name = (median_lp, "lp_bound") if runs_out == "after the LP bound" else (lagrangian_tree, "search")
     real = getattr(stage, name)
 
     def then_out_of_time(*args, **kwargs):

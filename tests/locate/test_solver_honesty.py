@@ -20,14 +20,16 @@ import pytest
 from scipy import sparse
 
 from hubopt.errors import InputError
-from hubopt.locate import lagrangian, median
+from hubopt.locate import lagrangian, median, median_heuristics
 from hubopt.locate._highs import HighsModel, verdict
 from hubopt.locate.beds import place_beds
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_mclp
-from hubopt.locate.median import candidate_pairs, greedy, solve_p_median
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.median_heuristics import greedy
 from hubopt.locate.multiyear import solve_multiyear
+from hubopt.locate.pairs import candidate_pairs
 from hubopt.locate.solve import _status_from_sol_status, cbc_stop_reason, cbc_verdict
 
 
@@ -237,7 +239,7 @@ def test_greedy_ends_on_infinite_gains(monkeypatch: pytest.MonkeyPatch) -> None:
             raise AssertionError("the greedy loop does not end")
         return real_pop(heap)
 
-    monkeypatch.setattr(median.heapq, "heappop", counted_pop)
+    monkeypatch.setattr(median_heuristics.heapq, "heappop", counted_pop)
     none = np.zeros(8, dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
         is_open = greedy(pairs, w, 3, none, ~none)
