@@ -15,38 +15,21 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import registry
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
 
 
-def _capacitated(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kwargs: Any) -> LocationResult:
-    from hubopt.locate.capacitated import solve_facility_location
-
-    return solve_facility_location(cost, weights, n_hubs=n_hubs, **kwargs)
-
-
-def _model(name: str) -> ModelFn:
-    key = name.strip().lower().replace("_", "-")
-    if key in ("p-median", "median", "pmedian"):
-        from hubopt.locate.median import solve_p_median
-
-        return solve_p_median
-    if key in ("p-center", "center", "pcenter", "p-centre", "centre"):
-        from hubopt.locate.center import solve_p_center
-
-        return solve_p_center
-    if key in ("mclp", "coverage", "max-cover"):
-        from hubopt.locate.coverage import solve_mclp
-
-        return solve_mclp
-    if key in ("capacitated", "facility-location"):
-        return _capacitated
-    raise InputError(
-        f"unknown model {name!r} for a sweep over the number of hubs",
-        setting="model.type",
-        hint="use p-median, p-center, mclp or capacitated",
-    )
+def _model(name: str) -> tuple[ModelFn, bool]:
+    """The registered model's sweep solver, and whether it takes the sites' fixed costs."""
+    entry = registry.find(name)
+    if entry is None or not entry.sweepable:
+        usable = ", ".join(m.name for m in registry.MODELS.values() if m.sweepable)
+        raise InputError(
+            f"unknown model {name!r} for a sweep over the number of hubs", setting="model.type", hint=f"use {usable}"
+        )
+    return entry.sweep_solver(), entry.sweep_fixed_cost
 
 
 def sweep_hubs(
@@ -66,7 +49,8 @@ def sweep_hubs(
     Parameters
     ----------
     model : str or callable
-        ``"p-median"``, ``"p-center"``, ``"mclp"`` (needs ``max_minutes=``) or ``"capacitated"``; or any function
+        A registered model's name or alias (:mod:`hubopt.locate.registry`: ``"p-median"``, ``"p-center"``,
+        ``"mclp"`` (needs ``max_minutes=``), ``"capacitated"``, ...); or any function
         ``f(cost, weights, n_hubs, **model_kwargs) -> LocationResult``.
     cost : numpy.ndarray, shape (n_zones, n_sites)
         Travel time (minutes); ``inf`` where unreachable.
@@ -101,13 +85,13 @@ def sweep_hubs(
     Access is measured to the hub that serves each zone: the nearest open site for the uncapacitated models, the
     assigned hub (share-weighted time for a split zone) for the capacitated model.
     """
-    fn = _model(model) if isinstance(model, str) else model
+    fn, takes_fixed_cost = _model(model) if isinstance(model, str) else (model, False)
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
     people = w if population is None else np.asarray(population, dtype=float)
     if people.shape != w.shape:
         raise InputError(f"population has {people.size} values for {w.size} zones")
     fixed = None if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
-    if fn is _capacitated and fixed is not None:
+    if takes_fixed_cost and fixed is not None:
         model_kwargs["fixed_cost"] = fixed
     if site_ids is not None:
         model_kwargs["site_ids"] = sids

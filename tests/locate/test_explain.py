@@ -13,15 +13,10 @@ from hubopt.errors import InputError, ModelError
 from hubopt.locate import coverage
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
+from hubopt.locate.closed_form import evaluate_swaps, set_value, swap_values
 from hubopt.locate.coverage import solve_lscp, solve_mclp
-from hubopt.locate.explain import (
-    evaluate_swaps,
-    model_measure,
-    next_best_solutions,
-    set_value,
-    swap_table,
-    swap_values,
-)
+from hubopt.locate.explain import next_best_solutions, swap_table
+from hubopt.locate.measure import model_measure
 from hubopt.locate.median import solve_p_median
 
 
