@@ -74,7 +74,9 @@ def _names(site_ids: Sequence[str], site_names: Sequence[str] | None) -> list[st
 
 
 def _travel(result: LocationResult, w: np.ndarray) -> float:
-    if result.model == "capacitated":
+    """Demand-weighted minutes of a result: as it reports them (the capacitated model's, to the assigned hubs), or
+    to each zone's assigned site."""
+    if "travel" in result.parameters:
         return float(result.parameters["travel"])
     cost = np.where(np.isfinite(result.assigned_cost), result.assigned_cost, 0.0)
     return float(np.dot(w, cost))
@@ -287,7 +289,7 @@ def _resolved_swaps(
             res = entry.solve(ModelRequest(c, w, len(trial), rules, options, settings=kwargs, diagnose=False))
         except ModelError:
             continue
-        evaluated.append((res.objective, float(res.parameters["travel"]), a))
+        evaluated.append((res.objective, _travel(res, w), a))
     evaluated.sort()
     return evaluated[:n_alternatives]
 
@@ -504,7 +506,7 @@ def _next_best_table(
         s = {int(j) for j in res.open_sites}
         increase = measure.worse_by(float(res.objective), float(best.objective))
         closed_form = entry.swaps == "closed form"
-        travel = set_travel(c, w, sorted(s)) if closed_form else float(res.parameters["travel"])
+        travel = set_travel(c, w, sorted(s)) if closed_form else _travel(res, w)
         row: dict[str, Any] = {
             "rank": rank,
             "measure": measure.name,
