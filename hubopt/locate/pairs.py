@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.solution import check_weighted_total
+from hubopt.locate.solution import check_weighted_total, name_list
 
 #: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
 _BLOCK = 1 << 20
@@ -100,7 +100,7 @@ def site_masks(
     forced[idx_f] = True
     clash = forced & ~available
     if clash.any():
-        names = ", ".join(site_ids[j] for j in np.flatnonzero(clash))
+        names = name_list([site_ids[j] for j in np.flatnonzero(clash)])
         raise ModelError(f"site(s) {names} are both must-open and unavailable; choose one rule for each")
     return available, forced
 

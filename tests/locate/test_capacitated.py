@@ -349,3 +349,13 @@ def test_time_limited_solve_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None
     assert "NOT proven optimal: stopped by time limit, gap 5.00% to the best bound" in rep.describe()
     assert rep.gap == pytest.approx(0.05, rel=1e-9)
     check_rules(res, cost, w, cap, np.zeros(m), np.zeros(m, dtype=bool), kw)  # still a solution within the rules
+
+
+@pytest.mark.parametrize("rule", ["must_open", "unavailable"])
+@pytest.mark.parametrize("index", [-1, 4])
+def test_site_rule_indices_outside_the_sites_are_refused(rule: str, index: int) -> None:
+    # The capacitated model checks its site rules with the same checker as the other models: an index outside
+    # 0..m-1 is a clear InputError (it used to wrap round silently for -1, or fail with an IndexError for m).
+    cost = np.array([[1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
+    with pytest.raises(InputError, match=f"{rule.replace('_', '-')} site index is outside 0..3"):
+        solve_facility_location(cost, np.ones(2), n_hubs=1, **{rule: [index]})
