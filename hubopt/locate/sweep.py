@@ -130,6 +130,11 @@ def sweep_hubs(
         row["sites"] = ", ".join(sids[j] for j in res.open_sites)
         row["note"] = "" if res.report.is_optimal else res.report.describe()
         rows.append(row)
+    return _tabulate(rows, thresholds, with_fixed_cost=fixed is not None)
+
+
+def _tabulate(rows: list[dict[str, Any]], thresholds: Sequence[float], *, with_fixed_cost: bool) -> pd.DataFrame:
+    """The sweep's rows as a table, with each extra hub's marginal gain (from the previous row that solved)."""
     table = pd.DataFrame(rows)
     base = ["objective", "status", "gap", "seconds", "mean_minutes", "p95_minutes", "max_minutes", "sites", "note"]
     for col in [*base, *[f"within_{t:g}_share" for t in thresholds], "unreachable_population"]:
@@ -153,12 +158,12 @@ def sweep_hubs(
         "max_minutes",
         *[f"within_{t:g}_share" for t in thresholds],
         "unreachable_population",
-        *(["fixed_cost"] if fixed is not None else []),
+        *(["fixed_cost"] if with_fixed_cost else []),
         "mean_minutes_drop_per_hub",
         *[f"within_{t:g}_gain_per_hub" for t in thresholds],
         "sites",
         "note",
     ]
-    if fixed is not None and "fixed_cost" not in table:
+    if with_fixed_cost and "fixed_cost" not in table:
         table["fixed_cost"] = np.nan
     return table[order].reset_index(drop=True)
