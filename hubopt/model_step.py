@@ -78,8 +78,6 @@ def solve_scenario_model(
 
     if ms.sweep is not None:
         progress(f"How many hubs: {kind} for {ms.sweep[0]} to {ms.sweep[-1]} hubs")
-        extra = {**request.rules.keywords(), **request.options.keywords()}
-        extra.pop("msg")
         outcome.sweep = sweep_hubs(
             kind,
             minutes,
@@ -88,21 +86,16 @@ def solve_scenario_model(
             thresholds=scenario.thresholds,
             population=population,
             site_ids=site_ids,
+            rules=request.rules,
+            options=request.options,
             **model_kwargs,
-            **extra,
         )
     if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
         progress("Explaining the answer: swaps and next-best solutions")
-        kw: dict[str, Any] = {
-            "must_open": must_open,
-            "unavailable": unavailable,
-            "site_ids": site_ids,
-            "site_names": names,
-            "solver": scenario.solver,
-            "time_limit": scenario.time_limit,
-        }
+        kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}
         own = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
-        outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, **kw, **own)
+        resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
+        outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, options=resolve, **kw, **own)
         fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
         outcome.next_best = next_best_solutions(
             minutes,
@@ -111,7 +104,7 @@ def solve_scenario_model(
             n_solutions=4,
             model=entry.name,
             max_minutes=request.max_minutes,
-            mip_gap=scenario.mip_gap,
+            options=request.options,
             **kw,
             **own,
         )

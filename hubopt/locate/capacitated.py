@@ -38,6 +38,7 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.pairs import site_masks
 from hubopt.locate.solution import (
     MAX_TOTAL,
@@ -466,16 +467,12 @@ def solve_facility_location(
     cost_weight: float = 0.0,
     is_new_build: Sequence[bool] | np.ndarray | None = None,
     max_new_build: int | None = None,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     diagnose: bool = True,
-    msg: bool = False,
 ) -> LocationResult:
     """Choose hub sites and assign zones to them under capacity, minimum size, cost, budget and site rules.
 
@@ -510,22 +507,18 @@ def solve_facility_location(
         Sites that would be new builds.
     max_new_build : int, optional
         At most this many new-build sites may open.
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again (no-good cuts; used for next-best solutions).
     zone_ids, site_ids : sequence of str, optional
         Names for messages and parameters.
-    solver : {"highs", "cbc"}
-        MILP solver.
-    time_limit : float, optional
-        Seconds; a time-limited result is labelled ``"feasible"``, never optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver; ``time_limit``:
+        seconds; a time-limited result is labelled ``"feasible"``, never optimal; ``mip_gap``: relative optimality gap
+        at which to stop; ``msg``: show the solver log.
     diagnose : bool
         When the solver proves infeasibility, re-solve with each rule relaxed in turn to say which one is binding.
-    msg : bool
-        Show the solver log.
 
     Returns
     -------
@@ -548,6 +541,8 @@ def solve_facility_location(
     problem, and a free number of hubs with a minimum weakens the relaxation; both can take minutes on a
     West Kent-sized instance. Set ``time_limit``: the result is then labelled with its gap, never as optimal.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     m = c.shape[1]
     cap = _site_array(capacity, m, "capacity", nan_ok=True)

@@ -41,6 +41,7 @@ import pulp
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import _clock
 from hubopt.locate.coverage import excluded_site_sets, hits_excluded
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.pairs import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
 from hubopt.locate.solve import SolveReport, check_solver_name, checked_report, solve
@@ -220,17 +221,13 @@ def solve_p_center(
     weights: np.ndarray,
     n_hubs: int,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
     method: str = "search",
     tie_break: bool = True,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> LocationResult:
     """Choose ``n_hubs`` sites minimising the longest travel time from any zone with demand to its nearest hub.
 
@@ -243,8 +240,8 @@ def solve_p_center(
         tie-break.
     n_hubs : int
         Number of hubs to open (N).
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again (no-good cuts in every stage; used for the next-best
         distinct solutions). Sets of another size than N, or holding an unavailable site, are ignored.
@@ -254,14 +251,11 @@ def solve_p_center(
         Binary search with set-cover subproblems (fast) or the classic MILP; both exact.
     tie_break : bool
         Among the site sets with the optimal radius, choose the one with the least demand-weighted time.
-    solver : {"highs", "cbc"}
-        MILP solver.
-    time_limit : float, optional
-        Seconds for the whole solve (all stages). A result not proven optimal is labelled ``"feasible"``.
-    mip_gap : float
-        Relative gap for the tie-break stage (and the classic MILP); the radius search itself is exact.
-    msg : bool
-        Show the solver log (tie-break stage and classic MILP).
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver; ``time_limit``:
+        seconds for the whole solve (all stages). A result not proven optimal is labelled ``"feasible"``; ``mip_gap``:
+        relative gap for the tie-break stage (and the classic MILP); the radius search itself is exact; ``msg``: show
+        the solver log (tie-break stage and classic MILP).
 
     Returns
     -------
@@ -278,6 +272,8 @@ def solve_p_center(
         every allowed set is excluded (the message says "infeasible"), or the time limit passed before any allowed
         set was found.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     if method not in METHODS:
         raise InputError(f"unknown p-center method {method!r}", column="method", hint="use search or milp")
     solver = check_solver_name(solver)

@@ -56,12 +56,22 @@ from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
 from hubopt.locate.closed_form import evaluate_swaps, need_minutes, set_travel, set_value, swap_values
 from hubopt.locate.measure import Measure, result_measure
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.registry import LocationModel, ModelRequest
 from hubopt.locate.solution import LocationResult, check_cost_and_weights
 
 #: Keyword arguments the explanation sets itself, dropped from ``model_kwargs``.
-_OWN_KEYWORDS = ("n_hubs", "solver", "time_limit", "mip_gap", "diagnose", "exclude_solutions")
+_OWN_KEYWORDS = (
+    "n_hubs",
+    "rules",
+    "options",
+    "solver",
+    "time_limit",
+    "mip_gap",
+    "msg",
+    "diagnose",
+    "exclude_solutions",
+)
 
 
 def _names(site_ids: Sequence[str], site_names: Sequence[str] | None) -> list[str]:
@@ -92,7 +102,10 @@ def _entry(model: str) -> LocationModel:
 def _split_kwargs(model_kwargs: Mapping[str, Any] | None, rules: SiteRules) -> tuple[dict[str, Any], SiteRules]:
     """The model's own keyword arguments, and the site rules with any given among them added."""
     kwargs = dict(model_kwargs or {})
-    rules = rules.also(kwargs.pop("must_open", ()), kwargs.pop("unavailable", ()))
+    given = kwargs.pop("rules", None) or SiteRules()
+    rules = rules.also(
+        (*given.must_open, *kwargs.pop("must_open", ())), (*given.unavailable, *kwargs.pop("unavailable", ()))
+    )
     for key in _OWN_KEYWORDS:
         kwargs.pop(key, None)
     return kwargs, rules
@@ -136,15 +149,13 @@ def swap_table(
     weights: np.ndarray,
     result: LocationResult,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     site_ids: Sequence[str] | None = None,
     site_names: Sequence[str] | None = None,
     n_alternatives: int = 3,
     reoptimise: bool = False,
     model_kwargs: Mapping[str, Any] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """For each chosen site, the cost of putting each of its best alternatives in its place.
 
@@ -157,8 +168,8 @@ def swap_table(
     result : LocationResult
         A p-median (or multi-year "sum"), capacitated, MCLP, LSCP or p-center result; its ``model`` decides the
         measure (the module notes list them) and its ``parameters`` give the standard T of the coverage models.
-    must_open, unavailable : sequence of int
-        The site rules of the solve: must-open chosen sites are not swapped out, unavailable sites never come in.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     site_ids, site_names : sequence of str, optional
         Identifiers and readable names for the table.
     n_alternatives : int
@@ -169,8 +180,8 @@ def swap_table(
     model_kwargs : mapping, optional
         For a capacitated result, the keyword arguments it was solved with (capacity, min_demand, costs, ...); for a
         p-center result, optionally ``method`` and ``tie_break`` for the re-solves (default: as the result says).
-    solver, time_limit
-        For the re-solves.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`) for the re-solves.
 
     Returns
     -------
@@ -194,9 +205,8 @@ def swap_table(
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
     names = _names(sids, site_names)
     chosen = [int(j) for j in sorted(result.open_sites)]
-    kwargs, rules = _split_kwargs(model_kwargs, SiteRules.of(must_open, unavailable))
+    kwargs, rules = _split_kwargs(model_kwargs, rules)
     forced, banned = set(rules.must_open), set(rules.unavailable)
-    options = SolverOptions(solver, time_limit)
     measure = result_measure(result)
     re_measure = result_measure(result, hubs=True)
     total_w = float(w.sum()) or 1.0
@@ -374,14 +384,11 @@ def next_best_solutions(
     n_solutions: int = 4,
     model: str | None = None,
     max_minutes: float | None = None,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     site_ids: Sequence[str] | None = None,
     site_names: Sequence[str] | None = None,
     model_kwargs: Mapping[str, Any] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     merge_colocated: bool = True,
 ) -> pd.DataFrame:
     """The best solution and the next-best distinct ones, by re-solving with no-good cuts.
@@ -401,16 +408,17 @@ def next_best_solutions(
         The model (default: the capacitated model when ``model_kwargs`` is given, the p-median otherwise).
     max_minutes : float, optional
         The travel-time standard T of the MCLP and LSCP (or ``model_kwargs["max_minutes"]``).
-    must_open, unavailable : sequence of int
-        Site rules.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     site_ids, site_names : sequence of str, optional
         Identifiers and readable names for the table.
     model_kwargs : mapping, optional
         Capacitated model: keyword arguments of :func:`hubopt.locate.capacitated.solve_facility_location`
         (capacity, min_demand, costs, budget, ...). p-center: optionally ``method`` and ``tie_break``. MCLP and
         LSCP: optionally ``max_minutes``.
-    solver, time_limit, mip_gap
-        For each solve (``time_limit`` applies to each one).
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`) for each solve (``time_limit`` applies to
+        each one).
     merge_colocated : bool
         Uncapacitated models: sites with identical travel times from every zone (e.g. two practices in one
         building) count as one, so the next-best list is not padded with swaps between them; the ``equivalent``
@@ -438,7 +446,7 @@ def next_best_solutions(
     if entry is None or entry.next_best is None:
         raise InputError(f"no next-best solutions for the {kind!r} model")
     diagnose = bool((model_kwargs or {}).get("diagnose", True))
-    kwargs, rules = _split_kwargs(model_kwargs, SiteRules.of(must_open, unavailable))
+    kwargs, rules = _split_kwargs(model_kwargs, rules)
     t = kwargs.pop("max_minutes", None) if max_minutes is None else max_minutes
     if entry.hubs == "forbidden" and n_hubs is not None:
         raise InputError(f"the {entry.name} model finds the number of hubs itself: pass n_hubs=None")
@@ -456,7 +464,7 @@ def next_best_solutions(
         else:
             twins = {}
     request = ModelRequest(
-        c, w, n_hubs, rules, SolverOptions(solver, time_limit, mip_gap), max_minutes=t, settings=kwargs,
+        c, w, n_hubs, rules, options, max_minutes=t, settings=kwargs,
         diagnose=diagnose,
     )  # fmt: skip
     found, exhausted, stopped = _solve_in_turn(entry, request, n_solutions)

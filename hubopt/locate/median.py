@@ -50,6 +50,7 @@ from hubopt.locate import _clock, lagrangian, lagrangian_tree, median_lp
 from hubopt.locate._highs import HighsOutcome
 from hubopt.locate.median_heuristics import evaluate, greedy, interchange
 from hubopt.locate.median_lp import FIRST_PAIRS, LpBound, round_lp
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.pairs import (
     Pairs,
     candidate_pairs,
@@ -71,14 +72,10 @@ def solve_p_median(
     weights: np.ndarray,
     n_hubs: int,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
     max_minutes: float | None = None,
     reduce: bool = True,
     tree: bool = True,
@@ -93,18 +90,15 @@ def solve_p_median(
         Demand of each zone (e.g. age-weighted population).
     n_hubs : int
         Number of hubs to open (N).
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
-    solver : {"highs", "cbc"}
-        MILP solver: HiGHS (directly, through highspy) or CBC (through a PuLP model).
-    time_limit : float, optional
-        Seconds for the whole solve; a time-limited result is labelled as such, never as optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop (0: prove optimality).
-    msg : bool
-        Show the MIP solver's log.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver: HiGHS (directly,
+        through highspy) or CBC (through a PuLP model); ``time_limit``: seconds for the whole solve; a time-limited
+        result is labelled as such, never as optimal; ``mip_gap``: relative optimality gap at which to stop (0: prove
+        optimality); ``msg``: show the MIP solver's log.
     max_minutes : float, optional
         Travel-time cutoff: pairs beyond it get no variable, so every zone must be served by an open site within
         ``max_minutes`` (a hard access standard). Memory then grows with the pairs kept, not zones x sites.
@@ -127,6 +121,8 @@ def solve_p_median(
         When the rules cannot be met, a zone has no available site it can reach (within ``max_minutes``), or no
         choice of N sites serves every zone within ``max_minutes``; naming the zones.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     t0 = time.perf_counter()
     started = _clock.now()  # the time limit counts from here, input checks included
     name = check_solver_name(solver)

@@ -31,6 +31,7 @@ import pulp
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import _clock
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.pairs import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
@@ -118,10 +119,10 @@ class _Years:
     def p_median(self, weights: np.ndarray, time_limit: float | None) -> LocationResult:
         """One year's (or the weighted sum's) p-median under the same rules."""
         return solve_p_median(
-            self.c, weights, self.n_hubs, time_limit=time_limit,
-            must_open=[int(j) for j in np.flatnonzero(self.forced)],
-            unavailable=[int(j) for j in np.flatnonzero(~self.available)],
-            zone_ids=self.zids, site_ids=self.sids, solver=self.solver, mip_gap=self.mip_gap, msg=self.msg,
+            self.c, weights, self.n_hubs,
+            rules=SiteRules.of(np.flatnonzero(self.forced), np.flatnonzero(~self.available)),
+            zone_ids=self.zids, site_ids=self.sids,
+            options=SolverOptions(self.solver, time_limit, self.mip_gap, self.msg),
         )  # fmt: skip
 
 
@@ -258,14 +259,10 @@ def solve_multiyear(
     objective: str = "sum",
     year_weights: Sequence[float] | None = None,
     years: Sequence[int | str] | None = None,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> LocationResult:
     """Choose one set of ``n_hubs`` sites for several forecast years of demand.
 
@@ -283,18 +280,14 @@ def solve_multiyear(
         Weight of each year in the sum (and in the regret model's tie-break); default 1 for every year.
     years : sequence, optional
         Labels of the years (default 0, 1, ...).
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
-    solver : {"highs", "cbc"}
-        MILP solver.
-    time_limit : float, optional
-        Seconds for the whole solve (every stage); a result not proven optimal is labelled ``"feasible"``.
-    mip_gap : float
-        Relative gap at which each stage stops.
-    msg : bool
-        Show the solver logs.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver; ``time_limit``:
+        seconds for the whole solve (every stage); a result not proven optimal is labelled ``"feasible"``;
+        ``mip_gap``: relative gap at which each stage stops; ``msg``: show the solver logs.
 
     Returns
     -------
@@ -310,6 +303,8 @@ def solve_multiyear(
     ModelError
         When the site rules cannot be met or a zone can reach no available site.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     if objective not in OBJECTIVES:
         raise InputError(
             f"unknown multi-year objective {objective!r}", setting="model.multi_year_objective", hint="sum, regret"

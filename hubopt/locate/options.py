@@ -69,3 +69,10 @@ class SolverOptions:
     def keywords(self) -> dict[str, Any]:
         """The options as the solver functions' keyword arguments."""
         return {"solver": self.solver, "time_limit": self.time_limit, "mip_gap": self.mip_gap, "msg": self.msg}
+
+
+#: No site rules: every site may open, none must.
+NO_RULES = SiteRules()
+
+#: The default solver options: HiGHS, no time limit, proven optimal, quiet.
+DEFAULT_OPTIONS = SolverOptions()

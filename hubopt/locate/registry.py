@@ -44,7 +44,7 @@ from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.multiyear import solve_multiyear
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult
 
 
@@ -90,12 +90,7 @@ class ModelRequest:
 
     def keywords(self) -> dict[str, Any]:
         """Site rules, solver options and identifiers as the solver functions' keyword arguments."""
-        return {
-            **self.rules.keywords(),
-            **self.options.keywords(),
-            "zone_ids": self.zone_ids,
-            "site_ids": self.site_ids,
-        }
+        return {"rules": self.rules, "options": self.options, "zone_ids": self.zone_ids, "site_ids": self.site_ids}
 
     def hubs(self) -> int:
         """The number of hubs, for a model that needs one."""
@@ -149,15 +144,15 @@ class LocationModel:
     describe: Callable[[Any, int | None], str] | None = None
 
     def sweep_solver(self) -> Callable[..., LocationResult]:
-        """``f(cost, weights, n_hubs, **keywords)`` for the sweep: keywords as the solver functions take them."""
+        """``f(cost, weights, n_hubs, rules=..., options=..., **keywords)`` for the sweep (keywords: the model's)."""
 
         def solve_for(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kw: Any) -> LocationResult:
-            rules = SiteRules.of(kw.pop("must_open", ()), kw.pop("unavailable", ()))
-            opts = {k: kw.pop(k) for k in ("solver", "time_limit", "mip_gap", "msg") if k in kw}
+            rules = kw.pop("rules", NO_RULES)
+            options = kw.pop("options", DEFAULT_OPTIONS)
             ids = {k: kw.pop(k) for k in ("zone_ids", "site_ids") if k in kw}
             return self.solve(
                 ModelRequest(
-                    cost, weights, n_hubs, rules, SolverOptions(**opts), max_minutes=kw.pop("max_minutes", None),
+                    cost, weights, n_hubs, rules, options, max_minutes=kw.pop("max_minutes", None),
                     exclude_solutions=kw.pop("exclude_solutions", ()), diagnose=kw.pop("diagnose", True),
                     settings=kw, **ids,
                 )

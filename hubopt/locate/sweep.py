@@ -16,6 +16,7 @@ import pandas as pd
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
@@ -42,6 +43,8 @@ def sweep_hubs(
     population: np.ndarray | None = None,
     site_ids: Sequence[str] | None = None,
     fixed_cost: Sequence[float] | np.ndarray | None = None,
+    rules: SiteRules = NO_RULES,
+    options: SolverOptions = DEFAULT_OPTIONS,
     **model_kwargs: Any,
 ) -> pd.DataFrame:
     """Solve ``model`` for each number of hubs in ``n_values`` and tabulate the results.
@@ -51,7 +54,7 @@ def sweep_hubs(
     model : str or callable
         A registered model's name or alias (:mod:`hubopt.locate.registry`: ``"p-median"``, ``"p-center"``,
         ``"mclp"`` (needs ``max_minutes=``), ``"capacitated"``, ...); or any function
-        ``f(cost, weights, n_hubs, **model_kwargs) -> LocationResult``.
+        ``f(cost, weights, n_hubs, rules=..., options=..., **model_kwargs) -> LocationResult``.
     cost : numpy.ndarray, shape (n_zones, n_sites)
         Travel time (minutes); ``inf`` where unreachable.
     weights : numpy.ndarray, shape (n_zones,)
@@ -68,8 +71,12 @@ def sweep_hubs(
     fixed_cost : array of float, optional
         Fixed cost per site: the ``fixed_cost`` column totals it over the open sites. Passed on to the capacitated
         model (which uses it in its objective with ``cost_weight``).
+    rules : SiteRules
+        Must-open and unavailable sites, for every N (:class:`hubopt.locate.options.SiteRules`).
+    options : SolverOptions
+        Solver options for each solve (:class:`hubopt.locate.options.SolverOptions`).
     **model_kwargs
-        Passed to the model (e.g. ``max_minutes``, ``must_open``, ``capacity``, ``solver``, ``time_limit``).
+        Passed to the model (e.g. ``max_minutes``, ``capacity``).
 
     Returns
     -------
@@ -96,7 +103,7 @@ def sweep_hubs(
     if site_ids is not None:
         model_kwargs["site_ids"] = sids
     available = np.ones(c.shape[1], dtype=bool)
-    available[np.asarray(list(model_kwargs.get("unavailable", ())), dtype=int)] = False
+    available[np.asarray(rules.unavailable, dtype=int)] = False
     ns = sorted({int(k) for k in n_values})
     if not ns:
         raise InputError("the sweep needs at least one number of hubs")
@@ -104,7 +111,7 @@ def sweep_hubs(
     for k in ns:
         row: dict[str, Any] = {"n_hubs": k}
         try:
-            res = fn(c, w, k, **model_kwargs)
+            res = fn(c, w, k, rules=rules, options=options, **model_kwargs)
         except ModelError as exc:
             row.update(status="infeasible", note=str(exc))
             rows.append(row)

@@ -14,6 +14,7 @@ from hubopt.errors import ModelError
 from hubopt.locate import lagrangian, lagrangian_tree, median, median_heuristics, median_lp
 from hubopt.locate import pairs as pairs_module
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.orlib import read_orlib_optima, read_orlib_pmed
 from hubopt.locate.pairs import candidate_pairs
 
@@ -163,7 +164,7 @@ def test_solve_with_the_tree_search_or_the_mip_reaches_the_brute_force_optimum(s
 def test_the_mip_after_reduced_cost_fixing_is_exact_with_either_solver(seed: int, solver: str) -> None:
     cost, w, p = instance(300 + seed)
     best = min(all_costs(cost, w, p).values())
-    res = solve_p_median(cost, w, p, solver=solver, tree=False)
+    res = solve_p_median(cost, w, p, tree=False, options=SolverOptions(solver=solver))
     assert res.report.is_optimal, res.report.describe()
     assert res.objective == pytest.approx(best, rel=1e-9)
 
@@ -172,7 +173,7 @@ def test_must_open_sites_stay_open() -> None:
     cost, w, p = instance(7)
     costs = all_costs(cost, w, p)
     best = min(v for s, v in costs.items() if 0 in s)
-    res = solve_p_median(cost, w, p, must_open=[0])
+    res = solve_p_median(cost, w, p, rules=SiteRules.of(must_open=[0]))
     assert 0 in res.open_sites
     assert res.objective == pytest.approx(best, rel=1e-9)
 
@@ -238,7 +239,7 @@ def test_a_solve_whose_tree_search_runs_out_of_time_is_labelled_feasible_with_it
         return real_search(*args, **kwargs)
 
     monkeypatch.setattr(lagrangian_tree, "search", out_of_time)
-    res = solve_p_median(cost, np.ones(cost.shape[0]), p, time_limit=600)
+    res = solve_p_median(cost, np.ones(cost.shape[0]), p, options=SolverOptions(time_limit=600))
     assert not res.report.is_optimal
     assert res.report.status == "feasible" and res.report.stopped_by == "time limit"
     assert res.parameters["tree"]["finished"] is False

@@ -11,6 +11,7 @@ import pytest
 from hubopt.errors import InputError
 from hubopt.locate import lagrangian_tree, median_lp
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SolverOptions
 from hubopt.locate.solution import access_measures, weighted_quantile
 from hubopt.locate.solve import SolveReport, checked_report, relative_gap, solve
 
@@ -85,7 +86,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
         return out
 
     monkeypatch.setattr(stage, name, then_out_of_time)
-    res = solve_p_median(cost, w, p, solver="highs", time_limit=600, tree=tree)
+    res = solve_p_median(cost, w, p, tree=tree, options=SolverOptions(solver="highs", time_limit=600))
     rep = res.report
     assert_labelled_time_limited(rep)
     # its bound is the LP bound (the search was cut before raising it): valid, below the optimum
@@ -107,7 +108,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
 def test_time_limit_run_out_before_any_bound_says_the_gap_is_unknown(clock: Any, solver: str) -> None:
     cost, w, p = gap_instance()
     clock.run_out()  # as if the time limit passed while the first heuristic solution was being built
-    res = solve_p_median(cost, w, p, solver=solver, time_limit=600)
+    res = solve_p_median(cost, w, p, options=SolverOptions(solver=solver, time_limit=600))
     rep = res.report
     assert_labelled_time_limited(rep)
     assert rep.bound is None and rep.gap is None

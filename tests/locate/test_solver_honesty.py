@@ -29,6 +29,7 @@ from hubopt.locate.coverage import solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.median_heuristics import greedy
 from hubopt.locate.multiyear import solve_multiyear
+from hubopt.locate.options import SolverOptions
 from hubopt.locate.pairs import candidate_pairs
 from hubopt.locate.solve import _status_from_sol_status, cbc_stop_reason, cbc_verdict
 
@@ -52,7 +53,7 @@ def test_time_limited_p_median_reports_the_lagrangian_bound(monkeypatch: pytest.
     monkeypatch.setattr(median, "SCREEN_PAIRS", 0)
     cost, w = _instance(60, 12, seed=4)
     optimum = min(float(w @ cost[:, list(s)].min(axis=1)) for s in itertools.combinations(range(12), 3))
-    res = solve_p_median(cost, w, 3, time_limit=1e-9)
+    res = solve_p_median(cost, w, 3, options=SolverOptions(time_limit=1e-9))
     rep = res.report
     assert rep.status == "feasible" and rep.stopped_by == "time limit"
     assert "lagrangian_bound" in res.parameters and "lp_bound" not in res.parameters  # stopped before the LP
@@ -67,7 +68,7 @@ def test_p_median_without_any_bound_says_gap_unknown(monkeypatch: pytest.MonkeyP
     # Below SCREEN_PAIRS there is no Lagrangian stage: stopped before the LP, nothing is proven.
     monkeypatch.setattr(median, "SCREEN_PAIRS", 10**12)
     cost, w = _instance(30, 8, seed=2)
-    rep = solve_p_median(cost, w, 2, time_limit=1e-9).report
+    rep = solve_p_median(cost, w, 2, options=SolverOptions(time_limit=1e-9)).report
     assert rep.status == "feasible" and rep.bound is None and rep.gap is None
     assert "gap unknown" in rep.describe()
 
