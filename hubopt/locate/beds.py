@@ -39,6 +39,7 @@ import pulp
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate.bed_rules import BedRules, check_bed_rules
+from hubopt.locate.options import DEFAULT_OPTIONS, SolverOptions
 from hubopt.locate.solve import SolveReport, solve
 
 __all__ = ["BedPlan", "place_beds", "place_beds_phased"]
@@ -325,12 +326,9 @@ def place_beds(
     cost_per_bed: float = 0.0,
     cost_per_unit: float = 0.0,
     travel_weight: float = 1.0,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
-    msg: bool = False,
     priority: str = "weighted",
 ) -> BedPlan:
     """Place whole beds at sites to meet the need with the least travel (and cost); see the module formulation.
@@ -362,8 +360,8 @@ def place_beds(
         ``travel_weight`` × demand-minutes).
     travel_weight : float
         Weight of the demand-weighted travel minutes.
-    solver, time_limit, mip_gap, msg
-        Passed to :func:`hubopt.locate.solve.solve`.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`), passed to :func:`hubopt.locate.solve.solve`.
     site_ids, zone_ids : sequence of str, optional
         Names for messages and tables.
     priority : {"weighted", "fewest_beds"}
@@ -382,6 +380,7 @@ def place_beds(
         When the rules cannot be met: the sites' maxima fall short of the need (by how many beds), a must-keep site
         cannot keep beds, a zone with demand reaches no site that can host beds, or the solver finds no plan.
     """
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     demand = np.asarray(bed_demand, dtype=float)
     if demand.ndim != 1:
         raise InputError("bed demand must be one value per zone (use place_beds_phased for several years)")
@@ -430,12 +429,9 @@ def place_beds_phased(
     cost_per_bed: float = 0.0,
     cost_per_unit: float = 0.0,
     travel_weight: float = 1.0,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
-    msg: bool = False,
     priority: str = "weighted",
 ) -> BedPlan:
     """A bed plan over several years, solved as one model (see the module formulation).
@@ -456,7 +452,7 @@ def place_beds_phased(
     allow_moves : bool
         Let a site's beds go down from one year to the next (it still keeps at least ``min_unit`` once open).
     min_unit, max_beds, existing_beds, must_keep, allow_new_sites, is_new_site, cost_per_bed, cost_per_unit, \
-travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
+        travel_weight, options, site_ids, zone_ids
         As in :func:`place_beds` (the must-keep floor applies every year).
 
     Returns
@@ -464,6 +460,7 @@ travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
     BedPlan
         ``beds`` of shape (n_years, n_sites), ``assignment`` (n_years, n_zones, n_sites).
     """
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     demand = np.asarray(bed_demand_by_year, dtype=float)
     if demand.ndim != 2:
         raise InputError("bed demand by year must be a table of years x zones")

@@ -135,7 +135,9 @@ def test_beds_proven_and_equal_with_both_solvers() -> None:
     cost, _ = _instance(n=8, m=4, seed=9)
     demand = np.array([3.0, 5.0, 2.0, 4.0, 6.0, 1.0, 3.0, 4.0])
     plans = {
-        solver: place_beds(cost, demand, 28, min_unit=8, max_beds=[20, 16, 20, 12], solver=solver)
+        solver: place_beds(
+            cost, demand, 28, min_unit=8, max_beds=[20, 16, 20, 12], options=SolverOptions(solver=solver)
+        )
         for solver in SOLVERS
     }
     for plan in plans.values():
