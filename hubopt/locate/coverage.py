@@ -33,12 +33,11 @@ from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOp
 from hubopt.locate.pairs import (
     Pairs,
     candidate_pairs,
-    check_inputs,
     site_masks,
     site_rules,
     stranded_zones_error,
 )
-from hubopt.locate.solution import LocationResult, nearest_open_assignment
+from hubopt.locate.solution import LocationResult, check_cost_and_weights, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the coverage MIPs.
@@ -374,7 +373,7 @@ def solve_mclp(
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = check_inputs(cost, weights, zone_ids, site_ids)
+    c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)
@@ -472,7 +471,7 @@ def solve_lscp(
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = check_inputs(cost, None, zone_ids, site_ids)
+    c, w, zids, sids = check_cost_and_weights(cost, None, zone_ids, site_ids)
     available, forced = site_masks(c.shape[1], must_open, unavailable, sids)
     if not available.any():
         raise ModelError("every site is unavailable; add candidate sites")

@@ -54,13 +54,12 @@ from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOp
 from hubopt.locate.pairs import (
     Pairs,
     candidate_pairs,
-    check_inputs,
     nearest_open,
     site_rules,
     stranded_zones_error,
     subset_pairs,
 )
-from hubopt.locate.solution import LocationResult, nearest_open_assignment
+from hubopt.locate.solution import LocationResult, check_cost_and_weights, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report
 
 #: Above this many pairs in the first LP, sites are screened first by a Lagrangian bound (see solve_p_median).
@@ -132,7 +131,7 @@ def solve_p_median(
         raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
     if max_minutes is not None and not max_minutes >= 0:
         raise InputError("the travel-time limit must be zero or positive minutes", setting="model.max_minutes")
-    c, w, zids, sids = check_inputs(cost, weights, zone_ids, site_ids)
+    c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)

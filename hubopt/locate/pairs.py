@@ -1,8 +1,8 @@
-"""Candidate zone-site pairs and the input checks the pair-based models share (p-median, Lagrangian bound, MCLP).
+"""Site rules and candidate zone-site pairs, shared by the models (p-median, Lagrangian bound, MCLP, ...).
 
-:func:`check_inputs` validates a travel-time matrix with its demand and identifiers; :func:`site_rules` and
-:func:`site_masks` turn the must-open / unavailable rules into masks; :class:`Pairs` holds the pairs with a finite
-time to an available site, zone by zone and nearest first (memory grows with the pairs kept, not zones x sites).
+:func:`site_rules` and :func:`site_masks` check the must-open / unavailable rules and turn them into masks (every
+model checks its site rules here); :class:`Pairs` holds the pairs with a finite time to an available site, zone by
+zone and nearest first (memory grows with the pairs kept, not zones x sites).
 This module sits below :mod:`hubopt.locate.median`, :mod:`hubopt.locate.lagrangian` and
 :mod:`hubopt.locate.lagrangian_tree`, so none of them needs another to read pairs.
 """
@@ -15,43 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.solution import check_weighted_total, name_list
-
-#: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
-_BLOCK = 1 << 20
-
-
-def _row_step(n_cols: int) -> int:
-    return max(1, _BLOCK // max(n_cols, 1))
-
-
-def check_inputs(
-    cost: np.ndarray, weights: np.ndarray | None, zone_ids: Sequence[str] | None, site_ids: Sequence[str] | None
-) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    c = np.asarray(cost, dtype=float)  # no copy for a float64 array
-    if c.ndim != 2:
-        raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
-    n, m = c.shape
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (n,):
-        raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
-    step = _row_step(m)
-    max_time = 0.0
-    for r0 in range(0, n, step):
-        block = c[r0 : r0 + step]
-        if np.isnan(block).any():
-            raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
-        if (block < 0).any():
-            raise InputError("the travel-time matrix has negative times")
-        max_time = max(max_time, float(np.max(block, where=np.isfinite(block), initial=0.0)))
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise InputError("demand must be finite and zero or positive for every zone")
-    check_weighted_total(w, max_time)
-    zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
-    sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
-    if len(zids) != n or len(sids) != m:
-        raise InputError("the zone or site identifiers do not match the travel-time matrix's shape")
-    return c, w, zids, sids
+from hubopt.locate.solution import name_list, row_step
 
 
 def site_rules(
@@ -157,7 +121,7 @@ def candidate_pairs(cost: np.ndarray, available: np.ndarray, max_minutes: float 
     n, m = cost.shape
     site_idx = np.flatnonzero(available)
     limit = np.inf if max_minutes is None else float(max_minutes)
-    step = _row_step(site_idx.size)
+    step = row_step(site_idx.size)
     rows_parts, cols_parts, time_parts = [], [], []
     for r0 in range(0, n, step):
         block = cost[r0 : r0 + step][:, site_idx] if site_idx.size < m else cost[r0 : r0 + step]
