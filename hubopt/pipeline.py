@@ -22,7 +22,7 @@ from hubopt.errors import InputError
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import read_site_register
-from hubopt.locate.explain import result_measure
+from hubopt.locate.measure import result_measure
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.manifest import build_manifest, write_manifest
 from hubopt.map_layers import growth_pct, housing_sites, hub_isochrones

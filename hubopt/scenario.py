@@ -21,13 +21,9 @@ from hubopt.errors import InputError, quote
 from hubopt.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
 from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
+from hubopt.locate import registry
 from hubopt.locate.solve import check_solver_name
 
-MODEL_TYPES = ("p-median", "mclp", "lscp", "p-center", "capacitated")
-#: Models that need model.hubs.
-NEEDS_HUBS = ("p-median", "mclp", "p-center")
-#: Models that need model.max_minutes.
-NEEDS_MAX_MINUTES = ("mclp", "lscp")
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
 BED_NEED_METHODS = ("baseline", "rates")
 TRAVEL_METHODS = ("straight_line", "network", "matrix")
@@ -412,8 +408,8 @@ def load_scenario(path: str | Path) -> Scenario:
     modes, use = _travel_modes(values["travel"], p, resolve)
     mode, method = modes[use].mode, modes[use].method
     model = values["model"]
-    if model["type"] not in MODEL_TYPES:
-        _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(MODEL_TYPES)}")
+    if model["type"] not in registry.MODELS:  # the models and what each needs: hubopt.locate.registry
+        _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(registry.MODELS)}")
     settings = _model_settings(model, year, p)
     try:
         solver = check_solver_name(model["solver"])
@@ -701,13 +697,14 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
 
 def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettings:
     kind = model["type"]
-    if kind in NEEDS_HUBS and model["hubs"] is None:
+    entry = registry.MODELS[kind]
+    if entry.hubs == "required" and model["hubs"] is None:
         _fail("model.hubs", f"the {kind} model needs the number of hubs", path, "add 'hubs: N' under model")
     if model["hubs"] is not None and model["hubs"] < 1:
         _fail("model.hubs", "the number of hubs must be 1 or more", path)
-    if kind == "lscp" and model["hubs"] is not None:
-        _fail("model.hubs", "the set-covering model (lscp) finds the fewest hubs itself; remove model.hubs", path)
-    if kind in NEEDS_MAX_MINUTES and model["max_minutes"] is None:
+    if entry.hubs == "forbidden" and model["hubs"] is not None:
+        _fail("model.hubs", f"the {kind} model finds the fewest hubs itself; remove model.hubs", path)
+    if entry.needs_max_minutes and model["max_minutes"] is None:
         _fail(
             "model.max_minutes",
             f"the {kind} model needs the travel-time standard in minutes",
@@ -716,14 +713,15 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         )
     if model["max_minutes"] is not None and model["max_minutes"] <= 0:
         _fail("model.max_minutes", "must be a positive number of minutes", path)
-    if kind != "capacitated":
+    if not entry.capacity_settings:
         for key in ("min_population", "max_population", "budget", "max_new_build"):
             if model[key] is not None:
                 _fail(
                     f"model.{key}",
                     f"'{key}' applies to the capacitated model, not {kind}",
                     path,
-                    "set model.type: capacitated, or remove it",
+                    f"set model.type: {' or '.join(m.name for m in registry.MODELS.values() if m.capacity_settings)}"
+                    ", or remove it",
                 )
     for key in ("min_population", "max_population", "budget"):
         if model[key] is not None and model[key] < 0:
@@ -745,8 +743,9 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         _fail("model.cost_weight", "must be zero or positive", path)
     years = model["years"]
     if years is not None:
-        if kind != "p-median":
-            _fail("model.years", "choosing one set of hubs for several years is available for the p-median", path)
+        if entry.multi_year is None:
+            multi = ", ".join(m.name for m in registry.MODELS.values() if m.multi_year is not None)
+            _fail("model.years", f"choosing one set of hubs for several years is available for the {multi}", path)
         if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
             _fail("model.years", "list the forecast years, e.g. [2025, 2030, 2035]", path)
     if model["multi_year_objective"] not in ("sum", "regret"):
@@ -758,8 +757,8 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         )
     sweep = model["sweep"]
     if sweep is not None:
-        if kind == "lscp":
-            _fail("model.sweep", "the set-covering model chooses its own number of hubs; no sweep", path)
+        if not entry.sweepable:
+            _fail("model.sweep", f"the {kind} model chooses its own number of hubs; no sweep", path)
         if not (
             len(sweep) == 2
             and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sweep)

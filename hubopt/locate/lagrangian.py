@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from hubopt.locate.median import Pairs
+from hubopt.locate.pairs import Pairs
 
 #: Subgradient iterations per bound (each is one pass over the pairs).
 MAX_ITERATIONS = 300

@@ -32,7 +32,7 @@ import numpy as np
 
 from hubopt.locate import _clock
 from hubopt.locate.lagrangian import lagrangian_bound, proves, relaxation
-from hubopt.locate.median import Pairs, _subset
+from hubopt.locate.pairs import Pairs, subset_pairs
 
 #: Subgradient iterations at a node the ancestors' multipliers did not settle.
 NODE_ITERATIONS = 60
@@ -142,7 +142,7 @@ def search(
     t0 = time.perf_counter()
     must = np.flatnonzero(must_open)
     need_all = n_hubs - must.size
-    work = _subset(pairs, allowed[pairs.cols])
+    work = subset_pairs(pairs, allowed[pairs.cols])
     best_value, best_open = upper, None
     target = proves(best_value, mip_gap)
     free = np.flatnonzero(allowed & ~must_open)
