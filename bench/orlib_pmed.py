@@ -23,6 +23,7 @@ import pulp
 from orlib import read_orlib_optima, read_orlib_pmed
 
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SolverOptions
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib_pmed"
 
@@ -59,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         cost, p = read_orlib_pmed(args.data / f"{name}.txt")
         start = time.perf_counter()
-        res = solve_p_median(cost, np.ones(cost.shape[0]), p, solver=args.solver, time_limit=args.time_limit)
+        res = solve_p_median(
+            cost, np.ones(cost.shape[0]), p, options=SolverOptions(solver=args.solver, time_limit=args.time_limit)
+        )
         seconds = time.perf_counter() - start
         total += seconds
         optimum = optima[name]

@@ -32,6 +32,7 @@ from orlib import read_orlib_pmed
 
 from hubopt.locate.coverage import solve_mclp
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SolverOptions
 from hubopt.locate.solve import cbc_command
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,9 +106,9 @@ def spopt_run(kind: str, cost: np.ndarray, w: np.ndarray, n: int, t: float | Non
 
 def hubopt_run(kind: str, cost: np.ndarray, w: np.ndarray, n: int, t: float | None, solver: str):
     if kind == "p-median":
-        seconds, res = timed(lambda: solve_p_median(cost, w, n, solver=solver))
+        seconds, res = timed(lambda: solve_p_median(cost, w, n, options=SolverOptions(solver=solver)))
     else:
-        seconds, res = timed(lambda: solve_mclp(cost, w, n, t, solver=solver))
+        seconds, res = timed(lambda: solve_mclp(cost, w, n, t, options=SolverOptions(solver=solver)))
     return seconds, res.objective, res.report.status
 
 
@@ -116,7 +117,7 @@ def memory(n: int = 3000, cutoff: float = 10.0) -> None:
     without a travel-time cutoff. tracemalloc counts allocations made during each call (the input matrix, made
     before, is not counted); HiGHS's own C++ memory is not seen by tracemalloc, so the process's max RSS is shown too.
     """
-    from hubopt.locate.median import candidate_pairs
+    from hubopt.locate.pairs import candidate_pairs
 
     rng = np.random.default_rng(0)
     zones, sites = rng.uniform(0, 60_000, (n, 2)), rng.uniform(0, 60_000, (n, 2))
@@ -148,12 +149,12 @@ def memory(n: int = 3000, cutoff: float = 10.0) -> None:
     hubs = int(cover.sum()) + 10
     res = peak(
         f"p-median N = {hubs}, cutoff {cutoff:g} min (solve)",
-        lambda: solve_p_median(cost, w, hubs, max_minutes=cutoff, time_limit=300),
+        lambda: solve_p_median(cost, w, hubs, max_minutes=cutoff, options=SolverOptions(time_limit=300)),
     )
     print(f"    {res.report.describe()}")  # type: ignore[attr-defined]
     res = peak(
         f"MCLP N = {hubs // 2}, T = {cutoff:g} min (solve)",
-        lambda: solve_mclp(cost, w, hubs // 2, cutoff, time_limit=300),
+        lambda: solve_mclp(cost, w, hubs // 2, cutoff, options=SolverOptions(time_limit=300)),
     )
     print(f"    {res.report.describe()}")  # type: ignore[attr-defined]
 

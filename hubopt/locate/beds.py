@@ -38,7 +38,8 @@ import pandas as pd
 import pulp
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.solution import MAX_TOTAL
+from hubopt.locate.bed_rules import BedRules, check_bed_rules
+from hubopt.locate.options import DEFAULT_OPTIONS, SolverOptions
 from hubopt.locate.solve import SolveReport, solve
 
 __all__ = ["BedPlan", "place_beds", "place_beds_phased"]
@@ -102,236 +103,10 @@ class BedPlan:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# checks
-# ----------------------------------------------------------------------------------------------------------------
-def _whole_numbers(values: Any, m: int, *, name: str, nan_as: float | None) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).reshape(-1) if values is not None else None
-    if arr is None or arr.shape != (m,):
-        got = "nothing" if arr is None else f"{arr.size} values"
-        raise InputError(f"{name} must give one value per site ({m} sites), not {got}", setting=f"beds.{name}")
-    if nan_as is not None:
-        arr = np.where(np.isnan(arr), nan_as, arr)
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        raise InputError(f"{name} must be whole numbers of zero or more", setting=f"beds.{name}")
-    if (arr != np.round(arr)).any():
-        j = int(np.flatnonzero(arr != np.round(arr))[0])
-        raise InputError(f"{name} must be whole beds; site {j} has {arr[j]:g}", setting=f"beds.{name}")
-    return arr.astype(int)
-
-
-@dataclass
-class _Rules:
-    cost: np.ndarray
-    demand: np.ndarray  # (T, n)
-    need: np.ndarray  # (T,)
-    cap: np.ndarray  # effective maximum per site (0 = cannot host)
-    lower: np.ndarray  # must-keep floor per site (0 elsewhere)
-    keep: np.ndarray  # must-keep mask
-    hostable: np.ndarray
-    min_unit: int
-    site_ids: list[str]
-    zone_ids: list[str]
-    parameters: dict[str, Any]
-    notes: list[str]
-
-
-def _check_totals(c: np.ndarray, demand: np.ndarray, cap: np.ndarray, costs: tuple[float, float, float]) -> None:
-    """Refuse travel and cost totals too large to compute with (they would lose precision or overflow)."""
-    travel_weight, cost_per_bed, cost_per_unit = costs
-    longest = float(np.max(c, where=np.isfinite(c), initial=0.0))
-    with np.errstate(over="ignore"):
-        travel = travel_weight * float(demand.sum(axis=1).max(initial=0.0)) * max(longest, 1.0)
-        spend = cost_per_bed * float(cap.sum()) + cost_per_unit * cap.size
-    if not travel < MAX_TOTAL:
-        raise InputError(
-            f"the bed demand x travel time is too large to compute with ({travel:.3g}, above {MAX_TOTAL:.0e})",
-            column="travel_weight",
-            hint="scale the bed demand or the travel weight down, or look for a wrong, huge value",
-        )
-    if not spend < MAX_TOTAL:
-        raise InputError(
-            f"the costs of beds and units are too large to compute with ({spend:.3g} if every site were full, "
-            f"above {MAX_TOTAL:.0e})",
-            setting="beds.cost_per_bed",
-            hint="give costs in thousands of pounds, or look for a wrong, huge value",
-        )
-
-
-def _check(
-    cost: np.ndarray,
-    demand: np.ndarray,
-    need: np.ndarray,
-    *,
-    years: Sequence[int] | None,
-    min_unit: int | None,
-    max_beds: Any,
-    existing_beds: Any,
-    must_keep: Sequence[int],
-    allow_new_sites: bool,
-    is_new_site: Any,
-    costs: tuple[float, float, float],
-    site_ids: Sequence[str] | None,
-    zone_ids: Sequence[str] | None,
-) -> _Rules:
-    c = np.asarray(cost, dtype=float)
-    if c.ndim != 2:
-        raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
-    n, m = c.shape
-    if np.isnan(c).any():
-        raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
-    if (c < 0).any():
-        raise InputError("the travel-time matrix has negative times")
-    d = np.asarray(demand, dtype=float)
-    if d.ndim != 2 or d.shape[1] != n:
-        raise InputError(f"bed demand must give one value per zone ({n} zones in the travel-time matrix)")
-    if not np.isfinite(d).all() or (d < 0).any():
-        raise InputError("bed demand must be finite and zero or positive for every zone")
-    need_arr = np.asarray(need, dtype=float).reshape(-1)
-    if need_arr.shape != (d.shape[0],):
-        raise InputError(f"there are {d.shape[0]} years of bed demand but {need_arr.size} figures of need")
-    if not np.isfinite(need_arr).all() or (need_arr < 0).any():
-        raise InputError("the beds needed must be finite and zero or more", column="need")
-    sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
-    zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
-    if len(sids) != m or len(zids) != n:
-        raise InputError("the zone or site identifiers do not match the travel-time matrix's shape")
-    for name, value in zip(("travel_weight", "cost_per_bed", "cost_per_unit"), costs, strict=True):
-        if not math.isfinite(value) or value < 0:
-            raise InputError(f"{name} must be zero or more, not {value!r}", setting=f"beds.{name}")
-
-    if max_beds is None:
-        raise InputError(
-            "the most beds each site could hold (max_beds) must be given",
-            column="max_beds",
-            hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
-        )
-    cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
-    _check_totals(c, d, cap, costs)
-    existing = _whole_numbers(
-        np.zeros(m) if existing_beds is None else existing_beds, m, name="existing_beds", nan_as=0.0
-    )
-    notes: list[str] = []
-    if min_unit is None:
-        today = existing[existing > 0]
-        if today.size == 0:
-            raise InputError(
-                "the minimum ward size (min_unit) must be given: no site has beds today to take it from",
-                setting="beds.min_unit",
-                hint="give the smallest number of beds a site can safely run (a ward), from the provider",
-            )
-        unit = int(today.min())
-        unit_source = (
-            f"smallest ward operating today ({unit} beds at {sids[int(np.flatnonzero(existing == unit)[0])]})"
-        )
-    else:
-        if isinstance(min_unit, bool) or float(min_unit) != int(min_unit) or int(min_unit) < 1:
-            raise InputError(
-                f"min_unit must be a whole number of beds, 1 or more, not {min_unit!r}", setting="beds.min_unit"
-            )
-        unit = int(min_unit)
-        unit_source = "given"
-    over = np.flatnonzero(existing > cap)
-    if over.size:
-        names = ", ".join(f"{sids[j]} ({existing[j]} beds today, max {cap[j]})" for j in over[:10])
-        raise InputError(
-            f"site(s) have more beds today than their maximum: {names}",
-            column="max_beds",
-            hint="max_beds is the most beds a site could hold: at least its beds today",
-        )
-    new = existing == 0 if is_new_site is None else np.asarray(is_new_site, dtype=bool).reshape(-1)
-    if new.shape != (m,):
-        raise InputError(f"is_new_site must give one value per site ({m} sites)", column="is_new_site")
-    hostable = cap >= unit
-    small = np.flatnonzero((cap > 0) & (cap < unit))
-    if small.size:
-        notes.append(
-            f"{small.size} site(s) cannot host beds because their maximum is below the ward minimum of {unit}: "
-            + ", ".join(sids[j] for j in small[:10])
-        )
-    if not allow_new_sites:
-        barred = np.flatnonzero(hostable & new)
-        if barred.size:
-            notes.append(f"{barred.size} new site(s) may not host beds (allow_new_sites is off)")
-        hostable &= ~new
-    keep = np.zeros(m, dtype=bool)
-    keep_idx = np.asarray(list(must_keep), dtype=int)
-    if keep_idx.size and ((keep_idx < 0) | (keep_idx >= m)).any():
-        raise InputError(f"must_keep names a site index outside 0..{m - 1}", setting="beds.must_keep")
-    keep[keep_idx] = True
-    lower = np.where(keep, np.maximum(existing, unit), 0)
-    for j in np.flatnonzero(keep):
-        if cap[j] == 0:
-            why = "it has no max_beds (blank or 0)"
-        elif cap[j] < unit:
-            why = f"its maximum ({cap[j]}) is below the ward minimum of {unit}"
-        elif not allow_new_sites and new[j]:
-            why = "it is a new site and allow_new_sites is off"
-        elif lower[j] > cap[j]:
-            why = f"it must keep at least {lower[j]} beds but its maximum is {cap[j]}"
-        else:
-            continue
-        raise ModelError(f"must-keep site {sids[j]} cannot keep its beds: {why}; change one of these rules")
-    cap = np.where(hostable, cap, 0)
-
-    total = int(cap.sum())
-    label = [f"in {y}" for y in years] if years is not None else ["" for _ in need_arr]
-    for t in range(len(need_arr)):
-        needed = max(need_arr[t], d[t].sum())
-        if total < needed - 1e-9:
-            short = math.ceil(needed - total - 1e-9)
-            what = (
-                f"the {need_arr[t]:g} beds needed"
-                if need_arr[t] >= d[t].sum()
-                else f"the zones' bed demand of {d[t].sum():g} beds"
-            )
-            raise ModelError(
-                f"the sites that can host beds hold at most {total} beds in all, {short} short of {what}"
-                + (f" {label[t]}" if label[t] else "")
-                + (" (new sites are not allowed)" if not allow_new_sites else "")
-                + "; raise some sites' max_beds, add candidate sites, or lower the need"
-            )
-        reach = np.isfinite(c[:, hostable]).any(axis=1) if hostable.any() else np.zeros(n, dtype=bool)
-        stranded = np.flatnonzero((d[t] > 0) & ~reach)
-        if stranded.size:
-            names = ", ".join(zids[i] for i in stranded[:10])
-            raise ModelError(
-                f"{stranded.size} zone(s) with bed demand"
-                + (f" {label[t]}" if label[t] else "")
-                + f" cannot reach any site that can host beds: {names}; add a site they can reach or check the "
-                "travel-time matrix"
-            )
-    parameters = {
-        "min_unit": unit,
-        "min_unit_source": unit_source,
-        "max_beds": cap.tolist(),
-        "existing_beds": existing.tolist(),
-        "must_keep": [sids[j] for j in np.flatnonzero(keep)],
-        "allow_new_sites": bool(allow_new_sites),
-        "travel_weight": costs[0],
-        "cost_per_bed": costs[1],
-        "cost_per_unit": costs[2],
-    }
-    return _Rules(
-        cost=c,
-        demand=d,
-        need=need_arr,
-        cap=cap,
-        lower=lower,
-        keep=keep,
-        hostable=hostable,
-        min_unit=unit,
-        site_ids=sids,
-        zone_ids=zids,
-        parameters=parameters,
-        notes=notes,
-    )
-
-
-# ----------------------------------------------------------------------------------------------------------------
 # model
 # ----------------------------------------------------------------------------------------------------------------
 def _solve(
-    rules: _Rules,
+    rules: BedRules,
     *,
     allow_moves: bool,
     costs: tuple[float, float, float],
@@ -422,7 +197,7 @@ def _solve(
     return beds, assignment, report
 
 
-def _remove_surplus(rules: _Rules, beds: np.ndarray, assignment: np.ndarray, allow_moves: bool) -> int:
+def _remove_surplus(rules: BedRules, beds: np.ndarray, assignment: np.ndarray, allow_moves: bool) -> int:
     """Lower beds above the need where nothing requires them (in place); return the beds removed."""
     removed = 0
     for t in range(beds.shape[0]):
@@ -445,7 +220,7 @@ def _remove_surplus(rules: _Rules, beds: np.ndarray, assignment: np.ndarray, all
 
 
 def _plan(
-    rules: _Rules,
+    rules: BedRules,
     *,
     allow_moves: bool,
     costs: tuple[float, float, float],
@@ -544,12 +319,9 @@ def place_beds(
     cost_per_bed: float = 0.0,
     cost_per_unit: float = 0.0,
     travel_weight: float = 1.0,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
-    msg: bool = False,
     priority: str = "weighted",
 ) -> BedPlan:
     """Place whole beds at sites to meet the need with the least travel (and cost); see the module formulation.
@@ -581,8 +353,8 @@ def place_beds(
         ``travel_weight`` × demand-minutes).
     travel_weight : float
         Weight of the demand-weighted travel minutes.
-    solver, time_limit, mip_gap, msg
-        Passed to :func:`hubopt.locate.solve.solve`.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`), passed to :func:`hubopt.locate.solve.solve`.
     site_ids, zone_ids : sequence of str, optional
         Names for messages and tables.
     priority : {"weighted", "fewest_beds"}
@@ -601,11 +373,12 @@ def place_beds(
         When the rules cannot be met: the sites' maxima fall short of the need (by how many beds), a must-keep site
         cannot keep beds, a zone with demand reaches no site that can host beds, or the solver finds no plan.
     """
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     demand = np.asarray(bed_demand, dtype=float)
     if demand.ndim != 1:
         raise InputError("bed demand must be one value per zone (use place_beds_phased for several years)")
     costs = (float(travel_weight), float(cost_per_bed), float(cost_per_unit))
-    rules = _check(
+    rules = check_bed_rules(
         cost,
         demand[None, :],
         np.array([total_beds_needed], dtype=float),
@@ -649,12 +422,9 @@ def place_beds_phased(
     cost_per_bed: float = 0.0,
     cost_per_unit: float = 0.0,
     travel_weight: float = 1.0,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     site_ids: Sequence[str] | None = None,
     zone_ids: Sequence[str] | None = None,
-    msg: bool = False,
     priority: str = "weighted",
 ) -> BedPlan:
     """A bed plan over several years, solved as one model (see the module formulation).
@@ -675,7 +445,7 @@ def place_beds_phased(
     allow_moves : bool
         Let a site's beds go down from one year to the next (it still keeps at least ``min_unit`` once open).
     min_unit, max_beds, existing_beds, must_keep, allow_new_sites, is_new_site, cost_per_bed, cost_per_unit, \
-travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
+        travel_weight, options, site_ids, zone_ids
         As in :func:`place_beds` (the must-keep floor applies every year).
 
     Returns
@@ -683,6 +453,7 @@ travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
     BedPlan
         ``beds`` of shape (n_years, n_sites), ``assignment`` (n_years, n_zones, n_sites).
     """
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     demand = np.asarray(bed_demand_by_year, dtype=float)
     if demand.ndim != 2:
         raise InputError("bed demand by year must be a table of years x zones")
@@ -692,7 +463,7 @@ travel_weight, solver, time_limit, mip_gap, site_ids, zone_ids, msg
     if list(labels) != sorted(set(labels)):
         raise InputError("the years must be in increasing order, each once")
     costs = (float(travel_weight), float(cost_per_bed), float(cost_per_unit))
-    rules = _check(
+    rules = check_bed_rules(
         cost,
         demand,
         np.asarray(need_by_year, dtype=float),

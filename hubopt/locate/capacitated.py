@@ -32,11 +32,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.pairs import site_masks
 from hubopt.locate.solution import (
     MAX_TOTAL,
     LocationResult,
@@ -342,6 +345,113 @@ def _diagnose(s: _Spec, solver: str, time_limit: float | None) -> str:
     return text
 
 
+def _check_rule_values(
+    fixed: np.ndarray | None,
+    capital: np.ndarray | None,
+    cost_weight: float,
+    min_demand: float | None,
+    max_demand: float | None,
+    budget: float | None,
+    max_new_build: int | None,
+    is_new_build: Sequence[bool] | np.ndarray | None,
+) -> None:
+    """Refuse rule values that are invalid on their own (negative, missing what they need, or contradictory)."""
+    if cost_weight < 0 or not np.isfinite(cost_weight):
+        raise InputError("the cost weight must be zero or positive", setting="model.cost_weight")
+    _check_cost_totals(fixed, capital, budget, float(cost_weight))
+    if min_demand is not None and (min_demand < 0 or not np.isfinite(min_demand)):
+        raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_population")
+    if max_demand is not None and not max_demand > 0:
+        raise InputError("the maximum demand per hub must be positive", setting="model.max_population")
+    if min_demand is not None and max_demand is not None and min_demand > max_demand:
+        raise ModelError(
+            f"the minimum demand per hub ({_fmt(min_demand)}) is above the maximum ({_fmt(max_demand)}); "
+            "no hub can satisfy both"
+        )
+    if budget is not None and capital is None:
+        raise InputError("a capital budget needs a capital cost for each site", setting="model.budget")
+    if budget is not None and budget < 0:
+        raise InputError("the capital budget must be zero or positive", setting="model.budget")
+    if max_new_build is not None and is_new_build is None:
+        raise InputError("a new-build limit needs the sites flagged as new builds", setting="model.max_new_build")
+    if max_new_build is not None and max_new_build < 0:
+        raise InputError("the new-build limit must be zero or positive", setting="model.max_new_build")
+
+
+def _read_solution(
+    spec: _Spec, open_var: dict, serve: list, rows: np.ndarray, cols: np.ndarray, available: np.ndarray
+) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """The open sites, each zone's shares, its main hub and its share-weighted travel time, from the solved model."""
+    c = spec.cost
+    n, m = c.shape
+    chosen = sorted(int(j) for j, v in open_var.items() if (v.varValue or 0.0) > 0.5)
+    share = np.zeros((n, m))
+    values = np.array([v.varValue or 0.0 for v in serve])
+    share[rows, cols] = np.clip(values, 0.0, 1.0)
+    if spec.single:
+        share = (share > 0.5).astype(float)
+    share[:, [j for j in range(m) if j not in chosen]] = 0.0
+    has = share.sum(axis=1) > 0
+    share[has] /= share[has].sum(axis=1, keepdims=True)
+    assignment, assigned_cost = nearest_open_assignment(np.where(available[None, :], c, np.inf), chosen)
+    assignment[has] = np.argmax(share[has], axis=1)
+    assigned_cost[has] = (share[has] * np.where(share[has] > 0, c[has], 0.0)).sum(axis=1)
+    return chosen, share, assignment, assigned_cost
+
+
+def _result(
+    spec: _Spec,
+    report: SolveReport,
+    chosen: list[int],
+    share: np.ndarray,
+    assignment: np.ndarray,
+    assigned_cost: np.ndarray,
+    rules: dict[str, Any],
+    solved: dict[str, Any],
+) -> LocationResult:
+    """The solved model as a result: travel, costs, loads, split zones and the rules in force."""
+    w, sids, zids = spec.w, spec.sids, spec.zids
+    has = share.sum(axis=1) > 0
+    load = w @ share
+    travel = float(np.dot(w[has], assigned_cost[has]))
+    fixed_total = float(spec.fixed[chosen].sum())
+    objective = travel + spec.cost_weight * fixed_total
+    split = [
+        {"zone": zids[i], "site": sids[j], "share": float(share[i, j])}
+        for i in np.flatnonzero((share > 1e-9).sum(axis=1) > 1)
+        for j in np.flatnonzero(share[i] > 1e-9)
+    ]
+    return LocationResult(
+        model="capacitated",
+        open_sites=np.asarray(chosen, dtype=int),
+        assignment=assignment,
+        assigned_cost=assigned_cost,
+        objective=objective,
+        report=report,
+        parameters={
+            "n_hubs": spec.n_hubs,
+            "n_open": len(chosen),
+            "min_demand": rules["min_demand"],
+            "max_demand": rules["max_demand"],
+            "single_assignment": spec.single,
+            "cost_weight": spec.cost_weight,
+            "budget": spec.budget,
+            "max_new_build": spec.max_new_build,
+            "travel": travel,
+            "fixed_cost_total": fixed_total,
+            "capital_cost_total": None if spec.capital is None else float(spec.capital[chosen].sum()),
+            "new_builds_open": int(spec.new_build[chosen].sum()),
+            "load": {sids[j]: float(load[j]) for j in chosen},
+            "split": split,
+            "rules": list(_rules_in_force(spec).values()),
+            "must_open": [sids[j] for j in np.flatnonzero(spec.forced)],
+            "unavailable": [sids[j] for j in np.flatnonzero(~rules["available"])],
+            "excluded_solutions": len(spec.exclude),
+            **solved,
+        },
+    )
+
+
 def solve_facility_location(
     cost: np.ndarray,
     weights: np.ndarray,
@@ -357,16 +467,12 @@ def solve_facility_location(
     cost_weight: float = 0.0,
     is_new_build: Sequence[bool] | np.ndarray | None = None,
     max_new_build: int | None = None,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     diagnose: bool = True,
-    msg: bool = False,
 ) -> LocationResult:
     """Choose hub sites and assign zones to them under capacity, minimum size, cost, budget and site rules.
 
@@ -401,22 +507,18 @@ def solve_facility_location(
         Sites that would be new builds.
     max_new_build : int, optional
         At most this many new-build sites may open.
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again (no-good cuts; used for next-best solutions).
     zone_ids, site_ids : sequence of str, optional
         Names for messages and parameters.
-    solver : {"highs", "cbc"}
-        MILP solver.
-    time_limit : float, optional
-        Seconds; a time-limited result is labelled ``"feasible"``, never optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver; ``time_limit``:
+        seconds; a time-limited result is labelled ``"feasible"``, never optimal; ``mip_gap``: relative optimality gap
+        at which to stop; ``msg``: show the solver log.
     diagnose : bool
         When the solver proves infeasibility, re-solve with each rule relaxed in turn to say which one is binding.
-    msg : bool
-        Show the solver log.
 
     Returns
     -------
@@ -439,44 +541,18 @@ def solve_facility_location(
     problem, and a free number of hubs with a minimum weakens the relaxation; both can take minutes on a
     West Kent-sized instance. Set ``time_limit``: the result is then labelled with its gap, never as optimal.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
-    n, m = c.shape
+    m = c.shape[1]
     cap = _site_array(capacity, m, "capacity", nan_ok=True)
     fixed = _site_array(fixed_cost, m, "fixed_cost", nan_ok=cost_weight == 0)
     capital = _site_array(capital_cost, m, "capital_cost", nan_ok=budget is None)
-    if cost_weight < 0 or not np.isfinite(cost_weight):
-        raise InputError("the cost weight must be zero or positive", setting="model.cost_weight")
-    _check_cost_totals(fixed, capital, budget, float(cost_weight))
-    if min_demand is not None and (min_demand < 0 or not np.isfinite(min_demand)):
-        raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_population")
-    if max_demand is not None and not max_demand > 0:
-        raise InputError("the maximum demand per hub must be positive", setting="model.max_population")
-    if min_demand is not None and max_demand is not None and min_demand > max_demand:
-        raise ModelError(
-            f"the minimum demand per hub ({_fmt(min_demand)}) is above the maximum ({_fmt(max_demand)}); "
-            "no hub can satisfy both"
-        )
-    if budget is not None and capital is None:
-        raise InputError("a capital budget needs a capital cost for each site", setting="model.budget")
-    if budget is not None and budget < 0:
-        raise InputError("the capital budget must be zero or positive", setting="model.budget")
-    if max_new_build is not None and is_new_build is None:
-        raise InputError("a new-build limit needs the sites flagged as new builds", setting="model.max_new_build")
-    if max_new_build is not None and max_new_build < 0:
-        raise InputError("the new-build limit must be zero or positive", setting="model.max_new_build")
+    _check_rule_values(fixed, capital, cost_weight, min_demand, max_demand, budget, max_new_build, is_new_build)
     new_build = np.zeros(m, dtype=bool) if is_new_build is None else np.asarray(is_new_build, dtype=bool)
     if new_build.shape != (m,):
         raise InputError(f"is_new_build must have one value per site ({m})", column="is_new_build")
-    available = np.ones(m, dtype=bool)
-    available[np.asarray(list(unavailable), dtype=int)] = False
-    forced = np.zeros(m, dtype=bool)
-    forced[np.asarray(list(must_open), dtype=int)] = True
-    clash = forced & ~available
-    if clash.any():
-        raise ModelError(
-            f"site(s) {name_list([sids[j] for j in np.flatnonzero(clash)])} are both must-open and unavailable; "
-            "choose one rule for each"
-        )
+    available, forced = site_masks(m, must_open, unavailable, sids)
     upper = np.full(m, np.inf) if cap is None else np.where(np.isnan(cap), np.inf, cap)
     if max_demand is not None:
         upper = np.minimum(upper, float(max_demand))
@@ -515,55 +591,7 @@ def solve_facility_location(
         raise ModelError(
             f"the capacitated hub model found no solution: {report.describe()}; allow more time, or relax the rules"
         )
-    chosen = sorted(int(j) for j, v in open_var.items() if (v.varValue or 0.0) > 0.5)
-    share = np.zeros((n, m))
-    values = np.array([v.varValue or 0.0 for v in serve])
-    share[rows, cols] = np.clip(values, 0.0, 1.0)
-    if spec.single:
-        share = (share > 0.5).astype(float)
-    share[:, [j for j in range(m) if j not in chosen]] = 0.0
-    has = share.sum(axis=1) > 0
-    share[has] /= share[has].sum(axis=1, keepdims=True)
-    assignment, assigned_cost = nearest_open_assignment(np.where(available[None, :], c, np.inf), chosen)
-    assignment[has] = np.argmax(share[has], axis=1)
-    assigned_cost[has] = (share[has] * np.where(share[has] > 0, c[has], 0.0)).sum(axis=1)
-    load = w @ share
-    travel = float(np.dot(w[has], assigned_cost[has]))
-    fixed_total = float(spec.fixed[chosen].sum())
-    objective = travel + spec.cost_weight * fixed_total
-    split = [
-        {"zone": zids[i], "site": sids[j], "share": float(share[i, j])}
-        for i in np.flatnonzero((share > 1e-9).sum(axis=1) > 1)
-        for j in np.flatnonzero(share[i] > 1e-9)
-    ]
-    return LocationResult(
-        model="capacitated",
-        open_sites=np.asarray(chosen, dtype=int),
-        assignment=assignment,
-        assigned_cost=assigned_cost,
-        objective=objective,
-        report=report,
-        parameters={
-            "n_hubs": spec.n_hubs,
-            "n_open": len(chosen),
-            "min_demand": min_demand,
-            "max_demand": max_demand,
-            "single_assignment": spec.single,
-            "cost_weight": spec.cost_weight,
-            "budget": spec.budget,
-            "max_new_build": spec.max_new_build,
-            "travel": travel,
-            "fixed_cost_total": fixed_total,
-            "capital_cost_total": None if spec.capital is None else float(spec.capital[chosen].sum()),
-            "new_builds_open": int(new_build[chosen].sum()),
-            "load": {sids[j]: float(load[j]) for j in chosen},
-            "split": split,
-            "rules": list(_rules_in_force(spec).values()),
-            "must_open": [sids[j] for j in np.flatnonzero(forced)],
-            "unavailable": [sids[j] for j in np.flatnonzero(~available)],
-            "excluded_solutions": len(spec.exclude),
-            "solver": solver,
-            "time_limit": time_limit,
-            "mip_gap": mip_gap,
-        },
-    )
+    chosen, share, assignment, assigned_cost = _read_solution(spec, open_var, serve, rows, cols, available)
+    limits = {"min_demand": min_demand, "max_demand": max_demand, "available": available}
+    solved = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap}
+    return _result(spec, report, chosen, share, assignment, assigned_cost, limits, solved)

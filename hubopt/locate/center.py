@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
@@ -40,9 +41,10 @@ import pulp
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import _clock
 from hubopt.locate.coverage import excluded_site_sets, hits_excluded
-from hubopt.locate.median import site_rules
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.pairs import site_rules
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, name_list, nearest_open_assignment
-from hubopt.locate.solve import SolveReport, check_solver_name, solve
+from hubopt.locate.solve import SolveReport, check_solver_name, checked_report, solve
 
 METHODS = ("search", "milp")
 
@@ -219,17 +221,13 @@ def solve_p_center(
     weights: np.ndarray,
     n_hubs: int,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
     method: str = "search",
     tie_break: bool = True,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> LocationResult:
     """Choose ``n_hubs`` sites minimising the longest travel time from any zone with demand to its nearest hub.
 
@@ -242,8 +240,8 @@ def solve_p_center(
         tie-break.
     n_hubs : int
         Number of hubs to open (N).
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again (no-good cuts in every stage; used for the next-best
         distinct solutions). Sets of another size than N, or holding an unavailable site, are ignored.
@@ -253,14 +251,11 @@ def solve_p_center(
         Binary search with set-cover subproblems (fast) or the classic MILP; both exact.
     tie_break : bool
         Among the site sets with the optimal radius, choose the one with the least demand-weighted time.
-    solver : {"highs", "cbc"}
-        MILP solver.
-    time_limit : float, optional
-        Seconds for the whole solve (all stages). A result not proven optimal is labelled ``"feasible"``.
-    mip_gap : float
-        Relative gap for the tie-break stage (and the classic MILP); the radius search itself is exact.
-    msg : bool
-        Show the solver log (tie-break stage and classic MILP).
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver; ``time_limit``:
+        seconds for the whole solve (all stages). A result not proven optimal is labelled ``"feasible"``; ``mip_gap``:
+        relative gap for the tie-break stage (and the classic MILP); the radius search itself is exact; ``msg``: show
+        the solver log (tie-break stage and classic MILP).
 
     Returns
     -------
@@ -277,155 +272,39 @@ def solve_p_center(
         every allowed set is excluded (the message says "infeasible"), or the time limit passed before any allowed
         set was found.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     if method not in METHODS:
         raise InputError(f"unknown p-center method {method!r}", column="method", hint="use search or milp")
     solver = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
         raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
     start = time.perf_counter()
-    deadline = None if time_limit is None else _clock.now() + float(time_limit)
+    clock = _Deadline(None if time_limit is None else _clock.now() + float(time_limit))
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     m = c.shape[1]
     available, forced = site_rules(m, n_hubs, must_open, unavailable, sids)
-    pos = w > 0
-    if not pos.any():
-        raise ModelError("no zone has any demand, so there is no travel time to minimise; check the demand figures")
-    cp = np.where(available[None, :], c[pos], np.inf)
-    stranded = np.flatnonzero(pos)[~np.isfinite(cp).any(axis=1)]
-    if stranded.size:
-        raise ModelError(
-            f"{stranded.size} zone(s) cannot reach any available site: {name_list([zids[i] for i in stranded])}; "
-            "add a site they can reach, or check the travel-time matrix"
-        )
-
-    def remaining() -> float | None:
-        return None if deadline is None else max(deadline - _clock.now(), 1e-3)
-
-    def out_of_time() -> bool:
-        return deadline is not None and _clock.now() >= deadline
-
-    stages: list[dict] = []
-    proven = True
-    stopped_by: str | None = None
-    n_sub = 0
-    lower = float(cp.min(axis=1).max())
-    sizes = [0, 0, 0]
+    pos, cp = _zones_with_demand(c, w, available, zids)
     cuts = excluded_site_sets(exclude_solutions, available, n_hubs)
-    excluded_note = f"every allowed set of {n_hubs} sites is one of the {len(cuts)} excluded"
-    best: list[int] | None
-    if method == "search":
-        best = _greedy(cp, w[pos], n_hubs, available, forced)
-        if _excluded(best, m, cuts):
-            best = None  # the greedy answer is excluded: search the whole range of times
-        upper = math.inf if best is None else _radius(cp, best)
-        values = np.unique(cp[np.isfinite(cp)])
-        values = values[(values >= lower) & (values <= upper)]
-        lo, hi = 0, len(values) - 1
-        while lo < hi:
-            if out_of_time():
-                proven, stopped_by = False, "time limit"
-                break
-            mid = (lo + hi) // 2
-            verdict, chosen, rep = _cover_subproblem(
-                cp, float(values[mid]), n_hubs, available, forced, solver, remaining(), cuts
-            )
-            n_sub += 1
-            sizes = _grow(sizes, rep)
-            if verdict == "feasible":
-                assert chosen is not None
-                best = chosen
-                hi = int(np.searchsorted(values, _radius(cp, chosen)))
-            elif verdict == "infeasible":
-                lo = mid + 1
-            else:
-                proven, stopped_by = False, rep.stopped_by if rep and rep.stopped_by else "time limit"
-                break
-        if best is None and proven:  # no set proven feasible yet: the largest time is the last one to try
-            verdict, chosen, rep = _cover_subproblem(
-                cp, float(values[hi]), n_hubs, available, forced, solver, remaining(), cuts
-            )
-            n_sub += 1
-            sizes = _grow(sizes, rep)
-            if verdict == "infeasible":
-                raise ModelError(f"the p-center model is infeasible: {excluded_note}")
-            best = chosen
-            if best is None:
-                stopped_by = rep.stopped_by if rep and rep.stopped_by else "time limit"
-        if best is None:
-            raise ModelError(f"the p-center model found no allowed solution before it stopped ({stopped_by})")
-        radius = _radius(cp, best)
-        bound = float(values[lo]) if len(values) else radius
-        stages.append(
-            {
-                "stage": "radius search",
-                "subproblems": n_sub,
-                "lower": lower,
-                "upper": upper if math.isfinite(upper) else None,
-            }
-        )
-    else:
-        chosen, rep = _center_milp(cp, n_hubs, available, forced, solver, remaining(), mip_gap, msg, cuts)
-        stages.append({"stage": "classic MILP", **rep.to_dict()})
-        sizes = [rep.n_variables, rep.n_integer_variables, rep.n_constraints]
-        if chosen is None and rep.status == "infeasible" and cuts:
-            raise ModelError(f"the p-center model is infeasible: {excluded_note}")
-        if chosen is None:
-            raise ModelError(f"the p-center model found no solution: {rep.describe()}")
-        best = chosen
-        radius = _radius(cp, best)
-        bound = max(lower, rep.bound if rep.bound is not None else lower)
-        if not rep.is_optimal:
-            proven, stopped_by = False, rep.stopped_by or "the solver"
-        else:
-            bound = radius
-
-    if tie_break and not out_of_time():
-        chosen, rep = _tie_break(
-            cp, w[pos], radius, n_hubs, available, forced, solver, remaining(), mip_gap, msg, cuts
-        )
-        stages.append({"stage": "tie-break", **rep.to_dict()})
-        if chosen is not None and _radius(cp, chosen) <= radius:
-            best = chosen
-        if not rep.is_optimal:
-            proven = False
-            stopped_by = stopped_by or (
-                f"{rep.stopped_by or 'the solver'} in the tie-break stage (the weighted time is not proven minimal)"
-            )
-    elif tie_break:
-        proven, stopped_by = False, stopped_by or "time limit (tie-break stage not run)"
-
-    if len(best) < n_hubs:  # a cover may need fewer sites than N: add those that cut the weighted time most
-        nearest = cp[:, best].min(axis=1)
-        while len(best) < n_hubs:
-            cand = [j for j in np.flatnonzero(available) if j not in best]
-            trial = np.minimum(nearest[:, None], cp[:, cand])
-            k = int(np.argmin(trial.T @ w[pos]))
-            best = sorted([*best, int(cand[k])])
-            nearest = trial[:, k]
-    if len(best) != n_hubs or _excluded(best, m, cuts) or int(forced[best].sum()) != int(forced.sum()):
-        raise ModelError(  # never expected: every stage keeps these rules; checked rather than trusted
-            f"the p-center model's answer breaks its own rules ({len(best)} sites for {n_hubs} hubs, or an "
-            "excluded set, or a must-open site missing)"
-        )
-
+    problem = _Problem(cp, w[pos], n_hubs, available, forced, solver, mip_gap, msg, cuts, clock)
+    found = _radius_search(problem) if method == "search" else _classic_milp(problem)
+    if tie_break:
+        _tie_break_stage(problem, found)
+    best = _fill_to_n(problem, found.best)
+    _check_answer(problem, best)
     radius = _radius(cp, best)
     assignment, assigned_cost = nearest_open_assignment(np.where(available[None, :], c, np.inf), best)
-    weighted = float(np.dot(w[pos], assigned_cost[pos]))
-    gap = abs(radius - bound) / max(abs(radius), 1e-9)
-    report = SolveReport(
-        solver="HiGHS" if solver == "highs" else "CBC",
-        status="optimal" if proven else "feasible",
-        stopped_by=None if proven else stopped_by,
+    report = checked_report(
+        solver=solver,
+        status="optimal" if found.proven else "feasible",
+        stopped_by=None if found.proven else found.stopped_by,
         objective=radius,
-        bound=bound,
-        gap=gap,
+        bound=found.bound,
+        size=(found.sizes[0], found.sizes[1], found.sizes[2]),
         seconds=time.perf_counter() - start,
-        n_variables=sizes[0],
-        n_integer_variables=sizes[1],
-        n_constraints=sizes[2],
         time_limit=time_limit,
-        gap_tolerance=mip_gap,
+        mip_gap=mip_gap,
     )
     return LocationResult(
         model="p-center",
@@ -437,12 +316,12 @@ def solve_p_center(
         parameters={
             "n_hubs": n_hubs,
             "radius": radius,
-            "radius_lower_bound": bound,
-            "weighted_minutes": weighted,
+            "radius_lower_bound": found.bound,
+            "weighted_minutes": float(np.dot(w[pos], assigned_cost[pos])),
             "method": method,
             "tie_break": tie_break,
-            "subproblems": n_sub,
-            "stages": stages,
+            "subproblems": found.n_sub,
+            "stages": found.stages,
             "must_open": [sids[j] for j in np.flatnonzero(forced)],
             "unavailable": [sids[j] for j in np.flatnonzero(~available)],
             "excluded_solutions": len(cuts),
@@ -451,3 +330,184 @@ def solve_p_center(
             "mip_gap": mip_gap,
         },
     )
+
+
+def _zones_with_demand(
+    c: np.ndarray, w: np.ndarray, available: np.ndarray, zids: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The zones with demand (mask) and their times to the available sites; refuse none, or one stranded."""
+    pos = w > 0
+    if not pos.any():
+        raise ModelError("no zone has any demand, so there is no travel time to minimise; check the demand figures")
+    cp = np.where(available[None, :], c[pos], np.inf)
+    stranded = np.flatnonzero(pos)[~np.isfinite(cp).any(axis=1)]
+    if stranded.size:
+        raise ModelError(
+            f"{stranded.size} zone(s) cannot reach any available site: {name_list([zids[i] for i in stranded])}; "
+            "add a site they can reach, or check the travel-time matrix"
+        )
+    return pos, cp
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """The solve's deadline on hubopt's clock (None: no time limit)."""
+
+    at: float | None
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else max(self.at - _clock.now(), 1e-3)
+
+    def passed(self) -> bool:
+        return self.at is not None and _clock.now() >= self.at
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The p-center over the zones with demand: times to available sites, rules, solver and clock."""
+
+    cp: np.ndarray
+    w: np.ndarray
+    n_hubs: int
+    available: np.ndarray
+    forced: np.ndarray
+    solver: str
+    mip_gap: float
+    msg: bool
+    cuts: list[np.ndarray]
+    clock: _Deadline
+
+    def excluded_note(self) -> str:
+        return f"every allowed set of {self.n_hubs} sites is one of the {len(self.cuts)} excluded"
+
+
+@dataclass
+class _Found:
+    """The best set found so far, its radius, the bound proven and how the stages went."""
+
+    best: list[int]
+    radius: float
+    bound: float
+    proven: bool = True
+    stopped_by: str | None = None
+    n_sub: int = 0
+    sizes: list[int] = field(default_factory=lambda: [0, 0, 0])
+    stages: list[dict] = field(default_factory=list)
+
+
+def _radius_search(pb: _Problem) -> _Found:
+    """Binary search over the distinct times, each step a set-cover subproblem (exact)."""
+    cp, m = pb.cp, pb.cp.shape[1]
+    lower = float(cp.min(axis=1).max())
+    greedy = _greedy(cp, pb.w, pb.n_hubs, pb.available, pb.forced)
+    # an excluded greedy answer is no start: then the search covers the whole range of times
+    best: list[int] | None = None if _excluded(greedy, m, pb.cuts) else greedy
+    upper = math.inf if best is None else _radius(cp, best)
+    values = np.unique(cp[np.isfinite(cp)])
+    values = values[(values >= lower) & (values <= upper)]
+    lo, hi = 0, len(values) - 1
+    proven, stopped_by, n_sub, sizes = True, None, 0, [0, 0, 0]
+
+    def cover(t: float) -> tuple[str, list[int] | None, SolveReport | None]:
+        nonlocal n_sub, sizes
+        out = _cover_subproblem(cp, t, pb.n_hubs, pb.available, pb.forced, pb.solver, pb.clock.remaining(), pb.cuts)
+        n_sub += 1
+        sizes = _grow(sizes, out[2])
+        return out
+
+    while lo < hi:
+        if pb.clock.passed():
+            proven, stopped_by = False, "time limit"
+            break
+        mid = (lo + hi) // 2
+        verdict, chosen, rep = cover(float(values[mid]))
+        if verdict == "feasible":
+            assert chosen is not None
+            best = chosen
+            hi = int(np.searchsorted(values, _radius(cp, chosen)))
+        elif verdict == "infeasible":
+            lo = mid + 1
+        else:
+            proven, stopped_by = False, rep.stopped_by if rep and rep.stopped_by else "time limit"
+            break
+    if best is None and proven:  # no set proven feasible yet: the largest time is the last one to try
+        verdict, best, rep = cover(float(values[hi]))
+        if verdict == "infeasible":
+            raise ModelError(f"the p-center model is infeasible: {pb.excluded_note()}")
+        if best is None:
+            stopped_by = rep.stopped_by if rep and rep.stopped_by else "time limit"
+    if best is None:
+        raise ModelError(f"the p-center model found no allowed solution before it stopped ({stopped_by})")
+    radius = _radius(cp, best)
+    stage = {"stage": "radius search", "subproblems": n_sub, "lower": lower, "upper": upper}
+    if not math.isfinite(upper):
+        stage["upper"] = None
+    bound = float(values[lo]) if len(values) else radius
+    return _Found(best, radius, bound, proven, stopped_by, n_sub, sizes, [stage])
+
+
+def _classic_milp(pb: _Problem) -> _Found:
+    """The classic p-center MILP (exact)."""
+    cp = pb.cp
+    lower = float(cp.min(axis=1).max())
+    chosen, rep = _center_milp(
+        cp, pb.n_hubs, pb.available, pb.forced, pb.solver, pb.clock.remaining(), pb.mip_gap, pb.msg, pb.cuts
+    )
+    stages = [{"stage": "classic MILP", **rep.to_dict()}]
+    sizes = [rep.n_variables, rep.n_integer_variables, rep.n_constraints]
+    if chosen is None and rep.status == "infeasible" and pb.cuts:
+        raise ModelError(f"the p-center model is infeasible: {pb.excluded_note()}")
+    if chosen is None:
+        raise ModelError(f"the p-center model found no solution: {rep.describe()}")
+    radius = _radius(cp, chosen)
+    if rep.is_optimal:
+        return _Found(chosen, radius, radius, sizes=sizes, stages=stages)
+    bound = max(lower, rep.bound if rep.bound is not None else lower)
+    return _Found(chosen, radius, bound, False, rep.stopped_by or "the solver", sizes=sizes, stages=stages)
+
+
+def _tie_break_stage(pb: _Problem, found: _Found) -> None:
+    """Among the sets with the radius found, the one with the least demand-weighted time (updates ``found``)."""
+    if pb.clock.passed():
+        found.proven, found.stopped_by = False, found.stopped_by or "time limit (tie-break stage not run)"
+        return
+    chosen, rep = _tie_break(
+        pb.cp, pb.w, found.radius, pb.n_hubs, pb.available, pb.forced, pb.solver, pb.clock.remaining(), pb.mip_gap,
+        pb.msg, pb.cuts,
+    )  # fmt: skip
+    found.stages.append({"stage": "tie-break", **rep.to_dict()})
+    if chosen is not None and _radius(pb.cp, chosen) <= found.radius:
+        found.best = chosen
+    if not rep.is_optimal:
+        found.proven = False
+        found.stopped_by = found.stopped_by or (
+            f"{rep.stopped_by or 'the solver'} in the tie-break stage (the weighted time is not proven minimal)"
+        )
+
+
+def _check_answer(pb: _Problem, best: list[int]) -> None:
+    """Never expected to fail: every stage keeps the rules; checked rather than trusted."""
+    n_sites = pb.cp.shape[1]
+    if (
+        len(best) != pb.n_hubs
+        or _excluded(best, n_sites, pb.cuts)
+        or int(pb.forced[best].sum()) != int(pb.forced.sum())
+    ):
+        raise ModelError(
+            f"the p-center model's answer breaks its own rules ({len(best)} sites for {pb.n_hubs} hubs, or an "
+            "excluded set, or a must-open site missing)"
+        )
+
+
+def _fill_to_n(pb: _Problem, best: list[int]) -> list[int]:
+    """A cover may need fewer sites than N: add those that cut the weighted time most."""
+    if len(best) >= pb.n_hubs:
+        return best
+    nearest = pb.cp[:, best].min(axis=1)
+    while len(best) < pb.n_hubs:
+        cand = [j for j in np.flatnonzero(pb.available) if j not in best]
+        trial = np.minimum(nearest[:, None], pb.cp[:, cand])
+        k = int(np.argmin(trial.T @ pb.w))
+        best = sorted([*best, int(cand[k])])
+        nearest = trial[:, k]
+    return best

@@ -29,9 +29,15 @@ from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate._highs import HighsOptionValue, run_highs
-from hubopt.locate.median import _check_inputs, site_masks, site_rules, stranded_zones_error
-from hubopt.locate.pairs import Pairs, candidate_pairs
-from hubopt.locate.solution import LocationResult, nearest_open_assignment
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.pairs import (
+    Pairs,
+    candidate_pairs,
+    site_masks,
+    site_rules,
+    stranded_zones_error,
+)
+from hubopt.locate.solution import LocationResult, check_cost_and_weights, nearest_open_assignment
 from hubopt.locate.solve import check_solver_name, checked_report, solve
 
 #: HiGHS options for the coverage MIPs.
@@ -73,7 +79,7 @@ def _greedy_cover(
     for j in np.flatnonzero(forced).tolist():
         covered[zones_of(j)] = True
         is_open[j] = True
-    heap = [(-gain(j), j) for j in np.flatnonzero(available & ~forced).tolist()]
+    heap: list[tuple[float, int]] = [(-gain(j), j) for j in np.flatnonzero(available & ~forced).tolist()]
     heapq.heapify(heap)
     while heap:
         if n_open is not None and int(is_open.sum()) >= n_open:
@@ -316,15 +322,11 @@ def solve_mclp(
     n_hubs: int,
     max_minutes: float,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> LocationResult:
     """Choose ``n_hubs`` sites that bring the most demand within ``max_minutes`` of an open site (MCLP).
 
@@ -338,22 +340,19 @@ def solve_mclp(
         Number of hubs to open (N).
     max_minutes : float
         The access standard T: a zone is covered when an open site is at most T minutes away.
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again (no-good cuts ``sum_{j in S} open[j] <= N - 1``; used for
         the next-best distinct solutions). Sets of another size than N, or holding an unavailable site, can never
         be chosen and are ignored.
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
-    solver : {"highs", "cbc"}
-        MILP solver: HiGHS (directly, through highspy) or CBC (through a PuLP model).
-    time_limit : float, optional
-        Seconds; a time-limited result is labelled as such, never as optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop (0: prove optimality).
-    msg : bool
-        Show the solver's log.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver: HiGHS (directly,
+        through highspy) or CBC (through a PuLP model); ``time_limit``: seconds; a time-limited result is labelled as
+        such, never as optimal; ``mip_gap``: relative optimality gap at which to stop (0: prove optimality); ``msg``:
+        show the solver's log.
 
     Returns
     -------
@@ -369,10 +368,12 @@ def solve_mclp(
         When the site rules cannot be met (e.g. more must-open sites than N), every allowed set is excluded (the
         message says "infeasible"), or the time limit passed before any allowed solution was found.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = _check_inputs(cost, weights, zone_ids, site_ids)
+    c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)
@@ -423,15 +424,11 @@ def solve_lscp(
     cost: np.ndarray,
     max_minutes: float,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> LocationResult:
     """Open the fewest sites so that every zone has an open site within ``max_minutes`` (LSCP).
 
@@ -441,8 +438,8 @@ def solve_lscp(
         Travel time (minutes); ``inf`` where the site cannot be reached.
     max_minutes : float
         The access standard T.
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
         Sets of open sites that may not be chosen again, nor any set containing one of them (no-good cuts
         ``sum_{j in S} open[j] <= |S| - 1``; used for the next-best distinct solutions). A set containing an
@@ -450,14 +447,11 @@ def solve_lscp(
         which no hub can be dropped. Sets holding an unavailable site are ignored.
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
-    solver : {"highs", "cbc"}
-        MILP solver: HiGHS (directly, through highspy) or CBC (through a PuLP model).
-    time_limit : float, optional
-        Seconds; a time-limited result is labelled as such, never as optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop (0: prove optimality).
-    msg : bool
-        Show the solver's log.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver: HiGHS (directly,
+        through highspy) or CBC (through a PuLP model); ``time_limit``: seconds; a time-limited result is labelled as
+        such, never as optimal; ``mip_gap``: relative optimality gap at which to stop (0: prove optimality); ``msg``:
+        show the solver's log.
 
     Returns
     -------
@@ -472,10 +466,12 @@ def solve_lscp(
         cover is excluded (the message says "infeasible"), or the time limit passed before any allowed cover was
         found.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     t0 = time.perf_counter()
     name = check_solver_name(solver)
     _check_settings(time_limit, mip_gap, max_minutes)
-    c, w, zids, sids = _check_inputs(cost, None, zone_ids, site_ids)
+    c, w, zids, sids = check_cost_and_weights(cost, None, zone_ids, site_ids)
     available, forced = site_masks(c.shape[1], must_open, unavailable, sids)
     if not available.any():
         raise ModelError("every site is unavailable; add candidate sites")

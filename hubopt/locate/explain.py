@@ -1,8 +1,9 @@
 """Explain an answer: what each chosen site is worth, and how close the next-best answers come.
 
 A board shown "these 8 sites" asks "why this one and not that one?" and "is there another answer nearly as good?".
-Each model is explained in its own measure (a :class:`Measure`, named in every table's ``measure`` column, with
-``better`` saying which way is better), and ``increase`` always means "worse by", in that measure:
+Each model is explained in its own measure (a :class:`hubopt.locate.measure.Measure`, named in every table's
+``measure`` column, with ``better`` saying which way is better), and ``increase`` always means "worse by", in that
+measure:
 
 ============  =======================================================  ======  ===================================
 model         measure                                                  better  ``increase_pct`` is a % of
@@ -22,8 +23,9 @@ lscp          swaps: demand left beyond T min (0 = a valid             lower   a
 
     * ``"others fixed"`` (always): the other chosen sites stay open and the swap is evaluated exactly. For the
       p-median, MCLP, LSCP and p-center, every zone goes to its nearest open site (a closed-form evaluation of
-      every swap at once, :func:`evaluate_swaps`); for the capacitated model, the assignment is re-solved with the
-      new set of open sites held fixed (all capacity, size and budget rules in force).
+      every swap at once, :func:`hubopt.locate.closed_form.evaluate_swaps`); for the capacitated model, the
+      assignment is re-solved with the new set of open sites held fixed (all capacity, size and budget rules in
+      force). The model's registry entry (``swaps``) says which.
     * ``"re-optimised"`` (``reoptimise=True``): the chosen site is made unavailable, the alternative must open, and
       the whole model is solved again, so the other sites may move too. Never worse than "others fixed"; it is the
       true cost of insisting on that swap (for the LSCP: how many hubs are then needed to reach everyone).
@@ -43,147 +45,33 @@ lscp          swaps: demand left beyond T min (0 = a valid             lower   a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.capacitated import solve_facility_location
-from hubopt.locate.center import solve_p_center
-from hubopt.locate.coverage import solve_lscp, solve_mclp
-from hubopt.locate.median import solve_p_median
+from hubopt.locate import registry
+from hubopt.locate.closed_form import evaluate_swaps, need_minutes, set_travel, set_value, swap_values
+from hubopt.locate.measure import Measure, result_measure
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.registry import LocationModel, ModelRequest
 from hubopt.locate.solution import LocationResult, check_cost_and_weights
 
-#: Models whose swaps are evaluated in closed form with :func:`evaluate_swaps`, besides the p-median.
-CLOSED_FORM = ("mclp", "lscp", "p-center")
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What an explanation table's ``objective`` is measured in, and which way is worse.
-
-    Attributes
-    ----------
-    key : str
-        ``"travel"``, ``"objective"`` (capacitated with costs), ``"covered"`` (MCLP), ``"uncovered"`` (LSCP swaps),
-        ``"hubs"`` (LSCP next-best and re-solves) or ``"radius"`` (p-center).
-    name : str
-        The measure in words, e.g. "demand covered within 10 min".
-    better : {"lower", "higher"}
-        Which way is better; ``increase`` is always "worse by", so it is the fall in a "higher" measure.
-    pct_of : str
-        What ``increase_pct`` is a percentage of.
-    max_minutes : float or None
-        The coverage standard T, for the coverage measures.
-    """
-
-    key: str
-    name: str
-    better: str
-    pct_of: str
-    max_minutes: float | None = None
-
-    def worse_by(self, value: float, reference: float) -> float:
-        """How much worse ``value`` is than ``reference`` in this measure (negative: better)."""
-        return value - reference if self.better == "lower" else reference - value
-
-    def pct(self, increase: float, reference: float, total_demand: float) -> float:
-        """``increase`` as a percentage of what :attr:`pct_of` names (NaN when that is zero)."""
-        base = total_demand if self.key in ("covered", "uncovered") else reference
-        return 100.0 * increase / base if base > 0 else math.nan
-
-    def phrase(self, increase: float, increase_pct: float) -> str:
-        """A short phrase for a summary line: how much worse, in this measure's words."""
-        t = f"{self.max_minutes:g} min" if self.max_minutes is not None else ""
-        if self.key == "travel":
-            return f"+{increase_pct:.2f}% travel"
-        if self.key == "objective":
-            return f"+{increase_pct:.2f}% on the objective (travel plus weighted fixed costs)"
-        if self.key == "covered":
-            return f"{increase:,.0f} less demand within {t} ({increase_pct:.2f}% of all demand)"
-        if self.key == "uncovered":
-            if increase <= 0:
-                return f"still everyone within {t}"
-            return f"{increase:,.0f} demand left beyond {t} ({increase_pct:.2f}% of all demand)"
-        if self.key == "hubs":
-            n = round(increase)
-            return "the same number of hubs" if n == 0 else f"{n:+d} hub{'s' if abs(n) != 1 else ''}"
-        return f"+{increase:.1f} min on the longest journey"
-
-    def compare_line(
-        self, increases: Sequence[float], pcts: Sequence[float], mean_extra: Sequence[float] | None = None
-    ) -> str:
-        """How much worse several answers are than the best, as the predicate of a summary sentence.
-
-        ``mean_extra`` (the change in the demand-weighted mean travel time of each) is added for the p-center,
-        whose ties on the longest journey are broken by the mean.
-        """
-        t = f"{self.max_minutes:g} min" if self.max_minutes is not None else ""
-        if self.key in ("travel", "objective"):
-            what = (
-                "more travel" if self.key == "travel" else "more on the objective (travel plus weighted fixed costs)"
-            )
-            return f"cost {', '.join(f'+{p:.2f}%' for p in pcts)} {what}"
-        if self.key in ("covered", "uncovered"):
-            amounts = ", ".join(f"{x:,.0f}" for x in increases)
-            shares = ", ".join(f"{p:.2f}%" for p in pcts)
-            verb = "cover" if self.key == "covered" else "leave"
-            where = "less demand within" if self.key == "covered" else "more demand beyond"
-            return f"{verb} {amounts} {where} {t} ({shares} of all demand)"
-        if self.key == "hubs":
-            extra = [round(x) for x in increases]
-            if not any(extra):
-                return f"need the same number of hubs to bring everyone within {t}"
-            return f"need {', '.join(f'{n:+d}' for n in extra)} hubs vs the best to bring everyone within {t}"
-        text = f"lengthen the longest journey by {', '.join(f'{x:.1f}' for x in increases)} min"
-        if mean_extra is not None:
-            text += f" (and the mean journey by {', '.join(f'{x:+.2f}' for x in mean_extra)} min)"
-        return text
-
-
-def model_measure(
-    model: str, *, max_minutes: float | None = None, with_costs: bool = False, hubs: bool = False
-) -> Measure:
-    """The measure a model's explanation tables are in.
-
-    Parameters
-    ----------
-    model : str
-        ``"p-median"`` (or a multi-year p-median), ``"capacitated"``, ``"mclp"``, ``"lscp"`` or ``"p-center"``.
-    max_minutes : float, optional
-        The coverage standard T (MCLP and LSCP).
-    with_costs : bool
-        Capacitated model whose objective adds weighted fixed costs to the travel.
-    hubs : bool
-        LSCP: the number of hubs (next-best and re-solves) rather than the demand a swap leaves uncovered.
-    """
-    best = "the chosen answer's value"
-    if model in ("mclp", "lscp"):
-        if max_minutes is None:
-            raise InputError(f"the {model} explanation needs the travel-time standard (max_minutes)")
-        t = float(max_minutes)
-        if model == "mclp":
-            return Measure("covered", f"demand covered within {t:g} min", "higher", "all demand", t)
-        if hubs:
-            return Measure(
-                "hubs", f"hubs needed for everyone within {t:g} min", "lower", "the chosen number of hubs", t
-            )
-        return Measure("uncovered", f"demand left beyond {t:g} min", "lower", "all demand", t)
-    if model == "p-center":
-        return Measure("radius", "longest travel time (min)", "lower", "the chosen answer's longest time")
-    if model == "capacitated" and with_costs:
-        return Measure("objective", "demand-weighted minutes plus cost weight x fixed costs", "lower", best)
-    return Measure("travel", "demand-weighted minutes", "lower", best)
-
-
-def result_measure(result: LocationResult, *, hubs: bool = False) -> Measure:
-    """The measure of a solved model's explanation tables (``hubs``: the LSCP's next-best and re-solve measure)."""
-    p = result.parameters
-    costs = bool(p.get("cost_weight")) and bool(p.get("fixed_cost_total"))
-    return model_measure(result.model, max_minutes=p.get("max_minutes"), with_costs=costs, hubs=hubs)
+#: Keyword arguments the explanation sets itself, dropped from ``model_kwargs``.
+_OWN_KEYWORDS = (
+    "n_hubs",
+    "rules",
+    "options",
+    "solver",
+    "time_limit",
+    "mip_gap",
+    "msg",
+    "diagnose",
+    "exclude_solutions",
+)
 
 
 def _names(site_ids: Sequence[str], site_names: Sequence[str] | None) -> list[str]:
@@ -196,125 +84,64 @@ def _names(site_ids: Sequence[str], site_names: Sequence[str] | None) -> list[st
 
 
 def _travel(result: LocationResult, w: np.ndarray) -> float:
-    if result.model == "capacitated":
+    """Demand-weighted minutes of a result: as it reports them (the capacitated model's, to the assigned hubs), or
+    to each zone's assigned site."""
+    if "travel" in result.parameters:
         return float(result.parameters["travel"])
     cost = np.where(np.isfinite(result.assigned_cost), result.assigned_cost, 0.0)
     return float(np.dot(w, cost))
 
 
-def _set_travel(c: np.ndarray, w: np.ndarray, sites: Sequence[int]) -> float:
-    """Demand-weighted time to the nearest of ``sites`` (inf when a zone with demand reaches none)."""
-    near = c[:, list(sites)].min(axis=1)
-    if (~np.isfinite(near) & (w > 0)).any():
-        return math.inf
-    return float(np.dot(w, np.where(np.isfinite(near), near, 0.0)))
+def _entry(model: str) -> LocationModel:
+    entry = registry.find(model)
+    if entry is None:
+        raise InputError(f"no explanation for the {model!r} model")
+    return entry
 
 
-def set_value(
-    cost: np.ndarray, weights: np.ndarray, sites: Sequence[int], model: str, max_minutes: float | None = None
-) -> float:
-    """The value of one set of open sites in the measure :func:`evaluate_swaps` uses for ``model``.
-
-    p-median: demand-weighted minutes to the nearest site; MCLP: demand within ``max_minutes`` of one; LSCP: demand
-    beyond ``max_minutes`` of every one; p-center: the longest time to the nearest site among zones with demand.
-    """
-    c = np.asarray(cost, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    near = c[:, list(sites)].min(axis=1)
-    if model in ("mclp", "lscp"):
-        hit = near <= float(_need_minutes(model, max_minutes))
-        return float(w[hit].sum()) if model == "mclp" else float(w[~hit].sum())
-    if model == "p-center":
-        return float(near[w > 0].max())
-    return _set_travel(c, w, sites)
+def _split_kwargs(model_kwargs: Mapping[str, Any] | None, rules: SiteRules) -> tuple[dict[str, Any], SiteRules]:
+    """The model's own keyword arguments, and the site rules with any given among them added."""
+    kwargs = dict(model_kwargs or {})
+    given = kwargs.pop("rules", None) or SiteRules()
+    rules = rules.also(
+        (*given.must_open, *kwargs.pop("must_open", ())), (*given.unavailable, *kwargs.pop("unavailable", ()))
+    )
+    for key in _OWN_KEYWORDS:
+        kwargs.pop(key, None)
+    return kwargs, rules
 
 
-def _need_minutes(model: str, max_minutes: float | None) -> float:
-    if max_minutes is None:
-        raise InputError(f"the {model} model needs the travel-time standard (max_minutes)")
-    return float(max_minutes)
+@dataclass
+class _SwapBase:
+    """The chosen answer in the measures its swaps are compared in."""
+
+    values: np.ndarray  # [k, a]: the value in the measure with the k-th chosen site swapped for a
+    quick: np.ndarray  # [k, a]: demand-weighted minutes with that swap (every zone to its nearest open site)
+    base: float  # the chosen answer's value in the measure
+    base_travel: float  # its demand-weighted minutes
+    zones_out: np.ndarray | None  # cover all: zones left beyond T with each swap
 
 
-def swap_values(cost: np.ndarray, weights: np.ndarray, open_sites: Sequence[int]) -> np.ndarray:
-    """p-median objective of every single swap with the other open sites fixed.
-
-    Returns an array of shape (len(open_sites), n_sites): entry [k, a] is the demand-weighted time when the k-th
-    open site closes and site ``a`` opens instead (zones to their nearest open site). Entries for ``a`` already
-    open are the objective with site k closed and nothing added.
-    """
-    c = np.asarray(cost, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    out = np.empty((len(open_sites), c.shape[1]))
-    for k, base in _nearest_without(c, open_sites):
-        trial = np.minimum(base[:, None], c)
-        with np.errstate(invalid="ignore"):
-            out[k] = np.where(np.isfinite(trial), trial * w[:, None], np.where(w[:, None] > 0, np.inf, 0.0)).sum(0)
-    return out
-
-
-def _nearest_without(c: np.ndarray, open_sites: Sequence[int]) -> Iterator[tuple[int, np.ndarray]]:
-    """For the k-th open site (ascending), each zone's time to the nearest of the other open sites."""
-    s = np.asarray(sorted(int(j) for j in open_sites), dtype=int)
-    sub = c[:, s]
-    order = np.argsort(sub, axis=1)
-    rows = np.arange(c.shape[0])
-    first = sub[rows, order[:, 0]]
-    second = sub[rows, order[:, 1]] if len(s) > 1 else np.full(c.shape[0], np.inf)
-    for k in range(len(s)):
-        yield k, np.where(order[:, 0] == k, second, first)
-
-
-def evaluate_swaps(
-    cost: np.ndarray,
-    weights: np.ndarray,
-    open_sites: Sequence[int],
-    model: str = "p-median",
-    max_minutes: float | None = None,
-) -> np.ndarray:
-    """Every single swap's value with the other open sites fixed, in ``model``'s measure (see :func:`set_value`).
-
-    Parameters
-    ----------
-    cost : numpy.ndarray, shape (n_zones, n_sites)
-        Travel time (minutes); ``inf`` where a site cannot be reached (or may not be used).
-    weights : numpy.ndarray, shape (n_zones,)
-        Demand.
-    open_sites : sequence of int
-        The chosen sites.
-    model : {"p-median", "mclp", "lscp", "p-center"}
-        p-median: demand-weighted minutes (as :func:`swap_values`); MCLP: demand within ``max_minutes``; LSCP:
-        demand beyond ``max_minutes`` (pass ones as ``weights`` to count zones); p-center: the longest time to the
-        nearest open site among zones with demand.
-    max_minutes : float, optional
-        The coverage standard T (MCLP and LSCP).
-
-    Returns
-    -------
-    numpy.ndarray, shape (len(open_sites), n_sites)
-        Entry [k, a]: the value when the k-th open site (ascending) closes and site ``a`` opens instead; for ``a``
-        already open, the value with site k closed and nothing added.
-    """
-    c = np.asarray(cost, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    if model == "p-median":
-        return swap_values(c, w, open_sites)
-    s = sorted(int(j) for j in open_sites)
-    out = np.empty((len(s), c.shape[1]))
-    if model in ("mclp", "lscp"):
-        within = c <= _need_minutes(model, max_minutes)  # inf is never within
-        count = within[:, s].sum(axis=1)
-        for k, j in enumerate(s):
-            hit = ((count - within[:, j]) > 0)[:, None] | within
-            out[k] = w @ hit if model == "mclp" else w @ ~hit
-        return out
-    if model == "p-center":
-        pos = w > 0
-        if not pos.any():
-            raise InputError("no zone has any demand, so the p-center measure is undefined")
-        for k, base in _nearest_without(c[pos], s):
-            out[k] = np.minimum(base[:, None], c[pos]).max(axis=0)
-        return out
-    raise InputError(f"no closed-form swap values for the {model!r} model")
+def _swap_base(
+    c: np.ndarray, w: np.ndarray, result: LocationResult, chosen: list[int], banned: set[int]
+) -> _SwapBase:
+    c_avail = c.copy()
+    c_avail[:, sorted(banned)] = np.inf
+    quick = swap_values(c_avail, w, chosen)
+    entry = registry.find(result.model)
+    if entry is not None and entry.swaps == "closed form":
+        t = result.parameters.get("max_minutes")
+        zones_out = None
+        if entry.measure == "cover all":
+            zones_out = evaluate_swaps(c_avail, np.ones(c.shape[0]), chosen, result.model, t)
+        return _SwapBase(
+            evaluate_swaps(c_avail, w, chosen, result.model, t),
+            quick,
+            set_value(c, w, chosen, result.model, t),
+            set_travel(c, w, chosen),
+            zones_out,
+        )
+    return _SwapBase(quick, quick, float(result.objective), _travel(result, w), None)
 
 
 def swap_table(
@@ -322,15 +149,13 @@ def swap_table(
     weights: np.ndarray,
     result: LocationResult,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     site_ids: Sequence[str] | None = None,
     site_names: Sequence[str] | None = None,
     n_alternatives: int = 3,
     reoptimise: bool = False,
     model_kwargs: Mapping[str, Any] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
+    options: SolverOptions = DEFAULT_OPTIONS,
 ) -> pd.DataFrame:
     """For each chosen site, the cost of putting each of its best alternatives in its place.
 
@@ -343,8 +168,8 @@ def swap_table(
     result : LocationResult
         A p-median (or multi-year "sum"), capacitated, MCLP, LSCP or p-center result; its ``model`` decides the
         measure (the module notes list them) and its ``parameters`` give the standard T of the coverage models.
-    must_open, unavailable : sequence of int
-        The site rules of the solve: must-open chosen sites are not swapped out, unavailable sites never come in.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     site_ids, site_names : sequence of str, optional
         Identifiers and readable names for the table.
     n_alternatives : int
@@ -355,8 +180,8 @@ def swap_table(
     model_kwargs : mapping, optional
         For a capacitated result, the keyword arguments it was solved with (capacity, min_demand, costs, ...); for a
         p-center result, optionally ``method`` and ``tie_break`` for the re-solves (default: as the result says).
-    solver, time_limit
-        For the re-solves.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`) for the re-solves.
 
     Returns
     -------
@@ -379,74 +204,26 @@ def swap_table(
     """
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
     names = _names(sids, site_names)
-    m = c.shape[1]
     chosen = [int(j) for j in sorted(result.open_sites)]
-    kwargs = dict(model_kwargs or {})
-    forced = {int(j) for j in must_open} | {int(j) for j in kwargs.pop("must_open", ())}
-    banned = {int(j) for j in unavailable} | {int(j) for j in kwargs.pop("unavailable", ())}
-    for key in ("n_hubs", "solver", "time_limit", "diagnose", "exclude_solutions"):
-        kwargs.pop(key, None)
-    kind = result.model
-    capacitated = kind == "capacitated"
+    kwargs, rules = _split_kwargs(model_kwargs, rules)
+    forced, banned = set(rules.must_open), set(rules.unavailable)
     measure = result_measure(result)
     re_measure = result_measure(result, hubs=True)
     total_w = float(w.sum()) or 1.0
-    c_avail = c.copy()
-    c_avail[:, sorted(banned)] = np.inf
-    quick = swap_values(c_avail, w, chosen)
-    if kind in CLOSED_FORM:
-        t = result.parameters.get("max_minutes")
-        values = evaluate_swaps(c_avail, w, chosen, kind, t)
-        base = set_value(c, w, chosen, kind, t)
-        base_travel = _set_travel(c, w, chosen)
-        zones_out = evaluate_swaps(c_avail, np.ones(c.shape[0]), chosen, kind, t) if kind == "lscp" else None
-    else:
-        values, base, base_travel, zones_out = quick, float(result.objective), _travel(result, w), None
-    re_base = float(len(chosen)) if kind == "lscp" else base
-    candidates = [a for a in range(m) if a not in chosen and a not in banned]
+    sb = _swap_base(c, w, result, chosen, banned)
+    entry = registry.find(result.model)
+    re_base = float(len(chosen)) if entry is not None and entry.hubs == "forbidden" else sb.base
+    candidates = [a for a in range(c.shape[1]) if a not in chosen and a not in banned]
     rows: list[dict[str, Any]] = []
     for k, j in enumerate(chosen):
         if j in forced:
             continue
-        if capacitated:
-
-            def quick_order(a: int, k: int = k) -> tuple[float, int]:
-                return (float(quick[k, a]), a)
-
-            ranked = sorted(candidates, key=quick_order)
-            evaluated = []
-            for a in ranked[: max(2 * n_alternatives, n_alternatives + 2)]:
-                trial = sorted([x for x in chosen if x != j] + [a])
-                try:
-                    res = solve_facility_location(
-                        c,
-                        w,
-                        **kwargs,
-                        n_hubs=len(trial),
-                        must_open=trial,
-                        unavailable=[x for x in range(m) if x not in trial],
-                        diagnose=False,
-                        solver=solver,
-                        time_limit=time_limit,
-                    )
-                except ModelError:
-                    continue
-                evaluated.append((res.objective, float(res.parameters["travel"]), a))
-            evaluated.sort()
-            best = evaluated[:n_alternatives]
+        if entry is not None and entry.swaps == "re-solve":
+            best = _resolved_swaps(c, w, entry, chosen, k, candidates, sb.quick, n_alternatives, kwargs, options)
         else:
-
-            def alternative_order(a: int, k: int = k) -> tuple[float, ...]:
-                worse = measure.worse_by(float(values[k, a]), base)
-                zones = () if zones_out is None else (float(zones_out[k, a]),)
-                return (worse, *zones, float(quick[k, a]), a)
-
-            best = [
-                (float(values[k, a]), float(quick[k, a]), a)
-                for a in sorted(candidates, key=alternative_order)[:n_alternatives]
-            ]
+            best = _closed_form_swaps(measure, sb, k, candidates, n_alternatives)
         for rank, (obj, travel, a) in enumerate(best, start=1):
-            increase = measure.worse_by(obj, base)
+            increase = measure.worse_by(obj, sb.base)
             row: dict[str, Any] = {
                 "chosen_site": sids[j],
                 "chosen_name": names[j],
@@ -458,14 +235,14 @@ def swap_table(
                 "better": measure.better,
                 "objective": obj,
                 "increase": increase,
-                "increase_pct": measure.pct(increase, base, total_w),
-                "extra_minutes": _extra_minutes(travel, base_travel, total_w),
+                "increase_pct": measure.pct(increase, sb.base, total_w),
+                "extra_minutes": _extra_minutes(travel, sb.base_travel, total_w),
             }
-            if zones_out is not None:
-                row["uncovered_zones"] = int(zones_out[k, a])
-                row["valid_alternative"] = bool(zones_out[k, a] == 0)
+            if sb.zones_out is not None:
+                row["uncovered_zones"] = int(sb.zones_out[k, a])
+                row["valid_alternative"] = bool(sb.zones_out[k, a] == 0)
             if reoptimise:
-                re = _reoptimised(c, w, result, j, a, forced, banned, kwargs, solver, time_limit)
+                re = _reoptimised(c, w, result, j, a, rules, kwargs, options)
                 re_inc = re_measure.worse_by(re["reoptimised_objective"], re_base)
                 row.update(
                     reoptimised_measure=re_measure.name,
@@ -473,7 +250,7 @@ def swap_table(
                     reoptimised_status=re["reoptimised_status"],
                     reoptimised_increase=re_inc,
                     reoptimised_increase_pct=re_measure.pct(re_inc, re_base, total_w),
-                    reoptimised_extra_minutes=_extra_minutes(re["travel"], base_travel, total_w),
+                    reoptimised_extra_minutes=_extra_minutes(re["travel"], sb.base_travel, total_w),
                     reoptimised_sites=", ".join(sids[x] for x in re["sites"]),
                 )
             rows.append(row)
@@ -481,8 +258,50 @@ def swap_table(
     table.attrs["measure"] = measure
     table.attrs["reoptimised_measure"] = re_measure
     table.attrs["not_swapped"] = [sids[j] for j in chosen if j in forced]
-    table.attrs["base_objective"] = base
+    table.attrs["base_objective"] = sb.base
     return table
+
+
+def _closed_form_swaps(
+    measure: Measure, sb: _SwapBase, k: int, candidates: list[int], n_alternatives: int
+) -> list[tuple[float, float, int]]:
+    """The best alternatives to the k-th chosen site: (value, demand-weighted minutes, site), best first."""
+
+    def key(a: int) -> tuple[float, ...]:
+        worse = measure.worse_by(float(sb.values[k, a]), sb.base)
+        zones = () if sb.zones_out is None else (float(sb.zones_out[k, a]),)
+        return (worse, *zones, float(sb.quick[k, a]), a)
+
+    return [(float(sb.values[k, a]), float(sb.quick[k, a]), a) for a in sorted(candidates, key=key)[:n_alternatives]]
+
+
+def _resolved_swaps(
+    c: np.ndarray,
+    w: np.ndarray,
+    entry: LocationModel,
+    chosen: list[int],
+    k: int,
+    candidates: list[int],
+    quick: np.ndarray,
+    n_alternatives: int,
+    kwargs: dict[str, Any],
+    options: SolverOptions,
+) -> list[tuple[float, float, int]]:
+    """The best alternatives to the k-th chosen site, each re-solved with exactly that set open (capacitated)."""
+    m = c.shape[1]
+    j = chosen[k]
+    ranked = sorted(candidates, key=lambda a: (quick[k, a], a))
+    evaluated = []
+    for a in ranked[: max(2 * n_alternatives, n_alternatives + 2)]:
+        trial = sorted([x for x in chosen if x != j] + [a])
+        rules = SiteRules.of(trial, [x for x in range(m) if x not in trial])
+        try:
+            res = entry.solve(ModelRequest(c, w, len(trial), rules, options, settings=kwargs, diagnose=False))
+        except ModelError:
+            continue
+        evaluated.append((res.objective, _travel(res, w), a))
+    evaluated.sort()
+    return evaluated[:n_alternatives]
 
 
 def _extra_minutes(travel: float, base_travel: float, total_w: float) -> float:
@@ -498,31 +317,24 @@ def _reoptimised(
     result: LocationResult,
     out: int,
     into: int,
-    forced: set[int],
-    banned: set[int],
+    rules: SiteRules,
     kwargs: dict[str, Any],
-    solver: str,
-    time_limit: float | None,
+    options: SolverOptions,
 ) -> dict[str, Any]:
     """Re-solve ``result``'s model with ``into`` forced open and ``out`` unavailable."""
-    must = sorted(forced | {into})
-    ban = sorted(banned | {out})
-    n_open = len(result.open_sites)
+    entry = registry.find(result.model) or registry.lookup("p-median")
     p = result.parameters
-    rules: dict[str, Any] = {"must_open": must, "unavailable": ban, "solver": solver, "time_limit": time_limit}
+    n_hubs = {"required": len(result.open_sites), "optional": p.get("n_hubs"), "forbidden": None}[entry.hubs]
+    if entry.swaps == "re-solve":
+        settings = kwargs
+    else:  # the result's own settings (e.g. the p-center's method), unless given
+        settings = {key: kwargs.get(key, p[key]) for key in entry.result_settings if key in kwargs or key in p}
+    request = ModelRequest(
+        c, w, n_hubs, rules.also([into], [out]), options, max_minutes=p.get("max_minutes"), settings=settings,
+        diagnose=False,
+    )  # fmt: skip
     try:
-        if result.model == "capacitated":
-            res = solve_facility_location(c, w, **kwargs, n_hubs=p.get("n_hubs"), diagnose=False, **rules)
-        elif result.model == "mclp":
-            res = solve_mclp(c, w, n_open, float(p["max_minutes"]), **rules)
-        elif result.model == "lscp":
-            res = solve_lscp(c, float(p["max_minutes"]), **rules)
-        elif result.model == "p-center":
-            method = kwargs.get("method", p.get("method", "search"))
-            tie_break = kwargs.get("tie_break", p.get("tie_break", True))
-            res = solve_p_center(c, w, n_open, method=method, tie_break=tie_break, **rules)
-        else:
-            res = solve_p_median(c, w, n_open, **rules)
+        res = entry.solve(request)
     except ModelError as err:
         # A proof (the rules cannot be met with the swap forced: e.g. a zone only the closed site reaches) is
         # "infeasible"; anything else (a time limit) is "no solution".
@@ -535,7 +347,7 @@ def _reoptimised(
             "sites": [],
         }
     sites = [int(j) for j in res.open_sites]
-    travel = _set_travel(c, w, sites) if result.model in CLOSED_FORM else _travel(res, w)
+    travel = set_travel(c, w, sites) if entry.swaps == "closed form" else _travel(res, w)
     return {
         "reoptimised_objective": float(res.objective),
         "reoptimised_status": res.report.status,
@@ -572,14 +384,11 @@ def next_best_solutions(
     n_solutions: int = 4,
     model: str | None = None,
     max_minutes: float | None = None,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     site_ids: Sequence[str] | None = None,
     site_names: Sequence[str] | None = None,
     model_kwargs: Mapping[str, Any] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
+    options: SolverOptions = DEFAULT_OPTIONS,
     merge_colocated: bool = True,
 ) -> pd.DataFrame:
     """The best solution and the next-best distinct ones, by re-solving with no-good cuts.
@@ -599,16 +408,17 @@ def next_best_solutions(
         The model (default: the capacitated model when ``model_kwargs`` is given, the p-median otherwise).
     max_minutes : float, optional
         The travel-time standard T of the MCLP and LSCP (or ``model_kwargs["max_minutes"]``).
-    must_open, unavailable : sequence of int
-        Site rules.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     site_ids, site_names : sequence of str, optional
         Identifiers and readable names for the table.
     model_kwargs : mapping, optional
         Capacitated model: keyword arguments of :func:`hubopt.locate.capacitated.solve_facility_location`
         (capacity, min_demand, costs, budget, ...). p-center: optionally ``method`` and ``tie_break``. MCLP and
         LSCP: optionally ``max_minutes``.
-    solver, time_limit, mip_gap
-        For each solve (``time_limit`` applies to each one).
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`) for each solve (``time_limit`` applies to
+        each one).
     merge_colocated : bool
         Uncapacitated models: sites with identical travel times from every zone (e.g. two practices in one
         building) count as one, so the next-best list is not padded with swaps between them; the ``equivalent``
@@ -632,71 +442,69 @@ def next_best_solutions(
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
     names = _names(sids, site_names)
     kind = model or ("capacitated" if model_kwargs is not None else "p-median")
-    if kind not in ("p-median", "capacitated", *CLOSED_FORM):
+    entry = registry.find(kind)
+    if entry is None or entry.next_best is None:
         raise InputError(f"no next-best solutions for the {kind!r} model")
-    capacitated = kind == "capacitated"
-    kwargs: dict[str, Any] = dict(model_kwargs or {})
+    diagnose = bool((model_kwargs or {}).get("diagnose", True))
+    kwargs, rules = _split_kwargs(model_kwargs, rules)
     t = kwargs.pop("max_minutes", None) if max_minutes is None else max_minutes
-    if kind == "lscp" and n_hubs is not None:
-        raise InputError("the set-covering model (lscp) finds the number of hubs itself: pass n_hubs=None")
-    if n_hubs is None and kind in ("p-median", "mclp", "p-center"):
+    if entry.hubs == "forbidden" and n_hubs is not None:
+        raise InputError(f"the {entry.name} model finds the number of hubs itself: pass n_hubs=None")
+    if n_hubs is None and entry.hubs == "required":
         raise InputError(
             f"the {kind} model needs a number of hubs (a free number needs the capacitated model's costs)"
         )
-    if kind in ("mclp", "lscp"):
-        t = _need_minutes(kind, t)
-    if kind == "p-median":  # no capacities and split assignment: the capacitated model is then exactly the p-median
-        kwargs = {"single_assignment": False}
-    must = sorted({int(j) for j in must_open} | {int(j) for j in kwargs.pop("must_open", ())})
-    ban = sorted({int(j) for j in unavailable} | {int(j) for j in kwargs.pop("unavailable", ())})
-    diagnose = bool(kwargs.pop("diagnose", True))
-    for key in ("n_hubs", "solver", "time_limit", "mip_gap", "exclude_solutions"):
-        kwargs.pop(key, None)
+    if entry.needs_max_minutes:
+        t = need_minutes(kind, t)
     twins: dict[int, list[int]] = {}
-    if merge_colocated and not capacitated:
-        twins, extra_ban = _colocated(c, must, ban)
-        if n_hubs is None or c.shape[1] - len(ban) - len(extra_ban) >= n_hubs:
-            ban = sorted(set(ban) | set(extra_ban))
+    if merge_colocated and entry.swaps != "re-solve":
+        twins, extra_ban = _colocated(c, rules.must_open, rules.unavailable)
+        if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs:
+            rules = rules.also(unavailable=extra_ban)
         else:
             twins = {}
+    request = ModelRequest(
+        c, w, n_hubs, rules, options, max_minutes=t, settings=kwargs,
+        diagnose=diagnose,
+    )  # fmt: skip
+    found, exhausted, stopped = _solve_in_turn(entry, request, n_solutions)
+    return _next_best_table(c, w, entry, found, sids, names, twins, exhausted, stopped)
+
+
+def _solve_in_turn(
+    entry: LocationModel, request: ModelRequest, n_solutions: int
+) -> tuple[list[LocationResult], bool, str | None]:
+    """Solve, exclude the set found by a no-good cut, and again: the solutions, and why the list ended early."""
+    assert entry.next_best is not None
     found: list[LocationResult] = []
-    exhausted = False
-    stopped: str | None = None
-    rules: dict[str, Any] = {"must_open": must, "unavailable": ban, "solver": solver, "time_limit": time_limit}
     for _ in range(n_solutions):
         exclude = [list(r.open_sites) for r in found]
         try:
-            if kind == "mclp":
-                res = solve_mclp(
-                    c, w, int(n_hubs or 0), float(t), **rules, mip_gap=mip_gap, exclude_solutions=exclude
-                )
-            elif kind == "lscp":
-                res = solve_lscp(c, float(t), **rules, mip_gap=mip_gap, exclude_solutions=exclude)
-            elif kind == "p-center":
-                res = solve_p_center(
-                    c, w, int(n_hubs or 0), **kwargs, **rules, mip_gap=mip_gap, exclude_solutions=exclude
-                )
-            else:
-                res = solve_facility_location(
-                    c,
-                    w,
-                    **kwargs,
-                    diagnose=diagnose and not found,
-                    n_hubs=n_hubs,
-                    **rules,
-                    exclude_solutions=exclude,
-                    mip_gap=mip_gap,
-                )
+            res = entry.next_best(
+                replace(request, exclude_solutions=exclude, diagnose=request.diagnose and not found)
+            )
         except ModelError as err:
             if not found:
                 raise
             # Only a proof that nothing is left ends the list as exhausted; a solve stopped short says so.
             if "infeasible" in str(err):
-                exhausted = True
-            else:
-                stopped = str(err)
-            break
+                return found, True, None
+            return found, False, str(err)
         found.append(res)
+    return found, False, None
+
+
+def _next_best_table(
+    c: np.ndarray,
+    w: np.ndarray,
+    entry: LocationModel,
+    found: list[LocationResult],
+    sids: Sequence[str],
+    names: Sequence[str],
+    twins: dict[int, list[int]],
+    exhausted: bool,
+    stopped: str | None,
+) -> pd.DataFrame:
     best = found[0]
     measure = result_measure(best, hubs=True)
     total_w = float(w.sum()) or 1.0
@@ -705,9 +513,8 @@ def next_best_solutions(
     for rank, res in enumerate(found, start=1):
         s = {int(j) for j in res.open_sites}
         increase = measure.worse_by(float(res.objective), float(best.objective))
-        travel = (
-            float(res.parameters["travel"]) if kind in ("p-median", "capacitated") else _set_travel(c, w, sorted(s))
-        )
+        closed_form = entry.swaps == "closed form"
+        travel = set_travel(c, w, sorted(s)) if closed_form else _travel(res, w)
         row: dict[str, Any] = {
             "rank": rank,
             "measure": measure.name,
@@ -727,10 +534,8 @@ def next_best_solutions(
                 f"{sids[j]} = {', '.join(sids[x] for x in twins[j])}" for j in sorted(s) if twins.get(j)
             ),
         }
-        if kind == "mclp":
-            row["covered_share"] = float(res.parameters["covered_share"])
-        if kind == "p-center":
-            row["weighted_minutes"] = float(res.parameters["weighted_minutes"])
+        for column in entry.next_best_columns:
+            row[column] = float(res.parameters[column])
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["measure"] = measure

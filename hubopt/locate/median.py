@@ -38,483 +38,32 @@ highspy, or CBC through a PuLP model.
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-import pulp
-from scipy import sparse
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate import _clock, lagrangian, lagrangian_tree
-from hubopt.locate._highs import HighsModel, HighsOptionValue, HighsOutcome, run_highs
-from hubopt.locate.pairs import Pairs, candidate_pairs, row_step, subset_pairs
-from hubopt.locate.solution import LocationResult, check_weighted_total, nearest_open_assignment
-from hubopt.locate.solve import check_solver_name, checked_report, solve
-
-#: HiGHS options for the MIP (the incumbent from interchange is usually optimal: little effort on heuristics).
-MIP_OPTIONS: dict[str, HighsOptionValue] = {"mip_heuristic_effort": 0.0}
-
-#: The first LP holds each zone's FIRST_PAIRS * sites / N nearest pairs (and those as near as the greedy's site).
-FIRST_PAIRS = 1.5
-
-#: Partial pricing: pairs added per zone and LP round (the nearest of those with negative reduced cost).
-ENTERING_PER_ZONE = 30
+from hubopt.locate import _clock, lagrangian, lagrangian_tree, median_lp
+from hubopt.locate._highs import HighsOutcome
+from hubopt.locate.median_heuristics import evaluate, greedy, interchange
+from hubopt.locate.median_lp import FIRST_PAIRS, LpBound, round_lp
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.pairs import (
+    Pairs,
+    candidate_pairs,
+    nearest_open,
+    site_rules,
+    stranded_zones_error,
+    subset_pairs,
+)
+from hubopt.locate.solution import LocationResult, check_cost_and_weights, nearest_open_assignment
+from hubopt.locate.solve import check_solver_name, checked_report
 
 #: Above this many pairs in the first LP, sites are screened first by a Lagrangian bound (see solve_p_median).
 SCREEN_PAIRS = 40_000
-
-
-def _check_inputs(
-    cost: np.ndarray, weights: np.ndarray | None, zone_ids: Sequence[str] | None, site_ids: Sequence[str] | None
-) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    c = np.asarray(cost, dtype=float)  # no copy for a float64 array
-    if c.ndim != 2:
-        raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
-    n, m = c.shape
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (n,):
-        raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
-    step = row_step(m)
-    max_time = 0.0
-    for r0 in range(0, n, step):
-        block = c[r0 : r0 + step]
-        if np.isnan(block).any():
-            raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
-        if (block < 0).any():
-            raise InputError("the travel-time matrix has negative times")
-        max_time = max(max_time, float(np.max(block, where=np.isfinite(block), initial=0.0)))
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise InputError("demand must be finite and zero or positive for every zone")
-    check_weighted_total(w, max_time)
-    zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
-    sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
-    if len(zids) != n or len(sids) != m:
-        raise InputError("the zone or site identifiers do not match the travel-time matrix's shape")
-    return c, w, zids, sids
-
-
-def site_rules(
-    n_sites: int,
-    n_open: int,
-    must_open: Sequence[int],
-    unavailable: Sequence[int],
-    site_ids: Sequence[str],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Check the number of hubs against the site rules; return (available mask, must-open mask).
-
-    Raises
-    ------
-    ModelError
-        When a site is both must-open and unavailable, more sites must open than N, or N exceeds the available sites.
-    """
-    available, forced = site_masks(n_sites, must_open, unavailable, site_ids)
-    if n_open < 1:
-        raise ModelError(f"the number of hubs must be at least 1 (it is {n_open})")
-    if n_open > int(available.sum()):
-        raise ModelError(
-            f"{n_open} hubs were asked for but only {int(available.sum())} sites are available "
-            f"({n_sites} in the register, {n_sites - int(available.sum())} unavailable); "
-            "lower the number of hubs or add candidate sites"
-        )
-    if int(forced.sum()) > n_open:
-        raise ModelError(
-            f"{int(forced.sum())} sites must stay open but only {n_open} hubs were asked for; "
-            "raise the number of hubs or relax the must-open rule"
-        )
-    return available, forced
-
-
-def site_masks(
-    n_sites: int, must_open: Sequence[int], unavailable: Sequence[int], site_ids: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Available and must-open masks of the sites, after checking the indices and that the two rules do not clash."""
-    idx_u = np.asarray(list(unavailable), dtype=int)
-    idx_f = np.asarray(list(must_open), dtype=int)
-    for label, idx in (("unavailable", idx_u), ("must-open", idx_f)):
-        if idx.size and (idx.min() < 0 or idx.max() >= n_sites):
-            raise InputError(f"a {label} site index is outside 0..{n_sites - 1}")
-    available = np.ones(n_sites, dtype=bool)
-    available[idx_u] = False
-    forced = np.zeros(n_sites, dtype=bool)
-    forced[idx_f] = True
-    clash = forced & ~available
-    if clash.any():
-        names = ", ".join(site_ids[j] for j in np.flatnonzero(clash).tolist())
-        raise ModelError(f"site(s) {names} are both must-open and unavailable; choose one rule for each")
-    return available, forced
-
-
-def stranded_zones_error(stranded: np.ndarray, zids: Sequence[str], within: str) -> ModelError:
-    """The error for zones that no available site can serve, naming (up to ten of) them."""
-    names = ", ".join(zids[i] for i in stranded[:10])
-    more = f" and {stranded.size - 10} more" if stranded.size > 10 else ""
-    return ModelError(
-        f"{stranded.size} zone(s) cannot reach any available site{within}: {names}{more}; "
-        "add a site they can reach, or check the travel-time matrix"
-        + ("" if not within else " or the travel-time limit")
-    )
-
-
-def nearest_open(pairs: Pairs, is_open: np.ndarray, ranks: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each zone, the nearest (and, with ``ranks=2``, second nearest) open site among its pairs.
-
-    Returns
-    -------
-    list of (time, site)
-        One entry per rank: the time (``inf`` where none) and the site (-1 where none) per zone.
-    """
-    idx = np.flatnonzero(is_open[pairs.cols])
-    z = pairs.rows[idx]
-    group_start = np.ones(idx.size, dtype=bool)
-    group_start[1:] = z[1:] != z[:-1]
-    starts = np.flatnonzero(group_start)
-    out = []
-    for rank in range(ranks):
-        pos = starts + rank
-        ok = pos < idx.size
-        pos = pos[ok]
-        ok_pos = pos[z[pos] == z[starts[ok]]]
-        t = np.full(pairs.n_zones, np.inf)
-        s = np.full(pairs.n_zones, -1, dtype=np.int64)
-        t[z[ok_pos]] = pairs.time[idx[ok_pos]]
-        s[z[ok_pos]] = pairs.cols[idx[ok_pos]]
-        out.append((t, s))
-    return out
-
-
-def _penalty(pairs: Pairs) -> float:
-    """Time charged to a zone left without an open site in heuristics (more than any real time)."""
-    top = float(pairs.time.max()) if pairs.size else 1.0
-    return 10.0 * max(top, 1.0) + 1.0
-
-
-def _evaluate(pairs: Pairs, w: np.ndarray, is_open: np.ndarray) -> float:
-    t = nearest_open(pairs, is_open)[0][0]
-    if not np.isfinite(t).all():
-        return math.inf
-    return float(np.dot(w, t))
-
-
-def _by_site(pairs: Pairs) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(pairs.cols, kind="stable")
-    ptr = np.zeros(pairs.n_sites + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pairs.cols, minlength=pairs.n_sites), out=ptr[1:])
-    return order, ptr
-
-
-def greedy(pairs: Pairs, w: np.ndarray, n_open: int, forced: np.ndarray, available: np.ndarray) -> np.ndarray:
-    """Open sites one by one, each time the one that saves most weighted time (lazy evaluation); return the mask."""
-    order, ptr = _by_site(pairs)
-    big = _penalty(pairs)
-    cur = np.full(pairs.n_zones, big)
-    is_open = np.zeros(pairs.n_sites, dtype=bool)
-
-    def gain(j: int) -> float:
-        k = order[ptr[j] : ptr[j + 1]]
-        g = float(np.dot(w[pairs.rows[k]], np.maximum(cur[pairs.rows[k]] - pairs.time[k], 0.0)))
-        return math.inf if math.isnan(g) else g  # no NaN in the heap: its order (and this loop's end) needs one
-
-    def take(j: int) -> None:
-        k = order[ptr[j] : ptr[j + 1]]
-        np.minimum.at(cur, pairs.rows[k], pairs.time[k])
-        is_open[j] = True
-
-    for j in np.flatnonzero(forced).tolist():
-        take(j)
-    heap = [(-gain(j), j) for j in np.flatnonzero(available & ~forced).tolist()]
-    heapq.heapify(heap)
-    while int(is_open.sum()) < n_open and heap:
-        _, j = heapq.heappop(heap)
-        g = gain(j)
-        # Take j unless another site's (stale, upper) gain is clearly larger; an infinite gain is taken at once.
-        if not heap or not g < -heap[0][0] - 1e-12 * max(abs(g), 1.0):
-            take(j)
-        else:
-            heapq.heappush(heap, (-g, j))
-    return is_open
-
-
-def interchange(
-    pairs: Pairs,
-    w: np.ndarray,
-    is_open: np.ndarray,
-    forced: np.ndarray,
-    available: np.ndarray,
-    *,
-    max_swaps: int = 200,
-    deadline: float | None = None,
-) -> np.ndarray:
-    """Improve a solution by best-improvement swaps (one open site out, one closed site in) until none helps.
-
-    Uses the gain / loss / extra decomposition of Resende and Werneck (2007), computed over the sparse pairs.
-    """
-    is_open = is_open.copy()
-    n_open = int(is_open.sum())
-    m = pairs.n_sites
-    if n_open == 0 or m * n_open > 20_000_000:
-        return is_open
-    big = _penalty(pairs)
-    wr = w[pairs.rows]
-    for _ in range(max_swaps):
-        if deadline is not None and _clock.now() > deadline:
-            break
-        (d1, s1), (d2, _s2) = nearest_open(pairs, is_open, ranks=2)
-        d1 = np.where(np.isfinite(d1), d1, big)
-        d2 = np.where(np.isfinite(d2), d2, big)
-        open_idx = np.flatnonzero(is_open)
-        pos = np.full(m, -1, dtype=np.int64)
-        pos[open_idx] = np.arange(open_idx.size)
-        gain = np.bincount(pairs.cols, weights=wr * np.maximum(d1[pairs.rows] - pairs.time, 0.0), minlength=m)
-        served = s1 >= 0
-        loss = np.bincount(pos[s1[served]], weights=w[served] * (d2[served] - d1[served]), minlength=open_idx.size)
-        d2r = d2[pairs.rows]
-        sel = (pairs.time < d2r) & served[pairs.rows]
-        r_of = pos[s1[pairs.rows[sel]]]
-        extra = np.bincount(
-            pairs.cols[sel].astype(np.int64) * open_idx.size + r_of,
-            weights=wr[sel] * (d2r[sel] - np.maximum(pairs.time[sel], d1[pairs.rows[sel]])),
-            minlength=m * open_idx.size,
-        ).reshape(m, open_idx.size)
-        profit = gain[:, None] - loss[None, :] + extra
-        profit[~available | is_open, :] = -np.inf
-        profit[:, forced[open_idx]] = -np.inf
-        best = int(np.argmax(profit))
-        j_in, r_out = divmod(best, open_idx.size)
-        current = float(np.dot(w, d1))
-        if not profit[j_in, r_out] > 1e-9 * max(current, 1.0):
-            break
-        is_open[open_idx[r_out]] = False
-        is_open[j_in] = True
-    return is_open
-
-
-def _full_model(
-    pairs: Pairs,
-    w: np.ndarray,
-    sites: np.ndarray,
-    n_hubs: int,
-    forced: np.ndarray,
-) -> tuple[np.ndarray, sparse.csc_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Columns [open (one per site in ``sites``), serve (one per pair)]; rows [assign (one per zone), hubs, link]."""
-    n, k, ms = pairs.n_zones, pairs.size, sites.size
-    site_col = np.full(pairs.n_sites, -1, dtype=np.int64)
-    site_col[sites] = np.arange(ms)
-    pair_ids = np.arange(k)
-    data = np.concatenate([np.ones(k), np.ones(k), -np.ones(k), np.ones(ms)])
-    row_ix = np.concatenate([pairs.rows, n + 1 + pair_ids, n + 1 + pair_ids, np.full(ms, n)])
-    col_ix = np.concatenate([ms + pair_ids, ms + pair_ids, site_col[pairs.cols], np.arange(ms)])
-    a = sparse.csc_matrix((data, (row_ix, col_ix)), shape=(n + 1 + k, ms + k))
-    cost = np.concatenate([np.zeros(ms), w[pairs.rows] * pairs.time])
-    col_lo = np.concatenate([forced[sites].astype(float), np.zeros(k)])
-    col_hi = np.concatenate([np.ones(ms), np.full(k, np.inf)])
-    row_lo = np.concatenate([np.ones(n), [float(n_hubs)], np.full(k, -np.inf)])
-    row_hi = np.concatenate([np.ones(n), [float(n_hubs)], np.zeros(k)])
-    return cost, a, col_lo, col_hi, row_lo, row_hi
-
-
-@dataclass
-class _Bound:
-    lower: float
-    u: np.ndarray  # dual of each zone's assignment row
-    pair_rc: np.ndarray  # reduced cost of every candidate pair
-    site_rc: np.ndarray  # reduced cost of every site (inf for unavailable)
-    lp_open: np.ndarray  # LP value of each site's open variable
-    rounds: int
-    lp_pairs: int
-
-
-def _lp_bound(
-    pairs: Pairs,
-    w: np.ndarray,
-    n_hubs: int,
-    forced: np.ndarray,
-    available: np.ndarray,
-    start_open: np.ndarray,
-    deadline: float | None,
-) -> _Bound | HighsOutcome:
-    """The LP relaxation over all candidate pairs, by pricing from each zone's nearest pairs.
-
-    Returns the bound with reduced costs, or the HiGHS outcome that stopped it (time limit, infeasible...).
-    """
-    sites = np.flatnonzero(available)
-    ms, n = sites.size, pairs.n_zones
-    site_col = np.full(pairs.n_sites, -1, dtype=np.int64)
-    site_col[sites] = np.arange(ms)
-    deg = pairs.degree()
-    rank = np.arange(pairs.size) - np.repeat(pairs.indptr[:-1], deg)
-    first = max(3, math.ceil(FIRST_PAIRS * ms / n_hubs))
-    ((t_start, _s),) = nearest_open(pairs, start_open)
-    in_lp = (rank < first) | (pairs.time <= t_start[pairs.rows])
-    wt = w[pairs.rows] * pairs.time
-    order = np.flatnonzero(in_lp)  # pair of each serve column, in column order
-    model = HighsModel(*_full_model(subset_pairs(pairs, in_lp), w, sites, n_hubs, forced))
-    rounds = 0
-    while True:
-        rounds += 1
-        remaining = None if deadline is None else deadline - _clock.now()
-        if remaining is not None and remaining <= 0:
-            return HighsOutcome("no solution", "time limit", None, None, None, None, None, 0.0, "kTimeLimit")
-        out = model.run(time_limit=remaining)
-        if out.status != "optimal" or out.row_dual is None or out.col_dual is None or out.x is None:
-            return out
-        u = out.row_dual[:n]
-        rc = wt - u[pairs.rows]
-        tol = 1e-9 * max(1.0, float(np.abs(u).max(initial=0.0)))
-        entering = np.flatnonzero(~in_lp & (rc < -tol))
-        if entering.size:  # partial pricing: at most ENTERING_PER_ZONE (the nearest) per zone and round
-            z = pairs.rows[entering]
-            first_of_zone = np.ones(z.size, dtype=bool)
-            first_of_zone[1:] = z[1:] != z[:-1]
-            starts_at = np.maximum.accumulate(np.where(first_of_zone, np.arange(z.size), 0))
-            entering = entering[np.arange(z.size) - starts_at < ENTERING_PER_ZONE]
-        if entering.size == 0:
-            pair_rc = rc
-            pair_rc[order] = out.col_dual[ms:]
-            site_rc = np.full(pairs.n_sites, np.inf)
-            site_rc[sites] = out.col_dual[:ms]
-            lp_open = np.zeros(pairs.n_sites)
-            lp_open[sites] = out.x[:ms]
-            return _Bound(float(out.objective or 0.0), u, pair_rc, site_rc, lp_open, rounds, order.size)
-        # New serve columns (in their zones' assignment rows), then their link rows serve - open <= 0.
-        k_old, k_new = order.size, entering.size
-        ids = np.arange(k_new)
-        model.add_columns(
-            wt[entering],
-            np.zeros(k_new),
-            np.full(k_new, np.inf),
-            sparse.csc_matrix((np.ones(k_new), (pairs.rows[entering], ids)), shape=(n + 1 + k_old, k_new)),
-        )
-        new_cols = ms + k_old + ids
-        model.add_rows(
-            np.full(k_new, -np.inf),
-            np.zeros(k_new),
-            sparse.csr_matrix(
-                (
-                    np.concatenate([np.ones(k_new), -np.ones(k_new)]),
-                    (np.concatenate([ids, ids]), np.concatenate([new_cols, site_col[pairs.cols[entering]]])),
-                ),
-                shape=(k_new, ms + k_old + k_new),
-            ),
-        )
-        in_lp[entering] = True
-        order = np.concatenate([order, entering])
-
-
-def _round_lp(lp_open: np.ndarray, n_hubs: int, forced: np.ndarray, available: np.ndarray) -> np.ndarray:
-    score = np.where(available, lp_open, -np.inf) + np.where(forced, 10.0, 0.0)
-    top = np.argsort(-score, kind="stable")[:n_hubs]
-    is_open = np.zeros(lp_open.size, dtype=bool)
-    is_open[top] = True
-    return is_open
-
-
-@dataclass
-class _Mip:
-    status: str
-    stopped_by: str | None
-    is_open: np.ndarray | None
-    objective: float | None
-    bound: float | None
-    n_variables: int
-    n_integer: int
-    n_constraints: int
-
-
-def _solve_mip(
-    pairs: Pairs,
-    w: np.ndarray,
-    sites: np.ndarray,
-    n_hubs: int,
-    forced: np.ndarray,
-    start_open: np.ndarray | None,
-    solver: str,
-    time_limit: float | None,
-    mip_gap: float,
-    msg: bool,
-) -> _Mip:
-    ms, k = sites.size, pairs.size
-    n_cons = pairs.n_zones + k + 1
-    if solver == "highs":
-        cost, a, cl, cu, rl, ru = _full_model(pairs, w, sites, n_hubs, forced)
-        start = None
-        if start_open is not None:
-            ((_t, s_near),) = nearest_open(pairs, start_open)
-            if (s_near >= 0).all():
-                x = np.zeros(ms + k)
-                x[:ms] = start_open[sites]
-                x[ms:] = pairs.cols == s_near[pairs.rows]
-                # only the first open pair of each zone (ties at equal time share a site column: one per zone)
-                first = np.zeros(k, dtype=bool)
-                hit = np.flatnonzero(x[ms:] > 0)
-                zh = pairs.rows[hit]
-                keep = np.ones(hit.size, dtype=bool)
-                keep[1:] = zh[1:] != zh[:-1]
-                first[hit[keep]] = True
-                x[ms:] = first
-                start = x
-        integer = np.concatenate([np.ones(ms, dtype=bool), np.zeros(k, dtype=bool)])
-        out = run_highs(
-            cost,
-            a,
-            cl,
-            cu,
-            rl,
-            ru,
-            integer=integer,
-            time_limit=time_limit,
-            mip_gap=mip_gap,
-            start=start,
-            msg=msg,
-            options=MIP_OPTIONS,
-        )
-        is_open = None
-        if out.x is not None:
-            is_open = np.zeros(pairs.n_sites, dtype=bool)
-            is_open[sites[out.x[:ms] > 0.5]] = True
-        return _Mip(out.status, out.stopped_by, is_open, out.objective, out.bound, ms + k, ms, n_cons)
-
-    prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-    open_var = {int(j): prob.add_variable(f"open_{j}", 0, 1, pulp.LpBinary) for j in sites}
-    for j in np.flatnonzero(forced).tolist():
-        open_var[j].lowBound = 1
-    rows_l, cols_l = pairs.rows.tolist(), pairs.cols.tolist()
-    serve = [prob.add_variable(f"serve_{i}_{j}", 0) for i, j in zip(rows_l, cols_l, strict=True)]
-    coef = (w[pairs.rows] * pairs.time).tolist()
-    prob.setObjective(pulp.LpAffineExpression(zip(serve, coef, strict=True)))
-    ptr = pairs.indptr.tolist()
-    for i in range(pairs.n_zones):
-        prob.addConstraint(
-            pulp.LpAffineExpression([(serve[q], 1.0) for q in range(ptr[i], ptr[i + 1])]) == 1, name=f"assign_{i}"
-        )
-    for q, (i, j) in enumerate(zip(rows_l, cols_l, strict=True)):
-        prob.addConstraint(pulp.LpAffineExpression([(serve[q], 1.0), (open_var[j], -1.0)]) <= 0, name=f"link_{i}_{j}")
-    prob.addConstraint(pulp.LpAffineExpression([(v, 1.0) for v in open_var.values()]) == int(n_hubs), name="hubs")
-    if start_open is not None:
-        for j, v in open_var.items():
-            v.setInitialValue(1.0 if start_open[j] else 0.0)
-    report = solve(
-        prob, solver="cbc", time_limit=time_limit, mip_gap=mip_gap, msg=msg, warm_start=start_open is not None
-    )
-    is_open = None
-    if report.has_solution:
-        is_open = np.zeros(pairs.n_sites, dtype=bool)
-        for j, v in open_var.items():
-            if (v.varValue or 0.0) > 0.5:
-                is_open[j] = True
-    return _Mip(
-        report.status,
-        report.stopped_by,
-        is_open,
-        report.objective,
-        report.bound,
-        report.n_variables,
-        report.n_integer_variables,
-        report.n_constraints,
-    )
 
 
 def solve_p_median(
@@ -522,14 +71,10 @@ def solve_p_median(
     weights: np.ndarray,
     n_hubs: int,
     *,
-    must_open: Sequence[int] = (),
-    unavailable: Sequence[int] = (),
+    rules: SiteRules = NO_RULES,
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
-    solver: str = "highs",
-    time_limit: float | None = None,
-    mip_gap: float = 0.0,
-    msg: bool = False,
+    options: SolverOptions = DEFAULT_OPTIONS,
     max_minutes: float | None = None,
     reduce: bool = True,
     tree: bool = True,
@@ -544,18 +89,15 @@ def solve_p_median(
         Demand of each zone (e.g. age-weighted population).
     n_hubs : int
         Number of hubs to open (N).
-    must_open, unavailable : sequence of int
-        Column indices of sites that must open / may not open.
+    rules : SiteRules
+        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     zone_ids, site_ids : sequence of str, optional
         Names for messages.
-    solver : {"highs", "cbc"}
-        MILP solver: HiGHS (directly, through highspy) or CBC (through a PuLP model).
-    time_limit : float, optional
-        Seconds for the whole solve; a time-limited result is labelled as such, never as optimal.
-    mip_gap : float
-        Relative optimality gap at which to stop (0: prove optimality).
-    msg : bool
-        Show the MIP solver's log.
+    options : SolverOptions
+        Solver options (:class:`hubopt.locate.options.SolverOptions`): ``solver``: MILP solver: HiGHS (directly,
+        through highspy) or CBC (through a PuLP model); ``time_limit``: seconds for the whole solve; a time-limited
+        result is labelled as such, never as optimal; ``mip_gap``: relative optimality gap at which to stop (0: prove
+        optimality); ``msg``: show the MIP solver's log.
     max_minutes : float, optional
         Travel-time cutoff: pairs beyond it get no variable, so every zone must be served by an open site within
         ``max_minutes`` (a hard access standard). Memory then grows with the pairs kept, not zones x sites.
@@ -578,6 +120,8 @@ def solve_p_median(
         When the rules cannot be met, a zone has no available site it can reach (within ``max_minutes``), or no
         choice of N sites serves every zone within ``max_minutes``; naming the zones.
     """
+    must_open, unavailable = rules.must_open, rules.unavailable
+    solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     t0 = time.perf_counter()
     started = _clock.now()  # the time limit counts from here, input checks included
     name = check_solver_name(solver)
@@ -587,187 +131,248 @@ def solve_p_median(
         raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
     if max_minutes is not None and not max_minutes >= 0:
         raise InputError("the travel-time limit must be zero or positive minutes", setting="model.max_minutes")
-    c, w, zids, sids = _check_inputs(cost, weights, zone_ids, site_ids)
-    m = c.shape[1]
+    c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
-    available, forced = site_rules(m, n_hubs, must_open, unavailable, sids)
+    available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)
     pairs = candidate_pairs(c, available, max_minutes)
     within = "" if max_minutes is None else f" within {max_minutes:g} minutes"
     stranded = np.flatnonzero(pairs.degree() == 0)
     if stranded.size:
         raise stranded_zones_error(stranded, zids, within)
-    deadline = None if time_limit is None else started + time_limit
-    sites = np.flatnonzero(available)
-    info: dict[str, object] = {"candidate_pairs": pairs.size}
-
-    incumbent: np.ndarray | None = None
-    ub = math.inf
-    lp: _Bound | None = None
-    proven = -math.inf  # the best lower bound any stage proved for the full model
-    work, work_sites = pairs, available  # the pairs and sites the LP and the MIP work on
+    run = _Solve(
+        c, w, pairs, n_hubs, forced, available, sids, max_minutes, name, time_limit, mip_gap, msg, t0,
+        deadline=None if time_limit is None else started + time_limit, within=within,
+    )  # fmt: skip
     if reduce:
-        incumbent = greedy(pairs, w, n_hubs, forced, available)
-        ub = _evaluate(pairs, w, incumbent)
-        first = max(3, math.ceil(FIRST_PAIRS * sites.size / n_hubs))
-        if math.isfinite(ub) and pairs.n_zones * first > SCREEN_PAIRS:
-            # A large first LP: screen sites first with the Lagrangian penalty test.
-            incumbent = interchange(pairs, w, incumbent, forced, available, deadline=deadline)
-            ub = _evaluate(pairs, w, incumbent)
-            ((t_inc, _s),) = nearest_open(pairs, incumbent)
-            root_bound, screened = lagrangian.screen_sites(
-                pairs, w, w * t_inc, n_hubs, forced, available, ub, deadline=deadline
-            )
-            screened |= incumbent
-            proven = max(proven, root_bound)
-            info.update(lagrangian_bound=root_bound, screened_sites=[int(available.sum()), int(screened.sum())])
-            if root_bound >= lagrangian.proves(ub, mip_gap):
-                info["heuristic_objective"] = ub
-                return _result(
-                    c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, min(root_bound, ub),
-                    (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
-                )  # fmt: skip
-            # Sites the test excluded cannot be part of a solution better than the incumbent.
-            work, work_sites = subset_pairs(pairs, screened[pairs.cols]), screened
-        out = _lp_bound(work, w, n_hubs, forced, work_sites, incumbent, deadline)
-        if isinstance(out, HighsOutcome) and out.status == "infeasible":
+        done = _reduce(run)
+        if done is not None:
+            return done
+    if run.lp is not None and run.incumbent is not None and math.isfinite(run.ub) and tree:
+        return _tree_search(run)
+    return _mip_stages(run)
+
+
+@dataclass
+class _Solve:
+    """One p-median solve: its checked inputs and rules, its clock, and the best solution and bounds so far."""
+
+    c: np.ndarray
+    w: np.ndarray
+    pairs: Pairs
+    n_hubs: int
+    forced: np.ndarray
+    available: np.ndarray
+    sids: Sequence[str]
+    max_minutes: float | None
+    solver: str
+    time_limit: float | None
+    mip_gap: float
+    msg: bool
+    t0: float
+    deadline: float | None
+    within: str
+    info: dict[str, object] = field(default_factory=dict)
+    incumbent: np.ndarray | None = None
+    ub: float = math.inf  # the incumbent's cost
+    proven: float = -math.inf  # the best lower bound any stage proved for the full model
+    lp: LpBound | None = None
+    work: Pairs | None = None  # the pairs the LP and the tree work on (all, or those of the screened sites)
+    work_sites: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.info["candidate_pairs"] = self.pairs.size
+        self.work, self.work_sites = self.pairs, self.available
+
+    def evaluate(self, is_open: np.ndarray) -> float:
+        """The full model's cost of a set of open sites."""
+        return evaluate(self.pairs, self.w, is_open)
+
+    def improve(self, start: np.ndarray) -> None:
+        """Improve ``start`` by interchange; keep it when it beats the incumbent."""
+        value = self.evaluate(start)
+        if math.isfinite(value):
+            start = interchange(self.pairs, self.w, start, self.forced, self.available, deadline=self.deadline)
+            value = self.evaluate(start)
+        if value < self.ub:
+            self.incumbent, self.ub = start, value
+
+    def select(self, slack: float) -> tuple[Pairs, np.ndarray]:
+        """Pairs and sites of reduced cost below ``slack``, plus the incumbent's sites and pairs."""
+        assert self.lp is not None and self.incumbent is not None
+        assert self.work is not None and self.work_sites is not None
+        ((_t, s_inc),) = nearest_open(self.work, self.incumbent)
+        keep_site = ((self.lp.site_rc < slack) | self.incumbent) & self.work_sites
+        keep = ((self.lp.pair_rc < slack) | (self.work.cols == s_inc[self.work.rows])) & keep_site[self.work.cols]
+        return subset_pairs(self.work, keep), np.flatnonzero(keep_site)
+
+    def result(
+        self, status: str, stopped_by: str | None, bound: float | None, size: tuple[int, int, int] = (0, 0, 0)
+    ) -> LocationResult:
+        """The incumbent as the solve's result, with the solve's status and bound."""
+        assert self.incumbent is not None
+        return _result(
+            self.c, self.w, self.incumbent, self.max_minutes, self.t0, self.solver, status, stopped_by, self.ub,
+            bound, size, self.time_limit, self.mip_gap, self.n_hubs, self.forced, self.available, self.sids,
+            self.info,
+        )  # fmt: skip
+
+
+def _tolerance(value: float) -> float:
+    return 1e-6 * max(1.0, abs(value))
+
+
+def _reduce(run: _Solve) -> LocationResult | None:
+    """Steps 2-5: greedy start, screening, the LP bound by pricing, rounding and interchange.
+
+    Returns the result when these alone prove it (or time runs out); otherwise None, with ``run.lp`` set (or left
+    None when the restricted LP was infeasible, so the full model is solved instead).
+    """
+    pairs, w = run.pairs, run.w
+    run.incumbent = greedy(pairs, w, run.n_hubs, run.forced, run.available)
+    run.ub = run.evaluate(run.incumbent)
+    first = max(3, math.ceil(FIRST_PAIRS * int(run.available.sum()) / run.n_hubs))
+    if math.isfinite(run.ub) and pairs.n_zones * first > SCREEN_PAIRS:
+        done = _screen(run)  # a large first LP: screen sites first with the Lagrangian penalty test
+        if done is not None:
+            return done
+    assert run.work is not None and run.work_sites is not None
+    out = median_lp.lp_bound(run.work, w, run.n_hubs, run.forced, run.work_sites, run.incumbent, run.deadline)
+    if isinstance(out, HighsOutcome):
+        if out.status == "infeasible":
             # The first LP holds only each zone's nearest pairs, and with unreachable pairs it can be infeasible
             # when the full model is not: decide on the full model instead (its infeasibility is then real).
-            reduce = False
-            info["reduction"] = "skipped: the restricted LP was infeasible, so the full model was solved"
-            if not math.isfinite(ub):
-                incumbent, ub = None, math.inf
-    if reduce:
-        assert incumbent is not None  # greedy set it; only the branch that turns ``reduce`` off clears it
-        if isinstance(out, HighsOutcome):
-            if math.isfinite(ub):
-                return _result(
-                    c, w, incumbent, max_minutes, t0, name, "feasible", out.stopped_by, ub, _bound_below(proven, ub),
-                    (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
-                )  # fmt: skip
-            raise ModelError(f"the p-median model has no solution: stopped by {out.stopped_by or out.model_status}")
-        lp = out
-        # Over screened sites the LP bounds only the solutions without excluded sites; the others cost at least ub.
-        lp.lower = min(lp.lower, ub)
-        proven = max(proven, lp.lower)
-        info.update(lp_bound=lp.lower, lp_rounds=lp.rounds, lp_pairs=lp.lp_pairs)
-        # Incumbent: the better of greedy and the rounded LP, each improved by interchange.
-        for start in (incumbent, _round_lp(lp.lp_open, n_hubs, forced, available)):
-            value = _evaluate(pairs, w, start)
-            if math.isfinite(value):
-                start = interchange(pairs, w, start, forced, available, deadline=deadline)
-                value = _evaluate(pairs, w, start)
-            if value < ub:
-                incumbent, ub = start, value
-        info["heuristic_objective"] = ub
-        if ub <= lp.lower + max(mip_gap * abs(ub), 1e-9 * max(1.0, abs(ub))):
-            # The incumbent meets the LP bound: proven without branching.
-            return _result(
-                c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, lp.lower,
-                (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
-            )  # fmt: skip
+            run.info["reduction"] = "skipped: the restricted LP was infeasible, so the full model was solved"
+            if not math.isfinite(run.ub):
+                run.incumbent, run.ub = None, math.inf
+            return None
+        if math.isfinite(run.ub):
+            return run.result("feasible", out.stopped_by, _bound_below(run.proven, run.ub))
+        raise ModelError(f"the p-median model has no solution: stopped by {out.stopped_by or out.model_status}")
+    lp = run.lp = out
+    # Over screened sites the LP bounds only the solutions without excluded sites; the others cost at least ub.
+    lp.lower = min(lp.lower, run.ub)
+    run.proven = max(run.proven, lp.lower)
+    run.info.update(lp_bound=lp.lower, lp_rounds=lp.rounds, lp_pairs=lp.lp_pairs)
+    # Incumbent: the better of greedy and the rounded LP, each improved by interchange.
+    for start in (run.incumbent, round_lp(lp.lp_open, run.n_hubs, run.forced, run.available)):
+        run.improve(start)
+    run.info["heuristic_objective"] = run.ub
+    if run.ub <= lp.lower + max(run.mip_gap * abs(run.ub), 1e-9 * max(1.0, abs(run.ub))):
+        return run.result("optimal", None, lp.lower)  # the incumbent meets the LP bound: proven without branching
+    return None
 
-    def tolerance(value: float) -> float:
-        return 1e-6 * max(1.0, abs(value))
 
-    def select(slack: float) -> tuple[Pairs, np.ndarray]:
-        """Pairs and sites of reduced cost below ``slack``, plus the incumbent's sites and pairs."""
-        assert lp is not None and incumbent is not None
-        ((_t, s_inc),) = nearest_open(work, incumbent)
-        keep_site = ((lp.site_rc < slack) | incumbent) & work_sites
-        keep = ((lp.pair_rc < slack) | (work.cols == s_inc[work.rows])) & keep_site[work.cols]
-        return subset_pairs(work, keep), np.flatnonzero(keep_site)
+def _screen(run: _Solve) -> LocationResult | None:
+    """Leave out the sites the Lagrangian penalty test excludes; return the result when the bound proves it."""
+    assert run.incumbent is not None
+    pairs, w = run.pairs, run.w
+    run.incumbent = interchange(pairs, w, run.incumbent, run.forced, run.available, deadline=run.deadline)
+    run.ub = run.evaluate(run.incumbent)
+    ((t_inc, _s),) = nearest_open(pairs, run.incumbent)
+    root_bound, screened = lagrangian.screen_sites(
+        pairs, w, w * t_inc, run.n_hubs, run.forced, run.available, run.ub, deadline=run.deadline
+    )
+    screened |= run.incumbent
+    run.proven = max(run.proven, root_bound)
+    run.info.update(lagrangian_bound=root_bound, screened_sites=[int(run.available.sum()), int(screened.sum())])
+    if root_bound >= lagrangian.proves(run.ub, run.mip_gap):
+        run.info["heuristic_objective"] = run.ub
+        return run.result("optimal", None, min(root_bound, run.ub))
+    # Sites the test excluded cannot be part of a solution better than the incumbent.
+    run.work, run.work_sites = subset_pairs(pairs, screened[pairs.cols]), screened
+    return None
 
-    # The Lagrangian tree search (hubopt.locate.lagrangian_tree) closes the gap: every solution better than the
-    # incumbent uses only the pairs and sites of reduced cost below ub - LB, and the search settles them all.
-    if lp is not None and incumbent is not None and math.isfinite(ub) and tree:
-        tree_pairs, tree_sites = select(ub - lp.lower + tolerance(ub))
-        allowed_tree = np.zeros(m, dtype=bool)
-        allowed_tree[tree_sites] = True
-        found = lagrangian_tree.search(
-            tree_pairs, w, lp.u, n_hubs, forced, allowed_tree, ub, lambda is_open: _evaluate(pairs, w, is_open),
-            mip_gap=mip_gap, deadline=deadline,
-        )  # fmt: skip
-        info["tree"] = {
-            "sites": int(tree_sites.size),
-            "pairs": tree_pairs.size,
-            "nodes": found.nodes,
-            "finished": found.finished,
-            "seconds": round(found.seconds, 3),
-        }
-        if found.is_open is not None and found.value < ub:
-            incumbent, ub = found.is_open, found.value
-        status, stopped_by = ("optimal", None) if found.finished else ("feasible", "time limit")
-        bound = _bound_below(max(proven, found.bound), ub)
-        return _result(
-            c, w, incumbent, max_minutes, t0, name, status, stopped_by, ub, bound,
-            (0, 0, 0), time_limit, mip_gap, n_hubs, forced, available, sids, info,
-        )  # fmt: skip
 
-    # Stages: first a MIP over the pairs within a quarter of the slack (cheap, and usually finds the optimum),
-    # then, unless that already proves it, over all pairs within the (new, smaller) slack.
-    stages: list[float | None] = [None] if lp is None or not math.isfinite(ub) else [0.25, 1.0]
+def _tree_search(run: _Solve) -> LocationResult:
+    """Step 6: the Lagrangian tree search closes the gap.
+
+    Every solution better than the incumbent uses only the pairs and sites of reduced cost below ub - LB, and the
+    search (:mod:`hubopt.locate.lagrangian_tree`) settles them all.
+    """
+    lp = run.lp
+    assert lp is not None
+    tree_pairs, tree_sites = run.select(run.ub - lp.lower + _tolerance(run.ub))
+    allowed_tree = np.zeros(run.c.shape[1], dtype=bool)
+    allowed_tree[tree_sites] = True
+    found = lagrangian_tree.search(
+        tree_pairs, run.w, lp.u, run.n_hubs, run.forced, allowed_tree, run.ub, run.evaluate,
+        mip_gap=run.mip_gap, deadline=run.deadline,
+    )  # fmt: skip
+    run.info["tree"] = {
+        "sites": int(tree_sites.size),
+        "pairs": tree_pairs.size,
+        "nodes": found.nodes,
+        "finished": found.finished,
+        "seconds": round(found.seconds, 3),
+    }
+    if found.is_open is not None and found.value < run.ub:
+        run.incumbent, run.ub = found.is_open, found.value
+    status, stopped_by = ("optimal", None) if found.finished else ("feasible", "time limit")
+    return run.result(status, stopped_by, _bound_below(max(run.proven, found.bound), run.ub))
+
+
+def _mip_stages(run: _Solve) -> LocationResult:
+    """Step 6 with ``tree=False`` (or without the reduction): close the gap by MIPs over the pairs left.
+
+    First a MIP over the pairs within a quarter of the slack (cheap, and usually finds the optimum), then, unless
+    that already proves it, over all pairs within the (new, smaller) slack; without an LP bound, the full model.
+    """
+    lp = run.lp
+    stages: list[float | None] = [None] if lp is None or not math.isfinite(run.ub) else [0.25, 1.0]
     size = (0, 0, 0)
-    mip_pairs: list[int] = []
-    mip_sites: list[int] = []
     for fraction in stages:
         if fraction is None:
-            stage_pairs, stage_sites, threshold = pairs, sites, math.inf
+            stage_pairs, stage_sites, threshold = run.pairs, np.flatnonzero(run.available), math.inf
         else:
-            assert lp is not None and incumbent is not None
-            threshold = fraction * (ub - lp.lower) + tolerance(ub)
-            stage_pairs, stage_sites = select(threshold)
+            assert lp is not None
+            threshold = fraction * (run.ub - lp.lower) + _tolerance(run.ub)
+            stage_pairs, stage_sites = run.select(threshold)
             if fraction < 1:
-                full_pairs, _ = select(ub - lp.lower + tolerance(ub))
+                full_pairs, _ = run.select(run.ub - lp.lower + _tolerance(run.ub))
                 if stage_pairs.size > 0.5 * full_pairs.size:
                     continue  # a first stage would not be much smaller
-        mip_pairs.append(stage_pairs.size)
-        mip_sites.append(int(stage_sites.size))
-        info.update(mip_pairs=mip_pairs, mip_sites=mip_sites)
-        remaining = None if deadline is None else deadline - _clock.now()
+        run.info.setdefault("mip_pairs", []).append(stage_pairs.size)  # type: ignore[attr-defined]
+        run.info.setdefault("mip_sites", []).append(int(stage_sites.size))  # type: ignore[attr-defined]
+        remaining = None if run.deadline is None else run.deadline - _clock.now()
         if remaining is not None and remaining <= 0:
-            if incumbent is not None and math.isfinite(ub):
-                return _result(
-                    c, w, incumbent, max_minutes, t0, name, "feasible", "time limit", ub, _bound_below(proven, ub),
-                    size, time_limit, mip_gap, n_hubs, forced, available, sids, info,
-                )  # fmt: skip
+            if run.incumbent is not None and math.isfinite(run.ub):
+                return run.result("feasible", "time limit", _bound_below(run.proven, run.ub), size)
             raise ModelError("the p-median model has no solution: stopped by the time limit")
-        ub_selected = ub
-        mip = _solve_mip(stage_pairs, w, stage_sites, n_hubs, forced, incumbent, name, remaining, mip_gap, msg)
+        ub_selected = run.ub
+        mip = median_lp.solve_mip(
+            stage_pairs, run.w, stage_sites, run.n_hubs, run.forced, run.incumbent, run.solver, remaining,
+            run.mip_gap, run.msg,
+        )  # fmt: skip
         size = (mip.n_variables, mip.n_integer, mip.n_constraints)
-        if mip.status == "infeasible" and incumbent is None:
-            _raise_infeasible(n_hubs, within)
+        if mip.status == "infeasible" and run.incumbent is None:
+            _raise_infeasible(run.n_hubs, run.within)
         if mip.is_open is not None:
-            value = _evaluate(pairs, w, mip.is_open)
-            if value <= ub:
-                incumbent, ub = mip.is_open, value
-        if incumbent is None or not math.isfinite(ub):
+            value = run.evaluate(mip.is_open)
+            if value <= run.ub:
+                run.incumbent, run.ub = mip.is_open, value
+        if run.incumbent is None or not math.isfinite(run.ub):
             raise ModelError(f"the p-median model has no solution: {mip.status}, stopped by {mip.stopped_by}")
-        lower = _bound_below(proven, ub)
+        lower = _bound_below(run.proven, run.ub)
         if mip.status in ("optimal", "infeasible"):
             stage_bound = mip.bound if mip.status == "optimal" else math.inf
             # Every solution cheaper than ``ub`` uses only pairs and sites of reduced cost below ub - LB: when those
             # all lie in this stage, the stage's bound holds for the full model.
-            covers = fraction is None or (lp is not None and ub - lp.lower + tolerance(ub) <= threshold)
+            covers = fraction is None or (lp is not None and run.ub - lp.lower + _tolerance(run.ub) <= threshold)
             if covers:
-                bound = min(ub, stage_bound) if stage_bound is not None else None
+                bound = min(run.ub, stage_bound) if stage_bound is not None else None
                 if lower is not None:
                     bound = lower if bound is None else max(bound, lower)
-                return _result(
-                    c, w, incumbent, max_minutes, t0, name, "optimal", None, ub, bound,
-                    size, time_limit, mip_gap, n_hubs, forced, available, sids, info,
-                )  # fmt: skip
+                return run.result("optimal", None, bound, size)
             continue
         # Stopped early (time limit...): the incumbent stands; a stage bound counts only when the stage covered
         # every solution cheaper than the incumbent it was selected with.
-        bound = _bound_below(proven, ub)
+        bound = _bound_below(run.proven, run.ub)
         if mip.bound is not None and (fraction is None or fraction >= 1):
             stage = min(ub_selected, mip.bound) if fraction is not None else mip.bound
             bound = stage if bound is None else max(bound, stage)
-        stopped_by = mip.stopped_by or ("time limit" if time_limit is not None else "the solver found no solution")
-        return _result(
-            c, w, incumbent, max_minutes, t0, name, "feasible", stopped_by, ub, bound,
-            size, time_limit, mip_gap, n_hubs, forced, available, sids, info,
-        )  # fmt: skip
+        no_answer = "time limit" if run.time_limit is not None else "the solver found no solution"
+        stopped_by = mip.stopped_by or no_answer
+        return run.result("feasible", stopped_by, bound, size)
     raise AssertionError("the last stage always returns")  # pragma: no cover
 
 

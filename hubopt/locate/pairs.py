@@ -1,25 +1,72 @@
-"""Candidate zone-site pairs in sparse form: the common input of the p-median's LP, its Lagrangian bounds and tree
-search, and the coverage models.
+"""Site rules and candidate zone-site pairs, shared by the models (p-median, Lagrangian bound, MCLP, ...).
 
-Kept apart from :mod:`hubopt.locate.median` so :mod:`hubopt.locate.lagrangian` and
-:mod:`hubopt.locate.lagrangian_tree` (which the p-median solver calls) need not import the solver.
+:func:`site_rules` and :func:`site_masks` check the must-open / unavailable rules and turn them into masks (every
+model checks its site rules here); :class:`Pairs` holds the pairs with a finite time to an available site, zone by
+zone and nearest first (memory grows with the pairs kept, not zones x sites).
+This module sits below :mod:`hubopt.locate.median`, :mod:`hubopt.locate.lagrangian` and
+:mod:`hubopt.locate.lagrangian_tree`, so none of them needs another to read pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Pairs", "candidate_pairs", "row_step", "subset_pairs"]
-
-#: Matrix elements scanned at once when gathering pairs (bounds the temporary memory of dense scans).
-_BLOCK = 1 << 20
+from hubopt.errors import InputError, ModelError
+from hubopt.locate.solution import name_list, row_step
 
 
-def row_step(n_cols: int) -> int:
-    """Rows of a matrix with ``n_cols`` columns to scan at once (at least one)."""
-    return max(1, _BLOCK // max(n_cols, 1))
+def site_rules(
+    n_sites: int,
+    n_open: int,
+    must_open: Sequence[int],
+    unavailable: Sequence[int],
+    site_ids: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the number of hubs against the site rules; return (available mask, must-open mask).
+
+    Raises
+    ------
+    ModelError
+        When a site is both must-open and unavailable, more sites must open than N, or N exceeds the available sites.
+    """
+    available, forced = site_masks(n_sites, must_open, unavailable, site_ids)
+    if n_open < 1:
+        raise ModelError(f"the number of hubs must be at least 1 (it is {n_open})")
+    if n_open > int(available.sum()):
+        raise ModelError(
+            f"{n_open} hubs were asked for but only {int(available.sum())} sites are available "
+            f"({n_sites} in the register, {n_sites - int(available.sum())} unavailable); "
+            "lower the number of hubs or add candidate sites"
+        )
+    if int(forced.sum()) > n_open:
+        raise ModelError(
+            f"{int(forced.sum())} sites must stay open but only {n_open} hubs were asked for; "
+            "raise the number of hubs or relax the must-open rule"
+        )
+    return available, forced
+
+
+def site_masks(
+    n_sites: int, must_open: Sequence[int], unavailable: Sequence[int], site_ids: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Available and must-open masks of the sites, after checking the indices and that the two rules do not clash."""
+    idx_u = np.asarray(list(unavailable), dtype=int)
+    idx_f = np.asarray(list(must_open), dtype=int)
+    for label, idx in (("unavailable", idx_u), ("must-open", idx_f)):
+        if idx.size and (idx.min() < 0 or idx.max() >= n_sites):
+            raise InputError(f"a {label} site index is outside 0..{n_sites - 1}")
+    available = np.ones(n_sites, dtype=bool)
+    available[idx_u] = False
+    forced = np.zeros(n_sites, dtype=bool)
+    forced[idx_f] = True
+    clash = forced & ~available
+    if clash.any():
+        names = name_list([site_ids[j] for j in np.flatnonzero(clash).tolist()])
+        raise ModelError(f"site(s) {names} are both must-open and unavailable; choose one rule for each")
+    return available, forced
 
 
 @dataclass
@@ -94,8 +141,45 @@ def candidate_pairs(cost: np.ndarray, available: np.ndarray, max_minutes: float 
     return Pairs(n, m, indptr, rows, cols, times)
 
 
+def stranded_zones_error(stranded: np.ndarray, zids: Sequence[str], within: str) -> ModelError:
+    """The error for zones that no available site can serve, naming (up to ten of) them."""
+    names = ", ".join(zids[i] for i in stranded[:10])
+    more = f" and {stranded.size - 10} more" if stranded.size > 10 else ""
+    return ModelError(
+        f"{stranded.size} zone(s) cannot reach any available site{within}: {names}{more}; "
+        "add a site they can reach, or check the travel-time matrix"
+        + ("" if not within else " or the travel-time limit")
+    )
+
+
+def nearest_open(pairs: Pairs, is_open: np.ndarray, ranks: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each zone, the nearest (and, with ``ranks=2``, second nearest) open site among its pairs.
+
+    Returns
+    -------
+    list of (time, site)
+        One entry per rank: the time (``inf`` where none) and the site (-1 where none) per zone.
+    """
+    idx = np.flatnonzero(is_open[pairs.cols])
+    z = pairs.rows[idx]
+    group_start = np.ones(idx.size, dtype=bool)
+    group_start[1:] = z[1:] != z[:-1]
+    starts = np.flatnonzero(group_start)
+    out = []
+    for rank in range(ranks):
+        pos = starts + rank
+        ok = pos < idx.size
+        pos = pos[ok]
+        ok_pos = pos[z[pos] == z[starts[ok]]]
+        t = np.full(pairs.n_zones, np.inf)
+        s = np.full(pairs.n_zones, -1, dtype=np.int64)
+        t[z[ok_pos]] = pairs.time[idx[ok_pos]]
+        s[z[ok_pos]] = pairs.cols[idx[ok_pos]]
+        out.append((t, s))
+    return out
+
+
 def subset_pairs(pairs: Pairs, keep: np.ndarray) -> Pairs:
-    """The pairs where ``keep`` (one flag per pair) is true, still grouped by zone."""
     idx = np.flatnonzero(keep)
     rows = pairs.rows[idx]
     indptr = np.zeros(pairs.n_zones + 1, dtype=np.int64)

@@ -161,20 +161,32 @@ def check_weighted_total(weights: np.ndarray, max_time: float, *, what: str = "d
         )
 
 
+#: Matrix elements scanned at once when checking or gathering (bounds the temporary memory of dense scans).
+SCAN_BLOCK = 1 << 20
+
+
+def row_step(n_cols: int) -> int:
+    """Rows of a matrix with ``n_cols`` columns to scan at once (about :data:`SCAN_BLOCK` elements)."""
+    return max(1, SCAN_BLOCK // max(n_cols, 1))
+
+
 def check_cost_and_weights(
     cost: np.ndarray,
-    weights: np.ndarray,
+    weights: np.ndarray | None,
     zone_ids: Sequence[str] | None = None,
     site_ids: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Validate a zone × site travel-time matrix and zone demand; return them as float arrays with names.
 
+    The one input check every location model uses. The matrix is scanned block by block (about
+    :data:`SCAN_BLOCK` elements at a time), so checking a large matrix needs little memory beyond it.
+
     Parameters
     ----------
     cost : numpy.ndarray, shape (n_zones, n_sites)
         Minutes; ``inf`` where a site cannot be reached. NaN and negative times are refused.
-    weights : numpy.ndarray, shape (n_zones,)
-        Demand per zone, finite and zero or positive.
+    weights : numpy.ndarray, shape (n_zones,), or None
+        Demand per zone, finite and zero or positive (None: one per zone, e.g. to count zones).
     zone_ids, site_ids : sequence of str, optional
         Names used in messages ("zone 0", "site 0", ... when not given).
 
@@ -188,20 +200,25 @@ def check_cost_and_weights(
     hubopt.errors.InputError
         On a badly shaped matrix, missing or negative times, or bad demand.
     """
-    c = np.asarray(cost, dtype=float)
-    w = np.asarray(weights, dtype=float)
+    c = np.asarray(cost, dtype=float)  # no copy for a float64 array
     if c.ndim != 2:
         raise InputError(f"the travel-time matrix must have 2 dimensions (zones x sites), not {c.ndim}")
     n, m = c.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (n,):
         raise InputError(f"there are {n} zones in the travel-time matrix but {w.size} demand values")
-    if np.isnan(c).any():
-        raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
-    if (c < 0).any():
-        raise InputError("the travel-time matrix has negative times")
+    step = row_step(m)
+    max_time = 0.0
+    for r0 in range(0, n, step):
+        block = c[r0 : r0 + step]
+        if np.isnan(block).any():
+            raise InputError("the travel-time matrix has missing values (NaN); use inf for 'not reachable'")
+        if (block < 0).any():
+            raise InputError("the travel-time matrix has negative times")
+        max_time = max(max_time, float(np.max(block, where=np.isfinite(block), initial=0.0)))
     if not np.isfinite(w).all() or (w < 0).any():
         raise InputError("demand must be finite and zero or positive for every zone")
-    check_weighted_total(w, float(np.max(c, where=np.isfinite(c), initial=0.0)))
+    check_weighted_total(w, max_time)
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     if len(zids) != n or len(sids) != m:

@@ -11,6 +11,7 @@ import math
 import re
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -315,8 +316,6 @@ def cbc_command(**options: Any) -> pulp.LpSolver:
     coin = pulp.COIN_CMD(msg=False, **options)
     if coin.available():
         return coin
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         bundled = pulp.PULP_CBC_CMD(msg=False, **options)

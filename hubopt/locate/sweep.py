@@ -15,34 +15,22 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.capacitated import solve_facility_location
-from hubopt.locate.center import solve_p_center
-from hubopt.locate.coverage import solve_mclp
-from hubopt.locate.median import solve_p_median
+from hubopt.locate import registry
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
 
 
-def _capacitated(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kwargs: Any) -> LocationResult:
-    return solve_facility_location(cost, weights, n_hubs=n_hubs, **kwargs)
-
-
-def _model(name: str) -> ModelFn:
-    key = name.strip().lower().replace("_", "-")
-    if key in ("p-median", "median", "pmedian"):
-        return solve_p_median
-    if key in ("p-center", "center", "pcenter", "p-centre", "centre"):
-        return solve_p_center
-    if key in ("mclp", "coverage", "max-cover"):
-        return solve_mclp
-    if key in ("capacitated", "facility-location"):
-        return _capacitated
-    raise InputError(
-        f"unknown model {name!r} for a sweep over the number of hubs",
-        setting="model.type",
-        hint="use p-median, p-center, mclp or capacitated",
-    )
+def _model(name: str) -> tuple[ModelFn, bool]:
+    """The registered model's sweep solver, and whether it takes the sites' fixed costs."""
+    entry = registry.find(name)
+    if entry is None or not entry.sweepable:
+        usable = ", ".join(m.name for m in registry.MODELS.values() if m.sweepable)
+        raise InputError(
+            f"unknown model {name!r} for a sweep over the number of hubs", setting="model.type", hint=f"use {usable}"
+        )
+    return entry.sweep_solver(), entry.sweep_fixed_cost
 
 
 def sweep_hubs(
@@ -55,6 +43,8 @@ def sweep_hubs(
     population: np.ndarray | None = None,
     site_ids: Sequence[str] | None = None,
     fixed_cost: Sequence[float] | np.ndarray | None = None,
+    rules: SiteRules = NO_RULES,
+    options: SolverOptions = DEFAULT_OPTIONS,
     **model_kwargs: Any,
 ) -> pd.DataFrame:
     """Solve ``model`` for each number of hubs in ``n_values`` and tabulate the results.
@@ -62,8 +52,9 @@ def sweep_hubs(
     Parameters
     ----------
     model : str or callable
-        ``"p-median"``, ``"p-center"``, ``"mclp"`` (needs ``max_minutes=``) or ``"capacitated"``; or any function
-        ``f(cost, weights, n_hubs, **model_kwargs) -> LocationResult``.
+        A registered model's name or alias (:mod:`hubopt.locate.registry`: ``"p-median"``, ``"p-center"``,
+        ``"mclp"`` (needs ``max_minutes=``), ``"capacitated"``, ...); or any function
+        ``f(cost, weights, n_hubs, rules=..., options=..., **model_kwargs) -> LocationResult``.
     cost : numpy.ndarray, shape (n_zones, n_sites)
         Travel time (minutes); ``inf`` where unreachable.
     weights : numpy.ndarray, shape (n_zones,)
@@ -80,8 +71,12 @@ def sweep_hubs(
     fixed_cost : array of float, optional
         Fixed cost per site: the ``fixed_cost`` column totals it over the open sites. Passed on to the capacitated
         model (which uses it in its objective with ``cost_weight``).
+    rules : SiteRules
+        Must-open and unavailable sites, for every N (:class:`hubopt.locate.options.SiteRules`).
+    options : SolverOptions
+        Solver options for each solve (:class:`hubopt.locate.options.SolverOptions`).
     **model_kwargs
-        Passed to the model (e.g. ``max_minutes``, ``must_open``, ``capacity``, ``solver``, ``time_limit``).
+        Passed to the model (e.g. ``max_minutes``, ``capacity``).
 
     Returns
     -------
@@ -97,18 +92,18 @@ def sweep_hubs(
     Access is measured to the hub that serves each zone: the nearest open site for the uncapacitated models, the
     assigned hub (share-weighted time for a split zone) for the capacitated model.
     """
-    fn = _model(model) if isinstance(model, str) else model
+    fn, takes_fixed_cost = _model(model) if isinstance(model, str) else (model, False)
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
     people = w if population is None else np.asarray(population, dtype=float)
     if people.shape != w.shape:
         raise InputError(f"population has {people.size} values for {w.size} zones")
     fixed = None if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
-    if fn is _capacitated and fixed is not None:
+    if takes_fixed_cost and fixed is not None:
         model_kwargs["fixed_cost"] = fixed
     if site_ids is not None:
         model_kwargs["site_ids"] = sids
     available = np.ones(c.shape[1], dtype=bool)
-    available[np.asarray(list(model_kwargs.get("unavailable", ())), dtype=int)] = False
+    available[np.asarray(rules.unavailable, dtype=int)] = False
     ns = sorted({int(k) for k in n_values})
     if not ns:
         raise InputError("the sweep needs at least one number of hubs")
@@ -116,7 +111,7 @@ def sweep_hubs(
     for k in ns:
         row: dict[str, Any] = {"n_hubs": k}
         try:
-            res = fn(c, w, k, **model_kwargs)
+            res = fn(c, w, k, rules=rules, options=options, **model_kwargs)
         except ModelError as exc:
             row.update(status="infeasible", note=str(exc))
             rows.append(row)
@@ -142,6 +137,11 @@ def sweep_hubs(
         row["sites"] = ", ".join(sids[j] for j in res.open_sites)
         row["note"] = "" if res.report.is_optimal else res.report.describe()
         rows.append(row)
+    return _tabulate(rows, thresholds, with_fixed_cost=fixed is not None)
+
+
+def _tabulate(rows: list[dict[str, Any]], thresholds: Sequence[float], *, with_fixed_cost: bool) -> pd.DataFrame:
+    """The sweep's rows as a table, with each extra hub's marginal gain (from the previous row that solved)."""
     table = pd.DataFrame(rows)
     base = ["objective", "status", "gap", "seconds", "mean_minutes", "p95_minutes", "max_minutes", "sites", "note"]
     for col in [*base, *[f"within_{t:g}_share" for t in thresholds], "unreachable_population"]:
@@ -165,12 +165,12 @@ def sweep_hubs(
         "max_minutes",
         *[f"within_{t:g}_share" for t in thresholds],
         "unreachable_population",
-        *(["fixed_cost"] if fixed is not None else []),
+        *(["fixed_cost"] if with_fixed_cost else []),
         "mean_minutes_drop_per_hub",
         *[f"within_{t:g}_gain_per_hub" for t in thresholds],
         "sites",
         "note",
     ]
-    if fixed is not None and "fixed_cost" not in table:
+    if with_fixed_cost and "fixed_cost" not in table:
         table["fixed_cost"] = np.nan
     return table[order].reset_index(drop=True)

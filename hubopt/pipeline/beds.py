@@ -25,6 +25,7 @@ from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.locate.beds import place_beds, place_beds_phased
+from hubopt.locate.options import SolverOptions
 from hubopt.results import BedResult
 from hubopt.scenario import BedSettings, Scenario
 from hubopt.study import Study
@@ -216,9 +217,7 @@ def plan_beds(
         "cost_per_bed": settings.cost_per_bed,
         "cost_per_unit": settings.cost_per_unit,
         "priority": settings.priority,
-        "solver": scenario.solver,
-        "time_limit": scenario.time_limit,
-        "mip_gap": scenario.mip_gap,
+        "options": SolverOptions(scenario.solver, scenario.time_limit, scenario.mip_gap),
         "site_ids": ids,
         "zone_ids": study.zones["zone_id"].tolist(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hubopt.locate.explain import result_measure
+from hubopt.locate.measure import result_measure
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
 __all__ = ["bed_summary_lines", "model_extra_lines", "summary_lines"]

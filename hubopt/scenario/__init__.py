@@ -14,9 +14,6 @@ from hubopt.scenario.load import load_scenario
 from hubopt.scenario.settings import (
     BED_NEED_METHODS,
     BED_SITE_CHOICES,
-    MODEL_TYPES,
-    NEEDS_HUBS,
-    NEEDS_MAX_MINUTES,
     TRAVEL_METHODS,
     TRAVEL_MODES,
     BedSettings,
@@ -28,9 +25,6 @@ from hubopt.scenario.settings import (
 __all__ = [
     "BED_NEED_METHODS",
     "BED_SITE_CHOICES",
-    "MODEL_TYPES",
-    "NEEDS_HUBS",
-    "NEEDS_MAX_MINUTES",
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",

@@ -11,6 +11,7 @@ from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
 from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
+from hubopt.locate import registry
 from hubopt.locate.solve import check_solver_name
 from hubopt.scenario.schema import (
     _SCHEMA,
@@ -26,7 +27,6 @@ from hubopt.scenario.sections import (
     _travel_modes,
 )
 from hubopt.scenario.settings import (
-    MODEL_TYPES,
     Scenario,
 )
 
@@ -103,8 +103,8 @@ def load_scenario(path: str | Path) -> Scenario:
     modes, use = _travel_modes(values["travel"], p, resolve)
     mode, method = modes[use].mode, modes[use].method
     model = values["model"]
-    if model["type"] not in MODEL_TYPES:
-        _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(MODEL_TYPES)}")
+    if model["type"] not in registry.MODELS:  # the models and what each needs: hubopt.locate.registry
+        _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(registry.MODELS)}")
     settings = _model_settings(model, year, p)
     try:
         solver = check_solver_name(model["solver"])

@@ -9,12 +9,11 @@ from typing import Any
 from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
+from hubopt.locate import registry
 from hubopt.scenario.schema import _MODE_SCHEMA, _check_section, _fail
 from hubopt.scenario.settings import (
     BED_NEED_METHODS,
     BED_SITE_CHOICES,
-    NEEDS_HUBS,
-    NEEDS_MAX_MINUTES,
     TRAVEL_METHODS,
     TRAVEL_MODES,
     BedSettings,
@@ -218,13 +217,14 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
 
 def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettings:
     kind = model["type"]
-    if kind in NEEDS_HUBS and model["hubs"] is None:
+    entry = registry.MODELS[kind]
+    if entry.hubs == "required" and model["hubs"] is None:
         _fail("model.hubs", f"the {kind} model needs the number of hubs", path, "add 'hubs: N' under model")
     if model["hubs"] is not None and model["hubs"] < 1:
         _fail("model.hubs", "the number of hubs must be 1 or more", path)
-    if kind == "lscp" and model["hubs"] is not None:
-        _fail("model.hubs", "the set-covering model (lscp) finds the fewest hubs itself; remove model.hubs", path)
-    if kind in NEEDS_MAX_MINUTES and model["max_minutes"] is None:
+    if entry.hubs == "forbidden" and model["hubs"] is not None:
+        _fail("model.hubs", f"the {kind} model finds the fewest hubs itself; remove model.hubs", path)
+    if entry.needs_max_minutes and model["max_minutes"] is None:
         _fail(
             "model.max_minutes",
             f"the {kind} model needs the travel-time standard in minutes",
@@ -233,14 +233,15 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         )
     if model["max_minutes"] is not None and model["max_minutes"] <= 0:
         _fail("model.max_minutes", "must be a positive number of minutes", path)
-    if kind != "capacitated":
+    if not entry.capacity_settings:
         for key in ("min_population", "max_population", "budget", "max_new_build"):
             if model[key] is not None:
                 _fail(
                     f"model.{key}",
                     f"'{key}' applies to the capacitated model, not {kind}",
                     path,
-                    "set model.type: capacitated, or remove it",
+                    f"set model.type: {' or '.join(m.name for m in registry.MODELS.values() if m.capacity_settings)}"
+                    ", or remove it",
                 )
     for key in ("min_population", "max_population", "budget"):
         if model[key] is not None and model[key] < 0:
@@ -262,8 +263,9 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         _fail("model.cost_weight", "must be zero or positive", path)
     years = model["years"]
     if years is not None:
-        if kind != "p-median":
-            _fail("model.years", "choosing one set of hubs for several years is available for the p-median", path)
+        if entry.multi_year is None:
+            multi = ", ".join(m.name for m in registry.MODELS.values() if m.multi_year is not None)
+            _fail("model.years", f"choosing one set of hubs for several years is available for the {multi}", path)
         if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
             _fail("model.years", "list the forecast years, e.g. [2025, 2030, 2035]", path)
     if model["multi_year_objective"] not in ("sum", "regret"):
@@ -275,8 +277,8 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
         )
     sweep = model["sweep"]
     if sweep is not None:
-        if kind == "lscp":
-            _fail("model.sweep", "the set-covering model chooses its own number of hubs; no sweep", path)
+        if not entry.sweepable:
+            _fail("model.sweep", f"the {kind} model chooses its own number of hubs; no sweep", path)
         if not (
             len(sweep) == 2
             and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sweep)

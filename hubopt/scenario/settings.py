@@ -12,9 +12,6 @@ from hubopt.travel.mode_spec import TRAVEL_METHODS, TRAVEL_MODES, TravelMode
 __all__ = [
     "BED_NEED_METHODS",
     "BED_SITE_CHOICES",
-    "MODEL_TYPES",
-    "NEEDS_HUBS",
-    "NEEDS_MAX_MINUTES",
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",
@@ -23,11 +20,6 @@ __all__ = [
     "TravelMode",
 ]
 
-MODEL_TYPES = ("p-median", "mclp", "lscp", "p-center", "capacitated")
-#: Models that need model.hubs.
-NEEDS_HUBS = ("p-median", "mclp", "p-center")
-#: Models that need model.max_minutes.
-NEEDS_MAX_MINUTES = ("mclp", "lscp")
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
 BED_NEED_METHODS = ("baseline", "rates")
 

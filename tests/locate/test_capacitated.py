@@ -13,6 +13,7 @@ from scipy.optimize import linprog
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import capacitated
 from hubopt.locate.capacitated import solve_facility_location
+from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solve import relative_gap
 
 
@@ -117,7 +118,14 @@ def expected(cost, w, cap, fixed, capital, new, kw, single) -> float:
     return fn(cost, w, upper, kw.get("min_demand") or 0.0, fixed, kw.get("cost_weight", 0.0), sets)
 
 
+def split_rules(kw: dict) -> tuple[SiteRules, dict]:
+    """The site rules among a test's keyword arguments (as the checks read them), and the rest."""
+    rules = SiteRules.of(kw.get("must_open", ()), kw.get("unavailable", ()))
+    return rules, {k: v for k, v in kw.items() if k not in ("must_open", "unavailable")}
+
+
 def solve(cost, w, cap, fixed, capital, new, kw, single):
+    rules, rest = split_rules(kw)
     return solve_facility_location(
         cost,
         w,
@@ -127,7 +135,8 @@ def solve(cost, w, cap, fixed, capital, new, kw, single):
         is_new_build=new,
         single_assignment=single,
         diagnose=False,
-        **kw,
+        rules=rules,
+        **rest,
     )
 
 
@@ -220,7 +229,15 @@ def test_rules_honoured_on_a_larger_instance(seed: int) -> None:
         "unavailable": [2],
     }
     res = solve_facility_location(
-        cost, w, capacity=cap, capital_cost=capital, is_new_build=new, time_limit=20, diagnose=False, **kw
+        cost,
+        w,
+        capacity=cap,
+        capital_cost=capital,
+        is_new_build=new,
+        diagnose=False,
+        options=SolverOptions(time_limit=20),
+        rules=split_rules(kw)[0],
+        **split_rules(kw)[1],
     )
     check_rules(res, cost, w, cap, capital, new, kw)
     assert 2 not in res.open_sites
@@ -275,7 +292,12 @@ def test_budget_too_small_for_the_must_open_sites() -> None:
         ModelError, match=r"must-open sites' capital cost \(9\) exceeds the capital budget \(5\) by 4"
     ):
         solve_facility_location(
-            np.ones((3, 3)), np.ones(3), capital_cost=[4, 5, 1], budget=5, must_open=[0, 1], site_ids=IDS
+            np.ones((3, 3)),
+            np.ones(3),
+            capital_cost=[4, 5, 1],
+            budget=5,
+            site_ids=IDS,
+            rules=SiteRules.of(must_open=[0, 1]),
         )
     with pytest.raises(ModelError, match=r"the cheapest 2 hubs .* cost 3 in capital, over the budget of 2"):
         solve_facility_location(np.ones((3, 3)), np.ones(3), n_hubs=2, capital_cost=[1, 2, 4], budget=2)
@@ -293,16 +315,21 @@ def test_minimum_size_beyond_total_demand() -> None:
 def test_site_rules_in_words() -> None:
     cost = np.ones((3, 3))
     with pytest.raises(ModelError, match="2 sites must stay open but only 1 hubs"):
-        solve_facility_location(cost, np.ones(3), n_hubs=1, must_open=[0, 1])
+        solve_facility_location(cost, np.ones(3), n_hubs=1, rules=SiteRules.of(must_open=[0, 1]))
     with pytest.raises(ModelError, match="both must-open and unavailable"):
-        solve_facility_location(cost, np.ones(3), must_open=[0], unavailable=[0])
+        solve_facility_location(cost, np.ones(3), rules=SiteRules.of(must_open=[0], unavailable=[0]))
     with pytest.raises(ModelError, match="2 must-open sites are new builds but at most 1 new builds may open"):
-        solve_facility_location(cost, np.ones(3), is_new_build=[1, 1, 0], max_new_build=1, must_open=[0, 1])
+        solve_facility_location(
+            cost, np.ones(3), is_new_build=[1, 1, 0], max_new_build=1, rules=SiteRules.of(must_open=[0, 1])
+        )
     with pytest.raises(ModelError, match="with at most 0 new builds only 1 sites can open, fewer than the 2 hubs"):
         solve_facility_location(cost, np.ones(3), n_hubs=2, is_new_build=[1, 1, 0], max_new_build=0)
     with pytest.raises(ModelError, match="cannot reach any site that may open: z0"):
         solve_facility_location(
-            np.array([[1.0, np.inf, np.inf], [1.0, 1.0, 1.0]]), np.ones(2), unavailable=[0], zone_ids=["z0", "z1"]
+            np.array([[1.0, np.inf, np.inf], [1.0, 1.0, 1.0]]),
+            np.ones(2),
+            zone_ids=["z0", "z1"],
+            rules=SiteRules.of(unavailable=[0]),
         )
     with pytest.raises(InputError, match="fixed_cost has missing values"):
         solve_facility_location(cost, np.ones(3), fixed_cost=[1, np.nan, 2], cost_weight=1.0)
@@ -342,10 +369,20 @@ def test_time_limited_solve_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None
     w = rng.uniform(1, 10, n)
     cap = np.full(m, w.sum() / 3)
     kw = {"n_hubs": 4, "min_demand": w.sum() / 8}
-    res = solve_facility_location(cost, w, capacity=cap, time_limit=600, **kw)
+    res = solve_facility_location(cost, w, capacity=cap, options=SolverOptions(time_limit=600), **kw)
     rep = res.report
     assert rep.status == "feasible" and not rep.is_optimal
     assert rep.stopped_by == "time limit"
     assert "NOT proven optimal: stopped by time limit, gap 5.00% to the best bound" in rep.describe()
     assert rep.gap == pytest.approx(0.05, rel=1e-9)
     check_rules(res, cost, w, cap, np.zeros(m), np.zeros(m, dtype=bool), kw)  # still a solution within the rules
+
+
+@pytest.mark.parametrize("rule", ["must_open", "unavailable"])
+@pytest.mark.parametrize("index", [-1, 4])
+def test_site_rule_indices_outside_the_sites_are_refused(rule: str, index: int) -> None:
+    # The capacitated model checks its site rules with the same checker as the other models: an index outside
+    # 0..m-1 is a clear InputError (it used to wrap round silently for -1, or fail with an IndexError for m).
+    cost = np.array([[1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0]])
+    with pytest.raises(InputError, match=f"{rule.replace('_', '-')} site index is outside 0..3"):
+        solve_facility_location(cost, np.ones(2), n_hubs=1, rules=SiteRules.of(**{rule: [index]}))

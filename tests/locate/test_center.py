@@ -12,6 +12,7 @@ import pytest
 import hubopt.locate.center as center
 from hubopt.errors import ModelError
 from hubopt.locate.center import solve_p_center
+from hubopt.locate.options import SiteRules, SolverOptions
 
 
 def brute_force(cost, w, p, must=(), unavailable=()) -> tuple[float, float]:
@@ -59,7 +60,7 @@ def test_search_matches_brute_force(seed: int) -> None:
 def test_classic_milp_agrees(seed: int) -> None:
     cost, w = instance(50 + seed, n=10, m=6)
     a = solve_p_center(cost, w, 2, method="milp")
-    b = solve_p_center(cost, w, 2, method="search", solver="cbc")
+    b = solve_p_center(cost, w, 2, method="search", options=SolverOptions(solver="cbc"))
     assert a.report.is_optimal and b.report.is_optimal
     assert a.objective == pytest.approx(b.objective) == pytest.approx(brute_force(cost, w, 2)[0])
     assert a.parameters["weighted_minutes"] == pytest.approx(b.parameters["weighted_minutes"])
@@ -77,7 +78,7 @@ def test_site_rules_honoured(seed: int) -> None:
     free = solve_p_center(cost, w, 3)
     must = [int(j) for j in range(cost.shape[1]) if j not in free.open_sites][:1]
     banned = [int(free.open_sites[0])]
-    res = solve_p_center(cost, w, 3, must_open=must, unavailable=banned)
+    res = solve_p_center(cost, w, 3, rules=SiteRules.of(must_open=must, unavailable=banned))
     assert set(must) <= set(res.open_sites.tolist())
     assert not set(banned) & set(res.open_sites.tolist())
     assert res.objective == pytest.approx(brute_force(cost, w, 3, must, banned)[0])
@@ -109,9 +110,9 @@ def test_hand_checked_line_and_tie_break() -> None:
 def test_errors_are_worded_for_users() -> None:
     cost = np.array([[1.0, np.inf], [np.inf, 2.0], [5.0, 3.0]])
     with pytest.raises(ModelError, match="cannot reach any available site: z1"):
-        solve_p_center(cost, np.ones(3), 1, unavailable=[1], zone_ids=["z0", "z1", "z2"])
+        solve_p_center(cost, np.ones(3), 1, zone_ids=["z0", "z1", "z2"], rules=SiteRules.of(unavailable=[1]))
     with pytest.raises(ModelError, match="2 sites must stay open but only 1 hubs"):
-        solve_p_center(cost, np.ones(3), 1, must_open=[0, 1])
+        solve_p_center(cost, np.ones(3), 1, rules=SiteRules.of(must_open=[0, 1]))
     with pytest.raises(ModelError, match="no zone has any demand"):
         solve_p_center(cost, np.zeros(3), 1)
 
@@ -119,7 +120,7 @@ def test_errors_are_worded_for_users() -> None:
 def test_time_limited_search_is_labelled_not_optimal(clock: Any) -> None:
     cost, w = instance(3, n=40, m=15)
     clock.run_out()  # the time limit has passed when the radius search starts, however fast the machine
-    res = solve_p_center(cost, w, 4, time_limit=600)
+    res = solve_p_center(cost, w, 4, options=SolverOptions(time_limit=600))
     assert res.report.status == "feasible"
     assert not res.report.is_optimal
     assert "time limit" in (res.report.stopped_by or "")

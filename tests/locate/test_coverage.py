@@ -10,6 +10,7 @@ import pytest
 from hubopt.errors import ModelError
 from hubopt.locate import coverage
 from hubopt.locate.coverage import solve_lscp, solve_mclp
+from hubopt.locate.options import SiteRules, SolverOptions
 
 
 def random_instance(seed: int) -> tuple[np.ndarray, np.ndarray, int, float]:
@@ -48,7 +49,7 @@ def brute_lscp(cost, t, must=(), unavailable=()) -> int | None:
 @pytest.mark.parametrize("seed", range(8))
 def test_mclp_matches_brute_force(seed: int, solver: str) -> None:
     cost, w, p, t = random_instance(seed)
-    res = solve_mclp(cost, w, p, t, solver=solver)
+    res = solve_mclp(cost, w, p, t, options=SolverOptions(solver=solver))
     assert res.report.is_optimal, res.report.describe()
     assert len(res.open_sites) == p
     best = brute_mclp(cost, w, p, t)
@@ -65,7 +66,7 @@ def test_mclp_matches_brute_force(seed: int, solver: str) -> None:
 def test_lscp_matches_brute_force(seed: int, solver: str) -> None:
     cost, _w, _p, t = random_instance(100 + seed)
     t = max(t, float(cost.min(axis=1).max()))  # every zone has some site within t
-    res = solve_lscp(cost, t, solver=solver)
+    res = solve_lscp(cost, t, options=SolverOptions(solver=solver))
     assert res.report.is_optimal, res.report.describe()
     assert res.objective == brute_lscp(cost, t)
     assert len(res.open_sites) == res.parameters["n_hubs"] == res.objective
@@ -76,11 +77,15 @@ def test_lscp_matches_brute_force(seed: int, solver: str) -> None:
 def test_site_rules(solver: str) -> None:
     cost, w, _p, t = random_instance(7)
     must, banned = [0], [1]
-    res = solve_mclp(cost, w, 3, t, must_open=must, unavailable=banned, solver=solver)
+    res = solve_mclp(
+        cost, w, 3, t, rules=SiteRules.of(must_open=must, unavailable=banned), options=SolverOptions(solver=solver)
+    )
     assert 0 in res.open_sites and 1 not in res.open_sites
     assert res.objective == pytest.approx(brute_mclp(cost, w, 3, t, must, banned))
     t2 = float(np.delete(cost, banned, axis=1).min(axis=1).max())
-    lscp = solve_lscp(cost, t2, must_open=must, unavailable=banned, solver=solver)
+    lscp = solve_lscp(
+        cost, t2, rules=SiteRules.of(must_open=must, unavailable=banned), options=SolverOptions(solver=solver)
+    )
     assert 0 in lscp.open_sites and 1 not in lscp.open_sites
     assert lscp.objective == brute_lscp(cost, t2, must, banned)
 
@@ -111,7 +116,7 @@ def test_lscp_names_zones_out_of_reach() -> None:
         solve_lscp(cost, 30, zone_ids=["Elm", "Ash", "Yew", "Oak"])
     # an unavailable site can strand a zone too
     with pytest.raises(ModelError, match="within 8 minutes: Elm"):
-        solve_lscp(cost[[0, 2]], 8, unavailable=[0], zone_ids=["Elm", "Yew"])
+        solve_lscp(cost[[0, 2]], 8, zone_ids=["Elm", "Yew"], rules=SiteRules.of(unavailable=[0]))
 
 
 def test_mclp_reports_uncoverable_zones() -> None:
@@ -126,9 +131,9 @@ def test_mclp_reports_uncoverable_zones() -> None:
 def test_must_open_beyond_n_is_an_error() -> None:
     cost, w = geographic()
     with pytest.raises(ModelError, match="3 sites must stay open but only 2 hubs"):
-        solve_mclp(cost, w, 2, 10.0, must_open=[0, 1, 2])
+        solve_mclp(cost, w, 2, 10.0, rules=SiteRules.of(must_open=[0, 1, 2]))
     with pytest.raises(ModelError, match="both must-open and unavailable"):
-        solve_lscp(cost, 30.0, must_open=[0], unavailable=[0])
+        solve_lscp(cost, 30.0, rules=SiteRules.of(must_open=[0], unavailable=[0]))
 
 
 def stopped_by_time_limit(monkeypatch: pytest.MonkeyPatch, with_solution: bool) -> None:
@@ -159,10 +164,12 @@ def test_time_limited_solve_is_never_labelled_optimal(
     zones, sites = rng.uniform(0, 100, (300, 2)), rng.uniform(0, 100, (60, 2))
     cost = np.sqrt(((zones[:, None, :] - sites[None, :, :]) ** 2).sum(-1))
     w = rng.uniform(1, 9, 300)
-    best_mclp = solve_mclp(cost, w, 6, 20.0, solver=solver).objective  # untimed: proven optimal
+    best_mclp = solve_mclp(
+        cost, w, 6, 20.0, options=SolverOptions(solver=solver)
+    ).objective  # untimed: proven optimal
     stopped_by_time_limit(monkeypatch, with_solution)
-    mclp = solve_mclp(cost, w, 6, 20.0, solver=solver, time_limit=600)
-    lscp = solve_lscp(cost, 20.0, solver=solver, time_limit=600)
+    mclp = solve_mclp(cost, w, 6, 20.0, options=SolverOptions(solver=solver, time_limit=600))
+    lscp = solve_lscp(cost, 20.0, options=SolverOptions(solver=solver, time_limit=600))
     for res in (mclp, lscp):
         rep = res.report
         assert rep.status == "feasible" and not rep.is_optimal

@@ -13,16 +13,12 @@ from hubopt.errors import InputError, ModelError
 from hubopt.locate import coverage
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
+from hubopt.locate.closed_form import evaluate_swaps, set_value, swap_values
 from hubopt.locate.coverage import solve_lscp, solve_mclp
-from hubopt.locate.explain import (
-    evaluate_swaps,
-    model_measure,
-    next_best_solutions,
-    set_value,
-    swap_table,
-    swap_values,
-)
+from hubopt.locate.explain import next_best_solutions, swap_table
+from hubopt.locate.measure import model_measure
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
 
 
 def instance(seed: int, n: int = 16, m: int = 7):
@@ -61,17 +57,16 @@ def test_swap_table_for_a_p_median(seed: int) -> None:
     cost, w = instance(10 + seed)
     ids = [f"S{j}" for j in range(cost.shape[1])]
     names = [f"Site {j}" for j in range(cost.shape[1])]
-    res = solve_p_median(cost, w, 3, must_open=[0], unavailable=[6])
+    res = solve_p_median(cost, w, 3, rules=SiteRules.of(must_open=[0], unavailable=[6]))
     table = swap_table(
         cost,
         w,
         res,
-        must_open=[0],
-        unavailable=[6],
         site_ids=ids,
         site_names=names,
         n_alternatives=2,
         reoptimise=True,
+        rules=SiteRules.of(must_open=[0], unavailable=[6]),
     )
     chosen = [int(j) for j in res.open_sites]
     assert table.attrs["not_swapped"] == ["S0"]
@@ -102,7 +97,7 @@ def test_next_best_p_median_solutions(seed: int) -> None:
     cost, w = instance(20 + seed)
     p = 2 + seed % 2
     must, banned = ([1], [4]) if seed % 2 else ((), ())
-    table = next_best_solutions(cost, w, p, n_solutions=4, must_open=must, unavailable=banned)
+    table = next_best_solutions(cost, w, p, n_solutions=4, rules=SiteRules.of(must_open=must, unavailable=banned))
     truth = [v for v, _ in ranked_subsets(cost, w, p, must, banned) if np.isfinite(v)]
     assert len(table) == 4
     sets = table.attrs["open_sites"]
@@ -158,7 +153,11 @@ def test_swap_table_for_a_capacitated_answer() -> None:
         out, into = int(row["chosen_site"].split()[-1]), int(row["alternative_site"].split()[-1])
         trial = sorted({*chosen} - {out} | {into})
         fixed = solve_facility_location(
-            cost, w, n_hubs=3, must_open=trial, unavailable=[j for j in range(6) if j not in trial], **kwargs
+            cost,
+            w,
+            n_hubs=3,
+            rules=SiteRules.of(must_open=trial, unavailable=[j for j in range(6) if j not in trial]),
+            **kwargs,
         )
         assert row["objective"] == pytest.approx(fixed.objective)
 
@@ -276,10 +275,16 @@ def test_swap_table_matches_brute_force(model: str, seed: int) -> None:
     must, banned = [0], [6]
     t = standard(cost, banned) if model == "lscp" else standard(cost) - 10.0
     ids = [f"S{j}" for j in range(m)]
-    res = _solve(model, cost, w, p, t, must_open=must, unavailable=banned)
+    res = _solve(model, cost, w, p, t, rules=SiteRules.of(must_open=must, unavailable=banned))
     chosen = [int(j) for j in res.open_sites]
     table = swap_table(
-        cost, w, res, must_open=must, unavailable=banned, site_ids=ids, n_alternatives=2, reoptimise=True
+        cost,
+        w,
+        res,
+        site_ids=ids,
+        n_alternatives=2,
+        reoptimise=True,
+        rules=SiteRules.of(must_open=must, unavailable=banned),
     )
 
     def value(s):
@@ -348,10 +353,10 @@ def test_next_best_mclp_matches_brute_force(seed: int) -> None:
     cost, w = cover_instance(80 + seed)
     m, p, t = cost.shape[1], 2 + seed % 2, standard(cost) - 12.0
     must, banned = ([1], [4]) if seed % 2 else ((), ())
+    rules = SiteRules.of(must_open=must, unavailable=banned)
     table = next_best_solutions(
-        cost, w, p, model="mclp", max_minutes=t, n_solutions=4, must_open=must, unavailable=banned,
-        merge_colocated=False,
-    )  # fmt: skip
+        cost, w, p, model="mclp", max_minutes=t, n_solutions=4, merge_colocated=False, rules=rules
+    )
     truth = sorted((covered(cost, w, s, t) for s in n_sets(m, p, must, banned)), reverse=True)
     sets = table.attrs["open_sites"]
     assert len(table) == 4 and len({tuple(s) for s in sets}) == 4
@@ -372,7 +377,13 @@ def test_next_best_p_center_matches_brute_force(seed: int) -> None:
     m, p = cost.shape[1], 2 + seed % 2
     must, banned = ([2], [5]) if seed % 2 else ((), ())
     table = next_best_solutions(
-        cost, w, p, model="p-center", n_solutions=4, must_open=must, unavailable=banned, merge_colocated=False
+        cost,
+        w,
+        p,
+        model="p-center",
+        n_solutions=4,
+        merge_colocated=False,
+        rules=SiteRules.of(must_open=must, unavailable=banned),
     )
     truth = sorted((radius(cost, w, s), weighted(cost, w, s)) for s in n_sets(m, p, must, banned))
     sets = table.attrs["open_sites"]
@@ -393,10 +404,10 @@ def test_next_best_lscp_lists_minimal_covers_in_order(seed: int) -> None:
     must, banned = ([3], [0]) if seed % 2 else ((), ())
     if np.isnan(lscp_optimum(cost, t, must, banned)):
         banned = ()
+    rules = SiteRules.of(must_open=must, unavailable=banned)
     table = next_best_solutions(
-        cost, w, None, model="lscp", max_minutes=t, n_solutions=6, must_open=must, unavailable=banned,
-        merge_colocated=False,
-    )  # fmt: skip
+        cost, w, None, model="lscp", max_minutes=t, n_solutions=6, merge_colocated=False, rules=rules
+    )
     truth = sorted(len(s) for s in minimal_covers(cost, t, must, banned))
     sets = table.attrs["open_sites"]
     assert len(table) == min(6, len(truth))
@@ -422,34 +433,41 @@ def test_exclude_solutions_really_excludes(seed: int, solver: str) -> None:
     # MCLP: excluding the best sets leaves the best of the rest
     ranked = sorted(n_sets(m, p), key=lambda s: -covered(cost, w, s, t))
     gone = [list(s) for s in ranked[:3]]
-    res = solve_mclp(cost, w, p, t, exclude_solutions=gone, solver=solver)
+    res = solve_mclp(cost, w, p, t, exclude_solutions=gone, options=SolverOptions(solver=solver))
     assert res.open_sites.tolist() not in gone
     assert res.objective == pytest.approx(covered(cost, w, ranked[3], t))
     assert res.parameters["excluded_solutions"] == 3 and res.report.is_optimal
     with pytest.raises(ModelError, match="infeasible"):
-        solve_mclp(cost, w, p, t, exclude_solutions=n_sets(m, p), solver=solver)
+        solve_mclp(cost, w, p, t, exclude_solutions=n_sets(m, p), options=SolverOptions(solver=solver))
     # LSCP: neither an excluded cover nor any set containing one
     tl = standard(cost)
-    first = solve_lscp(cost, tl, solver=solver)
-    again = solve_lscp(cost, tl, exclude_solutions=[first.open_sites.tolist()], solver=solver)
+    first = solve_lscp(cost, tl, options=SolverOptions(solver=solver))
+    again = solve_lscp(cost, tl, exclude_solutions=[first.open_sites.tolist()], options=SolverOptions(solver=solver))
     assert not set(first.open_sites) <= set(again.open_sites)
     assert again.objective == sorted(len(s) for s in minimal_covers(cost, tl))[1]
     with pytest.raises(ModelError, match="infeasible"):
-        solve_lscp(cost, tl, exclude_solutions=[[j] for j in range(m)], solver=solver)
+        solve_lscp(cost, tl, exclude_solutions=[[j] for j in range(m)], options=SolverOptions(solver=solver))
     # p-center: in every stage (both methods, with and without the tie-break)
     order = sorted(n_sets(m, p), key=lambda s: (radius(cost, w, s), weighted(cost, w, s)))
     gone = [list(s) for s in order[:2]]
     for kwargs in ({}, {"tie_break": False}, {"method": "milp"}):
-        res = solve_p_center(cost, w, p, exclude_solutions=gone, solver=solver, **kwargs)
+        res = solve_p_center(cost, w, p, exclude_solutions=gone, options=SolverOptions(solver=solver), **kwargs)
         assert res.open_sites.tolist() not in gone and len(res.open_sites) == p
         assert res.objective == pytest.approx(radius(cost, w, order[2]))
         assert res.report.is_optimal
-    res = solve_p_center(cost, w, p, exclude_solutions=gone, solver=solver)
+    res = solve_p_center(cost, w, p, exclude_solutions=gone, options=SolverOptions(solver=solver))
     assert res.parameters["weighted_minutes"] == pytest.approx(weighted(cost, w, order[2]))
     with pytest.raises(ModelError, match="infeasible"):
-        solve_p_center(cost, w, p, exclude_solutions=n_sets(m, p), solver=solver)
+        solve_p_center(cost, w, p, exclude_solutions=n_sets(m, p), options=SolverOptions(solver=solver))
     with pytest.raises(ModelError, match="infeasible"):  # the must-open sites alone make N, and that set is excluded
-        solve_p_center(cost, w, 2, must_open=[1, 4], exclude_solutions=[[1, 4]], solver=solver)
+        solve_p_center(
+            cost,
+            w,
+            2,
+            exclude_solutions=[[1, 4]],
+            rules=SiteRules.of(must_open=[1, 4]),
+            options=SolverOptions(solver=solver),
+        )
 
 
 def test_p_center_padding_never_rebuilds_an_excluded_set() -> None:
@@ -474,7 +492,7 @@ def test_time_limited_next_best_is_labelled_and_not_called_exhausted(
     # deadline by a stand-in clock that has already run out, ...
     cost, w = cover_instance(120, n=40, m=15)
     clock.run_out()
-    table = next_best_solutions(cost, w, 4, model="p-center", n_solutions=4, time_limit=600)
+    table = next_best_solutions(cost, w, 4, model="p-center", n_solutions=4, options=SolverOptions(time_limit=600))
     assert table["status"].iloc[0] == "feasible"  # the greedy answer, labelled
     assert len(table) == 1 and not table.attrs["exhausted"]
     assert "time limit" in table.attrs["stopped"]
@@ -489,7 +507,9 @@ def test_time_limited_next_best_is_labelled_and_not_called_exhausted(
     rng = np.random.default_rng(2)
     zones, sites = rng.uniform(0, 100, (300, 2)), rng.uniform(0, 100, (60, 2))
     big = np.sqrt(((zones[:, None, :] - sites[None, :, :]) ** 2).sum(-1))
-    table = next_best_solutions(big, rng.uniform(1, 9, 300), 6, model="mclp", max_minutes=20.0, time_limit=600)
+    table = next_best_solutions(
+        big, rng.uniform(1, 9, 300), 6, model="mclp", max_minutes=20.0, options=SolverOptions(time_limit=600)
+    )
     assert len(table) >= 1 and (table["status"] == "feasible").all()
     assert not table.attrs["exhausted"]
     assert "time limit" in table.attrs["stopped"]

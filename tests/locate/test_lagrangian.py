@@ -12,8 +12,11 @@ import pytest
 from orlib import read_orlib_optima, read_orlib_pmed
 
 from hubopt.errors import ModelError
-from hubopt.locate import lagrangian, lagrangian_tree, median
-from hubopt.locate.median import candidate_pairs, solve_p_median
+from hubopt.locate import lagrangian, lagrangian_tree, median, median_heuristics, median_lp
+from hubopt.locate import pairs as pairs_module
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.pairs import candidate_pairs
 
 
 def instance(seed: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -36,10 +39,10 @@ def root(cost: np.ndarray, w: np.ndarray, p: int):
     m = cost.shape[1]
     available, forced = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
     pairs = candidate_pairs(cost, available)
-    start = median.greedy(pairs, w, p, forced, available)
-    lp = median._lp_bound(pairs, w, p, forced, available, start, None)
-    start = median.interchange(pairs, w, start, forced, available)
-    return pairs, lp, start, median._evaluate(pairs, w, start)
+    start = median_heuristics.greedy(pairs, w, p, forced, available)
+    lp = median_lp.lp_bound(pairs, w, p, forced, available, start, None)
+    start = median_heuristics.interchange(pairs, w, start, forced, available)
+    return pairs, lp, start, median_heuristics.evaluate(pairs, w, start)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -78,7 +81,15 @@ def tree_search(cost: np.ndarray, w: np.ndarray, p: int, upper: float, **rules):
     must = rules.pop("must_open", np.zeros(m, dtype=bool))
     allowed = rules.pop("allowed", np.ones(m, dtype=bool))
     return lagrangian_tree.search(
-        pairs, w, lp.u, p, must, allowed, upper, lambda is_open: median._evaluate(pairs, w, is_open), **rules
+        pairs,
+        w,
+        lp.u,
+        p,
+        must,
+        allowed,
+        upper,
+        lambda is_open: median_heuristics.evaluate(pairs, w, is_open),
+        **rules,
     )
 
 
@@ -153,7 +164,7 @@ def test_solve_with_the_tree_search_or_the_mip_reaches_the_brute_force_optimum(s
 def test_the_mip_after_reduced_cost_fixing_is_exact_with_either_solver(seed: int, solver: str) -> None:
     cost, w, p = instance(300 + seed)
     best = min(all_costs(cost, w, p).values())
-    res = solve_p_median(cost, w, p, solver=solver, tree=False)
+    res = solve_p_median(cost, w, p, tree=False, options=SolverOptions(solver=solver))
     assert res.report.is_optimal, res.report.describe()
     assert res.objective == pytest.approx(best, rel=1e-9)
 
@@ -162,7 +173,7 @@ def test_must_open_sites_stay_open() -> None:
     cost, w, p = instance(7)
     costs = all_costs(cost, w, p)
     best = min(v for s, v in costs.items() if 0 in s)
-    res = solve_p_median(cost, w, p, must_open=[0])
+    res = solve_p_median(cost, w, p, rules=SiteRules.of(must_open=[0]))
     assert 0 in res.open_sites
     assert res.objective == pytest.approx(best, rel=1e-9)
 
@@ -184,9 +195,11 @@ def test_the_penalty_test_never_excludes_a_site_of_a_better_solution(seed: int) 
     m = cost.shape[1]
     pairs = candidate_pairs(cost, np.ones(m, dtype=bool))
     none, everything = np.zeros(m, dtype=bool), np.ones(m, dtype=bool)
-    start = median.interchange(pairs, w, median.greedy(pairs, w, p, none, everything), none, everything)
-    upper = median._evaluate(pairs, w, start)
-    ((t_start, _s),) = median.nearest_open(pairs, start)
+    start = median_heuristics.interchange(
+        pairs, w, median_heuristics.greedy(pairs, w, p, none, everything), none, everything
+    )
+    upper = median_heuristics.evaluate(pairs, w, start)
+    ((t_start, _s),) = pairs_module.nearest_open(pairs, start)
     bound, keep = lagrangian.screen_sites(pairs, w, w * t_start, p, none, everything, upper)
     costs = all_costs(cost, w, p)
     assert bound <= min(costs.values()) + 1e-6
@@ -226,7 +239,7 @@ def test_a_solve_whose_tree_search_runs_out_of_time_is_labelled_feasible_with_it
         return real_search(*args, **kwargs)
 
     monkeypatch.setattr(lagrangian_tree, "search", out_of_time)
-    res = solve_p_median(cost, np.ones(cost.shape[0]), p, time_limit=600)
+    res = solve_p_median(cost, np.ones(cost.shape[0]), p, options=SolverOptions(time_limit=600))
     assert not res.report.is_optimal
     assert res.report.status == "feasible" and res.report.stopped_by == "time limit"
     assert res.parameters["tree"]["finished"] is False

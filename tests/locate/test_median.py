@@ -9,6 +9,7 @@ import pytest
 
 from hubopt.errors import ModelError
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
 
 
 def brute_force(cost: np.ndarray, w: np.ndarray, p: int, must=(), unavailable=()) -> float:
@@ -28,7 +29,7 @@ def test_matches_brute_force(seed: int, solver: str) -> None:
     n, m, p = 15, 8, int(rng.integers(1, 5))
     cost = rng.uniform(1, 60, (n, m)).round(1)
     w = rng.integers(1, 50, n).astype(float)
-    res = solve_p_median(cost, w, p, solver=solver)
+    res = solve_p_median(cost, w, p, options=SolverOptions(solver=solver))
     assert res.report.is_optimal
     assert len(res.open_sites) == p
     assert res.objective == pytest.approx(brute_force(cost, w, p), rel=1e-9)
@@ -55,7 +56,7 @@ def test_must_open_and_unavailable_honoured(seed: int) -> None:
     free = solve_p_median(cost, w, 3)
     must = [int(j) for j in range(9) if j not in free.open_sites][:1]
     banned = [int(free.open_sites[0])]
-    res = solve_p_median(cost, w, 3, must_open=must, unavailable=banned)
+    res = solve_p_median(cost, w, 3, rules=SiteRules.of(must_open=must, unavailable=banned))
     assert set(must) <= set(res.open_sites.tolist())
     assert not set(banned) & set(res.open_sites.tolist())
     assert res.objective == pytest.approx(brute_force(cost, w, 3, must, banned), rel=1e-9)
@@ -75,7 +76,7 @@ def test_unreachable_pairs_are_respected() -> None:
     res = solve_p_median(cost, np.ones(3), 2)
     assert res.objective == pytest.approx(1 + 2 + 3)
     with pytest.raises(ModelError, match="cannot reach any available site: z1"):
-        solve_p_median(cost, np.ones(3), 1, unavailable=[1], zone_ids=["z0", "z1", "z2"])
+        solve_p_median(cost, np.ones(3), 1, zone_ids=["z0", "z1", "z2"], rules=SiteRules.of(unavailable=[1]))
 
 
 def test_bad_rules_give_clear_errors() -> None:
@@ -84,11 +85,11 @@ def test_bad_rules_give_clear_errors() -> None:
     with pytest.raises(ModelError, match="4 hubs were asked for but only 3 sites are available"):
         solve_p_median(cost, np.ones(3), 4, site_ids=ids)
     with pytest.raises(ModelError, match="only 2 sites are available"):
-        solve_p_median(cost, np.ones(3), 3, unavailable=[0], site_ids=ids)
+        solve_p_median(cost, np.ones(3), 3, site_ids=ids, rules=SiteRules.of(unavailable=[0]))
     with pytest.raises(ModelError, match="2 sites must stay open but only 1 hubs"):
-        solve_p_median(cost, np.ones(3), 1, must_open=[0, 1], site_ids=ids)
+        solve_p_median(cost, np.ones(3), 1, site_ids=ids, rules=SiteRules.of(must_open=[0, 1]))
     with pytest.raises(ModelError, match="both must-open and unavailable"):
-        solve_p_median(cost, np.ones(3), 2, must_open=[0], unavailable=[0], site_ids=ids)
+        solve_p_median(cost, np.ones(3), 2, site_ids=ids, rules=SiteRules.of(must_open=[0], unavailable=[0]))
 
 
 @pytest.mark.parametrize("seed", range(12))

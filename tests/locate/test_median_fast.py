@@ -11,7 +11,9 @@ import pytest
 from orlib import read_orlib_optima, read_orlib_pmed
 
 from hubopt.errors import ModelError
-from hubopt.locate.median import candidate_pairs, solve_p_median
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.pairs import candidate_pairs
 
 
 def brute_force(cost: np.ndarray, w: np.ndarray, p: int, must=(), unavailable=(), cutoff: float = np.inf) -> float:
@@ -44,7 +46,7 @@ def random_instance(seed: int) -> tuple[np.ndarray, np.ndarray, int]:
 @pytest.mark.parametrize("seed", range(8))
 def test_matches_brute_force(seed: int, solver: str) -> None:
     cost, w, p = random_instance(seed)
-    res = solve_p_median(cost, w, p, solver=solver)
+    res = solve_p_median(cost, w, p, options=SolverOptions(solver=solver))
     assert res.report.is_optimal, res.report.describe()
     assert len(res.open_sites) == p
     assert res.objective == pytest.approx(brute_force(cost, w, p), rel=1e-9, abs=1e-9)
@@ -58,7 +60,7 @@ def test_reduced_and_full_models_agree(seed: int) -> None:
     cost, w, p = random_instance(50 + seed)
     fast = solve_p_median(cost, w, p, reduce=True)
     full = solve_p_median(cost, w, p, reduce=False)
-    cbc = solve_p_median(cost, w, p, reduce=False, solver="cbc")
+    cbc = solve_p_median(cost, w, p, reduce=False, options=SolverOptions(solver="cbc"))
     assert fast.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-9)
     assert cbc.objective == pytest.approx(full.objective, rel=1e-9, abs=1e-9)
     assert fast.report.is_optimal and full.report.is_optimal and cbc.report.is_optimal
@@ -71,7 +73,9 @@ def test_site_rules_with_brute_force(seed: int) -> None:
     w = rng.uniform(1, 10, 18)
     must, banned = [int(rng.integers(0, 4))], [int(rng.integers(4, 9))]
     for solver in ("highs", "cbc"):
-        res = solve_p_median(cost, w, 3, must_open=must, unavailable=banned, solver=solver)
+        res = solve_p_median(
+            cost, w, 3, rules=SiteRules.of(must_open=must, unavailable=banned), options=SolverOptions(solver=solver)
+        )
         assert set(must) <= set(res.open_sites.tolist())
         assert not set(banned) & set(res.open_sites.tolist())
         assert res.objective == pytest.approx(brute_force(cost, w, 3, must, banned), rel=1e-9)
@@ -98,9 +102,9 @@ def test_cutoff_matches_brute_force(solver: str) -> None:
         expected = brute_force(cost, w, p, cutoff=cutoff)
         if not np.isfinite(expected):
             with pytest.raises(ModelError, match=f"no choice of {p} hubs serves every zone within 22 minutes"):
-                solve_p_median(cost, w, p, max_minutes=cutoff, solver=solver)
+                solve_p_median(cost, w, p, max_minutes=cutoff, options=SolverOptions(solver=solver))
             continue
-        res = solve_p_median(cost, w, p, max_minutes=cutoff, solver=solver)
+        res = solve_p_median(cost, w, p, max_minutes=cutoff, options=SolverOptions(solver=solver))
         assert res.report.is_optimal
         assert res.objective == pytest.approx(expected, rel=1e-9)
         assert (res.assigned_cost <= cutoff).all()
@@ -131,7 +135,7 @@ def test_candidate_pairs_keep_only_pairs_within_cutoff() -> None:
 
 def test_must_open_beyond_n_is_an_error() -> None:
     with pytest.raises(ModelError, match="3 sites must stay open but only 2 hubs"):
-        solve_p_median(np.ones((4, 5)), np.ones(4), 2, must_open=[0, 1, 2])
+        solve_p_median(np.ones((4, 5)), np.ones(4), 2, rules=SiteRules.of(must_open=[0, 1, 2]))
 
 
 def hard_instance(n: int = 400, seed: int = 8) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +148,7 @@ def hard_instance(n: int = 400, seed: int = 8) -> tuple[np.ndarray, np.ndarray]:
 def test_time_limit_run_out_is_never_labelled_optimal(clock: Any, solver: str) -> None:
     cost, w = hard_instance()
     clock.run_out()  # the time limit has passed by the first check, however fast the machine
-    res = solve_p_median(cost, w, 6, solver=solver, time_limit=600)
+    res = solve_p_median(cost, w, 6, options=SolverOptions(solver=solver, time_limit=600))
     rep = res.report
     assert not rep.is_optimal
     assert rep.status == "feasible"

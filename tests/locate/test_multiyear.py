@@ -12,6 +12,7 @@ import pytest
 import hubopt.locate.multiyear as multiyear
 from hubopt.errors import InputError, ModelError
 from hubopt.locate.multiyear import relative_regret, solve_multiyear, year_objectives
+from hubopt.locate.options import SiteRules
 
 
 def instance(seed: int, n: int = 14, m: int = 7, years: int = 3):
@@ -81,7 +82,7 @@ def test_one_year_has_no_regret() -> None:
 
 def test_site_rules_and_helpers() -> None:
     cost, wy = instance(8)
-    res = solve_multiyear(cost, wy, 3, objective="regret", must_open=[0], unavailable=[1])
+    res = solve_multiyear(cost, wy, 3, objective="regret", rules=SiteRules.of(must_open=[0], unavailable=[1]))
     assert 0 in res.open_sites and 1 not in res.open_sites
     assert relative_regret(np.array([11.0, 0.0]), np.array([10.0, 0.0])).tolist() == pytest.approx([0.1, 0.0])
     np.testing.assert_allclose(year_objectives(cost, wy, [0, 2]), year_values(cost, wy, [0, 2]))

@@ -9,8 +9,9 @@ import pulp
 import pytest
 
 from hubopt.errors import InputError
-from hubopt.locate import lagrangian_tree, median
+from hubopt.locate import lagrangian_tree, median_lp
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SolverOptions
 from hubopt.locate.solution import access_measures, weighted_quantile
 from hubopt.locate.solve import SolveReport, checked_report, relative_gap, solve
 
@@ -73,7 +74,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
     assert reference.report.is_optimal
     optimum = reference.objective
     assert reference.parameters["lp_bound"] < optimum * (1 - 1e-4)  # the LP bound alone cannot prove it
-    stage, name = (median, "_lp_bound") if runs_out == "after the LP bound" else (lagrangian_tree, "search")
+    stage, name = (median_lp, "lp_bound") if runs_out == "after the LP bound" else (lagrangian_tree, "search")
     real = getattr(stage, name)
 
     def then_out_of_time(*args, **kwargs):
@@ -85,7 +86,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
         return out
 
     monkeypatch.setattr(stage, name, then_out_of_time)
-    res = solve_p_median(cost, w, p, solver="highs", time_limit=600, tree=tree)
+    res = solve_p_median(cost, w, p, tree=tree, options=SolverOptions(solver="highs", time_limit=600))
     rep = res.report
     assert_labelled_time_limited(rep)
     # its bound is the LP bound (the search was cut before raising it): valid, below the optimum
@@ -107,7 +108,7 @@ def test_time_limited_p_median_is_labelled_feasible_with_its_bound_and_gap(
 def test_time_limit_run_out_before_any_bound_says_the_gap_is_unknown(clock: Any, solver: str) -> None:
     cost, w, p = gap_instance()
     clock.run_out()  # as if the time limit passed while the first heuristic solution was being built
-    res = solve_p_median(cost, w, p, solver=solver, time_limit=600)
+    res = solve_p_median(cost, w, p, options=SolverOptions(solver=solver, time_limit=600))
     rep = res.report
     assert_labelled_time_limited(rep)
     assert rep.bound is None and rep.gap is None

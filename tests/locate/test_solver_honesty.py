@@ -20,14 +20,17 @@ import pytest
 from scipy import sparse
 
 from hubopt.errors import InputError
-from hubopt.locate import lagrangian, median
+from hubopt.locate import lagrangian, median, median_heuristics
 from hubopt.locate._highs import HighsModel, verdict
 from hubopt.locate.beds import place_beds
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_mclp
-from hubopt.locate.median import candidate_pairs, greedy, solve_p_median
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.median_heuristics import greedy
 from hubopt.locate.multiyear import solve_multiyear
+from hubopt.locate.options import SolverOptions
+from hubopt.locate.pairs import candidate_pairs
 from hubopt.locate.solve import _status_from_sol_status, cbc_stop_reason, cbc_verdict
 
 
@@ -50,7 +53,7 @@ def test_time_limited_p_median_reports_the_lagrangian_bound(monkeypatch: pytest.
     monkeypatch.setattr(median, "SCREEN_PAIRS", 0)
     cost, w = _instance(60, 12, seed=4)
     optimum = min(float(w @ cost[:, list(s)].min(axis=1)) for s in itertools.combinations(range(12), 3))
-    res = solve_p_median(cost, w, 3, time_limit=1e-9)
+    res = solve_p_median(cost, w, 3, options=SolverOptions(time_limit=1e-9))
     rep = res.report
     assert rep.status == "feasible" and rep.stopped_by == "time limit"
     assert "lagrangian_bound" in res.parameters and "lp_bound" not in res.parameters  # stopped before the LP
@@ -65,7 +68,7 @@ def test_p_median_without_any_bound_says_gap_unknown(monkeypatch: pytest.MonkeyP
     # Below SCREEN_PAIRS there is no Lagrangian stage: stopped before the LP, nothing is proven.
     monkeypatch.setattr(median, "SCREEN_PAIRS", 10**12)
     cost, w = _instance(30, 8, seed=2)
-    rep = solve_p_median(cost, w, 2, time_limit=1e-9).report
+    rep = solve_p_median(cost, w, 2, options=SolverOptions(time_limit=1e-9)).report
     assert rep.status == "feasible" and rep.bound is None and rep.gap is None
     assert "gap unknown" in rep.describe()
 
@@ -237,7 +240,7 @@ def test_greedy_ends_on_infinite_gains(monkeypatch: pytest.MonkeyPatch) -> None:
             raise AssertionError("the greedy loop does not end")
         return real_pop(heap)
 
-    monkeypatch.setattr(median.heapq, "heappop", counted_pop)
+    monkeypatch.setattr(median_heuristics.heapq, "heappop", counted_pop)
     none = np.zeros(8, dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
         is_open = greedy(pairs, w, 3, none, ~none)

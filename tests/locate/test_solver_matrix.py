@@ -21,6 +21,7 @@ from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.multiyear import solve_multiyear
+from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solve import SolveReport
 from hubopt.study import load_study
 from hubopt.travel.estimate import straight_line_minutes
@@ -65,7 +66,7 @@ def _median_optimum(cost: np.ndarray, weights: np.ndarray, k: int) -> float:
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("reduce", [True, False])
 def test_p_median_proven_with_both_solvers(solver: str, reduce: bool) -> None:
-    res = solve_p_median(COST, WEIGHTS, N_HUBS, solver=solver, reduce=reduce)
+    res = solve_p_median(COST, WEIGHTS, N_HUBS, reduce=reduce, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, _median_optimum(COST, WEIGHTS, N_HUBS))
 
 
@@ -73,7 +74,7 @@ def test_p_median_proven_with_both_solvers(solver: str, reduce: bool) -> None:
 def test_p_median_mip_stage_proven_with_both_solvers(solver: str) -> None:
     # tree=False closes the LP gap with the solver's MIP (started from the incumbent) instead of the tree search.
     cost, weights = _instance(n=14, m=8, seed=11)
-    res = solve_p_median(cost, weights, 3, solver=solver, tree=False)
+    res = solve_p_median(cost, weights, 3, tree=False, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, _median_optimum(cost, weights, 3))
 
 
@@ -81,7 +82,7 @@ def test_p_median_mip_stage_proven_with_both_solvers(solver: str) -> None:
 def test_mclp_proven_with_both_solvers(solver: str) -> None:
     t = 8.0
     best = max(float(WEIGHTS[(COST[:, list(s)] <= t).any(axis=1)].sum()) for s in _sets(COST.shape[1], N_HUBS))
-    res = solve_mclp(COST, WEIGHTS, N_HUBS, t, solver=solver)
+    res = solve_mclp(COST, WEIGHTS, N_HUBS, t, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, best)
 
 
@@ -96,14 +97,14 @@ def test_lscp_proven_with_both_solvers(solver: str, must_open: tuple[int, ...]) 
         for s in _sets(m, k)
         if set(must_open) <= set(s) and (COST[:, list(s)] <= t).any(axis=1).all()
     )
-    res = solve_lscp(COST, t, must_open=must_open, solver=solver)
+    res = solve_lscp(COST, t, rules=SiteRules.of(must_open=must_open), options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, fewest)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_p_center_proven_with_both_solvers(solver: str) -> None:
     best = min(float(COST[:, list(s)].min(axis=1).max()) for s in _sets(COST.shape[1], N_HUBS))
-    res = solve_p_center(COST, WEIGHTS, N_HUBS, solver=solver)
+    res = solve_p_center(COST, WEIGHTS, N_HUBS, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, best)
 
 
@@ -117,7 +118,7 @@ def test_capacitated_proven_with_both_solvers(solver: str) -> None:
             load = np.bincount(choice, weights=weights, minlength=4)
             if (load <= cap + 1e-9).all():
                 best = min(best, float(sum(weights[i] * cost[i, j] for i, j in enumerate(choice))))
-    res = solve_facility_location(cost, weights, n_hubs=2, max_demand=cap, solver=solver)
+    res = solve_facility_location(cost, weights, n_hubs=2, max_demand=cap, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, best)
 
 
@@ -126,7 +127,7 @@ def test_multiyear_sum_proven_with_both_solvers(solver: str) -> None:
     rng = np.random.default_rng(8)
     by_year = np.vstack([WEIGHTS, WEIGHTS * rng.uniform(0.5, 2.0, size=WEIGHTS.size)])
     best = min(float((by_year @ COST[:, list(s)].min(axis=1)).sum()) for s in _sets(COST.shape[1], N_HUBS))
-    res = solve_multiyear(COST, by_year, N_HUBS, solver=solver)
+    res = solve_multiyear(COST, by_year, N_HUBS, options=SolverOptions(solver=solver))
     _assert_proven(res.report, res.objective, best)
 
 
@@ -134,7 +135,9 @@ def test_beds_proven_and_equal_with_both_solvers() -> None:
     cost, _ = _instance(n=8, m=4, seed=9)
     demand = np.array([3.0, 5.0, 2.0, 4.0, 6.0, 1.0, 3.0, 4.0])
     plans = {
-        solver: place_beds(cost, demand, 28, min_unit=8, max_beds=[20, 16, 20, 12], solver=solver)
+        solver: place_beds(
+            cost, demand, 28, min_unit=8, max_beds=[20, 16, 20, 12], options=SolverOptions(solver=solver)
+        )
         for solver in SOLVERS
     }
     for plan in plans.values():
@@ -154,8 +157,8 @@ def west_kent_times() -> np.ndarray:
 
 
 def test_west_kent_set_cover_at_20_minutes_proven_by_highs(west_kent_times: np.ndarray) -> None:
-    highs = solve_lscp(west_kent_times, 20.0, solver="highs")
-    cbc = solve_lscp(west_kent_times, 20.0, solver="cbc")
+    highs = solve_lscp(west_kent_times, 20.0, options=SolverOptions(solver="highs"))
+    cbc = solve_lscp(west_kent_times, 20.0, options=SolverOptions(solver="cbc"))
     assert cbc.report.status == "optimal"
     _assert_proven(highs.report, highs.objective, cbc.objective)
     assert highs.objective == pytest.approx(6.0)

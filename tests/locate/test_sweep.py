@@ -7,6 +7,7 @@ import pytest
 
 from hubopt.errors import InputError
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solution import access_measures
 from hubopt.locate.sweep import sweep_hubs
 
@@ -88,9 +89,9 @@ def test_any_model_function_and_bad_names() -> None:
         calls.append((n, kwargs))
         return solve_p_median(c, weights, n, **kwargs)
 
-    table = sweep_hubs(model, cost, w, [2, 3], must_open=[0])
+    table = sweep_hubs(model, cost, w, [2, 3], rules=SiteRules.of(must_open=[0]))
     assert [c[0] for c in calls] == [2, 3]
-    assert all(c[1] == {"must_open": [0]} for c in calls)
+    assert all(c[1] == {"rules": SiteRules.of(must_open=[0]), "options": SolverOptions()} for c in calls)
     assert table["sites"].str.startswith("site 0").all()
     with pytest.raises(InputError, match="unknown model 'k-means'"):
         sweep_hubs("k-means", cost, w, [2])

@@ -1,0 +1,326 @@
+"""The location models hubopt knows: one :class:`LocationModel` entry per model, read by everything that names one.
+
+Scenario validation (``model.type`` and the settings each model needs), the pipeline's model step, the
+how-many-hubs sweep (:mod:`hubopt.locate.sweep`) and the explanation (:mod:`hubopt.locate.explain`) look a model up
+here instead of keeping their own lists, so a new model is **one module plus one entry**:
+
+1. Write the solver, ``solve_x(cost, weights, n_hubs, *, must_open, unavailable, exclude_solutions, site_ids,
+   solver, time_limit, mip_gap, ...) -> LocationResult`` (set ``LocationResult.model`` to the entry's name).
+2. Add an entry to :data:`MODELS` (or call :func:`register`) with:
+
+   * ``name`` and ``aliases`` (what ``model.type`` and the sweep accept);
+   * what it needs: ``hubs`` ("required", "optional" or "forbidden"), ``needs_max_minutes``,
+     ``capacity_settings`` (accepts the capacitated settings), ``multi_year`` (accepts ``model.years``);
+   * ``solve``: a function of one :class:`ModelRequest` (the uniform call every reader uses);
+   * ``measure``: what explanation tables measure it in ("travel", "travel and cost", "covered", "cover all",
+     "radius"; see :func:`hubopt.locate.measure.model_measure`);
+   * how it is explained: ``swaps`` ("nearest": every zone to its nearest open site, valued as the p-median;
+     "closed form": valued in its measure by :func:`hubopt.locate.explain.evaluate_swaps`, which must know the
+     measure; "re-solve": each swap re-solved with the other sites held), ``next_best`` (a solve that honours
+     ``exclude_solutions``; None: no next-best list), ``result_settings`` (parameters of a result re-used when it is
+     re-solved) and ``next_best_columns`` (result parameters shown per next-best row);
+   * how it is swept: ``sweepable`` (a fixed number of hubs makes sense) and ``sweep_fixed_cost`` (the sweep
+     passes the sites' fixed costs on to the model);
+   * for the pipeline: ``scenario_settings`` (model-specific keyword arguments from the scenario's ``model:``
+     settings and the site register), ``weights`` (which demand it weighs travel by) and ``describe`` (one line
+     for the run summary).
+
+Nothing else changes: ``tests/locate/test_registry.py`` registers a toy model in a copy of :data:`MODELS` and shows
+scenario validation, the model step, the sweep and the explanation all take it up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubopt.errors import InputError
+from hubopt.locate.capacitated import solve_facility_location
+from hubopt.locate.center import solve_p_center
+from hubopt.locate.coverage import solve_lscp, solve_mclp
+from hubopt.locate.median import solve_p_median
+from hubopt.locate.multiyear import solve_multiyear
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.solution import LocationResult
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """One solve of a location model, in the one shape every entry's ``solve`` takes.
+
+    Attributes
+    ----------
+    cost : numpy.ndarray, shape (n_zones, n_sites)
+        Travel time (minutes); ``inf`` where unreachable.
+    weights : numpy.ndarray, shape (n_zones,)
+        Demand of each zone.
+    n_hubs : int or None
+        Number of hubs (None: the model's own choice, for models whose ``hubs`` is not "required").
+    rules : SiteRules
+        Must-open and unavailable sites.
+    options : SolverOptions
+        Solver, time limit, gap.
+    max_minutes : float or None
+        The travel-time standard T (models with ``needs_max_minutes``).
+    zone_ids, site_ids : sequence of str, optional
+        Names for messages and results.
+    settings : mapping
+        Model-specific keyword arguments (capacitated: capacity, costs, budget...; p-center: method, tie_break).
+    exclude_solutions : sequence of sequence of int
+        Sets of open sites no answer may repeat (next-best solutions).
+    diagnose : bool
+        Explain an infeasible model (the capacitated model's diagnosis).
+    model : str
+        The model's name, for messages.
+    """
+
+    cost: np.ndarray
+    weights: np.ndarray
+    n_hubs: int | None
+    rules: SiteRules = field(default_factory=SiteRules)
+    options: SolverOptions = field(default_factory=SolverOptions)
+    max_minutes: float | None = None
+    zone_ids: Sequence[str] | None = None
+    site_ids: Sequence[str] | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    exclude_solutions: Sequence[Sequence[int]] = ()
+    diagnose: bool = True
+    model: str = "this"
+
+    def keywords(self) -> dict[str, Any]:
+        """Site rules, solver options and identifiers as the solver functions' keyword arguments."""
+        return {"rules": self.rules, "options": self.options, "zone_ids": self.zone_ids, "site_ids": self.site_ids}
+
+    def hubs(self) -> int:
+        """The number of hubs, for a model that needs one."""
+        if self.n_hubs is None:
+            raise InputError(f"the {self.model} model needs a number of hubs", setting="model.hubs")
+        return int(self.n_hubs)
+
+    def minutes(self) -> float:
+        """The travel-time standard, for a model that needs one."""
+        if self.max_minutes is None:
+            raise InputError(
+                f"the {self.model} model needs the travel-time standard (max_minutes)", setting="model.max_minutes"
+            )
+        return float(self.max_minutes)
+
+
+SolveFn = Callable[[ModelRequest], LocationResult]
+YearsFn = Callable[[ModelRequest, np.ndarray, Sequence[int], str], LocationResult]
+
+
+def _no_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
+    return {}
+
+
+def _demand_weights(settings: Any, demand: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    return demand, []
+
+
+@dataclass(frozen=True)
+class LocationModel:
+    """One location model: its names, what it needs, how it is solved, measured, explained and swept.
+
+    See the module notes for each attribute's meaning.
+    """
+
+    name: str
+    summary: str
+    solve: SolveFn
+    measure: str
+    aliases: tuple[str, ...] = ()
+    hubs: str = "required"
+    needs_max_minutes: bool = False
+    capacity_settings: bool = False
+    multi_year: YearsFn | None = None
+    swaps: str = "closed form"
+    next_best: SolveFn | None = None
+    result_settings: tuple[str, ...] = ()
+    next_best_columns: tuple[str, ...] = ()
+    sweepable: bool = True
+    sweep_fixed_cost: bool = False
+    scenario_settings: Callable[[Any, pd.DataFrame], dict[str, Any]] = _no_settings
+    weights: Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, list[str]]] = _demand_weights
+    describe: Callable[[Any, int | None], str] | None = None
+
+    def sweep_solver(self) -> Callable[..., LocationResult]:
+        """``f(cost, weights, n_hubs, rules=..., options=..., **keywords)`` for the sweep (keywords: the model's)."""
+
+        def solve_for(cost: np.ndarray, weights: np.ndarray, n_hubs: int, **kw: Any) -> LocationResult:
+            rules = kw.pop("rules", NO_RULES)
+            options = kw.pop("options", DEFAULT_OPTIONS)
+            ids = {k: kw.pop(k) for k in ("zone_ids", "site_ids") if k in kw}
+            return self.solve(
+                ModelRequest(
+                    cost, weights, n_hubs, rules, options, max_minutes=kw.pop("max_minutes", None),
+                    exclude_solutions=kw.pop("exclude_solutions", ()), diagnose=kw.pop("diagnose", True),
+                    settings=kw, **ids,
+                )
+            )  # fmt: skip
+
+        return solve_for
+
+
+# --- the built-in models' adapters -------------------------------------------------------------------------------
+
+
+def _p_median(r: ModelRequest) -> LocationResult:
+    return solve_p_median(r.cost, r.weights, r.hubs(), max_minutes=r.max_minutes, **r.settings, **r.keywords())
+
+
+def _p_median_next_best(r: ModelRequest) -> LocationResult:
+    # No capacities and split assignment: the capacitated model is then exactly the p-median, with no-good cuts.
+    return _capacitated(replace(r, settings={"single_assignment": False}))
+
+
+def _p_median_years(r: ModelRequest, by_year: np.ndarray, years: Sequence[int], objective: str) -> LocationResult:
+    return solve_multiyear(r.cost, by_year, r.hubs(), objective=objective, years=list(years), **r.keywords())
+
+
+def _describe_p_median(settings: Any, hubs: int | None) -> str:
+    if getattr(settings, "years", None):
+        what = "best total over" if settings.multi_year_objective == "sum" else "least worst regret across"
+        return f"p-median over several years: one set of {hubs} hubs, {what} {settings.years}"
+    return f"p-median: {hubs} hubs minimising age-weighted travel time"
+
+
+def _mclp(r: ModelRequest) -> LocationResult:
+    return solve_mclp(r.cost, r.weights, r.hubs(), r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+
+
+def _lscp(r: ModelRequest) -> LocationResult:
+    return solve_lscp(r.cost, r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+
+
+def _p_center(r: ModelRequest) -> LocationResult:
+    return solve_p_center(
+        r.cost, r.weights, r.hubs(), exclude_solutions=r.exclude_solutions, **r.settings, **r.keywords()
+    )
+
+
+def _capacitated(r: ModelRequest) -> LocationResult:
+    return solve_facility_location(
+        r.cost, r.weights, n_hubs=r.n_hubs, exclude_solutions=r.exclude_solutions, diagnose=r.diagnose,
+        **r.settings, **r.keywords(),
+    )  # fmt: skip
+
+
+def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:
+    if column not in sites:
+        return None
+    values = pd.to_numeric(sites[column], errors="coerce").to_numpy(dtype=float)
+    return None if np.isnan(values).all() else values
+
+
+def _capacitated_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
+    is_new = (sites["type"].eq("new_build") | sites["status"].eq("candidate")).to_numpy()
+    return {
+        "min_demand": settings.min_population,
+        "max_demand": settings.max_population,
+        "capacity": _register_numbers(sites, "capacity"),
+        "single_assignment": settings.single_assignment,
+        "fixed_cost": _register_numbers(sites, "fixed_cost"),
+        "capital_cost": _register_numbers(sites, "capital_cost"),
+        "budget": settings.budget,
+        "cost_weight": settings.cost_weight,
+        "is_new_build": is_new,
+        "max_new_build": settings.max_new_build,
+    }
+
+
+def _capacitated_weights(settings: Any, demand: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    if settings.capacity_measure == "population":
+        return population, ["capacity bounds are in people, so the capacitated model weighs travel by population"]
+    return demand, []
+
+
+def _describe_capacitated(settings: Any, hubs: int | None) -> str:
+    bounds = []
+    if settings.min_population is not None:
+        bounds.append(f"at least {settings.min_population:,.0f}")
+    if settings.max_population is not None:
+        bounds.append(f"at most {settings.max_population:,.0f}")
+    unit = "people" if settings.capacity_measure == "population" else "demand"
+    return f"capacitated: {hubs or 'the best number of'} hubs" + (
+        f", each serving {' and '.join(bounds)} {unit}" if bounds else ""
+    )
+
+
+#: The registry: model name -> entry, in the order scenario messages list them.
+MODELS: dict[str, LocationModel] = {
+    m.name: m
+    for m in (
+        LocationModel(
+            "p-median", "N hubs minimising demand-weighted travel time", _p_median, "travel",
+            aliases=("median", "pmedian"), multi_year=_p_median_years, swaps="nearest",
+            next_best=_p_median_next_best, describe=_describe_p_median,
+        ),
+        LocationModel(
+            "mclp", "N hubs bringing the most demand within T minutes", _mclp, "covered",
+            aliases=("coverage", "max-cover"), needs_max_minutes=True, next_best=_mclp,
+            next_best_columns=("covered_share",),
+            describe=lambda s, hubs: (
+                f"maximal coverage: {hubs} hubs bringing the most demand within {s.max_minutes:g} min"
+            ),
+        ),
+        LocationModel(
+            "lscp", "the fewest hubs with everyone within T minutes", _lscp, "cover all",
+            hubs="forbidden", needs_max_minutes=True, next_best=_lscp, sweepable=False,
+            describe=lambda s, hubs: f"set covering: the fewest hubs with everyone within {s.max_minutes:g} min",
+        ),
+        LocationModel(
+            "p-center", "N hubs minimising the longest journey", _p_center, "radius",
+            aliases=("center", "pcenter", "p-centre", "centre"), next_best=_p_center,
+            result_settings=("method", "tie_break"), next_best_columns=("weighted_minutes",),
+            describe=lambda s, hubs: f"p-center: {hubs} hubs minimising the longest journey",
+        ),
+        LocationModel(
+            "capacitated", "hubs within size, capacity and budget rules", _capacitated, "travel and cost",
+            aliases=("facility-location",), hubs="optional", capacity_settings=True, swaps="re-solve",
+            next_best=_capacitated, sweep_fixed_cost=True, scenario_settings=_capacitated_settings,
+            weights=_capacitated_weights, describe=_describe_capacitated,
+        ),
+    )
+}  # fmt: skip
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+def names() -> list[str]:
+    """The registered models' names."""
+    return list(MODELS)
+
+
+def find(name: str) -> LocationModel | None:
+    """The entry named (or aliased) ``name``, or None."""
+    key = _key(name)
+    for model in MODELS.values():
+        if key == model.name or key in model.aliases:
+            return model
+    return None
+
+
+def lookup(name: str, *, setting: str = "model.type") -> LocationModel:
+    """The entry named (or aliased) ``name``.
+
+    Raises
+    ------
+    InputError
+        Naming ``setting`` and the known models, when there is no such model.
+    """
+    model = find(name)
+    if model is None:
+        raise InputError(f"unknown model {name!r}", setting=setting, hint=f"use one of: {', '.join(MODELS)}")
+    return model
+
+
+def register(model: LocationModel) -> None:
+    """Add (or replace) a model in the registry."""
+    MODELS[model.name] = model
