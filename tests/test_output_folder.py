@@ -21,7 +21,7 @@ from test_pipeline import scenario_file
 import hubopt.files.output_folder as output_folder
 import hubopt.pipeline as pipeline
 import hubopt.pipeline.outputs as pipeline_outputs
-import hubopt.pipeline.run as pipeline_run
+import hubopt.pipeline.steps as pipeline_steps
 from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.files.atomic import atomic_path, write_text_atomic
@@ -73,7 +73,7 @@ def study_never_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the study was loaded before the output folder was checked")
 
-    monkeypatch.setattr(pipeline_run, "load_study", refuse)
+    monkeypatch.setattr(pipeline_steps, "load_study", refuse)
 
 
 # -- refusals before computing ---------------------------------------------------------------------------------------

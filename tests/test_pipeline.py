@@ -19,8 +19,8 @@ from hubopt.analysis.equity import equity_table
 from hubopt.cli import main
 from hubopt.errors import InputError, ModelError
 from hubopt.io._files import file_sha256
-from hubopt.pipeline import run as pipeline_run
 from hubopt.pipeline import run_scenario, summary_lines
+from hubopt.pipeline import steps as pipeline_steps
 from hubopt.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -143,8 +143,8 @@ def test_pdf_report_without_a_printer_is_refused_before_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reason = "Chromium is not installed: install Debian's package 'chromium' (apt-get install chromium)"
-    monkeypatch.setattr(pipeline_run, "pdf_printer_missing", lambda: reason)
-    monkeypatch.setattr(pipeline_run, "load_study", lambda _: pytest.fail("the run started"))
+    monkeypatch.setattr(pipeline_steps, "pdf_printer_missing", lambda: reason)
+    monkeypatch.setattr(pipeline_steps, "load_study", lambda _: pytest.fail("the run started"))
     sc = load_scenario(scenario_file(tmp_path, outputs__report_pdf=True))
     refused = r"setting 'outputs.report_pdf': a PDF .*\(apt-get install chromium\)"
     with pytest.raises(InputError, match=refused) as err:

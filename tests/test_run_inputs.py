@@ -13,7 +13,7 @@ import yaml
 
 from hubopt.errors import InputError
 from hubopt.pipeline import run_scenario, summary_lines
-from hubopt.pipeline.run import select_sites
+from hubopt.pipeline.steps import select_sites
 from hubopt.scenario import load_scenario
 from hubopt.scenario.schema import _MODE_SCHEMA, _SCHEMA
 from hubopt.study import SITE_NOTE_DISTANCE_M, SITE_REFUSE_DISTANCE_M, load_study
