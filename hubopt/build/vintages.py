@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hubopt.build.fetch import decode_start
+from hubopt.build.layout import decode_start
 from hubopt.errors import InputError
 from hubopt.io.lsoa_lookup import Vintage, lsoa_vintage, read_lsoa_lookup, to_lsoa2011
 from hubopt.io.packaged import is_workbook, workbook_header
