@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 import hubopt.build.study as study_build
+import hubopt.build.study_write as study_write
 from hubopt.build.areas import area_for
 from hubopt.build.study import STUDY_FILES, build_study
 from hubopt.errors import InputError
@@ -41,12 +42,12 @@ def test_full_disk_mid_write_leaves_the_earlier_study_whole(
 ) -> None:
     dest = earlier_study(tmp_path / "study")
     before = {p.name: p.read_bytes() for p in dest.iterdir()}
-    real_writer = study_build.write_site_register
+    real_writer = study_write.write_site_register
 
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(study_build, "write_site_register", disk_full)
+    monkeypatch.setattr(study_write, "write_site_register", disk_full)
     with pytest.raises(InputError, match="the disk is full: the study could not be written") as err:
         build_study(shared_data, dest, BRENTWOOD)
     assert "free space on the disk" in str(err.value)
@@ -57,7 +58,7 @@ def test_full_disk_mid_write_leaves_the_earlier_study_whole(
     assert not (tmp_path / "new").exists() and leftovers(tmp_path) == []
 
     # once there is room, the study is replaced and the user's own files in its folder are kept
-    monkeypatch.setattr(study_build, "write_site_register", real_writer)
+    monkeypatch.setattr(study_write, "write_site_register", real_writer)
     build_study(shared_data, dest, BRENTWOOD)
     assert sorted(os.listdir(dest)) == sorted([*STUDY_FILES, "housing_trajectory.csv", "network_drive.graphml"])
     assert (dest / "housing_trajectory.csv").read_bytes() == before["housing_trajectory.csv"]
