@@ -306,13 +306,59 @@ def appraise(
     if unknown_opt:
         raise InputError(f"the optimum names unknown site ID(s): {name_list(unknown_opt)}", column="site_id")
 
+    table = _measure_options(
+        all_options,
+        minutes=minutes,
+        site_ids_all=ids,
+        population=population,
+        demand=demand,
+        imd_decile=imd_decile,
+        register=register,
+        thresholds=thresholds,
+        min_population=min_population,
+        max_population=max_population,
+    )
+    notes = list(checked.notes)
+    notes += _cost_notes(register, table)
+    notes += _unavailable_notes(register, options)
+
+    optimum = table["demand_mean_minutes"].iloc[0]
+    table["gap_to_optimum_pct"] = (
+        (table["demand_mean_minutes"] - optimum) / optimum * 100.0 if optimum > 0 else math.nan
+    )
+    notes += _score(table, checked)
+    table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table.attrs["notes"] = notes
+    table.attrs["criteria"] = [
+        {"name": c.name, "measure": c.measure, "direction": c.direction, "weight": float(w)}
+        for c, w in zip(checked.criteria, checked.weights, strict=True)
+    ]
+    return table
+
+
+def _measure_options(
+    options: Sequence[OptionSpec],
+    *,
+    minutes: np.ndarray,
+    site_ids_all: list[str],
+    population: np.ndarray,
+    demand: np.ndarray,
+    imd_decile: np.ndarray | Sequence[float | None],
+    register: pd.DataFrame,
+    thresholds: Sequence[float],
+    min_population: float | None,
+    max_population: float | None,
+) -> pd.DataFrame:
+    """One row per option, in order: its name, description, sites, site names and :func:`evaluate_option`'s
+    measures."""
     names = register["name"].astype(str).to_dict() if "name" in register.columns else {}
     rows = []
-    for option in all_options:
+    for option in options:
         measures = evaluate_option(
             option.site_ids,
             minutes,
-            ids,
+            site_ids_all,
             population,
             demand,
             imd_decile,
@@ -332,20 +378,26 @@ def appraise(
                 **measures,
             }
         )
-    table = pd.DataFrame(rows)
-    notes = list(checked.notes)
-    notes += _cost_notes(register, table)
-    unavailable = register.index[register["status"].astype(str).str.lower() == "unavailable"]
+    return pd.DataFrame(rows)
+
+
+def _unavailable_notes(register: pd.DataFrame, options: Sequence[OptionSpec]) -> list[str]:
+    """A note for each option that uses sites the register marks unavailable."""
+    unavailable = set(register.index[register["status"].astype(str).str.lower() == "unavailable"])
+    notes = []
     for option in options:
-        used = [s for s in dict.fromkeys(map(str, option.site_ids)) if s in set(unavailable)]
+        used = [s for s in dict.fromkeys(map(str, option.site_ids)) if s in unavailable]
         if used:
             notes.append(f"Option '{option.name}' uses site(s) marked unavailable: {name_list(used)}.")
+    return notes
 
-    optimum = table["demand_mean_minutes"].iloc[0]
-    table["gap_to_optimum_pct"] = (
-        (table["demand_mean_minutes"] - optimum) / optimum * 100.0 if optimum > 0 else math.nan
-    )
 
+def _score(table: pd.DataFrame, checked: _Checked) -> list[str]:
+    """Add each criterion's weighted score (``score_<criterion>``) and their sum (``score``) to ``table``.
+
+    Returns the notes for measures some options lack (they score 0 on that criterion).
+    """
+    notes = []
     score = np.zeros(len(table))
     for criterion, weight in zip(checked.criteria, checked.weights, strict=True):
         values = table[criterion.measure].to_numpy(dtype=float)
@@ -356,9 +408,9 @@ def appraise(
                 hint=_missing_hint(criterion.measure),
             )
         if not known.all():
-            names = table.loc[~known, "option"].tolist()
+            lacking = table.loc[~known, "option"].tolist()
             notes.append(
-                f"'{criterion.measure}' is not known for {name_list(names)}: scored 0 on '{criterion.name}'."
+                f"'{criterion.measure}' is not known for {name_list(lacking)}: scored 0 on '{criterion.name}'."
             )
         lo, hi = np.nanmin(values), np.nanmax(values)
         if hi - lo <= 1e-12 * max(abs(hi), 1.0):
@@ -370,14 +422,7 @@ def appraise(
         table[f"score_{criterion.name}"] = unit * weight
         score += unit * weight
     table["score"] = score
-    table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table.attrs["notes"] = notes
-    table.attrs["criteria"] = [
-        {"name": c.name, "measure": c.measure, "direction": c.direction, "weight": float(w)}
-        for c, w in zip(checked.criteria, checked.weights, strict=True)
-    ]
-    return table
+    return notes
 
 
 def default_criteria(thresholds: Sequence[float] = (15, 30)) -> list[CriterionSpec]:
