@@ -386,6 +386,66 @@ class HousingAllocation:
         }
 
 
+def _check_allocation_columns(population_by_zone: pd.DataFrame, people_by_site: pd.DataFrame) -> None:
+    """An InputError naming the columns :func:`allocate_housing`'s tables lack."""
+    for frame, what, cols in (
+        (population_by_zone, "zone population table", ["zone_id", "district_code", *_BAND_COLUMNS]),
+        (people_by_site, "housing people table", ["name", "easting", "northing", *_BAND_COLUMNS]),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputError(f"the {what} has no column {', '.join(map(repr, missing))}")
+
+
+def _scale_within_districts(
+    values: np.ndarray, codes: np.ndarray, housing: pd.DataFrame, by_district: pd.DataFrame
+) -> None:
+    """Scale each district's zones (rows of ``values``, in place) so that the district's band totals, once its
+    ``housing`` people are added, equal the projection; record each factor in ``by_district``'s ``scale_`` columns.
+    """
+    for d in housing.index:
+        members = codes == d
+        for k, col in enumerate(_BAND_COLUMNS):
+            projected = float(values[members, k].sum())
+            added = float(housing.loc[d, col])
+            if added > projected * (1 + 1e-12):
+                raise InputError(
+                    f"new housing adds {added:,.1f} people aged {AGE_BANDS_LABEL[col]} in district {d}, more "
+                    f"than the district's projected total of {projected:,.1f} for that band, so it cannot be "
+                    "redistributed within the projection",
+                    setting="demand.housing.mode",
+                    hint="check the dwellings and persons per dwelling, or use mode 'additional' if the "
+                    "housing is growth above the projection",
+                )
+            factor = (projected - added) / projected if projected > 0 else 1.0
+            values[members, k] *= max(factor, 0.0)
+            by_district.loc[d, "scale_" + col.removeprefix("pop_")] = factor
+
+
+def _site_table(
+    people_by_site: pd.DataFrame,
+    rows: list[object] | None,
+    where: pd.DataFrame,
+    district_of_site: np.ndarray,
+    people: np.ndarray,
+) -> pd.DataFrame:
+    """Each housing site with its zone, district, whether it lies inside the zone, and its people by band."""
+    sites = pd.DataFrame(
+        {
+            "name": people_by_site["name"].to_numpy(),
+            "row": rows if rows is not None else [None] * len(people_by_site),
+            "zone_id": where["zone_id"].to_numpy(),
+            "district_code": district_of_site,
+            "inside": where["inside"].to_numpy(),
+            "distance_m": where["distance_m"].to_numpy(),
+            "people": people.sum(axis=1),
+        }
+    )
+    for k, col in enumerate(_BAND_COLUMNS):
+        sites[col] = people[:, k]
+    return sites
+
+
 def allocate_housing(
     study: Study,
     population_by_zone: pd.DataFrame,
@@ -439,13 +499,7 @@ def allocate_housing(
         raise InputError(
             f"unknown housing mode {mode!r}", setting="demand.housing.mode", hint="use 'within' or 'additional'"
         )
-    for frame, what, cols in (
-        (population_by_zone, "zone population table", ["zone_id", "district_code", *_BAND_COLUMNS]),
-        (people_by_site, "housing people table", ["name", "easting", "northing", *_BAND_COLUMNS]),
-    ):
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise InputError(f"the {what} has no column {', '.join(map(repr, missing))}")
+    _check_allocation_columns(population_by_zone, people_by_site)
     path = people_by_site.attrs.get("source")
     rows = people_by_site["row"].tolist() if "row" in people_by_site.columns else None
     where = locate_in_zones(
@@ -481,24 +535,7 @@ def allocate_housing(
     by_district["people"] = by_district[_BAND_COLUMNS].sum(axis=1)
     notes: list[str] = []
     if mode == "within":
-        codes = out["district_code"].to_numpy()
-        for d in districts:
-            members = codes == d
-            for k, col in enumerate(_BAND_COLUMNS):
-                projected = float(values[members, k].sum())
-                added = float(housing.loc[d, col])
-                if added > projected * (1 + 1e-12):
-                    raise InputError(
-                        f"new housing adds {added:,.1f} people aged {AGE_BANDS_LABEL[col]} in district {d}, more "
-                        f"than the district's projected total of {projected:,.1f} for that band, so it cannot be "
-                        "redistributed within the projection",
-                        setting="demand.housing.mode",
-                        hint="check the dwellings and persons per dwelling, or use mode 'additional' if the "
-                        "housing is growth above the projection",
-                    )
-                factor = (projected - added) / projected if projected > 0 else 1.0
-                values[members, k] *= max(factor, 0.0)
-                by_district.loc[d, "scale_" + col.removeprefix("pop_")] = factor
+        _scale_within_districts(values, out["district_code"].to_numpy(), housing, by_district)
         method = (
             "new housing redistributed within the district projections: in each district and age band, every "
             "zone's projected population was scaled by (projected − housing) / projected and the housing people "
@@ -511,19 +548,7 @@ def allocate_housing(
     if "population" in out.columns:
         out["population"] = values.sum(axis=1)
 
-    sites = pd.DataFrame(
-        {
-            "name": people_by_site["name"].to_numpy(),
-            "row": rows if rows is not None else [None] * len(people_by_site),
-            "zone_id": where["zone_id"].to_numpy(),
-            "district_code": district_of_site,
-            "inside": where["inside"].to_numpy(),
-            "distance_m": where["distance_m"].to_numpy(),
-            "people": people.sum(axis=1),
-        }
-    )
-    for k, col in enumerate(_BAND_COLUMNS):
-        sites[col] = people[:, k]
+    sites = _site_table(people_by_site, rows, where, district_of_site, people)
     snapped = sites.loc[~sites["inside"], ["name", "row", "zone_id", "distance_m"]].reset_index(drop=True)
     if len(snapped):
         notes.append(
