@@ -116,25 +116,11 @@ def _bed_demand(demand: ZoneDemand, weights: dict[str, float] | None, settings: 
     return out
 
 
-def plan_beds(
-    study: Study,
-    scenario: Scenario,
-    sites: gpd.GeoDataFrame,
-    chosen: np.ndarray,
-    minutes: np.ndarray,
-    demand_for_year: Callable[[int], ZoneDemand],
-    today: BedsToday | None = None,
-) -> BedResult:
-    """Bed need for each of ``beds.years`` and the bed plan over the allowed sites.
-
-    ``today`` is today's beds (default: :func:`bed_baseline` of the study and ``sites``). The plan meets each
-    year's whole beds needed (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`).
-    """
-    settings = scenario.beds
-    assert settings is not None
-    if today is None:
-        today = bed_baseline(study, scenario, sites)
-    base = demand_for_year(study.base_year)
+def _needs_and_shares(
+    settings: BedSettings, demand_for_year: Callable[[int], ZoneDemand], base_year: int, today: BedsToday
+) -> tuple[list[BedNeed], list[np.ndarray]]:
+    """Each year's bed need (by the scenario's method) and each zone's share of that year's bed use."""
+    base = demand_for_year(base_year)
     needs: list[BedNeed] = []
     shares = []
     for year in settings.years:
@@ -165,6 +151,48 @@ def plan_beds(
         needs.append(need)
         use = _bed_demand(d, settings.weights, settings)
         shares.append(use / use.sum() if use.sum() > 0 else use)
+    return needs, shares
+
+
+def _register_max_beds(candidates: pd.DataFrame, settings: BedSettings, scenario: Scenario) -> np.ndarray:
+    """Each possible bed site's most beds: the register's ``max_beds``, else ``beds.max_beds_per_site``."""
+    register_max = pd.to_numeric(candidates.get("max_beds"), errors="coerce") if "max_beds" in candidates else None
+    max_beds = np.full(len(candidates), np.nan)
+    if register_max is not None:
+        max_beds = register_max.to_numpy(dtype=float)
+    missing = np.isnan(max_beds)
+    if missing.any():
+        if settings.max_beds_per_site is None:
+            names = ", ".join(candidates["name"].iloc[np.flatnonzero(missing)[:5]])
+            raise InputError(
+                f"{int(missing.sum())} possible bed sites have no max_beds in the register (e.g. {names})",
+                path=scenario.path,
+                setting="beds.max_beds_per_site",
+                hint="set beds.max_beds_per_site, or give max_beds for each site in the site register",
+            )
+        max_beds[missing] = settings.max_beds_per_site
+    return max_beds
+
+
+def plan_beds(
+    study: Study,
+    scenario: Scenario,
+    sites: gpd.GeoDataFrame,
+    chosen: np.ndarray,
+    minutes: np.ndarray,
+    demand_for_year: Callable[[int], ZoneDemand],
+    today: BedsToday | None = None,
+) -> BedResult:
+    """Bed need for each of ``beds.years`` and the bed plan over the allowed sites.
+
+    ``today`` is today's beds (default: :func:`bed_baseline` of the study and ``sites``). The plan meets each
+    year's whole beds needed (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`).
+    """
+    settings = scenario.beds
+    assert settings is not None
+    if today is None:
+        today = bed_baseline(study, scenario, sites)
+    needs, shares = _needs_and_shares(settings, demand_for_year, study.base_year, today)
 
     idx = bed_sites(sites, chosen, settings)
     if idx.size == 0:
@@ -189,21 +217,7 @@ def plan_beds(
     if not settings.allow_moves:
         # Beds only grow where they already are: every site with beds today keeps at least those beds.
         must_keep = sorted(set(must_keep) | set(np.flatnonzero(existing_now > 0).tolist()))
-    register_max = pd.to_numeric(candidates.get("max_beds"), errors="coerce") if "max_beds" in candidates else None
-    max_beds = np.full(len(candidates), np.nan)
-    if register_max is not None:
-        max_beds = register_max.to_numpy(dtype=float)
-    missing = np.isnan(max_beds)
-    if missing.any():
-        if settings.max_beds_per_site is None:
-            names = ", ".join(candidates["name"].iloc[np.flatnonzero(missing)[:5]])
-            raise InputError(
-                f"{int(missing.sum())} possible bed sites have no max_beds in the register (e.g. {names})",
-                path=scenario.path,
-                setting="beds.max_beds_per_site",
-                hint="set beds.max_beds_per_site, or give max_beds for each site in the site register",
-            )
-        max_beds[missing] = settings.max_beds_per_site
+    max_beds = _register_max_beds(candidates, settings, scenario)
     existing = pd.to_numeric(candidates["beds"], errors="coerce").fillna(0).to_numpy(dtype=int)
     max_beds = np.maximum(max_beds, existing)
     candidates["max_beds_used"] = max_beds
