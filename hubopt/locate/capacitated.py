@@ -38,7 +38,14 @@ import numpy as np
 import pulp
 
 from hubopt.errors import InputError, ModelError
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.options import (
+    DEFAULT_OPTIONS,
+    NO_CAPACITY_LIMITS,
+    NO_RULES,
+    CapacitySettings,
+    SiteRules,
+    SolverOptions,
+)
 from hubopt.locate.pairs import site_masks
 from hubopt.locate.solution import (
     MAX_TOTAL,
@@ -452,21 +459,62 @@ def _result(
     )
 
 
+def _make_spec(
+    c: np.ndarray,
+    w: np.ndarray,
+    zids: list[str],
+    sids: list[str],
+    n_hubs: int | None,
+    settings: CapacitySettings,
+    rules: SiteRules,
+    exclude_solutions: Sequence[Sequence[int]],
+) -> tuple[_Spec, np.ndarray]:
+    """The model's checked inputs (``settings``' per-site arrays checked and NaN-free, the demand bounds per site),
+    and which sites are available."""
+    s = settings
+    m = c.shape[1]
+    cap = _site_array(s.capacity, m, "capacity", nan_ok=True)
+    fixed = _site_array(s.fixed_cost, m, "fixed_cost", nan_ok=s.cost_weight == 0)
+    capital = _site_array(s.capital_cost, m, "capital_cost", nan_ok=s.budget is None)
+    _check_rule_values(
+        fixed, capital, s.cost_weight, s.min_demand, s.max_demand, s.budget, s.max_new_build, s.is_new_build
+    )
+    new_build = np.zeros(m, dtype=bool) if s.is_new_build is None else np.asarray(s.is_new_build, dtype=bool)
+    if new_build.shape != (m,):
+        raise InputError(f"is_new_build must have one value per site ({m})", column="is_new_build")
+    available, forced = site_masks(m, rules.must_open, rules.unavailable, sids)
+    upper = np.full(m, np.inf) if cap is None else np.where(np.isnan(cap), np.inf, cap)
+    if s.max_demand is not None:
+        upper = np.minimum(upper, float(s.max_demand))
+    lower = float(s.min_demand or 0.0)
+    spec = _Spec(
+        cost=c,
+        w=w,
+        zids=zids,
+        sids=sids,
+        n_hubs=None if n_hubs is None else int(n_hubs),
+        lower=lower,
+        upper=upper,
+        single=bool(s.single_assignment),
+        fixed=np.zeros(m) if fixed is None else np.nan_to_num(fixed),
+        capital=None if capital is None else np.nan_to_num(capital),
+        budget=None if s.budget is None else float(s.budget),
+        new_build=new_build,
+        max_new_build=None if s.max_new_build is None else int(s.max_new_build),
+        cost_weight=float(s.cost_weight),
+        openable=available & (upper >= lower),
+        forced=forced,
+        exclude=[sorted(int(j) for j in sol) for sol in exclude_solutions],
+    )
+    return spec, available
+
+
 def solve_facility_location(
     cost: np.ndarray,
     weights: np.ndarray,
     *,
     n_hubs: int | None = None,
-    min_demand: float | None = None,
-    max_demand: float | None = None,
-    capacity: Sequence[float] | np.ndarray | None = None,
-    single_assignment: bool = True,
-    fixed_cost: Sequence[float] | np.ndarray | None = None,
-    capital_cost: Sequence[float] | np.ndarray | None = None,
-    budget: float | None = None,
-    cost_weight: float = 0.0,
-    is_new_build: Sequence[bool] | np.ndarray | None = None,
-    max_new_build: int | None = None,
+    settings: CapacitySettings = NO_CAPACITY_LIMITS,
     rules: SiteRules = NO_RULES,
     exclude_solutions: Sequence[Sequence[int]] = (),
     zone_ids: Sequence[str] | None = None,
@@ -486,27 +534,11 @@ def solve_facility_location(
     n_hubs : int, optional
         Exactly this many hubs; None lets the objective choose the number (then fixed costs, the minimum demand per
         hub or the budget are what stop every site from opening).
-    min_demand : float, optional
-        Least demand an open hub must serve (viability: "bigger than cluster level").
-    max_demand : float, optional
-        Most demand any hub may serve (staffing); combined with ``capacity`` by taking the smaller.
-    capacity : array of float, optional
-        Per-site maximum demand; NaN = no limit.
-    single_assignment : bool
-        True: each zone is served by exactly one hub. False: a zone's demand may be split between hubs.
-    fixed_cost : array of float, optional
-        Running cost of each site if open (e.g. lower for existing estate than for a new build).
-    capital_cost : array of float, optional
-        Capital cost of opening each site; with ``budget``, the open sites' total must not exceed it.
-    budget : float, optional
-        Capital budget.
-    cost_weight : float
-        Trade-off weight: how many demand-weighted minutes one unit of fixed cost is worth. The objective is
-        ``travel + cost_weight * fixed costs``.
-    is_new_build : array of bool, optional
-        Sites that would be new builds.
-    max_new_build : int, optional
-        At most this many new-build sites may open.
+    settings : CapacitySettings
+        The limits and costs (:class:`hubopt.locate.options.CapacitySettings`): ``min_demand`` and ``max_demand``
+        per hub, per-site ``capacity``, ``single_assignment``, ``fixed_cost`` with its ``cost_weight`` (the objective
+        is ``travel + cost_weight * fixed costs``), ``capital_cost`` with its ``budget``, and ``is_new_build`` with
+        ``max_new_build``. Demand figures are in the unit of ``weights``.
     rules : SiteRules
         Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
     exclude_solutions : sequence of sequences of int
@@ -541,41 +573,9 @@ def solve_facility_location(
     problem, and a free number of hubs with a minimum weakens the relaxation; both can take minutes on a
     West Kent-sized instance. Set ``time_limit``: the result is then labelled with its gap, never as optimal.
     """
-    must_open, unavailable = rules.must_open, rules.unavailable
     solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
-    m = c.shape[1]
-    cap = _site_array(capacity, m, "capacity", nan_ok=True)
-    fixed = _site_array(fixed_cost, m, "fixed_cost", nan_ok=cost_weight == 0)
-    capital = _site_array(capital_cost, m, "capital_cost", nan_ok=budget is None)
-    _check_rule_values(fixed, capital, cost_weight, min_demand, max_demand, budget, max_new_build, is_new_build)
-    new_build = np.zeros(m, dtype=bool) if is_new_build is None else np.asarray(is_new_build, dtype=bool)
-    if new_build.shape != (m,):
-        raise InputError(f"is_new_build must have one value per site ({m})", column="is_new_build")
-    available, forced = site_masks(m, must_open, unavailable, sids)
-    upper = np.full(m, np.inf) if cap is None else np.where(np.isnan(cap), np.inf, cap)
-    if max_demand is not None:
-        upper = np.minimum(upper, float(max_demand))
-    lower = float(min_demand or 0.0)
-    spec = _Spec(
-        cost=c,
-        w=w,
-        zids=zids,
-        sids=sids,
-        n_hubs=None if n_hubs is None else int(n_hubs),
-        lower=lower,
-        upper=upper,
-        single=bool(single_assignment),
-        fixed=np.zeros(m) if fixed is None else np.nan_to_num(fixed),
-        capital=None if capital is None else np.nan_to_num(capital),
-        budget=None if budget is None else float(budget),
-        new_build=new_build,
-        max_new_build=None if max_new_build is None else int(max_new_build),
-        cost_weight=float(cost_weight),
-        openable=available & (upper >= lower),
-        forced=forced,
-        exclude=[sorted(int(j) for j in sol) for sol in exclude_solutions],
-    )
+    spec, available = _make_spec(c, w, zids, sids, n_hubs, settings, rules, exclude_solutions)
     problems = _prechecks(spec, available)
     if problems:
         raise ModelError("the capacitated hub model cannot be solved as asked: " + "; ".join(problems))
@@ -592,6 +592,6 @@ def solve_facility_location(
             f"the capacitated hub model found no solution: {report.describe()}; allow more time, or relax the rules"
         )
     chosen, share, assignment, assigned_cost = _read_solution(spec, open_var, serve, rows, cols, available)
-    limits = {"min_demand": min_demand, "max_demand": max_demand, "available": available}
+    limits = {"min_demand": settings.min_demand, "max_demand": settings.max_demand, "available": available}
     solved = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap}
     return _result(spec, report, chosen, share, assignment, assigned_cost, limits, solved)

@@ -178,7 +178,7 @@ def swap_table(
     reoptimise : bool
         Also re-solve the whole model with each listed swap forced (slower; see the module notes).
     model_kwargs : mapping, optional
-        For a capacitated result, the keyword arguments it was solved with (capacity, min_demand, costs, ...); for a
+        For a capacitated result, the keyword arguments it was solved with (its ``settings``); for a
         p-center result, optionally ``method`` and ``tie_break`` for the re-solves (default: as the result says).
     options : SolverOptions
         Solver options (:class:`hubopt.locate.options.SolverOptions`) for the re-solves.
@@ -413,9 +413,9 @@ def next_best_solutions(
     site_ids, site_names : sequence of str, optional
         Identifiers and readable names for the table.
     model_kwargs : mapping, optional
-        Capacitated model: keyword arguments of :func:`hubopt.locate.capacitated.solve_facility_location`
-        (capacity, min_demand, costs, budget, ...). p-center: optionally ``method`` and ``tie_break``. MCLP and
-        LSCP: optionally ``max_minutes``.
+        Capacitated model: keyword arguments of :func:`hubopt.locate.capacitated.solve_facility_location` (its
+        ``settings``: capacity, min_demand, costs, budget, ...). p-center: optionally ``method`` and ``tie_break``.
+        MCLP and LSCP: optionally ``max_minutes``.
     options : SolverOptions
         Solver options (:class:`hubopt.locate.options.SolverOptions`) for each solve (``time_limit`` applies to
         each one).

@@ -2,14 +2,17 @@
 
 :class:`SiteRules` (which sites must open, which may not) and :class:`SolverOptions` (which solver, how long, how
 close to optimal) travel together through the registry (:mod:`hubopt.locate.registry`), the explanation and the
-sweep instead of the same five parameters repeated in every call.
+sweep instead of the same five parameters repeated in every call. :class:`CapacitySettings` holds the capacitated
+model's own block (sizes, capacities, costs, budget, new builds) in the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 def _indices(values: Iterable[int]) -> tuple[int, ...]:
@@ -71,8 +74,52 @@ class SolverOptions:
         return {"solver": self.solver, "time_limit": self.time_limit, "mip_gap": self.mip_gap, "msg": self.msg}
 
 
+@dataclass(frozen=True, eq=False)
+class CapacitySettings:
+    """The capacitated model's limits and costs (:func:`hubopt.locate.capacitated.solve_facility_location`).
+
+    Attributes
+    ----------
+    min_demand : float, optional
+        Least demand an open hub must serve (viability: "bigger than cluster level").
+    max_demand : float, optional
+        Most demand any hub may serve (staffing); combined with ``capacity`` by taking the smaller.
+    capacity : array of float, optional
+        Per-site maximum demand; NaN = no limit.
+    single_assignment : bool
+        True: each zone is served by exactly one hub. False: a zone's demand may be split between hubs.
+    fixed_cost : array of float, optional
+        Running cost of each site if open (e.g. lower for existing estate than for a new build).
+    capital_cost : array of float, optional
+        Capital cost of opening each site; with ``budget``, the open sites' total must not exceed it.
+    budget : float, optional
+        Capital budget.
+    cost_weight : float
+        Trade-off weight: how many demand-weighted minutes one unit of fixed cost is worth. The objective is
+        ``travel + cost_weight * fixed costs``.
+    is_new_build : array of bool, optional
+        Sites that would be new builds.
+    max_new_build : int, optional
+        At most this many new-build sites may open.
+    """
+
+    min_demand: float | None = None
+    max_demand: float | None = None
+    capacity: Sequence[float] | np.ndarray | None = None
+    single_assignment: bool = True
+    fixed_cost: Sequence[float] | np.ndarray | None = None
+    capital_cost: Sequence[float] | np.ndarray | None = None
+    budget: float | None = None
+    cost_weight: float = 0.0
+    is_new_build: Sequence[bool] | np.ndarray | None = None
+    max_new_build: int | None = None
+
+
 #: No site rules: every site may open, none must.
 NO_RULES = SiteRules()
 
 #: The default solver options: HiGHS, no time limit, proven optimal, quiet.
 DEFAULT_OPTIONS = SolverOptions()
+
+#: No capacitated limits or costs: every site may serve any demand, single assignment, travel only.
+NO_CAPACITY_LIMITS = CapacitySettings()

@@ -44,7 +44,7 @@ from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.multiyear import solve_multiyear
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, CapacitySettings, SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult
 
 
@@ -175,7 +175,7 @@ def _p_median(r: ModelRequest) -> LocationResult:
 
 def _p_median_next_best(r: ModelRequest) -> LocationResult:
     # No capacities and split assignment: the capacitated model is then exactly the p-median, with no-good cuts.
-    return _capacitated(replace(r, settings={"single_assignment": False}))
+    return _capacitated(replace(r, settings={"settings": CapacitySettings(single_assignment=False)}))
 
 
 def _p_median_years(r: ModelRequest, by_year: np.ndarray, years: Sequence[int], objective: str) -> LocationResult:
@@ -219,18 +219,19 @@ def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:
 
 def _capacitated_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
     is_new = (sites["type"].eq("new_build") | sites["status"].eq("candidate")).to_numpy()
-    return {
-        "min_demand": settings.min_population,
-        "max_demand": settings.max_population,
-        "capacity": _register_numbers(sites, "capacity"),
-        "single_assignment": settings.single_assignment,
-        "fixed_cost": _register_numbers(sites, "fixed_cost"),
-        "capital_cost": _register_numbers(sites, "capital_cost"),
-        "budget": settings.budget,
-        "cost_weight": settings.cost_weight,
-        "is_new_build": is_new,
-        "max_new_build": settings.max_new_build,
-    }
+    limits = CapacitySettings(
+        min_demand=settings.min_population,
+        max_demand=settings.max_population,
+        capacity=_register_numbers(sites, "capacity"),
+        single_assignment=settings.single_assignment,
+        fixed_cost=_register_numbers(sites, "fixed_cost"),
+        capital_cost=_register_numbers(sites, "capital_cost"),
+        budget=settings.budget,
+        cost_weight=settings.cost_weight,
+        is_new_build=is_new,
+        max_new_build=settings.max_new_build,
+    )
+    return {"settings": limits}
 
 
 def _capacitated_weights(settings: Any, demand: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -9,6 +9,7 @@ instead of stopping the sweep.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_CAPACITY_LIMITS, NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
@@ -31,6 +32,16 @@ def _model(name: str) -> tuple[ModelFn, bool]:
             f"unknown model {name!r} for a sweep over the number of hubs", setting="model.type", hint=f"use {usable}"
         )
     return entry.sweep_solver(), entry.sweep_fixed_cost
+
+
+def _with_fixed_cost(model_kwargs: dict[str, Any], fixed: np.ndarray | None) -> np.ndarray | None:
+    """The capacitated model's fixed costs: ``fixed`` put into its ``settings`` (in ``model_kwargs``), or, when
+    None, those its settings already hold."""
+    settings = model_kwargs.get("settings", NO_CAPACITY_LIMITS)
+    if fixed is not None:
+        model_kwargs["settings"] = replace(settings, fixed_cost=fixed)
+        return fixed
+    return None if settings.fixed_cost is None else np.asarray(settings.fixed_cost, dtype=float)
 
 
 def sweep_hubs(
@@ -70,13 +81,15 @@ def sweep_hubs(
         Site names for the ``sites`` column (and passed on to the model).
     fixed_cost : array of float, optional
         Fixed cost per site: the ``fixed_cost`` column totals it over the open sites. Passed on to the capacitated
-        model (which uses it in its objective with ``cost_weight``).
+        model (which uses it in its objective with ``cost_weight``) in its ``settings``; when not given, the
+        capacitated model's ``settings.fixed_cost`` (if any) is the one totalled.
     rules : SiteRules
         Must-open and unavailable sites, for every N (:class:`hubopt.locate.options.SiteRules`).
     options : SolverOptions
         Solver options for each solve (:class:`hubopt.locate.options.SolverOptions`).
     **model_kwargs
-        Passed to the model (e.g. ``max_minutes``, ``capacity``).
+        Passed to the model (e.g. ``max_minutes``, or the capacitated model's ``settings``, a
+        :class:`hubopt.locate.options.CapacitySettings`).
 
     Returns
     -------
@@ -98,8 +111,8 @@ def sweep_hubs(
     if people.shape != w.shape:
         raise InputError(f"population has {people.size} values for {w.size} zones")
     fixed = None if fixed_cost is None else np.asarray(fixed_cost, dtype=float)
-    if takes_fixed_cost and fixed is not None:
-        model_kwargs["fixed_cost"] = fixed
+    if takes_fixed_cost:
+        fixed = _with_fixed_cost(model_kwargs, fixed)
     if site_ids is not None:
         model_kwargs["site_ids"] = sids
     available = np.ones(c.shape[1], dtype=bool)

@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import capacitated
 from hubopt.locate.capacitated import solve_facility_location
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import CapacitySettings, SiteRules, SolverOptions
 from hubopt.locate.solve import relative_gap
 
 
@@ -126,18 +126,11 @@ def split_rules(kw: dict) -> tuple[SiteRules, dict]:
 
 def solve(cost, w, cap, fixed, capital, new, kw, single):
     rules, rest = split_rules(kw)
-    return solve_facility_location(
-        cost,
-        w,
-        capacity=cap,
-        fixed_cost=fixed,
-        capital_cost=capital,
-        is_new_build=new,
-        single_assignment=single,
-        diagnose=False,
-        rules=rules,
-        **rest,
+    n_hubs = rest.pop("n_hubs", None)
+    limits = CapacitySettings(
+        capacity=cap, fixed_cost=fixed, capital_cost=capital, is_new_build=new, single_assignment=single, **rest
     )
+    return solve_facility_location(cost, w, n_hubs=n_hubs, settings=limits, diagnose=False, rules=rules)
 
 
 def check_rules(res, cost, w, cap, capital, new, kw) -> None:
@@ -228,16 +221,16 @@ def test_rules_honoured_on_a_larger_instance(seed: int) -> None:
         "must_open": [1],
         "unavailable": [2],
     }
+    rules, rest = split_rules(kw)
+    n_hubs = rest.pop("n_hubs")
     res = solve_facility_location(
         cost,
         w,
-        capacity=cap,
-        capital_cost=capital,
-        is_new_build=new,
+        n_hubs=n_hubs,
+        settings=CapacitySettings(capacity=cap, capital_cost=capital, is_new_build=new, **rest),
         diagnose=False,
         options=SolverOptions(time_limit=20),
-        rules=split_rules(kw)[0],
-        **split_rules(kw)[1],
+        rules=rules,
     )
     check_rules(res, cost, w, cap, capital, new, kw)
     assert 2 not in res.open_sites
@@ -249,8 +242,12 @@ def test_free_number_of_hubs_follows_the_fixed_costs() -> None:
     rng = np.random.default_rng(9)
     cost = rng.uniform(1, 60, (20, 6))
     w = rng.uniform(1, 10, 20)
-    cheap = solve_facility_location(cost, w, fixed_cost=np.full(6, 1.0), cost_weight=1.0, single_assignment=False)
-    dear = solve_facility_location(cost, w, fixed_cost=np.full(6, 1e5), cost_weight=1.0, single_assignment=False)
+    cheap = solve_facility_location(
+        cost, w, settings=CapacitySettings(fixed_cost=np.full(6, 1.0), cost_weight=1.0, single_assignment=False)
+    )
+    dear = solve_facility_location(
+        cost, w, settings=CapacitySettings(fixed_cost=np.full(6, 1e5), cost_weight=1.0, single_assignment=False)
+    )
     assert len(cheap.open_sites) == 6 and len(dear.open_sites) == 1
     assert dear.parameters["fixed_cost_total"] == pytest.approx(1e5)
 
@@ -259,8 +256,10 @@ def test_exclusion_cuts_give_a_different_set() -> None:
     rng = np.random.default_rng(11)
     cost = rng.uniform(1, 60, (20, 6))
     w = rng.uniform(1, 10, 20)
-    first = solve_facility_location(cost, w, n_hubs=2, single_assignment=False)
-    second = solve_facility_location(cost, w, n_hubs=2, single_assignment=False, exclude_solutions=[first.open_sites])
+    first = solve_facility_location(cost, w, n_hubs=2, settings=CapacitySettings(single_assignment=False))
+    second = solve_facility_location(
+        cost, w, n_hubs=2, settings=CapacitySettings(single_assignment=False), exclude_solutions=[first.open_sites]
+    )
     assert set(second.open_sites) != set(first.open_sites)
     assert second.objective >= first.objective - 1e-9
 
@@ -273,17 +272,21 @@ def test_demand_beyond_total_capacity() -> None:
     with pytest.raises(
         ModelError, match=r"demand \(30\) exceeds the total capacity of all sites that may open \(24\) by 6"
     ):
-        solve_facility_location(cost, np.full(3, 10.0), capacity=[8, 8, 8], site_ids=IDS)
+        solve_facility_location(cost, np.full(3, 10.0), settings=CapacitySettings(capacity=[8, 8, 8]), site_ids=IDS)
     with pytest.raises(ModelError, match=r"exceeds the largest capacity 2 hubs can offer \(20\) by 10"):
-        solve_facility_location(cost, np.full(3, 10.0), n_hubs=2, capacity=[10, 10, 10], site_ids=IDS)
+        solve_facility_location(
+            cost, np.full(3, 10.0), n_hubs=2, settings=CapacitySettings(capacity=[10, 10, 10]), site_ids=IDS
+        )
 
 
 def test_zone_bigger_than_any_hub_it_can_reach() -> None:
     cost = np.array([[1.0, np.inf, 1.0], [1.0, 1.0, 1.0]])
     w = np.array([30.0, 5.0])
     with pytest.raises(ModelError, match=r"zone z0's demand \(30\) exceeds the capacity of every site it can reach"):
-        solve_facility_location(cost, w, capacity=[20, 100, 25], zone_ids=["z0", "z1"])
-    res = solve_facility_location(cost, w, capacity=[20, 100, 25], single_assignment=False)  # split: possible
+        solve_facility_location(cost, w, settings=CapacitySettings(capacity=[20, 100, 25]), zone_ids=["z0", "z1"])
+    res = solve_facility_location(
+        cost, w, settings=CapacitySettings(capacity=[20, 100, 25], single_assignment=False)
+    )  # split: possible
     assert res.parameters["split"]
 
 
@@ -294,22 +297,25 @@ def test_budget_too_small_for_the_must_open_sites() -> None:
         solve_facility_location(
             np.ones((3, 3)),
             np.ones(3),
-            capital_cost=[4, 5, 1],
-            budget=5,
+            settings=CapacitySettings(capital_cost=[4, 5, 1], budget=5),
             site_ids=IDS,
             rules=SiteRules.of(must_open=[0, 1]),
         )
     with pytest.raises(ModelError, match=r"the cheapest 2 hubs .* cost 3 in capital, over the budget of 2"):
-        solve_facility_location(np.ones((3, 3)), np.ones(3), n_hubs=2, capital_cost=[1, 2, 4], budget=2)
+        solve_facility_location(
+            np.ones((3, 3)), np.ones(3), n_hubs=2, settings=CapacitySettings(capital_cost=[1, 2, 4], budget=2)
+        )
 
 
 def test_minimum_size_beyond_total_demand() -> None:
     with pytest.raises(ModelError, match=r"3 hubs each serving at least 40 need 120 but the total demand is 100"):
-        solve_facility_location(np.ones((4, 3)), np.full(4, 25.0), n_hubs=3, min_demand=40)
+        solve_facility_location(np.ones((4, 3)), np.full(4, 25.0), n_hubs=3, settings=CapacitySettings(min_demand=40))
     with pytest.raises(ModelError, match="not even one hub can be supported"):
-        solve_facility_location(np.ones((4, 3)), np.full(4, 25.0), min_demand=400)
+        solve_facility_location(np.ones((4, 3)), np.full(4, 25.0), settings=CapacitySettings(min_demand=400))
     with pytest.raises(ModelError, match=r"minimum demand per hub .* is above the maximum"):
-        solve_facility_location(np.ones((4, 3)), np.full(4, 25.0), min_demand=50, max_demand=40)
+        solve_facility_location(
+            np.ones((4, 3)), np.full(4, 25.0), settings=CapacitySettings(min_demand=50, max_demand=40)
+        )
 
 
 def test_site_rules_in_words() -> None:
@@ -320,10 +326,15 @@ def test_site_rules_in_words() -> None:
         solve_facility_location(cost, np.ones(3), rules=SiteRules.of(must_open=[0], unavailable=[0]))
     with pytest.raises(ModelError, match="2 must-open sites are new builds but at most 1 new builds may open"):
         solve_facility_location(
-            cost, np.ones(3), is_new_build=[1, 1, 0], max_new_build=1, rules=SiteRules.of(must_open=[0, 1])
+            cost,
+            np.ones(3),
+            settings=CapacitySettings(is_new_build=[1, 1, 0], max_new_build=1),
+            rules=SiteRules.of(must_open=[0, 1]),
         )
     with pytest.raises(ModelError, match="with at most 0 new builds only 1 sites can open, fewer than the 2 hubs"):
-        solve_facility_location(cost, np.ones(3), n_hubs=2, is_new_build=[1, 1, 0], max_new_build=0)
+        solve_facility_location(
+            cost, np.ones(3), n_hubs=2, settings=CapacitySettings(is_new_build=[1, 1, 0], max_new_build=0)
+        )
     with pytest.raises(ModelError, match="cannot reach any site that may open: z0"):
         solve_facility_location(
             np.array([[1.0, np.inf, np.inf], [1.0, 1.0, 1.0]]),
@@ -332,7 +343,9 @@ def test_site_rules_in_words() -> None:
             rules=SiteRules.of(unavailable=[0]),
         )
     with pytest.raises(InputError, match="fixed_cost has missing values"):
-        solve_facility_location(cost, np.ones(3), fixed_cost=[1, np.nan, 2], cost_weight=1.0)
+        solve_facility_location(
+            cost, np.ones(3), settings=CapacitySettings(fixed_cost=[1, np.nan, 2], cost_weight=1.0)
+        )
 
 
 def test_solver_proven_infeasibility_names_the_binding_rule() -> None:
@@ -340,13 +353,15 @@ def test_solver_proven_infeasibility_names_the_binding_rule() -> None:
     cost = np.array([[1.0, np.inf], [np.inf, 1.0], [1.0, 1.0]])
     w = np.array([10.0, 10.0, 10.0])
     with pytest.raises(ModelError) as info:
-        solve_facility_location(cost, w, n_hubs=2, min_demand=15)
+        solve_facility_location(cost, w, n_hubs=2, settings=CapacitySettings(min_demand=15))
     text = str(info.value)
     assert "rules cannot all be met together" in text
     assert "each open hub serves at least 15" in text
     assert "Relaxing any one of these alone makes a solution possible" in text
     assert "the minimum demand per hub" in text and "single assignment" in text
-    res = solve_facility_location(cost, w, n_hubs=2, min_demand=15, single_assignment=False)
+    res = solve_facility_location(
+        cost, w, n_hubs=2, settings=CapacitySettings(min_demand=15, single_assignment=False)
+    )
     assert sorted(res.parameters["load"].values()) == pytest.approx([15.0, 15.0])
 
 
@@ -369,7 +384,8 @@ def test_time_limited_solve_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None
     w = rng.uniform(1, 10, n)
     cap = np.full(m, w.sum() / 3)
     kw = {"n_hubs": 4, "min_demand": w.sum() / 8}
-    res = solve_facility_location(cost, w, capacity=cap, options=SolverOptions(time_limit=600), **kw)
+    limits = CapacitySettings(capacity=cap, min_demand=kw["min_demand"])
+    res = solve_facility_location(cost, w, n_hubs=4, settings=limits, options=SolverOptions(time_limit=600))
     rep = res.report
     assert rep.status == "feasible" and not rep.is_optimal
     assert rep.stopped_by == "time limit"

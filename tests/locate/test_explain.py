@@ -18,7 +18,7 @@ from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.measure import model_measure
 from hubopt.locate.median import solve_p_median
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import CapacitySettings, SiteRules, SolverOptions
 
 
 def instance(seed: int, n: int = 16, m: int = 7):
@@ -124,14 +124,14 @@ def test_next_best_capacitated_matches_brute_force() -> None:
     n, m = 6, 4
     cost = rng.integers(1, 30, (n, m)).astype(float)
     w = rng.integers(1, 20, n).astype(float)
-    kwargs = {"capacity": np.full(m, w.sum() * 0.55), "min_demand": w.sum() * 0.2}
-    table = next_best_solutions(cost, w, 2, n_solutions=3, model_kwargs=kwargs)
+    limits = CapacitySettings(capacity=np.full(m, w.sum() * 0.55), min_demand=w.sum() * 0.2)
+    table = next_best_solutions(cost, w, 2, n_solutions=3, model_kwargs={"settings": limits})
     truth = []
     for s in itertools.combinations(range(m), 2):
         best = np.inf
         for assign in itertools.product(s, repeat=n):
             loads = [w[np.array(assign) == j].sum() for j in s]
-            if all(kwargs["min_demand"] <= x <= kwargs["capacity"][0] for x in loads):
+            if all(limits.min_demand <= x <= limits.capacity[0] for x in loads):
                 best = min(best, float(np.dot(w, cost[np.arange(n), assign])))
         truth.append(best)
     truth = sorted(v for v in truth if np.isfinite(v))
@@ -142,7 +142,7 @@ def test_swap_table_for_a_capacitated_answer() -> None:
     rng = np.random.default_rng(41)
     cost = rng.uniform(1, 40, (12, 6))
     w = rng.uniform(1, 10, 12)
-    kwargs = {"capacity": np.full(6, w.sum() * 0.45), "single_assignment": False}
+    kwargs = {"settings": CapacitySettings(capacity=np.full(6, w.sum() * 0.45), single_assignment=False)}
     res = solve_facility_location(cost, w, n_hubs=3, **kwargs)
     table = swap_table(cost, w, res, model_kwargs=kwargs, n_alternatives=2, reoptimise=True)
     assert len(table) == 6

@@ -21,7 +21,7 @@ from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.multiyear import solve_multiyear
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import CapacitySettings, SiteRules, SolverOptions
 from hubopt.locate.solve import SolveReport
 from hubopt.study import load_study
 from hubopt.travel.estimate import straight_line_minutes
@@ -118,7 +118,9 @@ def test_capacitated_proven_with_both_solvers(solver: str) -> None:
             load = np.bincount(choice, weights=weights, minlength=4)
             if (load <= cap + 1e-9).all():
                 best = min(best, float(sum(weights[i] * cost[i, j] for i, j in enumerate(choice))))
-    res = solve_facility_location(cost, weights, n_hubs=2, max_demand=cap, options=SolverOptions(solver=solver))
+    res = solve_facility_location(
+        cost, weights, n_hubs=2, settings=CapacitySettings(max_demand=cap), options=SolverOptions(solver=solver)
+    )
     _assert_proven(res.report, res.objective, best)
 
 

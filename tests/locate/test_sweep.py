@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from hubopt.errors import InputError
+from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.median import solve_p_median
-from hubopt.locate.options import SiteRules, SolverOptions
+from hubopt.locate.options import CapacitySettings, SiteRules, SolverOptions
 from hubopt.locate.solution import access_measures
 from hubopt.locate.sweep import sweep_hubs
 
@@ -63,7 +64,12 @@ def test_p_center_sweep_radius_never_rises_and_fixed_costs_total() -> None:
 def test_capacitated_sweep_reports_impossible_numbers_of_hubs() -> None:
     cost, w, people = instance(2, n=20, m=8)
     table = sweep_hubs(
-        "capacitated", cost, w, [1, 2, 3, 6], min_demand=w.sum() / 5, single_assignment=False, population=people
+        "capacitated",
+        cost,
+        w,
+        [1, 2, 3, 6],
+        settings=CapacitySettings(min_demand=w.sum() / 5, single_assignment=False),
+        population=people,
     )
     assert table["status"].tolist()[:3] == ["optimal"] * 3
     last = table.iloc[-1]
@@ -95,3 +101,23 @@ def test_any_model_function_and_bad_names() -> None:
     assert table["sites"].str.startswith("site 0").all()
     with pytest.raises(InputError, match="unknown model 'k-means'"):
         sweep_hubs("k-means", cost, w, [2])
+
+
+@pytest.mark.parametrize("given", ["in_settings", "as_sweep_argument"])
+def test_capacitated_sweep_totals_the_fixed_costs_of_its_settings(given: str) -> None:
+    # The pipeline hands the capacitated model's register costs to the sweep inside its CapacitySettings; the
+    # sweep's fixed_cost column totals them over the open sites either way, and the model weighs them in its
+    # objective (cost_weight) exactly as when they are given to the sweep itself.
+    cost, w, people = instance(3, n=15, m=6)
+    fixed = np.array([0.0, 500.0, 10.0, 800.0, 20.0, 300.0])
+    if given == "in_settings":
+        kw = {"settings": CapacitySettings(fixed_cost=fixed, cost_weight=1.0)}
+    else:
+        kw = {"fixed_cost": fixed, "settings": CapacitySettings(cost_weight=1.0)}
+    table = sweep_hubs("capacitated", cost, w, [1, 2, 3], population=people, **kw)
+    for _, row in table.iterrows():
+        res = solve_facility_location(
+            cost, w, n_hubs=int(row["n_hubs"]), settings=CapacitySettings(fixed_cost=fixed, cost_weight=1.0)
+        )
+        assert row["objective"] == pytest.approx(res.objective, rel=1e-9)
+        assert row["fixed_cost"] == pytest.approx(fixed[res.open_sites].sum(), rel=1e-9)
