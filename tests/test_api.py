@@ -9,6 +9,7 @@ import inspect
 import json
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pytest
 import yaml
@@ -17,6 +18,7 @@ import hubopt
 from hubopt import pipeline
 from hubopt.pipeline import steps
 from hubopt.scenario.schema import _SCHEMA
+from hubopt.travel.osm_tags import add_travel_times
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
@@ -208,3 +210,11 @@ def test_the_from_dict_example_in_its_docstring_gives_five_hubs(tmp_path: Path) 
     scenario = hubopt.Scenario.from_dict(settings, base_dir=tmp_path)
     assert scenario.hubs == 5 and scenario.study == WEST_KENT.resolve()
     assert scenario.output_folder == tmp_path.resolve() / "maps" / "five_hubs"
+
+
+def test_travel_functions_name_their_argument_not_a_scenario_setting() -> None:
+    with pytest.raises(ValueError, match=r"parameter 'walk_speed_kph'") as info:
+        add_travel_times(nx.MultiDiGraph(), mode="walk", walk_speed_kph=0)
+    assert info.value.setting is None
+    with pytest.raises(hubopt.InputError, match=r"parameter 'mode'"):
+        add_travel_times(nx.MultiDiGraph(), mode="hovercraft")
