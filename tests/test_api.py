@@ -16,7 +16,7 @@ import yaml
 
 import hubopt
 from hubopt import pipeline
-from hubopt.pipeline import steps
+from hubopt.pipeline import model_step
 from hubopt.scenario.schema import _SCHEMA
 from hubopt.travel.osm_tags import add_travel_times
 
@@ -185,7 +185,7 @@ def test_the_pipeline_names_the_scenario_setting_of_a_library_error(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise hubopt.InputError("the number of hubs is not allowed", parameter="n_hubs", hint="choose another")
 
-    monkeypatch.setattr(steps, "solve_scenario_model", refuse)
+    monkeypatch.setattr(model_step, "_solve_model", refuse)  # the model step's work, inside its restating
     with pytest.raises(hubopt.InputError) as info:
         hubopt.run(scenario)
     error = info.value

@@ -68,7 +68,8 @@ def scenario_error(exc: InputError, scenario: Scenario, *, setting: str | None =
         where = {"setting": setting}
     if where is None:
         return exc
-    path = scenario.path if "setting" in where else exc.path
+    # A scenario built by hand (tests, notebooks) may lack a file: the setting is named without one.
+    path = getattr(scenario, "path", None) if "setting" in where else exc.path
     return InputError(exc.problem, path=path, setting=where.get("setting"), column=where.get("column"), hint=exc.hint)
 
 

@@ -297,18 +297,17 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
     progress(f"Solving the {scenario.model_type} model ({scenario.solver})")
-    with named_for(scenario):
-        outcome = solve_scenario_model(
-            scenario,
-            minutes,
-            demand,
-            candidates.sites,
-            candidates.must_open,
-            candidates.unavailable,
-            study.zones["zone_id"].astype(str).tolist(),
-            demand_for_year,
-            progress,
-        )
+    outcome = solve_scenario_model(
+        scenario,
+        minutes,
+        demand,
+        candidates.sites,
+        candidates.must_open,
+        candidates.unavailable,
+        study.zones["zone_id"].astype(str).tolist(),
+        demand_for_year,
+        progress,
+    )
     result = outcome.result
     zones = zone_table(study, demand, candidates.sites, result)
     mode_access: dict[str, dict[str, float]] = {}
