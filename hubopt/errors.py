@@ -54,8 +54,10 @@ class HuboptError(Exception):
     """Base class of every error hubopt reports to a user."""
 
 
-class InputError(HuboptError):
-    """Bad input: a file, a row, a column or a scenario setting that hubopt cannot use.
+class InputError(HuboptError, ValueError):
+    """Bad input: a file, a row, a column, a scenario setting or a function's argument that hubopt cannot use.
+
+    It is also a :class:`ValueError`, so code that calls hubopt as a library may catch either.
 
     Parameters
     ----------
@@ -71,6 +73,10 @@ class InputError(HuboptError):
         What the user should do about it.
     setting : str, optional
         The scenario-file setting (dotted key, e.g. ``model.hubs``) that holds the problem.
+    parameter : str, optional
+        The argument of a library function that holds the problem (e.g. ``n_hubs`` of
+        :func:`hubopt.solve_p_median`). The pipeline names the scenario setting instead (see
+        :data:`hubopt.pipeline.scenario_errors.SETTING_OF_PARAMETER`).
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class InputError(HuboptError):
         column: str | None = None,
         hint: str | None = None,
         setting: str | None = None,
+        parameter: str | None = None,
     ) -> None:
         self.problem = _cap(problem)
         self.path = None if path is None else _cut(str(path), MAX_QUOTED_CHARS * 2)
@@ -89,6 +96,7 @@ class InputError(HuboptError):
         self.column = None if column is None else _cut(str(column), MAX_QUOTED_CHARS)
         self.hint = None if hint is None else _cap(hint)
         self.setting = None if setting is None else _cut(str(setting), MAX_QUOTED_CHARS)
+        self.parameter = None if parameter is None else _cut(str(parameter), MAX_QUOTED_CHARS)
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -101,6 +109,8 @@ class InputError(HuboptError):
             where.append(f"column '{self.column}'")
         if self.setting is not None:
             where.append(f"setting '{self.setting}'")
+        if self.parameter is not None:
+            where.append(f"parameter '{self.parameter}'")
         text = f"{', '.join(where)}: {self.problem}" if where else self.problem
         if self.hint:
             text += f"\n  What to do: {self.hint}"

@@ -141,5 +141,5 @@ def map_caption(run: RunResult) -> str:
         f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} sites "
         f"({run.outcome.description if run.outcome else run.result.model}) for {run.demand.year} "
         f"({run.demand.summary}). Travel times: "
-        f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.path.name}."
+        f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.source}."
     )

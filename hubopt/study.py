@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hubopt import builtin
 from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame
 from hubopt.io._columns import check_unique, require_columns
@@ -181,13 +182,20 @@ def load_study(folder: str | Path) -> Study:
     Parameters
     ----------
     folder : str or Path
-        A folder written by ``hubopt study build`` or laid out as described in ``data/README.md``.
+        A folder written by ``hubopt study build`` or laid out as described in ``data/README.md``, or a built-in
+        study such as ``builtin:west_kent``.
 
     Returns
     -------
     Study
+        Its zones, sites and districts as GeoDataFrames in EPSG:27700, and its population projections.
+
+    Raises
+    ------
+    InputError
+        When the folder or one of its files is missing or unusable: the message names the file, row and column.
     """
-    root = Path(folder)
+    root = builtin.study_path(str(folder)) if builtin.is_reference(folder) else Path(folder)
     if not root.is_dir():
         raise InputError(
             "the study folder does not exist", path=root, hint="give the folder that holds study.yaml and zones.csv"

@@ -20,14 +20,14 @@ def _whole_numbers(values: Any, m: int, *, name: str, nan_as: float | None) -> n
     arr = np.asarray(values, dtype=float).reshape(-1) if values is not None else None
     if arr is None or arr.shape != (m,):
         got = "nothing" if arr is None else f"{arr.size} values"
-        raise InputError(f"{name} must give one value per site ({m} sites), not {got}", setting=f"beds.{name}")
+        raise InputError(f"{name} must give one value per site ({m} sites), not {got}", parameter=name)
     if nan_as is not None:
         arr = np.where(np.isnan(arr), nan_as, arr)
     if not np.isfinite(arr).all() or (arr < 0).any():
-        raise InputError(f"{name} must be whole numbers of zero or more", setting=f"beds.{name}")
+        raise InputError(f"{name} must be whole numbers of zero or more", parameter=name)
     if (arr != np.round(arr)).any():
         j = int(np.flatnonzero(arr != np.round(arr))[0])
-        raise InputError(f"{name} must be whole beds; site {j} has {arr[j]:g}", setting=f"beds.{name}")
+        raise InputError(f"{name} must be whole beds; site {j} has {arr[j]:g}", parameter=name)
     return arr.astype(int)
 
 
@@ -59,14 +59,14 @@ def _check_totals(c: np.ndarray, demand: np.ndarray, cap: np.ndarray, costs: tup
     if not travel < MAX_TOTAL:
         raise InputError(
             f"the bed demand x travel time is too large to compute with ({travel:.3g}, above {MAX_TOTAL:.0e})",
-            column="travel_weight",
+            parameter="travel_weight",
             hint="scale the bed demand or the travel weight down, or look for a wrong, huge value",
         )
     if not spend < MAX_TOTAL:
         raise InputError(
             f"the costs of beds and units are too large to compute with ({spend:.3g} if every site were full, "
             f"above {MAX_TOTAL:.0e})",
-            setting="beds.cost_per_bed",
+            parameter="cost_per_bed",
             hint="give costs in thousands of pounds, or look for a wrong, huge value",
         )
 
@@ -101,11 +101,11 @@ def check_bed_rules(
     m = c.shape[1]
     for name, value in zip(("travel_weight", "cost_per_bed", "cost_per_unit"), costs, strict=True):
         if not math.isfinite(value) or value < 0:
-            raise InputError(f"{name} must be zero or more, not {value!r}", setting=f"beds.{name}")
+            raise InputError(f"{name} must be zero or more, not {value!r}", parameter=name)
     if max_beds is None:
         raise InputError(
             "the most beds each site could hold (max_beds) must be given",
-            column="max_beds",
+            parameter="max_beds",
             hint="give max_beds per site in the site register; a blank or 0 means the site cannot host beds",
         )
     cap = _whole_numbers(max_beds, m, name="max_beds", nan_as=0.0)
@@ -119,12 +119,12 @@ def check_bed_rules(
         names = ", ".join(f"{sids[j]} ({existing[j]} beds today, max {cap[j]})" for j in over[:10])
         raise InputError(
             f"site(s) have more beds today than their maximum: {names}",
-            column="max_beds",
+            parameter="max_beds",
             hint="max_beds is the most beds a site could hold: at least its beds today",
         )
     new = existing == 0 if is_new_site is None else np.asarray(is_new_site, dtype=bool).reshape(-1)
     if new.shape != (m,):
-        raise InputError(f"is_new_site must give one value per site ({m} sites)", column="is_new_site")
+        raise InputError(f"is_new_site must give one value per site ({m} sites)", parameter="is_new_site")
     hostable, notes = _hostable(cap, unit, new, allow_new_sites, sids)
     keep, lower = _must_keep(must_keep, cap, existing, unit, new, allow_new_sites, sids)
     cap = np.where(hostable, cap, 0)
@@ -180,7 +180,7 @@ def _check_matrix_and_demand(
     if need_arr.shape != (d.shape[0],):
         raise InputError(f"there are {d.shape[0]} years of bed demand but {need_arr.size} figures of need")
     if not np.isfinite(need_arr).all() or (need_arr < 0).any():
-        raise InputError("the beds needed must be finite and zero or more", column="need")
+        raise InputError("the beds needed must be finite and zero or more", parameter="need_by_year")
     sids = [str(s) for s in site_ids] if site_ids is not None else [f"site {j}" for j in range(m)]
     zids = [str(z) for z in zone_ids] if zone_ids is not None else [f"zone {i}" for i in range(n)]
     if len(sids) != m or len(zids) != n:
@@ -195,7 +195,7 @@ def _ward_minimum(min_unit: int | None, existing: np.ndarray, sids: list[str]) -
         if today.size == 0:
             raise InputError(
                 "the minimum ward size (min_unit) must be given: no site has beds today to take it from",
-                setting="beds.min_unit",
+                parameter="min_unit",
                 hint="give the smallest number of beds a site can safely run (a ward), from the provider",
             )
         unit = int(today.min())
@@ -205,7 +205,7 @@ def _ward_minimum(min_unit: int | None, existing: np.ndarray, sids: list[str]) -
         )
     if isinstance(min_unit, bool) or float(min_unit) != int(min_unit) or int(min_unit) < 1:
         raise InputError(
-            f"min_unit must be a whole number of beds, 1 or more, not {min_unit!r}", setting="beds.min_unit"
+            f"min_unit must be a whole number of beds, 1 or more, not {min_unit!r}", parameter="min_unit"
         )
     return int(min_unit), "given"
 
@@ -244,7 +244,7 @@ def _must_keep(
     keep = np.zeros(m, dtype=bool)
     keep_idx = np.asarray(list(must_keep), dtype=int)
     if keep_idx.size and ((keep_idx < 0) | (keep_idx >= m)).any():
-        raise InputError(f"must_keep names a site index outside 0..{m - 1}", setting="beds.must_keep")
+        raise InputError(f"must_keep names a site index outside 0..{m - 1}", parameter="must_keep")
     keep[keep_idx] = True
     lower = np.where(keep, np.maximum(existing, unit), 0)
     for j in np.flatnonzero(keep):

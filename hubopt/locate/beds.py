@@ -253,9 +253,7 @@ def _plan(
             + "), then placed to minimise travel and cost"
         )
     elif priority != "weighted":
-        raise InputError(
-            f"unknown priority {priority!r}", setting="beds.priority", hint="use fewest_beds or weighted"
-        )
+        raise InputError(f"unknown priority {priority!r}", parameter="priority", hint="use fewest_beds or weighted")
     beds, assignment, report = _solve(
         rules,
         allow_moves=allow_moves,

@@ -81,11 +81,11 @@ def _site_array(values: Sequence[float] | np.ndarray | None, m: int, name: str, 
         return None
     a = np.asarray(values, dtype=float)
     if a.shape != (m,):
-        raise InputError(f"{name} must have one value per site ({m}), not shape {a.shape}", setting=f"model.{name}")
+        raise InputError(f"{name} must have one value per site ({m}), not shape {a.shape}", parameter=name)
     if not nan_ok and np.isnan(a).any():
-        raise InputError(f"{name} has missing values (NaN)", setting=f"model.{name}", hint="give every site a value")
+        raise InputError(f"{name} has missing values (NaN)", parameter=name, hint="give every site a value")
     if (a[~np.isnan(a)] < 0).any() or np.isinf(a).any():
-        raise InputError(f"{name} must be finite and zero or positive", setting=f"model.{name}")
+        raise InputError(f"{name} must be finite and zero or positive", parameter=name)
     return a
 
 
@@ -104,7 +104,7 @@ def _check_cost_totals(
             what = "the capital budget" if name == "budget" else f"{name} (x the cost weight, summed over the sites)"
             raise InputError(
                 f"{what} is too large to compute with ({total:.3g}, above {MAX_TOTAL:.0e})",
-                setting=f"model.{name}",
+                parameter=name,
                 hint="give costs in thousands of pounds, or look for a wrong, huge value",
             )
 
@@ -364,25 +364,25 @@ def _check_rule_values(
 ) -> None:
     """Refuse rule values that are invalid on their own (negative, missing what they need, or contradictory)."""
     if cost_weight < 0 or not np.isfinite(cost_weight):
-        raise InputError("the cost weight must be zero or positive", setting="model.cost_weight")
+        raise InputError("the cost weight must be zero or positive", parameter="cost_weight")
     _check_cost_totals(fixed, capital, budget, float(cost_weight))
     if min_demand is not None and (min_demand < 0 or not np.isfinite(min_demand)):
-        raise InputError("the minimum demand per hub must be zero or positive", setting="model.min_population")
+        raise InputError("the minimum demand per hub must be zero or positive", parameter="min_demand")
     if max_demand is not None and not max_demand > 0:
-        raise InputError("the maximum demand per hub must be positive", setting="model.max_population")
+        raise InputError("the maximum demand per hub must be positive", parameter="max_demand")
     if min_demand is not None and max_demand is not None and min_demand > max_demand:
         raise ModelError(
             f"the minimum demand per hub ({_fmt(min_demand)}) is above the maximum ({_fmt(max_demand)}); "
             "no hub can satisfy both"
         )
     if budget is not None and capital is None:
-        raise InputError("a capital budget needs a capital cost for each site", setting="model.budget")
+        raise InputError("a capital budget needs a capital cost for each site", parameter="budget")
     if budget is not None and budget < 0:
-        raise InputError("the capital budget must be zero or positive", setting="model.budget")
+        raise InputError("the capital budget must be zero or positive", parameter="budget")
     if max_new_build is not None and is_new_build is None:
-        raise InputError("a new-build limit needs the sites flagged as new builds", setting="model.max_new_build")
+        raise InputError("a new-build limit needs the sites flagged as new builds", parameter="max_new_build")
     if max_new_build is not None and max_new_build < 0:
-        raise InputError("the new-build limit must be zero or positive", setting="model.max_new_build")
+        raise InputError("the new-build limit must be zero or positive", parameter="max_new_build")
 
 
 def _read_solution(
@@ -481,7 +481,7 @@ def _make_spec(
     )
     new_build = np.zeros(m, dtype=bool) if s.is_new_build is None else np.asarray(s.is_new_build, dtype=bool)
     if new_build.shape != (m,):
-        raise InputError(f"is_new_build must have one value per site ({m})", column="is_new_build")
+        raise InputError(f"is_new_build must have one value per site ({m})", parameter="is_new_build")
     available, forced = site_masks(m, rules.must_open, rules.unavailable, sids)
     upper = np.full(m, np.inf) if cap is None else np.where(np.isnan(cap), np.inf, cap)
     if s.max_demand is not None:

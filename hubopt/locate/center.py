@@ -275,10 +275,10 @@ def solve_p_center(
     must_open, unavailable = rules.must_open, rules.unavailable
     solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     if method not in METHODS:
-        raise InputError(f"unknown p-center method {method!r}", column="method", hint="use search or milp")
+        raise InputError(f"unknown p-center method {method!r}", parameter="method", hint="use search or milp")
     solver = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
-        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+        raise InputError("the time limit must be a positive number of seconds", parameter="time_limit")
     start = time.perf_counter()
     clock = _Deadline(None if time_limit is None else _clock.now() + float(time_limit))
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)

@@ -46,9 +46,9 @@ MIP_OPTIONS: dict[str, HighsOptionValue] = {}
 
 def _check_settings(time_limit: float | None, mip_gap: float, max_minutes: float) -> None:
     if time_limit is not None and time_limit <= 0:
-        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+        raise InputError("the time limit must be a positive number of seconds", parameter="time_limit")
     if mip_gap < 0:
-        raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
+        raise InputError("the MIP gap must be zero or positive", parameter="mip_gap")
     if max_minutes is None or not math.isfinite(float(max_minutes)) or float(max_minutes) < 0:
         raise InputError("the travel-time standard must be a finite number of minutes, zero or more")
 

@@ -126,11 +126,11 @@ def solve_p_median(
     started = _clock.now()  # the time limit counts from here, input checks included
     name = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
-        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+        raise InputError("the time limit must be a positive number of seconds", parameter="time_limit")
     if mip_gap < 0:
-        raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
+        raise InputError("the MIP gap must be zero or positive", parameter="mip_gap")
     if max_minutes is not None and not max_minutes >= 0:
-        raise InputError("the travel-time limit must be zero or positive minutes", setting="model.max_minutes")
+        raise InputError("the travel-time limit must be zero or positive minutes", parameter="max_minutes")
     c, w, zids, sids = check_cost_and_weights(cost, weights, zone_ids, site_ids)
     n_hubs = int(n_hubs)
     available, forced = site_rules(c.shape[1], n_hubs, must_open, unavailable, sids)

@@ -308,9 +308,7 @@ def solve_multiyear(
     must_open, unavailable = rules.must_open, rules.unavailable
     solver, time_limit, mip_gap, msg = options.solver, options.time_limit, options.mip_gap, options.msg
     if objective not in OBJECTIVES:
-        raise InputError(
-            f"unknown multi-year objective {objective!r}", setting="model.multi_year_objective", hint="sum, regret"
-        )
+        raise InputError(f"unknown multi-year objective {objective!r}", parameter="objective", hint="sum, regret")
     solver = check_solver_name(solver)
     start = time.perf_counter()
     start_clock = _clock.now()

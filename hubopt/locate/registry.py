@@ -98,14 +98,14 @@ class ModelRequest:
     def hubs(self) -> int:
         """The number of hubs, for a model that needs one."""
         if self.n_hubs is None:
-            raise InputError(f"the {self.model} model needs a number of hubs", setting="model.hubs")
+            raise InputError(f"the {self.model} model needs a number of hubs", parameter="n_hubs")
         return int(self.n_hubs)
 
     def minutes(self) -> float:
         """The travel-time standard, for a model that needs one."""
         if self.max_minutes is None:
             raise InputError(
-                f"the {self.model} model needs the travel-time standard (max_minutes)", setting="model.max_minutes"
+                f"the {self.model} model needs the travel-time standard (max_minutes)", parameter="max_minutes"
             )
         return float(self.max_minutes)
 

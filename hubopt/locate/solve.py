@@ -112,7 +112,7 @@ def check_solver_name(name: str) -> str:
     """Return the canonical solver name, or fail with the list of known solvers."""
     key = str(name).strip().lower()
     if key not in SOLVERS:
-        raise InputError(f"unknown solver {name!r}", setting="model.solver", hint=f"use one of: {', '.join(SOLVERS)}")
+        raise InputError(f"unknown solver {name!r}", parameter="solver", hint=f"use one of: {', '.join(SOLVERS)}")
     return key
 
 
@@ -151,9 +151,9 @@ def solve(
     """
     name = check_solver_name(solver)
     if time_limit is not None and time_limit <= 0:
-        raise InputError("the time limit must be a positive number of seconds", setting="model.time_limit")
+        raise InputError("the time limit must be a positive number of seconds", parameter="time_limit")
     if mip_gap < 0:
-        raise InputError("the MIP gap must be zero or positive", setting="model.mip_gap")
+        raise InputError("the MIP gap must be zero or positive", parameter="mip_gap")
     n_vars = len(problem.variables())
     n_int = sum(1 for v in problem.variables() if v.cat == pulp.LpInteger)
     n_cons = problem.numConstraints()
@@ -322,7 +322,7 @@ def cbc_command(**options: Any) -> pulp.LpSolver:
     if not bundled.available():
         raise InputError(
             "the CBC solver is not installed",
-            setting="model.solver",
+            parameter="solver",
             hint="install it with: pip install 'pulp[cbc]', or use solver: highs",
         )
     return bundled

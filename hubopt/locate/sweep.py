@@ -29,7 +29,7 @@ def _model(name: str) -> tuple[ModelFn, bool]:
     if entry is None or not entry.sweepable:
         usable = ", ".join(m.name for m in registry.MODELS.values() if m.sweepable)
         raise InputError(
-            f"unknown model {name!r} for a sweep over the number of hubs", setting="model.type", hint=f"use {usable}"
+            f"unknown model {name!r} for a sweep over the number of hubs", parameter="model", hint=f"use {usable}"
         )
     return entry.sweep_solver(), entry.sweep_fixed_cost
 

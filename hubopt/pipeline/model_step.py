@@ -16,6 +16,7 @@ from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.registry import ModelRequest
 from hubopt.locate.sweep import sweep_hubs
+from hubopt.pipeline.scenario_errors import named_for
 from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
 
@@ -32,7 +33,25 @@ def solve_scenario_model(
     progress: Callable[[str], None] = lambda _m: None,
 ) -> ModelOutcome:
     """Solve ``model.type`` (its :mod:`hubopt.locate.registry` entry) with the scenario's settings; add the sweep
-    and explanation when asked."""
+    and explanation when asked. A library error naming an argument is restated as the scenario setting (see
+    :mod:`hubopt.pipeline.scenario_errors`)."""
+    with named_for(scenario):
+        return _solve_model(
+            scenario, minutes, demand, sites, must_open, unavailable, zone_ids, demand_for_year, progress
+        )
+
+
+def _solve_model(
+    scenario: Scenario,
+    minutes: np.ndarray,
+    demand: ZoneDemand,
+    sites: pd.DataFrame,
+    must_open: list[int],
+    unavailable: list[int],
+    zone_ids: list[str],
+    demand_for_year: Callable[[int], ZoneDemand],
+    progress: Callable[[str], None],
+) -> ModelOutcome:
     ms = scenario.model
     kind = scenario.model_type
     site_ids = sites["site_id"].astype(str).tolist()

@@ -115,14 +115,15 @@ def write_outputs(run: RunResult, staging: Path) -> None:
 def _manifest(run: RunResult) -> dict[str, Any]:
     sc = run.scenario
     inputs = {f"study/{k}": v for k, v in run.study.files.items()}
-    inputs["scenario"] = sc.path
+    if sc.path is not None:  # a scenario made from a dict has no file; its values are in the manifest
+        inputs["scenario"] = sc.path
     if sc.extra_register is not None:
         inputs["extra_register"] = sc.extra_register
     if sc.housing_file is not None:
         inputs["housing"] = sc.housing_file
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
-        scenario={"path": str(sc.path), "values": sc.raw},
+        scenario={"path": None if sc.path is None else str(sc.path), "values": sc.raw},
         inputs=inputs,
         parameters={
             "year": sc.year,

@@ -26,6 +26,7 @@ from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
+from hubopt.pipeline.scenario_errors import named_for
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
 from hubopt.scenario import Scenario
@@ -224,6 +225,64 @@ def run_scenario(
     return run
 
 
+def run(
+    scenario: Scenario,
+    *,
+    write: bool = False,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    refresh: bool = False,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> RunResult:
+    """Run a scenario and return its result; write the output files only when asked.
+
+    Without ``write`` (and without ``out``) nothing is written: no output folder is made or checked, and the result
+    holds everything the files would (``zones`` and ``sites`` are GeoDataFrames in EPSG:27700, British National
+    Grid). Travel-time caches of a network run are still read and kept, as in every run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :meth:`~hubopt.scenario.Scenario.from_yaml` and
+        :meth:`~hubopt.scenario.Scenario.from_dict`).
+    write : bool
+        Write the outputs (map, tables, report, workbook, manifest) as ``hubopt run`` does; see
+        :func:`run_scenario` for how the output folder is protected.
+    out : str or Path, optional
+        Output folder (default: the scenario's ``outputs.folder``). Giving one implies ``write``.
+    overwrite : bool
+        Replace an earlier run in the output folder (when writing).
+    refresh : bool
+        Recompute cached network travel times.
+    progress : callable
+        Called with a short message at each step.
+
+    Returns
+    -------
+    RunResult
+        The run; ``folder`` and ``outputs`` are set only when it wrote its files.
+
+    Examples
+    --------
+    >>> import hubopt
+    >>> result = hubopt.run(hubopt.Scenario.from_yaml("builtin:west_kent_hubs"))  # doctest: +SKIP
+    >>> result.zones.crs.to_epsg()  # doctest: +SKIP
+    27700
+    """
+    if write or out is not None:
+        return run_scenario(
+            scenario,
+            out=None if out is None else Path(out),
+            overwrite=overwrite,
+            refresh=refresh,
+            progress=progress,
+        )
+    start = time.perf_counter()
+    result = _compute(scenario, refresh=refresh, progress=progress)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
     """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
     progress(f"Reading the study at {scenario.study}")
@@ -263,9 +322,10 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
-        beds = plan_beds(
-            study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
-        )
+        with named_for(scenario):
+            beds = plan_beds(
+                study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
+            )
         planned = beds.table().set_index("site_id")
         # The map and the site table show the beds of the run's own year when the bed plan has it (a map of 2030
         # shows 2030's beds), else of the plan's last year; the column planned_beds_year says which, always.
@@ -291,7 +351,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     )
     if scenario.options:
         progress(f"Appraising {len(scenario.options)} site options")
-        try:
+        with named_for(scenario, setting="appraisal"):
             run.appraisal = appraise_run(
                 run,
                 scenario.options,
@@ -299,8 +359,6 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
                 min_population=scenario.model.min_population,
                 max_population=scenario.model.max_population,
             )
-        except InputError as exc:
-            raise InputError(exc.problem, path=scenario.path, setting="appraisal", hint=exc.hint) from None
     run.zones["growth_pct"] = growth_pct(demand, demand_for_year(study.base_year))
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:

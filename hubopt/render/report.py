@@ -159,7 +159,7 @@ def write_report(
         f"<h1>{_e(heading)}</h1>",
         f'<p class="lead">{_e(run.study.name)}, {_e(run.demand.year)}. {_e(sc.description.strip())}</p>',
         f'<p class="meta">Made by hubopt on {dt.date.today():%d %B %Y} from the scenario file '
-        f"<code>{_e(Path(sc.path).name)}</code>.</p>",
+        f"<code>{_e(sc.source)}</code>.</p>",
         _toc(images, sweep, run.beds is not None, appraisal),
         _summary(run),
     ]

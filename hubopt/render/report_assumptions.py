@@ -88,7 +88,7 @@ def _assumptions_section(run: RunResult) -> str:
         + (f"<h3>Left out on purpose</h3><ul>{left_html}</ul>" if left_html else "")
         + f'<h3>Data sources and attribution</h3><div class="attribution">{attribution}</div>'
         + (
-            f"<h3>Scenario settings</h3><p class='note'>As read from {_e(Path(sc.path).name)}, with defaults filled "
+            f"<h3>Scenario settings</h3><p class='note'>As read from {_e(sc.source)}, with defaults filled "
             f"in.</p><table><tbody>{settings_rows}</tbody></table>"
             if settings_rows
             else ""

@@ -1,10 +1,18 @@
-"""Reading a scenario file: the YAML read, checked against the schema, each section validated, paths resolved."""
+"""The :class:`Scenario` and how one is made: a scenario file (:meth:`Scenario.from_yaml`, :func:`load_scenario`) or
+the same settings as a Python dict (:meth:`Scenario.from_dict`), both checked by one validator: the values checked
+against the schema, each section validated, paths resolved."""
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hubopt import builtin
+from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.demand.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
 from hubopt.demand.projection import BEYOND_CHOICES
 from hubopt.demand.zones import check_band_weights
@@ -26,33 +34,242 @@ from hubopt.scenario.sections import (
     _registration_share,
     _travel_modes,
 )
-from hubopt.scenario.settings import (
-    Scenario,
-)
+from hubopt.scenario.settings import BedSettings, ModelSettings, TravelMode
+
+__all__ = ["Scenario", "load_scenario"]
+
+#: Resolves a path setting (relative to the scenario's folder, or ``builtin:NAME``); None stays None.
+Resolve = Callable[[str | None], Path | None]
+
+
+@dataclass
+class Scenario:
+    """A validated scenario with its paths resolved.
+
+    Make one with :meth:`from_yaml` (a scenario file) or :meth:`from_dict` (the same settings in Python); one
+    validator checks both. Attributes mirror the YAML sections; ``path`` is the scenario file (``None`` for a dict)
+    and ``raw`` the values as read (with defaults filled in), for the manifest.
+    """
+
+    path: Path | None
+    name: str
+    description: str
+    study: Path
+    year: int
+    demand_weights: dict[str, float]
+    beyond_projection: str
+    site_types: list[str] | None
+    must_open: list[str]
+    unavailable: list[str]
+    extra_register: Path | None
+    travel_mode: str
+    travel_method: str
+    travel_modes: dict[str, TravelMode]
+    travel_use: str
+    travel_cache: Path
+    network_buffer_m: float
+    model_type: str
+    hubs: int | None
+    solver: str
+    time_limit: float | None
+    mip_gap: float
+    registration_share: dict[str, float] | str | None
+    housing_file: Path | None
+    housing_mode: str
+    housing_persons_per_dwelling: float | None
+    housing_age_profile: dict[str, float] | None
+    housing_max_distance_m: float | None
+    housing_postcodes: Path | None
+    beds: BedSettings | None
+    output_folder: Path
+    write_map: bool
+    write_tables: bool
+    thresholds: list[float]
+    model: ModelSettings = field(default_factory=lambda: ModelSettings())
+    options: list[OptionSpec] = field(default_factory=list)
+    criteria: list[CriterionSpec] | None = None
+    write_static_maps: bool = True
+    write_report: bool = True
+    write_report_pdf: bool = False
+    write_workbook: bool = True
+    site_postcodes: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The YAML file, or a built-in scenario such as ``builtin:west_kent_hubs``; relative paths in it are read
+            from its folder.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        InputError
+            When the file is missing or unreadable, or a setting is unknown, of the wrong type or impossible: the
+            message names the file and the setting (e.g. ``model.hubs``).
+        """
+        p = builtin.scenario_path(path)
+        if not p.is_file():
+            raise InputError(
+                "the scenario file does not exist",
+                path=p,
+                hint="give the path of a .yaml scenario, or a built-in one such as builtin:west_kent_hubs",
+            )
+        data = read_yaml(p, what="scenario file")
+        return _validated(data, path=p, base=p.resolve().parent)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, base_dir: str | Path | None = None) -> Scenario:
+        """Validate a scenario given as a dict with the keys of a scenario file.
+
+        The checks are those of :meth:`from_yaml` (one validator); errors name the setting. The dict is not changed.
+
+        Parameters
+        ----------
+        values : dict
+            The settings, as a scenario file would hold them (``name``, ``study`` and ``year`` are required).
+        base_dir : str or Path, optional
+            The folder that relative paths (``study``, ``outputs.folder``, ...) are read from; default the working
+            directory. Unless set, outputs go to ``base_dir/maps/<name>`` and network travel-time caches to
+            ``base_dir/.hubopt-cache``.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        InputError
+            When a setting is missing, unknown, of the wrong type or impossible.
+
+        Examples
+        --------
+        >>> from hubopt import Scenario
+        >>> settings = {"name": "Five hubs", "study": "builtin:west_kent", "year": 2030}
+        >>> settings["model"] = {"type": "p-median", "hubs": 5}
+        >>> Scenario.from_dict(settings).hubs
+        5
+        """
+        base = Path.cwd() if base_dir is None else Path(base_dir).expanduser()
+        return _validated(copy.deepcopy(values), path=None, base=base.resolve())
+
+    @property
+    def source(self) -> str:
+        """The scenario file's name, or ``"(a Python dict)"`` for a scenario made with :meth:`from_dict`."""
+        return "(a Python dict)" if self.path is None else self.path.name
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+    """Read and validate a scenario file (the same as :meth:`Scenario.from_yaml`).
 
     Parameters
     ----------
     path : str or Path
-        The YAML file.
+        The YAML file, or a built-in scenario such as ``builtin:west_kent_hubs``.
 
     Returns
     -------
     Scenario
+
+    Raises
+    ------
+    InputError
+        When the file is missing or unreadable, or a setting is unknown, of the wrong type or impossible.
     """
-    p = builtin.scenario_path(path)
-    if not p.is_file():
-        raise InputError(
-            "the scenario file does not exist",
-            path=p,
-            hint="give the path of a .yaml scenario, or a built-in one such as builtin:west_kent_hubs",
-        )
-    data = read_yaml(p, what="scenario file")
+    return Scenario.from_yaml(path)
+
+
+def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
+    """Check every setting of ``data`` (a scenario file's contents, or a dict) and resolve its paths from ``base``.
+
+    ``path`` is the scenario file the errors name (``None`` for a dict). Default folders when none is named: for a
+    file, ``maps/<file name>`` and ``.hubopt-cache`` in the working folder; for a dict, ``maps/<name>`` and
+    ``.hubopt-cache`` in ``base``.
+    """
+    p = path
     values = _check_section(data, _SCHEMA, "", p)
-    base = p.resolve().parent
+    resolve = _resolver(base, p)
+    year = values["year"]
+    if not 1990 <= year <= 2100:
+        _fail("year", f"the year {year} is not plausible", p, "give a four-digit year such as 2030")
+    weights, beyond = _demand_settings(values["demand"], p)
+    types = _site_settings(values["sites"], p)
+    modes, use = _travel_modes(values["travel"], p, resolve)
+    model = values["model"]
+    settings, solver = _model_and_solver(model, year, p)
+    housing = values["demand"]["housing"]
+    _check_housing(housing, p)
+    thresholds = values["outputs"]["thresholds"]
+    if not thresholds or not all(
+        isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds
+    ):
+        _fail("outputs.thresholds", "thresholds must be a list of positive minutes, e.g. [15, 30]", p)
+    study = resolve(values["study"])
+    assert study is not None
+    if p is None:
+        folder = resolve(values["outputs"]["folder"]) or base / "maps" / _folder_name(values["name"])
+        cache = resolve(values["travel"]["cache_folder"]) or base / builtin.CACHE_FOLDER_NAME
+    else:
+        folder = resolve(values["outputs"]["folder"]) or builtin.default_output_folder(p)
+        cache = resolve(values["travel"]["cache_folder"]) or builtin.default_cache_folder()
+    return Scenario(
+        path=p,
+        name=values["name"],
+        description=values["description"],
+        study=study,
+        year=year,
+        demand_weights=weights,
+        beyond_projection=beyond,
+        site_types=types,
+        must_open=[str(s) for s in values["sites"]["must_open"]],
+        unavailable=[str(s) for s in values["sites"]["unavailable"]],
+        extra_register=resolve(values["sites"]["extra_register"]),
+        site_postcodes=resolve(values["sites"]["postcode_lookup"]),
+        travel_mode=modes[use].mode,
+        travel_method=modes[use].method,
+        travel_modes=modes,
+        travel_use=use,
+        travel_cache=cache,
+        network_buffer_m=float(values["travel"]["network_buffer_m"]),
+        model_type=model["type"],
+        hubs=model["hubs"],
+        model=settings,
+        options=_options(values["appraisal"]["options"], p),
+        criteria=_criteria(values["appraisal"]["criteria"], p),
+        write_static_maps=values["outputs"]["static_maps"],
+        write_report=values["outputs"]["report"],
+        write_report_pdf=values["outputs"]["report_pdf"],
+        write_workbook=values["outputs"]["workbook"],
+        solver=solver,
+        time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
+        mip_gap=float(model["mip_gap"]),
+        registration_share=_registration_share(values["demand"]["registration_share"], p),
+        housing_file=resolve(housing["file"]),
+        housing_mode=housing["mode"],
+        housing_persons_per_dwelling=(
+            None if housing["persons_per_dwelling"] is None else float(housing["persons_per_dwelling"])
+        ),
+        housing_age_profile=housing["age_profile"],
+        housing_max_distance_m=housing["max_distance_m"],
+        housing_postcodes=resolve(housing["postcodes"]),
+        beds=_bed_settings(values["beds"], year, p),
+        output_folder=folder,
+        write_map=values["outputs"]["map"],
+        write_tables=values["outputs"]["tables"],
+        thresholds=[float(t) for t in thresholds],
+        raw=values,
+    )
+
+
+def _resolver(base: Path, path: Path | None) -> Resolve:
+    """Resolve path settings from ``base``; a ``builtin:`` study reference to the study inside the package."""
 
     def resolve(value: str | None) -> Path | None:
         if value is None:
@@ -61,18 +278,20 @@ def load_scenario(path: str | Path) -> Scenario:
             try:
                 return builtin.study_path(value)
             except InputError as exc:
-                raise InputError(exc.problem, path=p, hint=exc.hint) from None
+                raise InputError(exc.problem, path=path, hint=exc.hint) from None
         q = Path(value).expanduser()
         return q.resolve() if q.is_absolute() else (base / q).resolve()
 
-    year = values["year"]
-    if not 1990 <= year <= 2100:
-        _fail("year", f"the year {year} is not plausible", p, "give a four-digit year such as 2030")
+    return resolve
+
+
+def _demand_settings(demand: dict[str, Any], p: Path | None) -> tuple[dict[str, float], str]:
+    """``demand.weights`` checked, and ``demand.beyond_projection``."""
     try:
-        weights = check_band_weights(values["demand"]["weights"], where="demand.weights")
+        weights = check_band_weights(demand["weights"], where="demand.weights")
     except InputError as exc:
         raise InputError(exc.problem, path=p, setting="demand.weights", hint=exc.hint) from None
-    beyond = values["demand"]["beyond_projection"]
+    beyond = demand["beyond_projection"]
     if beyond not in BEYOND_CHOICES:
         _fail(
             "demand.beyond_projection",
@@ -80,7 +299,12 @@ def load_scenario(path: str | Path) -> Scenario:
             p,
             f"use one of: {', '.join(BEYOND_CHOICES)}",
         )
-    types = values["sites"]["types"]
+    return weights, beyond
+
+
+def _site_settings(sites: dict[str, Any], p: Path | None) -> list[str] | None:
+    """``sites.*`` checked; returns ``sites.types``."""
+    types = sites["types"]
     if types is not None:
         bad = [t for t in types if t not in SITE_TYPES]
         if bad or not types:
@@ -90,7 +314,7 @@ def load_scenario(path: str | Path) -> Scenario:
                 p,
                 f"use any of: {', '.join(SITE_TYPES)}",
             )
-    if values["sites"]["postcode_lookup"] is not None and values["sites"]["extra_register"] is None:
+    if sites["postcode_lookup"] is not None and sites["extra_register"] is None:
         _fail(
             "sites.postcode_lookup",
             "a postcode lookup is given but no extra register to locate by it",
@@ -98,11 +322,13 @@ def load_scenario(path: str | Path) -> Scenario:
             "name your register with sites.extra_register, or remove sites.postcode_lookup",
         )
     for key in ("must_open", "unavailable"):
-        if not all(isinstance(s, str | int) for s in values["sites"][key]):
+        if not all(isinstance(s, str | int) for s in sites[key]):
             _fail(f"sites.{key}", "list site IDs as text, one per item", p)
-    modes, use = _travel_modes(values["travel"], p, resolve)
-    mode, method = modes[use].mode, modes[use].method
-    model = values["model"]
+    return types
+
+
+def _model_and_solver(model: dict[str, Any], year: int, p: Path | None) -> tuple[ModelSettings, str]:
+    """``model.*`` checked: the model's own settings, and the solver's canonical name."""
     if model["type"] not in registry.MODELS:  # the models and what each needs: hubopt.locate.registry
         _fail("model.type", f"unknown model {quote(model['type'])}", p, f"use one of: {', '.join(registry.MODELS)}")
     settings = _model_settings(model, year, p)
@@ -114,8 +340,11 @@ def load_scenario(path: str | Path) -> Scenario:
         _fail("model.time_limit", "the time limit must be a positive number of seconds", p)
     if not 0 <= model["mip_gap"] < 1:
         _fail("model.mip_gap", "the MIP gap is a fraction from 0 (prove optimality) to below 1", p)
-    registration = _registration_share(values["demand"]["registration_share"], p)
-    housing = values["demand"]["housing"]
+    return settings, solver
+
+
+def _check_housing(housing: dict[str, Any], p: Path | None) -> None:
+    """``demand.housing.*`` checked."""
     if housing["mode"] not in HOUSING_MODES:
         _fail(
             "demand.housing.mode",
@@ -139,59 +368,8 @@ def load_scenario(path: str | Path) -> Scenario:
             p,
             "name the trajectory with demand.housing.file",
         )
-    beds = _bed_settings(values["beds"], year, p)
-    thresholds = values["outputs"]["thresholds"]
-    if not thresholds or not all(
-        isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds
-    ):
-        _fail("outputs.thresholds", "thresholds must be a list of positive minutes, e.g. [15, 30]", p)
-    study = resolve(values["study"])
-    assert study is not None
-    folder = resolve(values["outputs"]["folder"]) or builtin.default_output_folder(p)
-    return Scenario(
-        path=p,
-        name=values["name"],
-        description=values["description"],
-        study=study,
-        year=year,
-        demand_weights=weights,
-        beyond_projection=beyond,
-        site_types=types,
-        must_open=[str(s) for s in values["sites"]["must_open"]],
-        unavailable=[str(s) for s in values["sites"]["unavailable"]],
-        extra_register=resolve(values["sites"]["extra_register"]),
-        site_postcodes=resolve(values["sites"]["postcode_lookup"]),
-        travel_mode=mode,
-        travel_method=method,
-        travel_modes=modes,
-        travel_use=use,
-        travel_cache=resolve(values["travel"]["cache_folder"]) or builtin.default_cache_folder(),
-        network_buffer_m=float(values["travel"]["network_buffer_m"]),
-        model_type=model["type"],
-        hubs=model["hubs"],
-        model=settings,
-        options=_options(values["appraisal"]["options"], p),
-        criteria=_criteria(values["appraisal"]["criteria"], p),
-        write_static_maps=values["outputs"]["static_maps"],
-        write_report=values["outputs"]["report"],
-        write_report_pdf=values["outputs"]["report_pdf"],
-        write_workbook=values["outputs"]["workbook"],
-        solver=solver,
-        time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
-        mip_gap=float(model["mip_gap"]),
-        registration_share=registration,
-        housing_file=resolve(housing["file"]),
-        housing_mode=housing["mode"],
-        housing_persons_per_dwelling=(
-            None if housing["persons_per_dwelling"] is None else float(housing["persons_per_dwelling"])
-        ),
-        housing_age_profile=housing["age_profile"],
-        housing_max_distance_m=housing["max_distance_m"],
-        housing_postcodes=resolve(housing["postcodes"]),
-        beds=beds,
-        output_folder=folder,
-        write_map=values["outputs"]["map"],
-        write_tables=values["outputs"]["tables"],
-        thresholds=[float(t) for t in thresholds],
-        raw=values,
-    )
+
+
+def _folder_name(name: str) -> str:
+    """A folder name made from a scenario's name ("West Kent hubs" → ``west_kent_hubs``)."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:80] or "scenario"

@@ -122,7 +122,7 @@ _SCHEMA: dict[str, Any] = {
 _REQUIRED = {"name", "study", "year"}
 
 
-def _fail(key: str, problem: str, path: Path, hint: str | None = None) -> None:
+def _fail(key: str, problem: str, path: Path | None, hint: str | None = None) -> None:
     raise InputError(problem, path=path, setting=key, hint=hint)
 
 
@@ -131,7 +131,7 @@ def _fail(key: str, problem: str, path: Path, hint: str | None = None) -> None:
 MAX_SETTING = 1e15
 
 
-def _check_magnitude(key: str, value: float, path: Path) -> None:
+def _check_magnitude(key: str, value: float, path: Path | None) -> None:
     """Refuse a number that is not finite (``.inf``, ``.nan``, 1e400) or too large to compute with."""
     try:
         number = float(value)
@@ -148,7 +148,7 @@ def _check_magnitude(key: str, value: float, path: Path) -> None:
         )
 
 
-def _check_numbers(key: str, value: Any, path: Path) -> None:
+def _check_numbers(key: str, value: Any, path: Path | None) -> None:
     """Check every number in a setting, including those inside its lists and sections (e.g. per-band rates)."""
     if isinstance(value, bool):
         return
@@ -162,7 +162,7 @@ def _check_numbers(key: str, value: Any, path: Path) -> None:
             _check_numbers(f"{key}[{i}]", item, path)
 
 
-def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path) -> dict[str, Any]:
+def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path | None) -> dict[str, Any]:
     if values is None:
         values = {}
     if not isinstance(values, dict):

@@ -22,7 +22,7 @@ from hubopt.scenario.settings import (
 )
 
 
-def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None:
+def _registration_share(value: Any, path: Path | None) -> dict[str, float] | str | None:
     """``none`` → None; ``study`` → the marker "study" (resolved when the study is read); a mapping → checked."""
     if isinstance(value, str):
         if value not in ("none", "study"):
@@ -41,7 +41,7 @@ def _registration_share(value: Any, path: Path) -> dict[str, float] | str | None
     return out
 
 
-def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings | None:
+def _bed_settings(values: dict[str, Any], year: int, path: Path | None) -> BedSettings | None:
     if not values["enabled"]:
         return None
     years = values["years"] or [year]
@@ -112,7 +112,7 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path) -> BedSettings 
     )
 
 
-def _check_bed_baseline(values: dict[str, Any], path: Path) -> None:
+def _check_bed_baseline(values: dict[str, Any], path: Path | None) -> None:
     """Check ``beds.baseline_beds`` (today's beds, instead of the study's): its source; ``piloted_beds`` with it."""
     beds, source, piloted = values["baseline_beds"], values["baseline_source"], values["piloted_beds"]
     if beds is None:
@@ -145,7 +145,7 @@ def _check_bed_baseline(values: dict[str, Any], path: Path) -> None:
         _fail("beds.piloted_beds", "piloted beds must be a whole number of zero or more", path)
 
 
-def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dict[str, TravelMode], str]:
+def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tuple[dict[str, TravelMode], str]:
     """The travel modes of a scenario: ``travel.modes`` when given, else the single ``travel.mode``/``method``."""
     raw = travel["modes"]
     if raw is None:
@@ -215,7 +215,7 @@ def _travel_modes(travel: dict[str, Any], path: Path, resolve: Any) -> tuple[dic
     return modes, use
 
 
-def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettings:
+def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> ModelSettings:
     kind = model["type"]
     entry = registry.MODELS[kind]
     if entry.hubs == "required" and model["hubs"] is None:
@@ -301,7 +301,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path) -> ModelSettin
     )
 
 
-def _options(values: list[Any] | None, path: Path) -> list[OptionSpec]:
+def _options(values: list[Any] | None, path: Path | None) -> list[OptionSpec]:
     """``appraisal.options``: named sets of sites, each ``{name, sites, description}``."""
     out: list[OptionSpec] = []
     for k, item in enumerate(values or []):
@@ -324,7 +324,7 @@ def _options(values: list[Any] | None, path: Path) -> list[OptionSpec]:
     return out
 
 
-def _criteria(values: list[Any] | None, path: Path) -> list[CriterionSpec] | None:
+def _criteria(values: list[Any] | None, path: Path | None) -> list[CriterionSpec] | None:
     """``appraisal.criteria``: weighted measures (None: the default criteria)."""
     if values is None:
         return None

@@ -1,12 +1,10 @@
-"""The validated scenario: :class:`Scenario` and its sections' settings, and the choices each setting allows."""
+"""The validated settings of a scenario's sections (:class:`ModelSettings`, :class:`BedSettings`) and the choices each
+setting allows. The :class:`~hubopt.scenario.load.Scenario` that holds them is made in :mod:`hubopt.scenario.load`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.travel.mode_spec import TRAVEL_METHODS, TRAVEL_MODES, TravelMode
 
 __all__ = [
@@ -16,7 +14,6 @@ __all__ = [
     "TRAVEL_MODES",
     "BedSettings",
     "ModelSettings",
-    "Scenario",
     "TravelMode",
 ]
 
@@ -65,56 +62,3 @@ class BedSettings:
     priority: str = "fewest_beds"
     baseline_source: str | None = None
     piloted_beds: int | None = None
-
-
-@dataclass
-class Scenario:
-    """A validated scenario with its paths resolved.
-
-    Attributes mirror the YAML sections; ``path`` is the scenario file and ``raw`` the values as read (with
-    defaults filled in), for the manifest.
-    """
-
-    path: Path
-    name: str
-    description: str
-    study: Path
-    year: int
-    demand_weights: dict[str, float]
-    beyond_projection: str
-    site_types: list[str] | None
-    must_open: list[str]
-    unavailable: list[str]
-    extra_register: Path | None
-    travel_mode: str
-    travel_method: str
-    travel_modes: dict[str, TravelMode]
-    travel_use: str
-    travel_cache: Path
-    network_buffer_m: float
-    model_type: str
-    hubs: int | None
-    solver: str
-    time_limit: float | None
-    mip_gap: float
-    registration_share: dict[str, float] | str | None
-    housing_file: Path | None
-    housing_mode: str
-    housing_persons_per_dwelling: float | None
-    housing_age_profile: dict[str, float] | None
-    housing_max_distance_m: float | None
-    housing_postcodes: Path | None
-    beds: BedSettings | None
-    output_folder: Path
-    write_map: bool
-    write_tables: bool
-    thresholds: list[float]
-    model: ModelSettings = field(default_factory=lambda: ModelSettings())
-    options: list[OptionSpec] = field(default_factory=list)
-    criteria: list[CriterionSpec] | None = None
-    write_static_maps: bool = True
-    write_report: bool = True
-    write_report_pdf: bool = False
-    write_workbook: bool = True
-    site_postcodes: Path | None = None
-    raw: dict[str, Any] = field(default_factory=dict)

@@ -334,11 +334,11 @@ def travel_time_matrix(
         access_speed_kph = DEFAULT_WALK_ACCESS_SPEED_KPH if mode == "walk" else DEFAULT_DRIVE_ACCESS_SPEED_KPH
     if not access_speed_kph > 0:
         raise InputError(
-            f"the access speed must be above 0 km/h, not {access_speed_kph!r}", setting="access_speed_kph"
+            f"the access speed must be above 0 km/h, not {access_speed_kph!r}", parameter="access_speed_kph"
         )
     if cutoff_minutes is not None and not cutoff_minutes > 0:
         raise InputError(
-            f"the travel-time cutoff must be above 0 minutes, not {cutoff_minutes!r}", setting="cutoff_minutes"
+            f"the travel-time cutoff must be above 0 minutes, not {cutoff_minutes!r}", parameter="cutoff_minutes"
         )
     origins = _as_xy(origins_xy, "zones")
     destinations = _as_xy(destinations_xy, "sites")

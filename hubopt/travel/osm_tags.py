@@ -163,7 +163,7 @@ def check_mode(mode: str) -> str:
         raise InputError(
             f"unknown network mode {mode!r}",
             hint=f"use one of: {', '.join(MODES)} (public transport times come from a supplied matrix)",
-            setting="mode",
+            parameter="mode",
         )
     return mode
 
@@ -326,11 +326,13 @@ def add_travel_times(
     """
     check_mode(mode)
     if not walk_speed_kph > 0:
-        raise InputError(f"the walking speed must be above 0 km/h, not {walk_speed_kph!r}", setting="walk_speed_kph")
+        raise InputError(
+            f"the walking speed must be above 0 km/h, not {walk_speed_kph!r}", parameter="walk_speed_kph"
+        )
     speeds = {**DEFAULT_SPEEDS_KPH, **dict(speeds_kph or {})}
     bad = {k: v for k, v in speeds.items() if not (isinstance(v, int | float) and v > 0)}
     if bad:
-        raise InputError(f"road speeds must be numbers above 0 km/h: {bad}", setting="speeds_kph")
+        raise InputError(f"road speeds must be numbers above 0 km/h: {bad}", parameter="speeds_kph")
     tagged = 0
     n = 0
     for _, _, data in graph.edges(data=True):

@@ -164,9 +164,9 @@ def test_min_unit_defaults_to_the_smallest_ward_today() -> None:
     assert plan.parameters["min_unit"] == 14
     assert "smallest ward operating today" in plan.parameters["min_unit_source"]
     check_rules(plan, np.array([30, 30, 30]), 14)
-    with pytest.raises(InputError, match=r"setting 'beds.min_unit'.*must be given"):
+    with pytest.raises(InputError, match=r"parameter 'min_unit'.*must be given"):
         place_beds(cost, np.array([10.0, 10.0]), 30, max_beds=[30, 30, 30])
-    with pytest.raises(InputError, match=r"column 'max_beds'"):
+    with pytest.raises(InputError, match=r"parameter 'max_beds'"):
         place_beds(cost, np.array([10.0, 10.0]), 30, min_unit=10)
 
 

@@ -265,15 +265,15 @@ def test_huge_costs_and_demand_are_refused_by_the_other_models() -> None:
         solve_p_center(cost, huge, 2)
     with pytest.raises(InputError, match="too large to compute with"):
         solve_multiyear(cost, np.vstack([w, huge]), 2)
-    with pytest.raises(InputError, match=r"(?s)setting 'model\.fixed_cost'.*too large to compute with"):
+    with pytest.raises(InputError, match=r"(?s)parameter 'fixed_cost'.*too large to compute with"):
         solve_facility_location(
             cost, w, n_hubs=2, settings=CapacitySettings(fixed_cost=[1.0, 2.0, 1e300, 1.0], cost_weight=1.0)
         )
-    with pytest.raises(InputError, match=r"(?s)setting 'model\.budget'.*too large to compute with"):
+    with pytest.raises(InputError, match=r"(?s)parameter 'budget'.*too large to compute with"):
         solve_facility_location(
             cost, w, n_hubs=2, settings=CapacitySettings(capital_cost=[1.0, 2.0, 3.0, 1.0], budget=math.inf)
         )
-    with pytest.raises(InputError, match=r"(?s)setting 'beds\.cost_per_bed'.*too large to compute with"):
+    with pytest.raises(InputError, match=r"(?s)parameter 'cost_per_bed'.*too large to compute with"):
         place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], cost_per_bed=1e300)
-    with pytest.raises(InputError, match=r"(?s)column 'travel_weight'.*too large to compute with"):
+    with pytest.raises(InputError, match=r"(?s)parameter 'travel_weight'.*too large to compute with"):
         place_beds(cost, w / 10, 10, min_unit=5, max_beds=[10, 10, 10, 10], travel_weight=1e300)

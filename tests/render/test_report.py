@@ -96,6 +96,7 @@ def fake_run(tmp_path: Path, *, status: str = "optimal", gap: float | None = 0.0
         name=f"Test scenario {EVIL}",
         description="Hubs for a test area.",
         path=tmp_path / "test.yaml",
+        source="test.yaml",  # Scenario.source: the file's name
         thresholds=[15.0, 30.0],
         demand_weights={"0-64": 1.0, "65-74": 2.0, "75-84": 3.0, "85+": 4.0},
         travel_method="straight_line",
