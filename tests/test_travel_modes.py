@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,6 +178,8 @@ def test_network_mode_uses_the_cache_on_a_rerun(tmp_path: Path, shared_data: Pat
     assert (first.folder / "isochrones.geojson").exists()
     assert "Drive-time bands" in (first.folder / "map.html").read_text()
     assert set(first.isochrones["band_minutes"]) == {10, 20, 30}
+    bands = gpd.read_file(first.folder / "results.gpkg", layer="isochrones")  # and a layer of the GeoPackage
+    assert bands.crs.to_epsg() == 27700 and set(bands["band_minutes"]) == {10, 20, 30}
     assert list((tmp_path / "cache").glob("*.parquet"))
     second = run_scenario(load_scenario(path), out=tmp_path / "run2")
     assert second.modes["car"].from_cache

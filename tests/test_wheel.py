@@ -40,6 +40,7 @@ DEMO_OUTPUTS = {
     "map_travel_time.png",
     "next_best.csv",
     "report.html",
+    "results.gpkg",
     "results.xlsx",
     "sites.csv",
     "summary.txt",

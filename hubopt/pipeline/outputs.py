@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from hubopt.files.cell_text import to_csv
@@ -12,6 +13,7 @@ from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
 from hubopt.render.folium_map import write_hub_map
+from hubopt.render.geopackage import GEOPACKAGE_NAME, write_geopackage
 from hubopt.render.report import write_report
 from hubopt.render.static_map import write_static_maps
 from hubopt.render.workbook import write_workbook
@@ -39,17 +41,22 @@ def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def sites_csv(sites: pd.DataFrame) -> pd.DataFrame:
+    """The site table as written to sites.csv: no geometry, its easting and northing (metres, 0.1 m) as columns."""
+    site_cols = [c for c in sites.columns if c != "geometry"]
+    out = pd.DataFrame(sites[site_cols])
+    out.insert(4, "easting", sites.geometry.x.round(1))
+    out.insert(5, "northing", sites.geometry.y.round(1))
+    return out
+
+
 def write_outputs(run: RunResult, staging: Path) -> None:
     """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them."""
     outputs: list[str] = []
     sc = run.scenario
     if sc.write_tables:
         to_csv(zones_csv(run.zones), staging / "zones.csv")
-        site_cols = [c for c in run.sites.columns if c != "geometry"]
-        sites = pd.DataFrame(run.sites[site_cols])
-        sites.insert(4, "easting", run.sites.geometry.x.round(1))
-        sites.insert(5, "northing", run.sites.geometry.y.round(1))
-        to_csv(sites, staging / "sites.csv")
+        to_csv(sites_csv(run.sites), staging / "sites.csv")
         outputs += ["zones.csv", "sites.csv"]
     oc = run.outcome
     if oc is not None:
@@ -106,6 +113,15 @@ def write_outputs(run: RunResult, staging: Path) -> None:
     if run.isochrones is not None:
         run.isochrones.to_crs("EPSG:4326").to_file(staging / "isochrones.geojson", driver="GeoJSON")
         outputs.append("isochrones.geojson")
+    if sc.write_geopackage:
+        write_geopackage(
+            staging / GEOPACKAGE_NAME,
+            zones=run.zones,
+            sites=gpd.GeoDataFrame(sites_csv(run.sites), geometry=run.sites.geometry.to_numpy(), crs=run.sites.crs),
+            isochrones=run.isochrones,
+            districts=run.study.districts,
+        )
+        outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
     outputs += ["manifest.json", "summary.txt"]
     run.outputs = outputs

@@ -92,6 +92,7 @@ class Scenario:
     write_report: bool = True
     write_report_pdf: bool = False
     write_workbook: bool = True
+    write_geopackage: bool = True
     site_postcodes: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -247,6 +248,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         write_report=values["outputs"]["report"],
         write_report_pdf=values["outputs"]["report_pdf"],
         write_workbook=values["outputs"]["workbook"],
+        write_geopackage=values["outputs"]["geopackage"],
         solver=solver,
         time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
         mip_gap=float(model["mip_gap"]),

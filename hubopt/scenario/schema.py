@@ -116,6 +116,7 @@ _SCHEMA: dict[str, Any] = {
         "report": (bool, True),
         "report_pdf": (bool, False),
         "workbook": (bool, True),
+        "geopackage": (bool, True),
         "thresholds": (list, [15, 30]),
     },
 }
