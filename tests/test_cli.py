@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -249,3 +251,16 @@ def test_study_yaml_and_zones_of_different_studies_are_refused(tmp_path: Path) -
     meta.write_text(original.replace("base_year: 2017", "base_year: 2020"), encoding="utf-8")
     with pytest.raises(InputError, match=r"base_year 2020 but counts the population of mid-2017"):
         load_study(study)
+
+
+def test_run_prints_no_solver_banner(tmp_path: Path) -> None:
+    """A fresh process (HiGHS prints its banner once per process), its standard output read at the file level."""
+    scenario = quick_scenario(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "hubopt.cli", "run", str(scenario)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Running HiGHS" not in done.stdout + done.stderr
+    assert "Welcome to the CBC" not in done.stdout + done.stderr
+    assert "Quick" in done.stdout
