@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -264,3 +265,32 @@ def test_run_prints_no_solver_banner(tmp_path: Path) -> None:
     assert "Running HiGHS" not in done.stdout + done.stderr
     assert "Welcome to the CBC" not in done.stdout + done.stderr
     assert "Quick" in done.stdout
+
+
+def test_progress_lines_count_in_place_on_a_terminal_and_line_by_line_elsewhere(monkeypatch, capsys) -> None:
+    from hubopt.cli import _ProgressLines
+
+    def show(tty: bool) -> str:
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+        lines = _ProgressLines()
+        for message in ("Demand for 2030", "How many hubs: 1 of 2 solved", "How many hubs: 2 of 2 solved", "Done"):
+            lines(message)
+        return capsys.readouterr().err
+
+    elsewhere = click.unstyle(show(False)).splitlines()
+    assert elsewhere == [
+        "· Demand for 2030",
+        "· How many hubs: 1 of 2 solved",
+        "· How many hubs: 2 of 2 solved",
+        "· Done",
+    ]
+    # On a terminal the counting line is rewritten in place (carriage return, clear the line) until its last count.
+    on_terminal = show(True)
+    assert on_terminal.count("\r\x1b[K") == 2
+    parts = [click.unstyle(line.replace("\r\x1b[K", "|")) for line in on_terminal.split("\n")]
+    assert parts == [
+        "· Demand for 2030",
+        "|· How many hubs: 1 of 2 solved|· How many hubs: 2 of 2 solved",
+        "· Done",
+        "",
+    ]
