@@ -248,16 +248,7 @@ def swap_table(
                 row["valid_alternative"] = bool(sb.zones_out[k, a] == 0)
             if reoptimise:
                 re = _reoptimised(c, w, result, j, a, rules, kwargs, options)
-                re_inc = re_measure.worse_by(re["reoptimised_objective"], re_base)
-                row.update(
-                    reoptimised_measure=re_measure.name,
-                    reoptimised_objective=re["reoptimised_objective"],
-                    reoptimised_status=re["reoptimised_status"],
-                    reoptimised_increase=re_inc,
-                    reoptimised_increase_pct=re_measure.pct(re_inc, re_base, total_w),
-                    reoptimised_extra_minutes=_extra_minutes(re["travel"], sb.base_travel, total_w),
-                    reoptimised_sites=", ".join(sids[x] for x in re["sites"]),
-                )
+                row.update(_reoptimised_columns(re, re_measure, re_base, sb.base_travel, total_w, sids))
             rows.append(row)
     if on_step is not None:
         on_step(len(chosen), len(chosen))
@@ -316,6 +307,22 @@ def _extra_minutes(travel: float, base_travel: float, total_w: float) -> float:
     if not (math.isfinite(travel) and math.isfinite(base_travel)):
         return math.nan
     return (travel - base_travel) / total_w
+
+
+def _reoptimised_columns(
+    re: dict[str, Any], re_measure: Measure, re_base: float, base_travel: float, total_w: float, sids: Sequence[str]
+) -> dict[str, Any]:
+    """The ``reoptimised_*`` columns of a swap's row, from its re-solve (:func:`_reoptimised`)."""
+    re_inc = re_measure.worse_by(re["reoptimised_objective"], re_base)
+    return {
+        "reoptimised_measure": re_measure.name,
+        "reoptimised_objective": re["reoptimised_objective"],
+        "reoptimised_status": re["reoptimised_status"],
+        "reoptimised_increase": re_inc,
+        "reoptimised_increase_pct": re_measure.pct(re_inc, re_base, total_w),
+        "reoptimised_extra_minutes": _extra_minutes(re["travel"], base_travel, total_w),
+        "reoptimised_sites": ", ".join(sids[x] for x in re["sites"]),
+    }
 
 
 def _reoptimised(
