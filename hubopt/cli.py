@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +30,35 @@ def _values(*groups: tuple[object, ...]) -> list[str]:
     return [part for group in groups for text in group for part in str(text).replace(",", " ").split()]
 
 
-def _progress(message: str) -> None:
-    click.secho(f"· {message}", fg="bright_black", err=True)
+#: A message counting its way through a step: "How many hubs: 3 of 10 solved (p-median)".
+_COUNT = re.compile(r"\b(\d+) of (\d+)\b")
+
+
+class _ProgressLines:
+    """Show the run's progress messages on standard error, one "· ..." line each.
+
+    A message with a count ("3 of 10") rewrites the line in place on a terminal, until the last one; elsewhere (a
+    log file, a pipe) every message is a line of its own.
+    """
+
+    def __init__(self) -> None:
+        self.open_line = False  # a count line is on screen without its newline yet
+
+    def __call__(self, message: str) -> None:
+        count = _COUNT.search(message)
+        text = click.style(f"· {message}", fg="bright_black")
+        last = count is not None and count.group(1) == count.group(2)
+        if count is not None and sys.stderr.isatty():
+            click.echo(f"\r\x1b[K{text}", err=True, nl=last)
+            self.open_line = not last
+            return
+        if self.open_line:
+            click.echo(err=True)
+            self.open_line = False
+        click.echo(text, err=True)
+
+
+_progress = _ProgressLines()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -408,7 +436,7 @@ def study_build(
     from hubopt.build.study import build_study
 
     spec = area_for(area, _values(districts, more_districts), name)
-    report = build_study(source, out, spec, lsoa_lookup=lsoa_lookup)
+    report = build_study(source, out, spec, lsoa_lookup=lsoa_lookup, progress=_progress)
     click.echo(f"{spec.name} study written to {out}")
     click.echo("\n".join(report.lines()))
     if lsoa_lookup is not None and not report.lsoa_conversions:

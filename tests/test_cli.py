@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -249,3 +252,45 @@ def test_study_yaml_and_zones_of_different_studies_are_refused(tmp_path: Path) -
     meta.write_text(original.replace("base_year: 2017", "base_year: 2020"), encoding="utf-8")
     with pytest.raises(InputError, match=r"base_year 2020 but counts the population of mid-2017"):
         load_study(study)
+
+
+def test_run_prints_no_solver_banner(tmp_path: Path) -> None:
+    """A fresh process (HiGHS prints its banner once per process), its standard output read at the file level."""
+    scenario = quick_scenario(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "hubopt.cli", "run", str(scenario)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Running HiGHS" not in done.stdout + done.stderr
+    assert "Welcome to the CBC" not in done.stdout + done.stderr
+    assert "Quick" in done.stdout
+
+
+def test_progress_lines_count_in_place_on_a_terminal_and_line_by_line_elsewhere(monkeypatch, capsys) -> None:
+    from hubopt.cli import _ProgressLines
+
+    def show(tty: bool) -> str:
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+        lines = _ProgressLines()
+        for message in ("Demand for 2030", "How many hubs: 1 of 2 solved", "How many hubs: 2 of 2 solved", "Done"):
+            lines(message)
+        return capsys.readouterr().err
+
+    elsewhere = click.unstyle(show(False)).splitlines()
+    assert elsewhere == [
+        "· Demand for 2030",
+        "· How many hubs: 1 of 2 solved",
+        "· How many hubs: 2 of 2 solved",
+        "· Done",
+    ]
+    # On a terminal the counting line is rewritten in place (carriage return, clear the line) until its last count.
+    on_terminal = show(True)
+    assert on_terminal.count("\r\x1b[K") == 2
+    parts = [click.unstyle(line.replace("\r\x1b[K", "|")) for line in on_terminal.split("\n")]
+    assert parts == [
+        "· Demand for 2030",
+        "|· How many hubs: 1 of 2 solved|· How many hubs: 2 of 2 solved",
+        "· Done",
+        "",
+    ]

@@ -385,3 +385,15 @@ def test_coverage_scenario_explains_in_its_own_measure(tmp_path: Path) -> None:
     assert len(lines) == 2
     assert lines[0].startswith("  Next-best distinct answers cover") and "less demand within 10 min" in lines[0]
     assert "within 10 min" in lines[1] and "travel" not in " ".join(lines)
+
+
+def test_progress_counts_the_sweep_and_the_next_best_solutions(tmp_path: Path) -> None:
+    """The run tells its progress through its message callback, with counts; it prints nothing itself."""
+    path = scenario_file(tmp_path, light=True, model__sweep=[1, 3], model__explain=True, beds__enabled=False)
+    messages: list[str] = []
+    run_scenario(load_scenario(path), out=tmp_path / "out", progress=messages.append)
+    sweep = [m for m in messages if m.startswith("How many hubs: ") and " of " in m]
+    assert sweep == [f"How many hubs: {k} of 3 solved (p-median)" for k in (1, 2, 3)]
+    solves = [m for m in messages if m.startswith("Explaining: next-best solutions")]
+    assert solves == [f"Explaining: next-best solutions, {k} of 4 solves" for k in (1, 2, 3, 4)]
+    assert "Writing outputs: map" in messages

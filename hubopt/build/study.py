@@ -17,6 +17,7 @@ without one, mixing the two geographies is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hubopt.build.areas import AreaSpec
@@ -46,7 +47,12 @@ __all__ = [
 
 
 def build_study(
-    source: str | Path, out: str | Path, area: AreaSpec, *, lsoa_lookup: str | Path | None = None
+    source: str | Path,
+    out: str | Path,
+    area: AreaSpec,
+    *,
+    lsoa_lookup: str | Path | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> BuildReport:
     """Build a study folder for ``area`` from the real source files.
 
@@ -66,6 +72,8 @@ def build_study(
     lsoa_lookup : str or Path, optional
         The ONS "LSOA (2011) to LSOA (2021)" lookup CSV, to convert a population table keyed by LSOA 2021 to the
         study's LSOA 2011 zones (``--lsoa-lookup``). Not needed when every small-area source is on LSOA 2011.
+    progress : callable, optional
+        Told of each build step with its count ("Building the study: sites (2 of 5)").
 
     Returns
     -------
@@ -100,10 +108,20 @@ def build_study(
     sources.require(needed)
     with prepare(out, overwrite=True, what="study", owned=built_study_files) as target:
         report = BuildReport(labels={} if sources.cache else dict(FOLDER_LABELS))
+        steps = ("zones", "sites", "projections", "district outlines", "writing the files")
+
+        def step(number: int) -> None:
+            progress(f"Building the study: {steps[number - 1]} ({number} of {len(steps)})")
+
+        step(1)
         zones, districts = build_zones(sources, area, report, lookup)
+        step(2)
         sites = build_sites(sources, area, zones, report)
+        step(3)
         projections = build_projections(sources, districts, report)
+        step(4)
         district_outlines = build_districts(sources, districts, zones, report)
+        step(5)
         with target.writing() as staging:
             write_study(staging, area, report, sources, zones, districts, sites, projections, district_outlines)
         target.commit()

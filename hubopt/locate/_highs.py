@@ -17,6 +17,31 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+
+class QuietHighs(highspy.Highs):
+    """``highspy.Highs`` that prints nothing unless asked to.
+
+    ``highspy.Highs()`` enables its callbacks while still constructing, and HiGHS logs its banner ("Running
+    HiGHS ...: Copyright ...") to standard output at that moment, before any option can be set. Here the output is
+    switched off before the callbacks are enabled; set ``output_flag`` to true afterwards for the solver's log (the
+    banner then comes with the first run).
+    """
+
+    def enableCallbacks(self) -> None:  # noqa: N802 (highspy's name)
+        """Switch the output off on the first call (during construction), then enable callbacks as highspy does."""
+        if not getattr(self, "_quiet_started", False):
+            self._quiet_started = True
+            self.setOptionValue("output_flag", False)
+        super().enableCallbacks()
+
+
+def new_highs(msg: bool = False) -> highspy.Highs:
+    """A HiGHS instance that shows its log (banner included) only when ``msg`` is true."""
+    highs = QuietHighs()
+    highs.setOptionValue("output_flag", bool(msg))
+    return highs
+
+
 #: The value of one HiGHS option (``Highs.setOptionValue`` takes a bool, int, float or string).
 HighsOptionValue: TypeAlias = bool | int | float | str
 
@@ -177,8 +202,7 @@ class HighsModel:
             lp.integrality_ = [kinds[int(flag)] for flag in integer]
         if maximize:
             lp.sense_ = highspy.ObjSense.kMaximize
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", bool(msg))
+        self.highs = new_highs(msg)
         for key, value in (options or {}).items():
             self.highs.setOptionValue(key, value)
         self.highs.passModel(lp)

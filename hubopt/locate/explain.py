@@ -56,7 +56,7 @@ from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
 from hubopt.locate.closed_form import evaluate_swaps, need_minutes, set_travel, set_value, swap_values
 from hubopt.locate.measure import Measure, result_measure
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions, StepCallback
 from hubopt.locate.registry import LocationModel, ModelRequest
 from hubopt.locate.solution import LocationResult, check_cost_and_weights
 
@@ -156,6 +156,7 @@ def swap_table(
     reoptimise: bool = False,
     model_kwargs: Mapping[str, Any] | None = None,
     options: SolverOptions = DEFAULT_OPTIONS,
+    on_step: StepCallback | None = None,
 ) -> pd.DataFrame:
     """For each chosen site, the cost of putting each of its best alternatives in its place.
 
@@ -182,6 +183,8 @@ def swap_table(
         p-center result, optionally ``method`` and ``tie_break`` for the re-solves (default: as the result says).
     options : SolverOptions
         Solver options (:class:`hubopt.locate.options.SolverOptions`) for the re-solves.
+    on_step : callable, optional
+        Told ``(done, total)`` after each chosen site (``total``: the chosen sites, must-open ones included).
 
     Returns
     -------
@@ -216,6 +219,8 @@ def swap_table(
     candidates = [a for a in range(c.shape[1]) if a not in chosen and a not in banned]
     rows: list[dict[str, Any]] = []
     for k, j in enumerate(chosen):
+        if on_step is not None and k:
+            on_step(k, len(chosen))
         if j in forced:
             continue
         if entry is not None and entry.swaps == "re-solve":
@@ -243,17 +248,10 @@ def swap_table(
                 row["valid_alternative"] = bool(sb.zones_out[k, a] == 0)
             if reoptimise:
                 re = _reoptimised(c, w, result, j, a, rules, kwargs, options)
-                re_inc = re_measure.worse_by(re["reoptimised_objective"], re_base)
-                row.update(
-                    reoptimised_measure=re_measure.name,
-                    reoptimised_objective=re["reoptimised_objective"],
-                    reoptimised_status=re["reoptimised_status"],
-                    reoptimised_increase=re_inc,
-                    reoptimised_increase_pct=re_measure.pct(re_inc, re_base, total_w),
-                    reoptimised_extra_minutes=_extra_minutes(re["travel"], sb.base_travel, total_w),
-                    reoptimised_sites=", ".join(sids[x] for x in re["sites"]),
-                )
+                row.update(_reoptimised_columns(re, re_measure, re_base, sb.base_travel, total_w, sids))
             rows.append(row)
+    if on_step is not None:
+        on_step(len(chosen), len(chosen))
     table = pd.DataFrame(rows)
     table.attrs["measure"] = measure
     table.attrs["reoptimised_measure"] = re_measure
@@ -309,6 +307,22 @@ def _extra_minutes(travel: float, base_travel: float, total_w: float) -> float:
     if not (math.isfinite(travel) and math.isfinite(base_travel)):
         return math.nan
     return (travel - base_travel) / total_w
+
+
+def _reoptimised_columns(
+    re: dict[str, Any], re_measure: Measure, re_base: float, base_travel: float, total_w: float, sids: Sequence[str]
+) -> dict[str, Any]:
+    """The ``reoptimised_*`` columns of a swap's row, from its re-solve (:func:`_reoptimised`)."""
+    re_inc = re_measure.worse_by(re["reoptimised_objective"], re_base)
+    return {
+        "reoptimised_measure": re_measure.name,
+        "reoptimised_objective": re["reoptimised_objective"],
+        "reoptimised_status": re["reoptimised_status"],
+        "reoptimised_increase": re_inc,
+        "reoptimised_increase_pct": re_measure.pct(re_inc, re_base, total_w),
+        "reoptimised_extra_minutes": _extra_minutes(re["travel"], base_travel, total_w),
+        "reoptimised_sites": ", ".join(sids[x] for x in re["sites"]),
+    }
 
 
 def _reoptimised(
@@ -390,6 +404,7 @@ def next_best_solutions(
     model_kwargs: Mapping[str, Any] | None = None,
     options: SolverOptions = DEFAULT_OPTIONS,
     merge_colocated: bool = True,
+    on_step: StepCallback | None = None,
 ) -> pd.DataFrame:
     """The best solution and the next-best distinct ones, by re-solving with no-good cuts.
 
@@ -423,6 +438,9 @@ def next_best_solutions(
         Uncapacitated models: sites with identical travel times from every zone (e.g. two practices in one
         building) count as one, so the next-best list is not padded with swaps between them; the ``equivalent``
         column names the sites each chosen site stands for.
+    on_step : callable, optional
+        Told ``(done, n_solutions)`` after each solve (the last call says ``(n_solutions, n_solutions)`` also when
+        the list ended early).
 
     Returns
     -------
@@ -467,17 +485,23 @@ def next_best_solutions(
         c, w, n_hubs, rules, options, max_minutes=t, settings=kwargs,
         diagnose=diagnose,
     )  # fmt: skip
-    found, exhausted, stopped = _solve_in_turn(entry, request, n_solutions)
+    found, exhausted, stopped = _solve_in_turn(entry, request, n_solutions, on_step or _no_steps)
     return _next_best_table(c, w, entry, found, sids, names, twins, exhausted, stopped)
 
 
+def _no_steps(_done: int, _total: int) -> None:
+    """No progress display."""
+
+
 def _solve_in_turn(
-    entry: LocationModel, request: ModelRequest, n_solutions: int
+    entry: LocationModel, request: ModelRequest, n_solutions: int, on_step: StepCallback
 ) -> tuple[list[LocationResult], bool, str | None]:
     """Solve, exclude the set found by a no-good cut, and again: the solutions, and why the list ended early."""
     assert entry.next_best is not None
     found: list[LocationResult] = []
-    for _ in range(n_solutions):
+    for done in range(n_solutions):
+        if done:
+            on_step(done, n_solutions)
         exclude = [list(r.open_sites) for r in found]
         try:
             res = entry.next_best(
@@ -487,10 +511,12 @@ def _solve_in_turn(
             if not found:
                 raise
             # Only a proof that nothing is left ends the list as exhausted; a solve stopped short says so.
+            on_step(n_solutions, n_solutions)
             if "infeasible" in str(err):
                 return found, True, None
             return found, False, str(err)
         found.append(res)
+    on_step(n_solutions, n_solutions)
     return found, False, None
 
 

@@ -8,7 +8,7 @@ model's own block (sizes, capacities, costs, budget, new builds) in the same way
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,9 @@ class CapacitySettings:
 
 #: No site rules: every site may open, none must.
 NO_RULES = SiteRules()
+
+#: Told of progress through a long step: ``(done, total)`` after each item (a number of hubs, a solution...).
+StepCallback = Callable[[int, int], None]
 
 #: The default solver options: HiGHS, no time limit, proven optimal, quiet.
 DEFAULT_OPTIONS = SolverOptions()

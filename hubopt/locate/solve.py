@@ -19,6 +19,7 @@ from typing import Any
 import pulp
 
 from hubopt.errors import InputError
+from hubopt.locate._highs import new_highs
 from hubopt.locate._highs import verdict as highs_verdict
 
 #: Solvers hubopt knows, by the name used in scenario files.
@@ -284,10 +285,34 @@ def cbc_verdict(status: str, result_text: str) -> tuple[str, str | None]:
     return status, None
 
 
+class QuietPulpHighs(pulp.HiGHS):
+    """PuLP's HiGHS interface, on a HiGHS instance that prints its banner only when ``msg`` is true.
+
+    PuLP constructs ``highspy.Highs()``, which prints HiGHS's banner before PuLP can switch the output off; this
+    builds the instance with :func:`hubopt.locate._highs.new_highs` and then sets the same options PuLP does.
+    """
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 (PuLP's name)
+        """Create the HiGHS instance for ``lp`` and set the gaps, threads, time limit and other options."""
+        lp.solverModel = new_highs(bool(self.msg))
+        if self.callbackTuple:
+            lp.solverModel.setCallback(*self.callbackTuple)
+        for cb_type in self.callbacksToActivate or ():
+            lp.solverModel.startCallback(cb_type)
+        values = {
+            "mip_rel_gap": self.gapRel,
+            "mip_abs_gap": self.gapAbs,
+            "threads": self.threads,
+            "time_limit": None if self.timeLimit is None else float(self.timeLimit),
+        }
+        for key, value in {**{k: v for k, v in values.items() if v is not None}, **self.optionsDict}.items():
+            lp.solverModel.setOptionValue(key, value)
+
+
 def _solve_highs(
     problem: pulp.LpProblem, time_limit: float | None, mip_gap: float, threads: int | None, msg: bool
 ) -> tuple[str, str | None, float | None, float | None]:
-    cmd = pulp.HiGHS(
+    cmd = QuietPulpHighs(
         msg=msg, timeLimit=time_limit, gapRel=mip_gap, gapAbs=0.0 if mip_gap == 0 else None, threads=threads
     )
     problem.solve(cmd)

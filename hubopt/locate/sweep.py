@@ -17,7 +17,14 @@ import pandas as pd
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_CAPACITY_LIMITS, NO_RULES, SiteRules, SolverOptions
+from hubopt.locate.options import (
+    DEFAULT_OPTIONS,
+    NO_CAPACITY_LIMITS,
+    NO_RULES,
+    SiteRules,
+    SolverOptions,
+    StepCallback,
+)
 from hubopt.locate.solution import LocationResult, access_measures, check_cost_and_weights, nearest_open_assignment
 
 ModelFn = Callable[..., LocationResult]
@@ -56,6 +63,7 @@ def sweep_hubs(
     fixed_cost: Sequence[float] | np.ndarray | None = None,
     rules: SiteRules = NO_RULES,
     options: SolverOptions = DEFAULT_OPTIONS,
+    on_step: StepCallback | None = None,
     **model_kwargs: Any,
 ) -> pd.DataFrame:
     """Solve ``model`` for each number of hubs in ``n_values`` and tabulate the results.
@@ -87,6 +95,8 @@ def sweep_hubs(
         Must-open and unavailable sites, for every N (:class:`hubopt.locate.options.SiteRules`).
     options : SolverOptions
         Solver options for each solve (:class:`hubopt.locate.options.SolverOptions`).
+    on_step : callable, optional
+        Told ``(done, total)`` after each number of hubs (solved or not), for a progress display.
     **model_kwargs
         Passed to the model (e.g. ``max_minutes``, or the capacitated model's ``settings``, a
         :class:`hubopt.locate.options.CapacitySettings`).
@@ -122,35 +132,54 @@ def sweep_hubs(
         raise InputError("the sweep needs at least one number of hubs")
     rows: list[dict[str, Any]] = []
     for k in ns:
-        row: dict[str, Any] = {"n_hubs": k}
-        try:
-            res = fn(c, w, k, rules=rules, options=options, **model_kwargs)
-        except ModelError as exc:
-            row.update(status="infeasible", note=str(exc))
-            rows.append(row)
-            continue
-        if res.model == "capacitated":
-            minutes = res.assigned_cost
-        else:
-            _, minutes = nearest_open_assignment(np.where(available[None, :], c, np.inf), res.open_sites)
-        access = access_measures(minutes, people, thresholds)
-        row.update(
-            objective=res.objective,
-            status=res.report.status,
-            gap=res.report.gap,
-            seconds=res.report.seconds,
-            mean_minutes=access["mean_minutes"],
-            p95_minutes=access["p95_minutes"],
-            max_minutes=access["max_minutes"],
-            **{f"within_{t:g}_share": access[f"within_{t:g}_share"] for t in thresholds},
-            unreachable_population=access["unreachable_population"],
-        )
-        if fixed is not None:
-            row["fixed_cost"] = float(np.nansum(fixed[res.open_sites]))
-        row["sites"] = ", ".join(sids[j] for j in res.open_sites)
-        row["note"] = "" if res.report.is_optimal else res.report.describe()
-        rows.append(row)
+        rows.append(_sweep_row(fn, c, w, k, rules, options, model_kwargs, available, people, thresholds, fixed, sids))
+        if on_step is not None:
+            on_step(len(rows), len(ns))
     return _tabulate(rows, thresholds, with_fixed_cost=fixed is not None)
+
+
+def _sweep_row(
+    fn: ModelFn,
+    c: np.ndarray,
+    w: np.ndarray,
+    k: int,
+    rules: SiteRules,
+    options: SolverOptions,
+    model_kwargs: dict[str, Any],
+    available: np.ndarray,
+    people: np.ndarray,
+    thresholds: Sequence[float],
+    fixed: np.ndarray | None,
+    sids: Sequence[str],
+) -> dict[str, Any]:
+    """The sweep's row for ``k`` hubs (status "infeasible" and the reason when the model has no answer)."""
+    row: dict[str, Any] = {"n_hubs": k}
+    try:
+        res = fn(c, w, k, rules=rules, options=options, **model_kwargs)
+    except ModelError as exc:
+        row.update(status="infeasible", note=str(exc))
+        return row
+    if res.model == "capacitated":
+        minutes = res.assigned_cost
+    else:
+        _, minutes = nearest_open_assignment(np.where(available[None, :], c, np.inf), res.open_sites)
+    access = access_measures(minutes, people, thresholds)
+    row.update(
+        objective=res.objective,
+        status=res.report.status,
+        gap=res.report.gap,
+        seconds=res.report.seconds,
+        mean_minutes=access["mean_minutes"],
+        p95_minutes=access["p95_minutes"],
+        max_minutes=access["max_minutes"],
+        **{f"within_{t:g}_share": access[f"within_{t:g}_share"] for t in thresholds},
+        unreachable_population=access["unreachable_population"],
+    )
+    if fixed is not None:
+        row["fixed_cost"] = float(np.nansum(fixed[res.open_sites]))
+    row["sites"] = ", ".join(sids[j] for j in res.open_sites)
+    row["note"] = "" if res.report.is_optimal else res.report.describe()
+    return row
 
 
 def _tabulate(rows: list[dict[str, Any]], thresholds: Sequence[float], *, with_fixed_cost: bool) -> pd.DataFrame:

@@ -182,11 +182,13 @@ def plan_beds(
     minutes: np.ndarray,
     demand_for_year: Callable[[int], ZoneDemand],
     today: BedsToday | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> BedResult:
     """Bed need for each of ``beds.years`` and the bed plan over the allowed sites.
 
     ``today`` is today's beds (default: :func:`bed_baseline` of the study and ``sites``). The plan meets each
-    year's whole beds needed (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`).
+    year's whole beds needed (:attr:`hubopt.demand.bed_need.BedNeed.beds_rounded_up`). ``progress`` is told of
+    each stage (one line each).
     """
     settings = scenario.beds
     assert settings is not None
@@ -236,6 +238,7 @@ def plan_beds(
         "zone_ids": study.zones["zone_id"].tolist(),
     }
     # The plan meets the whole beds needed, the one figure every output shows.
+    progress(f"Community beds: one plan for {len(needs)} year(s) over {len(ids)} sites")
     if len(settings.years) == 1:
         need = needs[0]
         plan = place_beds(cost, shares[0] * need.beds, need.beds_rounded_up, **common)

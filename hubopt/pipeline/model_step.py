@@ -16,6 +16,7 @@ from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.registry import ModelRequest
 from hubopt.locate.sweep import sweep_hubs
+from hubopt.pipeline.progress import counted
 from hubopt.pipeline.scenario_errors import named_for
 from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
@@ -95,6 +96,7 @@ def _solve_model(
             site_ids=site_ids,
             rules=request.rules,
             options=request.options,
+            on_step=counted(progress, f"How many hubs: {{done}} of {{total}} solved ({kind})"),
             **model_kwargs,
         )
     if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
@@ -102,7 +104,12 @@ def _solve_model(
         kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}
         own: dict[str, Any] = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
         resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
-        outcome.swaps = swap_table(minutes, weights, result, n_alternatives=3, options=resolve, **kw, **own)
+        # Swaps in closed form take a blink; only re-solved ones (the capacitated model) are worth counting.
+        swaps_counted = counted(progress, "Explaining: swaps for {done} of {total} hubs") if own else None
+        outcome.swaps = swap_table(
+            minutes, weights, result, n_alternatives=3, options=resolve,
+            on_step=swaps_counted, **kw, **own,
+        )  # fmt: skip
         fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
         outcome.next_best = next_best_solutions(
             minutes,
@@ -112,6 +119,7 @@ def _solve_model(
             model=entry.name,
             max_minutes=request.max_minutes,
             options=request.options,
+            on_step=counted(progress, "Explaining: next-best solutions, {done} of {total} solves"),
             **kw,
             **own,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,11 @@ def sites_csv(sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_outputs(run: RunResult, staging: Path) -> None:
-    """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them."""
+def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None] = lambda _m: None) -> None:
+    """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them.
+
+    ``progress`` is told of each slow output (maps, report, workbook) before it is written.
+    """
     outputs: list[str] = []
     sc = run.scenario
     if sc.write_tables:
@@ -73,6 +77,7 @@ def write_outputs(run: RunResult, staging: Path) -> None:
         outputs.append("appraisal.csv")
     static: list[Path] = []
     if sc.write_static_maps:
+        progress("Writing outputs: static maps")
         static = write_static_maps(
             run,
             staging,
@@ -82,6 +87,7 @@ def write_outputs(run: RunResult, staging: Path) -> None:
         outputs += [f.name for f in static]
     sweep = run.outcome.sweep if run.outcome is not None else None
     if sc.write_report:
+        progress("Writing outputs: report")
         pngs = [f for f in static if f.suffix == ".png"]
         report = write_report(
             run,
@@ -95,8 +101,10 @@ def write_outputs(run: RunResult, staging: Path) -> None:
         if sc.write_report_pdf:
             outputs.append(report.with_suffix(".pdf").name)
     if sc.write_workbook:
+        progress("Writing outputs: workbook")
         outputs.append(write_workbook(run, staging / "results.xlsx", sweep=sweep, appraisal=run.appraisal).name)
     if sc.write_map:
+        progress("Writing outputs: map")
         write_hub_map(
             run.zones,
             run.sites,

@@ -217,7 +217,7 @@ def run_scenario(
         run = _compute(scenario, refresh=refresh, progress=progress)
         progress(f"Writing outputs to {folder}")
         with target.writing() as staging:
-            write_outputs(run, staging)
+            write_outputs(run, staging, progress)
         run.folder = target.commit()
         if target.kept:
             progress(f"Kept {len(target.kept)} file(s) of yours from the earlier run: {', '.join(target.kept)}")
@@ -324,8 +324,9 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
         with named_for(scenario):
             beds = plan_beds(
-                study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today
-            )
+                study, scenario, candidates.sites, result.open_sites, minutes, demand_for_year, today=beds_today,
+                progress=progress,
+            )  # fmt: skip
         planned = beds.table().set_index("site_id")
         # The map and the site table show the beds of the run's own year when the bed plan has it (a map of 2030
         # shows 2030's beds), else of the plan's last year; the column planned_beds_year says which, always.

@@ -31,7 +31,7 @@ travel_time_matrix(network, origins_xy, destinations_xy, ...)
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,8 @@ DEFAULT_DRIVE_ACCESS_SPEED_KPH = 15.0
 DEFAULT_WALK_ACCESS_SPEED_KPH = 4.8
 #: Largest Dijkstra output held at once (bytes): the sites are processed in chunks below it.
 _CHUNK_BYTES = 256 * 1024 * 1024
+#: At most this many sites per Dijkstra call, so that progress can be told as the sites are done.
+_CHUNK_SITES = 16
 
 
 @dataclass(frozen=True)
@@ -274,21 +276,29 @@ def _ids(ids: Sequence[Any] | None, n: int, name: str) -> np.ndarray:
 
 
 def network_times_to(
-    network: CompiledNetwork, target_nodes: np.ndarray, source_nodes: np.ndarray, *, limit_s: float = np.inf
+    network: CompiledNetwork,
+    target_nodes: np.ndarray,
+    source_nodes: np.ndarray,
+    *,
+    limit_s: float = np.inf,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Shortest network times (seconds) from each source node to each target node, ``(n_sources, n_targets)``.
 
-    Dijkstra runs once per distinct target on the reversed graph, in chunks bounded in memory.
+    Dijkstra runs once per distinct target on the reversed graph, in chunks bounded in memory; ``on_step`` is
+    told ``(done, total)`` distinct targets after each chunk.
     """
     targets = np.asarray(target_nodes, dtype=np.intp)
     sources = np.asarray(source_nodes, dtype=np.intp)
     uniq, inverse = np.unique(targets, return_inverse=True)
     out = np.empty((len(sources), len(uniq)), dtype=float)
-    chunk = max(1, int(_CHUNK_BYTES // (8 * max(network.n_nodes, 1))))
+    chunk = max(1, min(_CHUNK_SITES, int(_CHUNK_BYTES // (8 * max(network.n_nodes, 1)))))
     for start in range(0, len(uniq), chunk):
         block = uniq[start : start + chunk]
         dist = dijkstra(network.reverse, directed=True, indices=block, limit=limit_s)
         out[:, start : start + len(block)] = dist[:, sources].T
+        if on_step is not None:
+            on_step(start + len(block), len(uniq))
     return out[:, inverse.ravel()]
 
 
@@ -303,6 +313,7 @@ def travel_time_matrix(
     access_speed_kph: float | None = None,
     cutoff_minutes: float | None = None,
     max_snap_m: float | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> TravelMatrix:
     """Zone × site travel times (minutes) on a network.
 
@@ -323,6 +334,8 @@ def travel_time_matrix(
         Stop searching beyond this time; longer trips are ``inf`` (and listed as unreachable).
     max_snap_m : float, optional
         Points farther than this from any node are not joined to the network: their pairs are ``inf``.
+    on_step : callable, optional
+        Told ``(done, total)`` distinct site nodes as the shortest paths are computed (a progress display).
 
     Returns
     -------
@@ -347,7 +360,7 @@ def travel_time_matrix(
     o_node, o_snap = net.snap(origins)
     d_node, d_snap = net.snap(destinations)
     limit = np.inf if cutoff_minutes is None else cutoff_minutes * 60.0
-    seconds = network_times_to(net, d_node, o_node, limit_s=limit)
+    seconds = network_times_to(net, d_node, o_node, limit_s=limit, on_step=on_step)
     mps = access_speed_kph / 3.6
     seconds += o_snap[:, None] / mps + d_snap[None, :] / mps
     minutes = seconds / 60.0

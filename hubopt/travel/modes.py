@@ -116,6 +116,9 @@ def mode_times(
             access_speed_kph=mode.access_speed_kph,
             cutoff_minutes=mode.cutoff_minutes,
             max_snap_m=mode.max_snap_m,
+            on_step=lambda done, total: progress(
+                f"Shortest paths on the {mode.mode} network: {done} of {total} sites"
+            ),
         )
 
     tm = get_or_compute(key, compute, cache_dir, refresh=refresh)

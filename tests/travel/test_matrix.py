@@ -160,3 +160,13 @@ def test_input_checks() -> None:
     empty = travel_time_matrix(compile_network(line_graph({(1, 2): 1.0}, xy)), np.zeros((0, 2)), [xy[2]])
     assert empty.shape == (0, 1)
     assert isinstance(compile_network(line_graph({(1, 2): 1.0}, xy)), CompiledNetwork)
+
+
+def test_shortest_paths_count_the_distinct_site_nodes(grid: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = compile_network(grid)
+    sites = net.xy[[3, 3, 50, 7, 99]]  # 4 distinct site nodes
+    monkeypatch.setattr(matmod, "_CHUNK_SITES", 3)
+    steps: list[tuple[int, int]] = []
+    counted = travel_time_matrix(net, net.xy, sites, on_step=lambda d, t: steps.append((d, t)))
+    assert steps == [(3, 4), (4, 4)]
+    np.testing.assert_array_equal(counted.minutes, travel_time_matrix(net, net.xy, sites).minutes)
