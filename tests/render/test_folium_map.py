@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
+from map_grid import many_hubs
 from shapely.geometry import Point, box
 
 from hubopt.errors import InputError
@@ -611,36 +612,6 @@ def test_growth_held_flat_says_so(tmp_path: Path) -> None:
     assert "Population growth since the base year" in growth
     assert re.search(r"No change \(0%\)</span><span class=\"hubopt-note\">1,500 people", growth)
     assert re.search(r"Up by less than 5%</span><span class=\"hubopt-note\">1,600 people", growth)
-
-
-def many_hubs(n: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """n zones in a 5-wide grid, each served by its own hub at its centre."""
-    cells = [(i % 5, i // 5) for i in range(n)]
-    zones = gpd.GeoDataFrame(
-        {
-            "zone_id": [f"Z{i}" for i in range(n)],
-            "zone_name": [f"Zone {i}" for i in range(n)],
-            "district": "D",
-            "population": 100.0,
-            "hub_id": [f"H{i}" for i in range(n)],
-            "hub_name": [f"Hub {i}" for i in range(n)],
-            "minutes": 5.0,
-        },
-        geometry=[box(X0 + x * 1000, Y0 + y * 1000, X0 + (x + 1) * 1000, Y0 + (y + 1) * 1000) for x, y in cells],
-        crs="EPSG:27700",
-    )
-    sites = gpd.GeoDataFrame(
-        {
-            "site_id": [f"H{i}" for i in range(n)],
-            "name": [f"Hub {i}" for i in range(n)],
-            "type": "gp_practice",
-            "status": "candidate",
-            "chosen": True,
-        },
-        geometry=[Point(X0 + x * 1000 + 500, Y0 + y * 1000 + 500) for x, y in cells],
-        crs="EPSG:27700",
-    )
-    return zones, sites
 
 
 def test_every_catchment_has_its_own_style_and_key_entry(tmp_path: Path) -> None:

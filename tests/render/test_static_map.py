@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from map_grid import many_hubs
 from matplotlib import rc_context
 from PIL import Image
 from shapely.geometry import Point, box
@@ -215,31 +216,7 @@ def test_every_catchment_has_its_own_style_in_the_key() -> None:
     from matplotlib.colors import to_hex
 
     n = 25
-    cells = [(i % 5, i // 5) for i in range(n)]
-    zones = gpd.GeoDataFrame(
-        {
-            "zone_id": [f"Z{i}" for i in range(n)],
-            "zone_name": [f"Zone {i}" for i in range(n)],
-            "district": "D",
-            "population": 100.0,
-            "hub_id": [f"H{i}" for i in range(n)],
-            "hub_name": [f"Hub {i}" for i in range(n)],
-            "minutes": 5.0,
-        },
-        geometry=[box(X0 + x * 1000, Y0 + y * 1000, X0 + (x + 1) * 1000, Y0 + (y + 1) * 1000) for x, y in cells],
-        crs="EPSG:27700",
-    )
-    sites = gpd.GeoDataFrame(
-        {
-            "site_id": [f"H{i}" for i in range(n)],
-            "name": [f"Hub {i}" for i in range(n)],
-            "type": "gp_practice",
-            "status": "candidate",
-            "chosen": True,
-        },
-        geometry=[Point(X0 + x * 1000 + 500, Y0 + y * 1000 + 500) for x, y in cells],
-        crs="EPSG:27700",
-    )
+    zones, sites = many_hubs(n)
     fig = draw_static_map((zones, sites), "catchments", title="T", caption="C")
     legend = fig.axes[1].get_legend()
     styles = [
