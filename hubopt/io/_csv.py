@@ -105,28 +105,23 @@ def read_csv_table(
             hint="export or unzip it to CSV first",
         )
     refuse_other_delimiter(head, path=p, what=what)
-    try:
-        df = pd.read_csv(
+
+    def read(encoding: str) -> pd.DataFrame:
+        return pd.read_csv(
             p,
             header=0 if header else None,
             names=list(names) if names is not None else None,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            encoding="utf-8-sig",
-            skipinitialspace=False,
+            encoding=encoding,
         )
-    except UnicodeDecodeError:
+
+    try:
+        df = read("utf-8-sig")
+    except UnicodeDecodeError:  # not UTF-8: files saved by Excel on Windows are usually cp1252
         try:
-            df = pd.read_csv(
-                p,
-                header=0 if header else None,
-                names=list(names) if names is not None else None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="cp1252",
-            )
+            df = read("cp1252")
         except Exception as exc:
             raise InputError(f"the {what} could not be read as CSV: {exc}", path=p) from None
     except pd.errors.ParserError as exc:
