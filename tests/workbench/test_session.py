@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hubopt.builtin import scenario_path, study_path
 from hubopt.scenario import Scenario
 from hubopt.workbench.geojson import SIMPLIFY_METRES
 from hubopt.workbench.question import Question
@@ -145,3 +146,23 @@ def test_export_pack_writes_the_run_folder_with_the_answers_figures(west_kent: W
 def test_question_from_default_states_of_the_scenario() -> None:
     q = Question(hubs=2, model="p-median", mode="drive", year=2030)
     assert q.to_query() == "hubs=2&model=p-median&mode=drive&year=2030&must=&unavailable="
+
+
+def test_a_scenario_files_relative_paths_are_kept_by_scenario_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's scenario file names its housing file relative to its own folder; the scenario a question stands for
+    # reads the same file wherever hubopt runs from.
+    text = scenario_path("builtin:west_kent_hubs").read_text(encoding="utf-8")
+    housing = study_path("builtin:west_kent") / "housing_illustrative.csv"
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "housing.csv").write_bytes(housing.read_bytes())
+    text = text.replace("file: builtin:west_kent/housing_illustrative.csv", "file: inputs/housing.csv")
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)
+    wb = Workbench.open(Scenario.from_yaml(tmp_path / "mine.yaml"))
+    scenario = wb.scenario_for(replace(wb.default_question(), hubs=3))
+    assert scenario.housing_file == (tmp_path / "inputs" / "housing.csv").resolve()
+    assert scenario.study == wb.scenario.study
+    assert scenario.output_folder == wb.scenario.output_folder and scenario.travel_cache == wb.scenario.travel_cache
+    assert scenario.hubs == 3 and scenario.beds is None and not scenario.options and scenario.model.sweep is None
