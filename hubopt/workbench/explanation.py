@@ -253,7 +253,8 @@ def explanation_sentences(
     for table in (swaps, next_best):
         note = table.attrs.get("cut_short_note")  # what a budget-aware explanation says it left out
         if note:
-            out.append(f"{str(note)[0].upper()}{str(note)[1:]}.")
+            text = str(note).rstrip(".")
+            out.append(f"{text[:1].upper()}{text[1:]}.")
     if cut_short:
         out.append(
             f"The explanation was cut short at its time budget of {budget_seconds:g} seconds: "
