@@ -203,17 +203,20 @@ class _Header:
                 current = text
             self.sections.append(current)
 
-    def find(self, field: _Field, output: str, *, required: bool = True) -> int | None:
-        """The index of the column of ``field`` (the first in its section when a name repeats)."""
+    def search(self, field: _Field) -> int | None:
+        """The index of the column of ``field`` (the first in its section when a name repeats), or None."""
         wanted = {_key(n) for n in field.names}
         section = None if field.section is None else _section_key(field.section)
         for i, name in enumerate(self.names):
-            if _key(name) not in wanted:
-                continue
-            if section is None or _section_key(self.sections[i]) == section:
+            if _key(name) in wanted and (section is None or _section_key(self.sections[i]) == section):
                 return i
-        if not required:
-            return None
+        return None
+
+    def find(self, field: _Field, output: str) -> int:
+        """The index of the column of ``field``; InputError naming the column when the file has none."""
+        index = self.search(field)
+        if index is not None:
+            return index
         where = f" under the section {quote(field.section)}" if field.section else ""
         raise InputError(
             f"the {_WHAT} has no column {quote(field.names[0])}{where} (needed for {output})",
@@ -330,11 +333,12 @@ def _cost_columns(header: _Header) -> list[int]:
     """The columns summed into the running cost: none when the year has no facilities-management section."""
     if not header.has_section(_FM):
         return []
-    lines_layout = header.find(_Field(_FM, ("Other Hard FM (Estates) costs (£)",)), "", required=False) is not None
+    lines_layout = header.search(_Field(_FM, ("Other Hard FM (Estates) costs (£)",))) is not None
     layout = RUNNING_COST_COLUMNS["fm_lines" if lines_layout else "fm_totals"]
     found = []
     for section, names in layout:
-        index = header.find(_Field(section, names), "the running cost", required=not (set(names) <= _OPTIONAL_LINES))
+        field = _Field(section, names)
+        index = header.search(field) if set(names) <= _OPTIONAL_LINES else header.find(field, "the running cost")
         if index is not None and index not in found:
             found.append(index)
     return found
