@@ -33,9 +33,10 @@ __all__ = ["EfficientSets", "efficient_hub_sets"]
 COST_STEP = 1e-6
 #: HiGHS's feasibility tolerances, well below :data:`COST_STEP`, so that a set no cheaper than the last one never
 #: passes for one (HiGHS's default, 1e-6, equals the step).
+_TOLERANCE = 1e-9
 _TOLERANCES: dict[str, bool | int | float | str] = {
-    "mip_feasibility_tolerance": 1e-9,
-    "primal_feasibility_tolerance": 1e-9,
+    "mip_feasibility_tolerance": _TOLERANCE,
+    "primal_feasibility_tolerance": _TOLERANCE,
 }
 #: Slack on the access figure when the cheapest set of the best access is sought (relative, and absolute).
 _ACCESS_SLACK = (1e-9, 1e-7)
@@ -223,10 +224,7 @@ class _Problem:
         if out.x is None:
             return None
         chosen = np.flatnonzero(out.x[: self.m] > 0.5)
-        if (
-            chosen.size != self.n_hubs
-            or self.price[chosen].sum() > cost_ceiling + _TOLERANCES["mip_feasibility_tolerance"]
-        ):
+        if chosen.size != self.n_hubs or self.price[chosen].sum() > cost_ceiling + _TOLERANCE:
             return None  # within HiGHS's tolerance only: no set is cheaper by a whole step
         travel = float(self.travel_coef @ out.x[self.m :])
         return travel, chosen, out.status
