@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.analysis.frontier import Frontier
 from hubopt.demand.bed_need import BedNeed
 from hubopt.demand.zones import ZoneDemand
 from hubopt.locate.beds import BedPlan
@@ -37,6 +38,8 @@ class ModelOutcome:
     swaps: pd.DataFrame | None = None
     next_best: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    #: The cost-access frontier (with a sweep): :mod:`hubopt.analysis.frontier`.
+    frontier: Frontier | None = None
 
 
 @dataclass

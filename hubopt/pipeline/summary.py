@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from hubopt.analysis.frontier import Frontier
 from hubopt.locate.measure import result_measure
+from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
 __all__ = ["bed_summary_lines", "model_extra_lines", "summary_lines"]
@@ -128,6 +130,7 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
                 if share is not None and share == share
                 else f"  {'':14}{row['n_hubs']:>3} {row['status']!s:>10}"
             )
+    lines += frontier_lines(outcome.frontier)
     nb = outcome.next_best
     if nb is not None and len(nb) > 1:
         m = nb.attrs.get("measure") or result_measure(outcome.result, hubs=True)
@@ -141,5 +144,31 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
         lines.append(
             f"  Cheapest swap: {cheapest['alternative_name']} instead of {cheapest['chosen_name']} "
             f"({m.phrase(cheapest['increase'], cheapest['increase_pct'])}; every hub's alternatives in swaps.csv)"
+        )
+    return lines
+
+
+def frontier_lines(frontier: Frontier | None) -> list[str]:
+    """Summary lines for the cost-access frontier: the N worth funding, the cost basis, the options at fixed N."""
+    if frontier is None:
+        return []
+    label = f" ({ILLUSTRATIVE})" if frontier.illustrative else ""
+    lines = [
+        f"  How many hubs economically{label}: {frontier.answer} (frontier.csv)",
+        f"  Running costs: {frontier.cost_basis}",
+    ]
+    options = frontier.options
+    if options is not None and len(options):
+        first, last = options.iloc[0], options.iloc[-1]
+        span = (
+            f"from £{first['annual_cost']:,.0f} a year (mean {first['mean_minutes']:.1f} min) to "
+            f"£{last['annual_cost']:,.0f} ({last['mean_minutes']:.1f} min)"
+            if len(options) > 1
+            else f"£{first['annual_cost']:,.0f} a year (mean {first['mean_minutes']:.1f} min): the best access is "
+            "also the cheapest"
+        )
+        lines.append(
+            f"  Cost against access with {frontier.options_n} hubs: {len(options)} efficient option"
+            f"{'s' if len(options) > 1 else ''}, {span} (frontier_options.csv)"
         )
     return lines

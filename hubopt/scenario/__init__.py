@@ -18,6 +18,7 @@ from hubopt.scenario.settings import (
     TRAVEL_METHODS,
     TRAVEL_MODES,
     BedSettings,
+    CostSettings,
     ModelSettings,
     TravelMode,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",
+    "CostSettings",
     "ModelSettings",
     "Scenario",
     "TravelMode",

@@ -17,6 +17,7 @@ from hubopt.scenario.settings import (
     TRAVEL_METHODS,
     TRAVEL_MODES,
     BedSettings,
+    CostSettings,
     ModelSettings,
     TravelMode,
 )
@@ -298,6 +299,52 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         multi_year_objective=model["multi_year_objective"],
         sweep=None if sweep is None else list(range(sweep[0], sweep[1] + 1)),
         explain=model["explain"],
+    )
+
+
+def _cost_settings(costs: dict[str, Any], has_sweep: bool, path: Path | None) -> CostSettings:
+    """``costs.*`` checked: the per-hub default and the threshold, each with its source."""
+    per_hub = costs["annual_cost_per_hub"]
+    if per_hub is not None and per_hub < 0:
+        _fail("costs.annual_cost_per_hub", "the running cost of a hub must be zero or more (£ a year)", path)
+    if costs["source"] is not None and per_hub is None:
+        _fail(
+            "costs.source",
+            "costs.source names where costs.annual_cost_per_hub comes from, but no cost per hub is given",
+            path,
+            "give costs.annual_cost_per_hub (£ a year), or remove costs.source",
+        )
+    threshold = costs["min_minutes_saved_per_100k"]
+    if threshold is not None:
+        if threshold <= 0:
+            _fail(
+                "costs.min_minutes_saved_per_100k",
+                "the threshold must be a positive number of mean minutes saved per £100,000 a year",
+                path,
+            )
+        if not has_sweep:
+            _fail(
+                "costs.min_minutes_saved_per_100k",
+                "the threshold weighs each extra hub of the how-many-hubs sweep, but the scenario has none",
+                path,
+                "add model.sweep: [first, last], e.g. [1, 10]",
+            )
+    if costs["threshold_source"] is not None and threshold is None:
+        _fail(
+            "costs.threshold_source",
+            "costs.threshold_source names where costs.min_minutes_saved_per_100k comes from, but none is given",
+            path,
+            "give costs.min_minutes_saved_per_100k, or remove costs.threshold_source",
+        )
+    if not 1 <= costs["max_options"] <= 50:
+        _fail("costs.max_options", "list between 1 and 50 efficient options", path)
+    return CostSettings(
+        annual_cost_per_hub=None if per_hub is None else float(per_hub),
+        source=costs["source"],
+        min_minutes_saved_per_100k=None if threshold is None else float(threshold),
+        threshold_source=costs["threshold_source"],
+        efficient_options=costs["efficient_options"],
+        max_options=costs["max_options"],
     )
 
 

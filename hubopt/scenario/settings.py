@@ -13,6 +13,7 @@ __all__ = [
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",
+    "CostSettings",
     "ModelSettings",
     "TravelMode",
 ]
@@ -62,3 +63,21 @@ class BedSettings:
     priority: str = "fewest_beds"
     baseline_source: str | None = None
     piloted_beds: int | None = None
+
+
+@dataclass
+class CostSettings:
+    """The ``costs:`` section, validated: running costs for the cost-access frontier (see the README)."""
+
+    #: Annual running cost of a hub at a site whose register gives none (£ a year), or None.
+    annual_cost_per_hub: float | None = None
+    #: Where ``annual_cost_per_hub`` comes from (None: an assumption, labelled ILLUSTRATIVE).
+    source: str | None = None
+    #: The least an extra hub must save (mean minutes per person per £100,000 a year) to be worth funding.
+    min_minutes_saved_per_100k: float | None = None
+    #: Where the threshold comes from (None: an assumption, labelled ILLUSTRATIVE).
+    threshold_source: str | None = None
+    #: Whether to list the efficient cost-vs-access sets at the scenario's number of hubs.
+    efficient_options: bool = True
+    #: Most efficient sets to list.
+    max_options: int = 12
