@@ -40,7 +40,9 @@ class Frontier:
     answer : str
         The sentence naming the N beyond which an extra hub buys less than the threshold (or why none is named).
     cost_basis : str
-        Where the running costs come from (sources, defaults), ending "ILLUSTRATIVE" when any is an assumption.
+        Where the running costs come from (sources, defaults; "ILLUSTRATIVE" beside a default without a source).
+    threshold_basis : str
+        The threshold and its source ("ILLUSTRATIVE" without one; "" when no threshold is set).
     illustrative : bool
         Whether a cost or the threshold is an assumption without a source.
     notes : list of str
@@ -52,6 +54,7 @@ class Frontier:
     options_n: int | None
     answer: str
     cost_basis: str
+    threshold_basis: str
     illustrative: bool
     notes: list[str] = field(default_factory=list)
 
@@ -192,8 +195,8 @@ def hubs_worth_funding(frontier: pd.DataFrame, min_minutes_saved_per_100k: float
             before = int(rows.iloc[k]["n_hubs"])
             return before, (
                 f"beyond {before} hubs an extra hub saves less than {min_minutes_saved_per_100k:g} mean minutes per "
-                f"£100k a year (hub {int(row['n_hubs'])}: {rate:.3g} minutes per £100k, "
-                f"£{row['extra_annual_cost']:,.0f} a year more)"
+                f"£100k a year (hub {int(row['n_hubs'])}: {rate:.3g}, for £{row['extra_annual_cost']:,.0f} a year "
+                "more)"
             )
     last = int(rows.iloc[-1]["n_hubs"])
     return last, (

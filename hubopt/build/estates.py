@@ -71,7 +71,9 @@ def add_estate_figures(sites: gpd.GeoDataFrame, sources: BuildSources, report: B
     figures = latest_figures(eric)
     years = sorted(eric["year"].unique())
     report.labels["eric"] = ERIC_LABEL.format(years=f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0])
-    report.excluded["NHS estates returns (ERIC)"] = dict(eric.attrs["excluded"])
+    left_out = ", ".join(f"{n} {reason}" for reason, n in eric.attrs["excluded"].items() if n)
+    if left_out:  # totals of a trust, not sites: noted, not listed with the study's own exclusions
+        report.notes.append(f"NHS estates returns (ERIC): rows that are not sites were left out: {left_out}")
     found, missing, cost_years = 0, [], set()
     for i in hospitals:
         code = str(out.at[i, "site_id"])

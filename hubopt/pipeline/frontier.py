@@ -104,16 +104,17 @@ def run_frontier(
         "count as 0 (existing estate used as it is)."
     )
     threshold = costs.min_minutes_saved_per_100k
+    threshold_basis = ""
     if threshold is None:
         answer = "no threshold set (costs.min_minutes_saved_per_100k): the frontier is tabulated, no N is named"
     else:
-        threshold_illustrative = costs.threshold_source is None
-        _, sentence = hubs_worth_funding(table, threshold)
-        source = f"threshold: {costs.threshold_source}" if costs.threshold_source else f"threshold {ILLUSTRATIVE}"
-        answer = f"{sentence} ({source})"
-        illustrative = illustrative or threshold_illustrative
-    if illustrative:
-        basis += f" — {ILLUSTRATIVE}"
+        _, answer = hubs_worth_funding(table, threshold)
+        threshold_basis = f"{threshold:g} mean minutes per £100k a year, " + (
+            f"source: {costs.threshold_source}"
+            if costs.threshold_source
+            else f"no source given (costs.threshold_source): {ILLUSTRATIVE}"
+        )
+        illustrative = illustrative or costs.threshold_source is None
     options_table, options_n = None, scenario.hubs
     if costs.efficient_options and options_n is not None:
         usable = np.ones(len(sites), dtype=bool)
@@ -139,6 +140,7 @@ def run_frontier(
         options_n=options_n if options_table is not None else None,
         answer=answer,
         cost_basis=basis,
+        threshold_basis=threshold_basis,
         illustrative=illustrative,
         notes=notes,
     )

@@ -226,6 +226,7 @@ def _frontier(run: RunResult) -> dict[str, Any] | None:
     return {
         "answer": f.answer,
         "cost_basis": f.cost_basis,
+        "threshold_basis": f.threshold_basis,
         "illustrative": f.illustrative,
         "notes": f.notes,
         "table": _records(f.table),

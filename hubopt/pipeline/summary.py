@@ -154,9 +154,11 @@ def frontier_lines(frontier: Frontier | None) -> list[str]:
         return []
     label = f" ({ILLUSTRATIVE})" if frontier.illustrative else ""
     lines = [
-        f"  How many hubs economically{label}: {frontier.answer} (frontier.csv)",
+        f"  How many hubs economically{label}: {frontier.answer}; see frontier.csv",
         f"  Running costs: {frontier.cost_basis}",
     ]
+    if frontier.threshold_basis:
+        lines.append(f"  Threshold: {frontier.threshold_basis}")
     options = frontier.options
     if options is not None and len(options):
         first, last = options.iloc[0], options.iloc[-1]

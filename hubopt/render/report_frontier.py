@@ -49,7 +49,9 @@ def frontier_section(frontier: Frontier, n_hubs: int) -> str:
     parts = [
         '<h2 id="economics">How many can be supported economically?</h2>',
         f"<p><strong>{_e(frontier.answer[:1].upper() + frontier.answer[1:])}.</strong>{label}</p>",
-        f"<p>Running costs: {_e(frontier.cost_basis)}. Each number of hubs uses its best-access hubs; the figures "
+        f"<p>Running costs: {_e(frontier.cost_basis)}."
+        + (f" Threshold: {_e(frontier.threshold_basis)}." if frontier.threshold_basis else "")
+        + " Each number of hubs uses its best-access hubs; the figures "
         "per £100k are what the extra hub buys for each £100,000 a year of extra running cost (mean minutes saved "
         "per person, people brought within the time).</p>",
     ]
