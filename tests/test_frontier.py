@@ -95,12 +95,11 @@ def test_bad_costs_settings_are_named(costs: dict, setting: str) -> None:
     assert info.value.setting == setting
 
 
-def test_a_threshold_without_a_sweep_is_refused() -> None:
+def test_costs_without_a_sweep_are_read(tmp_path: Path) -> None:
+    """A scenario made light (model.sweep removed) keeps its costs section: the run notes it is unused."""
     data = _scenario(min_minutes_saved_per_100k=0.5)
     data["model"]["sweep"] = None
-    with pytest.raises(InputError, match=r"model\.sweep") as info:
-        Scenario.from_dict(data)
-    assert info.value.setting == "costs.min_minutes_saved_per_100k"
+    assert Scenario.from_dict(data).costs.min_minutes_saved_per_100k == pytest.approx(0.5)
 
 
 @pytest.fixture(scope="module")

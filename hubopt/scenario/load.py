@@ -244,7 +244,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         model_type=model["type"],
         hubs=model["hubs"],
         model=settings,
-        costs=_cost_settings(values["costs"], settings.sweep is not None, p),
+        costs=_cost_settings(values["costs"], p),
         options=_options(values["appraisal"]["options"], p),
         criteria=_criteria(values["appraisal"]["criteria"], p),
         write_static_maps=values["outputs"]["static_maps"],

@@ -302,8 +302,9 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
     )
 
 
-def _cost_settings(costs: dict[str, Any], has_sweep: bool, path: Path | None) -> CostSettings:
-    """``costs.*`` checked: the per-hub default and the threshold, each with its source."""
+def _cost_settings(costs: dict[str, Any], path: Path | None) -> CostSettings:
+    """``costs.*`` checked: the per-hub default and the threshold, each with its source. They are used with
+    ``model.sweep`` (the run notes when they are given without one)."""
     per_hub = costs["annual_cost_per_hub"]
     if per_hub is not None and per_hub < 0:
         _fail("costs.annual_cost_per_hub", "the running cost of a hub must be zero or more (£ a year)", path)
@@ -315,20 +316,12 @@ def _cost_settings(costs: dict[str, Any], has_sweep: bool, path: Path | None) ->
             "give costs.annual_cost_per_hub (£ a year), or remove costs.source",
         )
     threshold = costs["min_minutes_saved_per_100k"]
-    if threshold is not None:
-        if threshold <= 0:
-            _fail(
-                "costs.min_minutes_saved_per_100k",
-                "the threshold must be a positive number of mean minutes saved per £100,000 a year",
-                path,
-            )
-        if not has_sweep:
-            _fail(
-                "costs.min_minutes_saved_per_100k",
-                "the threshold weighs each extra hub of the how-many-hubs sweep, but the scenario has none",
-                path,
-                "add model.sweep: [first, last], e.g. [1, 10]",
-            )
+    if threshold is not None and threshold <= 0:
+        _fail(
+            "costs.min_minutes_saved_per_100k",
+            "the threshold must be a positive number of mean minutes saved per £100,000 a year",
+            path,
+        )
     if costs["threshold_source"] is not None and threshold is None:
         _fail(
             "costs.threshold_source",
