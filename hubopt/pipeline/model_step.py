@@ -104,11 +104,6 @@ def _solve_model(
             scenario, sites, outcome.sweep, minutes, weights, population, request.rules, request.options,
             [int(j) for j in result.open_sites], progress,
         )  # fmt: skip
-    elif scenario.costs.min_minutes_saved_per_100k is not None or scenario.costs.annual_cost_per_hub is not None:
-        outcome.notes.append(
-            "the costs settings weigh the hubs of the how-many-hubs sweep: add model.sweep (e.g. [1, 10]) for the "
-            "cost-access frontier"
-        )
     if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
         progress("Explaining the answer: swaps and next-best solutions")
         kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}

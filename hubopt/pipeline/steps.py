@@ -308,6 +308,12 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         demand_for_year,
         progress,
     )
+    costs = scenario.costs
+    if scenario.model.sweep is None and (costs.annual_cost_per_hub is not None or costs.min_minutes_saved_per_100k):
+        outcome.notes.append(
+            "the costs settings weigh the hubs of the how-many-hubs sweep: add model.sweep (e.g. [1, 10]) for the "
+            "cost-access frontier"
+        )
     result = outcome.result
     zones = zone_table(study, demand, candidates.sites, result)
     mode_access: dict[str, dict[str, float]] = {}
