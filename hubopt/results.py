@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.analysis.frontier import Frontier
+from hubopt.analysis.workforce import WorkforceLimits
 from hubopt.demand.bed_need import BedNeed
 from hubopt.demand.zones import ZoneDemand
 from hubopt.locate.beds import BedPlan
@@ -40,6 +41,8 @@ class ModelOutcome:
     notes: list[str] = field(default_factory=list)
     #: The cost-access frontier (with a sweep): :mod:`hubopt.analysis.frontier`.
     frontier: Frontier | None = None
+    #: What the workforce allows (with a ``workforce:`` section): :mod:`hubopt.analysis.workforce`.
+    workforce: WorkforceLimits | None = None
 
 
 @dataclass

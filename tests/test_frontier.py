@@ -148,6 +148,12 @@ def test_summary_report_and_workbook_say_how_many_and_that_it_is_illustrative(fr
     assert "How many hubs economically (ILLUSTRATIVE)" in text
     assert "NHS Digital ERIC 2016-17" in text
     assert "Threshold: 0.5 mean minutes per £100k a year, no source given" in text
+    assert "Workforce (ILLUSTRATIVE): staff for 11 teams" in text  # the demo's illustrative workforce
+    assert "How many hubs in all: " in text
+    frontier = pd.read_csv(frontier_run.folder / "frontier.csv")
+    assert frontier["within_staff"].all()  # 11 teams staff every N of 1-4
+    largest = frontier.set_index("n_hubs")["largest_hub_population"]
+    assert largest.loc[1] == pytest.approx(frontier_run.zones["population"].sum(), rel=1e-9)  # one hub serves all
     report = (frontier_run.folder / "report.html").read_text()
     assert 'id="economics"' in report and "Cost against access chart" in report
     book = load_workbook(frontier_run.folder / "results.xlsx", read_only=True)

@@ -47,6 +47,10 @@ class Frontier:
         Whether a cost or the threshold is an assumption without a source.
     notes : list of str
         What the reader should know (sites without a cost, options not complete, ...).
+    worth_funding_n : int or None
+        The N beyond which an extra hub buys less than the threshold.
+    how_many : str
+        The N every limit allows and what binds (with a workforce; see :mod:`hubopt.analysis.workforce`).
     """
 
     table: pd.DataFrame
@@ -57,6 +61,10 @@ class Frontier:
     threshold_basis: str
     illustrative: bool
     notes: list[str] = field(default_factory=list)
+    #: The N beyond which an extra hub buys less than the threshold (None: no threshold, or costs unknown).
+    worth_funding_n: int | None = None
+    #: The N every limit (cost threshold, staffing, hub size) allows, and what binds ("" without a workforce).
+    how_many: str = ""
 
 
 def cost_access_frontier(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.analysis.frontier import Frontier, cost_access_frontier, hubs_worth_funding
+from hubopt.locate import registry
 from hubopt.locate.frontier import efficient_hub_sets
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solution import access_measures, nearest_open_assignment
@@ -97,18 +98,29 @@ def run_frontier(
     annual, basis, illustrative = site_running_costs(sites, scenario)
     capital = _column(sites, "capital_cost", len(sites))
     table = cost_access_frontier(sweep, site_ids, annual, capital, float(np.sum(population)), scenario.thresholds)
+    table.insert(
+        int(table.columns.get_loc("annual_cost")),
+        "largest_hub_population",
+        _largest_hubs(table, site_ids, minutes, population),
+    )
     notes: list[str] = []
     with_capital = int(np.isfinite(capital).sum())
     notes.append(
         f"Capital: {with_capital} of {len(sites)} candidate sites give a capital_cost in the register; the others "
         "count as 0 (existing estate used as it is)."
     )
+    if registry.lookup(scenario.model_type).name != "p-median":
+        notes.append(
+            "Hub sizes (largest_hub_population) and the efficient options put each zone at its nearest hub, as the "
+            f"p-median model does; the {scenario.model_type} model may assign zones differently."
+        )
     threshold = costs.min_minutes_saved_per_100k
     threshold_basis = ""
+    worth_funding_n = None
     if threshold is None:
         answer = "no threshold set (costs.min_minutes_saved_per_100k): the frontier is tabulated, no N is named"
     else:
-        _, answer = hubs_worth_funding(table, threshold)
+        worth_funding_n, answer = hubs_worth_funding(table, threshold)
         threshold_basis = f"{threshold:g} mean minutes per £100k a year, " + (
             f"source: {costs.threshold_source}"
             if costs.threshold_source
@@ -143,7 +155,26 @@ def run_frontier(
         threshold_basis=threshold_basis,
         illustrative=illustrative,
         notes=notes,
+        worth_funding_n=worth_funding_n,
     )
+
+
+def _largest_hubs(
+    table: pd.DataFrame, site_ids: list[str], minutes: np.ndarray, population: np.ndarray
+) -> list[float]:
+    """People served by the largest hub of each N, each zone going to its nearest hub (NaN where no answer)."""
+    index = {s: j for j, s in enumerate(site_ids)}
+    out = []
+    for sites in table["sites"]:
+        hubs = [index[s.strip()] for s in str(sites).split(",") if s.strip()]
+        if not hubs:
+            out.append(float("nan"))
+            continue
+        assignment, _ = nearest_open_assignment(minutes, np.asarray(hubs))
+        reached = assignment >= 0
+        served = np.bincount(assignment[reached], weights=population[reached], minlength=len(site_ids))
+        out.append(float(served.max()))
+    return out
 
 
 def _options_table(

@@ -230,6 +230,10 @@ def _frontier(run: RunResult) -> dict[str, Any] | None:
         "illustrative": f.illustrative,
         "notes": f.notes,
         "table": _records(f.table),
+        "how_many": f.how_many,
+        "workforce": None
+        if run.outcome is None or run.outcome.workforce is None
+        else {"limits": run.outcome.workforce.describe(), "notes": run.outcome.workforce.notes},
         "options_hubs": f.options_n,
         "options": None if f.options is None else _records(f.options),
     }

@@ -61,6 +61,7 @@ def summary_lines(run: RunResult) -> list[str]:
     lines.extend(f"  Note: {n}" for n in run.candidates.notes)
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
+        lines.extend(workforce_lines(run))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     if run.appraisal is not None and len(run.appraisal):
@@ -173,4 +174,26 @@ def frontier_lines(frontier: Frontier | None) -> list[str]:
             f"  Cost against access with {frontier.options_n} hubs: {len(options)} efficient option"
             f"{'s' if len(options) > 1 else ''}, {span} (frontier_options.csv)"
         )
+    return lines
+
+
+def workforce_lines(run: RunResult) -> list[str]:
+    """Summary lines for the workforce: its limits against this run's hubs, and the N every limit allows."""
+    outcome = run.outcome
+    limits = outcome.workforce if outcome is not None else None
+    if outcome is None or limits is None:
+        return []
+    label = f" ({run.scenario.workforce.source})" if run.scenario.workforce.source else f" ({ILLUSTRATIVE})"
+    checks = []
+    hubs = len(run.result.open_sites)
+    if limits.max_hubs is not None:
+        checks.append(f"{hubs} hubs {'within' if hubs <= limits.max_hubs else 'ABOVE'} the staffed {limits.max_hubs}")
+    if limits.max_hub_population is not None:
+        largest = float(run.sites.loc[run.sites["chosen"], "served_population"].max())
+        verdict = "within" if largest <= limits.max_hub_population + 1e-6 else "ABOVE"
+        checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
+    lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]
+    lines += [f"  Note: {n}" for n in limits.notes]
+    if outcome.frontier is not None and outcome.frontier.how_many:
+        lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
     return lines

@@ -169,7 +169,8 @@ def write_report(
     if sweep is not None:
         parts.append(_sweep_section(sweep, n_hubs))
     if outcome is not None and outcome.frontier is not None:
-        parts.append(frontier_section(outcome.frontier, n_hubs))
+        workforce = "" if outcome.workforce is None else outcome.workforce.describe()
+        parts.append(frontier_section(outcome.frontier, n_hubs, workforce))
     parts.append(_equity_section(run))
     if run.beds is not None:
         parts.append(_beds_section(run))

@@ -20,8 +20,8 @@ def _rate(value: object) -> str:
     return "" if math.isnan(v) else f"{v:,.2f}"
 
 
-def frontier_section(frontier: Frontier, n_hubs: int) -> str:
-    """The section's HTML (anchor ``#economics``)."""
+def frontier_section(frontier: Frontier, n_hubs: int, workforce: str = "") -> str:
+    """The section's HTML (anchor ``#economics``); ``workforce`` describes the workforce's limits, when set."""
     table = frontier.table
     shares = [c for c in table.columns if c.startswith("within_") and c.endswith("_share")]
     gains = [c for c in table.columns if c.startswith("people_within_") and c.endswith("_per_100k")]
@@ -55,6 +55,10 @@ def frontier_section(frontier: Frontier, n_hubs: int) -> str:
         "per £100k are what the extra hub buys for each £100,000 a year of extra running cost (mean minutes saved "
         "per person, people brought within the time).</p>",
     ]
+    if workforce:
+        parts.append(f"<p>Workforce: {_e(workforce)}.</p>")
+    if frontier.how_many:
+        parts.append(f"<p><strong>How many hubs in all: {_e(frontier.how_many)}.</strong></p>")
     if svg is not None:
         parts.append(
             f"<figure>{svg}<figcaption>Mean travel time against the hubs' annual running cost, one point per "

@@ -185,7 +185,8 @@ def _frontier_sheet(sheet: Worksheet, frontier: Frontier) -> None:
     _put(sheet, 1, 1, f"How many hubs economically{label}: {frontier.answer}").font = Font(bold=True)
     _put(sheet, 2, 1, f"Running costs: {frontier.cost_basis}")
     _put(sheet, 3, 1, f"Threshold: {frontier.threshold_basis or 'none set'}")
-    row = _frame_sheet(sheet, frontier.table, title="Cost against access by number of hubs", start_row=5)
+    _put(sheet, 4, 1, f"How many hubs in all: {frontier.how_many}" if frontier.how_many else "")
+    row = _frame_sheet(sheet, frontier.table, title="Cost against access by number of hubs", start_row=6)
     if frontier.options is not None:
         row = _frame_sheet(
             sheet, frontier.options, title=f"Efficient options with {frontier.options_n} hubs", start_row=row + 2

@@ -21,6 +21,7 @@ from hubopt.scenario.settings import (
     CostSettings,
     ModelSettings,
     TravelMode,
+    WorkforceSettings,
 )
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "ModelSettings",
     "Scenario",
     "TravelMode",
+    "WorkforceSettings",
     "load_scenario",
 ]

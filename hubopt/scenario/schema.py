@@ -112,6 +112,13 @@ _SCHEMA: dict[str, Any] = {
         "efficient_options": (bool, True),
         "max_options": (int, 12),
     },
+    "workforce": {
+        "population_per_team": ((int, float), None),
+        "max_teams_per_hub": (int, None),
+        "staff_per_team": (dict, None),
+        "staff_available": (dict, None),
+        "source": (str, None),
+    },
     "appraisal": {
         "options": (list, None),
         "criteria": (list, None),

@@ -16,6 +16,7 @@ __all__ = [
     "CostSettings",
     "ModelSettings",
     "TravelMode",
+    "WorkforceSettings",
 ]
 
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
@@ -81,3 +82,27 @@ class CostSettings:
     efficient_options: bool = True
     #: Most efficient sets to list.
     max_options: int = 12
+
+
+@dataclass
+class WorkforceSettings:
+    """The ``workforce:`` section, validated: the limits staffing puts on the number and size of hubs."""
+
+    #: People one hub team serves (e.g. the West Kent plan's 30,000-50,000 basis), or None.
+    population_per_team: float | None = None
+    #: Most teams one hub holds (with ``population_per_team``: the largest hub), or None.
+    max_teams_per_hub: int | None = None
+    #: Staff one team needs, by role (whole-time equivalents), or None.
+    staff_per_team: dict[str, float] | None = None
+    #: Staff available, by the same roles, or None.
+    staff_available: dict[str, float] | None = None
+    #: Where the figures come from (None: assumptions, labelled ILLUSTRATIVE).
+    source: str | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether any workforce figure is set."""
+        return any(
+            v is not None
+            for v in (self.population_per_team, self.max_teams_per_hub, self.staff_per_team, self.staff_available)
+        )
