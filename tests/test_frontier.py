@@ -156,6 +156,7 @@ def test_summary_report_and_workbook_say_how_many_and_that_it_is_illustrative(fr
     assert largest.loc[1] == pytest.approx(frontier_run.zones["population"].sum(), rel=1e-9)  # one hub serves all
     report = (frontier_run.folder / "report.html").read_text()
     assert 'id="economics"' in report and "Cost against access chart" in report
+    assert "(costs.annual_cost_per_hub) has no source" in report  # flagged among the assumptions
     book = load_workbook(frontier_run.folder / "results.xlsx", read_only=True)
     assert "frontier" in book.sheetnames
     manifest = (frontier_run.folder / "manifest.json").read_text()
