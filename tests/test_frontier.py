@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from hubopt.analysis.frontier import cost_access_frontier, hubs_worth_funding
 from hubopt.errors import InputError
 from hubopt.pipeline import run_scenario, summary_lines
+from hubopt.render.frontier_chart import frontier_chart_svg
 from hubopt.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,3 +162,11 @@ def test_summary_report_and_workbook_say_how_many_and_that_it_is_illustrative(fr
     assert "frontier" in book.sheetnames
     manifest = (frontier_run.folder / "manifest.json").read_text()
     assert '"frontier.csv"' in manifest and '"cost_basis"' in manifest
+
+
+def test_chart_draws_the_frontier_and_nothing_without_costs() -> None:
+    f = cost_access_frontier(SWEEP, SITES, ANNUAL, CAPITAL, 1000.0, [15, 30])
+    svg = frontier_chart_svg(f, chosen=2, footnote="costs: test")
+    assert svg is not None and svg.startswith("<svg") and "Cost against access chart" in svg
+    unknown = cost_access_frontier(SWEEP, SITES, np.full(5, np.nan), CAPITAL, 1000.0, [15, 30])
+    assert frontier_chart_svg(unknown) is None
