@@ -270,6 +270,8 @@ def test_named_area_from_the_cache_locates_hospitals_in_the_published_hospital_l
     The IMD is the CSV export of the workbook's IMD2019 sheet here, only to keep the test quick (the loader reads
     both; the command-line build above reads the workbook)."""
     src = partial_cache(cache, tmp_path / "cache", replace={"imd2019": shared_data / SOURCE_FILES["imd"]})
+    # hubopt fetch data downloads no ERIC returns: a cache holds them in estates_eric/ when the user adds them
+    (src / SOURCE_FILES["eric"]).symlink_to(shared_data / SOURCE_FILES["eric"])
     out = tmp_path / "wk"
     report = build_study(src, out, WEST_KENT)
     assert report.base_year == 2017

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hubopt.build.areas import AreaSpec
+from hubopt.build.estates import add_estate_figures
 from hubopt.build.sources import SOURCE_FILES, BuildSources
 from hubopt.build.study_tables import (
     FOLDER_LABELS,
@@ -116,7 +117,7 @@ def build_study(
         step(1)
         zones, districts = build_zones(sources, area, report, lookup)
         step(2)
-        sites = build_sites(sources, area, zones, report)
+        sites = add_estate_figures(build_sites(sources, area, zones, report), sources, report)
         step(3)
         projections = build_projections(sources, districts, report)
         step(4)

@@ -60,7 +60,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
 | sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |
-{hospital_row}{hospital_facts_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
+{hospital_row}{hospital_facts_row}{estates_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
 
 Attribution statements that must be kept with any use of these tables:
 
@@ -144,6 +144,12 @@ def write_study(
         if any(h.locate_by != "stroke_units" for h in area.hospitals)
         else ""
     )
+    estates_row = (
+        f"| sites.csv (community hospitals' annual_cost, floor areas, backlog_cost) | {report.labels['eric']} | "
+        "HSCIC / NHS Digital | OGL v3 |\n"
+        if "eric" in report.labels
+        else ""
+    )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
     labels = {k: v for k, v in report.labels.items() if not k.endswith("_short")}
     (dest / "ATTRIBUTION.md").write_text(
@@ -154,6 +160,7 @@ def write_study(
             base_year=report.base_year,
             hospital_row=hospital_row,
             hospital_facts_row=facts_row,
+            estates_row=estates_row,
             lookup_row=lookup_row,
             notes=notes,
             **labels,

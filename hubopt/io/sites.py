@@ -27,6 +27,12 @@ fixed_cost     no         yearly cost of running a hub here (>= 0)
 capital_cost   no         one-off cost of opening a hub here (>= 0)
 notes          no         free text
 source         no         where the row came from (free text)
+annual_cost    no         the site's estates and facilities running cost today (£ a year, >= 0), e.g. from the
+                          NHS estates returns (ERIC); ``annual_cost_source`` says where from and which year
+floor_area_m2  no         gross internal floor area (m², >= 0); ``floor_area_source`` says where from
+occupied_m2    no         occupied floor area (m², >= 0), from the same source as ``floor_area_m2``
+backlog_cost   no         cost to clear the site's backlog maintenance, all risks (£, >= 0);
+                          ``backlog_cost_source`` says where from
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -58,6 +64,7 @@ from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
 
 __all__ = [
+    "ESTATE_COLUMNS",
     "SITE_COLUMNS",
     "SITE_STATUSES",
     "SITE_TYPES",
@@ -87,9 +94,36 @@ SITE_COLUMNS = (
     "notes",
     "source",
 )
+#: Optional facts of the estate, each number with the column that names its source (written after
+#: :data:`SITE_COLUMNS`).
+ESTATE_COLUMNS = (
+    "annual_cost",
+    "annual_cost_source",
+    "floor_area_m2",
+    "occupied_m2",
+    "floor_area_source",
+    "backlog_cost",
+    "backlog_cost_source",
+)
 _INTEGER_COLUMNS = ("list_size", "beds", "piloted_beds", "max_beds")
-_NUMBER_COLUMNS = ("capacity", "fixed_cost", "capital_cost")
-_TEXT_COLUMNS = ("postcode", "district", "notes", "source")
+_NUMBER_COLUMNS = (
+    "capacity",
+    "fixed_cost",
+    "capital_cost",
+    "annual_cost",
+    "floor_area_m2",
+    "occupied_m2",
+    "backlog_cost",
+)
+_TEXT_COLUMNS = (
+    "postcode",
+    "district",
+    "notes",
+    "source",
+    "annual_cost_source",
+    "floor_area_source",
+    "backlog_cost_source",
+)
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
 _ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
 _RESERVED = ("geometry",)
@@ -114,10 +148,10 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
     Returns
     -------
     geopandas.GeoDataFrame
-        The columns of :data:`SITE_COLUMNS` (absent optional columns filled with NA; ``type`` and ``status`` in
-        their standard spelling; ``postcode`` in standard spelling where valid), then any extra columns of the
-        file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and ``geometry`` (points,
-        EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
+        The columns of :data:`SITE_COLUMNS` and :data:`ESTATE_COLUMNS` (absent optional columns filled with NA;
+        ``type`` and ``status`` in their standard spelling; ``postcode`` in standard spelling where valid), then
+        any extra columns of the file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and
+        ``geometry`` (points, EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
 
     Raises
     ------
@@ -184,7 +218,7 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     out["lat"] = [f"{v:.6f}" for v in lat]
     out["easting"] = [f"{v:.1f}" for v in x]
     out["northing"] = [f"{v:.1f}" for v in y]
-    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+    for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = table[col] if col in table.columns else pd.NA
     skip = {*out.columns, *_RESERVED, *_DERIVED}
     for col in table.columns:
@@ -265,7 +299,7 @@ def _check(
             "status": status,
         }
     )
-    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+    for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = (text[col] if col in text else numbers[col]).reset_index(drop=True)
     for col in df.columns:
         if col not in out.columns and col not in _COORDINATE_COLUMNS:
@@ -284,7 +318,7 @@ def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict
 
     Returns the renamed table and, for each renamed column, its name in the file.
     """
-    known = set(SITE_COLUMNS) | set(_COORDINATE_COLUMNS)
+    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(_COORDINATE_COLUMNS)
     renames: dict[str, str] = {}
     taken: dict[str, str] = {}
     derived: list[str] = []

@@ -16,6 +16,7 @@ from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.registry import ModelRequest
 from hubopt.locate.sweep import sweep_hubs
+from hubopt.pipeline.frontier import run_frontier
 from hubopt.pipeline.progress import counted
 from hubopt.pipeline.scenario_errors import named_for
 from hubopt.results import ModelOutcome
@@ -99,6 +100,10 @@ def _solve_model(
             on_step=counted(progress, f"How many hubs: {{done}} of {{total}} solved ({kind})"),
             **model_kwargs,
         )
+        outcome.frontier = run_frontier(
+            scenario, sites, outcome.sweep, minutes, weights, population, request.rules, request.options,
+            [int(j) for j in result.open_sites], progress,
+        )  # fmt: skip
     if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
         progress("Explaining the answer: swaps and next-best solutions")
         kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}

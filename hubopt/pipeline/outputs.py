@@ -68,6 +68,12 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             if table is not None:
                 to_csv(table, staging / name)
                 outputs.append(name)
+        if oc.frontier is not None:
+            to_csv(oc.frontier.table, staging / "frontier.csv")
+            outputs.append("frontier.csv")
+            if oc.frontier.options is not None:
+                to_csv(oc.frontier.options, staging / "frontier_options.csv")
+                outputs.append("frontier_options.csv")
     if run.beds is not None:
         to_csv(run.beds.table(), staging / "beds.csv")
         to_csv(run.beds.need_table(), staging / "bed_need.csv")
@@ -185,6 +191,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 if run.outcome.next_best is None
                 else run.outcome.next_best.to_dict(orient="records"),
                 "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
+                "frontier": _frontier(run),
             },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
@@ -209,3 +216,24 @@ def _manifest(run: RunResult) -> dict[str, Any]:
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
     return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
+
+def _frontier(run: RunResult) -> dict[str, Any] | None:
+    """The cost-access frontier for the manifest: its answer, cost basis, notes and tables."""
+    f = run.outcome.frontier if run.outcome is not None else None
+    if f is None:
+        return None
+    return {
+        "answer": f.answer,
+        "cost_basis": f.cost_basis,
+        "threshold_basis": f.threshold_basis,
+        "illustrative": f.illustrative,
+        "notes": f.notes,
+        "table": _records(f.table),
+        "how_many": f.how_many,
+        "workforce": None
+        if run.outcome is None or run.outcome.workforce is None
+        else {"limits": run.outcome.workforce.describe(), "notes": run.outcome.workforce.notes},
+        "options_hubs": f.options_n,
+        "options": None if f.options is None else _records(f.options),
+    }

@@ -29,6 +29,7 @@ from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
+from hubopt.pipeline.workforce import apply_workforce
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
 from hubopt.scenario import Scenario
@@ -372,6 +373,13 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         demand_for_year,
         progress,
     )
+    apply_workforce(scenario, outcome, float(demand.population["population"].sum()))
+    costs = scenario.costs
+    if scenario.model.sweep is None and (costs.annual_cost_per_hub is not None or costs.min_minutes_saved_per_100k):
+        outcome.notes.append(
+            "the costs settings weigh the hubs of the how-many-hubs sweep: add model.sweep (e.g. [1, 10]) for the "
+            "cost-access frontier"
+        )
     result = outcome.result
     zones = zone_table(study, demand, candidates.sites, result)
     mode_access: dict[str, dict[str, float]] = {}

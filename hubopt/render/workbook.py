@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hubopt.analysis.equity import equity_table
+from hubopt.analysis.frontier import Frontier
 from hubopt.files.cell_text import neutralise
 from hubopt.render.report import illustrative_assumptions, solver_statement
 from hubopt.render.report_html import _flatten, _setting_text
@@ -157,6 +158,8 @@ def write_workbook(
         _frame_sheet(sheet, run.beds.table(), title="Beds by site, today and planned", start_row=row + 2)
     if sweep is not None:
         _frame_sheet(book.create_sheet("sweep"), pd.DataFrame(sweep))
+    if run.outcome is not None and run.outcome.frontier is not None:
+        _frontier_sheet(book.create_sheet("frontier"), run.outcome.frontier)
     if appraisal is not None:
         sheet = book.create_sheet("appraisal")
         row = _frame_sheet(sheet, pd.DataFrame(appraisal))
@@ -174,6 +177,22 @@ def write_workbook(
 
 
 # --------------------------------------------------------------------------------------------------------------------
+
+
+def _frontier_sheet(sheet: Worksheet, frontier: Frontier) -> None:
+    """The cost-access frontier: the answer and cost basis, the table over N, then the efficient options."""
+    label = " (ILLUSTRATIVE)" if frontier.illustrative else ""
+    _put(sheet, 1, 1, f"How many hubs economically{label}: {frontier.answer}").font = Font(bold=True)
+    _put(sheet, 2, 1, f"Running costs: {frontier.cost_basis}")
+    _put(sheet, 3, 1, f"Threshold: {frontier.threshold_basis or 'none set'}")
+    _put(sheet, 4, 1, f"How many hubs in all: {frontier.how_many}" if frontier.how_many else "")
+    row = _frame_sheet(sheet, frontier.table, title="Cost against access by number of hubs", start_row=6)
+    if frontier.options is not None:
+        row = _frame_sheet(
+            sheet, frontier.options, title=f"Efficient options with {frontier.options_n} hubs", start_row=row + 2
+        )
+    for k, note in enumerate(frontier.notes):
+        _put(sheet, row + 2 + k, 1, f"Note: {note}")
 
 
 def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
@@ -273,8 +292,10 @@ def _format(column: str, series: pd.Series) -> str | None:
         return _SHARE
     if "minutes" in column:
         return _MINUTES
-    if column in ("fixed_cost", "capital_cost", "total_cost"):
+    if column in ("fixed_cost", "capital_cost", "total_cost", "annual_cost", "extra_annual_cost"):
         return _MONEY
+    if column.startswith("people_within") and not column.endswith("_per_100k"):
+        return _PEOPLE
     if column.startswith("pop") or "population" in column or column in ("list_size", "served_demand", "demand"):
         return _PEOPLE
     if column in ("gap",):

@@ -104,6 +104,21 @@ _SCHEMA: dict[str, Any] = {
         "cost_per_unit": ((int, float), 0.0),
         "priority": (str, "fewest_beds"),
     },
+    "costs": {
+        "annual_cost_per_hub": ((int, float), None),
+        "source": (str, None),
+        "min_minutes_saved_per_100k": ((int, float), None),
+        "threshold_source": (str, None),
+        "efficient_options": (bool, True),
+        "max_options": (int, 12),
+    },
+    "workforce": {
+        "population_per_team": ((int, float), None),
+        "max_teams_per_hub": (int, None),
+        "staff_per_team": (dict, None),
+        "staff_available": (dict, None),
+        "source": (str, None),
+    },
     "appraisal": {
         "options": (list, None),
         "criteria": (list, None),
