@@ -47,6 +47,7 @@ SOURCE_FILES: dict[str, str] = {
     "snpp": "projections/2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus"
     "_and_allages.csv",
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
+    "pcn": "pcn/ePCN_oct2024_PCN_Core_Partner_Details_westkent_mse.csv",
 }
 
 #: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
@@ -64,6 +65,7 @@ CACHE_KEYS: dict[str, str | None] = {
     "postcodes": "nspl",
     "snpp": "snpp",
     "stroke_units": None,
+    "pcn": "epcn",
 }
 
 
@@ -82,6 +84,7 @@ _PACKED: dict[str, _Packed] = {
     "epraccur": _Packed("ODS epraccur file", (".csv",), ("epraccur",)),
     "list_sizes": _Packed("GP practice list sizes (gp-reg-pat-prac-all)", (".csv",), ("gp-reg-pat-prac-all",)),
     "snpp": _Packed("projections for persons", (".csv",), ("persons",)),
+    "pcn": _Packed("ePCN workbook (ePCN.xlsx)", (".xlsx", ".csv"), ("epcn",)),
 }
 
 _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")

@@ -27,6 +27,8 @@ fixed_cost     no         yearly cost of running a hub here (>= 0)
 capital_cost   no         one-off cost of opening a hub here (>= 0)
 notes          no         free text
 source         no         where the row came from (free text)
+pcn_code,      no         the Primary Care Network (a "cluster" of practices) a GP practice belongs to: its ODS
+pcn_name                  code (e.g. ``U05510``) and name (written by ``hubopt study build`` from the ePCN release)
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -86,10 +88,12 @@ SITE_COLUMNS = (
     "capital_cost",
     "notes",
     "source",
+    "pcn_code",
+    "pcn_name",
 )
 _INTEGER_COLUMNS = ("list_size", "beds", "piloted_beds", "max_beds")
 _NUMBER_COLUMNS = ("capacity", "fixed_cost", "capital_cost")
-_TEXT_COLUMNS = ("postcode", "district", "notes", "source")
+_TEXT_COLUMNS = ("postcode", "district", "notes", "source", "pcn_code", "pcn_name")
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
 _ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
 _RESERVED = ("geometry",)
