@@ -66,6 +66,7 @@ def _toc(images: list, sweep: Any, beds: bool, appraisal: Any) -> str:
         items.append(("maps", "Maps"))
     if sweep is not None:
         items.append(("how-many", "How many hubs?"))
+    items.append(("clusters", "Clusters (PCNs)"))
     items.append(("equity", "Access by deprivation"))
     if beds:
         items.append(("beds", "Community beds"))
