@@ -62,7 +62,8 @@ def clusters_section(clusters: pd.DataFrame | None) -> str:
             }
         )
         total = float(rows["hub_people"].sum())
-        parts.append(f"<h3>{_e(hub_name)} ({_e(hub_id)}): {len(rows)} PCNs, {_people(total)} people</h3>")
+        pcn_count = f"{len(rows)} PCN" + ("s" if len(rows) != 1 else "")
+        parts.append(f"<h3>{_e(hub_name)} ({_e(hub_id)}): {pcn_count}, {_people(total)} people</h3>")
         parts.append(
             _table(
                 view,
