@@ -50,7 +50,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame, to_csv
 from hubopt.io._columns import check_unique, require_columns, text_column
 from hubopt.io._coords import CRS_BNG, bng_to_lonlat, check_coordinates_in_gb, coordinate_pair, lonlat_to_bng
@@ -258,6 +258,7 @@ def _check(
         col: _text_or_na(df[col]) if col in df.columns else pd.Series(np.nan, index=range(n), dtype="str")
         for col in _TEXT_COLUMNS
     }
+    _check_pcns(text["pcn_code"], text["pcn_name"], path)
     xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
     text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
 
@@ -281,6 +282,35 @@ def _check(
     sites.attrs["excluded"] = {}
     sites.attrs["source"] = str(path)
     return sites
+
+
+def _check_pcns(codes: pd.Series, names: pd.Series, path: Path) -> None:
+    """Fail on a PCN name without its code, or on one PCN code given two names (rows are file lines)."""
+    code = codes.fillna("").astype(str).str.strip().to_numpy()
+    name = names.fillna("").astype(str).str.strip().to_numpy()
+    orphan = np.flatnonzero((code == "") & (name != ""))
+    if len(orphan):
+        i = int(orphan[0])
+        raise InputError(
+            f"the PCN name {quote(str(name[i]))} has no PCN code",
+            path=path,
+            row=i + 2,
+            column="pcn_code",
+            hint="give the Primary Care Network's ODS code (e.g. U05510) beside its name, or leave both blank",
+        )
+    first: dict[str, tuple[str, int]] = {}
+    for i, (c, n) in enumerate(zip(code, name, strict=True)):
+        if not c or not n:
+            continue
+        seen = first.setdefault(str(c), (str(n), i))
+        if seen[0] != n:
+            raise InputError(
+                f"PCN {c} is named {quote(seen[0])} on row {seen[1] + 2} but {quote(str(n))} here",
+                path=path,
+                row=i + 2,
+                column="pcn_name",
+                hint="give each PCN code one name (copy the name of the ePCN release), or check the code",
+            )
 
 
 def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
