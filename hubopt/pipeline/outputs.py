@@ -88,6 +88,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
     if run.appraisal is not None:
         to_csv(run.appraisal, staging / "appraisal.csv")
         outputs.append("appraisal.csv")
+    outlines = None if run.clusters is None else cluster_outlines(run.zones, run.clusters)
     static: list[Path] = []
     if sc.write_static_maps:
         progress("Writing outputs: static maps")
@@ -129,7 +130,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
             growth_base_year=run.study.base_year,
-            clusters=None if run.clusters is None else cluster_outlines(run.zones, run.clusters),
+            clusters=outlines,
         )
         outputs.append("map.html")
     if run.isochrones is not None:
@@ -142,6 +143,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             sites=gpd.GeoDataFrame(sites_csv(run.sites), geometry=run.sites.geometry.to_numpy(), crs=run.sites.crs),
             isochrones=run.isochrones,
             districts=run.study.districts,
+            clusters=outlines,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
