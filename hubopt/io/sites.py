@@ -130,7 +130,8 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
         ``site_id``, ``name``, ``type`` or ``status``; an unknown type or status; a repeated ``site_id``; a row
         with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
         outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
-        is not a number, or is negative, or not whole where it must be.
+        is not a number, or is negative, or not whole where it must be; a PCN name without its code, or one PCN
+        code with two names.
     """
     p = Path(path)
     suffix = p.suffix.lower()
