@@ -254,9 +254,14 @@ def _check_one_pcn_each(
     first = int(np.flatnonzero(codes == codes[pos])[0])
     pcns = current["pcn_code"].to_numpy(dtype=str)
     when = "on the reference date " + on.date().isoformat() if on is not None else "at once (no end date on either)"
+    problem = (
+        f"practice {codes[pos]} is listed twice in PCN {pcns[pos]} {when} (rows {rows[first]} and {rows[pos]})"
+        if pcns[first] == pcns[pos]
+        else f"practice {codes[pos]} is in two PCNs {when}: {pcns[first]} (row {rows[first]}) and {pcns[pos]} "
+        f"(row {rows[pos]})"
+    )
     raise InputError(
-        f"practice {codes[pos]} is in two PCNs {when}: {pcns[first]} (row {rows[first]}) and {pcns[pos]} "
-        f"(row {rows[pos]})",
+        problem,
         path=where,
         row=rows[pos],
         column=column,

@@ -165,6 +165,13 @@ def test_practice_in_two_current_pcns(tmp_path: Path) -> None:
     assert e.hint is not None and "end date" in e.hint
 
 
+def test_practice_listed_twice_in_one_pcn(tmp_path: Path) -> None:
+    path = _csv(tmp_path, [_row("A1", "U1"), _row("A1", "U1")])
+    with pytest.raises(InputError, match=r"practice A1 is listed twice in PCN U1 .* \(rows 15 and 16\)") as err:
+        read_pcn_memberships(path)
+    assert err.value.row == 16
+
+
 def test_unparseable_date(tmp_path: Path) -> None:
     path = _csv(tmp_path, [_row("A1", "U1"), _row("B2", "U1", start="01/10/2019")])
     with pytest.raises(InputError) as err:
