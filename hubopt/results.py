@@ -130,6 +130,9 @@ class RunResult:
     beds: BedResult | None = None
     outcome: ModelOutcome | None = None
     appraisal: pd.DataFrame | None = None
+    #: Each PCN's people by hub (``clusters.csv``; see :mod:`hubopt.analysis.clusters`); None when the study's
+    #: practices have no PCN.
+    clusters: pd.DataFrame | None = None
     housing_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     isochrone_label: str | None = None

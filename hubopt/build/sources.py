@@ -48,6 +48,7 @@ SOURCE_FILES: dict[str, str] = {
     "_and_allages.csv",
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
     "eric": "estates_eric",
+    "pcn": "pcn/ePCN_oct2024_PCN_Core_Partner_Details_westkent_mse.csv",
 }
 
 #: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
@@ -66,6 +67,7 @@ CACHE_KEYS: dict[str, str | None] = {
     "snpp": "snpp",
     "stroke_units": None,
     "eric": None,
+    "pcn": "epcn",
 }
 
 
@@ -84,6 +86,7 @@ _PACKED: dict[str, _Packed] = {
     "epraccur": _Packed("ODS epraccur file", (".csv",), ("epraccur",)),
     "list_sizes": _Packed("GP practice list sizes (gp-reg-pat-prac-all)", (".csv",), ("gp-reg-pat-prac-all",)),
     "snpp": _Packed("projections for persons", (".csv",), ("persons",)),
+    "pcn": _Packed("ePCN workbook (ePCN.xlsx)", (".xlsx", ".csv"), ("epcn",)),
 }
 
 _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")

@@ -59,6 +59,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | districts.geojson | {districts} | ONS | {districts_licence} |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
+| sites.csv (practices' Primary Care Networks: pcn_code, pcn_name) | {pcn} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |
 {hospital_row}{hospital_facts_row}{estates_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
 
@@ -71,10 +72,14 @@ Attribution statements that must be kept with any use of these tables:
 - Source: Office for National Statistics licensed under the Open Government Licence v.3.0.
 - Contains NHS England (Organisation Data Service) and NHS Digital data, licensed under the Open Government
   Licence v3.0.
+- Contains NHS England ODS data (ePCN: practices' Primary Care Networks), OGL v3.
 - Contains Ordnance Survey and Office for National Statistics data © Crown copyright and database right.
 
 Notes:
 - Practices are main practice sites only (ODS has no branch surgeries).
+- Each practice's `pcn_code` and `pcn_name` are its current Primary Care Network in the ePCN release (the plan's
+  "clusters" of practices today); a practice the release does not list keeps them blank (counted and named in
+  `build_report.json`).
 - Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
   {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand/projection.py`).
 {notes}"""

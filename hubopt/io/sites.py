@@ -33,6 +33,8 @@ floor_area_m2  no         gross internal floor area (m², >= 0); ``floor_area_so
 occupied_m2    no         occupied floor area (m², >= 0), from the same source as ``floor_area_m2``
 backlog_cost   no         cost to clear the site's backlog maintenance, all risks (£, >= 0);
                           ``backlog_cost_source`` says where from
+pcn_code,      no         the Primary Care Network (a "cluster" of practices) a GP practice belongs to: its ODS
+pcn_name                  code (e.g. ``U05510``) and name (written by ``hubopt study build`` from the ePCN release)
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -54,7 +56,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame, to_csv
 from hubopt.io._columns import check_unique, require_columns, text_column
 from hubopt.io._coords import CRS_BNG, bng_to_lonlat, check_coordinates_in_gb, coordinate_pair, lonlat_to_bng
@@ -93,6 +95,8 @@ SITE_COLUMNS = (
     "capital_cost",
     "notes",
     "source",
+    "pcn_code",
+    "pcn_name",
 )
 #: Optional facts of the estate, each number with the column that names its source (written after
 #: :data:`SITE_COLUMNS`).
@@ -123,6 +127,8 @@ _TEXT_COLUMNS = (
     "annual_cost_source",
     "floor_area_source",
     "backlog_cost_source",
+    "pcn_code",
+    "pcn_name",
 )
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
 _ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
@@ -160,7 +166,8 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
         ``site_id``, ``name``, ``type`` or ``status``; an unknown type or status; a repeated ``site_id``; a row
         with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
         outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
-        is not a number, or is negative, or not whole where it must be.
+        is not a number, or is negative, or not whole where it must be; a PCN name without its code, or one PCN
+        code with two names.
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -288,6 +295,7 @@ def _check(
         col: _text_or_na(df[col]) if col in df.columns else pd.Series(np.nan, index=range(n), dtype="str")
         for col in _TEXT_COLUMNS
     }
+    _check_pcns(text["pcn_code"], text["pcn_name"], path)
     xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
     text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
 
@@ -311,6 +319,35 @@ def _check(
     sites.attrs["excluded"] = {}
     sites.attrs["source"] = str(path)
     return sites
+
+
+def _check_pcns(codes: pd.Series, names: pd.Series, path: Path) -> None:
+    """Fail on a PCN name without its code, or on one PCN code given two names (rows are file lines)."""
+    code = codes.fillna("").astype(str).str.strip().to_numpy()
+    name = names.fillna("").astype(str).str.strip().to_numpy()
+    orphan = np.flatnonzero((code == "") & (name != ""))
+    if len(orphan):
+        i = int(orphan[0])
+        raise InputError(
+            f"the PCN name {quote(str(name[i]))} has no PCN code",
+            path=path,
+            row=i + 2,
+            column="pcn_code",
+            hint="give the Primary Care Network's ODS code (e.g. U05510) beside its name, or leave both blank",
+        )
+    first: dict[str, tuple[str, int]] = {}
+    for i, (c, n) in enumerate(zip(code, name, strict=True)):
+        if not c or not n:
+            continue
+        seen = first.setdefault(str(c), (str(n), i))
+        if seen[0] != n:
+            raise InputError(
+                f"PCN {c} is named {quote(seen[0])} on row {seen[1] + 2} but {quote(str(n))} here",
+                path=path,
+                row=i + 2,
+                column="pcn_name",
+                hint="give each PCN code one name (copy the name of the ePCN release), or check the code",
+            )
 
 
 def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from hubopt.files.cell_text import to_csv
 from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.pipeline.clusters import cluster_outlines
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
 from hubopt.render.folium_map import write_hub_map
@@ -51,6 +52,15 @@ def sites_csv(sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def clusters_csv(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The cluster table as written to clusters.csv: people to 1 decimal, shares to 4."""
+    out = pd.DataFrame(clusters)
+    for col in ("people", "hub_people"):
+        out[col] = out[col].astype(float).round(1)
+    out["hub_share"] = out["hub_share"].astype(float).round(4)
+    return out
+
+
 def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None] = lambda _m: None) -> None:
     """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them.
 
@@ -74,6 +84,9 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             if oc.frontier.options is not None:
                 to_csv(oc.frontier.options, staging / "frontier_options.csv")
                 outputs.append("frontier_options.csv")
+    if run.clusters is not None:
+        to_csv(clusters_csv(run.clusters), staging / "clusters.csv")
+        outputs.append("clusters.csv")
     if run.beds is not None:
         to_csv(run.beds.table(), staging / "beds.csv")
         to_csv(run.beds.need_table(), staging / "bed_need.csv")
@@ -81,6 +94,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
     if run.appraisal is not None:
         to_csv(run.appraisal, staging / "appraisal.csv")
         outputs.append("appraisal.csv")
+    outlines = None if run.clusters is None else cluster_outlines(run.zones, run.clusters)
     static: list[Path] = []
     if sc.write_static_maps:
         progress("Writing outputs: static maps")
@@ -122,6 +136,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
             growth_base_year=run.study.base_year,
+            clusters=outlines,
         )
         outputs.append("map.html")
     if run.isochrones is not None:
@@ -134,6 +149,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             sites=gpd.GeoDataFrame(sites_csv(run.sites), geometry=run.sites.geometry.to_numpy(), crs=run.sites.crs),
             isochrones=run.isochrones,
             districts=run.study.districts,
+            clusters=outlines,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
@@ -195,6 +211,14 @@ def _manifest(run: RunResult) -> dict[str, Any]:
             },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
+            "clusters": None
+            if run.clusters is None
+            else {
+                "rule": run.clusters.attrs.get("rule"),
+                "pcns": int(run.clusters["pcn_code"].nunique()),
+                "practices": run.clusters.attrs.get("practices"),
+                "practices_without_pcn": run.clusters.attrs.get("practices_without_pcn"),
+            },
             "sites_left_out": run.candidates.left_out,
             "site_notes": run.candidates.notes,
             "demand_notes": run.demand.notes,

@@ -24,6 +24,7 @@ from hubopt.io.sites import read_site_register
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.pipeline.appraisal import appraise_run
 from hubopt.pipeline.beds import bed_baseline, plan_beds
+from hubopt.pipeline.clusters import run_clusters
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import solve_scenario_model
@@ -391,6 +392,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
             zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = site_table(candidates.sites, zones, result, candidates.must_open)
+    clusters = run_clusters(study, zones)
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
@@ -421,6 +423,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         modes=modes,
         mode_access=mode_access,
         outcome=outcome,
+        clusters=clusters,
     )
     if scenario.options:
         progress(f"Appraising {len(scenario.options)} site options")

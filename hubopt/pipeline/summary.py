@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from hubopt.analysis.clusters import cluster_counts
 from hubopt.analysis.frontier import Frontier
 from hubopt.locate.measure import result_measure
 from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "model_extra_lines", "summary_lines"]
+__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "summary_lines"]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -58,6 +59,7 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    lines.append(cluster_summary_line(run))
     lines.extend(f"  Note: {n}" for n in run.candidates.notes)
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
@@ -85,6 +87,22 @@ def summary_lines(run: RunResult) -> list[str]:
     if run.folder is not None:
         lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
     return lines
+
+
+def cluster_summary_line(run: RunResult) -> str:
+    """The clusters line: PCNs, practices with one, PCNs per hub and PCNs split between hubs (see clusters.csv)."""
+    table = run.clusters
+    if table is None:
+        return "  Clusters: none (the study's GP practices have no PCN: no pcn_code in its sites.csv)"
+    c = cluster_counts(table)
+    practices = int(table.attrs.get("practices", 0))
+    without = len(table.attrs.get("practices_without_pcn", []))
+    low, high = c.per_hub
+    per_hub = f"{low}" if low == high else f"{low}-{high}"
+    return (
+        f"  Clusters: {c.pcns} PCNs ({practices - without} of {practices} practices have one; residents counted "
+        f"by nearest practice); each hub serves {per_hub}; {c.split} split between hubs (clusters.csv)"
+    )
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:

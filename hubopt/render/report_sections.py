@@ -68,6 +68,7 @@ def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool =
         items.append(("how-many", "How many hubs?"))
     if economics:
         items.append(("economics", "How many can be supported economically?"))
+    items.append(("clusters", "Clusters (PCNs)"))
     items.append(("equity", "Access by deprivation"))
     if beds:
         items.append(("beds", "Community beds"))

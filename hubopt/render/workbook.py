@@ -1,6 +1,7 @@
 """An Excel workbook of a run, for analysts and estates teams who work in spreadsheets.
 
-Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``beds`` (when beds were planned), ``sweep`` (when a
+Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``clusters`` (the PCNs each hub serves, when the study's
+practices have PCNs), ``beds`` (when beds were planned), ``sweep`` (when a
 how-many-hubs table is given), ``appraisal`` (when given) and ``assumptions``. Every sheet has readable column
 headers, a frozen header row, an auto-filter and number formats (minutes to one decimal, shares as percentages,
 people with thousands separators). Missing and infinite values are left blank, and the assumptions sheet says so.
@@ -109,6 +110,13 @@ _LABELS = {
     "hubs_in_size_range_share": "Share of hubs in size range",
     "total_cost": "Total cost (£)",
     "existing_estate_share": "Share on existing estate",
+    "pcn_code": "PCN code",
+    "pcn_name": "Primary Care Network (PCN)",
+    "practices": "Practices in the PCN",
+    "people": "People of the PCN",
+    "hubs": "Hubs serving the PCN",
+    "hub_people": "People of the PCN served by this hub",
+    "hub_share": "Share of the PCN's people served by this hub",
 }
 
 
@@ -152,6 +160,8 @@ def write_workbook(
     _frame_sheet(book.create_sheet("sites"), sites)
     _frame_sheet(book.create_sheet("zones"), pd.DataFrame(run.zones.drop(columns="geometry")))
     _frame_sheet(book.create_sheet("equity"), equity_table(run.zones, run.scenario.thresholds))
+    if run.clusters is not None:
+        _frame_sheet(book.create_sheet("clusters"), pd.DataFrame(run.clusters))
     if run.beds is not None:
         sheet = book.create_sheet("beds")
         row = _frame_sheet(sheet, run.beds.need_table(), title="Community beds needed")
@@ -245,6 +255,8 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
     ]
     if run.beds is not None and run.beds.needs:
         rows.append(("Method: community beds", run.beds.needs[0].method))
+    if run.clusters is not None:
+        rows.append(("Method: clusters (Primary Care Networks)", str(run.clusters.attrs.get("rule", ""))))
     rows += [("ILLUSTRATIVE / ASSUMPTION", f) for f in flags]
     rows += [("Note", n) for n in getattr(run.demand, "notes", []) or []]
     rows.append(("Note", "Blank cells are values that are missing or infinite (an area that reaches no hub)."))
@@ -297,6 +309,8 @@ def _format(column: str, series: pd.Series) -> str | None:
     if column.startswith("people_within") and not column.endswith("_per_100k"):
         return _PEOPLE
     if column.startswith("pop") or "population" in column or column in ("list_size", "served_demand", "demand"):
+        return _PEOPLE
+    if column in ("people", "hub_people"):
         return _PEOPLE
     if column in ("gap",):
         return "0.00%"
