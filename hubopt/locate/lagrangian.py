@@ -19,10 +19,10 @@ nearest open site, and such a pair has a reduced cost below ``UB - LB``).
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from hubopt.locate import _clock
 from hubopt.locate.pairs import Pairs
 
 #: Subgradient iterations per bound (each is one pass over the pairs).
@@ -74,8 +74,8 @@ def lagrangian_bound(
     max_iterations : int
         Subgradient iterations at most.
     deadline : float, optional
-        ``time.perf_counter()`` value after which the ascent stops (after at least one iteration: the bound at the
-        starting multipliers holds).
+        :func:`hubopt.locate._clock.now` value after which the ascent stops (after at least one iteration: the
+        bound at the starting multipliers holds).
 
     Returns
     -------
@@ -113,7 +113,7 @@ def lagrangian_bound(
                 factor, stall = factor / 2.0, 0
         if best >= target or factor < MIN_FACTOR or not math.isfinite(value):
             break  # a non-finite value (overflowing demand x time) ends the ascent: nothing to climb
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and _clock.now() > deadline:
             break
         served = np.bincount(rows, weights=((reduced < 0) & opened[cols]).astype(float), minlength=pairs.n_zones)
         g = 1.0 - served
