@@ -34,8 +34,9 @@ import numpy as np
 
 from hubopt.errors import ModelError
 from hubopt.locate import _clock, lagrangian, lagrangian_tree
+from hubopt.locate.median import solve_p_median
 from hubopt.locate.median_heuristics import evaluate, greedy, interchange
-from hubopt.locate.options import NO_RULES, SiteRules
+from hubopt.locate.options import NO_RULES, SiteRules, SolverOptions
 from hubopt.locate.pairs import Pairs, candidate_pairs, nearest_open, site_rules, stranded_zones_error, subset_pairs
 from hubopt.locate.solution import LocationResult, check_cost_and_weights, nearest_open_assignment
 from hubopt.locate.solve import checked_report
@@ -134,7 +135,8 @@ def rank_p_median(
     site_ids, zone_ids : sequence of str, optional
         Names for messages.
     start : sequence of int, optional
-        A good set of sites to start from (e.g. the answer being explained); ignored when it breaks the rules.
+        A good set of sites to start from (e.g. the answer being explained); without one (or when it breaks the
+        rules) the ranking starts from the p-median's own answer.
     solver : str
         Recorded in the reports (the LP-free search needs no MIP solver).
     time_limit : float, optional
@@ -160,6 +162,8 @@ def rank_p_median(
         within = "" if max_minutes is None else f" within {max_minutes:g} minutes"
         raise stranded_zones_error(stranded, zids, within)
     usable = np.where(available[None, :] & (c <= (math.inf if max_minutes is None else max_minutes)), c, math.inf)
+    if not _keeps_rules(start, int(n_hubs), forced, available):  # no usable start: the p-median's own solve
+        start = _solved_start(cost, weights, int(n_hubs), rules, max_minutes, solver, time_limit, deadline)
     first = _first_solution(pairs, w, int(n_hubs), forced, available, start, deadline)
     ranking = _prepare(usable, w, int(n_hubs), pairs, forced, available, first, n_solutions, mip_gap, deadline)
     ranked = Ranked([])
@@ -196,6 +200,35 @@ def _order(part: _Part) -> tuple[float, tuple[int, ...]]:
     return part.value, part.sites or ()
 
 
+def _keeps_rules(start: Sequence[int] | None, n_hubs: int, forced: np.ndarray, available: np.ndarray) -> bool:
+    if start is None:
+        return False
+    sites = {int(j) for j in start}
+    if len(sites) != n_hubs or not all(0 <= j < available.size and available[j] for j in sites):
+        return False
+    return {int(j) for j in np.flatnonzero(forced)} <= sites
+
+
+def _solved_start(
+    cost: np.ndarray,
+    weights: np.ndarray,
+    n_hubs: int,
+    rules: SiteRules,
+    max_minutes: float | None,
+    solver: str,
+    time_limit: float | None,
+    deadline: float | None,
+) -> list[int] | None:
+    """The p-median's answer (:func:`hubopt.locate.median.solve_p_median`), within the time left; None when no
+    time is left (the greedy start is used then)."""
+    limits = [x for x in (time_limit, None if deadline is None else deadline - _clock.now()) if x is not None]
+    if limits and min(limits) <= 0:
+        return None
+    options = SolverOptions(solver, min(limits) if limits else None)
+    result = solve_p_median(cost, weights, n_hubs, rules=rules, max_minutes=max_minutes, options=options)
+    return [int(j) for j in result.open_sites]
+
+
 def _first_solution(
     pairs: Pairs,
     w: np.ndarray,
@@ -207,9 +240,10 @@ def _first_solution(
 ) -> np.ndarray:
     """A good first solution: ``start`` when it keeps the rules, else the greedy one, improved by interchange."""
     is_open = np.zeros(pairs.n_sites, dtype=bool)
-    if start is not None:
+    if _keeps_rules(start, n_hubs, forced, available):
+        assert start is not None
         is_open[[int(j) for j in start]] = True
-    if int(is_open.sum()) != n_hubs or (is_open & ~available).any() or (forced & ~is_open).any():
+    else:
         is_open = greedy(pairs, w, n_hubs, forced, available)
     return interchange(pairs, w, is_open, forced, available, deadline=deadline)
 
