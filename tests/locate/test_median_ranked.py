@@ -135,3 +135,16 @@ def test_a_time_limit_labels_the_answer_it_stopped_at(clock: Any, seed: int) -> 
     assert last.report.bound is not None and last.report.bound <= last.objective  # never labelled optimal
     assert last.objective >= truth[len(proven)][0] * (1 - 1e-9)
     assert ranked.stopped == "time limit" and not ranked.exhausted
+
+
+def test_p_median_next_best_keeps_the_travel_time_limit() -> None:
+    # A p-median with max_minutes serves every zone within it; its next-best answers must too (the MIP per answer
+    # left the limit out and listed answers that broke it).
+    cost, w = planar(31)
+    t = 26.0
+    table = next_best_solutions(cost, w, 3, n_solutions=4, max_minutes=t)
+    truth = brute_force(cost, w, 3, max_minutes=t)
+    assert truth[3][0] > brute_force(cost, w, 3)[3][0]  # the limit changes the list
+    np.testing.assert_allclose(table["objective"], [v for v, _ in truth[:4]], rtol=1e-9)
+    for sites in table.attrs["open_sites"]:
+        assert (cost[:, sites].min(axis=1) <= t).all()
