@@ -120,10 +120,11 @@ def write_options(
     """
     source, destination = _source_and_destination(scenario_path, target)
     entries = [_entry(option) for option in options]
-    text = _read_text(source)
+    text, layout = _read_text(source)
     new_text, added, replaced = _with_options(text, entries, source)
     same_files = None if destination.parent.resolve() == source.parent.resolve() else _files_named(source)
-    _write_checked(destination, new_text, expected=_expected(source, entries), same_files=same_files)
+    expected = _expected(source, entries)
+    _write_checked(destination, new_text, layout, expected=expected, same_files=same_files)
     notes = tuple(f"{name} replaced the option of the same name" for name in replaced) + tuple(
         f"{name} added" for name in added
     )
@@ -188,13 +189,24 @@ def _existing_scenario_of_same_study(source: Path, target: Path) -> None:
         )
 
 
-def _read_text(path: Path) -> str:
+@dataclass(frozen=True)
+class _Layout:
+    """How the file's bytes are laid out, kept when it is written: its line ending and a byte-order mark."""
+
+    newline: str
+    encoding: str
+
+
+def _read_text(path: Path) -> tuple[str, _Layout]:
     try:
-        return path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("the scenario file is not UTF-8 text", path=path, hint="save it as UTF-8 text") from None
     except OSError as exc:
         raise InputError(f"cannot read the scenario file: {exc.strerror or exc}", path=path) from None
+    layout = _Layout("\r\n" if b"\r\n" in raw else "\n", "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
+    return text.replace("\r\n", "\n"), layout
 
 
 # --- the options as YAML ------------------------------------------------------------------------------------------
@@ -380,13 +392,15 @@ def _files_named(path: Path) -> dict[str, Any]:
     return found
 
 
-def _write_checked(destination: Path, text: str, *, expected: Any, same_files: dict[str, Any] | None) -> None:
+def _write_checked(
+    destination: Path, text: str, layout: _Layout, *, expected: Any, same_files: dict[str, Any] | None
+) -> None:
     """Stage ``text`` beside ``destination``, check it, then put it in place (see the module notes).
 
     ``same_files``: for a copy in another folder, the files the scenario names, which the copy must name too."""
     try:
         with atomic_path(destination) as staged:
-            staged.write_text(text, encoding="utf-8")
+            staged.write_text(text, encoding=layout.encoding, newline=layout.newline)
             _check_staged(staged, destination, expected)
             if same_files is not None and _files_named(staged) != same_files:
                 moved = [k for k, v in _files_named(staged).items() if same_files.get(k) != v]

@@ -244,3 +244,14 @@ def test_what_cannot_be_saved_is_said_before_anything_is_written(scenario: Path)
     with pytest.raises(InputError, match="not read from a file"):
         save_options(None, [Pinned("Mine", ("RYYD9",))])
     assert digest(scenario) == before
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_windows_line_endings_and_a_byte_order_mark_are_kept(scenario: Path, bom: bytes) -> None:
+    raw = bom + scenario.read_bytes().replace(b"\n", b"\r\n")
+    scenario.write_bytes(raw)
+    save_options(scenario, [Pinned("Mine", ("RYYD9",))])
+    after = scenario.read_bytes()
+    assert after.startswith(bom) and after.count(b"\n") == after.count(b"\r\n")
+    assert after.count(b"\r\n") == raw.count(b"\r\n") + 3  # the option's three lines, nothing else
+    assert Scenario.from_yaml(scenario).options[-1].name == "Mine"
