@@ -263,10 +263,18 @@ def _prepare(
     """Multipliers from the first solution, the cutoff ``UB_K`` and the pairs left under it; the first part."""
     value = evaluate(pairs, w, first)
     cap = _cutoff(c, w, first, value, forced, available, n_solutions)
-    ((t_first, _s),) = nearest_open(pairs, first)
+    (t_first, _s), (t_second, _s2) = nearest_open(pairs, first, ranks=2)
     u0 = w * np.where(np.isfinite(t_first), t_first, 0.0)
     upper = cap if math.isfinite(cap) else _big(pairs, w)
-    low, u = lagrangian.lagrangian_bound(pairs, w, u0, n_hubs, forced, available, upper, deadline=deadline)
+    # The ascent keeps each zone's multiplier at most its demand x the time to its second-nearest open site of the
+    # first solution (where the best multipliers lie): its longer pairs then add nothing, and are left out of it.
+    near = pairs.time <= t_second[pairs.rows]
+    u_max = np.full(pairs.n_zones, np.inf)
+    second = np.isfinite(t_second)
+    u_max[second] = w[second] * t_second[second]
+    low, u = lagrangian.lagrangian_bound(
+        subset_pairs(pairs, near), w, u0, n_hubs, forced, available, upper, deadline=deadline, u_max=u_max
+    )
     site_ok = available.copy()
     work = pairs
     if math.isfinite(cap) and math.isfinite(low):
