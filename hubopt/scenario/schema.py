@@ -78,6 +78,7 @@ _SCHEMA: dict[str, Any] = {
         "multi_year_objective": (str, "sum"),
         "sweep": (list, None),
         "explain": (bool, True),
+        "explain_time_limit": ((int, float), None),
         "solver": (str, "highs"),
         "time_limit": ((int, float), 120),
         "mip_gap": ((int, float), 0.0),

@@ -236,6 +236,9 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         )
     if model["max_minutes"] is not None and model["max_minutes"] <= 0:
         _fail("model.max_minutes", "must be a positive number of minutes", path)
+    if model["explain_time_limit"] is not None and not model["explain_time_limit"] > 0:
+        hint = "give e.g. 3 (seconds), or remove it for no limit"
+        _fail("model.explain_time_limit", "must be a positive number of seconds", path, hint)
     if not entry.capacity_settings:
         for key in ("min_population", "max_population", "budget", "max_new_build"):
             if model[key] is not None:
@@ -301,6 +304,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         multi_year_objective=model["multi_year_objective"],
         sweep=None if sweep is None else list(range(sweep[0], sweep[1] + 1)),
         explain=model["explain"],
+        explain_time_limit=None if model["explain_time_limit"] is None else float(model["explain_time_limit"]),
     )
 
 

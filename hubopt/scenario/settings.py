@@ -39,6 +39,7 @@ class ModelSettings:
     multi_year_objective: str = "sum"
     sweep: list[int] | None = None
     explain: bool = True
+    explain_time_limit: float | None = None  # seconds for the explanation (None: until it is complete)
 
 
 @dataclass
