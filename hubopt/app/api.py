@@ -7,6 +7,7 @@ Each one is a thin call of :class:`~hubopt.workbench.session.Workbench`, run in 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,9 +17,10 @@ from hubopt.app.payload import question_from_json, text_field
 from hubopt.app.routing import Call, json_route
 from hubopt.errors import InputError
 from hubopt.workbench.answer import Answer
+from hubopt.workbench.compare import PinnedOption
 from hubopt.workbench.question import Question
 
-__all__ = ["CURRENT", "MAX_COMPARED", "OPTIMISER", "routes"]
+__all__ = ["CURRENT", "MAX_COMPARED", "OPTIMISER", "question_on_screen", "routes"]
 
 #: Options compared at once, beside the optimiser's answer.
 MAX_COMPARED = 4
@@ -42,35 +44,35 @@ def routes() -> list[Route]:
 
 
 async def _question(call: Call) -> dict[str, Any]:
-    """The question a link names (``?query=hubs=6&must=...``), or the session's, or the scenario's default."""
+    """The question a link names (``?query=hubs=6&must=...``), or the scenario's own."""
     query = text_field(call.data, "query", limit=8000).lstrip("?")
-    if query:
-        question = call.workbench.question_from_query(query)
-    else:
-        question = call.session.question or call.workbench.default_question()
+    question = call.workbench.question_from_query(query) if query else call.workbench.default_question()
     return {"question": question.to_json(), "query": question.to_query()}
 
 
 async def _answer(call: Call) -> dict[str, Any]:
-    """Solve the question sent; keep it as the session's answer unless a later request's answer is on screen."""
-    question = question_from_json(
-        call.data.get("question"), call.workbench.default_question(), site_count=len(call.workbench.sites)
-    )
-    sequence = _sequence(call.data)
+    """Solve the question sent. ``sequence`` (the page's count of requests) comes back with the answer, so the page
+    draws only the newest."""
+    question = question_on_screen(call)
     answer = await run_in_threadpool(call.workbench.answer, question)
-    call.session.keep_answer(answer, sequence)
-    return _answer_json(answer, sequence)
+    return {
+        "answer": answer.to_json(),
+        "question": question.to_json(),
+        "query": question.to_query(),
+        "sequence": _sequence(call.data),
+    }
 
 
 async def _explain(call: Call) -> dict[str, Any]:
-    """Why the answer on screen: its cheapest swaps and the next-best answers, within the app's time budget."""
-    sequence = _sequence(call.data)
-    answer = call.session.answer
-    if answer is None or call.session.solved != sequence:
-        return {"stale": True, "sequence": sequence}
+    """Why the answer to the question sent: its cheapest swaps and the next-best answers, within the app's time
+    budget (the workbench keeps recent answers, so this does not solve again)."""
+    question = question_on_screen(call)
     budget = call.settings.explain_budget
-    explanation = await run_in_threadpool(lambda: call.workbench.explain(answer, budget_seconds=budget))
-    return {"explanation": explanation.to_json(), "sequence": sequence}
+
+    def explain() -> dict[str, Any]:
+        return call.workbench.explain(call.workbench.answer(question), budget_seconds=budget).to_json()
+
+    return {"explanation": await run_in_threadpool(explain), "sequence": _sequence(call.data)}
 
 
 async def _pinned(call: Call) -> dict[str, Any]:
@@ -78,7 +80,10 @@ async def _pinned(call: Call) -> dict[str, Any]:
 
 
 async def _pin(call: Call) -> dict[str, Any]:
-    call.session.pin(text_field(call.data, "name", limit=1000))
+    """Pin the answer to the question sent (the one on screen) under the name sent."""
+    name = text_field(call.data, "name", limit=1000)
+    answer = await run_in_threadpool(call.workbench.answer, question_on_screen(call))
+    call.session.pin(name, answer)
     return {"pinned": _pinned_json(call)}
 
 
@@ -98,52 +103,49 @@ async def _compare(call: Call) -> dict[str, Any]:
             hint="untick some of them",
         )
     options = call.session.options(names)
-    basis = _basis(call)
+    basis = question_on_screen(call)
     comparison = await run_in_threadpool(call.workbench.compare, options, basis)
     return {"comparison": comparison.to_json(), "names": names}
 
 
 async def _shift(call: Call) -> dict[str, Any]:
     """Who is better or worse off going from answer ``a`` to answer ``b`` (each a pinned option's name,
-    :data:`CURRENT` or :data:`OPTIMISER`)."""
+    :data:`CURRENT` or :data:`OPTIMISER`), under the question on screen."""
     a_name, b_name = text_field(call.data, "a", limit=1000), text_field(call.data, "b", limit=1000)
     if a_name == b_name:
         raise InputError("choose two different answers to set side by side")
-    basis = _basis(call)
+    basis = question_on_screen(call)
+    named = {name: option for name, option in zip((a_name, b_name), _known(call, a_name, b_name), strict=True)}
 
     def shift() -> dict[str, Any]:
-        a, b = _named_answer(call, a_name, basis), _named_answer(call, b_name, basis)
+        a, b = (_named_answer(call, name, named[name], basis) for name in (a_name, b_name))
         return call.workbench.better_or_worse(a, b).to_json()
 
     return {"shift": await run_in_threadpool(shift), "a": a_name, "b": b_name}
 
 
-def _named_answer(call: Call, name: str, basis: Question) -> Answer:
+def _known(call: Call, *names: str) -> list[PinnedOption | None]:
+    """The pinned option of each name (None for the answer on screen and the optimiser's)."""
+    pinned = [name for name in names if name not in (CURRENT, OPTIMISER)]
+    by_name = {option.name: option for option in call.session.options(pinned)}
+    return [by_name.get(name) for name in names]
+
+
+def _named_answer(call: Call, name: str, option: PinnedOption | None, basis: Question) -> Answer:
     if name == CURRENT:
-        answer = call.session.answer
-        assert answer is not None  # _basis checked there is one
-        return answer
-    if name == OPTIMISER:
         return call.workbench.answer(basis)
-    (option,) = call.session.options([name])
+    if option is None:  # the optimiser's answer, as the comparison's first column: the scenario's site rules
+        default = call.workbench.default_question()
+        return call.workbench.answer(replace(basis, must_open=default.must_open, unavailable=default.unavailable))
     return call.workbench.evaluate(basis, option.site_ids, label=option.name)
 
 
-def _basis(call: Call) -> Question:
-    """The question on screen, which comparisons are made under."""
-    question = call.session.question
-    if question is None:
-        raise InputError("there is no answer on screen yet", hint="wait for the map to show an answer")
-    return question
-
-
-def _answer_json(answer: Answer, sequence: int) -> dict[str, Any]:
-    return {
-        "answer": answer.to_json(),
-        "question": answer.question.to_json(),
-        "query": answer.question.to_query(),
-        "sequence": sequence,
-    }
+def question_on_screen(call: Call) -> Question:
+    """The question the page sends (``question``): the one whose answer it shows."""
+    workbench = call.workbench
+    return question_from_json(
+        call.data.get("question"), workbench.default_question(), site_count=len(workbench.sites)
+    )
 
 
 def _pinned_json(call: Call) -> list[dict[str, Any]]:

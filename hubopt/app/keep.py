@@ -15,7 +15,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from hubopt.app.api import CURRENT
+from hubopt.app.api import CURRENT, question_on_screen
 from hubopt.app.payload import text_field
 from hubopt.app.routing import Call, json_route
 from hubopt.errors import InputError
@@ -52,12 +52,9 @@ async def _export(call: Call) -> dict[str, Any]:
     folder_text = text_field(call.data, "folder", limit=1000).strip() or str(settings.default_export_folder)
     folder = (settings.work_folder / Path(folder_text).expanduser()).resolve()
     overwrite = call.data.get("overwrite", False) is True
+    site_ids: tuple[str, ...] | None = None  # the answer on screen: the optimiser's sites for its question
     if name == CURRENT:
-        question = call.session.question
-        if question is None:
-            raise InputError("there is no answer on screen yet", hint="wait for the map to show an answer")
-        site_ids: tuple[str, ...] | None = None
-        label = ""
+        question, label = question_on_screen(call), ""
     else:
         (option,) = call.session.options([name])
         question, site_ids, label = option.question, option.site_ids, option.name

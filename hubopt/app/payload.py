@@ -95,6 +95,8 @@ def question_from_json(data: object, default: Question, *, site_count: int) -> Q
         Naming the field that is unknown or of the wrong kind. (Whether the sites exist and the combination is
         possible is the workbench's to say, when it answers.)
     """
+    if data is None:
+        raise InputError("there is no answer on screen yet", hint="wait for the map to show an answer")
     if not isinstance(data, dict):
         raise InputError("the question must be a JSON object", hint="reload the page")
     known = {f.name for f in dataclasses.fields(Question)}

@@ -1,4 +1,4 @@
-"""The browser sessions of the workbench: each one's question, answer and pinned options, kept on the server.
+"""The browser sessions of the workbench: each one's pinned options, kept on the server.
 
 A session is named by a random id in a cookie. The store is bounded: at most :data:`MAX_SESSIONS` sessions (the
 least recently used one is forgotten when a new browser arrives) and :data:`MAX_PINNED` pinned options each, so a
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from hubopt.errors import InputError
 from hubopt.workbench.answer import Answer
 from hubopt.workbench.compare import PinnedOption
-from hubopt.workbench.question import Question
 
 __all__ = ["MAX_NAME_CHARS", "MAX_PINNED", "MAX_SESSIONS", "Session", "SessionStore"]
 
@@ -29,63 +28,45 @@ MAX_NAME_CHARS = 80
 
 @dataclass
 class Session:
-    """One browser's state: the question on screen, its answer, and the options it pinned.
+    """One browser's options: the answers it pinned, by name.
+
+    The question on screen is not kept here: the page sends it with every request that needs it, so two tabs of
+    one browser (one cookie) each pin, compare and export what they show.
 
     Attributes
     ----------
     id : str
         The cookie value naming it.
-    question : Question or None
-        The question of the answer on screen (None before the first answer).
-    answer : Answer or None
-        The answer on screen.
     pinned : list of PinnedOption
         Pinned options, in the order they were pinned.
-    solved : int
-        The sequence number of the request whose answer is on screen: an older request that finishes later (the
-        slider moved on) does not replace it.
     """
 
     id: str
-    question: Question | None = None
-    answer: Answer | None = None
     pinned: list[PinnedOption] = field(default_factory=list)
-    solved: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def keep_answer(self, answer: Answer, sequence: int) -> bool:
-        """Make ``answer`` the one on screen unless a later request's answer already is; True when kept."""
-        with self.lock:
-            if sequence < self.solved:
-                return False
-            self.question, self.answer, self.solved = answer.question, answer, sequence
-            return True
-
-    def pin(self, name: str) -> PinnedOption:
-        """Pin the answer on screen as an option called ``name``.
+    def pin(self, name: str, answer: Answer) -> PinnedOption:
+        """Pin ``answer`` as an option called ``name`` (spaces tidied).
 
         Raises
         ------
         InputError
-            When there is no answer yet, the name is empty, too long or already used, or :data:`MAX_PINNED`
-            options are pinned.
+            When the name is empty, too long or already used, or :data:`MAX_PINNED` options are pinned.
         """
         name = " ".join(name.split())
+        if not name:
+            raise InputError("the option needs a name", hint="type a name, e.g. 'Pembury instead of Grosvenor'")
+        if len(name) > MAX_NAME_CHARS:
+            raise InputError(
+                f"the option's name is {len(name)} characters long",
+                hint=f"use a name of at most {MAX_NAME_CHARS} characters",
+            )
         with self.lock:
-            if self.answer is None:
-                raise InputError("there is no answer to pin yet", hint="wait for the map to show an answer")
-            if not name:
-                raise InputError("the option needs a name", hint="type a name, e.g. 'Pembury instead of Grosvenor'")
-            if len(name) > MAX_NAME_CHARS:
-                raise InputError(
-                    f"the option's name is {len(name)} characters long",
-                    hint=f"use a name of at most {MAX_NAME_CHARS} characters",
-                )
             if any(option.name == name for option in self.pinned):
                 raise InputError(f"an option is already pinned as '{name}'", hint="choose another name")
             if len(self.pinned) >= MAX_PINNED:
                 raise InputError(f"{MAX_PINNED} options are pinned already", hint="remove one before pinning another")
-            option = PinnedOption(name=name, question=self.answer.question, site_ids=self.answer.open_site_ids)
+            option = PinnedOption(name=name, question=answer.question, site_ids=answer.open_site_ids)
             self.pinned.append(option)
             return option
 

@@ -48,12 +48,12 @@
     box.replaceChildren(HB.el("p", {class: "small"}, "Working out why this answer…"));
     let data;
     try {
-      data = await HB.api("/api/explain", {sequence: sequence});
+      data = await HB.api("/api/explain", {sequence: sequence, question: HB.state.shownQuestion});
     } catch (err) {
-      box.replaceChildren(HB.el("p", {class: "error"}, "No explanation: " + err.message));
+      if (sequence === HB.state.shownSequence) box.replaceChildren(HB.el("p", {class: "error"}, "No explanation: " + err.message));
       return;
     }
-    if (data.stale || data.sequence !== HB.state.shownSequence) return;  // a newer answer is on screen
+    if (data.sequence !== HB.state.shownSequence) return;  // a newer answer is on screen
     const e = data.explanation;
     box.replaceChildren(HB.el("h2", {}, "Why this answer"));
     if (e.cut_short) {

@@ -23,6 +23,10 @@
     });
     const setup = HB.setup;
     HB.$("save-file-row").hidden = !setup.builtin_scenario;
+    if (!setup.builtin_scenario) {
+      HB.$("save-target").textContent = "Into appraisal.options of " + setup.scenario_file + " (its comments kept).";
+      HB.$("save-target").hidden = false;
+    }
     HB.$("save-file").value = (setup.scenario_file ? setup.scenario_file.split("/").pop().replace(/\.ya?ml$/, "") : "scenario") + "_options.yaml";
     HB.$("export-folder").value = setup.export_folder;
     O.load();
@@ -64,7 +68,7 @@
   O.pin = async function () {
     const input = HB.$("pin-name");
     try {
-      O.render((await HB.api("/api/pin", {name: input.value})).pinned);
+      O.render((await HB.api("/api/pin", {name: input.value, question: HB.state.shownQuestion})).pinned);
       HB.status("Pinned '" + input.value.trim() + "'.");
       input.value = "";
     } catch (err) { HB.showError(err); }
@@ -89,7 +93,7 @@
     const body = openPanel("Options side by side");
     let data;
     try {
-      data = await HB.api("/api/compare", {names: names});
+      data = await HB.api("/api/compare", {names: names, question: HB.state.shownQuestion});
     } catch (err) {
       HB.$("compare-panel").hidden = true;
       HB.showError(err);
@@ -112,7 +116,7 @@
     const body = openPanel("Who is better or worse off: " + a + " → " + b);
     let data;
     try {
-      data = await HB.api("/api/shift", {a: a, b: b});
+      data = await HB.api("/api/shift", {a: a, b: b, question: HB.state.shownQuestion});
     } catch (err) {
       HB.$("compare-panel").hidden = true;
       HB.showError(err);
@@ -142,7 +146,7 @@
     result.textContent = "Writing the consultation pack (map, print maps, report, workbook, GeoPackage): this takes a while…";
     button.disabled = true;
     try {
-      const data = await HB.api("/api/export", {option: HB.$("export-option").value,
+      const data = await HB.api("/api/export", {option: HB.$("export-option").value, question: HB.state.shownQuestion,
         folder: HB.$("export-folder").value, overwrite: HB.$("export-replace").checked});
       result.textContent = "Written to " + data.folder + ": " + data.files.join(", ");
     } catch (err) {
