@@ -64,6 +64,11 @@ def check_site_ids(site_ids: Sequence[str], known: Sequence[str], *, what: str =
         )
 
 
+def _hubs(n: int) -> str:
+    """``"1 hub is"``, ``"5 hubs are"``: the number of hubs as a sentence's subject."""
+    return "1 hub is" if n == 1 else f"{n} hubs are"
+
+
 def check_model_mode_year(question: Question, context: QuestionContext) -> None:
     """Refuse an unknown model or travel mode, and a year the study's population does not cover.
 
@@ -121,12 +126,12 @@ def check_question(question: Question, context: QuestionContext) -> tuple[list[i
     available = len(ids) - len(question.unavailable)
     if not 1 <= question.hubs <= available:
         raise InputError(
-            f"{question.hubs} hubs cannot be chosen from {available} available sites",
+            f"{_hubs(question.hubs).rsplit(' ', 1)[0]} cannot be chosen from {available} available sites",
             hint=f"choose from 1 to {available} hubs, or make more sites available",
         )
     if len(question.must_open) > question.hubs:
         raise InputError(
-            f"{len(question.must_open)} sites must open but only {question.hubs} hubs are asked for",
+            f"{len(question.must_open)} sites must open but only {_hubs(question.hubs)} asked for",
             hint=f"ask for at least {len(question.must_open)} hubs, or set some must-open sites back to free",
         )
     index = {s: i for i, s in enumerate(ids)}

@@ -264,7 +264,8 @@ class Workbench:
             notes=tuple(outcome.notes),
             label=question_label(question),
         )
-        return self._keep(key, answer)
+        # An answer not proven (a time limit) is not kept: asked again, the solver may do better.
+        return self._keep(key, answer) if answer.proof.proven else answer
 
     def evaluate(self, question: Question, site_ids: Sequence[str], *, label: str = "") -> Answer:
         """A fixed set of hubs measured under ``question``'s travel mode and year: each zone at its nearest hub.

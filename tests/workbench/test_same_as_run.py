@@ -28,7 +28,7 @@ def _questions(wb: Workbench) -> dict[str, object]:
         "forced and ruled out": replace(q, hubs=4, must_open=("RYYD9", "RWFTW"), unavailable=("G82041",)),
         "mclp 15 minutes": replace(q, model="mclp", max_minutes=15.0),
         "p-center": replace(q, model="p-center"),
-        "capacitated": replace(q, model="capacitated", hubs=5, min_population=40_000.0, max_population=150_000.0),
+        "capacitated": replace(q, model="capacitated", hubs=5, min_population=50_000.0, max_population=220_000.0),
         "another year": replace(q, year=2040, hubs=6),
     }
 
