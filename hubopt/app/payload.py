@@ -44,8 +44,11 @@ async def read_json(request: Request) -> dict[str, Any]:
     RequestTooLargeError
         When the body (as announced, or as read) is larger.
     InputError
-        When it is not a JSON object.
+        When it is not a JSON object, or not sent as JSON (``Content-Type: application/json``).
     """
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        # A page of another site can post a plain-text form here without asking; it cannot post JSON.
+        raise InputError("the request must be JSON (Content-Type: application/json)", hint="reload the page")
     announced = request.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > MAX_BODY_BYTES:
         raise RequestTooLargeError(f"the request is too large ({int(announced):,} bytes; at most {MAX_BODY_BYTES:,})")

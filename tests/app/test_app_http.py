@@ -81,7 +81,7 @@ def test_the_figures_agree_with_hubopt_run(client: TestClient, workbench: Workbe
         ({"hubs": 2, "must_open": [SEVENOAKS, PEMBURY, "RWF03"]}, "must"),
         ({"must_open": ["NOSUCH"]}, "NOSUCH"),
         ({"model": "mclp", "max_minutes": 0.01}, "minutes"),
-        ({"model": "capacitated", "min_population": 400000, "max_population": 500000}, "capacit"),
+        ({"model": "capacitated", "min_population": 400000, "max_population": 500000}, "people each need"),
         ({"hubs": "five"}, "'hubs' must be a whole number"),
         ({"colour": "red"}, "unknown question field(s): colour"),
         ({"model": "cheapest"}, "unknown model 'cheapest'"),
@@ -164,8 +164,15 @@ def test_sessions_are_bounded_least_recently_used_forgotten(workbench: Workbench
 
 
 def test_an_oversized_request_is_refused(client: TestClient) -> None:
-    response = client.post("/api/pin", content=b'{"name": "' + b"x" * MAX_BODY_BYTES + b'"}')
+    body = b'{"name": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    response = client.post("/api/pin", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and "too large" in response.json()["error"]
+
+
+def test_a_post_that_is_not_json_is_refused(client: TestClient) -> None:
+    """A page of another site may post a plain-text form to 127.0.0.1 without asking: it is not obeyed."""
+    response = client.post("/api/export", content=b'{"folder": "x"}', headers={"Content-Type": "text/plain"})
+    assert response.status_code == 400 and "must be JSON" in response.json()["error"]
 
 
 def test_another_host_name_is_refused(client: TestClient) -> None:
