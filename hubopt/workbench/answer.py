@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,6 +13,7 @@ import numpy as np
 from hubopt.analysis.equity import DEPRIVED_DECILES
 from hubopt.locate.solution import access_measures
 from hubopt.locate.solve import SolveReport
+from hubopt.results import ModelOutcome
 from hubopt.workbench.question import Question
 
 __all__ = ["Answer", "Figures", "Proof", "figures_of", "fixed_proof", "json_number", "proof_of"]
@@ -219,6 +220,8 @@ class Answer:
         What the reader must know (the model's notes, sites of an option that the question rules out, ...).
     label : str
         ``"Optimiser: 5 hubs, p-median, drive, 2030"``, or an option's name.
+    outcome : ModelOutcome or None
+        The solved model (its result and weights), for the explanation; None for a site set evaluated as given.
     """
 
     question: Question
@@ -230,6 +233,7 @@ class Answer:
     seconds: float
     notes: tuple[str, ...]
     label: str
+    outcome: ModelOutcome | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The answer as plain JSON values; the zone lists follow ``Workbench.zones_geojson()``'s features."""

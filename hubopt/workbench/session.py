@@ -22,6 +22,7 @@ import pandas as pd
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
+from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solution import nearest_open_assignment, site_label
 from hubopt.pipeline.map_layers import growth_pct
 from hubopt.pipeline.model_step import solve_scenario_model
@@ -35,6 +36,17 @@ from hubopt.workbench.checks import (
     check_question,
     check_site_ids,
 )
+from hubopt.workbench.compare import (
+    MAX_OPTIONS,
+    OPTIMISER_COLUMN,
+    Comparison,
+    PinnedOption,
+    Shift,
+    comparison_table,
+    option_sentences,
+    shift_between,
+)
+from hubopt.workbench.explanation import ExplainInputs, Explanation, bounded_explanation, explanation_sentences
 from hubopt.workbench.geojson import SIMPLIFY_METRES, zones_feature_collection
 from hubopt.workbench.question import SITE_STATES, WORKBENCH_MODELS, Question
 from hubopt.workbench.scenario_of import question_label, question_scenario
@@ -75,6 +87,7 @@ class Workbench:
         self._demand_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._explanations: dict[Hashable, Explanation] = {}
         self._geojson: dict[str, Any] | None = None
         last = int(self.study.projections["year"].max()) if not self.study.projections.empty else self.study.base_year
         if scenario.beyond_projection == "hold":
@@ -263,6 +276,7 @@ class Workbench:
             seconds=time.perf_counter() - start,
             notes=tuple(outcome.notes),
             label=question_label(question),
+            outcome=outcome,
         )
         # An answer not proven (a time limit) is not kept: asked again, the solver may do better.
         return self._keep(key, answer) if answer.proof.proven else answer
@@ -318,6 +332,115 @@ class Workbench:
             label=label or f"Chosen sites: {', '.join(self.label_of(s) for s in chosen)}",
         )
         return self._keep(key, answer)
+
+    def explain(self, answer: Answer, *, budget_seconds: float = 3.0) -> Explanation:
+        """Why this answer: the cheapest swap for each hub and the next-best distinct answers, in words.
+
+        Worked out within about ``budget_seconds`` (see :func:`hubopt.workbench.explanation.bounded_explanation`);
+        when the budget runs out first, ``cut_short`` is True and the sentences say so.
+
+        Parameters
+        ----------
+        answer : Answer
+            An answer of :meth:`answer` (a site set of :meth:`evaluate` has nothing to explain).
+        budget_seconds : float
+            Seconds to spend.
+
+        Returns
+        -------
+        Explanation
+        """
+        start = time.perf_counter()
+        if answer.outcome is None:
+            text = "These sites were chosen by hand and measured as given: ask the optimiser why its answer is best."
+            return Explanation(pd.DataFrame(), pd.DataFrame(), [text], False, 0.0)
+        key = ("explain", answer.question, float(budget_seconds))
+        with self._cache_lock:
+            kept = self._explanations.get(key)
+        if kept is not None:
+            return kept
+        q = answer.question
+        must, unavailable = check_question(q, self.context)
+        entry = registry.lookup(q.model)
+        scenario = self.scenario_for(q)
+        settings = entry.scenario_settings(scenario.model, self.candidates.sites)
+        inputs = ExplainInputs(
+            minutes=self.modes[q.mode].minutes,
+            weights=answer.outcome.weights,
+            result=answer.outcome.result,
+            rules=SiteRules.of(must, unavailable),
+            site_ids=self.site_ids,
+            site_names=self.sites["name"].tolist(),
+            n_hubs=len(answer.outcome.result.open_sites) if entry.hubs != "forbidden" else None,
+            max_minutes=q.max_minutes if entry.needs_max_minutes else None,
+            model_kwargs=settings if entry.swaps == "re-solve" else None,
+            options=SolverOptions(scenario.solver, self.time_limit, scenario.mip_gap),
+        )
+        try:
+            swaps, next_best, cut_short = bounded_explanation(inputs, budget_seconds)
+        except ModelError as exc:
+            raise InputError(str(exc), hint="ask another question, or explain a simpler one") from None
+        sentences = explanation_sentences(
+            swaps, next_best, self.label_of, cut_short=cut_short, budget_seconds=budget_seconds,
+            max_minutes=inputs.max_minutes,
+        )  # fmt: skip
+        found = Explanation(swaps, next_best, sentences, cut_short, time.perf_counter() - start)
+        if not cut_short:
+            with self._cache_lock:
+                self._explanations[key] = found
+        return found
+
+    def compare(self, options: Sequence[PinnedOption], basis: Question) -> Comparison:
+        """Pinned options beside the optimiser's answer, each with its cost against it in words.
+
+        The optimiser's column is :meth:`answer` of ``basis`` with the scenario's default site states; each
+        option's sites are measured (:meth:`evaluate`) under ``basis``'s travel mode and year.
+
+        Raises
+        ------
+        InputError
+            On more than :data:`~hubopt.workbench.compare.MAX_OPTIONS` options, or an option the checks refuse.
+        """
+        if len(options) > MAX_OPTIONS:
+            raise InputError(
+                f"{len(options)} options cannot be compared at once", hint=f"choose up to {MAX_OPTIONS} options"
+            )
+        default = self.default_question()
+        optimiser = self.answer(replace(basis, must_open=default.must_open, unavailable=default.unavailable))
+        names = [OPTIMISER_COLUMN]
+        answers = [optimiser]
+        sentences = []
+        for option in options:
+            name = option.name
+            while name in names:
+                name += " (2)"
+            names.append(name)
+            answer = self.evaluate(basis, option.site_ids, label=option.name)
+            answers.append(answer)
+            shift = self.better_or_worse(optimiser, answer)
+            sentences.append(option_sentences(optimiser, answer, shift, option.name, self.label_of))
+        return Comparison(comparison_table(answers, names, self.label_of), sentences, answers)
+
+    def better_or_worse(self, a: Answer, b: Answer, *, threshold_minutes: float = 5.0) -> Shift:
+        """Who is better or worse off from answer ``a`` to answer ``b``: people and zones whose journey rises or
+        falls, by how much, by IMD decile (people of ``b``'s year; a note says so when the years differ)."""
+        demand = self.demand(b.question.year)
+        zones = self.study.zones
+        shift = shift_between(
+            a.zone_minutes,
+            b.zone_minutes,
+            demand.population["population"].to_numpy(dtype=float),
+            zones["imd_decile"].to_numpy(dtype=float),
+            self.zone_ids,
+            zones["zone_name"].astype(str).tolist(),
+            threshold_minutes=threshold_minutes,
+        )
+        if a.question.year != b.question.year:
+            shift.sentences.append(
+                f"The answers are for different years ({a.question.year} and {b.question.year}): people are "
+                f"counted as in {b.question.year}."
+            )
+        return shift
 
     def label_of(self, site_id: str) -> str:
         """A site as people read it: its name, then its code."""
