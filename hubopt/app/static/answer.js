@@ -55,16 +55,7 @@
     }
     if (data.sequence !== HB.state.shownSequence) return;  // a newer answer is on screen
     const e = data.explanation;
-    box.replaceChildren(HB.el("h2", {}, "Why this answer"));
-    if (e.cut_short) {
-      box.append(HB.el("p", {class: "note"}, "The explanation was cut short by its time budget: what follows is what was found in time."));
-    }
-    box.append(HB.list(e.sentences));
-    if (e.swaps && (e.swaps.length || (e.swaps.rows && e.swaps.rows.length))) {
-      box.append(HB.el("h3", {}, "Cheapest swap for each hub"), HB.table(e.swaps, {limit: 12, noIndex: true}));
-    }
-    if (e.next_best && (e.next_best.length || (e.next_best.rows && e.next_best.rows.length))) {
-      box.append(HB.el("h3", {}, "Next-best answers"), HB.table(e.next_best, {limit: 6, noIndex: true}));
-    }
+    box.replaceChildren(HB.el("h2", {}, "Why this answer"), HB.list(e.sentences));
+    box.classList.toggle("cut-short", Boolean(e.cut_short));  // the last sentence says it was cut short
   };
 })(window.HB);

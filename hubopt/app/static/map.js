@@ -243,7 +243,7 @@
 
   /* A small map (no tiles) of one answer's travel times and hubs, for the side-by-side comparison. */
   M.smallMap = function (container, answer) {
-    const small = L.map(container, {zoomControl: false, attributionControl: false, dragging: false,
+    const small = L.map(container, {zoomControl: false, attributionControl: false, dragging: false, zoomSnap: 0.1,
       scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false});
     let i = 0;
     const layer = L.geoJSON(HB.zones, {
@@ -257,11 +257,11 @@
       const site = HB.setup.sites.find(function (x) { return x.id === id; });
       if (!site) return;
       L.marker([site.lat, site.lon], {
-        icon: L.divIcon({className: "site-icon chosen", html: HB.setup.symbols.hub, iconSize: [20, 20], iconAnchor: [10, 10]}),
+        icon: L.divIcon({className: "site-icon small-hub", html: HB.setup.symbols.hub, iconSize: [14, 14], iconAnchor: [7, 7]}),
         interactive: false,
       }).addTo(small);
     });
-    small.fitBounds(layer.getBounds());
+    small.fitBounds(layer.getBounds(), {padding: [4, 4]});
     return small;
   };
 })(window.HB);
