@@ -29,6 +29,7 @@ def test_app_opens_the_default_scenario_and_serves_it(monkeypatch: pytest.Monkey
 
     def fake_open(scenario: Any, **kwargs: Any) -> Workbench:
         opened.append(scenario)
+        assert kwargs["time_limit"] == 30.0  # a live page: each solve stops after 30 s, labelled not proven
         kwargs["progress"]("Opening the study")
         return workbench
 
