@@ -238,11 +238,18 @@ def test_save_of_a_builtin_scenario_asks_for_a_new_file(client: TestClient, tmp_
     assert asked.status_code == 400 and "built-in scenario" in asked.json()["error"]
     (tmp_path / "mine.yaml").write_text("# my own file\n", encoding="utf-8")
     refused = client.post("/api/save", json={"file_name": "mine.yaml"})
-    assert refused.status_code == 400 and "does not write over it" in refused.json()["error"]
+    assert refused.status_code == 400 and "does not overwrite it" in refused.json()["error"]
     assert (tmp_path / "mine.yaml").read_text(encoding="utf-8") == "# my own file\n"
+    not_yaml = client.post("/api/save", json={"file_name": "notes.txt"})
+    assert not_yaml.status_code == 400 and "not a YAML file name" in not_yaml.json()["error"]
     saved = client.post("/api/save", json={"file_name": "wk_options.yaml"})
     assert saved.status_code == 200, saved.text
     assert "Optimised" in (tmp_path / "wk_options.yaml").read_text(encoding="utf-8")
+    # Saving again into the same copy adds the new option to it (a scenario of the same study).
+    pin(client, "Pembury forced", must_open=[PEMBURY, SEVENOAKS])
+    assert client.post("/api/save", json={"file_name": "wk_options.yaml"}).status_code == 200
+    text = (tmp_path / "wk_options.yaml").read_text(encoding="utf-8")
+    assert "Optimised" in text and "Pembury forced" in text
     assert builtin.DEMO_SCENARIO.read_text(encoding="utf-8").count("Optimised") == 0
 
 
