@@ -250,6 +250,11 @@ def explanation_sentences(
             )
     elif len(next_best) == 1 and next_best.attrs.get("exhausted"):
         out.append("No other set of sites meets the rules: this answer is the only one.")
+    for table in (swaps, next_best):
+        note = table.attrs.get("cut_short_note")  # what a budget-aware explanation says it left out
+        if note:
+            text = str(note).rstrip(".")
+            out.append(f"{text[:1].upper()}{text[1:]}.")
     if cut_short:
         out.append(
             f"The explanation was cut short at its time budget of {budget_seconds:g} seconds: "
