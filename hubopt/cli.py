@@ -225,7 +225,7 @@ def app(scenario: Path, port: int | None, no_browser: bool, time_limit: float) -
     from hubopt.app.serve import serve
     from hubopt.app.server import create_app
     from hubopt.scenario import load_scenario
-    from hubopt.workbench.session import Workbench
+    from hubopt.workbench import Workbench
 
     workbench = Workbench.open(load_scenario(scenario), time_limit=time_limit, progress=_progress)
     serve(create_app(workbench), port, open_browser=not no_browser, say=lambda text: click.secho(text, fg="green"))

@@ -19,7 +19,7 @@ import hubopt
 from hubopt.app.serve import Server, bind
 from hubopt.app.server import create_app
 from hubopt.render.pdf import open_chromium
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 pytestmark = needs_chromium
 

@@ -13,7 +13,7 @@ from hubopt.app import serve as serve_module
 from hubopt.app.serve import DEFAULT_PORT, HOST, Server, bind
 from hubopt.cli import main
 from hubopt.errors import InputError
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 
 def test_app_scenario_error_is_a_plain_message(tmp_path: Path) -> None:

@@ -18,8 +18,7 @@ from hubopt.app.payload import MAX_BODY_BYTES
 from hubopt.app.serve import Server, bind
 from hubopt.app.server import create_app
 from hubopt.app.sessions import MAX_PINNED
-from hubopt.workbench.question import Question
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Question, Workbench
 
 PEMBURY = "RWFTW"  # Tunbridge Wells Hospital at Pembury
 SEVENOAKS = "RYYD9"  # Sevenoaks Community Hospital: must open in the built-in scenario
