@@ -94,7 +94,7 @@
 
   M.init = function () {
     const style = HB.setup.style;
-    M.map = L.map("map", {zoomControl: true, zoomSnap: 0.25, attributionControl: true});
+    M.map = L.map("map", {zoomControl: true, zoomSnap: 0.1, attributionControl: true});
     M.map.attributionControl.setPrefix(false);
     M.map.createPane("sites").style.zIndex = 650;
     M.layer = L.geoJSON(HB.zones, {
@@ -108,7 +108,8 @@
     }).addTo(M.map);
     M.spokes = L.layerGroup().addTo(M.map);
     M.centres = M.zones.map(function (layer) { return layer.getBounds().getCenter(); });
-    M.map.fitBounds(M.layer.getBounds(), {padding: [10, 10]});
+    // Keep the area clear of the box of views and key on the right.
+    M.map.fitBounds(M.layer.getBounds(), {paddingTopLeft: [10, 10], paddingBottomRight: [245, 10]});
     HB.setup.sites.forEach(function (site, j) {
       const marker = L.marker([site.lat, site.lon], {
         icon: symbolIcon(site.free, "free", false), pane: "sites", title: site.name, keyboard: true,
