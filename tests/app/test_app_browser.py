@@ -98,6 +98,11 @@ class Page:
         self.page.screenshot(path=str(path))
 
     def close(self) -> None:
+        """Close the page once the server has finished what it asked (no solve or explanation left running)."""
+        for page in self.context.pages:
+            page.wait_for_function(
+                "!document.body.classList.contains('solving') && !document.body.classList.contains('explaining')"
+            )
         self.context.close()
 
 

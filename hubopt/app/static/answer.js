@@ -50,6 +50,7 @@
   A.explain = async function (sequence) {
     if (explaining) { waiting = sequence; return; }
     explaining = true;
+    document.body.classList.add("explaining");
     const box = HB.$("why");
     box.replaceChildren(HB.el("p", {class: "small"}, "Working out why this answer…"));
     try {
@@ -68,6 +69,7 @@
       const next = waiting;
       waiting = null;
       if (next !== null && next === HB.state.shownSequence && next !== sequence) A.explain(next);
+      else document.body.classList.remove("explaining");
     }
   };
 })(window.HB);
