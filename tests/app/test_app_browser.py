@@ -269,3 +269,21 @@ def test_bad_input_shows_a_message_and_keeps_the_answer(
     app.shot(tmp_path / "bad_input.png")
     assert app.errors == []
     app.close()
+
+
+def test_a_solve_stopped_by_its_time_limit_says_not_proven(
+    browser: Any, served: tuple[str, Path], clock: Any
+) -> None:
+    url, _ = served
+    app = Page(browser, url)
+    page = app.page
+    assert "best possible: proven" in page.inner_text("#proof")
+    clock.run_out()  # from now on every deadline has passed: the next solve stops at its time limit
+    before = app.answered()
+    page.fill("#hubs", "8")  # a question no other test of the shared workbench asks (its answers are kept)
+    app.wait_for_answer(before)
+    assert "not proven" in page.inner_text("#proof")
+    assert "proven" not in page.get_attribute("#proof", "class").replace("not-proven", "")
+    assert len(app.hubs()) == 8
+    assert app.errors == []
+    app.close()
