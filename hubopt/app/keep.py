@@ -8,7 +8,6 @@ holds an earlier hubopt run, never over files hubopt did not write.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from hubopt.app.api import CURRENT, question_on_screen
 from hubopt.app.payload import text_field
 from hubopt.app.routing import Call, json_route
 from hubopt.errors import InputError
+from hubopt.workbench.save import save_options
 
 __all__ = ["routes"]
 
@@ -40,7 +40,6 @@ async def _save(call: Call) -> dict[str, Any]:
     target: Path | None = None
     if settings.builtin_scenario:
         target = _new_scenario_file(text_field(call.data, "file_name", limit=500), settings.work_folder)
-    save_options = _save_options()
     written = await run_in_threadpool(lambda: save_options(settings.scenario_path, options, target=target))
     return {"written": str(written), "options": [option.name for option in options]}
 
@@ -80,15 +79,3 @@ def _new_scenario_file(file_name: str, work_folder: Path) -> Path:
     if not path.parent.is_dir():
         raise InputError(f"the folder {path.parent} does not exist", hint="create it, or choose another folder")
     return path
-
-
-def _save_options() -> Any:
-    """``hubopt.workbench.save.save_options``, read when first used (its module comes from another branch)."""
-    try:
-        module = importlib.import_module("hubopt.workbench.save")
-    except ModuleNotFoundError:
-        raise InputError(
-            "saving options is not available in this copy of hubopt (hubopt.workbench.save is missing)",
-            hint="update hubopt",
-        ) from None
-    return module.save_options

@@ -6,7 +6,6 @@ browser context (its own cookie: its own session). The figures on the page are c
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +21,6 @@ from hubopt.render.pdf import open_chromium
 from hubopt.workbench import Workbench
 
 pytestmark = needs_chromium
-
-#: Saving options needs hubopt.workbench.save (branch feat/explain-budget until it is merged).
-needs_save = pytest.mark.skipif(
-    importlib.util.find_spec("hubopt.workbench.save") is None,
-    reason="hubopt.workbench.save (save_options) is not in this copy of hubopt yet",
-)
 
 PEMBURY = "RWFTW"  # Tunbridge Wells Hospital at Pembury (an acute hospital)
 GROSVENOR = "G82041"  # Grosvenor & St James Medical Centre (a hub of the default answer)
@@ -222,7 +215,6 @@ def test_a_forum_session_in_the_browser(
     app.close()
 
 
-@needs_save
 def test_save_the_pinned_options_into_a_copy_of_the_scenario(browser: Any, served: tuple[str, Path]) -> None:
     url, folder = served
     app = Page(browser, url)

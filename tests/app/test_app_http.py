@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,14 +205,6 @@ def test_a_time_limited_answer_says_not_proven(client: TestClient, clock: Any) -
     assert proof["proven"] is False and "not proven" in proof["text"]
 
 
-#: Saving options needs hubopt.workbench.save (branch feat/explain-budget until it is merged).
-needs_save = pytest.mark.skipif(
-    importlib.util.find_spec("hubopt.workbench.save") is None,
-    reason="hubopt.workbench.save (save_options) is not in this copy of hubopt yet",
-)
-
-
-@needs_save
 def test_save_writes_the_options_into_the_scenario_keeping_its_comments(
     client: TestClient, workbench: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -230,7 +221,6 @@ def test_save_writes_the_options_into_the_scenario_keeping_its_comments(
     assert "# hubopt scenario: where should West Kent's local care hubs go?" in text  # comments kept
 
 
-@needs_save
 def test_save_of_a_builtin_scenario_asks_for_a_new_file(client: TestClient, tmp_path: Path) -> None:
     pin(client, "Optimised")
     asked = client.post("/api/save", json={"file_name": ""})
