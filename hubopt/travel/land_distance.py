@@ -13,7 +13,8 @@ their straight-line distance apart; a path round an estuary is longer by the det
 
 Points in a water cell (a coastal centroid, a pier) are first moved to the nearest land cell, and the move is
 added to the distance. A pair with no land path on the mask (an island with no bridge on the mask, or a point
-off the mask's grid) keeps its straight-line distance, and is counted (:class:`LandDistances`).
+off the mask's grid) keeps its straight-line distance (:class:`LandDistances` marks it;
+:func:`hubopt.travel.land_times.land_path_notes` says so in words).
 """
 
 from __future__ import annotations
@@ -58,40 +59,6 @@ class LandDistances:
     no_land_path: np.ndarray
     origin_snap_m: np.ndarray
     destination_snap_m: np.ndarray
-
-    def notes(self, origin_ids: list[str], destination_ids: list[str]) -> list[str]:
-        """Plain-English notes on points moved to land, points off the mask and pairs without a land path."""
-        out = []
-        for what, snap, ids in (
-            ("zones", self.origin_snap_m, origin_ids),
-            ("sites", self.destination_snap_m, destination_ids),
-        ):
-            off = np.flatnonzero(np.isnan(snap))
-            if off.size:
-                out.append(
-                    f"{off.size} {what} lie off the land mask ({_examples(ids, off)}): their distances are "
-                    "straight lines"
-                )
-            moved = np.flatnonzero(snap > 0)
-            if moved.size:
-                out.append(
-                    f"{moved.size} {what} fall in water on the land mask and were moved to the nearest land "
-                    f"(at most {np.nanmax(snap):.0f} m; {_examples(ids, moved)})"
-                )
-        n_pairs = int(self.no_land_path.sum())
-        if n_pairs:
-            rows = np.flatnonzero(self.no_land_path.any(axis=1))
-            out.append(
-                f"{n_pairs} zone-site pairs have no path along land on the mask (an island without a bridge on "
-                f"it, or a point off it) and keep the straight-line distance; zones concerned: "
-                f"{_examples(origin_ids, rows)}"
-            )
-        return out
-
-
-def _examples(ids: list[str], index: np.ndarray, limit: int = 3) -> str:
-    names = [str(ids[i]) for i in index[:limit]]
-    return "e.g. " + ", ".join(names) + (" ..." if index.size > limit else "")
 
 
 def open_country_cells(d_rows: np.ndarray, d_cols: np.ndarray) -> np.ndarray:

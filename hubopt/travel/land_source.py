@@ -28,7 +28,7 @@ from hubopt.travel.land_mask import DEFAULT_BRIDGE_CELLS, DEFAULT_CELL_M, LandMa
 __all__ = ["FIXED_CROSSINGS", "LAND_ATTRIBUTION", "LAND_MARGIN_M", "FixedCrossing", "land_mask_from_boundaries"]
 
 #: How far the land grid reaches beyond the points it must hold (paths may leave the area).
-LAND_MARGIN_M = 10_000.0
+LAND_MARGIN_M = 5_000.0
 
 
 @dataclass(frozen=True)
