@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -22,6 +23,7 @@ from hubopt.io.population import read_census2021_lsoa
 from hubopt.pipeline import run_scenario
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
+from hubopt.travel.land_mask import LAND_MASK_FILE, LandMask
 
 REPO = Path(__file__).resolve().parents[1]
 MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
@@ -52,6 +54,15 @@ def test_rebuild_equals_committed(shared_data: Path, tmp_path: Path) -> None:
     build_study(shared_data, tmp_path / "mse", MID_SOUTH_ESSEX)
     for name in FILES:
         assert (tmp_path / "mse" / name).read_bytes() == (MSE / name).read_bytes(), name
+    # The land mask too: the committed one is the build's, not a copy of a source file.
+    rebuilt, committed = LandMask.read(tmp_path / "mse" / LAND_MASK_FILE), LandMask.read(MSE / LAND_MASK_FILE)
+    assert (rebuilt.shape, rebuilt.x_min, rebuilt.y_max, rebuilt.source) == (
+        committed.shape,
+        committed.x_min,
+        committed.y_max,
+        committed.source,
+    )
+    assert np.array_equal(rebuilt.land, committed.land)
 
 
 def test_custom_districts(shared_data: Path, tmp_path: Path) -> None:

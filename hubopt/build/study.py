@@ -124,7 +124,7 @@ def build_study(
         step(4)
         district_outlines = build_districts(sources, districts, zones, report)
         step(5)
-        land = build_land_mask(sources, zones, sites)
+        land = build_land_mask(sources, zones)
         step(6)
         with target.writing() as staging:
             write_study(staging, area, report, sources, zones, districts, sites, projections, district_outlines)

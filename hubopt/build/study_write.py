@@ -30,7 +30,7 @@ STUDY_FILES = (
     "sites.csv",
     "projections.csv",
     "districts.geojson",
-    "land_mask.npz",
+    "land_mask.bin",
     "study.yaml",
     "ATTRIBUTION.md",
     "build_report.json",
@@ -64,7 +64,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
 | zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
 | districts.geojson | {districts} | ONS | {districts_licence} |
-| land_mask.npz (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
+| land_mask.bin (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
 | sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |

@@ -228,8 +228,8 @@ def fit_straight_line_model(
         in ``model.join`` (none do in the shipped data).
     pairs : pandas.DataFrame
         One row per calibration pair: ``lsoa`` (LSOA 2011 code), ``lsoa_name``, ``unit`` (postcode),
-        ``distance_km`` (straight line), ``land_km`` (along land, for a land fit), ``observed`` and ``predicted``
-        (minutes), ``residual`` (predicted - observed), and the points (``x``, ``y``, ``unit_x``, ``unit_y``).
+        ``distance_km`` (straight line), ``land_km`` (along land, for a land fit only), ``observed`` and
+        ``predicted`` (minutes), ``residual`` (predicted - observed).
 
     Raises
     ------
@@ -246,7 +246,7 @@ def fit_straight_line_model(
     if distance == "land":
         d, distance_note, boundary_files = _along_land(pairs, source_dir)
         files = {**files, **boundary_files}
-        pairs = pairs.assign(land_km=d)
+        pairs.insert(pairs.columns.get_loc("distance_km") + 1, "land_km", d)
     t = pairs["observed"].to_numpy()
     folds = np.random.default_rng(CV_SEED).permutation(len(d)) % CV_FOLDS
 
@@ -296,5 +296,5 @@ def fit_straight_line_model(
         distance_measure=distance,
         distance_note=distance_note,
     )
-    pairs = pairs.assign(predicted=predicted, residual=err)
+    pairs = pairs.drop(columns=["x", "y", "unit_x", "unit_y"]).assign(predicted=predicted, residual=err)
     return model, pairs

@@ -7,14 +7,17 @@ narrow creeks between islands such as Canvey and the mainland are bridged by roa
 the Thames, the Medway) are far wider and stay water. The mask knows no bridge or tunnel over a wider gap (such as
 the Dartford Crossing over the Thames): a distance across one is measured around it.
 
-A mask is stored in a study folder as ``land_mask.npz`` (hubopt's own compact form: the cells as packed bits, with
-the grid's origin, cell size, settings and sources as JSON), written by ``hubopt study build``.
+A mask is stored in a study folder as ``land_mask.bin``, hubopt's own compact form, written by ``hubopt study
+build``: a first line ``hubopt land mask``, a second line of JSON (the grid's origin, shape and cell size, the
+settings and the sources), then the cells as packed bits (1 = land, row by row from the north-west corner),
+zlib-compressed. The same mask always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +40,7 @@ __all__ = [
 ]
 
 #: The file name of a study's land mask.
-LAND_MASK_FILE = "land_mask.npz"
+LAND_MASK_FILE = "land_mask.bin"
 #: Default cell size in metres: 100 m keeps the Crouch estuary (200-600 m wide below Battlesbridge) as water, and
 #: the MSE matrix in seconds.
 DEFAULT_CELL_M = 100.0
@@ -47,6 +50,7 @@ DEFAULT_BRIDGE_CELLS = 1
 MAX_CELLS = 16_000_000
 
 _SCHEMA = "hubopt.land_mask/1"
+_MAGIC = b"hubopt land mask\n"
 
 
 @dataclass(frozen=True)
@@ -137,13 +141,13 @@ class LandMask:
         }
 
     def write(self, path: str | Path) -> Path:
-        """Write the mask as ``.npz`` (packed bits and JSON metadata), whole or not at all; return the path."""
+        """Write the mask in hubopt's compact form (see the module's notes), whole or not at all; return the path."""
         target = Path(path)
         meta = {**self._meta(), "source": self.source}
-        with atomic_path(target) as tmp, open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh, cells=np.packbits(self.land, axis=None), meta=np.array(json.dumps(meta, ensure_ascii=False))
-            )
+        header = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        body = zlib.compress(np.packbits(self.land, axis=None).tobytes(), 9)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(_MAGIC + header + body)
         return target
 
     @classmethod
@@ -158,13 +162,18 @@ class LandMask:
         p = Path(path)
         hint = "rebuild the study with `hubopt study build`, or delete the file to use straight-line distances"
         try:
-            with np.load(p, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                packed = np.asarray(data["cells"], dtype=np.uint8)
+            data = p.read_bytes()
+            if not data.startswith(_MAGIC):
+                raise ValueError("it does not start with 'hubopt land mask'")
+            header, _, body = data[len(_MAGIC) :].partition(b"\n")
+            meta = json.loads(header.decode("utf-8"))
+            if not isinstance(meta, dict) or meta.get("schema") != _SCHEMA or meta.get("crs") != "EPSG:27700":
+                raise ValueError(f'expected "schema": "{_SCHEMA}" in British National Grid (EPSG:27700)')
             rows, cols = (int(v) for v in meta["shape"])
-            if meta.get("schema") != _SCHEMA or meta.get("crs") != "EPSG:27700":
-                raise ValueError(f'expected "schema": "{_SCHEMA}" in British National Grid')
-            if rows <= 0 or cols <= 0 or rows * cols > MAX_CELLS or packed.size != (rows * cols + 7) // 8:
+            if rows <= 0 or cols <= 0 or rows * cols > MAX_CELLS:
+                raise ValueError(f"a {rows} x {cols} grid is empty or too large")
+            packed = np.frombuffer(zlib.decompress(body, bufsize=(rows * cols + 7) // 8), dtype=np.uint8)
+            if packed.size != (rows * cols + 7) // 8:
                 raise ValueError(f"the cells do not fill a {rows} x {cols} grid")
             land = np.unpackbits(packed, count=rows * cols).astype(bool).reshape(rows, cols)
             return cls(
@@ -177,10 +186,9 @@ class LandMask:
             )
         except FileNotFoundError:
             raise InputError("the land mask file does not exist", path=p, hint=hint) from None
-        except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
-            raise InputError(
-                f"the land mask cannot be read ({type(exc).__name__}: {exc})", path=p, hint=hint
-            ) from None
+        except (OSError, KeyError, ValueError, TypeError, UnicodeDecodeError, zlib.error) as exc:
+            problem = f"the land mask cannot be read ({type(exc).__name__}: {exc})"
+            raise InputError(problem, path=p, hint=hint) from None
 
 
 def rasterise_land(

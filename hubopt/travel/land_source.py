@@ -7,7 +7,7 @@ district name that starts every LSOA name, e.g. "Maldon 008C"). Both are clipped
 water as far up as the boundaries cut them out (the Crouch up to about North Fambridge; above it the boundaries
 cover the river). The few fixed links over water wider than the bridged channels that matter in the areas hubopt
 ships (:data:`FIXED_CROSSINGS`: the Dartford Crossing over the Thames) are added as strips of land. Used by
-``hubopt study build`` (the study's ``land_mask.npz``) and by the fitting of the land-distance travel model, so both
+``hubopt study build`` (the study's ``land_mask.bin``) and by the fitting of the land-distance travel model, so both
 see the same land.
 """
 

@@ -116,14 +116,16 @@ def land_path_notes(
             part[water] = labels[near_r[rows[water], cols[water]], near_c[rows[water], cols[water]]]
     no_path = (zone_part[:, None] != site_part[None, :]) | (zone_part[:, None] < 0) | (site_part[None, :] < 0)
     notes = []
-    for what, part, xy, ids in (("zones", zone_part, zone_xy, zone_ids), ("sites", site_part, site_xy, site_ids)):
+    for what, xy, ids in (("zones", zone_xy, zone_ids), ("sites", site_xy, site_ids)):
         rows, cols, inside = mask.cells_of(xy)
         off = np.flatnonzero(~inside)
         if off.size:
             notes.append(f"{off.size} {what} lie off the land mask ({_examples(ids, off)}): straight-line distances")
         wet = np.flatnonzero(inside & ~mask.land[rows, cols])
         if wet.size:
-            notes.append(f"{wet.size} {what} fall in water on the land mask, moved to the nearest land ({_examples(ids, wet)})")
+            notes.append(
+                f"{wet.size} {what} fall in water on the land mask, moved to the nearest land ({_examples(ids, wet)})"
+            )
     if no_path.any():
         rows_without = np.flatnonzero(no_path.any(axis=1))
         notes.append(

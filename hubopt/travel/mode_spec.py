@@ -23,8 +23,9 @@ class TravelMode:
     """One way of travelling, and how its times are obtained.
 
     ``method`` is ``straight_line`` (calibrated estimate from straight-line distance, offline), ``land_distance``
-    (the same from distance along the study's land mask, round estuaries; offline), ``network`` (shortest paths on an OSM road or
-    footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport from r5py).
+    (the same from distance along the study's land mask, round estuaries; offline), ``network`` (shortest paths
+    on an OSM road or footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport
+    from r5py).
     """
 
     name: str

@@ -1,7 +1,7 @@
 """Travel times for a scenario's modes: one zone × site matrix per mode, each saying how it was obtained.
 
 ``straight_line`` is the calibrated offline estimate from straight-line distance; ``land_distance`` the same from
-distance along the study's land mask (``land_mask.npz``; a study without one keeps the straight line, and says so),
+distance along the study's land mask (``land_mask.bin``; a study without one keeps the straight line, and says so),
 cached like the network matrices; ``network`` computes shortest paths on an OSM network file
 (cached on disk, keyed by the file's hash, the points and the parameters, so a rerun with new housing does not
 recompute it); ``matrix`` reads a supplied matrix (public transport from r5py, TRACC and the like).
@@ -67,7 +67,7 @@ def mode_times(
     refresh : bool
         Recompute a cached network or land-distance matrix.
     land_mask : Path, optional
-        The study's land mask (``land_mask.npz``), for the ``land_distance`` method.
+        The study's land mask (``land_mask.bin``), for the ``land_distance`` method.
     progress : callable
         Called with a short message.
     """
@@ -79,7 +79,7 @@ def mode_times(
         if land_mask is None:
             minutes = straight_line_minutes(zone_xy, site_xy)
             note = (
-                f"{mode.name}: the study has no land mask (land_mask.npz), so travel times are estimated from "
+                f"{mode.name}: the study has no land mask (land_mask.bin), so travel times are estimated from "
                 "straight-line distance, not distance along land; rebuild the study with `hubopt study build` to "
                 "measure distances round estuaries"
             )
