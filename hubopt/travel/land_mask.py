@@ -187,7 +187,8 @@ class LandMask:
         except FileNotFoundError:
             raise InputError("the land mask file does not exist", path=p, hint=hint) from None
         except (OSError, KeyError, ValueError, TypeError, UnicodeDecodeError, zlib.error) as exc:
-            problem = f"the land mask cannot be read ({type(exc).__name__}: {exc})"
+            reason = "its cells are damaged" if isinstance(exc, zlib.error) else f"{type(exc).__name__}: {exc}"
+            problem = f"the land mask cannot be read ({reason})"
             raise InputError(problem, path=p, hint=hint) from None
 
 
