@@ -121,6 +121,15 @@ def test_mid_south_essex_runs_end_to_end_and_says_population_is_held(tmp_path: P
     assert "HELD FLAT" in (run.folder / "map.html").read_text()
     manifest = json.loads((run.folder / "manifest.json").read_text())
     assert "no population projections" in manifest["methods"]["demand"]
+    # Travel along land: Burnham-on-Crouch (Maldon 008C-G) is no longer sent across the Crouch to a Southend hub
+    # at a crow-fly time (18.6-19.7 minutes to Central Surgery, Southchurch Boulevard, before), but to a hub on its
+    # own side of the estuary (Blackwater Medical Centre, Maldon, 21.4-22.5 minutes).
+    assert "distance along land" in manifest["methods"]["travel"]
+    burnham = run.zones[run.zones["zone_name"].str.startswith("Maldon 008")]
+    assert len(burnham) == 5
+    hubs = run.sites.set_index("site_id").loc[burnham["hub_id"]]
+    assert (hubs.geometry.y > 194_000).all()  # north of the Crouch
+    assert (burnham["minutes"] > 20.0).all()
 
 
 def test_missing_projections_need_an_explicit_choice(tmp_path: Path) -> None:
