@@ -108,7 +108,10 @@ def land_path_notes(
         parts.append(part)
     zone_part, site_part = parts
     # Points in water are moved to the nearest land cell: find its piece of land.
-    if (zone_part == 0).any() or (site_part == 0).any():
+    if not mask.land.any():  # no land at all: every pair keeps the straight line
+        zone_part[:] = -1
+        site_part[:] = -1
+    elif (zone_part == 0).any() or (site_part == 0).any():
         _, (near_r, near_c) = ndimage.distance_transform_edt(labels == 0, return_indices=True)
         for part, xy in ((zone_part, zone_xy), (site_part, site_xy)):
             rows, cols, _inside = mask.cells_of(xy)
@@ -122,7 +125,7 @@ def land_path_notes(
         if off.size:
             notes.append(f"{off.size} {what} lie off the land mask ({_examples(ids, off)}): straight-line distances")
         wet = np.flatnonzero(inside & ~mask.land[rows, cols])
-        if wet.size:
+        if wet.size and mask.land.any():
             notes.append(
                 f"{wet.size} {what} fall in water on the land mask, moved to the nearest land ({_examples(ids, wet)})"
             )

@@ -100,6 +100,15 @@ def test_a_point_in_water_is_moved_to_the_nearest_land() -> None:
     assert notes == ["1 zones fall in water on the land mask, moved to the nearest land (e.g. z)"]
 
 
+def test_a_mask_without_land_keeps_every_straight_line() -> None:
+    mask = LandMask(land=np.zeros((5, 5), dtype=bool), x_min=0.0, y_max=500.0, cell_m=100.0)
+    zones, sites = np.array([[50.0, 50.0]]), np.array([[450.0, 450.0]])
+    dist = land_distances(zones, sites, mask)
+    assert dist.no_land_path.all() and dist.km[0, 0] == pytest.approx(dist.straight_km[0, 0], rel=1e-12)
+    notes = land_path_notes(mask, zones, ["z"], sites, ["s"])
+    assert len(notes) == 1 and "have no path along land" in notes[0]
+
+
 def test_points_off_the_mask_keep_the_straight_line() -> None:
     dist = land_distances(np.array([[-5000.0, 500.0]]), np.array([[500.0, 500.0]]), u_mask())
     assert np.isnan(dist.origin_snap_m[0]) and dist.no_land_path[0, 0]
