@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.analysis.frontier import Frontier
+from hubopt.analysis.workforce import WorkforceLimits
 from hubopt.demand.bed_need import BedNeed
 from hubopt.demand.zones import ZoneDemand
 from hubopt.locate.beds import BedPlan
@@ -37,6 +39,10 @@ class ModelOutcome:
     swaps: pd.DataFrame | None = None
     next_best: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    #: The cost-access frontier (with a sweep): :mod:`hubopt.analysis.frontier`.
+    frontier: Frontier | None = None
+    #: What the workforce allows (with a ``workforce:`` section): :mod:`hubopt.analysis.workforce`.
+    workforce: WorkforceLimits | None = None
 
 
 @dataclass
@@ -124,6 +130,9 @@ class RunResult:
     beds: BedResult | None = None
     outcome: ModelOutcome | None = None
     appraisal: pd.DataFrame | None = None
+    #: Each PCN's people by hub (``clusters.csv``; see :mod:`hubopt.analysis.clusters`); None when the study's
+    #: practices have no PCN.
+    clusters: pd.DataFrame | None = None
     housing_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     isochrone_label: str | None = None

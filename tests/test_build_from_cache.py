@@ -4,10 +4,11 @@ No network here, so the cache is assembled in a temporary folder from the real f
 **real row repackaged as the publisher ships it**: population estimates written into an Excel workbook with title
 rows above the table on a "Mid-2017 Persons" sheet, the NHS Digital list sizes and the ONS projections zipped, the
 postcode points zipped as ``Data/NSPL_MAY_2025_UK.csv``, the LSOA polygons joined into one national-style GeoJSON
-file, the hospital list written ``¬``-separated in Windows-1252, and a ``fetch_manifest.json`` as ``hubopt fetch
-data`` writes it. Nothing is invented: every value comes from ../shared/data (the few synthetic values of the
-error tests say so). Building West Kent from it must reproduce the committed ``hubopt/studies/west_kent`` tables (the
-district outlines excepted: a cache holds no district boundaries, so they are dissolved from the LSOA polygons).
+file, the hospital list written ``¬``-separated in Windows-1252, the national ePCN workbook zipped as ``epcn.zip``,
+and a ``fetch_manifest.json`` as ``hubopt fetch data`` writes it. Nothing is invented: every value comes from
+../shared/data (the few synthetic values of the error tests say so). Building West Kent from it must reproduce the
+committed ``hubopt/studies/west_kent`` tables (the district outlines excepted: a cache holds no district boundaries,
+so they are dissolved from the LSOA polygons).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ COMMITTED = REPO / "hubopt" / "studies" / "west_kent"
 WK_DISTRICTS = ["E07000110", "E07000111", "E07000115", "E07000116"]
 SAPE_NAME = "sape20dt1mid2017lsoasyoaestimatesformatted.xlsx"
 IMD_WORKBOOK = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
+EPCN_WORKBOOK = "pcn/ePCN_oct2024_england.xlsx"
 
 
 # --- the cache: real rows, repackaged as the publishers ship them -------------------------------------------------
@@ -153,6 +155,7 @@ def assemble_cache(shared: Path, cache: Path) -> Path:
         )
     }
     origin["imd2019"] = IMD_WORKBOOK
+    origin["epcn"] = EPCN_WORKBOOK
 
     (cache / files["epraccur"]).write_bytes((shared / SOURCE_FILES["epraccur"]).read_bytes())  # ODS's own layout
     zip_file(
@@ -170,6 +173,7 @@ def assemble_cache(shared: Path, cache: Path) -> Path:
     (cache / files["lsoa_boundaries"]).write_bytes(national_boundaries(shared))
     zip_file(cache / files["nspl"], {"Documents/readme.txt": b"", "Data/NSPL_MAY_2025_UK.csv": nspl_csv(shared)})
     (cache / files["hospitals"]).write_bytes(hospital_list(shared))
+    zip_file(cache / files["epcn"], {"ePCN.xlsx": (shared / EPCN_WORKBOOK).read_bytes()})  # the national workbook
     manifest(cache, files, shared, origin)
     return cache
 
@@ -270,6 +274,8 @@ def test_named_area_from_the_cache_locates_hospitals_in_the_published_hospital_l
     The IMD is the CSV export of the workbook's IMD2019 sheet here, only to keep the test quick (the loader reads
     both; the command-line build above reads the workbook)."""
     src = partial_cache(cache, tmp_path / "cache", replace={"imd2019": shared_data / SOURCE_FILES["imd"]})
+    # hubopt fetch data downloads no ERIC returns: a cache holds them in estates_eric/ when the user adds them
+    (src / SOURCE_FILES["eric"]).symlink_to(shared_data / SOURCE_FILES["eric"])
     out = tmp_path / "wk"
     report = build_study(src, out, WEST_KENT)
     assert report.base_year == 2017

@@ -320,3 +320,50 @@ def test_study_projections_with_a_year_missing_are_refused(tmp_path: Path) -> No
     table[~((table["year"] == "2031") & (table["band"] == "85+"))].to_csv(study / "projections.csv", index=False)
     with pytest.raises(InputError, match=r"district E07000110, band 85\+ has no projection for 2031"):
         load_study(study)
+
+
+# --- Primary Care Networks (the plan's clusters) ------------------------------------------------------------------
+
+WK = REPO / "hubopt" / "studies" / "west_kent"
+
+
+@pytest.mark.parametrize(
+    ("folder", "with_pcn", "without", "pcns"),
+    [(WK, 50, ["G82076", "G82605", "G82641"], 10), (MSE, 144, ["F81035", "F81695", "Y06389"], 26)],
+)
+def test_committed_studies_carry_each_practice_pcn(
+    folder: Path, with_pcn: int, without: list[str], pcns: int
+) -> None:
+    sites = load_study(folder).sites
+    practices = sites[sites["type"] == "gp_practice"]
+    has = practices["pcn_code"].notna()
+    assert int(has.sum()) == with_pcn
+    assert sorted(practices.loc[~has, "site_id"]) == without
+    assert practices.loc[has, "pcn_code"].str.fullmatch(r"U\d{5}").all()
+    assert practices.loc[has, "pcn_name"].str.endswith("PCN").all()
+    assert practices.loc[has, "pcn_code"].nunique() == pcns
+    assert sites.loc[sites["type"] != "gp_practice", "pcn_code"].isna().all()
+    report = json.loads((folder / "build_report.json").read_text())
+    assert report["counts"]["GP practices with a PCN (ePCN)"] == with_pcn
+    assert report["counts"]["GP practices without a PCN"] == len(without)
+    assert any(", ".join(without) in note for note in report["notes"])
+    assert "Contains NHS England ODS data (ePCN" in (folder / "ATTRIBUTION.md").read_text()
+
+
+def test_west_kent_practice_pcns_as_published() -> None:
+    sites = load_study(WK).sites.set_index("site_id")
+    assert sites.loc["G82083", ["pcn_code", "pcn_name"]].tolist() == ["U05510", "MALLING PCN"]  # Thornhills
+
+
+def test_build_refuses_a_practice_in_two_pcns(shared_data: Path, tmp_path: Path) -> None:
+    real = shared_data / SOURCE_FILES["pcn"]
+    lines = real.read_text(encoding="utf-8-sig").splitlines()
+    header_end = next(i for i, line in enumerate(lines) if line.startswith("F81001,"))
+    twice = lines[header_end].replace("U27924,BENFLEET PCN", "U49929,ROCHFORD PCN")
+    bad = tmp_path / "epcn_bad.csv"
+    bad.write_text("\n".join([*lines, twice]) + "\n", encoding="utf-8")
+    src = source_folder(shared_data, tmp_path, pcn=bad)
+    with pytest.raises(InputError, match="practice F81001 is in two PCNs") as err:
+        build_study(src, tmp_path / "out", area_for(None, TUNBRIDGE_WELLS))
+    assert err.value.column == "PCN Code"
+    assert err.value.row == len(lines) + 1

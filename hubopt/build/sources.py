@@ -47,6 +47,8 @@ SOURCE_FILES: dict[str, str] = {
     "snpp": "projections/2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus"
     "_and_allages.csv",
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
+    "eric": "estates_eric",
+    "pcn": "pcn/ePCN_oct2024_PCN_Core_Partner_Details_westkent_mse.csv",
 }
 
 #: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
@@ -64,6 +66,8 @@ CACHE_KEYS: dict[str, str | None] = {
     "postcodes": "nspl",
     "snpp": "snpp",
     "stroke_units": None,
+    "eric": None,
+    "pcn": "epcn",
 }
 
 
@@ -82,6 +86,7 @@ _PACKED: dict[str, _Packed] = {
     "epraccur": _Packed("ODS epraccur file", (".csv",), ("epraccur",)),
     "list_sizes": _Packed("GP practice list sizes (gp-reg-pat-prac-all)", (".csv",), ("gp-reg-pat-prac-all",)),
     "snpp": _Packed("projections for persons", (".csv",), ("persons",)),
+    "pcn": _Packed("ePCN workbook (ePCN.xlsx)", (".xlsx", ".csv"), ("epcn",)),
 }
 
 _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")
@@ -190,6 +195,14 @@ class BuildSources:
             path=self.root,
             hint=f"download it with: hubopt fetch data --only {fetch_key} --cache {self.root}",
         )
+
+    def optional(self, key: str) -> Path | None:
+        """The file or folder of an optional source that hubopt fetch data does not download (``eric``, the NHS
+        estates returns), at its :data:`SOURCE_FILES` place under the root, or None when it is not there."""
+        if CACHE_KEYS[key] is not None:
+            raise ValueError(f"{key!r} is downloaded by hubopt fetch data: use path()")
+        path = self.root / SOURCE_FILES[key]
+        return path if path.exists() else None
 
     def require(self, keys: Iterable[str]) -> None:
         """Check that every source of ``keys`` is there before anything is read.

@@ -21,8 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hubopt.build.areas import AreaSpec
+from hubopt.build.estates import add_estate_figures
 from hubopt.build.land import build_land_mask
 from hubopt.build.sources import SOURCE_FILES, BuildSources
+from hubopt.build.study_pcn import attach_pcns
 from hubopt.build.study_tables import (
     FOLDER_LABELS,
     BuildReport,
@@ -100,7 +102,7 @@ def build_study(
             setting="--lsoa-lookup",
             hint="download it with: hubopt fetch data --only lsoa_lookup (it is then in the cache folder)",
         )
-    needed = ["imd", "sape", "centroids", "lsoa_boundaries", "epraccur", "list_sizes", "postcodes", "snpp"]
+    needed = ["imd", "sape", "centroids", "lsoa_boundaries", "epraccur", "list_sizes", "postcodes", "snpp", "pcn"]
     if not sources.cache:
         needed.append("lad_boundaries")
     if any(h.locate_by != "stroke_units" for h in area.hospitals):
@@ -118,7 +120,8 @@ def build_study(
         step(1)
         zones, districts = build_zones(sources, area, report, lookup)
         step(2)
-        sites = build_sites(sources, area, zones, report)
+        sites = attach_pcns(sources, build_sites(sources, area, zones, report), report)
+        sites = add_estate_figures(sites, sources, report)
         step(3)
         projections = build_projections(sources, districts, report)
         step(4)

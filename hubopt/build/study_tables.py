@@ -37,6 +37,7 @@ FOLDER_LABELS: dict[str, str] = {
     "districts_licence": "OGL v3",
     "epraccur": "ODS epraccur (December 2023 release)",
     "epraccur_short": "ODS epraccur Dec 2023",
+    "pcn": "NHS ODS ePCN, practice-to-PCN relationships (October 2024 release)",
     "hospitals": "NHS website organisation data, Hospital list (about 2022)",
     "projections": "2022-based subnational population projections, migration category variant",
     "projections_publisher": "ONS (24 June 2025)",

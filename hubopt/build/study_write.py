@@ -67,8 +67,9 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | land_mask.bin (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
+| sites.csv (practices' Primary Care Networks: pcn_code, pcn_name) | {pcn} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |
-{hospital_row}{hospital_facts_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
+{hospital_row}{hospital_facts_row}{estates_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
 
 Attribution statements that must be kept with any use of these tables:
 
@@ -79,10 +80,14 @@ Attribution statements that must be kept with any use of these tables:
 - Source: Office for National Statistics licensed under the Open Government Licence v.3.0.
 - Contains NHS England (Organisation Data Service) and NHS Digital data, licensed under the Open Government
   Licence v3.0.
+- Contains NHS England ODS data (ePCN: practices' Primary Care Networks), OGL v3.
 - Contains Ordnance Survey and Office for National Statistics data © Crown copyright and database right.
 
 Notes:
 - Practices are main practice sites only (ODS has no branch surgeries).
+- Each practice's `pcn_code` and `pcn_name` are its current Primary Care Network in the ePCN release (the plan's
+  "clusters" of practices today); a practice the release does not list keeps them blank (counted and named in
+  `build_report.json`).
 - Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
   {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand/projection.py`).
 {notes}"""
@@ -152,6 +157,12 @@ def write_study(
         if any(h.locate_by != "stroke_units" for h in area.hospitals)
         else ""
     )
+    estates_row = (
+        f"| sites.csv (community hospitals' annual_cost, floor areas, backlog_cost) | {report.labels['eric']} | "
+        "HSCIC / NHS Digital | OGL v3 |\n"
+        if "eric" in report.labels
+        else ""
+    )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
     labels = {k: v for k, v in report.labels.items() if not k.endswith("_short")}
     (dest / "ATTRIBUTION.md").write_text(
@@ -162,6 +173,7 @@ def write_study(
             base_year=report.base_year,
             hospital_row=hospital_row,
             hospital_facts_row=facts_row,
+            estates_row=estates_row,
             lookup_row=lookup_row,
             notes=notes,
             land=LAND_LABEL,

@@ -27,6 +27,14 @@ fixed_cost     no         yearly cost of running a hub here (>= 0)
 capital_cost   no         one-off cost of opening a hub here (>= 0)
 notes          no         free text
 source         no         where the row came from (free text)
+annual_cost    no         the site's estates and facilities running cost today (£ a year, >= 0), e.g. from the
+                          NHS estates returns (ERIC); ``annual_cost_source`` says where from and which year
+floor_area_m2  no         gross internal floor area (m², >= 0); ``floor_area_source`` says where from
+occupied_m2    no         occupied floor area (m², >= 0), from the same source as ``floor_area_m2``
+backlog_cost   no         cost to clear the site's backlog maintenance, all risks (£, >= 0);
+                          ``backlog_cost_source`` says where from
+pcn_code,      no         the Primary Care Network (a "cluster" of practices) a GP practice belongs to: its ODS
+pcn_name                  code (e.g. ``U05510``) and name (written by ``hubopt study build`` from the ePCN release)
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -48,7 +56,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame, to_csv
 from hubopt.io._columns import check_unique, require_columns, text_column
 from hubopt.io._coords import CRS_BNG, bng_to_lonlat, check_coordinates_in_gb, coordinate_pair, lonlat_to_bng
@@ -58,6 +66,7 @@ from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
 
 __all__ = [
+    "ESTATE_COLUMNS",
     "SITE_COLUMNS",
     "SITE_STATUSES",
     "SITE_TYPES",
@@ -86,10 +95,41 @@ SITE_COLUMNS = (
     "capital_cost",
     "notes",
     "source",
+    "pcn_code",
+    "pcn_name",
+)
+#: Optional facts of the estate, each number with the column that names its source (written after
+#: :data:`SITE_COLUMNS`).
+ESTATE_COLUMNS = (
+    "annual_cost",
+    "annual_cost_source",
+    "floor_area_m2",
+    "occupied_m2",
+    "floor_area_source",
+    "backlog_cost",
+    "backlog_cost_source",
 )
 _INTEGER_COLUMNS = ("list_size", "beds", "piloted_beds", "max_beds")
-_NUMBER_COLUMNS = ("capacity", "fixed_cost", "capital_cost")
-_TEXT_COLUMNS = ("postcode", "district", "notes", "source")
+_NUMBER_COLUMNS = (
+    "capacity",
+    "fixed_cost",
+    "capital_cost",
+    "annual_cost",
+    "floor_area_m2",
+    "occupied_m2",
+    "backlog_cost",
+)
+_TEXT_COLUMNS = (
+    "postcode",
+    "district",
+    "notes",
+    "source",
+    "annual_cost_source",
+    "floor_area_source",
+    "backlog_cost_source",
+    "pcn_code",
+    "pcn_name",
+)
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
 _ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
 _RESERVED = ("geometry",)
@@ -114,10 +154,10 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
     Returns
     -------
     geopandas.GeoDataFrame
-        The columns of :data:`SITE_COLUMNS` (absent optional columns filled with NA; ``type`` and ``status`` in
-        their standard spelling; ``postcode`` in standard spelling where valid), then any extra columns of the
-        file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and ``geometry`` (points,
-        EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
+        The columns of :data:`SITE_COLUMNS` and :data:`ESTATE_COLUMNS` (absent optional columns filled with NA;
+        ``type`` and ``status`` in their standard spelling; ``postcode`` in standard spelling where valid), then
+        any extra columns of the file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and
+        ``geometry`` (points, EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
 
     Raises
     ------
@@ -126,7 +166,8 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
         ``site_id``, ``name``, ``type`` or ``status``; an unknown type or status; a repeated ``site_id``; a row
         with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
         outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
-        is not a number, or is negative, or not whole where it must be.
+        is not a number, or is negative, or not whole where it must be; a PCN name without its code, or one PCN
+        code with two names.
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -184,7 +225,7 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     out["lat"] = [f"{v:.6f}" for v in lat]
     out["easting"] = [f"{v:.1f}" for v in x]
     out["northing"] = [f"{v:.1f}" for v in y]
-    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+    for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = table[col] if col in table.columns else pd.NA
     skip = {*out.columns, *_RESERVED, *_DERIVED}
     for col in table.columns:
@@ -254,6 +295,7 @@ def _check(
         col: _text_or_na(df[col]) if col in df.columns else pd.Series(np.nan, index=range(n), dtype="str")
         for col in _TEXT_COLUMNS
     }
+    _check_pcns(text["pcn_code"], text["pcn_name"], path)
     xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
     text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
 
@@ -265,7 +307,7 @@ def _check(
             "status": status,
         }
     )
-    for col in SITE_COLUMNS[len(REQUIRED_COLUMNS) :]:
+    for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = (text[col] if col in text else numbers[col]).reset_index(drop=True)
     for col in df.columns:
         if col not in out.columns and col not in _COORDINATE_COLUMNS:
@@ -279,12 +321,41 @@ def _check(
     return sites
 
 
+def _check_pcns(codes: pd.Series, names: pd.Series, path: Path) -> None:
+    """Fail on a PCN name without its code, or on one PCN code given two names (rows are file lines)."""
+    code = codes.fillna("").astype(str).str.strip().to_numpy()
+    name = names.fillna("").astype(str).str.strip().to_numpy()
+    orphan = np.flatnonzero((code == "") & (name != ""))
+    if len(orphan):
+        i = int(orphan[0])
+        raise InputError(
+            f"the PCN name {quote(str(name[i]))} has no PCN code",
+            path=path,
+            row=i + 2,
+            column="pcn_code",
+            hint="give the Primary Care Network's ODS code (e.g. U05510) beside its name, or leave both blank",
+        )
+    first: dict[str, tuple[str, int]] = {}
+    for i, (c, n) in enumerate(zip(code, name, strict=True)):
+        if not c or not n:
+            continue
+        seen = first.setdefault(str(c), (str(n), i))
+        if seen[0] != n:
+            raise InputError(
+                f"PCN {c} is named {quote(seen[0])} on row {seen[1] + 2} but {quote(str(n))} here",
+                path=path,
+                row=i + 2,
+                column="pcn_name",
+                hint="give each PCN code one name (copy the name of the ePCN release), or check the code",
+            )
+
+
 def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rename columns that match a schema column (ignoring case, spaces and hyphens) to the schema name.
 
     Returns the renamed table and, for each renamed column, its name in the file.
     """
-    known = set(SITE_COLUMNS) | set(_COORDINATE_COLUMNS)
+    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(_COORDINATE_COLUMNS)
     renames: dict[str, str] = {}
     taken: dict[str, str] = {}
     derived: list[str] = []

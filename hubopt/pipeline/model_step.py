@@ -12,10 +12,13 @@ import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
 from hubopt.locate import registry
+from hubopt.locate.budget import deadline_after
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
-from hubopt.locate.registry import ModelRequest
+from hubopt.locate.registry import LocationModel, ModelRequest
+from hubopt.locate.solution import LocationResult
 from hubopt.locate.sweep import sweep_hubs
+from hubopt.pipeline.frontier import run_frontier
 from hubopt.pipeline.progress import counted
 from hubopt.pipeline.scenario_errors import named_for
 from hubopt.results import ModelOutcome
@@ -99,28 +102,55 @@ def _solve_model(
             on_step=counted(progress, f"How many hubs: {{done}} of {{total}} solved ({kind})"),
             **model_kwargs,
         )
-    if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
-        progress("Explaining the answer: swaps and next-best solutions")
-        kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}
-        own: dict[str, Any] = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
-        resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
-        # Swaps in closed form take a blink; only re-solved ones (the capacitated model) are worth counting.
-        swaps_counted = counted(progress, "Explaining: swaps for {done} of {total} hubs") if own else None
-        outcome.swaps = swap_table(
-            minutes, weights, result, n_alternatives=3, options=resolve,
-            on_step=swaps_counted, **kw, **own,
+        outcome.frontier = run_frontier(
+            scenario, sites, outcome.sweep, minutes, weights, population, request.rules, request.options,
+            [int(j) for j in result.open_sites], progress,
         )  # fmt: skip
-        fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
-        outcome.next_best = next_best_solutions(
-            minutes,
-            weights,
-            len(result.open_sites) if fixed_number else None,
-            n_solutions=4,
-            model=entry.name,
-            max_minutes=request.max_minutes,
-            options=request.options,
-            on_step=counted(progress, "Explaining: next-best solutions, {done} of {total} solves"),
-            **kw,
-            **own,
-        )
+    if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
+        _explain(scenario, minutes, weights, result, request, entry, outcome, site_ids, names, progress)
     return outcome
+
+
+def _explain(
+    scenario: Scenario,
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    result: LocationResult,
+    request: ModelRequest,
+    entry: LocationModel,
+    outcome: ModelOutcome,
+    site_ids: list[str],
+    names: list[str],
+    progress: Callable[[str], None],
+) -> None:
+    """The swaps and next-best solutions of the answer, within ``model.explain_time_limit`` when one is set (what
+    was cut short is noted)."""
+    limit = scenario.model.explain_time_limit
+    deadline = deadline_after(limit)
+    progress("Explaining the answer: swaps and next-best solutions")
+    kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names, "deadline": deadline}
+    own: dict[str, Any] = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
+    resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
+    # Swaps in closed form take a blink; only re-solved ones (the capacitated model) are worth counting.
+    swaps_counted = counted(progress, "Explaining: swaps for {done} of {total} hubs") if own else None
+    outcome.swaps = swap_table(
+        minutes, weights, result, n_alternatives=3, options=resolve,
+        on_step=swaps_counted, **kw, **own,
+    )  # fmt: skip
+    fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
+    outcome.next_best = next_best_solutions(
+        minutes,
+        weights,
+        len(result.open_sites) if fixed_number else None,
+        n_solutions=4,
+        model=entry.name,
+        max_minutes=request.max_minutes,
+        options=request.options,
+        on_step=counted(progress, "Explaining: next-best solutions, {done} of {total} solves"),
+        incumbent=[int(j) for j in result.open_sites],
+        **kw,
+        **own,
+    )
+    cut = [t.attrs["cut_short_note"] for t in (outcome.swaps, outcome.next_best) if t.attrs.get("cut_short")]
+    if cut:
+        outcome.notes.append(f"explanation cut short by model.explain_time_limit ({limit:g} s): {'; '.join(cut)}")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from hubopt.files.cell_text import to_csv
 from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.pipeline.clusters import cluster_outlines
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
 from hubopt.render.folium_map import write_hub_map
@@ -51,6 +52,15 @@ def sites_csv(sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def clusters_csv(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The cluster table as written to clusters.csv: people to 1 decimal, shares to 4."""
+    out = pd.DataFrame(clusters)
+    for col in ("people", "hub_people"):
+        out[col] = out[col].astype(float).round(1)
+    out["hub_share"] = out["hub_share"].astype(float).round(4)
+    return out
+
+
 def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None] = lambda _m: None) -> None:
     """Write every output of ``run`` into the (staging) folder ``staging``; ``run.outputs`` lists them.
 
@@ -68,6 +78,15 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             if table is not None:
                 to_csv(table, staging / name)
                 outputs.append(name)
+        if oc.frontier is not None:
+            to_csv(oc.frontier.table, staging / "frontier.csv")
+            outputs.append("frontier.csv")
+            if oc.frontier.options is not None:
+                to_csv(oc.frontier.options, staging / "frontier_options.csv")
+                outputs.append("frontier_options.csv")
+    if run.clusters is not None:
+        to_csv(clusters_csv(run.clusters), staging / "clusters.csv")
+        outputs.append("clusters.csv")
     if run.beds is not None:
         to_csv(run.beds.table(), staging / "beds.csv")
         to_csv(run.beds.need_table(), staging / "bed_need.csv")
@@ -75,6 +94,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
     if run.appraisal is not None:
         to_csv(run.appraisal, staging / "appraisal.csv")
         outputs.append("appraisal.csv")
+    outlines = None if run.clusters is None else cluster_outlines(run.zones, run.clusters)
     static: list[Path] = []
     if sc.write_static_maps:
         progress("Writing outputs: static maps")
@@ -116,6 +136,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
             growth_base_year=run.study.base_year,
+            clusters=outlines,
         )
         outputs.append("map.html")
     if run.isochrones is not None:
@@ -128,6 +149,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             sites=gpd.GeoDataFrame(sites_csv(run.sites), geometry=run.sites.geometry.to_numpy(), crs=run.sites.crs),
             isochrones=run.isochrones,
             districts=run.study.districts,
+            clusters=outlines,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
@@ -185,9 +207,18 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 if run.outcome.next_best is None
                 else run.outcome.next_best.to_dict(orient="records"),
                 "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
+                "frontier": _frontier(run),
             },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
+            "clusters": None
+            if run.clusters is None
+            else {
+                "rule": run.clusters.attrs.get("rule"),
+                "pcns": int(run.clusters["pcn_code"].nunique()),
+                "practices": run.clusters.attrs.get("practices"),
+                "practices_without_pcn": run.clusters.attrs.get("practices_without_pcn"),
+            },
             "sites_left_out": run.candidates.left_out,
             "site_notes": run.candidates.notes,
             "demand_notes": run.demand.notes,
@@ -209,3 +240,24 @@ def _manifest(run: RunResult) -> dict[str, Any]:
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a table as plain dictionaries for JSON, missing values (NA) as None."""
     return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
+
+def _frontier(run: RunResult) -> dict[str, Any] | None:
+    """The cost-access frontier for the manifest: its answer, cost basis, notes and tables."""
+    f = run.outcome.frontier if run.outcome is not None else None
+    if f is None:
+        return None
+    return {
+        "answer": f.answer,
+        "cost_basis": f.cost_basis,
+        "threshold_basis": f.threshold_basis,
+        "illustrative": f.illustrative,
+        "notes": f.notes,
+        "table": _records(f.table),
+        "how_many": f.how_many,
+        "workforce": None
+        if run.outcome is None or run.outcome.workforce is None
+        else {"limits": run.outcome.workforce.describe(), "notes": run.outcome.workforce.notes},
+        "options_hubs": f.options_n,
+        "options": None if f.options is None else _records(f.options),
+    }

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from hubopt.analysis.clusters import cluster_counts
+from hubopt.analysis.frontier import Frontier
 from hubopt.locate.measure import result_measure
+from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "model_extra_lines", "summary_lines"]
+__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "summary_lines"]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -56,9 +59,11 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    lines.append(cluster_summary_line(run))
     lines.extend(f"  Note: {n}" for n in run.candidates.notes)
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
+        lines.extend(workforce_lines(run))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     if run.appraisal is not None and len(run.appraisal):
@@ -82,6 +87,22 @@ def summary_lines(run: RunResult) -> list[str]:
     if run.folder is not None:
         lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
     return lines
+
+
+def cluster_summary_line(run: RunResult) -> str:
+    """The clusters line: PCNs, practices with one, PCNs per hub and PCNs split between hubs (see clusters.csv)."""
+    table = run.clusters
+    if table is None:
+        return "  Clusters: none (the study's GP practices have no PCN: no pcn_code in its sites.csv)"
+    c = cluster_counts(table)
+    practices = int(table.attrs.get("practices", 0))
+    without = len(table.attrs.get("practices_without_pcn", []))
+    low, high = c.per_hub
+    per_hub = f"{low}" if low == high else f"{low}-{high}"
+    return (
+        f"  Clusters: {c.pcns} PCNs ({practices - without} of {practices} practices have one; residents counted "
+        f"by nearest practice); each hub serves {per_hub}; {c.split} split between hubs (clusters.csv)"
+    )
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:
@@ -128,6 +149,7 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
                 if share is not None and share == share
                 else f"  {'':14}{row['n_hubs']:>3} {row['status']!s:>10}"
             )
+    lines += frontier_lines(outcome.frontier)
     nb = outcome.next_best
     if nb is not None and len(nb) > 1:
         m = nb.attrs.get("measure") or result_measure(outcome.result, hubs=True)
@@ -142,4 +164,54 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
             f"  Cheapest swap: {cheapest['alternative_name']} instead of {cheapest['chosen_name']} "
             f"({m.phrase(cheapest['increase'], cheapest['increase_pct'])}; every hub's alternatives in swaps.csv)"
         )
+    return lines
+
+
+def frontier_lines(frontier: Frontier | None) -> list[str]:
+    """Summary lines for the cost-access frontier: the N worth funding, the cost basis, the options at fixed N."""
+    if frontier is None:
+        return []
+    label = f" ({ILLUSTRATIVE})" if frontier.illustrative else ""
+    lines = [
+        f"  How many hubs economically{label}: {frontier.answer}; see frontier.csv",
+        f"  Running costs: {frontier.cost_basis}",
+    ]
+    if frontier.threshold_basis:
+        lines.append(f"  Threshold: {frontier.threshold_basis}")
+    options = frontier.options
+    if options is not None and len(options):
+        first, last = options.iloc[0], options.iloc[-1]
+        span = (
+            f"from £{first['annual_cost']:,.0f} a year (mean {first['mean_minutes']:.1f} min) to "
+            f"£{last['annual_cost']:,.0f} ({last['mean_minutes']:.1f} min)"
+            if len(options) > 1
+            else f"£{first['annual_cost']:,.0f} a year (mean {first['mean_minutes']:.1f} min): the best access is "
+            "also the cheapest"
+        )
+        lines.append(
+            f"  Cost against access with {frontier.options_n} hubs: {len(options)} efficient option"
+            f"{'s' if len(options) > 1 else ''}, {span} (frontier_options.csv)"
+        )
+    return lines
+
+
+def workforce_lines(run: RunResult) -> list[str]:
+    """Summary lines for the workforce: its limits against this run's hubs, and the N every limit allows."""
+    outcome = run.outcome
+    limits = outcome.workforce if outcome is not None else None
+    if outcome is None or limits is None:
+        return []
+    label = f" ({run.scenario.workforce.source})" if run.scenario.workforce.source else f" ({ILLUSTRATIVE})"
+    checks = []
+    hubs = len(run.result.open_sites)
+    if limits.max_hubs is not None:
+        checks.append(f"{hubs} hubs {'within' if hubs <= limits.max_hubs else 'ABOVE'} the staffed {limits.max_hubs}")
+    if limits.max_hub_population is not None:
+        largest = float(run.sites.loc[run.sites["chosen"], "served_population"].max())
+        verdict = "within" if largest <= limits.max_hub_population + 1e-6 else "ABOVE"
+        checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
+    lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]
+    lines += [f"  Note: {n}" for n in limits.notes]
+    if outcome.frontier is not None and outcome.frontier.how_many:
+        lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
     return lines

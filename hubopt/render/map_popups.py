@@ -35,6 +35,8 @@ def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
         rows.append(("Beds", _count(row["beds"])))
     if "list_size" in row.index and _is_number(row["list_size"]):
         rows.append(("Registered patients (list size)", _count(row["list_size"])))
+    if "pcn_name" in row.index and _text(row["pcn_name"]).strip():
+        rows.append(("Primary Care Network", _esc(_text(row["pcn_name"]))))
     if "planned_beds" in row.index and _is_number(row["planned_beds"]) and row["planned_beds"] > 0:
         year = row.get("planned_beds_year")
         label = f"Community beds planned for {int(year)}" if _is_number(year) else "Planned community beds"

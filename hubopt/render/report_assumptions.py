@@ -64,6 +64,27 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
                 f"Today's {baseline} community beds are given in the scenario (beds.baseline_beds), not taken from "
                 f"the study's sites; source: {getattr(beds, 'baseline_source', None) or 'not stated'}."
             )
+    return flags + _cost_and_workforce_flags(run)
+
+
+def _cost_and_workforce_flags(run: RunResult) -> list[str]:
+    """The running costs, the cost threshold and the workforce figures that carry no source."""
+    sc = run.scenario
+    flags = []
+    costs = getattr(sc, "costs", None)
+    if costs is not None and costs.annual_cost_per_hub is not None and costs.source is None:
+        flags.append(
+            f"A running cost of £{costs.annual_cost_per_hub:,.0f} a year per hub where the register gives none "
+            "(costs.annual_cost_per_hub) has no source: it is an assumption."
+        )
+    if costs is not None and costs.min_minutes_saved_per_100k is not None and costs.threshold_source is None:
+        flags.append(
+            f"The threshold of {costs.min_minutes_saved_per_100k:g} mean minutes saved per £100k a year "
+            "(costs.min_minutes_saved_per_100k) is a judgement without a source."
+        )
+    workforce = getattr(sc, "workforce", None)
+    if workforce is not None and workforce.given and workforce.source is None:
+        flags.append("The workforce figures (teams, staff per team, staff available) have no source: assumptions.")
     return flags
 
 

@@ -60,12 +60,15 @@ def solver_statement(
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _toc(images: list, sweep: Any, beds: bool, appraisal: Any) -> str:
+def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool = False) -> str:
     items = [("summary", "Summary")]
     if images:
         items.append(("maps", "Maps"))
     if sweep is not None:
         items.append(("how-many", "How many hubs?"))
+    if economics:
+        items.append(("economics", "How many can be supported economically?"))
+    items.append(("clusters", "Clusters (PCNs)"))
     items.append(("equity", "Access by deprivation"))
     if beds:
         items.append(("beds", "Community beds"))

@@ -1,6 +1,7 @@
 """An Excel workbook of a run, for analysts and estates teams who work in spreadsheets.
 
-Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``beds`` (when beds were planned), ``sweep`` (when a
+Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``clusters`` (the PCNs each hub serves, when the study's
+practices have PCNs), ``beds`` (when beds were planned), ``sweep`` (when a
 how-many-hubs table is given), ``appraisal`` (when given) and ``assumptions``. Every sheet has readable column
 headers, a frozen header row, an auto-filter and number formats (minutes to one decimal, shares as percentages,
 people with thousands separators). Missing and infinite values are left blank, and the assumptions sheet says so.
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hubopt.analysis.equity import equity_table
+from hubopt.analysis.frontier import Frontier
 from hubopt.files.cell_text import neutralise
 from hubopt.render.report import illustrative_assumptions, solver_statement
 from hubopt.render.report_html import _flatten, _setting_text
@@ -108,6 +110,13 @@ _LABELS = {
     "hubs_in_size_range_share": "Share of hubs in size range",
     "total_cost": "Total cost (£)",
     "existing_estate_share": "Share on existing estate",
+    "pcn_code": "PCN code",
+    "pcn_name": "Primary Care Network (PCN)",
+    "practices": "Practices in the PCN",
+    "people": "People of the PCN",
+    "hubs": "Hubs serving the PCN",
+    "hub_people": "People of the PCN served by this hub",
+    "hub_share": "Share of the PCN's people served by this hub",
 }
 
 
@@ -151,12 +160,16 @@ def write_workbook(
     _frame_sheet(book.create_sheet("sites"), sites)
     _frame_sheet(book.create_sheet("zones"), pd.DataFrame(run.zones.drop(columns="geometry")))
     _frame_sheet(book.create_sheet("equity"), equity_table(run.zones, run.scenario.thresholds))
+    if run.clusters is not None:
+        _frame_sheet(book.create_sheet("clusters"), pd.DataFrame(run.clusters))
     if run.beds is not None:
         sheet = book.create_sheet("beds")
         row = _frame_sheet(sheet, run.beds.need_table(), title="Community beds needed")
         _frame_sheet(sheet, run.beds.table(), title="Beds by site, today and planned", start_row=row + 2)
     if sweep is not None:
         _frame_sheet(book.create_sheet("sweep"), pd.DataFrame(sweep))
+    if run.outcome is not None and run.outcome.frontier is not None:
+        _frontier_sheet(book.create_sheet("frontier"), run.outcome.frontier)
     if appraisal is not None:
         sheet = book.create_sheet("appraisal")
         row = _frame_sheet(sheet, pd.DataFrame(appraisal))
@@ -174,6 +187,22 @@ def write_workbook(
 
 
 # --------------------------------------------------------------------------------------------------------------------
+
+
+def _frontier_sheet(sheet: Worksheet, frontier: Frontier) -> None:
+    """The cost-access frontier: the answer and cost basis, the table over N, then the efficient options."""
+    label = " (ILLUSTRATIVE)" if frontier.illustrative else ""
+    _put(sheet, 1, 1, f"How many hubs economically{label}: {frontier.answer}").font = Font(bold=True)
+    _put(sheet, 2, 1, f"Running costs: {frontier.cost_basis}")
+    _put(sheet, 3, 1, f"Threshold: {frontier.threshold_basis or 'none set'}")
+    _put(sheet, 4, 1, f"How many hubs in all: {frontier.how_many}" if frontier.how_many else "")
+    row = _frame_sheet(sheet, frontier.table, title="Cost against access by number of hubs", start_row=6)
+    if frontier.options is not None:
+        row = _frame_sheet(
+            sheet, frontier.options, title=f"Efficient options with {frontier.options_n} hubs", start_row=row + 2
+        )
+    for k, note in enumerate(frontier.notes):
+        _put(sheet, row + 2 + k, 1, f"Note: {note}")
 
 
 def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
@@ -226,6 +255,8 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
     ]
     if run.beds is not None and run.beds.needs:
         rows.append(("Method: community beds", run.beds.needs[0].method))
+    if run.clusters is not None:
+        rows.append(("Method: clusters (Primary Care Networks)", str(run.clusters.attrs.get("rule", ""))))
     rows += [("ILLUSTRATIVE / ASSUMPTION", f) for f in flags]
     rows += [("Note", n) for n in getattr(run.demand, "notes", []) or []]
     rows.append(("Note", "Blank cells are values that are missing or infinite (an area that reaches no hub)."))
@@ -273,9 +304,13 @@ def _format(column: str, series: pd.Series) -> str | None:
         return _SHARE
     if "minutes" in column:
         return _MINUTES
-    if column in ("fixed_cost", "capital_cost", "total_cost"):
+    if column in ("fixed_cost", "capital_cost", "total_cost", "annual_cost", "extra_annual_cost"):
         return _MONEY
+    if column.startswith("people_within") and not column.endswith("_per_100k"):
+        return _PEOPLE
     if column.startswith("pop") or "population" in column or column in ("list_size", "served_demand", "demand"):
+        return _PEOPLE
+    if column in ("people", "hub_people"):
         return _PEOPLE
     if column in ("gap",):
         return "0.00%"

@@ -18,8 +18,10 @@ from hubopt.scenario.settings import (
     TRAVEL_METHODS,
     TRAVEL_MODES,
     BedSettings,
+    CostSettings,
     ModelSettings,
     TravelMode,
+    WorkforceSettings,
 )
 
 __all__ = [
@@ -28,8 +30,10 @@ __all__ = [
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",
+    "CostSettings",
     "ModelSettings",
     "Scenario",
     "TravelMode",
+    "WorkforceSettings",
     "load_scenario",
 ]

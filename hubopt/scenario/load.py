@@ -28,13 +28,15 @@ from hubopt.scenario.schema import (
 )
 from hubopt.scenario.sections import (
     _bed_settings,
+    _cost_settings,
     _criteria,
     _model_settings,
     _options,
     _registration_share,
     _travel_modes,
+    _workforce_settings,
 )
-from hubopt.scenario.settings import BedSettings, ModelSettings, TravelMode
+from hubopt.scenario.settings import BedSettings, CostSettings, ModelSettings, TravelMode, WorkforceSettings
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -86,6 +88,8 @@ class Scenario:
     write_tables: bool
     thresholds: list[float]
     model: ModelSettings = field(default_factory=lambda: ModelSettings())
+    costs: CostSettings = field(default_factory=lambda: CostSettings())
+    workforce: WorkforceSettings = field(default_factory=lambda: WorkforceSettings())
     options: list[OptionSpec] = field(default_factory=list)
     criteria: list[CriterionSpec] | None = None
     write_static_maps: bool = True
@@ -242,6 +246,8 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         model_type=model["type"],
         hubs=model["hubs"],
         model=settings,
+        costs=_cost_settings(values["costs"], p),
+        workforce=_workforce_settings(values["workforce"], p),
         options=_options(values["appraisal"]["options"], p),
         criteria=_criteria(values["appraisal"]["criteria"], p),
         write_static_maps=values["outputs"]["static_maps"],

@@ -13,8 +13,10 @@ __all__ = [
     "TRAVEL_METHODS",
     "TRAVEL_MODES",
     "BedSettings",
+    "CostSettings",
     "ModelSettings",
     "TravelMode",
+    "WorkforceSettings",
 ]
 
 BED_SITE_CHOICES = ("hubs_and_hospitals", "hospitals", "hubs", "any")
@@ -37,6 +39,7 @@ class ModelSettings:
     multi_year_objective: str = "sum"
     sweep: list[int] | None = None
     explain: bool = True
+    explain_time_limit: float | None = None  # seconds for the explanation (None: until it is complete)
 
 
 @dataclass
@@ -62,3 +65,45 @@ class BedSettings:
     priority: str = "fewest_beds"
     baseline_source: str | None = None
     piloted_beds: int | None = None
+
+
+@dataclass
+class CostSettings:
+    """The ``costs:`` section, validated: running costs for the cost-access frontier (see the README)."""
+
+    #: Annual running cost of a hub at a site whose register gives none (£ a year), or None.
+    annual_cost_per_hub: float | None = None
+    #: Where ``annual_cost_per_hub`` comes from (None: an assumption, labelled ILLUSTRATIVE).
+    source: str | None = None
+    #: The least an extra hub must save (mean minutes per person per £100,000 a year) to be worth funding.
+    min_minutes_saved_per_100k: float | None = None
+    #: Where the threshold comes from (None: an assumption, labelled ILLUSTRATIVE).
+    threshold_source: str | None = None
+    #: Whether to list the efficient cost-vs-access sets at the scenario's number of hubs.
+    efficient_options: bool = True
+    #: Most efficient sets to list.
+    max_options: int = 12
+
+
+@dataclass
+class WorkforceSettings:
+    """The ``workforce:`` section, validated: the limits staffing puts on the number and size of hubs."""
+
+    #: People one hub team serves (e.g. the West Kent plan's 30,000-50,000 basis), or None.
+    population_per_team: float | None = None
+    #: Most teams one hub holds (with ``population_per_team``: the largest hub), or None.
+    max_teams_per_hub: int | None = None
+    #: Staff one team needs, by role (whole-time equivalents), or None.
+    staff_per_team: dict[str, float] | None = None
+    #: Staff available, by the same roles, or None.
+    staff_available: dict[str, float] | None = None
+    #: Where the figures come from (None: assumptions, labelled ILLUSTRATIVE).
+    source: str | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether any workforce figure is set."""
+        return any(
+            v is not None
+            for v in (self.population_per_team, self.max_teams_per_hub, self.staff_per_team, self.staff_available)
+        )
