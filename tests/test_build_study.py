@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -22,6 +23,7 @@ from hubopt.io.population import read_census2021_lsoa
 from hubopt.pipeline import run_scenario
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
+from hubopt.travel.land_mask import LAND_MASK_FILE, LandMask
 
 REPO = Path(__file__).resolve().parents[1]
 MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
@@ -52,6 +54,15 @@ def test_rebuild_equals_committed(shared_data: Path, tmp_path: Path) -> None:
     build_study(shared_data, tmp_path / "mse", MID_SOUTH_ESSEX)
     for name in FILES:
         assert (tmp_path / "mse" / name).read_bytes() == (MSE / name).read_bytes(), name
+    # The land mask too: the committed one is the build's, not a copy of a source file.
+    rebuilt, committed = LandMask.read(tmp_path / "mse" / LAND_MASK_FILE), LandMask.read(MSE / LAND_MASK_FILE)
+    assert (rebuilt.shape, rebuilt.x_min, rebuilt.y_max, rebuilt.source) == (
+        committed.shape,
+        committed.x_min,
+        committed.y_max,
+        committed.source,
+    )
+    assert np.array_equal(rebuilt.land, committed.land)
 
 
 def test_custom_districts(shared_data: Path, tmp_path: Path) -> None:
@@ -110,6 +121,15 @@ def test_mid_south_essex_runs_end_to_end_and_says_population_is_held(tmp_path: P
     assert "HELD FLAT" in (run.folder / "map.html").read_text()
     manifest = json.loads((run.folder / "manifest.json").read_text())
     assert "no population projections" in manifest["methods"]["demand"]
+    # Travel along land: Burnham-on-Crouch (Maldon 008C-G) is no longer sent across the Crouch to a Southend hub
+    # at a crow-fly time (18.6-19.7 minutes to Central Surgery, Southchurch Boulevard, before), but to a hub on its
+    # own side of the estuary (Blackwater Medical Centre, Maldon, 21.4-22.5 minutes).
+    assert "distance along land" in manifest["methods"]["travel"]
+    burnham = run.zones[run.zones["zone_name"].str.startswith("Maldon 008")]
+    assert len(burnham) == 5
+    hubs = run.sites.set_index("site_id").loc[burnham["hub_id"]]
+    assert (hubs.geometry.y > 194_000).all()  # north of the Crouch
+    assert (burnham["minutes"] > 20.0).all()
 
 
 def test_missing_projections_need_an_explicit_choice(tmp_path: Path) -> None:
