@@ -30,6 +30,11 @@ from hubopt.travel.timetable import Timetable
 
 __all__ = ["WalkLinks", "earliest_arrivals"]
 
+#: Key spacing between stops in :func:`_stop_departure_keys` (larger than any span of times, seconds).
+_STOP_KEY = 1.0e6
+#: Shift making every time (from -24 h) positive in those keys.
+_TIME_SHIFT = 1.0e5
+
 
 @dataclass(frozen=True)
 class WalkLinks:
@@ -54,28 +59,34 @@ def _scan_patterns(timetable: Timetable, best: np.ndarray, marked: np.ndarray) -
     pats = np.unique(np.concatenate([timetable.stop_patterns[s] for s in stops_marked]))
     for p in pats:
         pattern = timetable.patterns[int(p)]
-        stops = pattern.stops
-        cols = np.flatnonzero(marked[stops].any(axis=0))
+        rows = pattern.stop_rows
+        cols = np.flatnonzero(marked[pattern.stops].any(axis=0))
         if len(cols) == 0:
             continue
-        length = len(stops)
         n_trips = pattern.n_trips
-        labels = best[np.ix_(stops, cols)]
-        offsets = (np.arange(length) * 1.0e6)[:, None]
-        found = np.searchsorted(pattern.departure_key, (labels + offsets).ravel(), side="left").reshape(labels.shape)
-        found -= (np.arange(length) * n_trips)[:, None]
+        labels = best[pattern.boarding_rows, cols]
+        found = np.searchsorted(pattern.departure_key, labels + pattern.key_offsets, side="left")
+        found -= pattern.trip_offsets
         np.minimum(found, n_trips, out=found)
-        caught = np.minimum.accumulate(found, axis=0)
-        on_board = np.empty_like(caught)
+        on_board = np.empty((len(pattern.stops), len(cols)), dtype=found.dtype)
         on_board[0] = n_trips
-        on_board[1:] = caught[:-1]
-        arrivals = pattern.arrival_padded[on_board, np.arange(length)[:, None]]
+        np.minimum.accumulate(found, axis=0, out=on_board[1:])
+        arrivals = pattern.arrival_padded[on_board, pattern.position_rows]
         if pattern.repeats_stop:
-            np.minimum.at(new, (stops[:, None], cols[None, :]), arrivals)
+            np.minimum.at(new, (rows, cols[None, :]), arrivals)
         else:
-            block = np.ix_(stops, cols)
-            new[block] = np.minimum(new[block], arrivals)
+            new[rows, cols] = np.minimum(new[rows, cols], arrivals)
     return new
+
+
+def _min_into(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``out[rows[i]] = min(out[rows[i]], values[i])`` for ``rows`` sorted (faster than ``np.minimum.at``)."""
+    if len(rows) == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    lowest = np.minimum.reduceat(values, starts, axis=0)
+    targets = rows[starts]
+    out[targets] = np.minimum(out[targets], lowest)
 
 
 def _walk_after_vehicle(new: np.ndarray, best: np.ndarray, footpaths: WalkLinks, chunk: int) -> None:
@@ -83,15 +94,37 @@ def _walk_after_vehicle(new: np.ndarray, best: np.ndarray, footpaths: WalkLinks,
     if len(footpaths.source) == 0:
         return
     by_vehicle = np.asarray(new < best, dtype=bool)
-    sources_hit: np.ndarray = by_vehicle.any(axis=1)
+    sources_hit = np.any(by_vehicle, axis=1, keepdims=False).astype(bool)
     edges = np.flatnonzero(sources_hit[footpaths.source])
     if len(edges) == 0:
         return
-    reached = np.where(by_vehicle, new, np.inf)
+    cols = np.flatnonzero(by_vehicle.any(axis=0))
+    reached = np.where(by_vehicle[:, cols], new[:, cols], np.inf)
+    sub = new[:, cols]
     for start in range(0, len(edges), chunk):
         e = edges[start : start + chunk]
         candidates = reached[footpaths.source[e]] + footpaths.seconds[e][:, None]
-        np.minimum.at(new, footpaths.target[e], candidates)
+        _min_into(sub, footpaths.target[e], candidates)
+    new[:, cols] = sub
+
+
+def _stop_departure_keys(timetable: Timetable) -> np.ndarray:
+    """Every time a vehicle leaves a stop, as sorted keys ``stop * 1e6 + time + 1e5``."""
+    parts = [(p.stops[None, :-1] * _STOP_KEY + p.departure[:, :-1] + _TIME_SHIFT).ravel() for p in timetable.patterns]
+    return np.sort(np.concatenate(parts)) if parts else np.empty(0)
+
+
+def _departs_between(keys: np.ndarray, stops: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whether a vehicle leaves ``stops[i]`` at a time in ``[start[i], end[i])``."""
+    base = stops * _STOP_KEY + _TIME_SHIFT
+    lo = np.searchsorted(keys, base + start, side="left")
+    hi = np.searchsorted(keys, base + np.minimum(end, _STOP_KEY - _TIME_SHIFT - 1), side="left")
+    return hi > lo
+
+
+def _sorted_by_target(links: WalkLinks) -> WalkLinks:
+    order = np.argsort(links.target, kind="stable")
+    return WalkLinks(links.source[order], links.target[order], links.seconds[order])
 
 
 def earliest_arrivals(
@@ -133,28 +166,32 @@ def earliest_arrivals(
     deps = np.asarray(departures_s, dtype=float)
     out = np.full((n_origins, n_destinations, len(deps)), np.inf, dtype=float)
     batch = max(1, min(n_origins, max_cells // max(timetable.n_stops, 1)))
-    eg_order = np.argsort(egress.target, kind="stable")
-    eg = WalkLinks(egress.source[eg_order], egress.target[eg_order], egress.seconds[eg_order])
+    eg = _sorted_by_target(egress)
+    departure_keys = _stop_departure_keys(timetable)
+    footpaths = _sorted_by_target(footpaths)
     for o0 in range(0, n_origins, batch):
         o1 = min(o0 + batch, n_origins)
         sel = (access.source >= o0) & (access.source < o1)
         acc_stop, acc_col, acc_s = access.target[sel], access.source[sel] - o0, access.seconds[sel]
         best = np.full((timetable.n_stops, o1 - o0), np.inf)
+        later = np.inf
         for j in np.argsort(-deps, kind="stable"):
             t = deps[j]
             marked = np.zeros_like(best, dtype=bool)
             start = t + acc_s
             better = start < best[acc_stop, acc_col]
             best[acc_stop[better], acc_col[better]] = start[better]
-            marked[acc_stop[better], acc_col[better]] = True
+            # reaching a stop earlier changes nothing unless a vehicle leaves it before the later departure's time
+            fresh = better & _departs_between(departure_keys, acc_stop, start, later + acc_s)
+            marked[acc_stop[fresh], acc_col[fresh]] = True
+            later = t
             while marked.any():
                 new = _scan_patterns(timetable, best, marked)
                 _walk_after_vehicle(new, best, footpaths, max(1, max_cells // (o1 - o0)))
                 marked = new < best
                 best = new
             arrive = np.full((n_destinations, o1 - o0), np.inf)
-            if len(eg.source):
-                np.minimum.at(arrive, eg.target, best[eg.source] + eg.seconds[:, None])
+            _min_into(arrive, eg.target, best[eg.source] + eg.seconds[:, None])
             times = arrive.T - t
             if direct_s is not None:
                 times = np.minimum(times, direct_s[o0:o1])

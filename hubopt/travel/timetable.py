@@ -54,6 +54,9 @@ class Pattern:
         ``(T+1, L)`` arrivals with a row of ``inf`` (trip ``T`` is "no trip").
     repeats_stop : bool
         Whether a stop occurs twice (a loop).
+    stop_rows, boarding_rows, position_rows, key_offsets, trip_offsets : numpy.ndarray
+        Column vectors the router indexes with: the stops, the stops but the last, the positions ``0..L-1``, and
+        per boarding stop ``i`` the key offset ``i * 1e6`` and the index offset ``i * T``.
     """
 
     stops: np.ndarray
@@ -62,6 +65,11 @@ class Pattern:
     departure_key: np.ndarray
     arrival_padded: np.ndarray
     repeats_stop: bool
+    stop_rows: np.ndarray
+    boarding_rows: np.ndarray
+    position_rows: np.ndarray
+    key_offsets: np.ndarray
+    trip_offsets: np.ndarray
 
     @property
     def n_trips(self) -> int:
@@ -147,7 +155,20 @@ def _make_pattern(stops: np.ndarray, dep: np.ndarray, arr: np.ndarray) -> Patter
     length = dep.shape[1]
     key = (dep.T + (np.arange(length) * _POSITION_OFFSET)[:, None]).ravel()
     padded = np.vstack([arr, np.full((1, length), np.inf)])
-    return Pattern(stops, dep, arr, key, padded, len(np.unique(stops)) < length)
+    boarding = np.arange(length - 1)[:, None]
+    return Pattern(
+        stops,
+        dep,
+        arr,
+        key,
+        padded,
+        len(np.unique(stops)) < length,
+        stop_rows=stops[:, None],
+        boarding_rows=stops[:-1, None],
+        position_rows=np.arange(length)[:, None],
+        key_offsets=boarding * _POSITION_OFFSET,
+        trip_offsets=boarding * dep.shape[0],
+    )
 
 
 def build_timetable(feed: GtfsFeed, day: dt.date, window_s: tuple[float, float], *, horizon_s: float) -> Timetable:
