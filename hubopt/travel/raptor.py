@@ -60,7 +60,7 @@ def _scan_patterns(timetable: Timetable, best: np.ndarray, marked: np.ndarray) -
     for p in pats:
         pattern = timetable.patterns[int(p)]
         rows = pattern.stop_rows
-        cols = np.flatnonzero(marked[pattern.stops].any(axis=0))
+        cols = np.flatnonzero(marked[pattern.boarding_rows[:, 0]].any(axis=0))
         if len(cols) == 0:
             continue
         n_trips = pattern.n_trips

@@ -87,7 +87,7 @@ class Timetable:
     n_stops : int
         Number of stops of the feed (codes ``0 .. n_stops-1``).
     stop_patterns : list of numpy.ndarray
-        For each stop, the indices of the patterns calling at it.
+        For each stop, the indices of the patterns that can be boarded there (calling at it, not as their last).
     day : datetime.date
     n_trips : int
         Trips kept (after frequencies are expanded).
@@ -223,7 +223,7 @@ def build_timetable(feed: GtfsFeed, day: dt.date, window_s: tuple[float, float],
     n_stops = len(feed.stops)
     members: list[list[int]] = [[] for _ in range(n_stops)]
     for p, pattern in enumerate(patterns):
-        for s in np.unique(pattern.stops):
+        for s in np.unique(pattern.stops[:-1]):  # a vehicle is boarded at any stop but its last
             members[int(s)].append(p)
     return Timetable(
         patterns,
