@@ -2,7 +2,8 @@
 
 Read with pandas, straight from the zip, rather than with a GTFS library (gtfs-kit, partridge): neither is
 installed here, and the router needs its own integer arrays anyway (stop and trip codes, seconds), so a library's
-frames would be converted at once. Only the columns the router uses are read.
+frames would be converted at once. Only the columns the router uses are read (a regional feed's stop_times.txt has
+millions of rows: its other columns are never held in memory).
 
 What is read
 ------------
@@ -263,9 +264,11 @@ def _read_table(archive: zipfile.ZipFile, member: str, zpath: Path, name: str) -
             keep_default_na=False,
             encoding="utf-8-sig",
             skipinitialspace=True,
+            usecols=lambda c: str(c).strip() in wanted if wanted else True,
         )
     except (UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile, OSError) as exc:
         raise InputError(f"{name} cannot be read as CSV ({exc})", path=where, hint=_HINT_GTFS) from exc
+    del raw
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # the line number in the file (1 is the header)
     return frame[list(wanted)] if wanted else frame

@@ -56,6 +56,8 @@ DEFAULT_WALK_SPEED_KPH = 4.8
 DEFAULT_DETOUR = 1.3
 #: Longest journey looked for, minutes after the window's last departure (trips beyond it are not loaded).
 DEFAULT_HORIZON_MINUTES = 240.0
+#: Most bytes of journey times (zones x sites x departure minutes) held at once.
+_CHUNK_BYTES = 64 * 1024 * 1024
 #: Largest share of zones with no stop within walking distance before the feed is said not to cover the area.
 DEFAULT_MAX_UNCOVERED_SHARE = 0.5
 
@@ -216,28 +218,41 @@ def public_transport_times(
         raise InputError(f"the departure window {format_clock(window_s[0])}-{format_clock(window_s[1])} is empty")
     zone_xy = np.asarray(zone_xy, dtype=float).reshape(-1, 2)
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
-    direct = walk.seconds(np.hypot(*(zone_xy[:, None, :] - site_xy[None, :, :]).transpose(2, 0, 1)))
-    times = earliest_arrivals(
-        timetable,
-        departures,
-        len(zone_xy),
-        len(site_xy),
-        access=walk_links(zone_xy, stop_xy, walk.max_walk_m, walk),
-        footpaths=_footpaths(stop_xy, walk),
-        egress=walk_links(stop_xy, site_xy, walk.max_walk_m, walk),
-        direct_s=direct,
-    )
-    times[times > horizon_s] = np.inf
+    footpaths = _footpaths(stop_xy, walk)
+    egress = walk_links(stop_xy, site_xy, walk.max_walk_m, walk)
+    median = np.empty((len(zone_xy), len(site_xy)))
+    chosen = np.empty((len(zone_xy), len(site_xy)))
+    # zones in chunks, so the times of every departure minute (zones x sites x minutes) stay under _CHUNK_BYTES
+    chunk = max(1, _CHUNK_BYTES // (8 * max(len(site_xy), 1) * len(departures)))
+    for z0 in range(0, len(zone_xy), chunk):
+        part = zone_xy[z0 : z0 + chunk]
+        direct = walk.seconds(np.hypot(*(part[:, None, :] - site_xy[None, :, :]).transpose(2, 0, 1)))
+        times = earliest_arrivals(
+            timetable,
+            departures,
+            len(part),
+            len(site_xy),
+            access=walk_links(part, stop_xy, walk.max_walk_m, walk),
+            footpaths=footpaths,
+            egress=egress,
+            direct_s=direct,
+        )
+        times[times > horizon_s] = np.inf
+        median[z0 : z0 + chunk] = _window_statistic(times, 0.5)
+        chosen[z0 : z0 + chunk] = _window_statistic(times, percentile / 100.0)
     window = f"{format_clock(window_s[0])}-{format_clock(window_s[1])}"
     how = (
         f"public transport (GTFS, {timetable.day:%A %Y-%m-%d}, departures every {step_s / 60:g} min {window}, "
         f"{timetable.n_trips:,} trips; {walk.describe()}; RAPTOR)"
     )
-    median = _matrix(_window_statistic(times, 0.5), zone_ids, site_ids, f"{how}: median over the window")
-    chosen = _matrix(
-        _window_statistic(times, percentile / 100.0), zone_ids, site_ids, f"{how}: {percentile:g}th percentile"
+    return PublicTransportTimes(
+        _matrix(median, zone_ids, site_ids, f"{how}: median over the window"),
+        _matrix(chosen, zone_ids, site_ids, f"{how}: {percentile:g}th percentile over the window"),
+        percentile,
+        timetable.day,
+        window_s,
+        len(departures),
     )
-    return PublicTransportTimes(median, chosen, percentile, timetable.day, window_s, len(departures))
 
 
 def _footpaths(stop_xy: np.ndarray, walk: WalkSettings) -> WalkLinks:

@@ -14,6 +14,7 @@ from gtfs_feeds import WEEKDAY_CALENDAR, stop_times_csv, stops_csv, trips_csv, w
 
 from hubopt.errors import InputError
 from hubopt.io.gtfs import read_gtfs
+from hubopt.travel import public_transport
 from hubopt.travel.public_transport import PublicTransportTimes, WalkSettings, public_transport_times
 from hubopt.travel.timetable import build_timetable
 
@@ -160,3 +161,24 @@ def test_a_window_without_trips_is_refused(tmp_path: Path) -> None:
     st, trips = _chain()
     with pytest.raises(InputError, match="no trip of the GTFS feed runs between 13:00 and 18:00"):
         _times(tmp_path, st, trips, ("13:00", "14:00"), calendar=WEEKDAY_CALENDAR)
+
+
+def test_zones_taken_in_chunks_give_the_same_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st, trips = _chain()
+    stops = stops_csv(*[(s, 51.0, 0.0) for s in XY])
+    feed = read_gtfs(write_feed(tmp_path, stops=stops, trips=trips, stop_times=st, calendar=WEEKDAY_CALENDAR))
+    tt = build_timetable(feed, TUESDAY, (28800.0, 29400.0), horizon_s=4 * 3600)
+    stop_xy = np.array([XY[s] for s in feed.stops["stop_id"]], dtype=float)
+    zones = np.array([[0.0, 0.0], [5000.0, 100.0], [60000.0, 0.0], [9000.0, 200.0]])
+    sites = np.array([[10000.0, 5000.0], [5000.0, 0.0]])
+
+    def run() -> tuple[np.ndarray, np.ndarray]:
+        out = public_transport_times(
+            tt, stop_xy, zones, list("abcd"), sites, ["s", "t"], window_s=(28800.0, 29400.0), percentile=80
+        )
+        return out.median.minutes, out.percentile.minutes
+
+    whole = run()
+    monkeypatch.setattr(public_transport, "_CHUNK_BYTES", 1)  # one zone at a time
+    for a, b in zip(whole, run(), strict=True):
+        np.testing.assert_array_equal(a, b)
