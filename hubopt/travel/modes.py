@@ -222,6 +222,7 @@ def _public_transport(
                 percentile=mode.percentile,
                 walk=walk,
             )
+            notes.extend(f"{mode.name}: {n}" for n in made["times"].notes)
         return made["times"]
 
     median = get_or_compute({**base, "statistic": 50.0}, lambda: compute().median, cache_dir, refresh=refresh)

@@ -29,7 +29,7 @@ from hubopt.errors import InputError
 from hubopt.io.gtfs import GtfsFeed
 from hubopt.travel.matrix import TravelMatrix
 from hubopt.travel.raptor import WalkLinks, earliest_arrivals
-from hubopt.travel.timetable import Timetable, format_clock
+from hubopt.travel.timetable import Timetable, format_clock, local_timetable
 
 __all__ = [
     "DEFAULT_DETOUR",
@@ -56,6 +56,9 @@ DEFAULT_WALK_SPEED_KPH = 4.8
 DEFAULT_DETOUR = 1.3
 #: Longest journey looked for, minutes after the window's last departure (trips beyond it are not loaded).
 DEFAULT_HORIZON_MINUTES = 240.0
+#: Route patterns with no stop within this distance (metres) of a zone or site are left out: a regional feed's
+#: far-away routes only slow the router.
+DEFAULT_AREA_BUFFER_M = 20_000.0
 #: Most bytes of journey times (zones x sites x departure minutes) held at once.
 _CHUNK_BYTES = 64 * 1024 * 1024
 #: Largest share of zones with no stop within walking distance before the feed is said not to cover the area.
@@ -218,6 +221,7 @@ def public_transport_times(
         raise InputError(f"the departure window {format_clock(window_s[0])}-{format_clock(window_s[1])} is empty")
     zone_xy = np.asarray(zone_xy, dtype=float).reshape(-1, 2)
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+    timetable, stop_xy, left_out = _around_the_area(timetable, stop_xy, np.vstack([zone_xy, site_xy]), walk)
     footpaths = _footpaths(stop_xy, walk)
     egress = walk_links(stop_xy, site_xy, walk.max_walk_m, walk)
     median = np.empty((len(zone_xy), len(site_xy)))
@@ -245,6 +249,12 @@ def public_transport_times(
         f"public transport (GTFS, {timetable.day:%A %Y-%m-%d}, departures every {step_s / 60:g} min {window}, "
         f"{timetable.n_trips:,} trips; {walk.describe()}; RAPTOR)"
     )
+    notes = []
+    if left_out:
+        notes.append(
+            f"{left_out:,} route patterns with no stop within {DEFAULT_AREA_BUFFER_M / 1000:g} km of a zone or site "
+            "were left out"
+        )
     return PublicTransportTimes(
         _matrix(median, zone_ids, site_ids, f"{how}: median over the window"),
         _matrix(chosen, zone_ids, site_ids, f"{how}: {percentile:g}th percentile over the window"),
@@ -252,7 +262,21 @@ def public_transport_times(
         timetable.day,
         window_s,
         len(departures),
+        notes,
     )
+
+
+def _around_the_area(
+    timetable: Timetable, stop_xy: np.ndarray, points: np.ndarray, walk: WalkSettings
+) -> tuple[Timetable, np.ndarray, int]:
+    """The timetable of the patterns calling within :data:`DEFAULT_AREA_BUFFER_M` of a point, and its stops."""
+    ok = np.isfinite(stop_xy).all(axis=1)
+    near = np.zeros(len(stop_xy), dtype=bool)
+    if ok.any() and len(points):
+        dist, _ = cKDTree(points).query(stop_xy[ok])
+        near[np.flatnonzero(ok)[dist <= max(DEFAULT_AREA_BUFFER_M, walk.max_walk_m)]] = True
+    local, old = local_timetable(timetable, near)
+    return local, stop_xy[old], len(timetable.patterns) - len(local.patterns)
 
 
 def _footpaths(stop_xy: np.ndarray, walk: WalkSettings) -> WalkLinks:

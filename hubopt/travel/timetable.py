@@ -25,7 +25,7 @@ from hubopt.errors import InputError
 from hubopt.io.gtfs import GtfsFeed
 from hubopt.io.gtfs_calendar import services_on
 
-__all__ = ["Pattern", "Timetable", "build_timetable", "format_clock"]
+__all__ = ["Pattern", "Timetable", "build_timetable", "format_clock", "local_timetable"]
 
 _DAY_S = 86_400.0
 #: Larger than any span of times in a timetable (seconds): the key offset between stops of a pattern.
@@ -221,17 +221,52 @@ def build_timetable(feed: GtfsFeed, day: dt.date, window_s: tuple[float, float],
         for chain in _split_overtaking(dep, arr) if _overtakes(dep, arr) else [np.arange(len(dep))]:
             patterns.append(_make_pattern(stops, dep[chain], arr[chain]))
     n_stops = len(feed.stops)
+    return Timetable(
+        patterns, n_stops, _stop_membership(patterns, n_stops), day, int(sum(p.n_trips for p in patterns))
+    )
+
+
+def _stop_membership(patterns: list[Pattern], n_stops: int) -> list[np.ndarray]:
     members: list[list[int]] = [[] for _ in range(n_stops)]
     for p, pattern in enumerate(patterns):
         for s in np.unique(pattern.stops[:-1]):  # a vehicle is boarded at any stop but its last
             members[int(s)].append(p)
-    return Timetable(
+    return [np.asarray(m, dtype=np.int64) for m in members]
+
+
+def local_timetable(timetable: Timetable, near: np.ndarray) -> tuple[Timetable, np.ndarray]:
+    """The patterns calling at a stop where ``near`` is true, on the stops they and ``near`` use, renumbered.
+
+    Parameters
+    ----------
+    timetable : Timetable
+    near : numpy.ndarray
+        ``(n_stops,)`` bool: the stops of the area (e.g. within some distance of its zones and sites).
+
+    Returns
+    -------
+    Timetable
+        The kept patterns, stops numbered ``0 .. k-1``.
+    numpy.ndarray
+        ``(k,)`` the original code of each kept stop.
+    """
+    kept = [p for p in timetable.patterns if near[p.stops].any()]
+    used = np.zeros(timetable.n_stops, dtype=bool)
+    used[near] = True
+    for p in kept:
+        used[p.stops] = True
+    old = np.flatnonzero(used)
+    new_code = np.full(timetable.n_stops, -1, dtype=np.int64)
+    new_code[old] = np.arange(len(old))
+    patterns = [_make_pattern(new_code[p.stops], p.departure, p.arrival) for p in kept]
+    local = Timetable(
         patterns,
-        n_stops,
-        [np.asarray(m, dtype=np.int64) for m in members],
-        day,
+        len(old),
+        _stop_membership(patterns, len(old)),
+        timetable.day,
         int(sum(p.n_trips for p in patterns)),
     )
+    return local, old
 
 
 def _overtakes(dep: np.ndarray, arr: np.ndarray) -> bool:

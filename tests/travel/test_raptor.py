@@ -182,3 +182,20 @@ def test_zones_taken_in_chunks_give_the_same_times(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(public_transport, "_CHUNK_BYTES", 1)  # one zone at a time
     for a, b in zip(whole, run(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_routes_far_from_every_zone_and_site_are_left_out_without_changing_times(tmp_path: Path) -> None:
+    st, trips = _chain()
+    st += "FAR,09:00:00,09:00:00,E,1\nFAR,09:10:00,09:10:00,F,2\n"
+    trips += "R,WK,FAR\n"
+    xy = {**XY, "E": (100_000, 0), "F": (101_000, 0)}
+    stops = stops_csv(*[(s, 51.0, 0.0) for s in xy])
+    feed = read_gtfs(write_feed(tmp_path, stops=stops, trips=trips, stop_times=st, calendar=WEEKDAY_CALENDAR))
+    tt = build_timetable(feed, TUESDAY, (28800.0, 28920.0), horizon_s=4 * 3600)
+    stop_xy = np.array([xy[s] for s in feed.stops["stop_id"]], dtype=float)
+    out = public_transport_times(
+        tt, stop_xy, np.zeros((1, 2)), ["z"], np.array([[10000.0, 5000.0]]), ["s"], window_s=(28800.0, 28920.0)
+    )
+    # leaving 08:00 or 08:01, arriving 08:50: 50 and 49 min, the median (rank 1 of 2) 49
+    assert out.median.minutes[0, 0] == pytest.approx(49.0, rel=1e-9)
+    assert out.notes == ["1 route patterns with no stop within 20 km of a zone or site were left out"]
