@@ -223,7 +223,8 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
         stops = _stops(table("stops.txt"), report, f"{zpath}/stops.txt")
         trips_raw = table("trips.txt")
         assert trips_raw is not None
-        trips = trips_raw[["trip_id", "service_id"]].drop_duplicates("trip_id").reset_index(drop=True)
+        _require_unique(trips_raw, "trip_id", f"{zpath}/trips.txt", "trip")
+        trips = trips_raw[["trip_id", "service_id"]].reset_index(drop=True)
         report.trips = len(trips)
         stop_times_raw = table("stop_times.txt")
         assert stop_times_raw is not None
@@ -274,17 +275,21 @@ def _read_table(archive: zipfile.ZipFile, member: str, zpath: Path, name: str) -
     return frame[list(wanted)] if wanted else frame
 
 
-def _stops(frame: pd.DataFrame | None, report: GtfsReport, where: str) -> pd.DataFrame:
-    assert frame is not None
-    if frame["stop_id"].duplicated().any():
-        dup = frame["stop_id"].duplicated()
+def _require_unique(frame: pd.DataFrame, column: str, where: str, what: str) -> None:
+    dup = frame[column].duplicated()
+    if dup.any():
         raise InputError(
-            f"stop_id {quote(frame.loc[dup.idxmax(), 'stop_id'])} is listed twice",
+            f"{column} {quote(frame.loc[dup.idxmax(), column])} is listed twice",
             path=where,
             row=int(dup.idxmax()),
-            column="stop_id",
-            hint="each stop must be listed once",
+            column=column,
+            hint=f"each {what} must be listed once",
         )
+
+
+def _stops(frame: pd.DataFrame | None, report: GtfsReport, where: str) -> pd.DataFrame:
+    assert frame is not None
+    _require_unique(frame, "stop_id", where, "stop")
     lat = pd.to_numeric(frame["stop_lat"].replace("", np.nan), errors="coerce")
     lon = pd.to_numeric(frame["stop_lon"].replace("", np.nan), errors="coerce")
     bad = lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180) | ((lat == 0) & (lon == 0))

@@ -107,3 +107,8 @@ def test_a_day_without_service_is_refused_and_a_weekday_takes_the_busiest_date(t
     with pytest.raises(InputError, match="neither a date"):
         resolve_service_day(feed, "someday")
     assert np.isfinite(feed.stops["lat"]).all()
+
+
+def test_a_trip_listed_twice_is_refused_with_its_row(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"trips\.txt, row 3, column 'trip_id'.*'T1' is listed twice"):
+        read_gtfs(_feed(tmp_path, trips=trips_csv(("T1", "WK"), ("T1", "SAT"))))
