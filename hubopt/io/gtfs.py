@@ -11,7 +11,9 @@ What is read
 ``stop_times.txt`` (``trip_id``, ``arrival_time``, ``departure_time``, ``stop_id``, ``stop_sequence``),
 ``calendar.txt`` and/or ``calendar_dates.txt`` (at least one), and ``frequencies.txt`` when present.
 ``transfers.txt`` is not read: a change at a stop takes no minimum time, and walks between stops are made by the
-router from the stops' coordinates.
+router from the stops' coordinates. ``pickup_type`` and ``drop_off_type`` are not read either (every stop of a trip
+is taken as one where riders may board and alight), nor ``exact_times`` in ``frequencies.txt`` (both kinds are
+expanded to trips at the headway).
 
 What is unusable, and counted (never dropped silently)
 ------------------------------------------------------
