@@ -336,6 +336,43 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     )
 
 
+@fetch.command("gtfs")
+@click.option("--region", type=str, default=None, help="Bus Open Data Service region, e.g. south_east (Kent).")
+@click.option("--area", type=str, default=None, help="A named area whose region to fetch: west_kent.")
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path),
+    default=Path(builtin.CACHE_FOLDER_NAME) / "gtfs",
+    show_default=True,
+    help="Where the downloaded timetables are kept (relative to the current folder).",
+)
+@click.option("--url", type=str, default=None, help="Another address for the file (e.g. with an API key).")
+@click.option("--refresh", is_flag=True, help="Download again even when the cache holds a verified copy.")
+def fetch_gtfs_command(region: str | None, area: str | None, cache: Path, url: str | None, refresh: bool) -> None:
+    """Download a region's bus timetables (GTFS, Bus Open Data Service) for a public_transport travel mode."""
+    from hubopt.build.gtfs_fetch import AREA_REGIONS, BODS_REGIONS, fetch_gtfs
+
+    if region is None and area is not None:
+        if area not in AREA_REGIONS:
+            raise HuboptError(f"no Bus Open Data Service region is known for {area!r}; give --region")
+        region = AREA_REGIONS[area]
+    if region is None:
+        raise HuboptError(f"give --region (one of: {', '.join(BODS_REGIONS)}) or --area")
+    with click.progressbar(length=0, label=f"{region:<16}", show_pos=True) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            if total and bar.length != total:
+                bar.length = total
+            bar.update(done - bar.pos)
+
+        path = fetch_gtfs(region, cache, url=url, refresh=refresh, progress=progress)
+    click.echo(f"  {region:<16} {path}")
+    click.echo(
+        "Use it in the scenario, e.g.\n  travel:\n    modes:\n      bus: {method: public_transport, "
+        f'gtfs: {path}, day: tuesday, window: "08:00-10:00"}}'
+    )
+
+
 @fetch.command("data")
 @click.option(
     "--area", type=str, default=None, help="A named area (west_kent, mid_south_essex) whose districts to check."

@@ -6,6 +6,7 @@ compute with, naming the key each time.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from pathlib import Path
@@ -26,6 +27,13 @@ _MODE_SCHEMA: dict[str, Any] = {
     "max_snap_m": ((int, float), None),
     "missing": (str, "error"),
     "description": (str, None),
+    "gtfs": (str, None),
+    "day": ((str, dt.date), "tuesday"),
+    "window": (str, "08:00-10:00"),
+    "percentile": ((int, float), 50),
+    "max_walk_m": ((int, float), None),
+    "max_transfer_m": ((int, float), None),
+    "detour": ((int, float), None),
 }
 
 # key -> (expected python type(s), default); nested dicts are sections.
@@ -213,6 +221,7 @@ def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path 
                 "list": "a list",
                 "dict": "a section",
                 "bool": "true or false",
+                "date": "a date",
             }
             _fail(full, f"'{full}' must be {names.get(want, want)}, not {quote(value)}", path)
         _check_numbers(full, value, path)
