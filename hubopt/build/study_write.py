@@ -81,8 +81,23 @@ Notes:
   "clusters" of practices today); a practice the release does not list keeps them blank (counted and named in
   `build_report.json`).
 - Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
-  {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand/projection.py`).
+  {projection_base}-based. {scaling}
 {notes}"""
+
+
+def scaling_note(base_year: int | None, projection_base: str) -> str:
+    """How a run projects the base-year zones to a later year, for ATTRIBUTION.md (see
+    :func:`hubopt.demand.projection.zone_population`)."""
+    text = (
+        f"For a later year hubopt scales each zone's mid-{base_year} population in each age band by its district's "
+        f"change in that band, so every zone keeps its mid-{base_year} share of its district's band"
+    )
+    if base_year is not None and projection_base.isdigit() and int(projection_base) > base_year:
+        text += (
+            f"; the district totals are the projections' from {projection_base} on, and are interpolated linearly "
+            f"between the mid-{base_year} totals and {projection_base} for the years in between"
+        )
+    return text + " (see `hubopt/demand/projection.py`)."
 
 
 def _round_geometry(gdf: gpd.GeoDataFrame, simplify_m: float = 5.0, decimals: int = 6) -> gpd.GeoDataFrame:
@@ -168,6 +183,7 @@ def write_study(
             estates_row=estates_row,
             lookup_row=lookup_row,
             notes=notes,
+            scaling=scaling_note(report.base_year, report.labels.get("projection_base", "")),
             **labels,
         ),
         encoding="utf-8",
