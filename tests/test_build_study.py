@@ -157,8 +157,15 @@ def test_mid_south_essex_runs_end_to_end_to_2030(tmp_path: Path) -> None:
     manifest = json.loads((run.folder / "manifest.json").read_text())
     assert "scaled to district projections for 2030" in manifest["methods"]["demand"]
     assert "HELD FLAT" not in (run.folder / "summary.txt").read_text()
-    # the community hospitals were candidates: the model chose among 156 sites, not the 150 practices and acutes
-    assert len(run.sites) == 156
+    # the community hospitals were candidates: 156 sites, not the 150 practices and acute hospitals of before
+    candidates = run.candidates.sites
+    assert len(candidates) == 156
+    assert set(MSE_COMMUNITY_HOSPITALS) <= set(candidates["site_id"])
+    # the people modelled are the file's 2030 total of the nine districts (1,258,859.8), not 2017's 1,181,125
+    assert run.demand.population["population"].sum() == pytest.approx(1_258_859.8, abs=1.0)
+    # and an existing community hospital is one of the ten hubs (Brentwood's, RAJ25, with straight-line times)
+    opened = set(candidates["site_id"].iloc[run.result.open_sites])
+    assert opened & set(MSE_COMMUNITY_HOSPITALS)
 
 
 def test_mid_south_essex_demand_in_2030_grows_where_its_projection_grows(shared_data: Path) -> None:
