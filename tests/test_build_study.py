@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from hubopt.build.areas import MID_SOUTH_ESSEX, area_for
 from hubopt.build.study import SOURCE_FILES, build_study
+from hubopt.build.study_write import scaling_note
 from hubopt.build.vintages import population_to_zones, source_vintage
 from hubopt.cli import main
 from hubopt.errors import InputError
@@ -470,3 +471,9 @@ def test_build_refuses_a_practice_in_two_pcns(shared_data: Path, tmp_path: Path)
         build_study(src, tmp_path / "out", area_for(None, TUNBRIDGE_WELLS))
     assert err.value.column == "PCN Code"
     assert err.value.row == len(lines) + 1
+
+
+def test_scaling_note_names_the_interpolation_only_when_the_projections_start_after_the_base_year() -> None:
+    assert "interpolated linearly between the mid-2017 totals and 2022" in scaling_note(2017, "2022")
+    assert "interpolated" not in scaling_note(2022, "2022")
+    assert "keeps its mid-2022 share of its district's band" in scaling_note(2022, "2022")
