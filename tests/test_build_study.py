@@ -477,3 +477,24 @@ def test_scaling_note_names_the_interpolation_only_when_the_projections_start_af
     assert "interpolated linearly between the mid-2017 totals and 2022" in scaling_note(2017, "2022")
     assert "interpolated" not in scaling_note(2022, "2022")
     assert "keeps its mid-2022 share of its district's band" in scaling_note(2022, "2022")
+
+
+def test_a_study_without_projections_does_not_credit_a_projections_source(shared_data: Path, tmp_path: Path) -> None:
+    # Maldon built from a projections folder holding West Kent's extract only: its projections.csv is empty, and
+    # ATTRIBUTION.md says so instead of naming the ONS projections as its source.
+    only_wk = tmp_path / "projections"
+    only_wk.mkdir()
+    (only_wk / WK_SNPP).symlink_to(shared_data / SOURCE_FILES["snpp"] / WK_SNPP)
+    src = source_folder(shared_data, tmp_path, snpp=only_wk)
+    out = tmp_path / "maldon"
+    build_study(src, out, area_for(None, ["E07000074"]))
+    assert load_study(out).projections.empty
+    assert yaml.safe_load((out / "study.yaml").read_text())["projections_missing_for"] == ["E07000074"]
+    attribution = (out / "ATTRIBUTION.md").read_text()
+    assert (
+        "| projections.csv (empty) | none: the projections read hold none of the study's districts | | |"
+        in attribution
+    )
+    assert "subnational population projections" not in attribution
+    assert "a run for a year after the base year needs demand.beyond_projection: hold" in attribution
+    assert "keeps its mid-2017 share" not in attribution
