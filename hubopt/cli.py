@@ -509,13 +509,21 @@ def data() -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the fitted model (default: the package's straight_line_model.json).",
+    help="Where to write the fitted model (default: the package's straight_line_model.json, or "
+    "land_distance_model.json with --distance land).",
 )
-def fit_travel_model(source: Path, out: Path | None) -> None:
-    """Fit the straight-line drive-time model on modelled road times and report its error."""
+@click.option(
+    "--distance",
+    type=click.Choice(["straight_line", "land"]),
+    default="straight_line",
+    show_default=True,
+    help="Fit on straight-line distance, or on distance along land (round estuaries, from the clipped boundaries).",
+)
+def fit_travel_model(source: Path, out: Path | None, distance: str) -> None:
+    """Fit the offline drive-time model (straight-line or land distance) on modelled road times; report its error."""
     from hubopt.travel.fit_straight_line import main as fit_main
 
-    argv = ["--source", str(source)] + (["--out", str(out)] if out is not None else [])
+    argv = ["--source", str(source), "--distance", distance] + (["--out", str(out)] if out is not None else [])
     code = fit_main(argv)
     if code:
         sys.exit(code)

@@ -8,6 +8,7 @@ A study is a folder of compact tables in hubopt's own schema (see ``data/README.
     sites.csv               the site register (see :mod:`hubopt.io.sites`)
     projections.csv         population by district, age band and year
     districts.geojson       district outlines (optional, for maps)
+    land_mask.bin           which cells are land (optional, for the land_distance travel method)
     ATTRIBUTION.md          the sources' licence statements
 
 :func:`load_study` reads and validates the folder and returns a :class:`Study` whose geometries are in EPSG:27700.
@@ -249,6 +250,9 @@ def load_study(folder: str | Path) -> Study:
         districts = read_geojson(districts_path, what=what).to_crs(CRS_BNG)
         require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what=what)
         files["districts.geojson"] = districts_path
+    land_mask_path = root / "land_mask.bin"
+    if land_mask_path.is_file():
+        files["land_mask.bin"] = land_mask_path
 
     return Study(
         name=str(metadata["name"]),

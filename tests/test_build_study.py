@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -27,6 +28,7 @@ from hubopt.pipeline import run_scenario
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
+from hubopt.travel.land_mask import LAND_MASK_FILE, LandMask
 
 REPO = Path(__file__).resolve().parents[1]
 MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
@@ -100,6 +102,15 @@ def test_rebuild_equals_committed(shared_data: Path, tmp_path: Path) -> None:
     build_study(shared_data, tmp_path / "mse", MID_SOUTH_ESSEX)
     for name in FILES:
         assert (tmp_path / "mse" / name).read_bytes() == (MSE / name).read_bytes(), name
+    # The land mask too: the committed one is the build's, not a copy of a source file.
+    rebuilt, committed = LandMask.read(tmp_path / "mse" / LAND_MASK_FILE), LandMask.read(MSE / LAND_MASK_FILE)
+    assert (rebuilt.shape, rebuilt.x_min, rebuilt.y_max, rebuilt.source) == (
+        committed.shape,
+        committed.x_min,
+        committed.y_max,
+        committed.source,
+    )
+    assert np.array_equal(rebuilt.land, committed.land)
 
 
 def test_custom_districts(shared_data: Path, tmp_path: Path) -> None:
@@ -164,9 +175,18 @@ def test_mid_south_essex_runs_end_to_end_to_2030(tmp_path: Path) -> None:
     assert set(MSE_COMMUNITY_HOSPITALS) <= set(candidates["site_id"])
     # the people modelled are the file's 2030 total of the nine districts (1,258,859.8), not 2017's 1,181,125
     assert run.demand.population["population"].sum() == pytest.approx(1_258_859.8, abs=1.0)
-    # and an existing community hospital is one of the ten hubs (Brentwood's, RAJ25, with straight-line times)
+    # and an existing community hospital is one of the ten hubs
     opened = set(candidates["site_id"].iloc[run.result.open_sites])
     assert opened & set(MSE_COMMUNITY_HOSPITALS)
+    # Travel along land: Burnham-on-Crouch (Maldon 008C-G) is no longer sent across the Crouch to a Southend hub
+    # at a crow-fly time (18.6-19.7 minutes to Central Surgery, Southchurch Boulevard, before), but to a hub on its
+    # own side of the estuary (Blackwater Medical Centre, Maldon, 21.4-22.5 minutes).
+    assert "distance along land" in manifest["methods"]["travel"]
+    burnham = run.zones[run.zones["zone_name"].str.startswith("Maldon 008")]
+    assert len(burnham) == 5
+    hubs = run.sites.set_index("site_id").loc[burnham["hub_id"]]
+    assert (hubs.geometry.y > 194_000).all()  # north of the Crouch
+    assert (burnham["minutes"] > 20.0).all()
 
 
 def test_mid_south_essex_demand_in_2030_grows_where_its_projection_grows(shared_data: Path) -> None:

@@ -17,6 +17,12 @@ from hubopt.files.cell_text import to_csv
 from hubopt.io._coords import CRS_BNG, CRS_LONLAT
 from hubopt.io.sites import write_site_register
 
+#: What the land mask is made from (see hubopt.travel.land_source), for ATTRIBUTION.md.
+LAND_LABEL = (
+    "LSOA 2011 generalised clipped boundaries, and district clipped boundaries for neighbouring districts "
+    "(100 m cells; the Dartford Crossing added as land)"
+)
+
 #: The files ``study build`` writes: the only files it replaces in a study folder it built before.
 STUDY_FILES = (
     "zones.csv",
@@ -24,6 +30,7 @@ STUDY_FILES = (
     "sites.csv",
     "projections.csv",
     "districts.geojson",
+    "land_mask.bin",
     "study.yaml",
     "ATTRIBUTION.md",
     "build_report.json",
@@ -57,6 +64,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
 | zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
 | districts.geojson | {districts} | ONS | {districts_licence} |
+| land_mask.bin (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
 | sites.csv (practices' Primary Care Networks: pcn_code, pcn_name) | {pcn} | NHS England Organisation Data Service | OGL v3 |
@@ -197,6 +205,7 @@ def write_study(
             scaling=scaling_note(
                 report.base_year, report.labels.get("projection_base", ""), has_projections=not projections.empty
             ),
+            land=LAND_LABEL,
             **labels,
         ),
         encoding="utf-8",

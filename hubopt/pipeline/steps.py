@@ -111,6 +111,7 @@ def travel_times(
             site_ids,
             cache_dir=scenario.travel_cache,
             refresh=refresh,
+            land_mask=study.files.get("land_mask.bin"),
             progress=progress,
         )
         for name in order

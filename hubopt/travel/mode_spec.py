@@ -13,7 +13,7 @@ from typing import Literal
 __all__ = ["TRAVEL_METHODS", "TRAVEL_MODES", "TravelMode"]
 
 #: How travel times are obtained.
-TRAVEL_METHODS = ("straight_line", "network", "matrix")
+TRAVEL_METHODS = ("straight_line", "land_distance", "network", "matrix")
 #: The ways of travelling a mode may model.
 TRAVEL_MODES = ("drive", "walk", "public_transport", "other")
 
@@ -22,8 +22,10 @@ TRAVEL_MODES = ("drive", "walk", "public_transport", "other")
 class TravelMode:
     """One way of travelling, and how its times are obtained.
 
-    ``method`` is ``straight_line`` (calibrated estimate, offline), ``network`` (shortest paths on an OSM road or
-    footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport from r5py).
+    ``method`` is ``straight_line`` (calibrated estimate from straight-line distance, offline), ``land_distance``
+    (the same from distance along the study's land mask, round estuaries; offline), ``network`` (shortest paths
+    on an OSM road or footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport
+    from r5py).
     """
 
     name: str

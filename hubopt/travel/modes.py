@@ -1,6 +1,8 @@
 """Travel times for a scenario's modes: one zone × site matrix per mode, each saying how it was obtained.
 
-``straight_line`` is the calibrated offline estimate; ``network`` computes shortest paths on an OSM network file
+``straight_line`` is the calibrated offline estimate from straight-line distance; ``land_distance`` the same from
+distance along the study's land mask (``land_mask.bin``; a study without one keeps the straight line, and says so),
+cached like the network matrices; ``network`` computes shortest paths on an OSM network file
 (cached on disk, keyed by the file's hash, the points and the parameters, so a rerun with new housing does not
 recompute it); ``matrix`` reads a supplied matrix (public transport from r5py, TRACC and the like).
 """
@@ -17,6 +19,7 @@ from hubopt.io._files import file_sha256, require_file
 from hubopt.travel.cache import get_or_compute, matrix_key_parts
 from hubopt.travel.estimate import describe as describe_straight_line
 from hubopt.travel.estimate import straight_line_minutes
+from hubopt.travel.land_times import land_distance_matrix
 from hubopt.travel.matrix import TravelMatrix, travel_time_matrix
 from hubopt.travel.mode_spec import TravelMode
 from hubopt.travel.network import DEFAULT_WALK_SPEED_KPH, check_coverage, load_network, network_info
@@ -46,6 +49,7 @@ def mode_times(
     *,
     cache_dir: Path,
     refresh: bool = False,
+    land_mask: Path | None = None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> ModeTimes:
     """Zone × site minutes for one travel mode.
@@ -61,7 +65,9 @@ def mode_times(
     cache_dir : Path
         Folder of cached network matrices.
     refresh : bool
-        Recompute a cached network matrix.
+        Recompute a cached network or land-distance matrix.
+    land_mask : Path, optional
+        The study's land mask (``land_mask.bin``), for the ``land_distance`` method.
     progress : callable
         Called with a short message.
     """
@@ -69,6 +75,22 @@ def mode_times(
     if mode.method == "straight_line":
         minutes = straight_line_minutes(zone_xy, site_xy)
         return ModeTimes(mode.name, mode.mode, mode.method, minutes, f"{label}: {describe_straight_line()}")
+    if mode.method == "land_distance":
+        if land_mask is None:
+            minutes = straight_line_minutes(zone_xy, site_xy)
+            note = (
+                f"{mode.name}: the study has no land mask (land_mask.bin), so travel times are estimated from "
+                "straight-line distance, not distance along land; rebuild the study with `hubopt study build` to "
+                "measure distances round estuaries"
+            )
+            description = f"{label}: {describe_straight_line()} (the study has no land mask)"
+            return ModeTimes(mode.name, mode.mode, "straight_line", minutes, description, notes=[note])
+        tm, notes, from_cache = land_distance_matrix(
+            zone_xy, zone_ids, site_xy, site_ids, land_mask, cache_dir=cache_dir, refresh=refresh, progress=progress
+        )
+        times = _from_matrix(mode, label, tm, from_cache=from_cache)
+        times.notes.extend(f"{mode.name}: {n}" for n in notes)
+        return times
     if mode.method == "matrix":
         assert mode.file is not None
         tm = load_supplied_matrix(
