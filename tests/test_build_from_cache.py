@@ -115,6 +115,18 @@ def hospital_list(shared: Path) -> bytes:
     return out.getvalue().encode("cp1252")
 
 
+def national_projections(shared: Path) -> bytes:
+    """The real projection rows of every extract in ../shared/data's projections folder, in one file as ONS
+    publishes it (the header once, then each extract's rows)."""
+    files = sorted((shared / SOURCE_FILES["snpp"]).glob("*.csv"))
+    lines = files[0].read_bytes().splitlines(keepends=True)[:1]
+    for f in files:
+        body = f.read_bytes().splitlines(keepends=True)
+        assert body[0] == lines[0]  # one edition, one header
+        lines.extend(body[1:])
+    return b"".join(lines)
+
+
 def manifest(cache: Path, files: dict[str, str], shared: Path, origin: dict[str, str]) -> None:
     """A fetch_manifest.json as hubopt fetch data writes it. ``url`` is where each file really came from (a file
     of ../shared/data, as a file: address) and ``downloaded_utc`` the time this test assembled the cache: these
@@ -167,7 +179,7 @@ def assemble_cache(shared: Path, cache: Path) -> Path:
     (cache / files["lsoa_centroids"]).write_bytes((shared / SOURCE_FILES["centroids"]).read_bytes())  # portal CSV
     zip_file(
         cache / files["snpp"],
-        {"2022 SNPP Population persons.csv": (shared / SOURCE_FILES["snpp"]).read_bytes()},
+        {"2022 SNPP Population persons.csv": national_projections(shared)},
     )
     (cache / files["imd2019"]).symlink_to(shared / IMD_WORKBOOK)  # the untouched national workbook
     (cache / files["lsoa_boundaries"]).write_bytes(national_boundaries(shared))

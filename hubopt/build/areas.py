@@ -13,6 +13,8 @@ from hubopt.errors import InputError, quote
 
 WK_PLAN = "NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017)"
 MSE_BRIEFINGS = "Mid and South Essex Success Regime briefings (January and April 2016)"
+#: Source of the Mid and South Essex community hospitals: the list names them; no plan gives their beds or status.
+NHS_LIST_COMMUNITY = "site and name: NHS website hospital list (no plan status or beds sourced)"
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,42 @@ MID_SOUTH_ESSEX = AreaSpec(
             locate_by="stroke_units",
             key="SS165NL",
         ),
+        *(
+            HospitalSite(code, name, "community_hospital", None, status, NHS_LIST_COMMUNITY)
+            for code, name, status in (
+                ("RAJ25", "Brentwood Community Hospital", "community hospital"),
+                ("R1L10", "Rochford Community Hospital", "community hospital"),
+                ("R1L50", "Thurrock Community Hospital", "community hospital"),
+                (
+                    "RATPH",
+                    "Orsett Hospital",
+                    "community hospital site (listed as 'Orsett Hospital Minor Injuries Unit - North East London NHS "
+                    "Foundation Trust' in the NHS hospital list)",
+                ),
+                ("RDEEK", "Halstead Hospital", "community hospital"),
+                (
+                    "NBI02",
+                    "Billericay Community Hospital",
+                    "community hospital site (listed as 'Lakeside Medical Diagnostics - Billericay Community "
+                    "Hospital' in the NHS hospital list)",
+                ),
+            )
+        ),
     ],
     notes=[
-        "No community-bed figures are held for Mid and South Essex; its hospitals carry no bed numbers.",
-        "The projections file holds West Kent only: this study has no projections (see study.yaml).",
+        "No community-bed figures are held for Mid and South Essex: none of its sites carries a bed number (the NHS "
+        "hospital list gives none, and the briefings give none by site), so a scenario that plans beds must give "
+        "its own baseline with its source (beds.baseline_beds, beds.baseline_source); no other area's beds are "
+        "used.",
+        "The community hospitals (type community_hospital) are the six sites of the NHS hospital list in the "
+        "area that are NHS community hospitals: the four listed as community hospitals (Brentwood, Rochford, "
+        "Thurrock, Billericay), Orsett Hospital and Halstead Hospital; the list's independent hospitals and other "
+        "NHS sites (offices, clinics) are not in the register. St Peter's Hospital (Maldon) and Braintree "
+        "Community Hospital are in the ERIC returns (RQ8LJ, RQ8RR) but not in the NHS hospital list, so they have "
+        "no location here and are left out.",
+        "The community hospitals' ERIC estates returns are filed under the codes of the trusts that ran them "
+        "before the 2020 mergers (e.g. Rochford RWN10, Thurrock RWN50, Brentwood RDDH6), which hubopt does not "
+        "match to today's codes: they carry no running cost, floor area or backlog.",
     ],
     hospital_facts_source=MSE_BRIEFINGS,
 )

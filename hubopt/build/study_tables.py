@@ -23,7 +23,7 @@ from hubopt.io._coords import CRS_BNG
 from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
-from hubopt.io.forecasts import read_snpp, snpp_age_bands
+from hubopt.io.forecasts import read_snpp, read_snpp_files, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
 from hubopt.io.lsoa_lookup import lsoa_vintage
 from hubopt.io.population import read_population_weighted_centroids, read_sape_syoa, sape_mid_year
@@ -374,10 +374,26 @@ def build_sites(
     return out
 
 
+def _read_projections(sources: BuildSources) -> pd.DataFrame:
+    """The projections of every district the sources hold: a source folder's extracts (every CSV file in its
+    projections folder, :func:`hubopt.io.forecasts.read_snpp_files`) or a download cache's national file."""
+    path = sources.path("snpp")
+    if path.is_dir():
+        files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() == ".csv")
+        if not files:
+            raise InputError(
+                "the projections folder holds no CSV file",
+                path=path,
+                hint="put the ONS subnational population projections CSV (or extracts of it) in this folder",
+            )
+        return read_snpp_files(files)
+    with sources.readable("snpp") as (snpp_file, _):
+        return read_snpp(snpp_file)
+
+
 def build_projections(sources: BuildSources, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
     """District projections by age band and year (long form); districts the file lacks are reported."""
-    with sources.readable("snpp") as (snpp_file, _):
-        snpp = read_snpp(snpp_file)
+    snpp = _read_projections(sources)
     report.labels["projection_base"] = str(int(snpp["year"].min()))
     if sources.cache:
         report.labels["projections"] = (
@@ -385,8 +401,12 @@ def build_projections(sources: BuildSources, districts: dict[str, str], report: 
             f"({sources.path('snpp').name})"
         )
         report.labels["projections_publisher"] = "ONS"
-    bands = snpp_age_bands(snpp)
-    bands = bands[bands["area_code"].isin(list(districts))]
+    wanted = snpp[snpp["area_code"].isin(list(districts))]  # only the study's districts are summed into bands
+    bands = (
+        snpp_age_bands(wanted)
+        if len(wanted)
+        else pd.DataFrame(columns=["area_code", "area_name", *PROJECTION_COLUMNS[2:]])
+    )
     missing = sorted(set(districts) - set(bands["area_code"]))
     if missing:
         report.notes.append(
