@@ -134,7 +134,7 @@ def availability_facts(df: pd.DataFrame, path: Path) -> dict[str, pd.Series]:
             out[col] = text.where(text != "").reset_index(drop=True)
         else:
             out[col] = pd.Series(np.nan, index=range(n), dtype="str")
-    return out
+    return {col: out[col] for col in AVAILABILITY_COLUMNS}
 
 
 def check_lease_ends(sites: pd.DataFrame, base_year: int, *, path: str | Path | None) -> None:

@@ -245,7 +245,7 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     if any(col in table.columns and table[col].notna().any() for col in AVAILABILITY_COLUMNS):
         for col in AVAILABILITY_COLUMNS:  # written when any site has one of them
             out[col] = table[col] if col in table.columns else pd.NA
-    skip = {*out.columns, *_RESERVED, *_DERIVED}
+    skip = {*out.columns, *_RESERVED, *_DERIVED, *AVAILABILITY_COLUMNS}
     for col in table.columns:
         if col not in skip:
             out[col] = table[col]

@@ -29,7 +29,9 @@ def plan_last_year(scenario: Scenario) -> int:
     return max(years)
 
 
-def apply_site_facts(sites: gpd.GeoDataFrame, scenario: Scenario, base_year: int, known: set[str]) -> gpd.GeoDataFrame:
+def apply_site_facts(
+    sites: gpd.GeoDataFrame, scenario: Scenario, base_year: int, known: set[str]
+) -> gpd.GeoDataFrame:
     """The sites with the scenario's ``sites.availability`` years in place of the register's (a copy).
 
     ``known`` holds every site ID of the study's and the extra register (before ``sites.types``): an ID of
