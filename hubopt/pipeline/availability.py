@@ -17,8 +17,8 @@ __all__ = ["apply_site_facts", "at_risk_columns", "model_years", "plan_last_year
 
 
 def model_years(scenario: Scenario) -> list[int]:
-    """The years the location model's hubs must be usable in: ``model.years``, else the run's year."""
-    return sorted(set(scenario.model.years or [scenario.year]))
+    """The years the location model's hubs must be usable in: the run's year and every one of ``model.years``."""
+    return sorted({scenario.year, *(scenario.model.years or [])})
 
 
 def plan_last_year(scenario: Scenario) -> int:

@@ -46,7 +46,7 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     Sites with status ``must-keep`` must open; ``unavailable`` ones may not. The scenario's ``sites.must_open`` and
     ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored. The scenario's
     ``sites.availability`` years replace the register's, and a site not available in the model's years (the run's
-    year, or every one of ``model.years``) may not be a hub unless ``sites.renewed`` names it (noted, counted).
+    year and every one of ``model.years``) may not be a hub unless ``sites.renewed`` names it (noted, counted).
     """
     sites = study.sites
     notes = study.check_sites_near(sites, path=study.files.get("sites.csv"))
