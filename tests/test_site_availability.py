@@ -164,3 +164,19 @@ def test_poor_condition_and_high_backlog_are_risks() -> None:
     table = risk_table(sites, 2035, {}, RiskRules(max_backlog_per_m2=400))
     assert table["at_risk"].tolist() == [True, False, True]
     assert table["at_risk_reason"].tolist() == ["condition d (survey 2024)", "", "backlog £500 per m² (above £400)"]
+
+
+def hubs_in(data: dict) -> set[str]:
+    data = copy.deepcopy(data)
+    data["beds"] = None
+    result = run(scenario(data))
+    return set(result.sites.loc[result.sites["chosen"], "site_id"])
+
+
+def test_a_lease_end_moves_a_hub_elsewhere_and_renewal_keeps_it() -> None:
+    ends = {"G82099": {"available_until": 2030, "source": "test lease end"}}  # The College Practice, a demo hub
+    data = settings(availability=ends)
+    data["year"] = 2035
+    assert "G82099" in hubs_in(settings())  # 2030, no end: a hub
+    assert "G82099" not in hubs_in(data)  # 2035, after its lease: another site instead
+    assert "G82099" in hubs_in(settings(availability=ends, renewed={"G82099": "renewed (test)"}) | {"year": 2035})
