@@ -40,6 +40,7 @@ from hubopt.io._numbers import numeric_column
 from hubopt.io._yaml import read_yaml
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.forecasts import check_consecutive_years
+from hubopt.io.site_facts import check_lease_ends
 from hubopt.io.sites import read_site_register
 
 if TYPE_CHECKING:
@@ -229,6 +230,7 @@ def load_study(folder: str | Path) -> Study:
 
     sites_path = root / "sites.csv"
     sites = read_site_register(sites_path)
+    check_lease_ends(sites, base_year, path=sites_path)
     files["sites.csv"] = sites_path
 
     projections = _read_projections(root / "projections.csv")

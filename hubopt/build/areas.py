@@ -41,6 +41,13 @@ class HospitalSite:
         ``nhs_hospital_list`` (by ODS code) or ``stroke_units`` (by postcode, for sites missing from the list).
     key : str
         The ODS code or the stroke-unit postcode key used to find the site's location.
+    tenure : str or None
+        How the site is held, where a plan says (``leased`` ...); its source is ``source``'s plan.
+    availability : str or None
+        What a plan says of the site's availability when it gives no year (e.g. a lease expiring): written to the
+        register's ``availability_source``; ``available_until`` stays blank (no year is invented).
+    site_utilisation_pct : float or None
+        Share of the (wider) site in use, per cent, where a plan states it.
     """
 
     site_id: str
@@ -52,6 +59,9 @@ class HospitalSite:
     piloted_beds: int | None = None
     locate_by: str = "nhs_hospital_list"
     key: str = ""
+    tenure: str | None = None
+    availability: str | None = None
+    site_utilisation_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,8 @@ WEST_KENT = AreaSpec(
             "lease expiring; consultation on its future; +8 therapy-led beds piloted",
             f"beds, piloted beds and status: {WK_PLAN}",
             piloted_beds=8,
+            tenure="leased",
+            availability="lease expiring, future under consultation; the plan gives no end year",
         ),
         HospitalSite(
             "RYYD9",
@@ -104,6 +116,7 @@ WEST_KENT = AreaSpec(
             18,
             "wider site only 34 % utilised; options for beds to be reviewed",
             f"beds and status: {WK_PLAN}",
+            site_utilisation_pct=34.0,
         ),
         HospitalSite(
             "RYYD4",

@@ -345,6 +345,7 @@ def build_sites(
                 "piloted_beds": h.piloted_beds if h.piloted_beds is not None else pd.NA,
                 "notes": h.plan_status,
                 "source": f"{located}; {h.source}",
+                **_plan_facts(h, area.hospital_facts_source),
             }
         )
         geoms.append(pt)
@@ -362,6 +363,7 @@ def build_sites(
             "piloted_beds",
             "notes",
             "source",
+            *_PLAN_FACT_COLUMNS,
         ],
     )
     for col in ("list_size", "beds", "piloted_beds"):
@@ -389,6 +391,28 @@ def _read_projections(sources: BuildSources) -> pd.DataFrame:
         return read_snpp_files(files)
     with sources.readable("snpp") as (snpp_file, _):
         return read_snpp(snpp_file)
+
+
+#: The register columns a plan's typed facts fill (:func:`_plan_facts`).
+_PLAN_FACT_COLUMNS = (
+    "availability_source",
+    "tenure",
+    "tenure_source",
+    "site_utilisation_pct",
+    "utilisation_source",
+)
+
+
+def _plan_facts(h: HospitalSite, plan: str | None) -> dict[str, object]:
+    """A hospital's availability, tenure and utilisation as a plan states them, each with the plan as source."""
+    cite = plan or h.source
+    return {
+        "availability_source": f"{h.availability}: {cite}" if h.availability else pd.NA,
+        "tenure": h.tenure or pd.NA,
+        "tenure_source": cite if h.tenure else pd.NA,
+        "site_utilisation_pct": h.site_utilisation_pct if h.site_utilisation_pct is not None else pd.NA,
+        "utilisation_source": f"wider site: {cite}" if h.site_utilisation_pct is not None else pd.NA,
+    }
 
 
 def build_projections(sources: BuildSources, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:

@@ -35,6 +35,16 @@ backlog_cost   no         cost to clear the site's backlog maintenance, all risk
                           ``backlog_cost_source`` says where from
 pcn_code,      no         the Primary Care Network (a "cluster" of practices) a GP practice belongs to: its ODS
 pcn_name                  code (e.g. ``U05510``) and name (written by ``hubopt study build`` from the ePCN release)
+available_from no         first year the site can be used (whole year, 1900-2100), e.g. when a committed build opens
+available_     no         last year the site can be used (whole year, not before ``available_from``), e.g. the year
+until                     its lease ends; before the study's base year is an error. Blank years: always available.
+                          ``availability_source`` says where the years (or the plan's words) come from
+tenure         no         how the site is held (``owned``, ``leased``, ``PFI``, ``LIFT`` ...); ``tenure_source``
+condition      no         physical condition, ERIC-style ``A`` (as new) to ``D`` (unacceptable), or text;
+                          ``condition_source``
+site_          no         share of the (wider) site in use, per cent (0-100); ``utilisation_source``
+utilisation_
+pct
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -64,8 +74,10 @@ from hubopt.io._csv import check_rows_match_header, read_csv_table, renumber_row
 from hubopt.io._geojson import read_geojson
 from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
+from hubopt.io.site_facts import AVAILABILITY_COLUMNS, availability_facts
 
 __all__ = [
+    "AVAILABILITY_COLUMNS",
     "ESTATE_COLUMNS",
     "SITE_COLUMNS",
     "SITE_STATUSES",
@@ -154,8 +166,9 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
     Returns
     -------
     geopandas.GeoDataFrame
-        The columns of :data:`SITE_COLUMNS` and :data:`ESTATE_COLUMNS` (absent optional columns filled with NA;
-        ``type`` and ``status`` in their standard spelling; ``postcode`` in standard spelling where valid), then
+        The columns of :data:`SITE_COLUMNS`, :data:`ESTATE_COLUMNS` and :data:`AVAILABILITY_COLUMNS` (absent
+        optional columns filled with NA; ``type`` and ``status`` in their standard spelling; ``postcode`` in
+        standard spelling where valid), then
         any extra columns of the file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and
         ``geometry`` (points, EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
 
@@ -167,7 +180,8 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
         with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
         outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
         is not a number, or is negative, or not whole where it must be; a PCN name without its code, or one PCN
-        code with two names.
+        code with two names; an availability year outside 1900-2100 or ``available_from`` after
+        ``available_until`` (:func:`hubopt.io.site_facts.availability_facts`).
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -193,7 +207,8 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
 
     Locations are written both as ``lon``, ``lat`` (WGS84, 6 decimals, about 0.1 m) and ``easting``,
     ``northing`` (British National Grid, 1 decimal), taken from the geometry. ``located_by`` is not written:
-    a register read back is located by its coordinates.
+    a register read back is located by its coordinates. The columns of :data:`AVAILABILITY_COLUMNS` are written
+    (all of them, after the estate's) when any site has a value in one of them.
 
     Parameters
     ----------
@@ -227,7 +242,10 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     out["northing"] = [f"{v:.1f}" for v in y]
     for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = table[col] if col in table.columns else pd.NA
-    skip = {*out.columns, *_RESERVED, *_DERIVED}
+    if any(col in table.columns and table[col].notna().any() for col in AVAILABILITY_COLUMNS):
+        for col in AVAILABILITY_COLUMNS:  # written when any site has one of them
+            out[col] = table[col] if col in table.columns else pd.NA
+    skip = {*out.columns, *_RESERVED, *_DERIVED, *AVAILABILITY_COLUMNS}
     for col in table.columns:
         if col not in skip:
             out[col] = table[col]
@@ -296,6 +314,7 @@ def _check(
         for col in _TEXT_COLUMNS
     }
     _check_pcns(text["pcn_code"], text["pcn_name"], path)
+    facts = availability_facts(df, path)
     xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
     text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
 
@@ -309,6 +328,8 @@ def _check(
     )
     for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = (text[col] if col in text else numbers[col]).reset_index(drop=True)
+    for col, values in facts.items():
+        out[col] = values
     for col in df.columns:
         if col not in out.columns and col not in _COORDINATE_COLUMNS:
             out[col] = _text_or_na(df[col])
@@ -355,7 +376,7 @@ def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict
 
     Returns the renamed table and, for each renamed column, its name in the file.
     """
-    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(_COORDINATE_COLUMNS)
+    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(AVAILABILITY_COLUMNS) | set(_COORDINATE_COLUMNS)
     renames: dict[str, str] = {}
     taken: dict[str, str] = {}
     derived: list[str] = []

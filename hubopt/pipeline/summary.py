@@ -6,11 +6,12 @@ import numpy as np
 
 from hubopt.analysis.clusters import cluster_counts
 from hubopt.analysis.frontier import Frontier
+from hubopt.analysis.site_risk import at_risk_in_answer
 from hubopt.locate.measure import result_measure
 from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "summary_lines"]
+__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "site_risk_lines", "summary_lines"]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -61,6 +62,7 @@ def summary_lines(run: RunResult) -> list[str]:
         )
     lines.append(cluster_summary_line(run))
     lines.extend(f"  Note: {n}" for n in run.candidates.notes)
+    lines.extend(site_risk_lines(run))
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
         lines.extend(workforce_lines(run))
@@ -214,4 +216,32 @@ def workforce_lines(run: RunResult) -> list[str]:
     lines += [f"  Note: {n}" for n in limits.notes]
     if outcome.frontier is not None and outcome.frontier.how_many:
         lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
+    return lines
+
+
+def site_risk_lines(run: RunResult) -> list[str]:
+    """The sites at risk the answer leans on (hubs, bed sites; see sites.csv ``at_risk``), and the hubs' and bed
+    sites' utilisation where the register gives it."""
+    risky = at_risk_in_answer(run.sites, run.beds.table() if run.beds is not None else None)
+    lines = []
+    if len(risky):
+        listed = "; ".join(f"{r.name} ({r.site_id}, {r.role}): {r.reason}" for r in risky.itertuples())
+        lines.append(f"  AT RISK: the answer leans on {len(risky)} site(s) at risk (sites.csv at_risk): {listed}")
+    sites = run.sites
+    if "site_utilisation_pct" in sites.columns:
+        used = sites["chosen"].astype(bool)
+        if run.beds is not None:
+            plan = run.beds.table()
+            year_cols = [c for c in plan.columns if c.startswith("beds_") and c != "beds_today"]
+            with_beds = plan.loc[(plan[year_cols] > 0).any(axis=1), "site_id"].astype(str)
+            used |= sites["site_id"].astype(str).isin(with_beds)
+        known = sites[used & sites["site_utilisation_pct"].notna()]
+        if len(known):
+            lines.append(
+                "  Site use today: "
+                + "; ".join(
+                    f"{r['name']} {float(r['site_utilisation_pct']):g} % in use ({r['utilisation_source']})"
+                    for _, r in known.iterrows()
+                )
+            )
     return lines

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.analysis.equity import equity_table
+from hubopt.analysis.site_risk import at_risk_in_answer
 from hubopt.errors import InputError
 from hubopt.render.charts import check_sweep, hubs_chart_svg
 from hubopt.render.report_html import _count, _e, _minutes, _missing, _money, _num, _pct, _people, _table
@@ -105,7 +106,9 @@ def _summary(run: RunResult) -> str:
         must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
     rows = [
         {
-            "Hub": f"{r['name']}" + (" (must open)" if str(r["site_id"]) in must else ""),
+            "Hub": f"{r['name']}"
+            + (" (must open)" if str(r["site_id"]) in must else "")
+            + (" ⚠ AT RISK" if bool(r.get("at_risk", False)) else ""),
             "Site ID": r["site_id"],
             "Type": str(r["type"]).replace("_", " "),
             "Status": r["status"],
@@ -129,9 +132,19 @@ def _summary(run: RunResult) -> str:
         f"people live {a['mean_minutes']:.1f} minutes from their nearest hub; 95 % live within "
         f"{a['p95_minutes']:.1f} minutes and the longest trip is {a['max_minutes']:.1f} minutes.</p>"
     )
+    risky = at_risk_in_answer(run.sites, run.beds.table() if run.beds is not None else None)
+    risk = "".join(
+        f"<li>⚠ {_e(r.name)} ({_e(r.site_id)}, {_e(r.role)}): {_e(r.reason)}</li>" for r in risky.itertuples()
+    )
     return (
         f'<h2 id="summary" class="first">Summary</h2>{text}<div class="cards">{cards_html}</div>{status}'
         f"<h3>The hubs</h3>{table}"
+        + (
+            f'<p class="status warn">This answer leans on {len(risky)} site(s) at risk (sites.csv, at_risk):</p>'
+            f'<ul class="note">{risk}</ul>'
+            if len(risky)
+            else ""
+        )
     )
 
 

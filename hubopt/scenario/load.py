@@ -37,6 +37,7 @@ from hubopt.scenario.sections import (
     _workforce_settings,
 )
 from hubopt.scenario.settings import BedSettings, CostSettings, ModelSettings, TravelMode, WorkforceSettings
+from hubopt.scenario.site_facts import SiteFacts, site_fact_settings
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -98,6 +99,7 @@ class Scenario:
     write_workbook: bool = True
     write_geopackage: bool = True
     site_postcodes: Path | None = None
+    site_facts: SiteFacts = field(default_factory=SiteFacts)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -237,6 +239,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         unavailable=[str(s) for s in values["sites"]["unavailable"]],
         extra_register=resolve(values["sites"]["extra_register"]),
         site_postcodes=resolve(values["sites"]["postcode_lookup"]),
+        site_facts=site_fact_settings(values["sites"], None, p),
         travel_mode=modes[use].mode,
         travel_method=modes[use].method,
         travel_modes=modes,

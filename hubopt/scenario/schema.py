@@ -61,6 +61,13 @@ _SCHEMA: dict[str, Any] = {
         "unavailable": (list, []),
         "extra_register": (str, None),
         "postcode_lookup": (str, None),
+        "renewed": (dict, None),
+        "availability": (dict, None),
+        "at_risk": {
+            "poor_conditions": (list, ["C", "D"]),
+            "max_backlog_per_m2": ((int, float), 100.0),
+            "source": (str, None),
+        },
     },
     "travel": {
         "mode": (str, "drive"),

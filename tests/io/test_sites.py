@@ -14,6 +14,7 @@ from hubopt.errors import InputError
 from hubopt.io._coords import bng_to_lonlat
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import (
+    AVAILABILITY_COLUMNS,
     ESTATE_COLUMNS,
     SITE_COLUMNS,
     SITE_STATUSES,
@@ -71,7 +72,14 @@ def small_lookup() -> PostcodeLookup:
 # ------------------------------------------------------------------------------------------------------------------
 def test_read_register(tmp_path: Path, small_lookup: PostcodeLookup) -> None:
     sites = read_site_register(register(tmp_path, GOOD), postcodes=small_lookup)
-    assert list(sites.columns) == [*SITE_COLUMNS, *ESTATE_COLUMNS, "owner", "located_by", "geometry"]
+    assert list(sites.columns) == [
+        *SITE_COLUMNS,
+        *ESTATE_COLUMNS,
+        *AVAILABILITY_COLUMNS,
+        "owner",
+        "located_by",
+        "geometry",
+    ]
     assert sites.crs.to_epsg() == 27700
     assert sites["site_id"].tolist() == ["S1", "S2", "S3", "007"]
     assert sites["type"].tolist() == ["acute_hospital", "community_hospital", "community_hospital", "gp_practice"]
