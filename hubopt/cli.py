@@ -199,6 +199,31 @@ def demo(out: Path | None) -> None:
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), default=f"{builtin.PREFIX}west_kent_hubs")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="Port to serve on (default: 8765, or a free port when that one is busy; 0: any free port).",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the browser (only print the address).")
+def app(scenario: Path, port: int | None, no_browser: bool) -> None:
+    """Start the forum workbench on SCENARIO (default: builtin:west_kent_hubs) and open it in the browser.
+
+    Click sites on or off, change the number of hubs, the model, the travel mode or the year, and see the best
+    answer at once with its proof; pin options, compare them, save them into the scenario, export a consultation
+    pack. It runs on this computer only (127.0.0.1) and needs no internet. Stop it with Ctrl+C.
+    """
+    from hubopt.app.serve import serve
+    from hubopt.app.server import create_app
+    from hubopt.scenario import load_scenario
+    from hubopt.workbench.session import Workbench
+
+    workbench = Workbench.open(load_scenario(scenario), progress=_progress)
+    serve(create_app(workbench), port, open_browser=not no_browser, say=lambda text: click.secho(text, fg="green"))
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--years",

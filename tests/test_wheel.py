@@ -127,6 +127,9 @@ def test_the_wheel_holds_the_built_in_studies_and_nothing_else_of_the_repository
             assert f"hubopt/studies/{study}/{name}" in names
     assert "hubopt/studies/west_kent/housing_illustrative.csv" in names
     assert {"hubopt/scenarios/west_kent_hubs.yaml", "hubopt/scenarios/mid_south_essex_hubs.yaml"} <= set(names)
+    # The workbench's page (`hubopt app`): every file of hubopt/app/static, served from the installed package.
+    static = {f"hubopt/app/static/{p.name}" for p in (REPO / "hubopt" / "app" / "static").iterdir() if p.is_file()}
+    assert "hubopt/app/static/index.html" in static and static <= set(names)
     assert not [n for n in names if not n.startswith(("hubopt/", "hubopt-"))], "only the package is shipped"
     assert not [n for n in names if n.startswith(("tests/", "data/", "models/", "maps/", "shared/"))]
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.demand.bed_need import BedsToday
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
@@ -283,18 +285,80 @@ def run(
     return result
 
 
-def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
-    """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
+@dataclass
+class PreparedRun:
+    """What a run computes before its model: the study, its demand by year, the candidate sites and travel times.
+
+    Attributes
+    ----------
+    study : Study
+        The scenario's study.
+    demand_for_year : callable
+        ``demand_for_year(year) -> ZoneDemand`` (see :func:`hubopt.pipeline.demand.scenario_demand`); the scenario's
+        own year is already worked out.
+    candidates : CandidateSites
+        The candidate sites with the scenario's must-open and unavailable rules (:func:`select_sites`).
+    modes : dict of str to ModeTimes
+        Zone x site travel times of every travel mode, the model's mode first (:func:`travel_times`).
+    beds_today : BedsToday or None
+        Today's beds, when the scenario plans beds and ``beds`` was asked for.
+    """
+
+    study: Study
+    demand_for_year: Callable[[int], ZoneDemand]
+    candidates: CandidateSites
+    modes: dict[str, ModeTimes]
+    beds_today: BedsToday | None = None
+
+
+def prepare_run(
+    scenario: Scenario,
+    *,
+    refresh: bool = False,
+    beds: bool = True,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> PreparedRun:
+    """The steps of a run before its model: study, demand, candidate sites, (today's beds,) travel times.
+
+    A run (:func:`run`, :func:`run_scenario`) and the workbench (:class:`hubopt.workbench.session.Workbench`) both
+    start here, so they model the same people, sites and journeys.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    refresh : bool
+        Recompute cached network travel times.
+    beds : bool
+        Read today's beds when the scenario plans beds (checked before the slow travel times: a study with no bed
+        figures stops here). False skips them (the workbench plans no beds).
+    progress : callable
+        Called with a short message at each step.
+
+    Returns
+    -------
+    PreparedRun
+    """
     progress(f"Reading the study at {scenario.study}")
     study = load_study(scenario.study)
     progress(f"Demand for {scenario.year}")
     demand_for_year = scenario_demand(study, scenario)
-    demand = demand_for_year(scenario.year)
+    demand_for_year(scenario.year)
     candidates = select_sites(study, scenario)
     # Today's beds are checked before the slow steps: a study with no bed figures stops here, never borrowing.
-    beds_today = bed_baseline(study, scenario, candidates.sites) if scenario.beds is not None else None
+    beds_today = bed_baseline(study, scenario, candidates.sites) if beds and scenario.beds is not None else None
     progress(f"Travel times: {len(study.zones)} zones x {len(candidates.sites)} sites")
     modes = travel_times(study, candidates.sites, scenario, refresh=refresh, progress=progress)
+    return PreparedRun(study, demand_for_year, candidates, modes, beds_today)
+
+
+def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
+    """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
+    prepared = prepare_run(scenario, refresh=refresh, progress=progress)
+    study, demand_for_year, candidates, modes = (
+        prepared.study, prepared.demand_for_year, prepared.candidates, prepared.modes
+    )  # fmt: skip
+    demand, beds_today = demand_for_year(scenario.year), prepared.beds_today
     minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
     progress(f"Solving the {scenario.model_type} model ({scenario.solver})")
     outcome = solve_scenario_model(
