@@ -75,7 +75,8 @@ document.addEventListener("DOMContentLoaded", function () {
   var why = document.getElementById("why");
   new MutationObserver(function () {
     if (!why.querySelector("h2, p.error") || !window.HB || !window.HB.state) return;
-    document.body.dataset.benchCutShort = why.querySelector("p.note") ? "1" : "0";
+    var cut = why.classList.contains("cut-short") || why.querySelector("p.note");  // newer page, older page
+    document.body.dataset.benchCutShort = cut ? "1" : "0";
     document.body.dataset.benchExplainError = why.querySelector("p.error") ? why.textContent : "";
     document.body.dataset.benchExplained = String(window.HB.state.shownSequence);
   }).observe(why, {childList: true});
@@ -319,6 +320,12 @@ def report(results: list[CaseFigures], load_before: str, load_after: str, chromi
                     f"  {kind} ({len(redraw)}): redraw median {statistics.median(redraw):.3f} s, p90 "
                     f"{nearest_rank(redraw, 0.9):.3f} s; with explanation median {statistics.median(explained):.3f} s"
                 )
+        rest = [c.redraw - c.solve for c in f.changes]
+        print(
+            f"  redraw minus the server's solve (HTTP, JSON, drawing): median {statistics.median(rest):.3f} s, "
+            f"p90 {nearest_rank(rest, 0.9):.3f} s; explanation after the redraw: median "
+            f"{statistics.median([c.explained - c.redraw for c in f.changes]):.3f} s"
+        )
         proofs = sorted({c.proof for c in f.changes})
         print(f"  proof texts seen: {proofs}")
         print(f"  explanations cut short by their budget: {sum(c.cut_short for c in f.changes)} of {len(f.changes)}")
