@@ -207,7 +207,15 @@ def demo(out: Path | None) -> None:
     help="Port to serve on (default: 8765, or a free port when that one is busy; 0: any free port).",
 )
 @click.option("--no-browser", is_flag=True, help="Do not open the browser (only print the address).")
-def app(scenario: Path, port: int | None, no_browser: bool) -> None:
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Seconds each solve may take before it stops with its best answer, labelled not proven (the scenario's "
+    "model.time_limit applies to hubopt run).",
+)
+def app(scenario: Path, port: int | None, no_browser: bool, time_limit: float) -> None:
     """Start the forum workbench on SCENARIO (default: builtin:west_kent_hubs) and open it in the browser.
 
     Click sites on or off, change the number of hubs, the model, the travel mode or the year, and see the best
@@ -217,9 +225,9 @@ def app(scenario: Path, port: int | None, no_browser: bool) -> None:
     from hubopt.app.serve import serve
     from hubopt.app.server import create_app
     from hubopt.scenario import load_scenario
-    from hubopt.workbench.session import Workbench
+    from hubopt.workbench import Workbench
 
-    workbench = Workbench.open(load_scenario(scenario), progress=_progress)
+    workbench = Workbench.open(load_scenario(scenario), time_limit=time_limit, progress=_progress)
     serve(create_app(workbench), port, open_browser=not no_browser, say=lambda text: click.secho(text, fg="green"))
 
 

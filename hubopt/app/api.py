@@ -16,9 +16,7 @@ from starlette.routing import Route
 from hubopt.app.payload import question_from_json, text_field
 from hubopt.app.routing import Call, json_route
 from hubopt.errors import InputError
-from hubopt.workbench.answer import Answer
-from hubopt.workbench.compare import PinnedOption
-from hubopt.workbench.question import Question
+from hubopt.workbench import Answer, PinnedOption, Question
 
 __all__ = ["CURRENT", "MAX_COMPARED", "OPTIMISER", "question_on_screen", "routes"]
 

@@ -66,7 +66,8 @@ async def _export(call: Call) -> dict[str, Any]:
 
 
 def _new_scenario_file(file_name: str, work_folder: Path) -> Path:
-    """The new scenario file a built-in scenario's options are saved to: a .yaml name, not an existing file."""
+    """The scenario file a built-in scenario's options are saved to: a .yaml name in an existing folder (an
+    existing file is written only when it is a scenario of the same study: ``save_options`` checks)."""
     name = file_name.strip()
     if not name:
         raise InputError(
@@ -76,11 +77,6 @@ def _new_scenario_file(file_name: str, work_folder: Path) -> Path:
     path = (work_folder / Path(name).expanduser()).resolve()
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise InputError(f"'{name}' is not a YAML file name", hint="end the name with .yaml")
-    if path.exists():
-        raise InputError(
-            f"{path} already exists; hubopt does not write over it",
-            hint="choose a new file name (or open that scenario with 'hubopt app' and save there)",
-        )
     if not path.parent.is_dir():
         raise InputError(f"the folder {path.parent} does not exist", hint="create it, or choose another folder")
     return path

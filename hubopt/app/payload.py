@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from hubopt.errors import InputError
-from hubopt.workbench.question import WORKBENCH_MODELS, Question
+from hubopt.workbench import WORKBENCH_MODELS, Question
 
 __all__ = [
     "MAX_BODY_BYTES",

@@ -17,7 +17,7 @@ from hubopt import builtin
 from hubopt.app.payload import RequestTooLargeError, read_json
 from hubopt.app.sessions import Session, SessionStore
 from hubopt.errors import HuboptError
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 __all__ = ["COOKIE", "AppSettings", "Call", "Handler", "json_route"]
 

@@ -115,5 +115,7 @@ def serve(app: Starlette, port: int | None, *, open_browser: bool, say: Callable
 
     try:
         server.run(started)
+    except KeyboardInterrupt:  # Ctrl+C: uvicorn has shut down and passes the signal on
+        say("The workbench has stopped.")
     finally:
         server.sock.close()

@@ -28,7 +28,7 @@ from hubopt.app.routing import AppSettings, Call, json_route
 from hubopt.app.sessions import MAX_PINNED, MAX_SESSIONS, SessionStore
 from hubopt.app.style import map_style, site_list
 from hubopt.render.offline import ASSETS
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 __all__ = ["ALLOWED_HOSTS", "STATIC", "create_app"]
 

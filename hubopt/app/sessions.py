@@ -13,8 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from hubopt.errors import InputError
-from hubopt.workbench.answer import Answer
-from hubopt.workbench.compare import PinnedOption
+from hubopt.workbench import Answer, PinnedOption
 
 __all__ = ["MAX_NAME_CHARS", "MAX_PINNED", "MAX_SESSIONS", "Session", "SessionStore"]
 

@@ -66,6 +66,10 @@ class Proof:
         }
 
 
+#: The largest relative gap of a proven optimum (the solvers' own tolerance when asked to prove optimality).
+PROVEN_GAP = 1e-6
+
+
 def _percent(gap: float) -> str:
     """A relative gap as a percentage people read: ``"0.8 %"``, ``"less than 0.1 %"``."""
     return "less than 0.1 %" if gap < 0.001 else f"{gap * 100:.1f} %"
@@ -74,14 +78,15 @@ def _percent(gap: float) -> str:
 def proof_of(report: SolveReport) -> Proof:
     """The :class:`Proof` of a solve, from its :class:`~hubopt.locate.solve.SolveReport`.
 
-    A result stopped by its time limit is never called proven, whatever its gap.
+    Only a proven optimum (gap within :data:`PROVEN_GAP`) is called proven; a result stopped by its time limit
+    never is, whatever its gap, nor one stopped at a gap the scenario allows (``model.mip_gap``).
     """
     gap = report.gap if report.gap is not None and math.isfinite(report.gap) else None
-    if report.is_optimal:
-        text = "best possible: proven"
-        if gap is not None and gap > 1e-6:
-            text = f"best possible within {_percent(gap)}: proven (the gap asked for)"
-        return Proof("optimal", True, report.objective, report.bound, gap, text)
+    if report.is_optimal and (gap is None or gap <= PROVEN_GAP):
+        return Proof("optimal", True, report.objective, report.bound, gap, "best possible: proven")
+    if report.is_optimal:  # stopped at the gap the scenario allows (model.mip_gap above 0)
+        text = f"not proven: within {_percent(gap or 0.0)} of the best possible (the gap the scenario allows)"
+        return Proof("gap", False, report.objective, report.bound, gap, text)
     within = f"within {_percent(gap)} of the best possible" if gap is not None else "the gap to the best is unknown"
     if "time limit" in (report.stopped_by or ""):
         text = f"time limit reached: not proven, {within}"

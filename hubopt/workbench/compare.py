@@ -42,10 +42,11 @@ NO_CHANGE_MINUTES = 1e-9
 
 
 def people_text(people: float) -> str:
-    """A number of people as a sentence gives it: ``"3,100"`` (hundreds above a thousand, tens below)."""
+    """A number of people as a sentence gives it: ``"3,100"`` (to the hundred from a thousand, to the ten from a
+    hundred, halves up)."""
     value = float(people)
     step = 100 if value >= 1000 else 10 if value >= 100 else 1
-    return f"{round(value / step) * step:,.0f}"
+    return f"{math.floor(value / step + 0.5) * step:,.0f}"
 
 
 def _cell(value: Any) -> Any:

@@ -7,8 +7,8 @@ them with the budget, so it is the one place to change when they take a time bud
 
 from __future__ import annotations
 
+import inspect
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +17,18 @@ import numpy as np
 import pandas as pd
 
 from hubopt.errors import ModelError
+from hubopt.locate import _clock
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.solution import LocationResult
 from hubopt.workbench.answer import json_number
 
 __all__ = ["ExplainInputs", "Explanation", "bounded_explanation", "explanation_sentences"]
+
+#: Whether the explanation functions take a ``deadline`` (a time budget of their own) yet.
+_TAKES_DEADLINE = "deadline" in inspect.signature(swap_table).parameters and (
+    "deadline" in inspect.signature(next_best_solutions).parameters
+)
 
 #: Alternatives listed per hub, and distinct answers listed (the best included), as ``hubopt run`` lists them.
 N_ALTERNATIVES = 3
@@ -115,16 +121,17 @@ class ExplainInputs:
     options: SolverOptions = field(default_factory=SolverOptions)
 
 
-def bounded_explanation(
-    inputs: ExplainInputs, budget_seconds: float, *, clock: Callable[[], float] = time.perf_counter
-) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+def bounded_explanation(inputs: ExplainInputs, budget_seconds: float) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """The swap table and the next-best answers, within about ``budget_seconds``.
 
-    The swaps come first; the next-best answers only while budget is left. Until the explanation functions take a
-    budget themselves, it is shared out as time limits: each solve may use the budget left divided by the solves
-    still to come (a swap re-solve per hub of the capacitated model; each next-best answer), on top of the
-    scenario's own time limit. An answer stopped short is labelled so in its ``status`` column, and the list says
-    why it ended (``attrs["stopped"]``); ``cut_short`` is then True, as it is when the clock passed the budget.
+    The one place the explanation functions are called with the budget. The swaps come first; the next-best
+    answers only while budget is left. When :func:`~hubopt.locate.explain.swap_table` and
+    :func:`~hubopt.locate.explain.next_best_solutions` take a ``deadline`` themselves, it is passed on and their
+    ``attrs["cut_short"]`` is read. Until then the budget is shared out as time limits: each solve may use the
+    budget left divided by the solves still to come (a swap re-solve per hub of the capacitated model; each
+    next-best answer), on top of the scenario's own time limit; a next-best answer stopped short is labelled so in
+    its ``status`` column. Either way ``cut_short`` is True when the budget ran out before both tables were
+    complete. Time is read from :func:`hubopt.locate._clock.now`, the clock of every solver deadline.
 
     Parameters
     ----------
@@ -132,8 +139,6 @@ def bounded_explanation(
         The solved model.
     budget_seconds : float
         Seconds to spend.
-    clock : callable
-        Seconds on a monotonic clock (a test may stand one in).
 
     Returns
     -------
@@ -142,10 +147,10 @@ def bounded_explanation(
     cut_short : bool
         True when the budget ran out before both tables were complete.
     """
-    start = clock()
+    deadline = _clock.now() + float(budget_seconds)
 
     def left() -> float:
-        return budget_seconds - (clock() - start)
+        return deadline - _clock.now()
 
     def options(solves: int, mip_gap: float) -> SolverOptions:
         limit = max(left() / max(solves, 1), 0.05)
@@ -154,13 +159,15 @@ def bounded_explanation(
         return SolverOptions(inputs.options.solver, limit, mip_gap)
 
     kw: dict[str, Any] = {"rules": inputs.rules, "site_ids": inputs.site_ids, "site_names": inputs.site_names}
+    if _TAKES_DEADLINE:
+        kw["deadline"] = deadline
     own: dict[str, Any] = {"model_kwargs": inputs.model_kwargs} if inputs.model_kwargs is not None else {}
     hubs = len(inputs.result.open_sites) if own else 1
     swaps = swap_table(
         inputs.minutes, inputs.weights, inputs.result, n_alternatives=N_ALTERNATIVES,
         options=options(hubs, 0.0), **kw, **own,
     )  # fmt: skip
-    if left() <= 0:
+    if left() <= 0 or swaps.attrs.get("cut_short"):
         return swaps, pd.DataFrame(), True
     try:
         next_best = next_best_solutions(
@@ -170,7 +177,7 @@ def bounded_explanation(
     except ModelError:
         # The first of the list (the answer itself, found again) was not found in the time left: the list is empty.
         return swaps, pd.DataFrame(), True
-    stopped = next_best.attrs.get("stopped") is not None
+    stopped = next_best.attrs.get("stopped") is not None or bool(next_best.attrs.get("cut_short"))
     unproven = "status" in next_best and bool((next_best["status"] != "optimal").any())
     return swaps, next_best, stopped or unproven or left() < 0
 
@@ -243,6 +250,11 @@ def explanation_sentences(
             )
     elif len(next_best) == 1 and next_best.attrs.get("exhausted"):
         out.append("No other set of sites meets the rules: this answer is the only one.")
+    for table in (swaps, next_best):
+        note = table.attrs.get("cut_short_note")  # what a budget-aware explanation says it left out
+        if note:
+            text = str(note).rstrip(".")
+            out.append(f"{text[:1].upper()}{text[1:]}.")
     if cut_short:
         out.append(
             f"The explanation was cut short at its time budget of {budget_seconds:g} seconds: "

@@ -189,7 +189,13 @@ def _query_value(key: str, name: str, value: str) -> Any:
     """One query value as the field's type."""
     if name in ("must_open", "unavailable"):
         return _ids(value.split(","))
-    if name in ("model", "mode"):
+    if name == "model":
+        if value.strip() not in WORKBENCH_MODELS:
+            raise InputError(
+                f"the link names an unknown model {quote(value)}", hint=f"use one of: {', '.join(WORKBENCH_MODELS)}"
+            )
+        return value.strip()
+    if name == "mode":
         return value.strip()
     if name in ("max_minutes", "min_population", "max_population") and value.strip() == "":
         return None

@@ -143,8 +143,16 @@ class Workbench:
         )
 
     def question_from_query(self, text: str) -> Question:
-        """The question of a link's query string; what it lacks comes from :meth:`default_question`."""
-        return Question.from_query(text, self.default_question(), site_ids=set(self.site_ids))
+        """The question of a link's query string; what it lacks comes from :meth:`default_question`.
+
+        Raises
+        ------
+        InputError
+            On an unknown setting, model, travel mode or site, or a year the population does not cover.
+        """
+        question = Question.from_query(text, self.default_question(), site_ids=set(self.site_ids))
+        check_model_mode_year(question, self.context)
+        return question
 
     def choices(self) -> dict[str, Any]:
         """What a question may ask, for the page's controls (plain JSON values).

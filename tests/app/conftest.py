@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from hubopt import builtin
 from hubopt.app.server import create_app
 from hubopt.scenario import load_scenario
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from hubopt.app import serve as serve_module
 from hubopt.app.serve import DEFAULT_PORT, HOST, Server, bind
 from hubopt.cli import main
 from hubopt.errors import InputError
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Workbench
 
 
 def test_app_scenario_error_is_a_plain_message(tmp_path: Path) -> None:
@@ -29,6 +29,7 @@ def test_app_opens_the_default_scenario_and_serves_it(monkeypatch: pytest.Monkey
 
     def fake_open(scenario: Any, **kwargs: Any) -> Workbench:
         opened.append(scenario)
+        assert kwargs["time_limit"] == 30.0  # a live page: each solve stops after 30 s, labelled not proven
         kwargs["progress"]("Opening the study")
         return workbench
 

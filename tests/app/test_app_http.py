@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,7 @@ from hubopt.app.payload import MAX_BODY_BYTES
 from hubopt.app.serve import Server, bind
 from hubopt.app.server import create_app
 from hubopt.app.sessions import MAX_PINNED
-from hubopt.workbench.question import Question
-from hubopt.workbench.session import Workbench
+from hubopt.workbench import Question, Workbench
 
 PEMBURY = "RWFTW"  # Tunbridge Wells Hospital at Pembury
 SEVENOAKS = "RYYD9"  # Sevenoaks Community Hospital: must open in the built-in scenario
@@ -206,6 +206,14 @@ def test_a_time_limited_answer_says_not_proven(client: TestClient, clock: Any) -
     assert proof["proven"] is False and "not proven" in proof["text"]
 
 
+#: Saving options needs hubopt.workbench.save (branch feat/explain-budget until it is merged).
+needs_save = pytest.mark.skipif(
+    importlib.util.find_spec("hubopt.workbench.save") is None,
+    reason="hubopt.workbench.save (save_options) is not in this copy of hubopt yet",
+)
+
+
+@needs_save
 def test_save_writes_the_options_into_the_scenario_keeping_its_comments(
     client: TestClient, workbench: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,17 +230,25 @@ def test_save_writes_the_options_into_the_scenario_keeping_its_comments(
     assert "# hubopt scenario: where should West Kent's local care hubs go?" in text  # comments kept
 
 
+@needs_save
 def test_save_of_a_builtin_scenario_asks_for_a_new_file(client: TestClient, tmp_path: Path) -> None:
     pin(client, "Optimised")
     asked = client.post("/api/save", json={"file_name": ""})
     assert asked.status_code == 400 and "built-in scenario" in asked.json()["error"]
     (tmp_path / "mine.yaml").write_text("# my own file\n", encoding="utf-8")
     refused = client.post("/api/save", json={"file_name": "mine.yaml"})
-    assert refused.status_code == 400 and "does not write over it" in refused.json()["error"]
+    assert refused.status_code == 400 and "does not overwrite it" in refused.json()["error"]
     assert (tmp_path / "mine.yaml").read_text(encoding="utf-8") == "# my own file\n"
+    not_yaml = client.post("/api/save", json={"file_name": "notes.txt"})
+    assert not_yaml.status_code == 400 and "not a YAML file name" in not_yaml.json()["error"]
     saved = client.post("/api/save", json={"file_name": "wk_options.yaml"})
     assert saved.status_code == 200, saved.text
     assert "Optimised" in (tmp_path / "wk_options.yaml").read_text(encoding="utf-8")
+    # Saving again into the same copy adds the new option to it (a scenario of the same study).
+    pin(client, "Pembury forced", must_open=[PEMBURY, SEVENOAKS])
+    assert client.post("/api/save", json={"file_name": "wk_options.yaml"}).status_code == 200
+    text = (tmp_path / "wk_options.yaml").read_text(encoding="utf-8")
+    assert "Optimised" in text and "Pembury forced" in text
     assert builtin.DEMO_SCENARIO.read_text(encoding="utf-8").count("Optimised") == 0
 
 

@@ -30,7 +30,8 @@ def test_query_round_trip(west_kent: Workbench) -> None:
 @pytest.mark.parametrize(
     ("query", "match"),
     [("colour=red", "unknown setting 'colour'"), ("hubs=five", "hubs must be a whole number"),
-     ("must=NOPE1", "unknown site ID.*NOPE1")],
+     ("must=NOPE1", "unknown site ID.*NOPE1"), ("model=best", "unknown model 'best'"),
+     ("mode=bike", "no travel mode 'bike'"), ("year=1999", "not 1999")],
 )  # fmt: skip
 def test_bad_links_are_refused(west_kent: Workbench, query: str, match: str) -> None:
     with pytest.raises(InputError, match=match):

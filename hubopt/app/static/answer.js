@@ -42,29 +42,34 @@
     notes.append(HB.el("li", {class: "small"}, "Solved in " + (answer.seconds || 0).toFixed(2) + " s."));
   };
 
-  /* "Why this answer" for the answer on screen; asked after it is drawn, so it never delays the redraw. */
+  /* "Why this answer" for the answer on screen; asked after it is drawn, so it never delays the redraw. One
+     explanation is worked out at a time: while one is, only the newest answer waits for the next (the slider may
+     have moved through several), so explanations never pile up on the server ahead of the answers. */
+  let explaining = false;
+  let waiting = null;
   A.explain = async function (sequence) {
+    if (explaining) { waiting = sequence; return; }
+    explaining = true;
+    document.body.classList.add("explaining");
     const box = HB.$("why");
     box.replaceChildren(HB.el("p", {class: "small"}, "Working out why this answer…"));
-    let data;
     try {
-      data = await HB.api("/api/explain", {sequence: sequence, question: HB.state.shownQuestion});
+      const data = await HB.api("/api/explain", {sequence: sequence, question: HB.state.shownQuestion});
+      if (data.sequence === HB.state.shownSequence) {  // else a newer answer is on screen
+        const e = data.explanation;
+        box.replaceChildren(HB.el("h2", {}, "Why this answer"), HB.list(e.sentences));
+        box.classList.toggle("cut-short", Boolean(e.cut_short));  // the last sentence says it was cut short
+      }
     } catch (err) {
-      if (sequence === HB.state.shownSequence) box.replaceChildren(HB.el("p", {class: "error"}, "No explanation: " + err.message));
-      return;
-    }
-    if (data.sequence !== HB.state.shownSequence) return;  // a newer answer is on screen
-    const e = data.explanation;
-    box.replaceChildren(HB.el("h2", {}, "Why this answer"));
-    if (e.cut_short) {
-      box.append(HB.el("p", {class: "note"}, "The explanation was cut short by its time budget: what follows is what was found in time."));
-    }
-    box.append(HB.list(e.sentences));
-    if (e.swaps && (e.swaps.length || (e.swaps.rows && e.swaps.rows.length))) {
-      box.append(HB.el("h3", {}, "Cheapest swap for each hub"), HB.table(e.swaps, {limit: 12, noIndex: true}));
-    }
-    if (e.next_best && (e.next_best.length || (e.next_best.rows && e.next_best.rows.length))) {
-      box.append(HB.el("h3", {}, "Next-best answers"), HB.table(e.next_best, {limit: 6, noIndex: true}));
+      if (sequence === HB.state.shownSequence) {
+        box.replaceChildren(HB.el("p", {class: "error"}, "No explanation: " + err.message));
+      }
+    } finally {
+      explaining = false;
+      const next = waiting;
+      waiting = null;
+      if (next !== null && next === HB.state.shownSequence && next !== sequence) A.explain(next);
+      else document.body.classList.remove("explaining");
     }
   };
 })(window.HB);

@@ -94,7 +94,7 @@
 
   M.init = function () {
     const style = HB.setup.style;
-    M.map = L.map("map", {zoomControl: true, zoomSnap: 0.25, attributionControl: true});
+    M.map = L.map("map", {zoomControl: true, zoomSnap: 0.1, attributionControl: true});
     M.map.attributionControl.setPrefix(false);
     M.map.createPane("sites").style.zIndex = 650;
     M.layer = L.geoJSON(HB.zones, {
@@ -108,7 +108,8 @@
     }).addTo(M.map);
     M.spokes = L.layerGroup().addTo(M.map);
     M.centres = M.zones.map(function (layer) { return layer.getBounds().getCenter(); });
-    M.map.fitBounds(M.layer.getBounds(), {padding: [10, 10]});
+    // Keep the area clear of the box of views and key on the right.
+    M.map.fitBounds(M.layer.getBounds(), {paddingTopLeft: [10, 10], paddingBottomRight: [245, 10]});
     HB.setup.sites.forEach(function (site, j) {
       const marker = L.marker([site.lat, site.lon], {
         icon: symbolIcon(site.free, "free", false), pane: "sites", title: site.name, keyboard: true,
@@ -243,7 +244,7 @@
 
   /* A small map (no tiles) of one answer's travel times and hubs, for the side-by-side comparison. */
   M.smallMap = function (container, answer) {
-    const small = L.map(container, {zoomControl: false, attributionControl: false, dragging: false,
+    const small = L.map(container, {zoomControl: false, attributionControl: false, dragging: false, zoomSnap: 0.1,
       scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false});
     let i = 0;
     const layer = L.geoJSON(HB.zones, {
@@ -257,11 +258,11 @@
       const site = HB.setup.sites.find(function (x) { return x.id === id; });
       if (!site) return;
       L.marker([site.lat, site.lon], {
-        icon: L.divIcon({className: "site-icon chosen", html: HB.setup.symbols.hub, iconSize: [20, 20], iconAnchor: [10, 10]}),
+        icon: L.divIcon({className: "site-icon small-hub", html: HB.setup.symbols.hub, iconSize: [14, 14], iconAnchor: [7, 7]}),
         interactive: false,
       }).addTo(small);
     });
-    small.fitBounds(layer.getBounds());
+    small.fitBounds(layer.getBounds(), {padding: [4, 4]});
     return small;
   };
 })(window.HB);

@@ -52,6 +52,14 @@ window.HB = window.HB || {};
     return value === null || value === undefined ? "–" : Math.round(value).toLocaleString("en-GB");
   };
 
+  /* A number in a table: people as whole numbers, large numbers with separators, others to 2 decimals. */
+  HB.number = function (value, column) {
+    if (/people|population/i.test(String(column)) || Math.abs(value) >= 1000) {
+      return Math.round(value).toLocaleString("en-GB");
+    }
+    return Number.isInteger(value) ? String(value) : String(Math.round(value * 100) / 100);
+  };
+
   /* A table from a JSON table: {columns: [...], rows: [[...], ...]} or a list of row objects. */
   HB.table = function (data, options) {
     const opts = options || {};
@@ -82,8 +90,7 @@ window.HB = window.HB || {};
       const tr = HB.el("tr");
       row.forEach(function (cell, i) {
         const number = typeof cell === "number";
-        const text = number ? (Number.isInteger(cell) ? cell.toLocaleString("en-GB") : String(Math.round(cell * 100) / 100))
-          : (cell === null || cell === undefined ? "–" : String(cell));
+        const text = number ? HB.number(cell, columns[i]) : (cell === null || cell === undefined ? "–" : String(cell));
         tr.append(HB.el(i === 0 ? "th" : "td", {class: number ? "n" : null, scope: i === 0 ? "row" : null}, text));
       });
       body.append(tr);
