@@ -11,8 +11,8 @@ wait for the first answer, then make ``--changes`` changes (after ``--warmup`` u
 Each change is timed from the input event to (a) the fully redrawn map and figures: the page's
 ``body[data-answered]`` holds the new request's sequence (app.js sets it after redrawing the map, the figures, the
 site list and the controls) and the browser has painted the next frame; (b) the "why this answer" panel filled
-for that answer: its final heading or error drawn (watched by a MutationObserver this script adds to the page,
-because the page has no attribute of its own for it; see the report).
+for that answer: its final heading or error drawn (watched by a MutationObserver this script adds to the page:
+the page marks only ``body.explaining`` while an explanation is asked, not which answer the panel explains).
 
 Baseline, in the same run: the same change made the way a forum needed before the app: edit the scenario file
 (``sites.must_open``/``sites.unavailable`` and ``model.hubs`` set to the question the page answered), read it
@@ -177,10 +177,14 @@ def page_state(page: Any) -> dict[str, Any]:
 def wait_answered(page: Any, previous: str | None, timeout_ms: float) -> None:
     """Until the page has drawn an answer newer than ``previous`` and painted it."""
     page.wait_for_function(
-        "previous => document.body.dataset.answered && document.body.dataset.answered !== previous",
+        "previous => (document.body.dataset.answered && document.body.dataset.answered !== previous)"
+        " || !document.getElementById('message').hidden",
         arg=previous,
         timeout=timeout_ms,
     )
+    message = page.evaluate("() => document.getElementById('message').hidden ? '' : document.body.innerText")
+    if message:
+        raise RuntimeError(f"the page shows a message instead of an answer: {message[:500]}")
     page.evaluate(NEXT_PAINT)
 
 
