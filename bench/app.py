@@ -64,7 +64,7 @@ class Case:
 
 
 CASES = {
-    "west_kent": Case("West Kent (309 zones, 149 sites)", "builtin:west_kent_hubs", 1.0, False),
+    "west_kent": Case("West Kent (309 zones, 59 sites)", "builtin:west_kent_hubs", 1.0, False),
     "mid_south_essex": Case("Mid and South Essex (705 zones, 150 sites)", "builtin:mid_south_essex_hubs", 5.0, True),
 }
 
