@@ -11,8 +11,8 @@ wait for the first answer, then make ``--changes`` changes (after ``--warmup`` u
 Each change is timed from the input event to (a) the fully redrawn map and figures: the page's
 ``body[data-answered]`` holds the new request's sequence (app.js sets it after redrawing the map, the figures, the
 site list and the controls) and the browser has painted the next frame; (b) the "why this answer" panel filled
-for that answer: its final heading or error drawn (watched by a MutationObserver this script adds to the page:
-the page marks only ``body.explaining`` while an explanation is asked, not which answer the panel explains).
+for that answer: ``#why[data-explained]`` holds that answer's sequence (answer.js sets it when it draws the
+explanation or its error).
 
 Baseline, in the same run: the same change made the way a forum needed before the app: edit the scenario file
 (``sites.must_open``/``sites.unavailable`` and ``model.hubs`` set to the question the page answered), read it
@@ -67,21 +67,6 @@ CASES = {
     "west_kent": Case("West Kent (309 zones, 59 sites)", "builtin:west_kent_hubs", 1.0, False),
     "mid_south_essex": Case("Mid and South Essex (705 zones, 150 sites)", "builtin:mid_south_essex_hubs", 5.0, True),
 }
-
-#: Added to the page before its own scripts: stamps ``body[data-bench-explained]`` with the sequence of the answer
-#: whose "why this answer" panel has just been filled (its heading, or its error), and notes a cut-short one.
-WATCH_EXPLANATION = """
-document.addEventListener("DOMContentLoaded", function () {
-  var why = document.getElementById("why");
-  new MutationObserver(function () {
-    if (!why.querySelector("h2, p.error") || !window.HB || !window.HB.state) return;
-    var cut = why.classList.contains("cut-short") || why.querySelector("p.note");  // newer page, older page
-    document.body.dataset.benchCutShort = cut ? "1" : "0";
-    document.body.dataset.benchExplainError = why.querySelector("p.error") ? why.textContent : "";
-    document.body.dataset.benchExplained = String(window.HB.state.shownSequence);
-  }).observe(why, {childList: true});
-});
-"""
 
 #: Resolves once the browser has painted a frame (and run the tasks queued before it).
 NEXT_PAINT = "() => new Promise(function (r) { requestAnimationFrame(function () { setTimeout(r, 0); }); })"
@@ -191,7 +176,7 @@ def wait_answered(page: Any, previous: str | None, timeout_ms: float) -> None:
 def wait_explained(page: Any, sequence: str, timeout_ms: float) -> None:
     """Until the "why this answer" panel holds the explanation (or its error) of answer ``sequence``."""
     page.wait_for_function(
-        "sequence => document.body.dataset.benchExplained === sequence", arg=sequence, timeout=timeout_ms
+        "sequence => document.getElementById('why').dataset.explained === sequence", arg=sequence, timeout=timeout_ms
     )
 
 
@@ -220,7 +205,6 @@ def measure_app(browser: Any, case: Case, changes: int, warmup: int, workdir: Pa
     start = time.perf_counter()
     with app_server(case.scenario, port, workdir) as proc:
         context = browser.new_context(viewport={"width": 1500, "height": 950})
-        context.add_init_script(WATCH_EXPLANATION)
         page = context.new_page()
         page.set_default_timeout(timeout_ms)
         page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
@@ -239,7 +223,8 @@ def measure_app(browser: Any, case: Case, changes: int, warmup: int, workdir: Pa
             wait_explained(page, state["answered"], timeout_ms)
             explained = time.perf_counter() - t0
             facts = page.evaluate(
-                "() => [document.body.dataset.benchCutShort, document.body.dataset.benchExplainError]"
+                "() => { const why = document.getElementById('why'); const error = why.querySelector('p.error');"
+                " return [why.classList.contains('cut-short') ? '1' : '0', error ? why.textContent : '']; }"
             )
             if facts[1]:
                 figures.explain_errors.append(facts[1])

@@ -153,6 +153,10 @@ def test_a_forum_session_in_the_browser(
     # "Why this answer" arrives after the answer.
     app.tab("why")
     page.wait_for_selector("#why ul.sentences li")
+    # The panel says which answer it explains: the one on screen.
+    page.wait_for_function(
+        "() => document.getElementById('why').dataset.explained === document.body.dataset.answered"
+    )
     app.shot(tmp_path / "2_why.png")
 
     # Pin two options and compare them beside the optimiser's answer.

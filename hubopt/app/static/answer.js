@@ -59,10 +59,13 @@
         const e = data.explanation;
         box.replaceChildren(HB.el("h2", {}, "Why this answer"), HB.list(e.sentences));
         box.classList.toggle("cut-short", Boolean(e.cut_short));  // the last sentence says it was cut short
+        box.dataset.explained = String(data.sequence);  // which answer the panel explains (tests, bench/app.py)
       }
     } catch (err) {
       if (sequence === HB.state.shownSequence) {
         box.replaceChildren(HB.el("p", {class: "error"}, "No explanation: " + err.message));
+        box.classList.remove("cut-short");
+        box.dataset.explained = String(sequence);
       }
     } finally {
       explaining = false;
