@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from hubopt.analysis.clusters import cluster_counts
 from hubopt.analysis.frontier import Frontier
@@ -10,7 +11,14 @@ from hubopt.locate.measure import result_measure
 from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "summary_lines"]
+__all__ = [
+    "bed_summary_lines",
+    "cluster_summary_line",
+    "how_many_lines",
+    "model_extra_lines",
+    "services_lines",
+    "summary_lines",
+]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -64,6 +72,8 @@ def summary_lines(run: RunResult) -> list[str]:
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
         lines.extend(workforce_lines(run))
+        lines.extend(services_lines(run))
+        lines.extend(how_many_lines(run))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     if run.appraisal is not None and len(run.appraisal):
@@ -212,6 +222,52 @@ def workforce_lines(run: RunResult) -> list[str]:
         checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
     lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]
     lines += [f"  Note: {n}" for n in limits.notes]
-    if outcome.frontier is not None and outcome.frontier.how_many:
-        lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
+    return lines
+
+
+def services_lines(run: RunResult) -> list[str]:
+    """Summary lines for services: appointments a year, the capacity basis, and the fullest hub."""
+    plan = run.outcome.services if run.outcome is not None else None
+    if plan is None:
+        return []
+    label = f" ({ILLUSTRATIVE})" if plan.illustrative else ""
+    hubs = run.sites[run.sites["chosen"]]
+    fullest = hubs.loc[hubs["capacity_used_pct"].idxmax()]
+    return [
+        f"  Appointments{label}: {plan.total:,.0f} a year; {plan.rate_basis}",
+        f"  Hub capacity: {plan.capacity_basis}",
+        f"  Capacity kept: {plan.enforcement}; fullest hub {fullest['name']} ({fullest['site_id']}), "
+        f"{fullest['appointments']:,.0f} of {fullest['appointment_capacity']:,.0f} appointments "
+        f"({fullest['capacity_used_pct']:.0f} %) (sites.csv)",
+    ]
+
+
+def how_many_lines(run: RunResult) -> list[str]:
+    """The compact how-many table: per N, access, cost and each limit's verdict (how_many.csv)."""
+    table = run.outcome.how_many if run.outcome is not None else None
+    frontier = run.outcome.frontier if run.outcome is not None else None
+    if table is None or frontier is None or not frontier.how_many:
+        return []
+    t = run.scenario.thresholds[0]
+    checks = [
+        (col, mark)
+        for col, mark in (
+            ("worth_funding", "cost"),
+            ("within_staff", "staff"),
+            ("within_hub_size", "size"),
+            ("capacity_feasible", "room"),
+        )
+        if table[col].notna().any()
+    ]
+    head = f"  How many hubs (how_many.csv): {'N':>3} {'mean min':>9} {'within ' + format(t, 'g'):>10} {'£m/year':>8}"
+    lines = [f"  How many hubs in all: {frontier.how_many}", head + "".join(f" {m:>5}" for _, m in checks)]
+    lines[-1] += f" {'fullest':>8}" if table["fullest_hub_pct"].notna().any() else ""
+    for _, r in table.iterrows():
+        cost = "" if pd.isna(r["annual_cost"]) else f"{r['annual_cost'] / 1e6:.2f}"
+        minutes = "" if pd.isna(r["mean_minutes"]) else f"{r['mean_minutes']:.1f}"
+        share = "" if pd.isna(r[f"within_{t:g}_share"]) else f"{r[f'within_{t:g}_share']:.1%}"
+        marks = "".join(f" {'yes' if bool(r[c]) else 'no':>5}" for c, _ in checks)
+        full = "" if pd.isna(r["fullest_hub_pct"]) else f" {r['fullest_hub_pct']:>6.0f} %"
+        flag = "  <- every limit met" if bool(r["allowed"]) else ""
+        lines.append(f"  {'':29}{int(r['n_hubs']):>3} {minutes:>9} {share:>10} {cost:>8}{marks}{full}{flag}")
     return lines
