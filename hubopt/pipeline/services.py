@@ -93,8 +93,8 @@ def service_plan(
         When the scenario's number of hubs (or every site that may open, for a model that chooses its number)
         cannot hold every appointment: the smallest change that makes it feasible is named.
     """
-    sv = scenario.services
-    if not sv.given:
+    sv = getattr(scenario, "services", None)  # a scenario built by hand may have no services section
+    if sv is None or not sv.given:
         return None
     rates = sv.rate_by_band()
     appointments = zone_appointments(band_population, rates, {b: band_column(b) for b in rates})
