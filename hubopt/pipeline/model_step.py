@@ -93,7 +93,7 @@ def _solve_model(
         model_kwargs = {"max_minutes": ms.max_minutes, **model_kwargs}
     description = entry.describe(ms, scenario.hubs) if entry.describe is not None else f"{kind}: {entry.summary}"
     if plan is not None:
-        description += ", each within its appointment capacity, travel weighed by appointments (services)"
+        description += "; weights: appointments a year, each hub within its capacity (services)"
     outcome = ModelOutcome(result=result, description=description, weights=weights, notes=notes, services=plan)
 
     if ms.sweep is not None:
