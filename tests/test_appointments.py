@@ -23,8 +23,8 @@ from hubopt.errors import InputError
 from hubopt.locate import registry
 from hubopt.locate.options import SiteRules, SolverOptions
 from hubopt.locate.registry import ModelRequest
-from hubopt.pipeline import run
-from hubopt.pipeline.services import site_capacity, solve_within_capacity
+from hubopt.pipeline import run, summary_lines
+from hubopt.pipeline.services import keeps_capacity, site_capacity, solve_within_capacity
 from hubopt.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,17 +190,34 @@ def test_bad_services_settings_are_named(change: dict, setting: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("model", "problem"),
+    ("model", "kept"),
     [
-        ({"type": "mclp", "max_minutes": 15}, "not by the mclp model"),
-        ({"years": [2025, 2030]}, "a model over several years"),
-        ({"type": "capacitated", "max_population": 150_000}, "model.max_population bound people"),
+        ({"type": "p-median"}, True),
+        ({"type": "p-median", "years": [2025, 2030]}, False),
+        ({"type": "capacitated"}, True),
+        ({"type": "capacitated", "max_population": 150_000}, False),
+        ({"type": "mclp", "max_minutes": 15}, False),
+        ({"type": "p-center"}, False),
     ],
 )
-def test_services_need_a_model_that_can_keep_capacity(model: dict, problem: str) -> None:
-    with pytest.raises(InputError) as info:
-        Scenario.from_dict(_scenario(None, **model))
-    assert info.value.setting == "services" and problem in str(info.value)
+def test_which_models_keep_capacity(model: dict, kept: bool) -> None:
+    scenario = Scenario.from_dict(_scenario(None, **model))
+    assert keeps_capacity(registry.lookup(scenario.model_type).name, scenario.model) is kept
+
+
+def test_a_model_that_cannot_keep_capacity_is_checked_and_says_so() -> None:
+    data = _scenario(type="mclp", max_minutes=15, hubs=2, sweep=None, explain=False)
+    data["services"]["rooms_per_hub"] = 10  # 72,000 a hub: two hubs cannot hold 291,970 appointments
+    data["beds"]["enabled"] = False
+    data["appraisal"] = {}
+    result = run(Scenario.from_dict(data))  # not refused: the mclp model is only checked
+    plan = result.outcome.services
+    assert plan is not None and not plan.kept
+    assert "NOT kept: the mclp model cannot keep hubs within an appointment capacity" in plan.enforcement
+    assert "2 over capacity" in plan.enforcement
+    hubs = result.sites[result.sites["chosen"]]
+    assert (hubs["appointments"] > hubs["appointment_capacity"]).all()
+    assert any(line.startswith("  Capacity checked: NOT kept") for line in summary_lines(result))
 
 
 def test_the_demo_scenario_reads_its_services() -> None:

@@ -173,7 +173,7 @@ class ServicePlan:
     illustrative : bool
         Whether a figure is an assumption without a source.
     enforcement : str
-        How the model keeps each hub within capacity, in words.
+        How the model keeps each hub within capacity (or that it cannot, and which hubs are over), in words.
     """
 
     appointments: np.ndarray
@@ -183,6 +183,8 @@ class ServicePlan:
     capacity_basis: str
     illustrative: bool
     enforcement: str = ""
+    #: Whether the model kept each hub within capacity (False: a model that cannot, checked after).
+    kept: bool = True
 
     @property
     def total(self) -> float:

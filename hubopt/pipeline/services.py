@@ -2,16 +2,20 @@
 candidate site's capacity (rooms x sessions per week x appointments per session x weeks per year; rooms from the
 register's ``rooms`` column, else ``services.rooms_per_hub``), and the model kept within it.
 
-How capacity is kept, always said in the run's notes: the p-median is solved first, travel weighed by each zone's
-appointments; when every hub of its answer holds its zones' appointments, that answer is also the best answer with
-capacity (adding a limit cannot do better), so it stands. When a hub is over capacity, the run solves the
-capacitated model (:mod:`hubopt.locate.registry`, ``capacitated``) with each site's appointment capacity instead.
-A scenario whose model is already capacitated solves it with those capacities directly.
+How capacity is kept, always said in the summary (``ServicePlan.enforcement``): the p-median is solved first,
+travel weighed by each zone's appointments; when every hub of its answer holds its zones' appointments, that answer
+is also the best answer with capacity (adding a limit cannot do better), so it stands. When a hub is over capacity,
+the run solves the capacitated model (:mod:`hubopt.locate.registry`, ``capacitated``) with each site's appointment
+capacity instead. A scenario whose model is capacitated (without population bounds) solves it with those capacities
+directly. The other models (coverage, p-center, several years, a capacitated model bounded in people) cannot keep a
+capacity in appointments: they are solved as the scenario says and each hub is checked against its capacity after,
+the hubs over it named (``ServicePlan.kept`` False).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +29,15 @@ from hubopt.locate.registry import LocationModel, ModelRequest
 from hubopt.locate.solution import LocationResult
 from hubopt.scenario import Scenario
 
-__all__ = ["ILLUSTRATIVE", "add_appointments", "service_plan", "site_capacity", "solve_within_capacity"]
+__all__ = [
+    "ILLUSTRATIVE",
+    "add_appointments",
+    "check_capacity",
+    "keeps_capacity",
+    "service_plan",
+    "site_capacity",
+    "solve_within_capacity",
+]
 
 ILLUSTRATIVE = "ILLUSTRATIVE"
 
@@ -78,20 +90,36 @@ def site_capacity(sites: pd.DataFrame, scenario: Scenario) -> tuple[np.ndarray, 
     return rooms * per_room, basis
 
 
+def keeps_capacity(model: str, settings: Any) -> bool:
+    """Whether the scenario's model can keep each hub within an appointment capacity: the p-median of one year,
+    or the capacitated model without population bounds (its capacity is then in appointments)."""
+    if model == "p-median":
+        return not getattr(settings, "years", None)
+    return model == "capacitated" and settings.min_population is None and settings.max_population is None
+
+
 def service_plan(
     scenario: Scenario,
     band_population: pd.DataFrame,
     sites: pd.DataFrame,
     must_open: list[int],
     unavailable: list[int],
+    *,
+    keep: bool = True,
 ) -> ServicePlan | None:
     """The zones' appointments and the sites' capacity (None without a ``services:`` section).
+
+    Parameters
+    ----------
+    keep : bool
+        Whether the model will keep each hub within capacity (see :func:`keeps_capacity`); when not, capacity is
+        only checked after, and nothing is refused.
 
     Raises
     ------
     InputError
-        When the scenario's number of hubs (or every site that may open, for a model that chooses its number)
-        cannot hold every appointment: the smallest change that makes it feasible is named.
+        When capacity is kept and the scenario's number of hubs (or every site that may open, for a model that
+        chooses its number) cannot hold every appointment: the smallest change that makes it feasible is named.
     """
     sv = getattr(scenario, "services", None)  # a scenario built by hand may have no services section
     if sv is None or not sv.given:
@@ -113,7 +141,10 @@ def service_plan(
         rate_basis=rate_basis,
         capacity_basis=capacity_basis,
         illustrative=sv.source is None or sv.capacity_source is None,
+        kept=keep,
     )
+    if not keep:
+        return plan
     n = scenario.hubs if scenario.hubs is not None else len(sites)
     short = capacity_shortfall(capacity, plan.total, n, must_open, unavailable, float(sv.sessions_per_week or 0))
     if short is not None:
@@ -185,3 +216,14 @@ def add_appointments(zones: pd.DataFrame, sites: pd.DataFrame, plan: ServicePlan
     with np.errstate(divide="ignore", invalid="ignore"):
         used = np.where(chosen, 100.0 * load / plan.capacity, np.nan)
     sites["capacity_used_pct"] = np.round(used, 1)
+
+
+def check_capacity(plan: ServicePlan, result: LocationResult, model: str, site_ids: list[str]) -> None:
+    """Say in ``plan.enforcement`` that ``model`` cannot keep capacity, and which of its hubs are over it."""
+    load = hub_appointments(plan.appointments, result.assignment, len(plan.capacity))
+    over = [site_ids[j] for j in result.open_sites if load[j] > plan.capacity[j] * (1 + 1e-9)]
+    plan.enforcement = (
+        f"NOT kept: the {model} model cannot keep hubs within an appointment capacity (use p-median, or capacitated "
+        "without population bounds), so each hub is only checked: "
+        + (f"{len(over)} over capacity ({', '.join(over)})" if over else "every hub is within it")
+    )

@@ -232,11 +232,12 @@ def services_lines(run: RunResult) -> list[str]:
         return []
     label = f" ({ILLUSTRATIVE})" if plan.illustrative else ""
     hubs = run.sites[run.sites["chosen"]]
-    fullest = hubs.loc[hubs["capacity_used_pct"].idxmax()]
+    fullest = hubs.loc[hubs["capacity_used_pct"].fillna(-1.0).idxmax()]
     return [
         f"  Appointments{label}: {plan.total:,.0f} a year; {plan.rate_basis}",
         f"  Hub capacity: {plan.capacity_basis}",
-        f"  Capacity kept: {plan.enforcement}; fullest hub {fullest['name']} ({fullest['site_id']}), "
+        f"  Capacity {'kept' if plan.kept else 'checked'}: {plan.enforcement}; "
+        f"fullest hub {fullest['name']} ({fullest['site_id']}), "
         f"{fullest['appointments']:,.0f} of {fullest['appointment_capacity']:,.0f} appointments "
         f"({fullest['capacity_used_pct']:.0f} %) (sites.csv)",
     ]

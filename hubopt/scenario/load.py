@@ -257,7 +257,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         model=settings,
         costs=_cost_settings(values["costs"], p),
         workforce=_workforce_settings(values["workforce"], p),
-        services=_service_settings(values["services"], model, p),
+        services=_service_settings(values["services"], p),
         options=_options(values["appraisal"]["options"], p),
         criteria=_criteria(values["appraisal"]["criteria"], p),
         write_static_maps=values["outputs"]["static_maps"],

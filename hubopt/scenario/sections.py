@@ -392,15 +392,12 @@ def _workforce_settings(values: dict[str, Any], path: Path | None) -> WorkforceS
     )
 
 
-#: The models that keep each hub within its appointment capacity (``services:``).
-SERVICE_MODELS = ("p-median", "capacitated")
-
 _CAPACITY_KEYS = ("sessions_per_week", "appointments_per_session", "weeks_per_year")
 
 
-def _service_settings(values: dict[str, Any], model: dict[str, Any], path: Path | None) -> ServiceSettings:
-    """``services.*`` checked: every service's rates by age band, the capacity figures (all positive; rooms may
-    come from the register's ``rooms`` column instead), and a model that can keep hubs within capacity."""
+def _service_settings(values: dict[str, Any], path: Path | None) -> ServiceSettings:
+    """``services.*`` checked: every service's rates by age band, and the capacity figures (all positive; rooms may
+    come from the register's ``rooms`` column instead)."""
     given = values["appointments_per_head"]
     others = [k for k in ("rooms_per_hub", *_CAPACITY_KEYS, "source", "capacity_source") if values[k] is not None]
     if given is None:
@@ -439,25 +436,6 @@ def _service_settings(values: dict[str, Any], model: dict[str, Any], path: Path 
             _fail(f"services.{key}", f"services.{key} must be more than zero", path)
     if values["weeks_per_year"] > 53:
         _fail("services.weeks_per_year", "a year has at most 53 weeks", path)
-    kind = registry.lookup(model["type"]).name
-    if kind not in SERVICE_MODELS or model["years"]:
-        what = f"the {kind} model" if kind not in SERVICE_MODELS else "a model over several years (model.years)"
-        _fail(
-            "services",
-            f"hub capacity in appointments is kept by the {' and '.join(SERVICE_MODELS)} models of one year, not "
-            f"by {what}",
-            path,
-            "use model.type p-median or capacitated (without model.years), or remove the services section",
-        )
-    if kind == "capacitated" and (model["min_population"] is not None or model["max_population"] is not None):
-        _fail(
-            "services",
-            "with services the capacitated model's capacity is in appointments a year, but model.min_population "
-            "and model.max_population bound people",
-            path,
-            "remove model.min_population and model.max_population (hub capacity then comes from services), or "
-            "remove the services section",
-        )
     return ServiceSettings(
         appointments_per_head=rates,
         source=values["source"],
