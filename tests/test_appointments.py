@@ -64,6 +64,8 @@ def test_appointments_by_age_band_hand_checked() -> None:
     # zone 1: 1000 x 0.5 + 200 x 1.5 + 100 x 3 + 10 x 4 = 500 + 300 + 300 + 40; zone 2: 10 x 1.5 + 1 x 4
     assert zone_appointments(people, rates, BANDS) == pytest.approx([1140.0, 19.0], rel=1e-12)
     assert services.appointments_per_room() == pytest.approx(10 * 12 * 48)
+    with pytest.raises(InputError, match="no column pop_85_plus"):
+        zone_appointments(people.drop(columns="pop_85_plus"), rates, BANDS)
 
 
 def test_capacity_uses_the_registers_rooms_else_the_default() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hubopt.errors import InputError
 from hubopt.locate.solution import nearest_open_assignment
 
 __all__ = [
@@ -46,6 +47,13 @@ def zone_appointments(
     columns : mapping of band to str
         The column of ``band_population`` holding each band.
     """
+    missing = [columns[b] for b in rates if columns[b] not in band_population]
+    if missing:
+        raise InputError(
+            f"appointments per head need people by age band, but the demand has no column {missing[0]}",
+            parameter="band_population",
+            hint="give the zones' population by age band (ZoneDemand.population), or leave services out",
+        )
     total = np.zeros(len(band_population), dtype=float)
     for band, rate in rates.items():
         total += band_population[columns[band]].to_numpy(dtype=float) * float(rate)
