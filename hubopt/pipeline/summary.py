@@ -143,7 +143,7 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
     """Summary lines for the how-many-hubs sweep and the explanation of the answer."""
     lines: list[str] = [f"  Note: {n}" for n in outcome.notes]
     sw = outcome.sweep
-    if sw is not None and len(sw):
+    if sw is not None and len(sw) and not _answers_how_many(outcome):  # else in the how-many table (how_many_lines)
         t = thresholds[0]
         col = f"within_{t:g}_share"
         lines.append(
@@ -243,12 +243,19 @@ def services_lines(run: RunResult) -> list[str]:
     ]
 
 
+def _answers_how_many(outcome: ModelOutcome) -> bool:
+    """Whether the run has a how-many table with a limit set (the summary then shows it instead of the sweep's)."""
+    return outcome.how_many is not None and outcome.frontier is not None and bool(outcome.frontier.how_many)
+
+
 def how_many_lines(run: RunResult) -> list[str]:
-    """The compact how-many table: per N, access, cost and each limit's verdict (how_many.csv)."""
-    table = run.outcome.how_many if run.outcome is not None else None
-    frontier = run.outcome.frontier if run.outcome is not None else None
-    if table is None or frontier is None or not frontier.how_many:
+    """The answer to "how many hubs?" and its table: per N, the sweep's access and status, the frontier's cost and
+    each limit's verdict (how_many.csv), in place of the sweep's own table."""
+    outcome = run.outcome
+    if outcome is None or outcome.how_many is None or outcome.frontier is None or not _answers_how_many(outcome):
         return []
+    table = outcome.how_many
+    sweep = outcome.sweep.set_index("n_hubs") if outcome.sweep is not None else pd.DataFrame()
     t = run.scenario.thresholds[0]
     checks = [
         (col, mark)
@@ -260,15 +267,24 @@ def how_many_lines(run: RunResult) -> list[str]:
         )
         if table[col].notna().any()
     ]
-    head = f"  How many hubs (how_many.csv): {'N':>3} {'mean min':>9} {'within ' + format(t, 'g'):>10} {'£m/year':>8}"
-    lines = [f"  How many hubs in all: {frontier.how_many}", head + "".join(f" {m:>5}" for _, m in checks)]
-    lines[-1] += f" {'fullest':>8}" if table["fullest_hub_pct"].notna().any() else ""
+    head = (
+        f"  How many hubs: {'N':>3} {'mean min':>9} {'95th pct':>9} {'within ' + format(t, 'g'):>10} {'status':>10} "
+        f"{'£m/year':>8}" + "".join(f" {m:>5}" for _, m in checks)
+    )
+    head += f" {'fullest':>8}" if table["fullest_hub_pct"].notna().any() else ""
+    lines = [f"  How many hubs in all: {outcome.frontier.how_many} (how_many.csv)", head]
     for _, r in table.iterrows():
+        n = int(r["n_hubs"])
+        p95 = sweep["p95_minutes"].get(n) if "p95_minutes" in sweep else None
+        status = sweep["status"].get(n, "") if "status" in sweep else ""
         cost = "" if pd.isna(r["annual_cost"]) else f"{r['annual_cost'] / 1e6:.2f}"
         minutes = "" if pd.isna(r["mean_minutes"]) else f"{r['mean_minutes']:.1f}"
+        p95_text = "" if p95 is None or pd.isna(p95) else f"{p95:.1f}"
         share = "" if pd.isna(r[f"within_{t:g}_share"]) else f"{r[f'within_{t:g}_share']:.1%}"
         marks = "".join(f" {'yes' if bool(r[c]) else 'no':>5}" for c, _ in checks)
         full = "" if pd.isna(r["fullest_hub_pct"]) else f" {r['fullest_hub_pct']:>6.0f} %"
         flag = "  <- every limit met" if bool(r["allowed"]) else ""
-        lines.append(f"  {'':29}{int(r['n_hubs']):>3} {minutes:>9} {share:>10} {cost:>8}{marks}{full}{flag}")
+        lines.append(
+            f"  {'':14}{n:>3} {minutes:>9} {p95_text:>9} {share:>10} {status!s:>10} {cost:>8}{marks}{full}{flag}"
+        )
     return lines
