@@ -134,12 +134,15 @@ def _plan(appointments: np.ndarray, capacity: np.ndarray) -> ServicePlan:
     return ServicePlan(appointments, capacity, {}, "test", "test", illustrative=True)
 
 
-def test_capacity_is_honoured_and_the_answer_is_the_best_within_it() -> None:
+@pytest.mark.parametrize("model", ["p-median", "capacitated"])
+def test_capacity_is_honoured_and_the_answer_is_the_best_within_it(model: str) -> None:
     minutes, appointments, capacity = _toy()
     plan = _plan(appointments, capacity)
     request = ModelRequest(minutes, np.ones(3), 2, SiteRules(), SolverOptions(), site_ids=["A", "B", "C"])
-    entry, used, result = solve_within_capacity(registry.lookup("p-median"), request, plan, single_assignment=True)
-    assert entry.name == "capacitated" and "put more appointments at A than its capacity" in plan.enforcement
+    entry, used, result = solve_within_capacity(registry.lookup(model), request, plan, single_assignment=True)
+    assert entry.name == "capacitated"
+    expected = "put more appointments at A than its capacity" if model == "p-median" else "the capacitated model kept"
+    assert expected in plan.enforcement
     load = hub_appointments(appointments, result.assignment, 3)
     assert (load <= capacity + 1e-9).all()
     assert np.array_equal(used.weights, appointments)  # travel weighed by appointments, the unit of capacity
