@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.analysis.appointments import ServicePlan
 from hubopt.analysis.frontier import Frontier
 from hubopt.analysis.workforce import WorkforceLimits
 from hubopt.demand.bed_need import BedNeed
@@ -43,6 +44,10 @@ class ModelOutcome:
     frontier: Frontier | None = None
     #: What the workforce allows (with a ``workforce:`` section): :mod:`hubopt.analysis.workforce`.
     workforce: WorkforceLimits | None = None
+    #: Appointments against the hubs' capacity (with a ``services:`` section): :mod:`hubopt.analysis.appointments`.
+    services: ServicePlan | None = None
+    #: The answer to "how many hubs?" (with a sweep): one row per N, :mod:`hubopt.analysis.how_many`.
+    how_many: pd.DataFrame | None = None
 
 
 @dataclass

@@ -88,7 +88,7 @@ def test_zones_go_to_their_nearest_hub(demo_run) -> None:
 
 def test_optimum_matches_brute_force_over_sites(demo_run) -> None:
     # With 4 of 5 hubs fixed at the optimum, no single swap of the free hubs improves the objective.
-    minutes, w = demo_run.minutes, demo_run.demand.demand
+    minutes, w = demo_run.minutes, demo_run.outcome.weights  # the model's weights: appointments (services)
     chosen = list(demo_run.result.open_sites)
     best = float(np.dot(w, minutes[:, chosen].min(axis=1)))
     assert best == pytest.approx(demo_run.result.objective)

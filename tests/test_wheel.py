@@ -33,6 +33,7 @@ DEMO_OUTPUTS = {
     "clusters.csv",
     "frontier.csv",
     "frontier_options.csv",
+    "how_many.csv",
     "manifest.json",
     "map.html",
     "map_catchments.pdf",

@@ -21,6 +21,7 @@ from hubopt.locate.sweep import sweep_hubs
 from hubopt.pipeline.frontier import run_frontier
 from hubopt.pipeline.progress import counted
 from hubopt.pipeline.scenario_errors import named_for
+from hubopt.pipeline.services import check_capacity, keeps_capacity, service_plan, solve_within_capacity
 from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
 
@@ -62,6 +63,8 @@ def _solve_model(
     names = sites["name"].astype(str).tolist()
     population = demand.population["population"].to_numpy(dtype=float)
     entry = registry.lookup(kind)
+    keep = keeps_capacity(entry.name, ms)
+    plan = service_plan(scenario, demand.population, sites, must_open, unavailable, keep=keep)
     request = ModelRequest(
         minutes,
         demand.demand,
@@ -81,11 +84,20 @@ def _solve_model(
         weights, notes = entry.weights(ms, demand.demand, population)
         model_kwargs = entry.scenario_settings(ms, sites)
         request = replace(request, weights=weights, settings=model_kwargs)
-        result = entry.solve(request)
+        if plan is not None and keep:
+            entry, request, result = solve_within_capacity(entry, request, plan, ms.single_assignment)
+            weights, notes = plan.appointments, []  # how capacity was kept: plan.enforcement, in its own line
+            model_kwargs = dict(request.settings) if registry.lookup(kind).name == "capacitated" else model_kwargs
+        else:
+            result = entry.solve(request)
     if entry.needs_max_minutes:
         model_kwargs = {"max_minutes": ms.max_minutes, **model_kwargs}
     description = entry.describe(ms, scenario.hubs) if entry.describe is not None else f"{kind}: {entry.summary}"
-    outcome = ModelOutcome(result=result, description=description, weights=weights, notes=notes)
+    if plan is not None and keep:
+        description += "; weights: appointments a year, each hub within its capacity (services)"
+    elif plan is not None:
+        check_capacity(plan, result, entry.name, site_ids)
+    outcome = ModelOutcome(result=result, description=description, weights=weights, notes=notes, services=plan)
 
     if ms.sweep is not None:
         progress(f"How many hubs: {kind} for {ms.sweep[0]} to {ms.sweep[-1]} hubs")

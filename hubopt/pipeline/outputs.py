@@ -28,6 +28,7 @@ ZONE_DECIMALS: dict[str, int] = {
     "population": 1,
     **{band_column(b): 1 for b in AGE_BANDS},
     "demand": 2,
+    "appointments": 1,
     "minutes": 2,
     "growth_pct": 2,
 }
@@ -84,6 +85,9 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             if oc.frontier.options is not None:
                 to_csv(oc.frontier.options, staging / "frontier_options.csv")
                 outputs.append("frontier_options.csv")
+        if oc.how_many is not None:
+            to_csv(oc.how_many, staging / "how_many.csv")
+            outputs.append("how_many.csv")
     if run.clusters is not None:
         to_csv(clusters_csv(run.clusters), staging / "clusters.csv")
         outputs.append("clusters.csv")
@@ -208,6 +212,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 else run.outcome.next_best.to_dict(orient="records"),
                 "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
                 "frontier": _frontier(run),
+                "how_many": None if run.outcome.how_many is None else _records(run.outcome.how_many),
+                "services": _services(run),
             },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
@@ -260,4 +266,19 @@ def _frontier(run: RunResult) -> dict[str, Any] | None:
         else {"limits": run.outcome.workforce.describe(), "notes": run.outcome.workforce.notes},
         "options_hubs": f.options_n,
         "options": None if f.options is None else _records(f.options),
+    }
+
+
+def _services(run: RunResult) -> dict[str, Any] | None:
+    """The appointments against capacity for the manifest: the figures' sources and how capacity was kept."""
+    plan = run.outcome.services if run.outcome is not None else None
+    if plan is None:
+        return None
+    return {
+        "appointments_a_year": plan.total,
+        "appointments_per_head": plan.rates,
+        "rate_basis": plan.rate_basis,
+        "capacity_basis": plan.capacity_basis,
+        "illustrative": plan.illustrative,
+        "enforcement": plan.enforcement,
     }

@@ -28,10 +28,12 @@ from hubopt.pipeline.availability import apply_site_facts, at_risk_columns, mode
 from hubopt.pipeline.beds import bed_baseline, plan_beds
 from hubopt.pipeline.clusters import run_clusters
 from hubopt.pipeline.demand import scenario_demand
+from hubopt.pipeline.how_many import apply_how_many
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
+from hubopt.pipeline.services import add_appointments
 from hubopt.pipeline.workforce import apply_workforce
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
@@ -387,6 +389,8 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         progress,
     )
     apply_workforce(scenario, outcome, float(demand.population["population"].sum()))
+    site_ids = candidates.sites["site_id"].astype(str).tolist()
+    apply_how_many(outcome, scenario.thresholds, minutes, site_ids, candidates.must_open, candidates.unavailable)
     costs = scenario.costs
     if scenario.model.sweep is None and (costs.annual_cost_per_hub is not None or costs.min_minutes_saved_per_100k):
         outcome.notes.append(
@@ -404,6 +408,8 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
             zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = at_risk_columns(site_table(candidates.sites, zones, result, candidates.must_open), scenario)
+    if outcome.services is not None:
+        add_appointments(zones, sites, outcome.services, result)
     clusters = run_clusters(study, zones)
     beds = None
     if scenario.beds is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from hubopt.analysis.clusters import cluster_counts
 from hubopt.analysis.frontier import Frontier
@@ -11,7 +12,15 @@ from hubopt.locate.measure import result_measure
 from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "cluster_summary_line", "model_extra_lines", "site_risk_lines", "summary_lines"]
+__all__ = [
+    "bed_summary_lines",
+    "cluster_summary_line",
+    "how_many_lines",
+    "model_extra_lines",
+    "services_lines",
+    "site_risk_lines",
+    "summary_lines",
+]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -66,6 +75,8 @@ def summary_lines(run: RunResult) -> list[str]:
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
         lines.extend(workforce_lines(run))
+        lines.extend(services_lines(run))
+        lines.extend(how_many_lines(run))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     if run.appraisal is not None and len(run.appraisal):
@@ -135,7 +146,7 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
     """Summary lines for the how-many-hubs sweep and the explanation of the answer."""
     lines: list[str] = [f"  Note: {n}" for n in outcome.notes]
     sw = outcome.sweep
-    if sw is not None and len(sw):
+    if sw is not None and len(sw) and not _answers_how_many(outcome):  # else in the how-many table (how_many_lines)
         t = thresholds[0]
         col = f"within_{t:g}_share"
         lines.append(
@@ -214,8 +225,71 @@ def workforce_lines(run: RunResult) -> list[str]:
         checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
     lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]
     lines += [f"  Note: {n}" for n in limits.notes]
-    if outcome.frontier is not None and outcome.frontier.how_many:
-        lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
+    return lines
+
+
+def services_lines(run: RunResult) -> list[str]:
+    """Summary lines for services: appointments a year, the capacity basis, and the fullest hub."""
+    plan = run.outcome.services if run.outcome is not None else None
+    if plan is None:
+        return []
+    label = f" ({ILLUSTRATIVE})" if plan.illustrative else ""
+    hubs = run.sites[run.sites["chosen"]]
+    fullest = hubs.loc[hubs["capacity_used_pct"].fillna(-1.0).idxmax()]
+    return [
+        f"  Appointments{label}: {plan.total:,.0f} a year; {plan.rate_basis}",
+        f"  Hub capacity: {plan.capacity_basis}",
+        f"  Capacity {'kept' if plan.kept else 'checked'}: {plan.enforcement}; "
+        f"fullest hub {fullest['name']} ({fullest['site_id']}), "
+        f"{fullest['appointments']:,.0f} of {fullest['appointment_capacity']:,.0f} appointments "
+        f"({fullest['capacity_used_pct']:.0f} %) (sites.csv)",
+    ]
+
+
+def _answers_how_many(outcome: ModelOutcome) -> bool:
+    """Whether the run has a how-many table with a limit set (the summary then shows it instead of the sweep's)."""
+    return outcome.how_many is not None and outcome.frontier is not None and bool(outcome.frontier.how_many)
+
+
+def how_many_lines(run: RunResult) -> list[str]:
+    """The answer to "how many hubs?" and its table: per N, the sweep's access and status, the frontier's cost and
+    each limit's verdict (how_many.csv), in place of the sweep's own table."""
+    outcome = run.outcome
+    if outcome is None or outcome.how_many is None or outcome.frontier is None or not _answers_how_many(outcome):
+        return []
+    table = outcome.how_many
+    sweep = outcome.sweep.set_index("n_hubs") if outcome.sweep is not None else pd.DataFrame()
+    t = run.scenario.thresholds[0]
+    checks = [
+        (col, mark)
+        for col, mark in (
+            ("worth_funding", "cost"),
+            ("within_staff", "staff"),
+            ("within_hub_size", "size"),
+            ("capacity_feasible", "room"),
+        )
+        if table[col].notna().any()
+    ]
+    head = (
+        f"  How many hubs: {'N':>3} {'mean min':>9} {'95th pct':>9} {'within ' + format(t, 'g'):>10} {'status':>10} "
+        f"{'£m/year':>8}" + "".join(f" {m:>5}" for _, m in checks)
+    )
+    head += f" {'fullest':>8}" if table["fullest_hub_pct"].notna().any() else ""
+    lines = [f"  How many hubs in all: {outcome.frontier.how_many} (how_many.csv)", head]
+    for _, r in table.iterrows():
+        n = int(r["n_hubs"])
+        p95 = sweep["p95_minutes"].get(n) if "p95_minutes" in sweep else None
+        status = sweep["status"].get(n, "") if "status" in sweep else ""
+        cost = "" if pd.isna(r["annual_cost"]) else f"{r['annual_cost'] / 1e6:.2f}"
+        minutes = "" if pd.isna(r["mean_minutes"]) else f"{r['mean_minutes']:.1f}"
+        p95_text = "" if p95 is None or pd.isna(p95) else f"{p95:.1f}"
+        share = "" if pd.isna(r[f"within_{t:g}_share"]) else f"{r[f'within_{t:g}_share']:.1%}"
+        marks = "".join(f" {'yes' if bool(r[c]) else 'no':>5}" for c, _ in checks)
+        full = "" if pd.isna(r["fullest_hub_pct"]) else f" {r['fullest_hub_pct']:>6.0f} %"
+        flag = "  <- every limit met" if bool(r["allowed"]) else ""
+        lines.append(
+            f"  {'':14}{n:>3} {minutes:>9} {p95_text:>9} {share:>10} {status!s:>10} {cost:>8}{marks}{full}{flag}"
+        )
     return lines
 
 

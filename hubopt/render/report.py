@@ -44,6 +44,7 @@ from hubopt.render.report_sections import (
     _toc,
     solver_statement,
 )
+from hubopt.render.report_services import how_many_section, services_section
 from hubopt.results import RunResult
 
 __all__ = ["illustrative_assumptions", "solver_statement", "write_report"]
@@ -162,16 +163,28 @@ def write_report(
         f'<p class="lead">{_e(run.study.name)}, {_e(run.demand.year)}. {_e(sc.description.strip())}</p>',
         f'<p class="meta">Made by hubopt on {dt.date.today():%d %B %Y} from the scenario file '
         f"<code>{_e(sc.source)}</code>.</p>",
-        _toc(images, sweep, run.beds is not None, appraisal, outcome is not None and outcome.frontier is not None),
+        _toc(
+            images,
+            sweep,
+            run.beds is not None,
+            appraisal,
+            outcome is not None and outcome.frontier is not None,
+            services=outcome is not None and outcome.services is not None,
+        ),
         _summary(run),
     ]
     if images:
         parts.append(_maps_section(images, run))
+    answer = None if outcome is None else outcome.how_many
+    if answer is not None and outcome is not None and outcome.frontier is not None:
+        parts.append(how_many_section(answer, outcome.frontier.how_many, n_hubs, sc.thresholds))
     if sweep is not None:
-        parts.append(_sweep_section(sweep, n_hubs))
+        parts.append(_sweep_section(sweep, n_hubs, anchor="how-many" if answer is None else "how-many-travel"))
     if outcome is not None and outcome.frontier is not None:
         workforce = "" if outcome.workforce is None else outcome.workforce.describe()
         parts.append(frontier_section(outcome.frontier, n_hubs, workforce))
+    if outcome is not None and outcome.services is not None:
+        parts.append(services_section(outcome.services, run.sites))
     parts.append(clusters_section(run.clusters))
     parts.append(_equity_section(run))
     if run.beds is not None:

@@ -85,6 +85,16 @@ def _cost_and_workforce_flags(run: RunResult) -> list[str]:
     workforce = getattr(sc, "workforce", None)
     if workforce is not None and workforce.given and workforce.source is None:
         flags.append("The workforce figures (teams, staff per team, staff available) have no source: assumptions.")
+    services = getattr(sc, "services", None)
+    if services is not None and services.given and services.source is None:
+        flags.append(
+            "The appointments per head by age band (services.appointments_per_head) have no source: ILLUSTRATIVE."
+        )
+    if services is not None and services.given and services.capacity_source is None:
+        flags.append(
+            "The hub capacity figures (rooms, sessions a week, appointments a session, weeks a year) have no "
+            "source: ILLUSTRATIVE."
+        )
     return flags
 
 

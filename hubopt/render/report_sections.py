@@ -61,7 +61,9 @@ def solver_statement(
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool = False) -> str:
+def _toc(
+    images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool = False, services: bool = False
+) -> str:
     items = [("summary", "Summary")]
     if images:
         items.append(("maps", "Maps"))
@@ -69,6 +71,8 @@ def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool =
         items.append(("how-many", "How many hubs?"))
     if economics:
         items.append(("economics", "How many can be supported economically?"))
+    if services:
+        items.append(("services", "Services and appointments"))
     items.append(("clusters", "Clusters (PCNs)"))
     items.append(("equity", "Access by deprivation"))
     if beds:
@@ -184,7 +188,7 @@ def _maps_section(images: list[Path], run: RunResult) -> str:
     )
 
 
-def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
+def _sweep_section(sweep: pd.DataFrame, n_hubs: int, anchor: str = "how-many") -> str:
     _, shares = check_sweep(sweep)
     svg = hubs_chart_svg(sweep, chosen=n_hubs)
     columns = ["n_hubs", "mean_minutes", "p95_minutes", *shares]
@@ -210,7 +214,12 @@ def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
     table = table.rename(columns=headers)
     emph = [i for i, n in enumerate(sweep["n_hubs"]) if _num(n) == n_hubs]
     return (
-        '<h2 id="how-many">How many hubs?</h2><p>More hubs shorten journeys, with diminishing returns. Each point is '
+        (
+            '<h2 id="how-many">How many hubs?</h2>'
+            if anchor == "how-many"
+            else f'<h2 id="{anchor}">How many hubs: travel time by number of hubs</h2>'
+        )
+        + "<p>More hubs shorten journeys, with diminishing returns. Each point is "
         "the best placement found for that number of hubs; the highlighted row is this run.</p>"
         f"<figure>{svg}<figcaption>Mean and 95th-percentile travel time (left axis) and the share of people "
         "within each time (right axis), by number of hubs.</figcaption></figure>"

@@ -23,11 +23,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hubopt.analysis.appointments import ServicePlan
 from hubopt.analysis.equity import equity_table
 from hubopt.analysis.frontier import Frontier
 from hubopt.files.cell_text import neutralise
 from hubopt.render.report import illustrative_assumptions, solver_statement
 from hubopt.render.report_html import _flatten, _setting_text
+from hubopt.render.report_services import yes_no
 from hubopt.results import RunResult
 
 __all__ = ["write_workbook"]
@@ -168,8 +170,16 @@ def write_workbook(
         _frame_sheet(sheet, run.beds.table(), title="Beds by site, today and planned", start_row=row + 2)
     if sweep is not None:
         _frame_sheet(book.create_sheet("sweep"), pd.DataFrame(sweep))
-    if run.outcome is not None and run.outcome.frontier is not None:
-        _frontier_sheet(book.create_sheet("frontier"), run.outcome.frontier)
+    outcome = run.outcome
+    if outcome is not None and outcome.how_many is not None and outcome.frontier is not None:
+        sheet = book.create_sheet("how_many", 1)
+        _put(sheet, 1, 1, f"How many hubs: {outcome.frontier.how_many or 'no limit set'}").font = Font(bold=True)
+        title = "Access, cost, staffing and capacity by number of hubs"
+        _frame_sheet(sheet, _verdicts(outcome.how_many), title=title, start_row=3)
+    if outcome is not None and outcome.frontier is not None:
+        _frontier_sheet(book.create_sheet("frontier"), outcome.frontier)
+    if outcome is not None and outcome.services is not None:
+        _services_sheet(book.create_sheet("appointments"), outcome.services, run.sites)
     if appraisal is not None:
         sheet = book.create_sheet("appraisal")
         row = _frame_sheet(sheet, pd.DataFrame(appraisal))
@@ -187,6 +197,27 @@ def write_workbook(
 
 
 # --------------------------------------------------------------------------------------------------------------------
+
+
+def _verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """The how-many table with each limit's verdict as yes/no (blank: the limit is not set)."""
+    out = pd.DataFrame(table)
+    for col in ("worth_funding", "within_staff", "within_hub_size", "capacity_feasible", "allowed"):
+        out[col] = [yes_no(v) for v in out[col]]
+    return out
+
+
+def _services_sheet(sheet: Worksheet, plan: ServicePlan, sites: pd.DataFrame) -> None:
+    """Each hub's appointments against its capacity, with where the figures come from."""
+    label = " (ILLUSTRATIVE)" if plan.illustrative else ""
+    _put(sheet, 1, 1, f"Appointments a year: {plan.total:,.0f}{label}").font = Font(bold=True)
+    _put(sheet, 2, 1, f"Appointments per head: {plan.rate_basis}")
+    _put(sheet, 3, 1, f"Hub capacity: {plan.capacity_basis}")
+    _put(sheet, 4, 1, f"Capacity kept: {plan.enforcement}")
+    hubs = sites[sites["chosen"]].sort_values("capacity_used_pct", ascending=False)
+    columns = ["site_id", "name", "served_population", "appointments", "appointment_capacity", "capacity_used_pct"]
+    _frame_sheet(sheet, pd.DataFrame(hubs[columns]), title="Each hub's appointments against its capacity",
+                 start_row=6)  # fmt: skip
 
 
 def _frontier_sheet(sheet: Worksheet, frontier: Frontier) -> None:

@@ -135,6 +135,15 @@ _SCHEMA: dict[str, Any] = {
         "staff_available": (dict, None),
         "source": (str, None),
     },
+    "services": {
+        "appointments_per_head": (dict, None),
+        "source": (str, None),
+        "rooms_per_hub": ((int, float), None),
+        "sessions_per_week": ((int, float), None),
+        "appointments_per_session": ((int, float), None),
+        "weeks_per_year": ((int, float), None),
+        "capacity_source": (str, None),
+    },
     "appraisal": {
         "options": (list, None),
         "criteria": (list, None),

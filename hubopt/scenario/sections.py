@@ -22,6 +22,7 @@ from hubopt.scenario.settings import (
     BedSettings,
     CostSettings,
     ModelSettings,
+    ServiceSettings,
     TravelMode,
     WorkforceSettings,
 )
@@ -432,6 +433,61 @@ def _workforce_settings(values: dict[str, Any], path: Path | None) -> WorkforceS
         staff_per_team=need,
         staff_available=have,
         source=values["source"],
+    )
+
+
+_CAPACITY_KEYS = ("sessions_per_week", "appointments_per_session", "weeks_per_year")
+
+
+def _service_settings(values: dict[str, Any], path: Path | None) -> ServiceSettings:
+    """``services.*`` checked: every service's rates by age band, and the capacity figures (all positive; rooms may
+    come from the register's ``rooms`` column instead)."""
+    given = values["appointments_per_head"]
+    others = [k for k in ("rooms_per_hub", *_CAPACITY_KEYS, "source", "capacity_source") if values[k] is not None]
+    if given is None:
+        if others:
+            _fail(
+                f"services.{others[0]}",
+                "services settings are given but no appointments per head",
+                path,
+                'give services.appointments_per_head, e.g. {clinics: {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, '
+                '"85+": 2.5}}',
+            )
+        return ServiceSettings()
+    if not given:
+        _fail("services.appointments_per_head", "list at least one service with its appointments per head", path)
+    rates: dict[str, dict[str, float]] = {}
+    for service, bands in given.items():
+        key = f"services.appointments_per_head.{service}"
+        if not isinstance(bands, dict):
+            _fail(key, "give the service's appointments per head per year by age band", path,
+                  'e.g. {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, "85+": 2.5}')  # fmt: skip
+        try:
+            rates[str(service)] = check_band_weights(bands, where=key)
+        except InputError as exc:
+            raise InputError(exc.problem, path=path, setting=key, hint=exc.hint) from None
+    for key in _CAPACITY_KEYS:
+        if values[key] is None:
+            _fail(
+                f"services.{key}",
+                "hub capacity is rooms x sessions per week x appointments per session x weeks per year: "
+                f"services.{key} is missing",
+                path,
+                "give it (e.g. sessions_per_week: 9, appointments_per_session: 10, weeks_per_year: 48)",
+            )
+    for key in ("rooms_per_hub", *_CAPACITY_KEYS):
+        if values[key] is not None and values[key] <= 0:
+            _fail(f"services.{key}", f"services.{key} must be more than zero", path)
+    if values["weeks_per_year"] > 53:
+        _fail("services.weeks_per_year", "a year has at most 53 weeks", path)
+    return ServiceSettings(
+        appointments_per_head=rates,
+        source=values["source"],
+        rooms_per_hub=None if values["rooms_per_hub"] is None else float(values["rooms_per_hub"]),
+        sessions_per_week=float(values["sessions_per_week"]),
+        appointments_per_session=float(values["appointments_per_session"]),
+        weeks_per_year=float(values["weeks_per_year"]),
+        capacity_source=values["capacity_source"],
     )
 
 
