@@ -50,21 +50,28 @@ class LpAssignment:
 
 
 def _model(
-    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, keep: np.ndarray, integer: bool
+    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, keep: np.ndarray, integer: bool, min_items: int
 ) -> tuple[np.ndarray, np.ndarray, tuple]:
     rows, cols = np.nonzero(keep)
     n, k = cost.shape
     nv = rows.size
     assign = sparse.csr_matrix((np.ones(nv), (rows, np.arange(nv))), shape=(n, nv))
     load = sparse.csr_matrix((w[rows], (cols, np.arange(nv))), shape=(k, nv))
-    matrix = sparse.vstack([assign, load])
+    parts = [assign, load]
+    row_lower, row_upper = [np.ones(n), np.full(k, lower)], [np.ones(n), upper]
+    if min_items > 0:  # each hub serves at least ``min_items`` zones (whole clusters, in the cluster model)
+        parts.append(sparse.csr_matrix((np.ones(nv), (cols, np.arange(nv))), shape=(k, nv)))
+        row_lower.append(np.full(k, float(min_items)))
+        row_upper.append(np.full(k, np.inf))
     # x <= 1 is implied by the assignment rows; leaving it out keeps every LP reduced cost >= 0.
     col_upper = np.full(nv, 1.0 if integer else np.inf)
-    bounds = (np.zeros(nv), col_upper, np.r_[np.ones(n), np.full(k, lower)], np.r_[np.ones(n), upper])
-    return rows, cols, (cost[rows, cols], matrix, *bounds)
+    bounds = (np.zeros(nv), col_upper, np.concatenate(row_lower), np.concatenate(row_upper))
+    return rows, cols, (cost[rows, cols], sparse.vstack(parts), *bounds)
 
 
-def transport_lp(cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray) -> LpAssignment | None:
+def transport_lp(
+    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, min_items: int = 0
+) -> LpAssignment | None:
     """The least-cost split assignment with every hub's load in ``[lower, upper]``; None when none exists.
 
     Parameters
@@ -77,11 +84,13 @@ def transport_lp(cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarra
         Least demand each hub serves.
     upper : numpy.ndarray, shape (k,)
         Most demand each hub serves (``inf``: no limit).
+    min_items : int
+        Least number of zones each hub serves (0: no such rule; counted in shares by the LP).
     """
     keep = np.isfinite(cost)
     if not keep.any(axis=1).all():
         return None
-    rows, cols, model = _model(cost, w, lower, upper, keep, integer=False)
+    rows, cols, model = _model(cost, w, lower, upper, keep, integer=False, min_items=min_items)
     out = run_highs(*model)
     if out.status != "optimal" or out.x is None or out.col_dual is None:
         return None
@@ -120,12 +129,15 @@ def _repair(cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, ch
     return False
 
 
-def _best_move(cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, choice: np.ndarray) -> bool:
+def _best_move(
+    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, choice: np.ndarray, min_items: int
+) -> bool:
     n, k = cost.shape
     rows = np.arange(n)
     load = np.bincount(choice, weights=w, minlength=k)
     gain = cost - cost[rows, choice][:, None]
     ok = (load[choice] - w >= lower - LOAD_TOL)[:, None] & (load[None, :] + w[:, None] <= upper[None, :] + LOAD_TOL)
+    ok &= (np.bincount(choice, minlength=k)[choice] > min_items)[:, None]
     gain = np.where(ok, gain, np.inf)
     gain[rows, choice] = np.inf
     i, t = np.unravel_index(int(np.argmin(gain)), gain.shape)
@@ -163,18 +175,22 @@ def _best_swap(cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray,
 
 
 def single_heuristic(
-    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, share: np.ndarray
+    cost: np.ndarray, w: np.ndarray, lower: float, upper: np.ndarray, share: np.ndarray, min_items: int = 0
 ) -> tuple[float, np.ndarray] | None:
     """A single assignment from an LP's shares: repaired to the bounds, then improved by moves and swaps.
 
-    Returns the cost and each zone's hub (column of ``cost``), or None when the repair fails.
+    Returns the cost and each zone's hub (column of ``cost``), or None when the repair fails (or leaves a hub with
+    fewer than ``min_items`` zones).
     """
-    n = cost.shape[0]
+    n, k = cost.shape
     choice = np.argmax(np.where(np.isfinite(cost), share, -1.0), axis=1)
     if not _repair(cost, w, lower, upper, choice):
         return None
+    if (np.bincount(choice, minlength=k) < min_items).any():
+        return None
     for _ in range(10 * n + 10):
-        if not (_best_move(cost, w, lower, upper, choice) or _best_swap(cost, w, lower, upper, choice)):
+        moved = _best_move(cost, w, lower, upper, choice, min_items)
+        if not (moved or _best_swap(cost, w, lower, upper, choice)):
             break
     return float(cost[np.arange(n), choice].sum()), choice
 
@@ -201,17 +217,19 @@ def single_exact(
     start: np.ndarray | None = None,
     time_limit: float | None = None,
     mip_gap: float = 0.0,
+    min_items: int = 0,
 ) -> ExactAssignment:
     """The cheapest single assignment costing less than ``cutoff`` (``lp`` is this hub set's transportation LP).
 
     Pairs whose reduced cost lifts the LP value to the cutoff are left out: no assignment cheaper than the cutoff
-    uses them. ``start`` is a single assignment to start from (used when all its pairs are kept).
+    uses them. ``start`` is a single assignment to start from (used when all its pairs are kept); ``min_items``
+    the least number of zones per hub.
     """
     slack = cutoff - lp.value if math.isfinite(cutoff) else math.inf
     keep = np.isfinite(cost) & (lp.reduced < slack + 1e-9 * max(1.0, abs(cutoff) if math.isfinite(cutoff) else 1.0))
     if not keep.any(axis=1).all():
         return ExactAssignment("none", math.inf, cutoff, None)
-    rows, cols, model = _model(cost, w, lower, upper, keep, integer=True)
+    rows, cols, model = _model(cost, w, lower, upper, keep, integer=True, min_items=min_items)
     x0 = None
     if start is not None and keep[np.arange(cost.shape[0]), start].all():
         x0 = (cols == start[rows]).astype(float)

@@ -50,6 +50,9 @@ class Knapsacks:
         Cost of opening each site (``cost_weight * fixed_cost``).
     n_hubs : int
         Number of sites to open.
+    min_items : int
+        Least number of zones an open site serves (the cluster model's "more than one cluster"); the bound leaves
+        it out (still a lower bound), the assignment of each set of sites keeps it.
     """
 
     cost: np.ndarray
@@ -58,6 +61,7 @@ class Knapsacks:
     upper: np.ndarray
     site_cost: np.ndarray
     n_hubs: int
+    min_items: int = 0
 
     def __post_init__(self) -> None:
         reach = np.where(np.isfinite(self.cost), self.w[:, None], 0.0).sum(axis=0)

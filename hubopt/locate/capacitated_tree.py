@@ -115,7 +115,7 @@ class _Leaves:
         self.count += 1
         k = self.k
         cost = k.cost[:, sites]
-        lp = transport_lp(cost, k.w, k.lower, k.upper[sites])
+        lp = transport_lp(cost, k.w, k.lower, k.upper[sites], k.min_items)
         if lp is None:
             return
         opening = float(k.site_cost[sites].sum())
@@ -125,7 +125,7 @@ class _Leaves:
         if not self.single:
             self._take(bound, sites, lp.share)
             return
-        found = single_heuristic(cost, k.w, k.lower, k.upper[sites], lp.share)
+        found = single_heuristic(cost, k.w, k.lower, k.upper[sites], lp.share, k.min_items)
         start = None
         if found is not None:
             value, start = found
@@ -151,7 +151,7 @@ class _Leaves:
             self.exact_solves += 1
             out = single_exact(
                 k.cost[:, sites], k.w, k.lower, k.upper[sites], item.lp, self.best - opening,
-                start=item.start, time_limit=remaining, mip_gap=self.mip_gap,
+                start=item.start, time_limit=remaining, mip_gap=self.mip_gap, min_items=k.min_items,
             )  # fmt: skip
             if out.choice is not None:
                 share = np.zeros((k.w.size, sites.size))
