@@ -69,6 +69,7 @@ class Knapsacks:
         self.can_open = (reach >= self.lower - 1e-9 * max(1.0, self.lower)) & (self.upper >= self.lower)
         self.target_cap = np.minimum(self.upper, reach)
         self.cost_t = np.ascontiguousarray(self.cost.T)  # sites x zones: each site's knapsack sorts one row
+        self.minutes_t = self.cost_t / self.w[None, :]
 
 
 @dataclass
@@ -87,20 +88,21 @@ def site_values(k: Knapsacks, u: np.ndarray, sites: np.ndarray | None = None) ->
     ``inf`` for a site that cannot serve ``lower`` and for the sites not asked for."""
     m, n = k.cost_t.shape
     sites = np.arange(m) if sites is None else sites
-    reduced = k.cost_t[sites] - u[None, :]  # sites x zones, each row contiguous for the sort
-    order = np.argsort(reduced / k.w[None, :], axis=1)
+    ratio = k.minutes_t[sites] - (u / k.w)[None, :]  # reduced cost per unit of demand; sites x zones
+    order = np.argsort(ratio, axis=1)
     weights = k.w[order]
-    sorted_reduced = np.take_along_axis(reduced, order, axis=1)
+    sorted_reduced = np.take_along_axis(ratio, order, axis=1) * weights
     cum_w = np.cumsum(weights, axis=1)
-    negative = np.where(reduced < 0, k.w[None, :], 0.0).sum(axis=1)
+    negative = (ratio < 0) @ k.w
     target = np.minimum(np.maximum(negative, k.lower), k.target_cap[sites])
     whole = (cum_w <= target[:, None] + 1e-12 * np.maximum(target, 1.0)[:, None]).sum(axis=1)
     r = np.arange(sites.size)
-    taken = np.where(whole > 0, cum_w[r, np.maximum(whole - 1, 0)], 0.0)
+    last = np.maximum(whole - 1, 0)
+    taken = np.where(whole > 0, cum_w[r, last], 0.0)
     nxt = np.minimum(whole, n - 1)
     frac = np.where(whole < n, np.clip((target - taken) / weights[r, nxt], 0.0, 1.0), 0.0)
-    sums = np.cumsum(np.where(np.isfinite(sorted_reduced), sorted_reduced, 0.0), axis=1)
-    value = np.where(whole > 0, sums[r, np.maximum(whole - 1, 0)], 0.0)
+    # The zones taken whole all have finite costs (the target is within the demand the site can reach).
+    value = np.where(whole > 0, np.cumsum(sorted_reduced, axis=1)[r, last], 0.0)
     next_reduced = sorted_reduced[r, nxt]
     part = np.where(frac > 0, frac * np.where(np.isfinite(next_reduced), next_reduced, 0.0), 0.0)
     rho = np.full(m, np.inf)
