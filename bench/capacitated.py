@@ -109,7 +109,8 @@ def main() -> int:
                 )
             except ModelError as err:  # the plain MIP may stop on its time limit before finding any solution
                 seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-                print(f"{head} | {method} | {seconds:.2f} | {cpu:.2f} | - | - | - | no solution: {err.problem} |")
+                why = "no solution within the time limit" if "found no solution" in str(err) else str(err)
+                print(f"{head} | {method} | {seconds:.2f} | {cpu:.2f} | - | - | - | {why} |", flush=True)
                 if method == "tree":
                     failures.append(f"{case.name}: the tree search found no solution")
                 continue
