@@ -232,3 +232,23 @@ def test_west_kent_five_hubs_of_82500_to_130000_people_is_proven_optimal() -> No
     assert res.objective == pytest.approx(5_721_579.9488, rel=1e-9)
     assert res.open_sites.tolist() == [2, 15, 18, 19, 50]
     assert all(82_500 - 1e-6 <= load <= 130_000 + 1e-6 for load in res.parameters["load"].values())
+
+
+def test_gap_tolerance_and_the_cases_left_to_the_whole_mip() -> None:
+    rng = np.random.default_rng(502)
+    n, m = 60, 14
+    xy_zone, xy_site = rng.uniform(0, 30, (n, 2)), rng.uniform(0, 30, (m, 2))
+    cost = np.hypot(*(xy_zone[:, None, :] - xy_site[None, :, :]).transpose(2, 0, 1)).round(2) + 1.0
+    w = rng.integers(500, 3000, n).astype(float)
+    limits = CapacitySettings(min_demand=0.8 * w.sum() / 4, max_demand=1.15 * w.sum() / 4)
+    exact = solve_facility_location(cost, w, n_hubs=4, settings=limits).objective
+    near = solve_facility_location(cost, w, n_hubs=4, settings=limits, options=SolverOptions(mip_gap=0.02))
+    assert near.parameters["method"] == "tree" and near.report.is_optimal
+    assert near.report.bound <= exact * (1 + 1e-9) and near.objective <= exact * 1.02 * (1 + 1e-9)
+    # A free number of hubs, or CBC, is handed to the whole MIP.
+    free = solve_facility_location(
+        cost[:20], w[:20], settings=CapacitySettings(fixed_cost=np.full(m, 5e4), cost_weight=1)
+    )
+    assert free.parameters["method"] == "mip" and free.report.is_optimal
+    cbc = solve_facility_location(cost[:20], w[:20], n_hubs=2, options=SolverOptions(solver="cbc"))
+    assert cbc.parameters["method"] == "mip"
