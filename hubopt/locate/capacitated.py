@@ -19,10 +19,11 @@ Formulation (mixed-integer; zones with zero demand are left out and sent to thei
 
 With a capacity, zones do not always go to their nearest open hub: the assignment is part of the answer.
 
-How it is solved: with a fixed number of hubs, by a Lagrangian tree search over the sites
-(:mod:`hubopt.locate.capacitated_tree`: a knapsack bound per site, the transportation LP of each set of sites, and a
-small MIP per set for single assignment), which proves the same optimum as the MIP below; otherwise (a free number
-of hubs, CBC, or ``method="mip"``) the MIP is handed whole to the solver.
+How it is solved: by a Lagrangian tree search over the sites (:mod:`hubopt.locate.capacitated_tree`: a knapsack
+bound per site, the transportation LP of each set of sites, and a small MIP per set for single assignment), which
+proves the same optimum as the MIP below. With a free number of hubs it runs once per number the hub sizes allow
+(when at most eight), each run looking only for answers better than the best so far. Otherwise (more numbers, CBC,
+or ``method="mip"``) the MIP is handed whole to the solver.
 
 The site set may include sites outside the study area (neighbouring areas' hubs can be closer for people on the
 border): give them columns in the travel-time matrix like any other site, with their own capacity and costs.
@@ -45,7 +46,7 @@ from hubopt.errors import InputError, ModelError
 from hubopt.locate.capacitated_checks import CapacitySpec as _Spec
 from hubopt.locate.capacitated_checks import check_rule_values, site_array
 from hubopt.locate.capacitated_checks import fmt_amount as _fmt
-from hubopt.locate.capacitated_tree import solve_by_tree, tree_figures
+from hubopt.locate.capacitated_tree import solve_by_tree, solve_over_counts, tree_figures
 from hubopt.locate.options import (
     DEFAULT_OPTIONS,
     NO_CAPACITY_LIMITS,
@@ -481,9 +482,10 @@ def solve_facility_location(
     diagnose : bool
         When the solver proves infeasibility, re-solve with each rule relaxed in turn to say which one is binding.
     method : {"tree", "mip"}
-        "tree" (default): with a fixed number of hubs and HiGHS, the Lagrangian tree search over the sites
-        (:mod:`hubopt.locate.capacitated_tree`), which proves the same optimum as the MIP far faster; otherwise, and
-        with "mip", the whole MIP is handed to ``solver``.
+        "tree" (default): with HiGHS, the Lagrangian tree search over the sites
+        (:mod:`hubopt.locate.capacitated_tree`), which proves the same optimum as the MIP far faster (a free number of
+        hubs: once per number the hub sizes allow, when at most eight); otherwise, and with "mip", the whole MIP is
+        handed to ``solver``.
 
     Returns
     -------
@@ -502,9 +504,9 @@ def solve_facility_location(
 
     Notes
     -----
-    With a fixed number of hubs (and HiGHS) the model is solved by the tree search of
-    :mod:`hubopt.locate.capacitated_tree`: West Kent with 5 hubs of 82,500-130,000 people is proven optimal in a few
-    seconds, where the whole MIP was not proven in two minutes (``bench/capacitated.py``). A free number of hubs
+    With HiGHS the model is solved by the tree search of :mod:`hubopt.locate.capacitated_tree`: West Kent with 5 hubs
+    of 82,500-130,000 people is proven optimal in a few seconds, where the whole MIP was not proven in two minutes
+    (``bench/capacitated.py``). A free number of hubs that the hub sizes leave open between more than eight numbers
     (or CBC, or ``method="mip"``) hands the whole MIP to the solver; a minimum demand per hub close to
     ``total demand / N`` under single assignment, or a free number of hubs with a minimum, can then take minutes.
     Set ``time_limit``: a result stopped by it is labelled with its gap, never as optimal.
@@ -522,8 +524,8 @@ def solve_facility_location(
 
     limits = {"min_demand": settings.min_demand, "max_demand": settings.max_demand, "available": available}
     solved: dict[str, Any] = {"solver": solver, "time_limit": time_limit, "mip_gap": mip_gap, "method": "mip"}
-    if method == "tree" and spec.n_hubs is not None and check_solver_name(solver) == "highs":
-        by_tree = solve_by_tree(spec, options)
+    if method == "tree" and check_solver_name(solver) == "highs":
+        by_tree = solve_by_tree(spec, options) if spec.n_hubs is not None else solve_over_counts(spec, options)
         if by_tree is not None:
             searched, opened, shares, tree = by_tree
             if not searched.has_solution:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -223,6 +223,7 @@ def search(
     allowed: Callable[[np.ndarray], bool],
     mip_gap: float = 0.0,
     deadline: float | None = None,
+    upper: float = math.inf,
 ) -> TreeSolution:
     """Find the optimal set of open sites and its assignment (see the module notes).
 
@@ -241,9 +242,12 @@ def search(
         Relative gap at which a solution counts as optimal.
     deadline : float, optional
         :func:`hubopt.locate._clock.now` value at which to stop.
+    upper : float
+        The cost of a solution known already (another number of hubs): only better ones are looked for, and
+        "infeasible" then means none is better.
     """
     t0 = time.perf_counter()
-    leaves = _Leaves(k, single, allowed, mip_gap)
+    leaves = _Leaves(k, single, allowed, mip_gap, best=upper)
     must_idx = np.flatnonzero(must)
     within = allowed_sites & (k.can_open | must)
     u0 = np.min(np.where(np.isfinite(k.cost), k.cost, np.inf), axis=1)
@@ -270,7 +274,7 @@ def search(
     left = min((node.bound for node in stack), default=math.inf)
     left = min(left, leaves.close(deadline))
     stopped = stopped or math.isfinite(left)
-    found = math.isfinite(leaves.best)
+    found = leaves.best_sites.size > 0
     if not stopped:
         status = "optimal" if found else "infeasible"
         bound = leaves.best if found and mip_gap == 0 else min(leaves.best, leaves.target)
@@ -299,11 +303,11 @@ def leaf_rules(spec: CapacitySpec) -> Callable[[np.ndarray], bool]:
 
 
 def solve_by_tree(
-    spec: CapacitySpec, options: SolverOptions
+    spec: CapacitySpec, options: SolverOptions, upper: float = math.inf
 ) -> tuple[SolveReport, list[int], np.ndarray, TreeSolution] | None:
     """The capacitated model (its checked inputs ``spec``, a fixed number of hubs) solved by :func:`search`: the
     report, the open sites, each zone's shares (zones x sites) and the search's figures; None when the search
-    proves it infeasible (the MIP then explains which rule binds)."""
+    proves it infeasible, or that nothing costs less than ``upper`` (the MIP then explains which rule binds)."""
     t0 = time.perf_counter()
     c, w = spec.cost, spec.w
     pos = np.flatnonzero(w > 0)
@@ -316,7 +320,7 @@ def solve_by_tree(
     deadline = None if options.time_limit is None else _clock.now() + options.time_limit
     out = search(
         k, spec.forced, spec.openable, single=spec.single, allowed=leaf_rules(spec), mip_gap=options.mip_gap,
-        deadline=deadline,
+        deadline=deadline, upper=upper,
     )  # fmt: skip
     if out.status == "infeasible":
         return None
@@ -341,3 +345,68 @@ def tree_figures(tree: TreeSolution) -> dict[str, Any]:
         "nodes": tree.nodes, "site_sets": tree.leaves, "exact_assignments": tree.exact_solves,
         "root_bound": tree.root_bound, "seconds": tree.seconds,
     }  # fmt: skip
+
+
+#: With a free number of hubs, the tree search runs once per number the rules allow, when there are this few.
+MAX_COUNTS = 8
+
+
+def hub_counts(spec: CapacitySpec) -> list[int] | None:
+    """The numbers of hubs a free-number solution can have (total demand over the largest and the least hub size,
+    the sites that can open, the must-open sites), or None when more than :data:`MAX_COUNTS`."""
+    total = float(spec.w.sum())
+    n_openable = int(spec.openable.sum())
+    biggest = float(np.max(np.where(spec.openable, spec.upper, 0.0), initial=0.0))
+    fewest = max(1, int(spec.forced.sum()))
+    if np.isfinite(biggest) and biggest > 0:
+        fewest = max(fewest, math.ceil(total / biggest - 1e-9))
+    most = n_openable if spec.lower <= 0 else min(n_openable, math.floor(total / spec.lower + 1e-9))
+    if most - fewest + 1 > MAX_COUNTS:
+        return None
+    return list(range(fewest, most + 1))
+
+
+def solve_over_counts(
+    spec: CapacitySpec, options: SolverOptions
+) -> tuple[SolveReport, list[int], np.ndarray, TreeSolution] | None:
+    """A free number of hubs: :func:`solve_by_tree` for every number the rules allow (see :func:`hub_counts`), the
+    best answer kept; its bound is the smallest of theirs. None when there are too many numbers to try, or when none
+    has a solution (the MIP then explains which rule binds)."""
+    counts = hub_counts(spec)
+    if counts is None:
+        return None
+    t0 = time.perf_counter()
+    deadline = None if options.time_limit is None else _clock.now() + options.time_limit
+    best: tuple[SolveReport, list[int], np.ndarray, TreeSolution] | None = None
+    bound: float | None = math.inf
+    stopped, nodes, sets, exact = False, 0, 0, 0
+    for count in counts:
+        remaining = None if deadline is None else deadline - _clock.now()
+        if remaining is not None and remaining <= 0:
+            stopped, bound = True, None  # a number of hubs left unexplored: no bound on it
+            break
+        known = math.inf if best is None else best[3].value
+        out = solve_by_tree(replace(spec, n_hubs=count), replace(options, time_limit=remaining), known)
+        if out is None:
+            continue  # no solution with this many hubs cheaper than the best with another number
+        report, _chosen, _share, tree = out
+        nodes, sets, exact = nodes + tree.nodes, sets + tree.leaves, exact + tree.exact_solves
+        stopped = stopped or not report.is_optimal
+        if bound is not None:
+            bound = None if report.bound is None or not report.has_solution else min(bound, report.bound)
+        if report.has_solution and (best is None or tree.value < best[3].value):
+            best = out
+    if best is None:
+        return None
+    report, chosen, share, tree = best
+    status = "feasible" if stopped else "optimal"
+    combined = TreeSolution(
+        status, tree.value, tree.value if bound is None else bound, tree.open_sites, tree.share, nodes=nodes,
+        leaves=sets, exact_solves=exact, root_bound=tree.root_bound, seconds=time.perf_counter() - t0,
+    )  # fmt: skip
+    summary = checked_report(
+        solver="highs", status=status, stopped_by="time limit" if stopped else None, objective=tree.value,
+        bound=bound, size=(report.n_variables, report.n_integer_variables, report.n_constraints),
+        seconds=combined.seconds, time_limit=options.time_limit, mip_gap=options.mip_gap,
+    )  # fmt: skip
+    return summary, chosen, share, combined

@@ -252,3 +252,19 @@ def test_gap_tolerance_and_the_cases_left_to_the_whole_mip() -> None:
     assert free.parameters["method"] == "mip" and free.report.is_optimal
     cbc = solve_facility_location(cost[:20], w[:20], n_hubs=2, options=SolverOptions(solver="cbc"))
     assert cbc.parameters["method"] == "mip"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_free_number_of_hubs_matches_brute_force(seed: int) -> None:
+    # No number of hubs: the tree search runs for each number the bounds allow (an incumbent carried across), and
+    # the best over all numbers is the brute-force optimum over every set of every size, fixed costs included.
+    cost, w, _lower, _upper = instance(400 + seed, n=7, m=5)
+    m = cost.shape[1]
+    fixed = np.random.default_rng(seed).integers(0, 300, m).astype(float)
+    lower, max_demand = 0.22 * w.sum(), 0.6 * w.sum()
+    upper = np.full(m, max_demand)
+    best = min(brute(cost, w, size, lower, upper, True, fixed) for size in range(1, m + 1))
+    limits = CapacitySettings(min_demand=lower, max_demand=max_demand, fixed_cost=fixed, cost_weight=1.0)
+    res = solve_facility_location(cost, w, settings=limits)
+    assert res.parameters["method"] == "tree" and res.report.is_optimal
+    assert res.objective == pytest.approx(best, rel=1e-9)
