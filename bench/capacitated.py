@@ -39,7 +39,7 @@ from hubopt.study import load_study
 class Case:
     name: str
     scenario: str
-    n_hubs: int
+    n_hubs: int | None  # None: the number of hubs is free (the model chooses it)
     lower: float
     upper: float
 
@@ -49,6 +49,7 @@ CASES = (
     Case("west_kent_4", "west_kent_hubs", 4, 110_000, 160_000),
     Case("west_kent_6", "west_kent_hubs", 6, 70_000, 110_000),
     Case("west_kent_7", "west_kent_hubs", 7, 46_000, 82_500),  # the plan's cluster sizes
+    Case("west_kent_free", "west_kent_hubs", None, 82_500, 130_000),  # 5 or 6 hubs: the model chooses
     Case("essex_8", "mid_south_essex_hubs", 8, 120_000, 175_000),
     Case("essex_10", "mid_south_essex_hubs", 10, 100_000, 140_000),
 )
@@ -96,7 +97,7 @@ def main() -> int:
         minutes, people, must = cache[case.scenario]
         limits = CapacitySettings(min_demand=case.lower, max_demand=case.upper)
         rules = SiteRules.of(must)
-        size = f"{minutes.shape[0]} | {minutes.shape[1]} | {case.n_hubs}"
+        size = f"{minutes.shape[0]} | {minutes.shape[1]} | {case.n_hubs or 'free'}"
         head = f"| {case.name} | {size} | {case.lower:,.0f}-{case.upper:,.0f}"
         runs: dict[str, tuple[float, LocationResult]] = {}
         methods = ("tree",) if args.tree_only else ("tree", "mip")
