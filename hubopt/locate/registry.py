@@ -43,6 +43,7 @@ import pandas as pd
 from hubopt.errors import InputError
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
+from hubopt.locate.clusters import solve_cluster_hubs
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
 from hubopt.locate.median_ranked import Ranked, rank_p_median
@@ -239,6 +240,37 @@ def _capacitated(r: ModelRequest) -> LocationResult:
     )  # fmt: skip
 
 
+def _clusters(r: ModelRequest) -> LocationResult:
+    settings = dict(r.settings)
+    clusters = settings.pop("clusters", None)
+    if clusters is None:
+        raise InputError(
+            "the clusters model needs the cluster (e.g. Primary Care Network) of every zone",
+            parameter="clusters",
+            hint="use a study whose zones carry their cluster, or another model type",
+        )
+    return solve_cluster_hubs(
+        r.cost, r.weights, clusters, r.hubs(), exclude_solutions=r.exclude_solutions, **settings, **r.keywords()
+    )
+
+
+def _cluster_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
+    for key in ("budget", "max_new_build"):
+        if getattr(settings, key, None) is not None:
+            raise InputError(
+                f"the clusters model does not take '{key}'",
+                setting=f"model.{key}",
+                hint="remove it, or set model.type: capacitated for budgets and new-build limits",
+            )
+    return {"min_demand": settings.min_population, "max_demand": settings.max_population}
+
+
+def _describe_clusters(settings: Any, hubs: int | None) -> str:
+    return _describe_capacitated(settings, hubs).replace("capacitated:", "clusters:", 1) + (
+        ", each serving whole clusters, more than one"
+    )
+
+
 def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:
     if column not in sites:
         return None
@@ -314,6 +346,11 @@ MODELS: dict[str, LocationModel] = {
             aliases=("facility-location",), hubs="optional", capacity_settings=True, swaps="re-solve",
             next_best=_capacitated, sweep_fixed_cost=True, scenario_settings=_capacitated_settings,
             weights=_capacitated_weights, describe=_describe_capacitated,
+        ),
+        LocationModel(
+            "clusters", "hubs serving whole clusters (more than one each) within size bounds", _clusters, "travel",
+            aliases=("cluster", "whole-clusters"), capacity_settings=True, swaps="re-solve", next_best=_clusters,
+            scenario_settings=_cluster_settings, weights=_capacitated_weights, describe=_describe_clusters,
         ),
     )
 }  # fmt: skip
