@@ -77,3 +77,13 @@ def test_every_allowed_exception_is_still_needed() -> None:
         if lengths.get(function, 0) <= MAX_FUNCTION_LINES:
             stale.append(f"{entry} (now {lengths.get(function, 'absent')} lines)")
     assert not stale, f"remove these from ALLOWED: {', '.join(stale)}"
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    # The test folders are not packages (pytest's default import mode), so two test files of one name in different
+    # folders stop the whole suite at collection ("import file mismatch"): each name must be unique.
+    tests = Path(__file__).resolve().parent
+    seen: dict[str, list[str]] = {}
+    for path in sorted(tests.rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
