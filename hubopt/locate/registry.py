@@ -10,7 +10,8 @@ here instead of keeping their own lists, so a new model is **one module plus one
 
    * ``name`` and ``aliases`` (what ``model.type`` and the sweep accept);
    * what it needs: ``hubs`` ("required", "optional" or "forbidden"), ``needs_max_minutes``,
-     ``capacity_settings`` (accepts the capacitated settings), ``multi_year`` (accepts ``model.years``);
+     ``capacity_settings`` (accepts the capacitated settings), ``multi_year`` (accepts ``model.years``),
+     ``needs_clusters`` (takes each zone's cluster: the pipeline passes it as the ``clusters`` setting);
    * ``solve``: a function of one :class:`ModelRequest` (the uniform call every reader uses);
    * ``measure``: what explanation tables measure it in ("travel", "travel and cost", "covered", "cover all",
      "radius"; see :func:`hubopt.locate.measure.model_measure`);
@@ -151,6 +152,7 @@ class LocationModel:
     hubs: str = "required"
     needs_max_minutes: bool = False
     capacity_settings: bool = False
+    needs_clusters: bool = False
     multi_year: YearsFn | None = None
     swaps: str = "closed form"
     next_best: SolveFn | None = None
@@ -262,12 +264,16 @@ def _cluster_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
                 setting=f"model.{key}",
                 hint="remove it, or set model.type: capacitated for budgets and new-build limits",
             )
-    return {"min_demand": settings.min_population, "max_demand": settings.max_population}
+    return {
+        "min_demand": settings.min_population,
+        "max_demand": settings.max_population,
+        "min_clusters": settings.min_clusters,
+    }
 
 
 def _describe_clusters(settings: Any, hubs: int | None) -> str:
     return _describe_capacitated(settings, hubs).replace("capacitated:", "clusters:", 1) + (
-        ", each serving whole clusters, more than one"
+        f"; a hub serves whole clusters, at least {settings.min_clusters} each"
     )
 
 
@@ -295,10 +301,15 @@ def _capacitated_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
     return {"settings": limits}
 
 
-def _capacitated_weights(settings: Any, demand: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    if settings.capacity_measure == "population":
-        return population, ["capacity bounds are in people, so the capacitated model weighs travel by population"]
-    return demand, []
+def _population_weights(model: str) -> Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray, list[str]]]:
+    """The weights of a model with size bounds: population when the bounds are in people (the note names it)."""
+
+    def weights(settings: Any, demand: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        if settings.capacity_measure == "population":
+            return population, [f"capacity bounds are in people, so the {model} model weighs travel by population"]
+        return demand, []
+
+    return weights
 
 
 def _describe_capacitated(settings: Any, hubs: int | None) -> str:
@@ -345,12 +356,14 @@ MODELS: dict[str, LocationModel] = {
             "capacitated", "hubs within size, capacity and budget rules", _capacitated, "travel and cost",
             aliases=("facility-location",), hubs="optional", capacity_settings=True, swaps="re-solve",
             next_best=_capacitated, sweep_fixed_cost=True, scenario_settings=_capacitated_settings,
-            weights=_capacitated_weights, describe=_describe_capacitated,
+            weights=_population_weights("capacitated"), describe=_describe_capacitated,
         ),
         LocationModel(
             "clusters", "hubs serving whole clusters (more than one each) within size bounds", _clusters, "travel",
-            aliases=("cluster", "whole-clusters"), capacity_settings=True, swaps="re-solve", next_best=_clusters,
-            scenario_settings=_cluster_settings, weights=_capacitated_weights, describe=_describe_clusters,
+            aliases=("cluster", "whole-clusters"), capacity_settings=True, needs_clusters=True, swaps="re-solve",
+            next_best=_clusters,
+            scenario_settings=_cluster_settings, weights=_population_weights("clusters"),
+            describe=_describe_clusters,
         ),
     )
 }  # fmt: skip

@@ -13,6 +13,7 @@ import pandas as pd
 
 from hubopt.analysis.appraise import CriterionSpec, OptionSpec, appraise, default_criteria
 from hubopt.analysis.reoptimise import Reoptimisation, evaluate_reoptimisation
+from hubopt.locate import registry
 from hubopt.results import RunResult
 
 __all__ = ["appraise_run", "reoptimisation_for_run"]
@@ -92,8 +93,10 @@ def reoptimisation_for_run(run: RunResult, earlier_hubs: Sequence[str]) -> Reopt
         model=run.outcome.description if run.outcome is not None else run.result.model,
         unavailable=[site_ids[j] for j in run.candidates.unavailable],
     )
-    if run.scenario.model_type == "capacitated":
-        check.notes.append("both hub sets are measured with each zone at its nearest hub; capacities are not applied")
+    entry = registry.find(run.scenario.model_type)
+    if entry is not None and entry.capacity_settings:  # the capacitated and clusters models (and their aliases)
+        rules = "capacities and whole clusters are" if entry.needs_clusters else "capacities are"
+        check.notes.append(f"both hub sets are measured with each zone at its nearest hub; {rules} not applied")
     if run.scenario.model.years:
         check.notes.append(
             f"the re-optimised hubs are one set for the years {run.scenario.model.years}; both sets are measured "

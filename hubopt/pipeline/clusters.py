@@ -13,7 +13,7 @@ import pandas as pd
 from hubopt.analysis.clusters import CLUSTER_RULE, cluster_table, zone_clusters
 from hubopt.study import Study
 
-__all__ = ["cluster_outlines", "run_clusters"]
+__all__ = ["cluster_outlines", "run_clusters", "study_zone_clusters", "zone_pcn_codes"]
 
 
 def _study_practices(study: Study) -> pd.DataFrame:
@@ -30,6 +30,31 @@ def _study_practices(study: Study) -> pd.DataFrame:
             "northing": practices.geometry.y,
         }
     ).reset_index(drop=True)
+
+
+def study_zone_clusters(study: Study) -> pd.DataFrame | None:
+    """Each zone's PCN by :data:`~hubopt.analysis.clusters.CLUSTER_RULE` (the nearest practice with a PCN).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :func:`hubopt.analysis.clusters.zone_clusters` for the study's zones (in its zone order) and practices;
+        None when no practice of the study has a PCN.
+    """
+    practices = _study_practices(study)
+    return zone_clusters(
+        study.zone_points(),
+        practices[["easting", "northing"]].to_numpy(dtype=float),
+        practices["pcn_code"].tolist(),
+        practices["pcn_name"].tolist(),
+    )
+
+
+def zone_pcn_codes(study: Study) -> list[str] | None:
+    """Each zone's PCN code (the clusters of the ``clusters`` model), by :func:`study_zone_clusters`; None when no
+    practice of the study has a PCN."""
+    placed = study_zone_clusters(study)
+    return None if placed is None else placed["pcn_code"].astype(str).tolist()
 
 
 def run_clusters(study: Study, zones: gpd.GeoDataFrame) -> pd.DataFrame | None:
@@ -51,12 +76,7 @@ def run_clusters(study: Study, zones: gpd.GeoDataFrame) -> pd.DataFrame | None:
         practice of the study has a PCN (a study built before PCNs were added, or a register without them).
     """
     practices = _study_practices(study)
-    placed = zone_clusters(
-        study.zone_points(),
-        practices[["easting", "northing"]].to_numpy(dtype=float),
-        practices["pcn_code"].tolist(),
-        practices["pcn_name"].tolist(),
-    )
+    placed = study_zone_clusters(study)
     if placed is None:
         zones["pcn_code"] = ""
         zones["pcn_name"] = ""

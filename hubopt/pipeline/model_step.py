@@ -3,7 +3,7 @@ explanation of the answer (the cost of swapping each hub, and the next-best dist
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
+from hubopt.errors import InputError
 from hubopt.locate import registry
 from hubopt.locate.budget import deadline_after
 from hubopt.locate.explain import next_best_solutions, swap_table
@@ -36,14 +37,42 @@ def solve_scenario_model(
     zone_ids: list[str],
     demand_for_year: Callable[[int], ZoneDemand],
     progress: Callable[[str], None] = lambda _m: None,
+    *,
+    zone_clusters: Sequence[str] | None = None,
 ) -> ModelOutcome:
     """Solve ``model.type`` (its :mod:`hubopt.locate.registry` entry) with the scenario's settings; add the sweep
     and explanation when asked. A library error naming an argument is restated as the scenario setting (see
-    :mod:`hubopt.pipeline.scenario_errors`)."""
+    :mod:`hubopt.pipeline.scenario_errors`).
+
+    ``zone_clusters`` is each zone's cluster (its Primary Care Network's code, by
+    :data:`hubopt.analysis.clusters.CLUSTER_RULE`; :func:`hubopt.pipeline.clusters.study_zone_clusters`), or None
+    when the study's practices have no PCN: a model that needs clusters (the ``clusters`` model) then stops with
+    an :class:`~hubopt.errors.InputError` saying what to do.
+    """
     with named_for(scenario):
         return _solve_model(
-            scenario, minutes, demand, sites, must_open, unavailable, zone_ids, demand_for_year, progress
+            scenario, minutes, demand, sites, must_open, unavailable, zone_ids, demand_for_year, progress,
+            zone_clusters,
+        )  # fmt: skip
+
+
+#: How the run's clusters are drawn, said after the clusters model's description in the summary and report.
+CLUSTERS_PLACED = "clusters are Primary Care Networks (PCNs), residents located by their nearest practice's PCN"
+
+
+def _cluster_settings(entry: LocationModel, zone_clusters: Sequence[str] | None) -> dict[str, Any]:
+    """The ``clusters`` setting of a model that needs each zone's cluster (none for the others)."""
+    if not entry.needs_clusters:
+        return {}
+    if zone_clusters is None:
+        raise InputError(
+            f"the {entry.name} model gives each hub whole clusters (Primary Care Networks), but no GP practice of "
+            "this study has a PCN, so its zones have no cluster",
+            setting="model.type",
+            hint="rebuild the study with the NHS ODS ePCN source (hubopt study build, source 'epcn'), or give "
+            "another model.type (e.g. capacitated, for hub size bounds without clusters)",
         )
+    return {"clusters": list(zone_clusters)}
 
 
 def _solve_model(
@@ -56,6 +85,7 @@ def _solve_model(
     zone_ids: list[str],
     demand_for_year: Callable[[int], ZoneDemand],
     progress: Callable[[str], None],
+    zone_clusters: Sequence[str] | None,
 ) -> ModelOutcome:
     ms = scenario.model
     kind = scenario.model_type
@@ -82,7 +112,7 @@ def _solve_model(
         weights, notes, model_kwargs = demand.demand, list[str](), dict[str, Any]()
     else:
         weights, notes = entry.weights(ms, demand.demand, population)
-        model_kwargs = entry.scenario_settings(ms, sites)
+        model_kwargs = {**entry.scenario_settings(ms, sites), **_cluster_settings(entry, zone_clusters)}
         request = replace(request, weights=weights, settings=model_kwargs)
         if plan is not None and keep:
             entry, request, result = solve_within_capacity(entry, request, plan, ms.single_assignment)
@@ -93,6 +123,8 @@ def _solve_model(
     if entry.needs_max_minutes:
         model_kwargs = {"max_minutes": ms.max_minutes, **model_kwargs}
     description = entry.describe(ms, scenario.hubs) if entry.describe is not None else f"{kind}: {entry.summary}"
+    if entry.needs_clusters:
+        description += f"; {CLUSTERS_PLACED}"
     if plan is not None and keep:
         description += "; weights: appointments a year, each hub within its capacity (services)"
     elif plan is not None:

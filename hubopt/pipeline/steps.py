@@ -26,7 +26,7 @@ from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.pipeline.appraisal import appraise_run
 from hubopt.pipeline.availability import apply_site_facts, at_risk_columns, model_years, unavailable_in_years
 from hubopt.pipeline.beds import bed_baseline, plan_beds
-from hubopt.pipeline.clusters import run_clusters
+from hubopt.pipeline.clusters import run_clusters, zone_pcn_codes
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.how_many import apply_how_many
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
@@ -387,6 +387,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         study.zones["zone_id"].astype(str).tolist(),
         demand_for_year,
         progress,
+        zone_clusters=zone_pcn_codes(study),
     )
     apply_workforce(scenario, outcome, float(demand.population["population"].sum()))
     site_ids = candidates.sites["site_id"].astype(str).tolist()

@@ -84,6 +84,7 @@ _SCHEMA: dict[str, Any] = {
         "max_minutes": ((int, float), None),
         "min_population": ((int, float), None),
         "max_population": ((int, float), None),
+        "min_clusters": (int, None),
         "capacity_measure": (str, "population"),
         "single_assignment": (bool, True),
         "cost_weight": ((int, float), 0.0),

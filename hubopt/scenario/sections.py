@@ -263,6 +263,28 @@ def _check_public_transport(values: dict[str, Any], key: str, mode: str, path: P
         _fail(f"{key}.detour", "a walk is never shorter than the straight line: give 1 or more (e.g. 1.3)", path)
 
 
+def _check_min_clusters(model: dict[str, Any], entry: registry.LocationModel, path: Path | None) -> None:
+    """``model.min_clusters``: the clusters model's least clusters per hub, a whole number of at least 1."""
+    least = model["min_clusters"]
+    if least is None:
+        return
+    if not entry.needs_clusters:
+        clustered = " or ".join(m.name for m in registry.MODELS.values() if m.needs_clusters)
+        _fail(
+            "model.min_clusters",
+            f"'min_clusters' applies to the {clustered} model, not {entry.name}",
+            path,
+            f"set model.type: {clustered}, or remove it",
+        )
+    if least < 1:
+        _fail(
+            "model.min_clusters",
+            f"must be a whole number of clusters of at least 1 (it is {least})",
+            path,
+            "give 2 for the plan's rule (a hub serves more than one cluster), or 1 for whole clusters only",
+        )
+
+
 def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> ModelSettings:
     kind = model["type"]
     entry = registry.MODELS[kind]
@@ -294,6 +316,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
                     f"set model.type: {' or '.join(m.name for m in registry.MODELS.values() if m.capacity_settings)}"
                     ", or remove it",
                 )
+    _check_min_clusters(model, entry, path)
     for key in ("min_population", "max_population", "budget"):
         if model[key] is not None and model[key] < 0:
             _fail(f"model.{key}", "must be zero or positive", path)
@@ -340,6 +363,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         max_minutes=None if model["max_minutes"] is None else float(model["max_minutes"]),
         min_population=model["min_population"],
         max_population=model["max_population"],
+        min_clusters=2 if model["min_clusters"] is None else model["min_clusters"],
         capacity_measure=model["capacity_measure"],
         single_assignment=model["single_assignment"],
         cost_weight=float(model["cost_weight"]),

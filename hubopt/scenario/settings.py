@@ -31,6 +31,7 @@ class ModelSettings:
     max_minutes: float | None = None
     min_population: float | None = None
     max_population: float | None = None
+    min_clusters: int = 2  # the clusters model: least clusters (Primary Care Networks) each hub serves
     capacity_measure: str = "population"
     single_assignment: bool = True
     cost_weight: float = 0.0

@@ -135,7 +135,10 @@ def test_registered_and_needs_the_clusters() -> None:
 
 def test_scenario_settings_the_cluster_model_cannot_honour_are_refused() -> None:
     entry = registry.lookup("clusters")
-    limits = SimpleNamespace(min_population=1000, max_population=5000, budget=None, max_new_build=None)
-    assert entry.scenario_settings(limits, pd.DataFrame()) == {"min_demand": 1000, "max_demand": 5000}
+    limits = SimpleNamespace(
+        min_population=1000, max_population=5000, min_clusters=3, budget=None, max_new_build=None
+    )
+    expected = {"min_demand": 1000, "max_demand": 5000, "min_clusters": 3}
+    assert entry.scenario_settings(limits, pd.DataFrame()) == expected
     with pytest.raises(InputError, match="does not take 'budget'"):
         entry.scenario_settings(SimpleNamespace(**{**vars(limits), "budget": 10.0}), pd.DataFrame())
