@@ -16,7 +16,7 @@ from hubopt.analysis.reoptimise import Reoptimisation, evaluate_reoptimisation
 from hubopt.locate import registry
 from hubopt.results import RunResult
 
-__all__ = ["appraise_run", "reoptimisation_for_run"]
+__all__ = ["appraise_run", "model_weights", "reoptimisation_for_run"]
 
 
 def appraise_run(
@@ -54,13 +54,21 @@ def appraise_run(
         minutes=run.minutes,
         site_ids_all=run.candidates.sites["site_id"].astype(str).tolist(),
         population=run.zones["population"].to_numpy(dtype=float),
-        demand=np.asarray(run.demand.demand, dtype=float),
+        demand=model_weights(run),
         imd_decile=run.zones["imd_decile"].to_numpy(),
         sites=pd.DataFrame(run.sites.drop(columns="geometry")),
         thresholds=thresholds,
         min_population=min_population,
         max_population=max_population,
     )
+
+
+def model_weights(run: RunResult) -> np.ndarray:
+    """The weights the run's model was solved with (age-weighted demand, or appointments with ``services``): the
+    weights its objective is in, so that an option's or a re-optimised set's weighted minutes compare with it."""
+    if run.outcome is not None:
+        return np.asarray(run.outcome.weights, dtype=float)
+    return np.asarray(run.demand.demand, dtype=float)
 
 
 def reoptimisation_for_run(run: RunResult, earlier_hubs: Sequence[str]) -> Reoptimisation:
@@ -86,7 +94,7 @@ def reoptimisation_for_run(run: RunResult, earlier_hubs: Sequence[str]) -> Reopt
         minutes=run.minutes,
         site_ids=site_ids,
         population=run.zones["population"].to_numpy(dtype=float),
-        demand=np.asarray(run.demand.demand, dtype=float),
+        demand=model_weights(run),
         imd_decile=run.zones["imd_decile"].to_numpy(),
         sites=pd.DataFrame(sites.drop(columns="geometry")),
         thresholds=list(run.scenario.thresholds),
