@@ -139,6 +139,8 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             housing=run.housing_sites,
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
+            transit_bands=run.transit_bands,
+            transit_label=run.transit_label or "Public-transport time bands",
             growth_base_year=run.study.base_year,
             clusters=outlines,
         )

@@ -29,7 +29,7 @@ from hubopt.pipeline.beds import bed_baseline, plan_beds
 from hubopt.pipeline.clusters import run_clusters
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.how_many import apply_how_many
-from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
+from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones, transit_bands
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
@@ -457,4 +457,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
+        run.transit_bands, run.transit_label = transit_bands(
+            modes, study.zones, candidates.sites, result.open_sites, use=scenario.travel_use
+        )
     return run
