@@ -236,3 +236,52 @@ def test_the_public_transport_layer_toggles_in_a_browser(wk_bus_run: RunResult, 
     assert not state["wasOn"] and state["nowOn"]
     assert state["on"] > state["before"] and state["after"] == state["before"]
     assert "By bus (public transport): zones within reach" in seen.dom_text  # the key
+
+
+def test_the_model_optimises_the_time_weighed_by_households_without_a_car(
+    tmp_path: Path, wk_feed: tuple[Path, dict]
+) -> None:
+    feed, _ = wk_feed
+    zone_ids = load_study(WK).zones["zone_id"].astype(str).tolist()
+    share = np.resize([0.0, 0.5, 1.0], len(zone_ids))  # ILLUSTRATIVE shares, not Census figures
+    shares = tmp_path / "no_car_share.csv"
+    pd.DataFrame({"zone_id": zone_ids, "share": share, "source": "ILLUSTRATIVE, for the test"}).to_csv(
+        shares, index=False
+    )
+    travel = {
+        "modes": {
+            "car": {"method": "straight_line", "mode": "drive"},
+            "bus": {"method": "public_transport", "gtfs": str(feed), "day": "2026-03-10"},
+        },
+        "use": "car",
+        "combine": {"modes": ["car", "bus"], "no_car_share": str(shares)},
+        "cache_folder": str(tmp_path / "cache"),
+    }
+    run = run_scenario(load_scenario(wk_scenario(tmp_path, travel)))
+    zones = pd.read_csv(run.folder / "zones.csv")
+    car, bus = zones["minutes_car"].to_numpy(), zones["minutes_bus"].to_numpy()
+    served = np.isfinite(zones["minutes"].to_numpy())
+    # each zone's time to its hub is (1 - s) x car + s x bus, s its share (0: car alone; 1: bus alone)
+    expected = np.where(share == 0, car, np.where(share == 1, bus, 0.5 * car + 0.5 * bus))
+    np.testing.assert_allclose(zones["minutes"].to_numpy()[served], expected[served], rtol=1e-6, atol=0.01)
+    assert "households without a car" in (run.folder / "summary.txt").read_text()
+    m = json.loads((run.folder / "manifest.json").read_text())
+    assert "combined" in json.dumps(m)
+
+
+def test_a_share_file_that_misses_zones_is_refused_naming_the_setting(
+    tmp_path: Path, wk_feed: tuple[Path, dict]
+) -> None:
+    feed, _ = wk_feed
+    shares = tmp_path / "no_car_share.csv"
+    shares.write_text("zone_id,share,source\nE01024290,0.2,ILLUSTRATIVE\n")
+    travel = {
+        "modes": {
+            "car": {"method": "straight_line", "mode": "drive"},
+            "bus": {"method": "public_transport", "gtfs": str(feed), "day": "2026-03-10"},
+        },
+        "combine": {"modes": ["car", "bus"], "no_car_share": str(shares)},
+        "cache_folder": str(tmp_path / "cache"),
+    }
+    with pytest.raises(InputError, match=r"travel.combine.no_car_share.*study zones have no share"):
+        run_scenario(load_scenario(wk_scenario(tmp_path, travel)))
