@@ -11,14 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from test_travel_modes import wk_scenario
 
 from hubopt.build.layout import check_layout
 from hubopt.errors import InputError
 from hubopt.io.no_car_share import no_car_share_from_ts045, read_no_car_share
 from hubopt.locate.median import solve_p_median
-from hubopt.scenario import load_scenario
+from hubopt.scenario import Scenario, load_scenario
 from hubopt.travel.combine import combined_minutes
+from hubopt.workbench.question import Question
+from hubopt.workbench.scenario_of import question_scenario
 
 TS045_SHAPE = Path(__file__).parent / "data" / "fixtures" / "census2021-ts045-lsoa_excerpt_shape.csv"
 
@@ -179,3 +182,17 @@ def test_combine_settings_are_kept(tmp_path: Path) -> None:
     assert spec is not None and (spec.drive, spec.public_transport) == ("car", "bus")
     assert spec.no_car_share == tmp_path / "s.csv"
     assert load_scenario(wk_scenario(tmp_path, {"modes": _MODES, "use": "car"})).travel_combine is None
+
+
+def test_a_workbench_question_keeps_the_feed_and_asks_of_one_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    travel = {"modes": _MODES, "use": "car", "combine": {"modes": ["car", "bus"], "no_car_share": "s.csv"}}
+    data = yaml.safe_load(wk_scenario(tmp_path, travel).read_text())
+    scenario = Scenario.from_dict(data, base_dir=tmp_path)  # relative files are read from tmp_path
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the question's scenario is made from the workbench's working folder
+    asked = question_scenario(scenario, Question(hubs=3, mode="bus", year=scenario.year))
+    assert asked.travel_modes["bus"].gtfs == tmp_path / "feed.zip"  # not elsewhere/feed.zip
+    assert asked.travel_combine is None and asked.travel_use == "bus"

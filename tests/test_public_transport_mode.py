@@ -266,7 +266,7 @@ def test_the_model_optimises_the_time_weighed_by_households_without_a_car(
     np.testing.assert_allclose(zones["minutes"].to_numpy()[served], expected[served], rtol=1e-6, atol=0.01)
     assert "households without a car" in (run.folder / "summary.txt").read_text()
     m = json.loads((run.folder / "manifest.json").read_text())
-    assert "combined" in json.dumps(m)
+    assert "combined" in json.dumps(m) and "no_car_share" in json.dumps(m["inputs"])
 
 
 def test_a_share_file_that_misses_zones_is_refused_naming_the_setting(

@@ -173,6 +173,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs["extra_register"] = sc.extra_register
     if sc.housing_file is not None:
         inputs["housing"] = sc.housing_file
+    if sc.travel_combine is not None:
+        inputs["no_car_share"] = sc.travel_combine.no_car_share
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
         scenario={"path": None if sc.path is None else str(sc.path), "values": sc.raw},
