@@ -209,6 +209,8 @@ def test_the_map_has_a_public_transport_layer_with_its_key(wk_bus_run: RunResult
     html = (wk_bus_run.folder / "map.html").read_text()
     assert "By bus (public transport): zones within reach" in html
     assert "Zones within 15 minutes of a chosen hub" in html
+    in_gpkg = gpd.read_file(wk_bus_run.folder / "results.gpkg", layer="public_transport_bands")  # for QGIS
+    assert len(in_gpkg) == len(wk_bus_run.transit_bands)
 
 
 #: Counts the map's drawn shapes, switches the public-transport layer on, counts, switches it off and counts.

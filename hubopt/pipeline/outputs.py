@@ -156,6 +156,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             districts=run.study.districts,
             clusters=outlines,
+            transit_bands=run.transit_bands,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")

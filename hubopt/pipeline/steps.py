@@ -480,6 +480,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
+    if scenario.write_map or scenario.write_geopackage:
         run.transit_bands, run.transit_label = transit_bands(
             modes, study.zones, candidates.sites, result.open_sites, use=scenario.travel_use
         )
