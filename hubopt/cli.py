@@ -415,7 +415,8 @@ def fetch_data(
     """Download the official files a study is built from (ODS, NHS Digital, ONS, MHCLG) into a cache.
 
     Sources (--only): epraccur, gp_list_sizes (found on NHS Digital's newest monthly page), sape_lsoa,
-    lsoa_centroids, snpp, imd2019, lsoa_boundaries, nspl, hospitals, lsoa_lookup. Downloads resume after an
+    lsoa_centroids, snpp, imd2019, lsoa_boundaries, nspl, hospitals, lsoa_lookup, ts045 (Census 2021 households
+    without a car or van, for travel.combine). Downloads resume after an
     interruption, are checked (size, recorded checksum, file layout) and only then kept as complete; a cached file
     is reused until --refresh.
     """

@@ -141,6 +141,10 @@ class RunResult:
     housing_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     isochrone_label: str | None = None
+    #: Zones within 15/30/45/60 minutes of a chosen hub by public transport (see
+    #: :func:`hubopt.pipeline.map_layers.transit_bands`); None without a public-transport mode.
+    transit_bands: gpd.GeoDataFrame | None = None
+    transit_label: str | None = None
     modes: dict[str, ModeTimes] = field(default_factory=dict)
     mode_access: dict[str, dict[str, float]] = field(default_factory=dict)
     folder: Path | None = None

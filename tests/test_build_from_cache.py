@@ -149,7 +149,8 @@ def manifest(cache: Path, files: dict[str, str], shared: Path, origin: dict[str,
 
 def assemble_cache(shared: Path, cache: Path) -> Path:
     cache.mkdir(parents=True)
-    files = {key: SOURCES[key].filename for key in SOURCES if key != "lsoa_lookup"}
+    # the LSOA lookup and TS045 (households without a car, for travel.combine) are not inputs of a study build
+    files = {key: SOURCES[key].filename for key in SOURCES if key not in ("lsoa_lookup", "ts045")}
     # The mid-2017 table, named after ONS's mid-2017 release file (sape20dt1mid2017lsoasyoaestimatesformatted.zip,
     # which holds an old .xls workbook; written here as .xlsx, the format of ONS's later releases).
     files["sape_lsoa"] = SAPE_NAME

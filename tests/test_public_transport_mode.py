@@ -10,19 +10,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from browser_page import needs_chromium, screenshot
 from gtfs_feeds import WEEKDAY_CALENDAR, write_feed
+from shapely.geometry import box
 from test_travel_modes import wk_scenario
 
 from hubopt.errors import InputError
-from hubopt.io._coords import bng_to_lonlat
+from hubopt.io._coords import CRS_BNG, bng_to_lonlat
 from hubopt.pipeline import run_scenario
+from hubopt.pipeline.map_layers import transit_bands
+from hubopt.results import RunResult
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
 from hubopt.travel.mode_spec import TravelMode
-from hubopt.travel.modes import mode_times
+from hubopt.travel.modes import ModeTimes, mode_times
 
 REPO = Path(__file__).resolve().parents[1]
 WK = REPO / "hubopt" / "studies" / "west_kent"
@@ -77,8 +82,11 @@ def wk_feed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, f
     return _west_kent_feed(tmp_path_factory.mktemp("gtfs"))
 
 
-def test_both_modes_are_reported_for_the_same_hubs(tmp_path: Path, wk_feed: tuple[Path, dict]) -> None:
+@pytest.fixture(scope="module")
+def wk_bus_run(tmp_path_factory: pytest.TempPathFactory, wk_feed: tuple[Path, dict]) -> RunResult:
+    """West Kent by car (the model's mode) with the bus feed beside it; the map is written."""
     feed, _ = wk_feed
+    tmp_path = tmp_path_factory.mktemp("bus_run")
     travel = {
         "modes": {
             "car": {"method": "straight_line", "mode": "drive"},
@@ -87,7 +95,11 @@ def test_both_modes_are_reported_for_the_same_hubs(tmp_path: Path, wk_feed: tupl
         "use": "car",
         "cache_folder": str(tmp_path / "cache"),
     }
-    run = run_scenario(load_scenario(wk_scenario(tmp_path, travel)))
+    return run_scenario(load_scenario(wk_scenario(tmp_path, travel)))
+
+
+def test_both_modes_are_reported_for_the_same_hubs(wk_bus_run: RunResult) -> None:
+    run = wk_bus_run
     zones = pd.read_csv(run.folder / "zones.csv")
     assert "minutes_bus" in zones.columns
     summary = (run.folder / "summary.txt").read_text()
@@ -157,3 +169,121 @@ def test_public_transport_settings_are_checked(tmp_path: Path, setting: str, val
     travel = {"modes": {"car": {"method": "straight_line"}, "bus": spec}, "use": "car"}
     with pytest.raises(InputError, match=f"travel.modes.bus.{setting}.*{message}"):
         load_scenario(wk_scenario(tmp_path, travel))
+
+
+def test_transit_bands_shade_the_zones_within_reach_of_a_chosen_hub_by_hand() -> None:
+    # four 1 km squares in a row; three sites, of which A (column 0) and C (column 2) are chosen
+    zones = gpd.GeoDataFrame({"zone_id": list("wxyz")}, geometry=[box(i, 0, i + 1, 1) for i in range(4)], crs=CRS_BNG)
+    zones.geometry = zones.geometry.scale(1000, 1000, origin=(0, 0))
+    sites = gpd.GeoDataFrame({"site_id": ["A", "B", "C"]}, geometry=gpd.points_from_xy([0, 1, 2], [0, 0, 0]))
+    minutes = np.array(
+        [[10, 99, 50], [40, 99, 20], [70, 99, np.inf], [np.inf, 5, np.inf]]  # w: A 10; x: C 20; y: 70; z: only B
+    )
+    modes = {
+        "car": ModeTimes("car", "drive", "straight_line", np.ones((4, 3)), "car"),
+        "bus": ModeTimes("bus", "public_transport", "public_transport", minutes, "bus"),
+    }
+    frame, label = transit_bands(modes, zones, sites, np.array([0, 2]), use="car")
+    assert label is not None and "bus" in label
+    assert frame is not None and frame.crs == zones.crs
+    got = {
+        (float(b), s): round(g.area / 1e6, 9)
+        for b, s, g in zip(frame["band_minutes"], frame["site_id"], frame.geometry, strict=True)
+    }
+    # w (1 km2) is within 15 min of A; x joins at 30 min by C; y (70 min) and z (only the closed B) never do
+    assert got == {
+        (15.0, "A"): 1.0,
+        (30.0, "A"): 1.0,
+        (30.0, "C"): 1.0,
+        (45.0, "A"): 1.0,
+        (45.0, "C"): 1.0,
+        (60.0, "A"): 1.0,
+        (60.0, "C"): 1.0,
+    }
+    assert transit_bands({"car": modes["car"]}, zones, sites, np.array([0]), use="car") == (None, None)
+
+
+def test_the_map_has_a_public_transport_layer_with_its_key(wk_bus_run: RunResult) -> None:
+    assert wk_bus_run.transit_bands is not None and not wk_bus_run.transit_bands.empty
+    assert set(wk_bus_run.transit_bands["band_minutes"]) <= {15.0, 30.0, 45.0, 60.0}
+    html = (wk_bus_run.folder / "map.html").read_text()
+    assert "By bus (public transport): zones within reach" in html
+    assert "Zones within 15 minutes of a chosen hub" in html
+    in_gpkg = gpd.read_file(wk_bus_run.folder / "results.gpkg", layer="public_transport_bands")  # for QGIS
+    assert len(in_gpkg) == len(wk_bus_run.transit_bands)
+
+
+#: Counts the map's drawn shapes, switches the public-transport layer on, counts, switches it off and counts.
+_TOGGLE = """(async () => {
+  const count = () => document.querySelectorAll('path.leaflet-interactive').length;
+  const label = [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+    .find(l => l.textContent.includes('By bus (public transport)'));
+  if (!label) return null;
+  const box = label.querySelector('input');
+  const wait = () => new Promise(r => setTimeout(r, 300));
+  const before = count(); const wasOn = box.checked;
+  box.click(); await wait(); const on = count(); const nowOn = box.checked;
+  box.click(); await wait();
+  return {before, on, after: count(), wasOn, nowOn};
+})()"""
+
+
+@needs_chromium
+def test_the_public_transport_layer_toggles_in_a_browser(wk_bus_run: RunResult, tmp_path: Path) -> None:
+    seen = screenshot(wk_bus_run.folder / "map.html", tmp_path / "map.png", evaluate=_TOGGLE)
+    assert seen.rendered, seen.error
+    assert not seen.console_errors
+    state = seen.evaluated
+    assert state is not None, "no 'By bus (public transport)' entry in the layer list"
+    assert not state["wasOn"] and state["nowOn"]
+    assert state["on"] > state["before"] and state["after"] == state["before"]
+    assert "By bus (public transport): zones within reach" in seen.dom_text  # the key
+
+
+def test_the_model_optimises_the_time_weighed_by_households_without_a_car(
+    tmp_path: Path, wk_feed: tuple[Path, dict]
+) -> None:
+    feed, _ = wk_feed
+    zone_ids = load_study(WK).zones["zone_id"].astype(str).tolist()
+    share = np.resize([0.0, 0.5, 1.0], len(zone_ids))  # ILLUSTRATIVE shares, not Census figures
+    shares = tmp_path / "no_car_share.csv"
+    pd.DataFrame({"zone_id": zone_ids, "share": share, "source": "ILLUSTRATIVE, for the test"}).to_csv(
+        shares, index=False
+    )
+    travel = {
+        "modes": {
+            "car": {"method": "straight_line", "mode": "drive"},
+            "bus": {"method": "public_transport", "gtfs": str(feed), "day": "2026-03-10"},
+        },
+        "use": "car",
+        "combine": {"modes": ["car", "bus"], "no_car_share": str(shares)},
+        "cache_folder": str(tmp_path / "cache"),
+    }
+    run = run_scenario(load_scenario(wk_scenario(tmp_path, travel)))
+    zones = pd.read_csv(run.folder / "zones.csv")
+    car, bus = zones["minutes_car"].to_numpy(), zones["minutes_bus"].to_numpy()
+    served = np.isfinite(zones["minutes"].to_numpy())
+    # each zone's time to its hub is (1 - s) x car + s x bus, s its share (0: car alone; 1: bus alone)
+    expected = np.where(share == 0, car, np.where(share == 1, bus, 0.5 * car + 0.5 * bus))
+    np.testing.assert_allclose(zones["minutes"].to_numpy()[served], expected[served], rtol=1e-6, atol=0.01)
+    assert "households without a car" in (run.folder / "summary.txt").read_text()
+    m = json.loads((run.folder / "manifest.json").read_text())
+    assert "combined" in json.dumps(m) and "no_car_share" in json.dumps(m["inputs"])
+
+
+def test_a_share_file_that_misses_zones_is_refused_naming_the_setting(
+    tmp_path: Path, wk_feed: tuple[Path, dict]
+) -> None:
+    feed, _ = wk_feed
+    shares = tmp_path / "no_car_share.csv"
+    shares.write_text("zone_id,share,source\nE01024290,0.2,ILLUSTRATIVE\n")
+    travel = {
+        "modes": {
+            "car": {"method": "straight_line", "mode": "drive"},
+            "bus": {"method": "public_transport", "gtfs": str(feed), "day": "2026-03-10"},
+        },
+        "combine": {"modes": ["car", "bus"], "no_car_share": str(shares)},
+        "cache_folder": str(tmp_path / "cache"),
+    }
+    with pytest.raises(InputError, match=r"travel.combine.no_car_share.*study zones have no share"):
+        run_scenario(load_scenario(wk_scenario(tmp_path, travel)))

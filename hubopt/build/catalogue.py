@@ -240,6 +240,20 @@ SOURCES: dict[str, RemoteFile] = {
             "https://geoportal.statistics.gov.uk/datasets/cbfe64cc03d74af982c1afec639bafd1/about",
             "lsoa11_lsoa21_lookup.csv",
         ),
+        # Census 2021 TS045 "Car or van availability", Nomis bulk download: a zip of one CSV per geography
+        # (census2021-ts045-lsoa.csv among them; columns "geography code", "Number of cars or vans: Total: All
+        # households", "Number of cars or vans: No cars or vans in household", ...). This address is downloaded by
+        # several public scripts (Python, R and TypeScript) that read census2021-ts045-lsoa.csv from the zip.
+        # Keyed by LSOA 2021: each zone's share of households without a car for travel.combine.no_car_share.
+        RemoteFile(
+            "ts045",
+            "Census 2021 TS045 Car or van availability (households by LSOA 2021, Nomis bulk zip)",
+            "Office for National Statistics (Nomis)",
+            _OGL,
+            "https://www.nomisweb.co.uk/output/census/2021/census2021-ts045.zip",
+            "https://www.nomisweb.co.uk/sources/census_2021_bulk",
+            "census2021-ts045.zip",
+        ),
     )
 }
 

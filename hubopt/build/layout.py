@@ -25,6 +25,11 @@ _REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
     "nspl": (("pcds", "Postcode", "pcd"), ("lat",), ("long",)),
     "hospitals": (("OrganisationCode",), ("OrganisationName",), ("Latitude",), ("Longitude",)),
     "lsoa_lookup": (("LSOA11CD",), ("LSOA21CD",), ("CHGIND",)),
+    "ts045": (
+        ("geography code",),
+        ("Number of cars or vans: Total: All households",),
+        ("Number of cars or vans: No cars or vans in household",),
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""Extra data for a run's map: population growth per zone, new housing sites, and isochrones around the hubs."""
+"""Extra data for a run's map: population growth per zone, new housing sites, isochrones around the hubs, and the
+public-transport time bands of the zones."""
 
 from __future__ import annotations
 
@@ -18,10 +19,14 @@ from hubopt.scenario import Scenario
 from hubopt.study import Study
 from hubopt.travel.cache import cache_key
 from hubopt.travel.isochrones import isochrones
+from hubopt.travel.modes import ModeTimes
 from hubopt.travel.network import load_network
 
 #: Time bands (minutes) of the isochrones drawn around chosen hubs when a road or footpath network is used.
 ISOCHRONE_BANDS = (10, 20, 30)
+
+#: Time bands (minutes) of the public-transport bands drawn around chosen hubs when the scenario has such a mode.
+TRANSIT_BANDS = (15, 30, 45, 60)
 
 
 def growth_pct(demand: ZoneDemand, base: ZoneDemand) -> np.ndarray:
@@ -98,3 +103,60 @@ def hub_isochrones(
     with atomic_path(cached) as tmp:  # unique per process: two runs never write the same temporary file
         polys.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
     return polys, label
+
+
+def transit_bands(
+    modes: dict[str, ModeTimes],
+    zones: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    chosen: np.ndarray,
+    *,
+    use: str,
+    bands: tuple[float, ...] = TRANSIT_BANDS,
+) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """Public-transport time bands around the chosen hubs: the zones whose point reaches a chosen hub in time.
+
+    No polygon is traced on a street network: a public-transport journey is timed from each zone's point (the
+    router's origin), so the honest area is the zone itself. For each band, the zones whose point reaches a chosen
+    hub within that many minutes (the mode's reported percentile over the departure window) are dissolved by the
+    hub they reach soonest; the bands nest like isochrones (the 30-minute band holds the 15-minute one).
+
+    Parameters
+    ----------
+    modes : dict of str to ModeTimes
+        The run's travel-time matrices (zones x candidate sites) by mode name.
+    zones : geopandas.GeoDataFrame
+        The study's zones, in the matrices' row order, with polygon geometry.
+    sites : geopandas.GeoDataFrame
+        The candidate sites, in the matrices' column order, with ``site_id``.
+    chosen : numpy.ndarray
+        Column indices of the chosen hubs.
+    use : str
+        The model's mode: drawn when it is a public-transport mode, otherwise the first public-transport mode.
+    bands : tuple of float
+        The band edges in minutes, shortest first.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame or None, str or None)
+        ``site_id``, ``band_minutes``, ``mode`` and polygon geometry, and the layer's name; ``(None, None)`` when the
+        scenario has no public-transport mode or no hub is chosen.
+    """
+    transit = [name for name, mt in modes.items() if mt.method == "public_transport"]
+    if not transit or len(chosen) == 0:
+        return None, None
+    name = use if use in transit else transit[0]
+    minutes = modes[name].minutes[:, np.asarray(chosen, dtype=int)]
+    best = np.min(minutes, axis=1)
+    hub = np.asarray(sites["site_id"].astype(str).to_numpy())[np.asarray(chosen, dtype=int)][
+        np.argmin(minutes, axis=1)
+    ]
+    rows = []
+    for band in bands:
+        inside = np.isfinite(best) & (best <= band)
+        for site_id in dict.fromkeys(hub[inside]):
+            shape = zones.geometry[inside & (hub == site_id)].union_all()
+            rows.append({"site_id": site_id, "band_minutes": float(band), "mode": name, "geometry": shape})
+    table = pd.DataFrame(rows, columns=["site_id", "band_minutes", "mode", "geometry"])
+    frame = gpd.GeoDataFrame(table, geometry="geometry", crs=zones.crs)
+    return frame, f"By {name} (public transport): zones within reach"

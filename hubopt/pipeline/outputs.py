@@ -139,6 +139,8 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             housing=run.housing_sites,
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
+            transit_bands=run.transit_bands,
+            transit_label=run.transit_label or "Public-transport time bands",
             growth_base_year=run.study.base_year,
             clusters=outlines,
         )
@@ -154,6 +156,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             districts=run.study.districts,
             clusters=outlines,
+            transit_bands=run.transit_bands,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
@@ -171,6 +174,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs["extra_register"] = sc.extra_register
     if sc.housing_file is not None:
         inputs["housing"] = sc.housing_file
+    if sc.travel_combine is not None:
+        inputs["no_car_share"] = sc.travel_combine.no_car_share
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
         scenario={"path": None if sc.path is None else str(sc.path), "values": sc.raw},

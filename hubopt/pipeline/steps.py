@@ -19,6 +19,7 @@ from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
 from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.no_car_share import read_no_car_share
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.site_facts import check_lease_ends
 from hubopt.io.sites import read_site_register
@@ -29,7 +30,7 @@ from hubopt.pipeline.beds import bed_baseline, plan_beds
 from hubopt.pipeline.clusters import run_clusters, zone_pcn_codes
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.how_many import apply_how_many
-from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
+from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones, transit_bands
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
@@ -39,6 +40,7 @@ from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
 from hubopt.scenario import Scenario
 from hubopt.study import Study, load_study
+from hubopt.travel.combine import combined_minutes
 from hubopt.travel.modes import ModeTimes, mode_times
 
 
@@ -368,6 +370,27 @@ def prepare_run(
     return PreparedRun(study, demand_for_year, candidates, modes, beds_today)
 
 
+def model_minutes(scenario: Scenario, study: Study, modes: dict[str, ModeTimes]) -> tuple[np.ndarray, str]:
+    """The zone × site minutes the model optimises, and how they were made.
+
+    The model's mode (``travel.use``), or with ``travel.combine`` each zone's car and public-transport times
+    weighed by its share of households without a car (:func:`hubopt.travel.combine.combined_minutes`).
+    """
+    combine = scenario.travel_combine
+    if combine is None:
+        return modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
+    with named_for(scenario, setting="travel.combine.no_car_share"):
+        shares = read_no_car_share(combine.no_car_share, study.zones["zone_id"].astype(str).tolist())
+    minutes = combined_minutes(modes[combine.drive].minutes, modes[combine.public_transport].minutes, shares.share)
+    described = (
+        f"combined: (1 - s) x {combine.drive} + s x {combine.public_transport}, where s is each zone's share of "
+        f"households without a car (mean {shares.share.mean():.3f}; {combine.no_car_share.name}, source: "
+        f"{'; '.join(shares.sources)}). {combine.drive}: {modes[combine.drive].description}. "
+        f"{combine.public_transport}: {modes[combine.public_transport].description}"
+    )
+    return minutes, described
+
+
 def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], None]) -> RunResult:
     """Every step of a run but writing: study, demand, sites, travel times, model, beds, appraisal, map layers."""
     prepared = prepare_run(scenario, refresh=refresh, progress=progress)
@@ -375,7 +398,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         prepared.study, prepared.demand_for_year, prepared.candidates, prepared.modes
     )  # fmt: skip
     demand, beds_today = demand_for_year(scenario.year), prepared.beds_today
-    minutes, travel_method = modes[scenario.travel_use].minutes, modes[scenario.travel_use].description
+    minutes, travel_method = model_minutes(scenario, study, modes)
     progress(f"Solving the {scenario.model_type} model ({scenario.solver})")
     outcome = solve_scenario_model(
         scenario,
@@ -405,7 +428,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     hub = np.maximum(result.assignment, 0)
     for name, mt in modes.items():
         to_hub = np.where(result.assignment >= 0, mt.minutes[rows, hub], np.inf)
-        if name != scenario.travel_use:
+        if name != scenario.travel_use or scenario.travel_combine is not None:
             zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
     sites = at_risk_columns(site_table(candidates.sites, zones, result, candidates.must_open), scenario)
@@ -458,4 +481,8 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
     run.housing_sites = housing_sites(demand, study)
     if scenario.write_map:
         run.isochrones, run.isochrone_label = hub_isochrones(scenario, candidates.sites, result.open_sites, progress)
+    if scenario.write_map or scenario.write_geopackage:
+        run.transit_bands, run.transit_label = transit_bands(
+            modes, study.zones, candidates.sites, result.open_sites, use=scenario.travel_use
+        )
     return run

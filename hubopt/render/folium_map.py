@@ -179,6 +179,8 @@ def write_hub_map(
     isochrone_label: str = "Drive-time bands",
     growth_base_year: int | None = None,
     clusters: gpd.GeoDataFrame | None = None,
+    transit_bands: gpd.GeoDataFrame | None = None,
+    transit_label: str = "Public-transport time bands",
 ) -> Path:
     """Write one interactive HTML map of a hub-location result.
 
@@ -225,6 +227,12 @@ def write_hub_map(
         ``practices``, ``people`` and ``hubs`` (text: the hubs serving its people), as made by
         :func:`hubopt.pipeline.clusters.cluster_outlines`; drawn as named outlines with popups in the layer
         "Clusters (Primary Care Networks)", off at first.
+    transit_bands : geopandas.GeoDataFrame, optional
+        Zones within each band of minutes of a chosen hub by public transport, dissolved per hub (any CRS), with
+        ``site_id``, ``band_minutes`` and geometry, as made by :func:`hubopt.pipeline.map_layers.transit_bands`;
+        drawn like the isochrones in their own layer, off at first, with their own key.
+    transit_label : str, default "Public-transport time bands"
+        Name of that layer in the layer list and the key.
 
     Returns
     -------
@@ -254,6 +262,8 @@ def write_hub_map(
         isochrone_label=isochrone_label,
         growth_base_year=growth_base_year,
         clusters=clusters,
+        transit_bands=transit_bands,
+        transit_label=transit_label,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -275,6 +285,8 @@ def hub_map(
     isochrone_label: str = "Drive-time bands",
     growth_base_year: int | None = None,
     clusters: gpd.GeoDataFrame | None = None,
+    transit_bands: gpd.GeoDataFrame | None = None,
+    transit_label: str = "Public-transport time bands",
 ) -> folium.Map:
     """Build the interactive map of :func:`write_hub_map` without writing it (e.g. to show it in a notebook).
 
@@ -282,7 +294,7 @@ def hub_map(
     ----------
     zones, sites, title, caption, districts, attribution, time_bands, housing, isochrones, isochrone_label
         As for :func:`write_hub_map`.
-    growth_base_year, clusters
+    growth_base_year, clusters, transit_bands, transit_label
         As for :func:`write_hub_map`.
 
     Returns
@@ -300,6 +312,7 @@ def hub_map(
         zone_frame = _classify_growth(zone_frame)
     housing_frame = _prepare_housing(housing) if housing is not None else None
     isochrone_frame = _prepare_isochrones(isochrones, site_frame) if isochrones is not None else None
+    transit_frame = _prepare_isochrones(transit_bands, site_frame) if transit_bands is not None else None
 
     zones_wgs = _to_display(zone_frame)
     district_frame = _prepare_districts(districts) if districts is not None else _districts_from_zones(zone_frame)
@@ -322,6 +335,8 @@ def hub_map(
         _housing_layer(housing_frame).add_to(fmap)
     if isochrone_frame is not None and not isochrone_frame.empty:
         _isochrone_layer(isochrone_frame, isochrone_label).add_to(fmap)
+    if transit_frame is not None and not transit_frame.empty:
+        _isochrone_layer(transit_frame, transit_label).add_to(fmap)
     has_clusters = clusters is not None and not clusters.empty
     if clusters is not None and has_clusters:
         _cluster_layer(_to_display(clusters)).add_to(fmap)
@@ -343,6 +358,8 @@ def hub_map(
         housing=housing_frame,
         isochrones=isochrone_frame,
         isochrone_label=isochrone_label,
+        transit_bands=transit_frame,
+        transit_label=transit_label,
         growth_base_year=growth_base_year,
         has_must_open=bool(site_frame["must_open"].any()),
         has_clusters=has_clusters,

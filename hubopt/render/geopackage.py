@@ -70,9 +70,10 @@ def write_geopackage(
     isochrones: gpd.GeoDataFrame | None = None,
     districts: gpd.GeoDataFrame | None = None,
     clusters: gpd.GeoDataFrame | None = None,
+    transit_bands: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """Write the layers ``zones``, ``sites``, ``catchments`` (and ``isochrones``, ``districts``, ``clusters`` if
-    given) to ``path``.
+    """Write the layers ``zones``, ``sites``, ``catchments`` (and ``isochrones``, ``districts``, ``clusters``,
+    ``public_transport_bands`` if given) to ``path``.
 
     Parameters
     ----------
@@ -85,6 +86,9 @@ def write_geopackage(
     clusters : geopandas.GeoDataFrame, optional
         The outlines of the Primary Care Networks (:func:`hubopt.pipeline.clusters.cluster_outlines`), when the
         study's practices have them.
+    transit_bands : geopandas.GeoDataFrame, optional
+        The zones within 15/30/45/60 minutes of a chosen hub by public transport
+        (:func:`hubopt.pipeline.map_layers.transit_bands`), when the scenario has a public-transport mode.
 
     Returns
     -------
@@ -98,6 +102,8 @@ def write_geopackage(
         layers["districts"] = districts
     if clusters is not None:
         layers["clusters"] = clusters
+    if transit_bands is not None:
+        layers["public_transport_bands"] = transit_bands
     for name, layer in layers.items():
         _layer_for_file(layer).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path

@@ -54,6 +54,8 @@ def _legend_html(
     housing: gpd.GeoDataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "",
+    transit_bands: gpd.GeoDataFrame | None = None,
+    transit_label: str = "",
     growth_base_year: int | None = None,
     has_must_open: bool = False,
     has_clusters: bool = False,
@@ -73,6 +75,16 @@ def _legend_html(
         parts.append(f"<section><h2>Sites</h2><ul>{''.join(items)}</ul></section>")
     if isochrones is not None and not isochrones.empty:
         parts.append(_isochrones_key(isochrones, isochrone_label))
+    if transit_bands is not None and not transit_bands.empty:
+        parts.append(
+            _isochrones_key(
+                transit_bands,
+                transit_label,
+                item="Zones within {} minutes of a chosen hub",
+                note="Timed from each zone's point by the public-transport router (the scenario's percentile over "
+                "its departure window); a whole zone is shaded when its point is within the band.",
+            )
+        )
     if has_clusters:
         parts.append(
             f"<section><h2>{_esc(LAYER_CLUSTERS)}</h2>"
@@ -235,15 +247,22 @@ def _housing_key_item(housing: gpd.GeoDataFrame) -> str:
     )
 
 
-def _isochrones_key(isochrones: gpd.GeoDataFrame, isochrone_label: str) -> str:
-    """Key of the drive-time bands (a layer that is off at first)."""
+def _isochrones_key(
+    isochrones: gpd.GeoDataFrame,
+    isochrone_label: str,
+    *,
+    item: str = "Within {} minutes of a chosen hub",
+    note: str = "",
+) -> str:
+    """Key of the drive-time (or public-transport) bands (a layer that is off at first)."""
     colour = dict(zip(isochrones["band_minutes"], isochrones["colour"], strict=True))
     items = [
-        f"<li>{_swatch(colour[b])}<span>Within {_num(b)} minutes of a chosen hub</span></li>"
+        f"<li>{_swatch(colour[b])}<span>{_esc(item.format(_num(b)))}</span></li>"
         for b in _isochrone_bands(isochrones)
     ]
+    extra = f" {_esc(note)}" if note else ""
     return (
         f"<section><h2>{_esc(isochrone_label)}</h2>"
-        '<p class="hubopt-small">Switch on in the layer list; point at an area to see its hub.</p>'
+        f'<p class="hubopt-small">Switch on in the layer list; point at an area to see its hub.{extra}</p>'
         f"<ul>{''.join(items)}</ul></section>"
     )

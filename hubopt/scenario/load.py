@@ -34,6 +34,7 @@ from hubopt.scenario.sections import (
     _options,
     _registration_share,
     _service_settings,
+    _travel_combine,
     _travel_modes,
     _workforce_settings,
 )
@@ -46,6 +47,7 @@ from hubopt.scenario.settings import (
     WorkforceSettings,
 )
 from hubopt.scenario.site_facts import SiteFacts, site_fact_settings
+from hubopt.travel.combine import CombineSpec
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -109,6 +111,9 @@ class Scenario:
     write_geopackage: bool = True
     site_postcodes: Path | None = None
     site_facts: SiteFacts = field(default_factory=SiteFacts)
+    #: ``travel.combine``: the model's time weighs each zone's car and public-transport times by its share of
+    #: households without a car (see :mod:`hubopt.travel.combine`); None when not set.
+    travel_combine: CombineSpec | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -218,6 +223,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
     weights, beyond = _demand_settings(values["demand"], p)
     types = _site_settings(values["sites"], p)
     modes, use = _travel_modes(values["travel"], p, resolve)
+    combine = _travel_combine(values["travel"]["combine"], modes, p, resolve)
     model = values["model"]
     settings, solver = _model_and_solver(model, year, p)
     housing = values["demand"]["housing"]
@@ -253,6 +259,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         travel_method=modes[use].method,
         travel_modes=modes,
         travel_use=use,
+        travel_combine=combine,
         travel_cache=cache,
         network_buffer_m=float(values["travel"]["network_buffer_m"]),
         model_type=model["type"],

@@ -75,6 +75,7 @@ _SCHEMA: dict[str, Any] = {
         "network": (str, None),
         "modes": (dict, None),
         "use": (str, None),
+        "combine": {"modes": (list, None), "no_car_share": (str, None)},
         "cache_folder": (str, None),
         "network_buffer_m": ((int, float), 2000),
     },

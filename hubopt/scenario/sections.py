@@ -26,6 +26,7 @@ from hubopt.scenario.settings import (
     TravelMode,
     WorkforceSettings,
 )
+from hubopt.travel.combine import CombineSpec
 from hubopt.travel.mode_spec import parse_window
 
 
@@ -231,6 +232,44 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
             f"use one of: {', '.join(modes)}",
         )
     return modes, use
+
+
+def _travel_combine(
+    combine: dict[str, Any], modes: dict[str, TravelMode], path: Path | None, resolve: Any
+) -> CombineSpec | None:
+    """``travel.combine``: a drive mode and a public-transport mode of ``travel.modes`` and the no-car share file."""
+    if combine["modes"] is None and combine["no_car_share"] is None:
+        return None
+    names = combine["modes"]
+    example = "e.g. travel.combine: {modes: [car, bus], no_car_share: no_car_share.csv}"
+    if names is None or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        _fail("travel.combine.modes", "name two travel modes: one by car, one by public transport", path, example)
+    unknown = [n for n in names if n not in modes]
+    if unknown:
+        _fail(
+            "travel.combine.modes",
+            f"{quote(unknown[0])} is not one of travel.modes",
+            path,
+            f"use two of: {', '.join(modes)}",
+        )
+    transit = [n for n in names if modes[n].mode == "public_transport"]
+    if len(transit) != 1 or names[0] == names[1]:
+        _fail(
+            "travel.combine.modes",
+            "name one public-transport mode and one other (car) mode",
+            path,
+            f"{example}, where bus is a mode with method: public_transport (or mode: public_transport)",
+        )
+    if combine["no_car_share"] is None:
+        _fail(
+            "travel.combine.no_car_share",
+            "combining needs each zone's share of households without a car",
+            path,
+            "name a CSV with columns zone_id, share (0 to 1), source, e.g. from Census 2021 TS045 "
+            "(hubopt fetch data)",
+        )
+    drive = next(n for n in names if n not in transit)
+    return CombineSpec(drive=drive, public_transport=transit[0], no_car_share=resolve(combine["no_car_share"]))
 
 
 def _check_public_transport(values: dict[str, Any], key: str, mode: str, path: Path | None) -> None:

@@ -55,6 +55,8 @@ def _absolute_paths(raw: dict[str, Any], scenario: Scenario) -> None:
         for name, spec in travel["modes"].items():
             mode = scenario.travel_modes[str(name)]
             spec["network"], spec["file"] = text(mode.network), text(mode.file)
+            if mode.method == "public_transport":
+                spec["gtfs"] = text(mode.gtfs)
     raw["outputs"]["folder"] = str(scenario.output_folder)
 
 
@@ -95,6 +97,9 @@ def question_scenario(
     raw["name"] = name or (f"Option: {', '.join(site_ids)}" if site_ids is not None else question_label(question))
     raw["year"] = int(question.year)
     raw["travel"]["use"] = question.mode
+    # a question is asked of one travel mode (the workbench's answers use that mode's times): travel.combine is not
+    # carried over, so the question's run computes the same answer
+    raw["travel"]["combine"] = {"modes": None, "no_car_share": None}
     model = raw["model"]
     kind = "p-median" if site_ids is not None else question.model
     model.update(type=kind, sweep=None, explain=False, years=None)
