@@ -34,6 +34,7 @@ _MODE_SCHEMA: dict[str, Any] = {
     "max_walk_m": ((int, float), None),
     "max_transfer_m": ((int, float), None),
     "detour": ((int, float), None),
+    "walk_network": (str, None),
 }
 
 # key -> (expected python type(s), default); nested dicts are sections.

@@ -3,7 +3,6 @@ modes, the model, and the appraisal's options and criteria."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,6 @@ from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.analysis.workforce import workforce_limits
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
-from hubopt.io.gtfs_calendar import WEEKDAYS
 from hubopt.locate import registry
 from hubopt.scenario.schema import _MODE_SCHEMA, _check_section, _fail
 from hubopt.scenario.settings import (
@@ -26,8 +24,8 @@ from hubopt.scenario.settings import (
     TravelMode,
     WorkforceSettings,
 )
+from hubopt.scenario.transit_settings import _check_public_transport
 from hubopt.travel.combine import CombineSpec
-from hubopt.travel.mode_spec import parse_window
 
 
 def _registration_share(value: Any, path: Path | None) -> dict[str, float] | str | None:
@@ -198,6 +196,13 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
         if method == "public_transport":
             mode = values["mode"] or "public_transport"
             _check_public_transport(values, key, mode, path)
+        elif values["walk_network"] is not None:
+            _fail(
+                f"{key}.walk_network",
+                f"a walking network times the walks of a public_transport mode, not of a {quote(method)} one",
+                path,
+                "remove it, or for walking times use {method: network, mode: walk, network: FILE}",
+            )
         if values["missing"] not in ("error", "unreachable"):
             _fail(f"{key}.missing", f"unknown choice {quote(values['missing'])}", path, "use error or unreachable")
         for k in ("walk_speed_kph", "access_speed_kph", "cutoff_minutes", "max_snap_m"):
@@ -223,6 +228,7 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
             max_walk_m=values["max_walk_m"],
             max_transfer_m=values["max_transfer_m"],
             detour=values["detour"],
+            walk_network=resolve(values["walk_network"]),
         )
     if use not in modes:
         _fail(
@@ -270,36 +276,6 @@ def _travel_combine(
         )
     drive = next(n for n in names if n not in transit)
     return CombineSpec(drive=drive, public_transport=transit[0], no_car_share=resolve(combine["no_car_share"]))
-
-
-def _check_public_transport(values: dict[str, Any], key: str, mode: str, path: Path | None) -> None:
-    """The settings of a ``method: public_transport`` mode (the feed itself is checked when it is read)."""
-    if values["gtfs"] is None:
-        _fail(
-            f"{key}.gtfs",
-            "a public_transport travel mode needs a GTFS timetable (a .zip)",
-            path,
-            "name it, e.g. the regional GTFS zip of the Bus Open Data Service (see the README)",
-        )
-    if mode != "public_transport":
-        _fail(f"{key}.mode", f"a GTFS timetable gives public_transport times, not {quote(mode)}", path)
-    try:
-        parse_window(values["window"])
-    except ValueError as exc:
-        _fail(f"{key}.window", f"{quote(values['window'])}: {exc}", path)
-    day = str(values["day"]).strip().lower()
-    if day not in WEEKDAYS:
-        try:
-            dt.date.fromisoformat(day)
-        except ValueError:
-            _fail(f"{key}.day", f"{quote(values['day'])} is neither a date (YYYY-MM-DD) nor a weekday", path)
-    if not 0 < values["percentile"] <= 100:
-        _fail(f"{key}.percentile", "must be more than 0 and at most 100 (50 is the median)", path)
-    for k in ("max_walk_m", "max_transfer_m", "detour"):
-        if values[k] is not None and values[k] <= 0:
-            _fail(f"{key}.{k}", "must be a positive number", path)
-    if values["detour"] is not None and values["detour"] < 1:
-        _fail(f"{key}.detour", "a walk is never shorter than the straight line: give 1 or more (e.g. 1.3)", path)
 
 
 def _check_min_clusters(model: dict[str, Any], entry: registry.LocationModel, path: Path | None) -> None:

@@ -44,6 +44,7 @@ class TravelMode:
     max_walk_m: float | None = None
     max_transfer_m: float | None = None
     detour: float | None = None
+    walk_network: Path | None = None
 
 
 def parse_window(text: str) -> tuple[float, float]:

@@ -6,7 +6,8 @@ cached like the network matrices; ``network`` computes shortest paths on an OSM 
 (cached on disk, keyed by the file's hash, the points and the parameters, so a rerun with new housing does not
 recompute it); ``matrix`` reads a supplied matrix (public transport from r5py, TRACC and the like);
 ``public_transport`` computes times from a GTFS timetable (:mod:`hubopt.travel.public_transport`), cached the same
-way, keyed by the feed's hash, the points, the day, the window and the walking settings.
+way, keyed by the feed's hash, the points, the day, the window and the walking settings (and the walking network
+file's hash when the walks follow one).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from hubopt.travel.public_transport import (
 )
 from hubopt.travel.supplied import load_supplied_matrix
 from hubopt.travel.timetable import build_timetable
+from hubopt.travel.walk_network import NetworkWalks, load_walk_network
 
 #: Version of the public-transport method; part of its cache keys (bump it when the numbers it gives change).
 PUBLIC_TRANSPORT_VERSION = "hubopt.travel.public_transport/1"
@@ -210,6 +212,10 @@ def _public_transport(
         walk=[walk.max_walk_m, walk.max_transfer_m, walk.walk_speed_kph, walk.detour],
         horizon_minutes=DEFAULT_HORIZON_MINUTES,
     )
+    walk_net_path = None
+    if mode.walk_network is not None:
+        walk_net_path = require_file(mode.walk_network, "walking network file (.osm.pbf, .osm or .graphml)")
+        base["walk_network_sha256"] = file_sha256(walk_net_path)
     made: dict[str, PublicTransportTimes] = {}
     notes: list[str] = []
 
@@ -231,6 +237,9 @@ def _public_transport(
                     feed_name=str(feed_path),
                 )
             )
+            walks = None
+            if walk_net_path is not None:
+                walks = _walking_network(walk_net_path, walk, zone_xy, zone_ids, progress)
             timetable = build_timetable(feed, day, window_s, horizon_s=DEFAULT_HORIZON_MINUTES * 60.0)
             progress(f"Public transport: {len(zone_ids)} zones x {len(site_ids)} sites, {timetable.n_trips:,} trips")
             made["times"] = public_transport_times(
@@ -243,6 +252,7 @@ def _public_transport(
                 window_s=window_s,
                 percentile=mode.percentile,
                 walk=walk,
+                walk_network=walks,
             )
             notes.extend(f"{mode.name}: {n}" for n in made["times"].notes)
         return made["times"]
@@ -262,6 +272,16 @@ def _public_transport(
         )
     times.median_minutes = np.asarray(median.minutes, dtype=float)
     return times
+
+
+def _walking_network(
+    path: Path, walk: WalkSettings, zone_xy: np.ndarray, zone_ids: list[str], progress: Callable[[str], None]
+) -> NetworkWalks:
+    """The walking network of a public-transport mode, checked to cover the zones like a network mode's."""
+    progress(f"Loading the walking network {path.name}")
+    walks, graph = load_walk_network(path, walk.walk_speed_kph)
+    check_coverage(graph, zone_xy, zone_ids)
+    return walks
 
 
 def _from_matrix(mode: TravelMode, label: str, tm: TravelMatrix, *, from_cache: bool) -> ModeTimes:

@@ -7,7 +7,8 @@ by :func:`hubopt.travel.raptor.earliest_arrivals`: walk from the zone's point to
 ride (changing between vehicles at a stop, or walking to another stop within ``max_transfer_m``), walk from the last
 stop to the site (within ``max_walk_m``); or walk all the way when that is quicker. The time counts from the
 departure minute, so it includes the wait for the first vehicle. Walks are straight-line distance x ``detour`` at
-``walk_speed_kph``.
+``walk_speed_kph``; or, when a walking network is given, the shortest path on it
+(:mod:`hubopt.travel.walk_network`: each point joined to its nearest node, the limits on the distance walked).
 
 Over the window, each zone-site pair gets the median and a chosen percentile of its times (the time not exceeded at
 that share of departure minutes: the value at that rank, no interpolation, so a pair unreachable at more than that
@@ -30,6 +31,7 @@ from hubopt.io.gtfs import GtfsFeed
 from hubopt.travel.matrix import TravelMatrix
 from hubopt.travel.raptor import WalkLinks, earliest_arrivals
 from hubopt.travel.timetable import Timetable, format_clock, local_timetable
+from hubopt.travel.walk_network import NetworkWalks
 
 __all__ = [
     "DEFAULT_DETOUR",
@@ -190,6 +192,7 @@ def public_transport_times(
     percentile: float = 50.0,
     walk: WalkSettings | None = None,
     horizon_s: float = DEFAULT_HORIZON_MINUTES * 60.0,
+    walk_network: NetworkWalks | None = None,
 ) -> PublicTransportTimes:
     """Zone x site journey times by public transport: the median and a percentile over the window.
 
@@ -210,6 +213,9 @@ def public_transport_times(
     walk : WalkSettings, optional
     horizon_s : float
         Longest journey (seconds); a longer one, walking or not, counts as unreachable (``inf``).
+    walk_network : NetworkWalks, optional
+        Time the walks along this walking network (``walk``'s limits and speed apply, its detour does not);
+        default straight line x ``walk.detour``.
 
     Returns
     -------
@@ -222,21 +228,22 @@ def public_transport_times(
     zone_xy = np.asarray(zone_xy, dtype=float).reshape(-1, 2)
     site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
     timetable, stop_xy, left_out = _around_the_area(timetable, stop_xy, np.vstack([zone_xy, site_xy]), walk)
-    footpaths = _footpaths(stop_xy, walk)
-    egress = walk_links(stop_xy, site_xy, walk.max_walk_m, walk)
+    walks = _Walks(walk, walk_network)
+    footpaths = walks.footpaths(stop_xy)
+    egress = walks.links(stop_xy, site_xy, walk.max_walk_m)
     median = np.empty((len(zone_xy), len(site_xy)))
     chosen = np.empty((len(zone_xy), len(site_xy)))
     # zones in chunks, so the times of every departure minute (zones x sites x minutes) stay under _CHUNK_BYTES
     chunk = max(1, _CHUNK_BYTES // (8 * max(len(site_xy), 1) * len(departures)))
     for z0 in range(0, len(zone_xy), chunk):
         part = zone_xy[z0 : z0 + chunk]
-        direct = walk.seconds(np.hypot(*(part[:, None, :] - site_xy[None, :, :]).transpose(2, 0, 1)))
+        direct = walks.direct_seconds(part, site_xy, horizon_s)
         times = earliest_arrivals(
             timetable,
             departures,
             len(part),
             len(site_xy),
-            access=walk_links(part, stop_xy, walk.max_walk_m, walk),
+            access=walks.links(part, stop_xy, walk.max_walk_m),
             footpaths=footpaths,
             egress=egress,
             direct_s=direct,
@@ -247,7 +254,7 @@ def public_transport_times(
     window = f"{format_clock(window_s[0])}-{format_clock(window_s[1])}"
     how = (
         f"public transport (GTFS, {timetable.day:%A %Y-%m-%d}, departures every {step_s / 60:g} min {window}, "
-        f"{timetable.n_trips:,} trips; {walk.describe()}; RAPTOR)"
+        f"{timetable.n_trips:,} trips; {walks.describe()}; RAPTOR)"
     )
     notes = []
     if left_out:
@@ -279,7 +286,35 @@ def _around_the_area(
     return local, stop_xy[old], len(timetable.patterns) - len(local.patterns)
 
 
-def _footpaths(stop_xy: np.ndarray, walk: WalkSettings) -> WalkLinks:
-    links = walk_links(stop_xy, stop_xy, walk.max_transfer_m, walk)
-    keep = links.source != links.target
-    return WalkLinks(links.source[keep], links.target[keep], links.seconds[keep])
+@dataclass(frozen=True)
+class _Walks:
+    """The walking legs: straight line x detour, or along a walking network when one is given."""
+
+    walk: WalkSettings
+    network: NetworkWalks | None = None
+
+    def links(self, from_xy: np.ndarray, to_xy: np.ndarray, max_m: float) -> WalkLinks:
+        if self.network is None:
+            return walk_links(from_xy, to_xy, max_m, self.walk)
+        return self.network.links(from_xy, to_xy, max_m)
+
+    def footpaths(self, stop_xy: np.ndarray) -> WalkLinks:
+        links = self.links(stop_xy, stop_xy, self.walk.max_transfer_m)
+        keep = links.source != links.target
+        return WalkLinks(links.source[keep], links.target[keep], links.seconds[keep])
+
+    def direct_seconds(self, from_xy: np.ndarray, to_xy: np.ndarray, horizon_s: float) -> np.ndarray:
+        """Walking all the way, every pair (``inf`` when longer than the horizon on the network)."""
+        if self.network is None:
+            return self.walk.seconds(np.hypot(*(from_xy[:, None, :] - to_xy[None, :, :]).transpose(2, 0, 1)))
+        return self.network.seconds(
+            self.network.metres(from_xy, to_xy, horizon_s * self.network.walk_speed_kph / 3.6)
+        )
+
+    def describe(self) -> str:
+        if self.network is None:
+            return self.walk.describe()
+        return (
+            f"{self.network.describe()}, up to {self.walk.max_walk_m:g} m walked to and from stops and "
+            f"{self.walk.max_transfer_m:g} m between stops"
+        )
