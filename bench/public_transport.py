@@ -141,9 +141,9 @@ def main() -> None:
     t_base = time.perf_counter() - t0
     per_query = t_base / (len(sample) * len(deps))
     print(f"time-expanded graph: {graph.graph.shape[0]:,} nodes, {graph.graph.nnz:,} edges, built in {t_graph:.2f} s")
-    which = "all" if all_origins else "sampled"
+    which = f"all {len(sample)}" if all_origins else f"{len(sample)} sampled"
     print(
-        f"baseline Dijkstra, {len(sample)} {which} origins x {len(deps)} departures: {t_base:.2f} s "
+        f"baseline Dijkstra, {which} origins x {len(deps)} departures: {t_base:.2f} s "
         f"({per_query * 1e3:.2f} ms per query)"
     )
     ours = raptor[sample]
