@@ -136,3 +136,23 @@ def test_walk_network_setting_is_read_and_checked(tmp_path: Path) -> None:
     travel["modes"]["bus"] = {"method": "straight_line", "walk_network": "walk.osm.pbf"}
     with pytest.raises(InputError, match=r"travel\.modes\.bus\.walk_network.*public_transport mode"):
         load_scenario(wk_scenario(tmp_path, travel))
+
+
+def test_real_osm_sample_walks_are_never_shorter_than_the_straight_line(shared_data: Path) -> None:
+    """Smoke test on the real OSM format sample (Rutland, not the study area): loads, and walks make sense."""
+    path = shared_data / "osm" / "format_sample_not_westkent" / "rutland-latest.osm.pbf"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    walks, _ = load_walk_network(path, 4.8)
+    assert "walking network from rutland-latest.osm.pbf" in walks.describe()
+    rng = np.random.default_rng(1)
+    points = walks.network.xy[rng.choice(walks.network.n_nodes, 100, replace=False)] + 5.0  # 7 m off a node
+    walked = walks.metres(points[:10], points[10:], 5000.0)
+    straight = np.hypot(*(points[:10, None, :] - points[None, 10:, :]).transpose(2, 0, 1))
+    reached = np.isfinite(walked)
+    assert reached.any()
+    assert (walked[reached] >= straight[reached] * (1 - 5e-3)).all()  # 0.5%: great-circle vs grid lengths
+    assert (walked[reached] <= 5000.0).all()
+    links = walks.links(points[:10], points[10:], 1500.0)
+    assert len(links.source) == int((walked <= 1500.0).sum())
+    assert links.seconds == pytest.approx(walked[links.source, links.target] / WALK_MPS, rel=1e-9)
