@@ -120,6 +120,36 @@ def _split_polygons(parent: shapely.Geometry, points: list[shapely.Point], code:
     return out
 
 
+def _study_rows(zones11: gpd.GeoDataFrame, lookup: pd.DataFrame, lookup_path: Path) -> pd.DataFrame:
+    """The lookup's rows for the study's LSOA 2011 zones, checked: every zone listed, no irregular (X) change, no
+    LSOA 2021 that also covers a 2011 LSOA outside the study."""
+    rows = lookup[lookup["lsoa11cd"].isin(set(zones11["zone_id"]))]
+    missing11 = sorted(set(zones11["zone_id"]) - set(rows["lsoa11cd"]))
+    if missing11:
+        raise InputError(
+            f"{len(missing11)} of the study's LSOA 2011 zones are not in the lookup: {', '.join(missing11[:5])}",
+            path=lookup_path,
+            column="LSOA11CD",
+        )
+    irregular = sorted(set(rows.loc[rows["chgind"] == "X", "lsoa21cd"]))
+    if irregular:
+        raise InputError(
+            f"{len(irregular)} LSOA 2021 zone(s) were redrawn irregularly (CHGIND X): {', '.join(irregular[:5])}; "
+            "they are neither a split nor a merge, so no age profile or deprivation can be carried to them",
+            path=lookup_path,
+            column="CHGIND",
+            hint="build this area on LSOA 2011 zones (--zones 2011)",
+        )
+    outside = lookup[lookup["lsoa21cd"].isin(set(rows["lsoa21cd"])) & ~lookup["lsoa11cd"].isin(set(rows["lsoa11cd"]))]
+    if len(outside):
+        raise InputError(
+            f"LSOA 2021 {outside['lsoa21cd'].iloc[0]} also covers LSOA 2011 {outside['lsoa11cd'].iloc[0]}, outside "
+            "the study",
+            path=lookup_path,
+        )
+    return rows
+
+
 def zones_to_lsoa2021(
     zones11: gpd.GeoDataFrame,
     lookup: pd.DataFrame,
@@ -151,30 +181,7 @@ def zones_to_lsoa2021(
         On an irregular (X) change, a 2021 LSOA with parents outside the study or in two districts, or a 2021 LSOA
         without a centroid or a Census 2021 count (all named).
     """
-    rows = lookup[lookup["lsoa11cd"].isin(set(zones11["zone_id"]))]
-    missing11 = sorted(set(zones11["zone_id"]) - set(rows["lsoa11cd"]))
-    if missing11:
-        raise InputError(
-            f"{len(missing11)} of the study's LSOA 2011 zones are not in the lookup: {', '.join(missing11[:5])}",
-            path=lookup_path,
-            column="LSOA11CD",
-        )
-    irregular = sorted(set(rows.loc[rows["chgind"] == "X", "lsoa21cd"]))
-    if irregular:
-        raise InputError(
-            f"{len(irregular)} LSOA 2021 zone(s) were redrawn irregularly (CHGIND X): {', '.join(irregular[:5])}; "
-            "they are neither a split nor a merge, so no age profile or deprivation can be carried to them",
-            path=lookup_path,
-            column="CHGIND",
-            hint="build this area on LSOA 2011 zones (--zones 2011)",
-        )
-    outside = lookup[lookup["lsoa21cd"].isin(set(rows["lsoa21cd"])) & ~lookup["lsoa11cd"].isin(set(rows["lsoa11cd"]))]
-    if len(outside):
-        raise InputError(
-            f"LSOA 2021 {outside['lsoa21cd'].iloc[0]} also covers LSOA 2011 {outside['lsoa11cd'].iloc[0]}, outside "
-            "the study",
-            path=lookup_path,
-        )
+    rows = _study_rows(zones11, lookup, lookup_path)
     z11 = zones11.set_index("zone_id")
     prof = z11[_BANDS]
     census = read_census2021_lsoa(census_path).set_index("lsoa21_code")
