@@ -486,6 +486,15 @@ def study() -> None:
     help="ONS 'LSOA (2011) to LSOA (2021)' lookup CSV, to convert a population table keyed by LSOA 2021 to the "
     "study's LSOA 2011 zones (hubopt fetch data --only lsoa_lookup downloads it).",
 )
+@click.option(
+    "--zones",
+    "zone_vintage",
+    type=click.Choice(["2011", "2021"]),
+    default="2011",
+    show_default=True,
+    help="The zones' LSOA geography. 2021: Census 2021 totals on the LSOA 2021 population-weighted centroids, age "
+    "profiles and IMD 2019 carried from LSOA 2011 through the ONS lookup (stated in ATTRIBUTION.md).",
+)
 def study_build(
     area: str | None,
     districts: tuple[str, ...],
@@ -494,6 +503,7 @@ def study_build(
     source: Path,
     out: Path,
     lsoa_lookup: Path | None,
+    zone_vintage: str,
 ) -> None:
     """Build a study folder from the published files (the same schema as the built-in builtin:west_kent).
 
@@ -507,10 +517,10 @@ def study_build(
     from hubopt.build.study import build_study
 
     spec = area_for(area, _values(districts, more_districts), name)
-    report = build_study(source, out, spec, lsoa_lookup=lsoa_lookup, progress=_progress)
+    report = build_study(source, out, spec, lsoa_lookup=lsoa_lookup, zones=zone_vintage, progress=_progress)
     click.echo(f"{spec.name} study written to {out}")
     click.echo("\n".join(report.lines()))
-    if lsoa_lookup is not None and not report.lsoa_conversions:
+    if lsoa_lookup is not None and not report.lsoa_conversions and zone_vintage == "2011":
         click.echo("  note: --lsoa-lookup was not needed: no small-area source is keyed by LSOA 2021")
 
 

@@ -49,6 +49,9 @@ SOURCE_FILES: dict[str, str] = {
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
     "eric": "estates_eric",
     "pcn": "pcn/ePCN_oct2024_PCN_Core_Partner_Details_westkent_mse.csv",
+    "census2021": "population/census2021_lsoa21_usual_residents_westkent_mse.csv",
+    "lsoa21_centroids": "boundaries/lsoa2021/LSOA_PopCentroids_EW_2021_V3_westkent_mse_bd.shp",
+    "lsoa21_lookup": "boundaries/lsoa2021/LSOA11_LSOA21_LAD22_lookup_EW_westkent_mse_bd.csv",
 }
 
 #: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
@@ -68,6 +71,9 @@ CACHE_KEYS: dict[str, str | None] = {
     "stroke_units": None,
     "eric": None,
     "pcn": "epcn",
+    "census2021": None,
+    "lsoa21_centroids": None,
+    "lsoa21_lookup": None,
 }
 
 

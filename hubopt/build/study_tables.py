@@ -62,6 +62,9 @@ class BuildReport:
     base_year: int | None = None
     #: How ATTRIBUTION.md and sites.csv name each source read (keys of :data:`FOLDER_LABELS` and more).
     labels: dict[str, str] = field(default_factory=dict)
+    #: The zones' geography, and for LSOA 2021 zones what the conversion did (:mod:`hubopt.build.zones2021`).
+    zone_geography: str = "LSOA 2011"
+    zones2021: dict[str, object] | None = None
 
     def lines(self) -> list[str]:
         """The report as text lines for the terminal."""

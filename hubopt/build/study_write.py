@@ -60,9 +60,9 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 |---|---|---|---|
 | zones.csv (codes, names, districts) | English Indices of Deprivation 2019, File 1 | MHCLG (2019) | OGL v3 |
 | zones.csv (population by age band) | {population} | ONS | OGL v3 |
-| zones.csv (centroids) | LSOA (December 2011) population-weighted centroids | ONS Open Geography Portal | OGL v3 |
+| zones.csv (centroids) | {zone_centroids} | ONS Open Geography Portal | OGL v3 |
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
-| zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
+| zone_boundaries.geojson | {zone_polygons} | ONS | OGL v3, OS OpenData |
 | districts.geojson | {districts} | ONS | {districts_licence} |
 | land_mask.bin (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
@@ -88,7 +88,7 @@ Notes:
 - Each practice's `pcn_code` and `pcn_name` are its current Primary Care Network in the ePCN release (the plan's
   "clusters" of practices today); a practice the release does not list keeps them blank (counted and named in
   `build_report.json`).
-- Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
+- {population_note}; projections are
   {projection_base}-based. {scaling}
 {notes}"""
 
@@ -145,7 +145,7 @@ def write_study(
         "name": area.name,
         "description": area.description,
         "base_year": report.base_year,
-        "zone_geography": "LSOA 2011",
+        "zone_geography": report.zone_geography,
         "crs": CRS_BNG,
         "districts": districts,
     }
@@ -155,6 +155,8 @@ def write_study(
     missing = sorted(set(districts) - set(projections["district_code"]))
     if missing:
         metadata["projections_missing_for"] = missing
+    if report.zones2021:
+        metadata["zones_lsoa2021"] = report.zones2021
     if report.lsoa_conversions:
         metadata["lsoa_conversions"] = report.lsoa_conversions
     metadata["built_by"] = "hubopt study build"
@@ -172,6 +174,11 @@ def write_study(
         if report.lsoa_conversions
         else ""
     )
+    if report.zones2021:
+        lookup_row += (
+            "| zones.csv (LSOA 2021 zones: age profiles and IMD carried from LSOA 2011, see the notes) | LSOA (2011) "
+            "to LSOA (2021) to Local Authority District (2022) lookup | ONS Open Geography Portal | OGL v3 |\n"
+        )
     hospital_row = (
         f"| sites.csv (hospital locations) | {report.labels['hospitals']} | NHS website (NHS.uk) | OGL v3 |\n"
         if any(h.locate_by != "stroke_units" for h in area.hospitals)
@@ -185,6 +192,12 @@ def write_study(
     )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
     labels = {k: v for k, v in report.labels.items() if not k.endswith("_short")}
+    labels.setdefault("zone_centroids", "LSOA (December 2011) population-weighted centroids")
+    labels.setdefault("zone_polygons", "LSOA 2011 generalised clipped boundaries")
+    labels.setdefault(
+        "population_note",
+        f"Population is mid-{report.base_year} (the newest small-area single-year-of-age file available to the build)",
+    )
     projections_row = (
         f"| projections.csv | {labels.pop('projections')} | {labels.pop('projections_publisher')} | OGL v3 |"
         if not projections.empty
@@ -211,6 +224,8 @@ def write_study(
         encoding="utf-8",
     )
     build_record: dict[str, object] = {"counts": report.counts, "excluded": report.excluded, "notes": report.notes}
+    if report.zones2021:
+        build_record["zones_lsoa2021"] = report.zones2021
     if report.lsoa_conversions:
         build_record["lsoa_conversions"] = report.lsoa_conversions
     if sources.cache:
