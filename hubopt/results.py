@@ -104,13 +104,18 @@ class BedResult:
 
 @dataclass
 class CandidateSites:
-    """The sites a model may choose from, with the rules that apply to them."""
+    """The sites a model may choose from, with the rules that apply to them.
+
+    ``external`` holds the positions of other areas' services (status ``external``): always open, serving their
+    nearest zones, never counted among the area's hubs.
+    """
 
     sites: gpd.GeoDataFrame
     must_open: list[int]
     unavailable: list[int]
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    external: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -144,7 +149,7 @@ def map_caption(run: RunResult) -> str:
     """Plain-English caption: scenario, year, travel mode and method, optimality."""
     sc = run.scenario
     return (
-        f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} sites "
+        f"{len(run.result.hubs)} hubs chosen from {len(run.candidates.sites) - len(run.candidates.external)} sites "
         f"({run.outcome.description if run.outcome else run.result.model}) for {run.demand.year} "
         f"({run.demand.summary}). Travel times: "
         f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.source}."

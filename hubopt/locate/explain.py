@@ -209,7 +209,7 @@ def swap_table(
     names = _names(sids, site_names)
     chosen = [int(j) for j in sorted(result.open_sites)]
     kwargs, rules = _split_kwargs(model_kwargs, rules)
-    forced, banned = set(rules.must_open), set(rules.unavailable)
+    forced, banned = set(rules.must_open) | set(rules.external), set(rules.unavailable)
     measure = result_measure(result)
     re_measure = result_measure(result, hubs=True)
     total_w = float(w.sum()) or 1.0
@@ -338,7 +338,10 @@ def _reoptimised(
     """Re-solve ``result``'s model with ``into`` forced open and ``out`` unavailable."""
     entry = registry.find(result.model) or registry.lookup("p-median")
     p = result.parameters
-    n_hubs = {"required": len(result.open_sites), "optional": p.get("n_hubs"), "forbidden": None}[entry.hubs]
+    # The area's own hubs: the request adds the external sites again (ModelRequest.hubs, SiteRules.total_hubs).
+    given = p.get("n_hubs")
+    own = None if given is None else int(given) - len(result.external)
+    n_hubs = {"required": len(result.hubs), "optional": own, "forbidden": None}[entry.hubs]
     if entry.swaps == "re-solve":
         settings = kwargs
     else:  # the result's own settings (e.g. the p-center's method), unless given
@@ -476,7 +479,7 @@ def next_best_solutions(
         t = need_minutes(kind, t)
     twins: dict[int, list[int]] = {}
     if merge_colocated and entry.swaps != "re-solve":
-        twins, extra_ban = _colocated(c, rules.must_open, rules.unavailable)
+        twins, extra_ban = _colocated(c, (*rules.must_open, *rules.external), rules.unavailable)
         if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs:
             rules = rules.also(unavailable=extra_ban)
         else:

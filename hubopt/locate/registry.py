@@ -92,14 +92,24 @@ class ModelRequest:
     model: str = "this"
 
     def keywords(self) -> dict[str, Any]:
-        """Site rules, solver options and identifiers as the solver functions' keyword arguments."""
-        return {"rules": self.rules, "options": self.options, "zone_ids": self.zone_ids, "site_ids": self.site_ids}
+        """Site rules (external sites among the must-open ones), solver options and identifiers as the solver
+        functions' keyword arguments."""
+        return {
+            "rules": self.rules.for_solver(), "options": self.options, "zone_ids": self.zone_ids,
+            "site_ids": self.site_ids,
+        }  # fmt: skip
 
     def hubs(self) -> int:
-        """The number of hubs, for a model that needs one."""
+        """The number of open sites the solver is asked for: the area's hubs plus any external sites."""
         if self.n_hubs is None:
             raise InputError(f"the {self.model} model needs a number of hubs", parameter="n_hubs")
-        return int(self.n_hubs)
+        return int(self.n_hubs) + len(self.rules.external)
+
+    def marked(self, result: LocationResult) -> LocationResult:
+        """``result`` with its external sites named (:attr:`LocationResult.external`), so it counts only the
+        area's own hubs."""
+        result.external = np.asarray(self.rules.external, dtype=int)
+        return result
 
     def minutes(self) -> float:
         """The travel-time standard, for a model that needs one."""
@@ -170,7 +180,9 @@ class LocationModel:
 
 
 def _p_median(r: ModelRequest) -> LocationResult:
-    return solve_p_median(r.cost, r.weights, r.hubs(), max_minutes=r.max_minutes, **r.settings, **r.keywords())
+    return r.marked(
+        solve_p_median(r.cost, r.weights, r.hubs(), max_minutes=r.max_minutes, **r.settings, **r.keywords())
+    )
 
 
 def _p_median_next_best(r: ModelRequest) -> LocationResult:
@@ -179,7 +191,9 @@ def _p_median_next_best(r: ModelRequest) -> LocationResult:
 
 
 def _p_median_years(r: ModelRequest, by_year: np.ndarray, years: Sequence[int], objective: str) -> LocationResult:
-    return solve_multiyear(r.cost, by_year, r.hubs(), objective=objective, years=list(years), **r.keywords())
+    return r.marked(
+        solve_multiyear(r.cost, by_year, r.hubs(), objective=objective, years=list(years), **r.keywords())
+    )
 
 
 def _describe_p_median(settings: Any, hubs: int | None) -> str:
@@ -190,24 +204,70 @@ def _describe_p_median(settings: Any, hubs: int | None) -> str:
 
 
 def _mclp(r: ModelRequest) -> LocationResult:
-    return solve_mclp(r.cost, r.weights, r.hubs(), r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    return r.marked(
+        solve_mclp(r.cost, r.weights, r.hubs(), r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    )
 
 
 def _lscp(r: ModelRequest) -> LocationResult:
-    return solve_lscp(r.cost, r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    return r.marked(solve_lscp(r.cost, r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords()))
 
 
 def _p_center(r: ModelRequest) -> LocationResult:
-    return solve_p_center(
-        r.cost, r.weights, r.hubs(), exclude_solutions=r.exclude_solutions, **r.settings, **r.keywords()
+    return r.marked(
+        solve_p_center(
+            r.cost, r.weights, r.hubs(), exclude_solutions=r.exclude_solutions, **r.settings, **r.keywords()
+        )
+    )
+
+
+def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites: int) -> CapacitySettings:
+    """The capacitated settings with external sites free of the area's limits and costs: no capacity, no running
+    or capital cost, not a new build. Size bounds (``min_demand``, ``max_demand``) apply to every open site alike,
+    so they are refused with external sites rather than imposed on another area's service."""
+    ext = np.asarray(external, dtype=int)
+    if ext.size == 0:
+        return limits
+    if limits.min_demand is not None or limits.max_demand is not None:
+        raise InputError(
+            "the capacitated model's size bounds per hub would apply to the external sites (other areas' "
+            "services) too",
+            parameter="min_demand" if limits.min_demand is not None else "max_demand",
+            hint="leave out the minimum and maximum population per hub, or give the external sites' rows another "
+            "status (or remove them) for this model",
+        )
+
+    def freed(values: Any, fill: Any, dtype: Any) -> np.ndarray | None:
+        if values is None:
+            return None
+        out = np.array(values, dtype=dtype)
+        out[ext] = fill
+        return out
+
+    for name in ("capacity", "fixed_cost", "capital_cost", "is_new_build"):
+        values = getattr(limits, name)
+        if values is not None and len(values) != n_sites:
+            return limits  # the solver reports the wrong length, naming the argument
+    return replace(
+        limits,
+        capacity=freed(limits.capacity, np.nan, float),
+        fixed_cost=freed(limits.fixed_cost, 0.0, float),
+        capital_cost=freed(limits.capital_cost, 0.0, float),
+        is_new_build=freed(limits.is_new_build, False, bool),
     )
 
 
 def _capacitated(r: ModelRequest) -> LocationResult:
-    return solve_facility_location(
-        r.cost, r.weights, n_hubs=r.n_hubs, exclude_solutions=r.exclude_solutions, diagnose=r.diagnose,
-        **r.settings, **r.keywords(),
-    )  # fmt: skip
+    if r.rules.external and "settings" in r.settings:
+        settings = {
+            **r.settings,
+            "settings": _external_limits(r.settings["settings"], r.rules.external, r.cost.shape[1]),
+        }
+        r = replace(r, settings=settings)
+    return r.marked(solve_facility_location(
+        r.cost, r.weights, n_hubs=r.rules.total_hubs(r.n_hubs), exclude_solutions=r.exclude_solutions,
+        diagnose=r.diagnose, **r.settings, **r.keywords(),
+    ))  # fmt: skip
 
 
 def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:

@@ -87,7 +87,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
         static = write_static_maps(
             run,
             staging,
-            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            title=f"{sc.name}: {len(run.result.hubs)} local care hubs",
             caption=map_caption(run),
         )
         outputs += [f.name for f in static]
@@ -115,7 +115,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             run.zones,
             run.sites,
             staging / "map.html",
-            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            title=f"{sc.name}: {len(run.result.hubs)} local care hubs",
             caption=map_caption(run),
             districts=run.study.districts,
             housing=run.housing_sites,

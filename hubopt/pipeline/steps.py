@@ -26,7 +26,7 @@ from hubopt.pipeline.appraisal import appraise_run
 from hubopt.pipeline.beds import bed_baseline, plan_beds
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
-from hubopt.pipeline.model_step import solve_scenario_model
+from hubopt.pipeline.model_step import external_sites, solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
 from hubopt.pipeline.workforce import apply_workforce
@@ -40,7 +40,8 @@ from hubopt.travel.modes import ModeTimes, mode_times
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     """The study's sites plus any extra register, filtered by type, with must-open and unavailable rules.
 
-    Sites with status ``must-keep`` must open; ``unavailable`` ones may not. The scenario's ``sites.must_open`` and
+    Sites with status ``must-keep`` must open; ``unavailable`` ones may not; ``external`` ones (other areas'
+    services) are always open and not counted among the hubs. The scenario's ``sites.must_open`` and
     ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
     """
     sites = study.sites
@@ -85,7 +86,27 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     unavailable = sorted(
         {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
     )
-    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
+    external = external_sites(sites)
+    _check_external_rules(scenario, ids, external)
+    return CandidateSites(
+        sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes, external=external
+    )
+
+
+def _check_external_rules(scenario: Scenario, ids: list[str], external: list[int]) -> None:
+    """An external site (another area's service) is always open and not one of the hubs: it cannot be listed in
+    ``sites.must_open`` or ``sites.unavailable``."""
+    names = {ids[j] for j in external}
+    for key, listed in (("sites.must_open", scenario.must_open), ("sites.unavailable", scenario.unavailable)):
+        clash = [s for s in listed if s in names]
+        if clash:
+            raise InputError(
+                f"site(s) {', '.join(clash)} have status external (another area's service, always open and not "
+                f"one of the area's hubs), so they cannot be listed in {key}",
+                path=scenario.path,
+                setting=key,
+                hint="remove them from the list, or change their status in the site register",
+            )
 
 
 def travel_times(
@@ -134,6 +155,8 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "minutes": np.asarray(result.assigned_cost, dtype=float),
         "imd_decile": z["imd_decile"].to_numpy(),
     }
+    if len(result.external):  # zones served by another area's service at the border
+        data["served_by_external"] = np.isin(assigned, np.asarray(result.external, dtype=int))
     return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
 
 
@@ -152,6 +175,10 @@ def site_table(
     required = np.zeros(len(sites), dtype=bool)
     required[np.asarray(list(must_open), dtype=int)] = True
     out["must_open"] = required
+    if len(result.external):  # other areas' services: open, but not among the area's hubs
+        external = np.zeros(len(sites), dtype=bool)
+        external[np.asarray(result.external, dtype=int)] = True
+        out["external"] = external
     by_hub = zones.groupby("hub_id").apply(
         lambda g: pd.Series(
             {

@@ -152,7 +152,7 @@ def write_report(
     outcome = run.outcome
     if sweep is None and outcome is not None and outcome.sweep is not None:
         sweep = outcome.sweep  # the model's own how-many-hubs sweep, when the scenario asked for one
-    n_hubs = len(run.result.open_sites)
+    n_hubs = len(run.result.hubs)
     heading = title or f"{sc.name}: {n_hubs} local care hubs"
     images = _maps(run, out, static_maps, heading)
 

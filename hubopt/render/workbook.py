@@ -202,7 +202,7 @@ def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
         ("Scenario", sc.name, None),
         ("Study", run.study.name, None),
         ("Year", run.demand.year, "0"),
-        ("Hubs chosen", len(run.result.open_sites), "0"),
+        ("Hubs chosen", len(run.result.hubs), "0"),
         ("Sites considered", len(run.candidates.sites), "0"),
         ("People", a["population"], _PEOPLE),
         ("Mean minutes to hub", a["mean_minutes"], _MINUTES),
