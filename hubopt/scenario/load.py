@@ -35,6 +35,7 @@ from hubopt.scenario.sections import (
     _registration_share,
     _travel_modes,
     _workforce_settings,
+    registration_share_file,
 )
 from hubopt.scenario.settings import BedSettings, CostSettings, ModelSettings, TravelMode, WorkforceSettings
 
@@ -98,6 +99,7 @@ class Scenario:
     write_workbook: bool = True
     write_geopackage: bool = True
     site_postcodes: Path | None = None
+    registration_share_file: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -259,6 +261,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
         mip_gap=float(model["mip_gap"]),
         registration_share=_registration_share(values["demand"]["registration_share"], p),
+        registration_share_file=resolve(registration_share_file(values["demand"]["registration_share"], p)),
         housing_file=resolve(housing["file"]),
         housing_mode=housing["mode"],
         housing_persons_per_dwelling=(
