@@ -179,6 +179,7 @@ def site_table(
         external = np.zeros(len(sites), dtype=bool)
         external[np.asarray(result.external, dtype=int)] = True
         out["external"] = external
+        out["chosen"] = chosen & ~external  # open, but not chosen as one of the area's hubs
     by_hub = zones.groupby("hub_id").apply(
         lambda g: pd.Series(
             {

@@ -82,8 +82,7 @@ def _summary(run: RunResult) -> str:
     a = run.access
     sc = run.scenario
     external = run.sites["external"].astype(bool) if "external" in run.sites else run.sites["chosen"] & False
-    chosen = run.sites[run.sites["chosen"].astype(bool)]
-    hubs = chosen[~external].sort_values("served_population", ascending=False)
+    hubs = run.sites[run.sites["chosen"].astype(bool) & ~external].sort_values("served_population", ascending=False)
     cards = [
         (f"{len(hubs)}", f"hubs chosen from {len(run.candidates.sites) - int(external.sum())} sites"),
         (_people(a["population"]), f"people served ({run.demand.year})"),
@@ -132,7 +131,7 @@ def _summary(run: RunResult) -> str:
     )
     return (
         f'<h2 id="summary" class="first">Summary</h2>{text}<div class="cards">{cards_html}</div>{status}'
-        f"<h3>The hubs</h3>{table}{_border_services(chosen[external])}"
+        f"<h3>The hubs</h3>{table}{_border_services(run.sites[external])}"
     )
 
 

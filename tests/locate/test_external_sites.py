@@ -72,9 +72,7 @@ def test_without_the_external_site_the_answer_differs() -> None:
     """The border service changes the area's best hubs: without it a western hub is needed."""
     cost, weights = _border_case()
     with_ext = registry.lookup("p-median").solve(ModelRequest(cost, weights, 2, SiteRules.of(external=[EXTERNAL])))
-    without = registry.lookup("p-median").solve(
-        ModelRequest(cost, weights, 2, SiteRules.of(unavailable=[EXTERNAL]))
-    )
+    without = registry.lookup("p-median").solve(ModelRequest(cost, weights, 2, SiteRules.of(unavailable=[EXTERNAL])))
     assert set(with_ext.hubs) != set(without.hubs)
     assert len(without.external) == 0 and len(without.hubs) == 2
 
@@ -152,7 +150,7 @@ def test_explanation_never_swaps_the_external_site_and_next_best_keep_it() -> No
         float(weights @ cost[:, [*chosen, EXTERNAL]].min(axis=1)) for chosen in combinations(range(EXTERNAL), 2)
     )
     assert len(table) == 3
-    objective = [c for c in table.columns if c in ("objective", "weighted_minutes")][0]
+    objective = next(c for c in table.columns if c in ("objective", "weighted_minutes"))
     assert table[objective].to_numpy(dtype=float) == pytest.approx(brute[:3], rel=1e-9)
 
 
