@@ -107,7 +107,7 @@ def apply_registration_share(
         )
     out = population_by_zone.copy()
     factor = out["district_code"].astype(str).map(clean).fillna(1.0).astype(float)
-    by_zone = pd.Series(dict(zone_shares or {}), dtype=float)
+    by_zone = pd.Series({} if zone_shares is None else dict(zone_shares), dtype=float)
     if len(by_zone):
         listed = out["zone_id"].astype(str).map(by_zone)
         factor = listed.fillna(factor).astype(float)
