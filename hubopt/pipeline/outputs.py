@@ -151,6 +151,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs["extra_register"] = sc.extra_register
     if sc.housing_file is not None:
         inputs["housing"] = sc.housing_file
+    if sc.registration_share_file is not None:
+        inputs["registration_shares"] = sc.registration_share_file
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
         scenario={"path": None if sc.path is None else str(sc.path), "values": sc.raw},

@@ -37,7 +37,11 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
             "Travel times are estimated from straight-line distance by a calibrated model, not routed on the road "
             "network or public transport."
         )
-    for label, path in (("housing", sc.housing_file), ("extra site register", sc.extra_register)):
+    for label, path in (
+        ("housing", sc.housing_file),
+        ("extra site register", sc.extra_register),
+        ("registration shares", sc.registration_share_file),
+    ):
         if path is not None and "illustrative" in Path(path).name.lower():
             flags.append(f"The {label} file {Path(path).name} is ILLUSTRATIVE (made-up data for the demonstration).")
     if sc.must_open:
