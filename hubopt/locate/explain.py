@@ -338,10 +338,8 @@ def _reoptimised(
     """Re-solve ``result``'s model with ``into`` forced open and ``out`` unavailable."""
     entry = registry.find(result.model) or registry.lookup("p-median")
     p = result.parameters
-    # The area's own hubs: the request adds the external sites again (ModelRequest.hubs, SiteRules.total_hubs).
-    given = p.get("n_hubs")
-    own = None if given is None else int(given) - len(result.external)
-    n_hubs = {"required": len(result.hubs), "optional": own, "forbidden": None}[entry.hubs]
+    # The area's own hubs (parameters count no external site): the request adds the external sites again.
+    n_hubs = {"required": len(result.hubs), "optional": p.get("n_hubs"), "forbidden": None}[entry.hubs]
     if entry.swaps == "re-solve":
         settings = kwargs
     else:  # the result's own settings (e.g. the p-center's method), unless given

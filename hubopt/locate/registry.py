@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, ModelError
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.coverage import solve_lscp, solve_mclp
@@ -103,12 +103,43 @@ class ModelRequest:
         """The number of open sites the solver is asked for: the area's hubs plus any external sites."""
         if self.n_hubs is None:
             raise InputError(f"the {self.model} model needs a number of hubs", parameter="n_hubs")
+        self.check_own_hubs()
         return int(self.n_hubs) + len(self.rules.external)
 
+    def check_own_hubs(self) -> None:
+        """With external sites, check the area's own number of hubs against its own sites (the solver sees the
+        external sites added to both, so its messages would count them)."""
+        ext, n = self.rules.external, self.n_hubs
+        if not ext or n is None:
+            return
+        n_sites = self.cost.shape[1] - len(ext)
+        usable = n_sites - len(set(self.rules.unavailable))
+        if n < 1:
+            raise ModelError(f"the number of hubs must be at least 1 (it is {n})")
+        if n > usable:
+            raise ModelError(
+                f"{n} hubs were asked for but only {usable} sites are available ({n_sites} in the register besides "
+                f"{len(ext)} external, {n_sites - usable} unavailable); lower the number of hubs or add candidate sites"
+            )
+        if len(self.rules.must_open) > n:
+            raise ModelError(
+                f"{len(self.rules.must_open)} sites must stay open but only {n} hubs were asked for; "
+                "raise the number of hubs or relax the must-open rule"
+            )
+
     def marked(self, result: LocationResult) -> LocationResult:
-        """``result`` with its external sites named (:attr:`LocationResult.external`), so it counts only the
-        area's own hubs."""
-        result.external = np.asarray(self.rules.external, dtype=int)
+        """``result`` with its external sites named (:attr:`LocationResult.external`) and its parameters in the
+        area's terms (``n_hubs`` without the external sites, which are listed apart, not as must-open)."""
+        ext = np.asarray(self.rules.external, dtype=int)
+        result.external = ext
+        if ext.size:
+            p = result.parameters
+            names = [str(self.site_ids[j]) if self.site_ids is not None else str(j) for j in ext]
+            if p.get("n_hubs") is not None:
+                p["n_hubs"] = int(p["n_hubs"]) - int(np.isin(ext, result.open_sites).sum())
+            if isinstance(p.get("must_open"), list):
+                p["must_open"] = [s for s in p["must_open"] if str(s) not in names]
+            p["external"] = names
         return result
 
     def minutes(self) -> float:
@@ -258,6 +289,7 @@ def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites:
 
 
 def _capacitated(r: ModelRequest) -> LocationResult:
+    r.check_own_hubs()
     if r.rules.external and "settings" in r.settings:
         settings = {
             **r.settings,
