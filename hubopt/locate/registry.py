@@ -119,7 +119,8 @@ class ModelRequest:
         if n > usable:
             raise ModelError(
                 f"{n} hubs were asked for but only {usable} sites are available ({n_sites} in the register besides "
-                f"{len(ext)} external, {n_sites - usable} unavailable); lower the number of hubs or add candidate sites"
+                f"{len(ext)} external, {n_sites - usable} unavailable); "
+                "lower the number of hubs or add candidate sites"
             )
         if len(self.rules.must_open) > n:
             raise ModelError(

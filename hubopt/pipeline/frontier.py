@@ -107,7 +107,7 @@ def run_frontier(
     table.insert(
         int(table.columns.get_loc("annual_cost")),
         "largest_hub_population",
-        _largest_hubs(table, site_ids, minutes, population),
+        _largest_hubs(table, site_ids, minutes, population, list(rules.external)),
     )
     notes: list[str] = []
     with_capital = int(np.isfinite(capital).sum())
@@ -166,9 +166,10 @@ def run_frontier(
 
 
 def _largest_hubs(
-    table: pd.DataFrame, site_ids: list[str], minutes: np.ndarray, population: np.ndarray
+    table: pd.DataFrame, site_ids: list[str], minutes: np.ndarray, population: np.ndarray, external: list[int]
 ) -> list[float]:
-    """People served by the largest hub of each N, each zone going to its nearest hub (NaN where no answer)."""
+    """People served by the largest hub of each N, each zone going to its nearest hub or external site (another
+    area's service, open for every N and not a hub) (NaN where no answer)."""
     index = {s: j for j, s in enumerate(site_ids)}
     out = []
     for sites in table["sites"]:
@@ -176,10 +177,10 @@ def _largest_hubs(
         if not hubs:
             out.append(float("nan"))
             continue
-        assignment, _ = nearest_open_assignment(minutes, np.asarray(hubs))
+        assignment, _ = nearest_open_assignment(minutes, np.asarray(sorted({*hubs, *external})))
         reached = assignment >= 0
         served = np.bincount(assignment[reached], weights=population[reached], minlength=len(site_ids))
-        out.append(float(served.max()))
+        out.append(float(served[hubs].max()))
     return out
 
 
