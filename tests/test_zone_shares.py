@@ -13,6 +13,7 @@ import yaml
 from hubopt.demand.projection import zone_population
 from hubopt.demand.registration import apply_registration_share
 from hubopt.demand.zone_shares import read_zone_shares
+from hubopt.demand.zones import zone_demand
 from hubopt.errors import InputError
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.pipeline.demand import demand_options
@@ -167,3 +168,14 @@ def test_scenario_file_form_and_its_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         demand_options(load_study(WEST_KENT), sc)  # shares.csv does not exist
     assert "shares.csv" in str(err.value)
+
+
+def test_zone_demand_takes_the_file_and_says_so(tmp_path: Path) -> None:
+    """The run's demand (zone_demand with the scenario's options) applies the file and names it in its summary."""
+    study = load_study(WEST_KENT)
+    scenario = Scenario.from_dict(_demo_values(tmp_path, {"file": str(ILLUSTRATIVE)}), base_dir=tmp_path)
+    demand = zone_demand(study, study.base_year, scenario.demand_weights, **demand_options(study, scenario))
+    assert "registration share by zone for 74 zones (registration_shares_illustrative.csv)" in demand.summary
+    swanley = study.zones["zone_name"].astype(str).str.match(r"Sevenoaks 00[123]").to_numpy()
+    assert demand.demand[swanley].sum() == 0.0 and (demand.demand[~swanley] > 0).all()
+    assert any("74 zone(s) given their own share" in note for note in demand.notes)
