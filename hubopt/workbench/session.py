@@ -376,10 +376,11 @@ class Workbench:
             minutes=self.modes[q.mode].minutes,
             weights=answer.outcome.weights,
             result=answer.outcome.result,
-            rules=SiteRules.of(must, unavailable),
+            # Border services (external sites) stay open in every swap and next-best answer, never counted in N.
+            rules=SiteRules.of(must, unavailable, answer.outcome.result.external),
             site_ids=self.site_ids,
             site_names=self.sites["name"].tolist(),
-            n_hubs=len(answer.outcome.result.open_sites) if entry.hubs != "forbidden" else None,
+            n_hubs=len(answer.outcome.result.hubs) if entry.hubs != "forbidden" else None,
             max_minutes=q.max_minutes if entry.needs_max_minutes else None,
             model_kwargs=settings if entry.swaps == "re-solve" else None,
             options=SolverOptions(scenario.solver, self.time_limit, scenario.mip_gap),
