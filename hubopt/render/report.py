@@ -43,7 +43,7 @@ from hubopt.render.report_sections import (
     _toc,
     solver_statement,
 )
-from hubopt.results import RunResult
+from hubopt.results import RunResult, hub_count
 
 __all__ = ["illustrative_assumptions", "solver_statement", "write_report"]
 
@@ -152,7 +152,7 @@ def write_report(
     outcome = run.outcome
     if sweep is None and outcome is not None and outcome.sweep is not None:
         sweep = outcome.sweep  # the model's own how-many-hubs sweep, when the scenario asked for one
-    n_hubs = len(run.result.hubs)
+    n_hubs = hub_count(run)
     heading = title or f"{sc.name}: {n_hubs} local care hubs"
     images = _maps(run, out, static_maps, heading)
 
