@@ -254,20 +254,17 @@ def _p_center(r: ModelRequest) -> LocationResult:
 
 
 def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites: int) -> CapacitySettings:
-    """The capacitated settings with external sites free of the area's limits and costs: no capacity, no running
-    or capital cost, not a new build. Size bounds (``min_demand``, ``max_demand``) apply to every open site alike,
-    so they are refused with external sites rather than imposed on another area's service."""
+    """The capacitated settings with external sites free of the area's limits and costs: no capacity (the maximum
+    demand per hub becomes a capacity of each of the area's sites), no running or capital cost, not a new build.
+    The minimum per hub is lifted from them by :func:`_capacitated` (an allowance zone each)."""
     ext = np.asarray(external, dtype=int)
-    if ext.size == 0:
-        return limits
-    if limits.min_demand is not None or limits.max_demand is not None:
-        raise InputError(
-            "the capacitated model's size bounds per hub would apply to the external sites (other areas' "
-            "services) too",
-            parameter="min_demand" if limits.min_demand is not None else "max_demand",
-            hint="leave out the minimum and maximum population per hub, or give the external sites' rows another "
-            "status (or remove them) for this model",
-        )
+    for name in ("capacity", "fixed_cost", "capital_cost", "is_new_build"):
+        values = getattr(limits, name)
+        if values is not None and len(values) != n_sites:
+            return limits  # the solver reports the wrong length, naming the argument
+    bounds_clash = limits.min_demand is not None and limits.max_demand is not None
+    if bounds_clash and limits.min_demand > limits.max_demand:  # type: ignore[operator]
+        return limits  # the solver refuses the bounds, naming them
 
     def freed(values: Any, fill: Any, dtype: Any) -> np.ndarray | None:
         if values is None:
@@ -276,13 +273,14 @@ def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites:
         out[ext] = fill
         return out
 
-    for name in ("capacity", "fixed_cost", "capital_cost", "is_new_build"):
-        values = getattr(limits, name)
-        if values is not None and len(values) != n_sites:
-            return limits  # the solver reports the wrong length, naming the argument
+    capacity = limits.capacity
+    if limits.max_demand is not None:
+        given = np.full(n_sites, np.nan) if capacity is None else np.array(capacity, dtype=float)
+        capacity = np.fmin(given, float(limits.max_demand))
     return replace(
         limits,
-        capacity=freed(limits.capacity, np.nan, float),
+        max_demand=None,
+        capacity=freed(capacity, np.nan, float),
         fixed_cost=freed(limits.fixed_cost, 0.0, float),
         capital_cost=freed(limits.capital_cost, 0.0, float),
         is_new_build=freed(limits.is_new_build, False, bool),
@@ -291,16 +289,46 @@ def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites:
 
 def _capacitated(r: ModelRequest) -> LocationResult:
     r.check_own_hubs()
-    if r.rules.external and "settings" in r.settings:
-        settings = {
-            **r.settings,
-            "settings": _external_limits(r.settings["settings"], r.rules.external, r.cost.shape[1]),
-        }
-        r = replace(r, settings=settings)
-    return r.marked(solve_facility_location(
+    ext = list(r.rules.external)
+    limits = r.settings.get("settings")
+    if not ext or not isinstance(limits, CapacitySettings):
+        return r.marked(_facility_location(r))
+    n_zones, m = r.cost.shape
+    freed = _external_limits(limits, ext, m)
+    lower = float(limits.min_demand or 0.0) if freed is not limits else 0.0
+    cost, weights, zone_ids = r.cost, r.weights, r.zone_ids
+    if lower > 0:
+        # Each external site gets an allowance zone of exactly the minimum per hub, reachable from it alone at no
+        # travel: the minimum always holds there, the area's own hubs still need it from real zones, and the
+        # solver's checks of total demand against N minimums stay exact (the allowances add one minimum per
+        # external site on both sides).
+        extra = np.full((len(ext), m), np.inf)
+        extra[np.arange(len(ext)), ext] = 0.0
+        cost = np.vstack([np.asarray(r.cost, dtype=float), extra])
+        weights = np.r_[np.asarray(r.weights, dtype=float), np.full(len(ext), lower)]
+        if zone_ids is not None:
+            names = [str(r.site_ids[j]) if r.site_ids is not None else str(j) for j in ext]
+            zone_ids = [*zone_ids, *(f"the minimum allowance of external site {s}" for s in names)]
+    result = _facility_location(
+        replace(r, cost=cost, weights=weights, zone_ids=zone_ids, settings={**r.settings, "settings": freed})
+    )
+    if lower > 0:
+        result.assignment = result.assignment[:n_zones]
+        result.assigned_cost = result.assigned_cost[:n_zones]
+        load = result.parameters.get("load")
+        if isinstance(load, dict) and r.site_ids is not None:
+            for j in ext:
+                key = str(r.site_ids[j])
+                if key in load:
+                    load[key] -= lower
+    return r.marked(result)
+
+
+def _facility_location(r: ModelRequest) -> LocationResult:
+    return solve_facility_location(
         r.cost, r.weights, n_hubs=r.rules.total_hubs(r.n_hubs), exclude_solutions=r.exclude_solutions,
         diagnose=r.diagnose, **r.settings, **r.keywords(),
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:

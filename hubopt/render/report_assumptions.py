@@ -40,7 +40,7 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
     for label, path in (
         ("housing", sc.housing_file),
         ("extra site register", sc.extra_register),
-        ("registration shares", sc.registration_share_file),
+        ("registration shares", getattr(sc, "registration_share_file", None)),
     ):
         if path is not None and "illustrative" in Path(path).name.lower():
             flags.append(f"The {label} file {Path(path).name} is ILLUSTRATIVE (made-up data for the demonstration).")

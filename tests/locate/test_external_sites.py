@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, ModelError
 from hubopt.locate import registry
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.frontier import efficient_hub_sets
@@ -125,17 +125,49 @@ def test_capacitated_external_site_is_free_of_costs_and_capacity() -> None:
     assert list(one.hubs) == [best]
 
 
-def test_capacitated_size_bounds_with_external_sites_are_refused() -> None:
+@pytest.mark.parametrize(
+    ("n_hubs", "bounds"),
+    [
+        # 3 hubs: the best set's own hubs serve 312-385, the external site 254. A minimum of 300 per hub binds on
+        # the area's hubs only: the neighbour's service needs no minimum.
+        (3, {"min_demand": 300.0}),
+        # 1 hub: it serves 557, the external site 736. A maximum of 600 per hub binds on the area's hub only.
+        (1, {"max_demand": 600.0}),
+    ],
+)
+def test_capacitated_size_bounds_apply_to_the_areas_hubs_only(n_hubs: int, bounds: dict) -> None:
     cost, weights = _border_case()
-    entry = registry.lookup("capacitated")
-    with pytest.raises(InputError, match="external") as err:
-        entry.solve(
-            ModelRequest(
-                cost, weights, 2, SiteRules.of(external=[EXTERNAL]),
-                settings={"settings": CapacitySettings(min_demand=100.0)},
-            )
-        )  # fmt: skip
-    assert err.value.parameter == "min_demand"
+    best = min(
+        combinations(range(EXTERNAL), n_hubs), key=lambda s: float(weights @ cost[:, [*s, EXTERNAL]].min(axis=1))
+    )
+    cols = [*best, EXTERNAL]
+    nearest = np.asarray(cols)[cost[:, cols].argmin(axis=1)]
+    load = {j: float(weights[nearest == j].sum()) for j in cols}
+    own = [load[j] for j in best]
+    lo, hi = bounds.get("min_demand", 0.0), bounds.get("max_demand", np.inf)
+    assert all(lo <= x <= hi for x in own) and not lo <= load[EXTERNAL] <= hi  # the bound would bind on it alone
+    ids = [f"S{j}" for j in range(6)]
+    result = registry.lookup("capacitated").solve(
+        ModelRequest(
+            cost, weights, n_hubs, SiteRules.of(external=[EXTERNAL]), site_ids=ids,
+            settings={"settings": CapacitySettings(**bounds)},
+        )
+    )  # fmt: skip
+    assert sorted(result.hubs.tolist()) == list(best) and len(result.assignment) == len(weights)
+    assert result.objective == pytest.approx(float(weights @ cost[:, cols].min(axis=1)), rel=1e-9)
+    assert result.parameters["load"][f"S{EXTERNAL}"] == pytest.approx(load[EXTERNAL], rel=1e-9)  # no allowance
+    assert result.parameters["n_hubs"] == n_hubs
+
+
+def test_capacitated_minimum_still_binds_on_the_areas_hubs() -> None:
+    """Three hubs each serving over a third of all demand cannot be had (the allowance of the border service does not
+    count towards the area's hubs)."""
+    cost, weights = _border_case()
+    settings = {"settings": CapacitySettings(min_demand=float(weights.sum()) / 3 + 1)}
+    with pytest.raises(ModelError):
+        registry.lookup("capacitated").solve(
+            ModelRequest(cost, weights, 3, SiteRules.of(external=[EXTERNAL]), settings=settings)
+        )
 
 
 def test_explanation_never_swaps_the_external_site_and_next_best_keep_it() -> None:
