@@ -1,12 +1,13 @@
 # hubopt: the two commands of the README.
 #   make demo   set up a virtual environment, install hubopt, run the West Kent demo
+#   make app    the same environment, then the forum workbench on West Kent in the browser (hubopt app)
 #   make test   set up the same environment, run the linters (ruff, mypy, the import layers) and the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.hubopt-installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo app test lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/hubopt demo
+
+app: $(STAMP)
+	$(BIN)/hubopt app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

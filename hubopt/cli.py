@@ -199,6 +199,39 @@ def demo(out: Path | None) -> None:
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), default=f"{builtin.PREFIX}west_kent_hubs")
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="Port to serve on (default: 8765, or a free port when that one is busy; 0: any free port).",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the browser (only print the address).")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=30.0,
+    show_default=True,
+    help="Seconds each solve may take before it stops with its best answer, labelled not proven (the scenario's "
+    "model.time_limit applies to hubopt run).",
+)
+def app(scenario: Path, port: int | None, no_browser: bool, time_limit: float) -> None:
+    """Start the forum workbench on SCENARIO (default: builtin:west_kent_hubs) and open it in the browser.
+
+    Click sites on or off, change the number of hubs, the model, the travel mode or the year, and see the best
+    answer at once with its proof; pin options, compare them, save them into the scenario, export a consultation
+    pack. It runs on this computer only (127.0.0.1) and needs no internet. Stop it with Ctrl+C.
+    """
+    from hubopt.app.serve import serve
+    from hubopt.app.server import create_app
+    from hubopt.scenario import load_scenario
+    from hubopt.workbench import Workbench
+
+    workbench = Workbench.open(load_scenario(scenario), time_limit=time_limit, progress=_progress)
+    serve(create_app(workbench), port, open_browser=not no_browser, say=lambda text: click.secho(text, fg="green"))
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
     "--years",
@@ -300,6 +333,43 @@ def fetch_network(scenario: Path, mode: str, out: Path | None, buffer_m: float |
     click.echo(
         "Use it in the scenario, e.g.\n  travel:\n    modes:\n      car: {method: network, mode: "
         f"{mode}, network: {out}}}"
+    )
+
+
+@fetch.command("gtfs")
+@click.option("--region", type=str, default=None, help="Bus Open Data Service region, e.g. south_east (Kent).")
+@click.option("--area", type=str, default=None, help="A named area whose region to fetch: west_kent.")
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path),
+    default=Path(builtin.CACHE_FOLDER_NAME) / "gtfs",
+    show_default=True,
+    help="Where the downloaded timetables are kept (relative to the current folder).",
+)
+@click.option("--url", type=str, default=None, help="Another address for the file (e.g. with an API key).")
+@click.option("--refresh", is_flag=True, help="Download again even when the cache holds a verified copy.")
+def fetch_gtfs_command(region: str | None, area: str | None, cache: Path, url: str | None, refresh: bool) -> None:
+    """Download a region's bus timetables (GTFS, Bus Open Data Service) for a public_transport travel mode."""
+    from hubopt.build.gtfs_fetch import AREA_REGIONS, BODS_REGIONS, fetch_gtfs
+
+    if region is None and area is not None:
+        if area not in AREA_REGIONS:
+            raise HuboptError(f"no Bus Open Data Service region is known for {area!r}; give --region")
+        region = AREA_REGIONS[area]
+    if region is None:
+        raise HuboptError(f"give --region (one of: {', '.join(BODS_REGIONS)}) or --area")
+    with click.progressbar(length=0, label=f"{region:<16}", show_pos=True) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            if total and bar.length != total:
+                bar.length = total
+            bar.update(done - bar.pos)
+
+        path = fetch_gtfs(region, cache, url=url, refresh=refresh, progress=progress)
+    click.echo(f"  {region:<16} {path}")
+    click.echo(
+        "Use it in the scenario, e.g.\n  travel:\n    modes:\n      bus: {method: public_transport, "
+        f'gtfs: {path}, day: tuesday, window: "08:00-10:00"}}'
     )
 
 
@@ -476,13 +546,21 @@ def data() -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the fitted model (default: the package's straight_line_model.json).",
+    help="Where to write the fitted model (default: the package's straight_line_model.json, or "
+    "land_distance_model.json with --distance land).",
 )
-def fit_travel_model(source: Path, out: Path | None) -> None:
-    """Fit the straight-line drive-time model on modelled road times and report its error."""
+@click.option(
+    "--distance",
+    type=click.Choice(["straight_line", "land"]),
+    default="straight_line",
+    show_default=True,
+    help="Fit on straight-line distance, or on distance along land (round estuaries, from the clipped boundaries).",
+)
+def fit_travel_model(source: Path, out: Path | None, distance: str) -> None:
+    """Fit the offline drive-time model (straight-line or land distance) on modelled road times; report its error."""
     from hubopt.travel.fit_straight_line import main as fit_main
 
-    argv = ["--source", str(source)] + (["--out", str(out)] if out is not None else [])
+    argv = ["--source", str(source), "--distance", distance] + (["--out", str(out)] if out is not None else [])
     code = fit_main(argv)
     if code:
         sys.exit(code)

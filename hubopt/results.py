@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.analysis.appointments import ServicePlan
 from hubopt.analysis.frontier import Frontier
 from hubopt.analysis.workforce import WorkforceLimits
 from hubopt.demand.bed_need import BedNeed
@@ -43,6 +44,10 @@ class ModelOutcome:
     frontier: Frontier | None = None
     #: What the workforce allows (with a ``workforce:`` section): :mod:`hubopt.analysis.workforce`.
     workforce: WorkforceLimits | None = None
+    #: Appointments against the hubs' capacity (with a ``services:`` section): :mod:`hubopt.analysis.appointments`.
+    services: ServicePlan | None = None
+    #: The answer to "how many hubs?" (with a sweep): one row per N, :mod:`hubopt.analysis.how_many`.
+    how_many: pd.DataFrame | None = None
 
 
 @dataclass
@@ -135,6 +140,9 @@ class RunResult:
     beds: BedResult | None = None
     outcome: ModelOutcome | None = None
     appraisal: pd.DataFrame | None = None
+    #: Each PCN's people by hub (``clusters.csv``; see :mod:`hubopt.analysis.clusters`); None when the study's
+    #: practices have no PCN.
+    clusters: pd.DataFrame | None = None
     housing_sites: gpd.GeoDataFrame | None = None
     isochrones: gpd.GeoDataFrame | None = None
     isochrone_label: str | None = None

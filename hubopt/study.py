@@ -8,6 +8,7 @@ A study is a folder of compact tables in hubopt's own schema (see ``data/README.
     sites.csv               the site register (see :mod:`hubopt.io.sites`)
     projections.csv         population by district, age band and year
     districts.geojson       district outlines (optional, for maps)
+    land_mask.bin           which cells are land (optional, for the land_distance travel method)
     ATTRIBUTION.md          the sources' licence statements
 
 :func:`load_study` reads and validates the folder and returns a :class:`Study` whose geometries are in EPSG:27700.
@@ -39,6 +40,7 @@ from hubopt.io._numbers import numeric_column
 from hubopt.io._yaml import read_yaml
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.forecasts import check_consecutive_years
+from hubopt.io.site_facts import check_lease_ends
 from hubopt.io.sites import read_site_register
 
 if TYPE_CHECKING:
@@ -250,6 +252,7 @@ def load_study(folder: str | Path) -> Study:
 
     sites_path = root / "sites.csv"
     sites = read_site_register(sites_path)
+    check_lease_ends(sites, base_year, path=sites_path)
     files["sites.csv"] = sites_path
 
     projections = _read_projections(root / "projections.csv")
@@ -271,6 +274,9 @@ def load_study(folder: str | Path) -> Study:
         districts = read_geojson(districts_path, what=what).to_crs(CRS_BNG)
         require_columns(districts, ["lad_code", "lad_name"], path=districts_path, what=what)
         files["districts.geojson"] = districts_path
+    land_mask_path = root / "land_mask.bin"
+    if land_mask_path.is_file():
+        files["land_mask.bin"] = land_mask_path
 
     return Study(
         name=str(metadata["name"]),

@@ -16,6 +16,9 @@ import yaml
 
 import hubopt
 from hubopt import pipeline
+from hubopt.analysis.frontier import cost_access_frontier
+from hubopt.analysis.workforce import workforce_limits
+from hubopt.locate.frontier import efficient_hub_sets
 from hubopt.pipeline import model_step
 from hubopt.scenario.schema import _SCHEMA
 from hubopt.travel.osm_tags import add_travel_times
@@ -165,6 +168,9 @@ def test_every_parameter_maps_to_a_real_scenario_setting() -> None:
         hubopt.solve_multiyear,
         hubopt.place_beds,
         hubopt.place_beds_phased,
+        efficient_hub_sets,  # the cost-access frontier's efficient sets (costs: settings, register annual_cost)
+        cost_access_frontier,
+        workforce_limits,  # workforce: settings
     ]
     arguments = {name for fn in models for name in inspect.signature(fn).parameters} | {"model"}  # sweep's model
     arguments |= {f.name for f in dataclasses.fields(hubopt.SolverOptions)}  # options=SolverOptions(time_limit=...)

@@ -4,10 +4,11 @@ No network here, so the cache is assembled in a temporary folder from the real f
 **real row repackaged as the publisher ships it**: population estimates written into an Excel workbook with title
 rows above the table on a "Mid-2017 Persons" sheet, the NHS Digital list sizes and the ONS projections zipped, the
 postcode points zipped as ``Data/NSPL_MAY_2025_UK.csv``, the LSOA polygons joined into one national-style GeoJSON
-file, the hospital list written ``¬``-separated in Windows-1252, and a ``fetch_manifest.json`` as ``hubopt fetch
-data`` writes it. Nothing is invented: every value comes from ../shared/data (the few synthetic values of the
-error tests say so). Building West Kent from it must reproduce the committed ``hubopt/studies/west_kent`` tables (the
-district outlines excepted: a cache holds no district boundaries, so they are dissolved from the LSOA polygons).
+file, the hospital list written ``¬``-separated in Windows-1252, the national ePCN workbook zipped as ``epcn.zip``,
+and a ``fetch_manifest.json`` as ``hubopt fetch data`` writes it. Nothing is invented: every value comes from
+../shared/data (the few synthetic values of the error tests say so). Building West Kent from it must reproduce the
+committed ``hubopt/studies/west_kent`` tables (the district outlines excepted: a cache holds no district boundaries,
+so they are dissolved from the LSOA polygons).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from hubopt.errors import InputError
 from hubopt.io.population import read_sape_syoa
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.practices import read_list_sizes
+from hubopt.io.site_facts import AVAILABILITY_COLUMNS
 from hubopt.study import load_study
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,6 +45,7 @@ COMMITTED = REPO / "hubopt" / "studies" / "west_kent"
 WK_DISTRICTS = ["E07000110", "E07000111", "E07000115", "E07000116"]
 SAPE_NAME = "sape20dt1mid2017lsoasyoaestimatesformatted.xlsx"
 IMD_WORKBOOK = "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
+EPCN_WORKBOOK = "pcn/ePCN_oct2024_england.xlsx"
 
 
 # --- the cache: real rows, repackaged as the publishers ship them -------------------------------------------------
@@ -113,6 +116,18 @@ def hospital_list(shared: Path) -> bytes:
     return out.getvalue().encode("cp1252")
 
 
+def national_projections(shared: Path) -> bytes:
+    """The real projection rows of every extract in ../shared/data's projections folder, in one file as ONS
+    publishes it (the header once, then each extract's rows)."""
+    files = sorted((shared / SOURCE_FILES["snpp"]).glob("*.csv"))
+    lines = files[0].read_bytes().splitlines(keepends=True)[:1]
+    for f in files:
+        body = f.read_bytes().splitlines(keepends=True)
+        assert body[0] == lines[0]  # one edition, one header
+        lines.extend(body[1:])
+    return b"".join(lines)
+
+
 def manifest(cache: Path, files: dict[str, str], shared: Path, origin: dict[str, str]) -> None:
     """A fetch_manifest.json as hubopt fetch data writes it. ``url`` is where each file really came from (a file
     of ../shared/data, as a file: address) and ``downloaded_utc`` the time this test assembled the cache: these
@@ -153,6 +168,7 @@ def assemble_cache(shared: Path, cache: Path) -> Path:
         )
     }
     origin["imd2019"] = IMD_WORKBOOK
+    origin["epcn"] = EPCN_WORKBOOK
 
     (cache / files["epraccur"]).write_bytes((shared / SOURCE_FILES["epraccur"]).read_bytes())  # ODS's own layout
     zip_file(
@@ -164,12 +180,13 @@ def assemble_cache(shared: Path, cache: Path) -> Path:
     (cache / files["lsoa_centroids"]).write_bytes((shared / SOURCE_FILES["centroids"]).read_bytes())  # portal CSV
     zip_file(
         cache / files["snpp"],
-        {"2022 SNPP Population persons.csv": (shared / SOURCE_FILES["snpp"]).read_bytes()},
+        {"2022 SNPP Population persons.csv": national_projections(shared)},
     )
     (cache / files["imd2019"]).symlink_to(shared / IMD_WORKBOOK)  # the untouched national workbook
     (cache / files["lsoa_boundaries"]).write_bytes(national_boundaries(shared))
     zip_file(cache / files["nspl"], {"Documents/readme.txt": b"", "Data/NSPL_MAY_2025_UK.csv": nspl_csv(shared)})
     (cache / files["hospitals"]).write_bytes(hospital_list(shared))
+    zip_file(cache / files["epcn"], {"ePCN.xlsx": (shared / EPCN_WORKBOOK).read_bytes()})  # the national workbook
     manifest(cache, files, shared, origin)
     return cache
 
@@ -213,7 +230,10 @@ def test_cache_build_has_the_committed_practices(cli_build: tuple[Path, str]) ->
     committed = pd.read_csv(COMMITTED / "sites.csv", dtype=str, keep_default_na=False)
     committed = committed[committed["type"] == "gp_practice"].reset_index(drop=True)
     assert len(built) == 53 and (built["type"] == "gp_practice").all()  # no hospitals: --districts names none
-    pd.testing.assert_frame_equal(built.drop(columns="source"), committed.drop(columns="source"))
+    # The availability facts are the plan's, for hospitals only: written when some site has one (not here).
+    facts = list(AVAILABILITY_COLUMNS)
+    assert not set(facts) & set(built.columns) and (committed[facts] == "").all().all()
+    pd.testing.assert_frame_equal(built.drop(columns="source"), committed.drop(columns=["source", *facts]))
     # The list sizes and postcode points are dated from the files themselves; the epraccur release is not in the
     # file, so it is named by the manifest's download date.
     date = json.loads((out / "build_report.json").read_text())["source"]["files"]["epraccur"]["downloaded_utc"][:10]

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -14,17 +15,25 @@ from click.testing import CliRunner
 
 from hubopt.build.areas import MID_SOUTH_ESSEX, area_for
 from hubopt.build.study import SOURCE_FILES, build_study
+from hubopt.build.study_write import scaling_note
 from hubopt.build.vintages import population_to_zones, source_vintage
 from hubopt.cli import main
 from hubopt.errors import InputError
 from hubopt.io.deprivation import read_imd2019
+from hubopt.io.forecasts import read_snpp
+from hubopt.io.hospitals import read_nhs_hospitals
 from hubopt.io.population import read_census2021_lsoa
+from hubopt.io.sites import ESTATE_COLUMNS
 from hubopt.pipeline import run_scenario
+from hubopt.pipeline.demand import scenario_demand
 from hubopt.scenario import load_scenario
 from hubopt.study import load_study
+from hubopt.travel.land_mask import LAND_MASK_FILE, LandMask
 
 REPO = Path(__file__).resolve().parents[1]
 MSE = REPO / "hubopt" / "studies" / "mid_south_essex"
+WK_SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus_and_allages.csv"
+MSE_SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_mse_age65plus_and_allages.csv"
 FILES = (
     "zones.csv",
     "sites.csv",
@@ -37,21 +46,71 @@ FILES = (
 )
 
 
+MSE_COMMUNITY_HOSPITALS = {
+    "RAJ25": ("Brentwood Community Hospital", "CM15 8DR", "Brentwood"),
+    "R1L10": ("Rochford Community Hospital", "SS4 1RB", "Rochford"),
+    "R1L50": ("Thurrock Community Hospital", "RM16 2PX", "Thurrock"),
+    "RATPH": ("Orsett Hospital", "RM16 3EU", "Thurrock"),
+    "RDEEK": ("Halstead Hospital", "CO9 2DL", "Braintree"),
+    "NBI02": ("Billericay Community Hospital", "CM12 9SA", "Basildon"),
+}
+
+
 def test_committed_mid_south_essex_study() -> None:
     study = load_study(MSE)
     assert len(study.zones) == 705
     assert (study.sites["type"] == "gp_practice").sum() == 147
     acute = study.sites[study.sites["type"] == "acute_hospital"].set_index("site_id")["name"]
     assert set(acute) == {"Broomfield Hospital", "Southend Hospital", "Basildon University Hospital"}
-    assert study.projections.empty
-    assert len(study.metadata["projections_missing_for"]) == 9
-    assert "no population projections" in (MSE / "ATTRIBUTION.md").read_text()
+    # the projections of all nine districts: 4 bands x 26 years (2022-2047) each
+    assert study.projections.groupby("district_code").size().to_dict() == {
+        d: 4 * 26 for d in MID_SOUTH_ESSEX.districts
+    }
+    assert "projections_missing_for" not in study.metadata
+    attribution = (MSE / "ATTRIBUTION.md").read_text()
+    assert "no population projections" not in attribution
+    assert "every zone keeps its mid-2017 share of its district's band" in attribution  # how 2017 zones are scaled
+    assert "interpolated linearly between the mid-2017 totals and 2022" in attribution
+    # no ERIC figure is filled for Mid and South Essex, so ATTRIBUTION.md does not list ERIC as a source of one
+    assert "| sites.csv (community hospitals' annual_cost" not in attribution
+    assert study.sites[list(ESTATE_COLUMNS)].isna().all().all()
+
+
+def test_mid_south_essex_community_hospitals_from_the_nhs_list(shared_data: Path) -> None:
+    sites = load_study(MSE).sites.set_index("site_id")
+    community = sites[sites["type"] == "community_hospital"]
+    assert sorted(community.index) == sorted(MSE_COMMUNITY_HOSPITALS)
+    listed = read_nhs_hospitals(shared_data / SOURCE_FILES["hospitals"]).set_index("code")
+    for code, (name, postcode, district) in MSE_COMMUNITY_HOSPITALS.items():
+        row = community.loc[code]
+        assert (row["name"], row["postcode"], row["district"], row["status"]) == (
+            name,
+            postcode,
+            district,
+            "existing",
+        )
+        assert listed.loc[code, "postcode"] == postcode  # the code and place as the NHS hospital list has them
+        assert row.geometry.distance(listed.to_crs(sites.crs).loc[code].geometry) < 1.0
+        assert "NHS website hospital list" in row["source"]
+        assert pd.isna(row["beds"]) and pd.isna(row["piloted_beds"])  # no sourced beds; never West Kent's
+    assert pd.to_numeric(sites["beds"], errors="coerce").fillna(0).sum() == 0
+    notes = " ".join((MSE / "ATTRIBUTION.md").read_text().split())
+    assert "No community-bed figures are held for Mid and South Essex" in notes
 
 
 def test_rebuild_equals_committed(shared_data: Path, tmp_path: Path) -> None:
     build_study(shared_data, tmp_path / "mse", MID_SOUTH_ESSEX)
     for name in FILES:
         assert (tmp_path / "mse" / name).read_bytes() == (MSE / name).read_bytes(), name
+    # The land mask too: the committed one is the build's, not a copy of a source file.
+    rebuilt, committed = LandMask.read(tmp_path / "mse" / LAND_MASK_FILE), LandMask.read(MSE / LAND_MASK_FILE)
+    assert (rebuilt.shape, rebuilt.x_min, rebuilt.y_max, rebuilt.source) == (
+        committed.shape,
+        committed.x_min,
+        committed.y_max,
+        committed.source,
+    )
+    assert np.array_equal(rebuilt.land, committed.land)
 
 
 def test_custom_districts(shared_data: Path, tmp_path: Path) -> None:
@@ -100,22 +159,75 @@ def mse_scenario(tmp_path: Path, **demand) -> Path:
     return path
 
 
-def test_mid_south_essex_runs_end_to_end_and_says_population_is_held(tmp_path: Path) -> None:
-    run = run_scenario(load_scenario(mse_scenario(tmp_path)))
+def test_mid_south_essex_runs_end_to_end_to_2030(tmp_path: Path) -> None:
+    sc = load_scenario(mse_scenario(tmp_path))
+    assert sc.year == 2030 and "community_hospital" in sc.site_types
+    run = run_scenario(sc)
     assert len(run.zones) == 705
     assert run.result.report.is_optimal
     assert len(run.result.open_sites) == 10
-    summary = (run.folder / "summary.txt").read_text()
-    assert "HELD FLAT to 2030" in summary
-    assert "HELD FLAT" in (run.folder / "map.html").read_text()
     manifest = json.loads((run.folder / "manifest.json").read_text())
-    assert "no population projections" in manifest["methods"]["demand"]
+    assert "scaled to district projections for 2030" in manifest["methods"]["demand"]
+    assert "HELD FLAT" not in (run.folder / "summary.txt").read_text()
+    # the community hospitals were candidates: 156 sites, not the 150 practices and acute hospitals of before
+    candidates = run.candidates.sites
+    assert len(candidates) == 156
+    assert set(MSE_COMMUNITY_HOSPITALS) <= set(candidates["site_id"])
+    # the people modelled are the file's 2030 total of the nine districts (1,258,859.8), not 2017's 1,181,125
+    assert run.demand.population["population"].sum() == pytest.approx(1_258_859.8, abs=1.0)
+    # and an existing community hospital is one of the ten hubs
+    opened = set(candidates["site_id"].iloc[run.result.open_sites])
+    assert opened & set(MSE_COMMUNITY_HOSPITALS)
+    # Travel along land: Burnham-on-Crouch (Maldon 008C-G) is no longer sent across the Crouch to a Southend hub
+    # at a crow-fly time (18.6-19.7 minutes to Central Surgery, Southchurch Boulevard, before), but to a hub on its
+    # own side of the estuary (Blackwater Medical Centre, Maldon, 21.4-22.5 minutes).
+    assert "distance along land" in manifest["methods"]["travel"]
+    burnham = run.zones[run.zones["zone_name"].str.startswith("Maldon 008")]
+    assert len(burnham) == 5
+    hubs = run.sites.set_index("site_id").loc[burnham["hub_id"]]
+    assert (hubs.geometry.y > 194_000).all()  # north of the Crouch
+    assert (burnham["minutes"] > 20.0).all()
+
+
+def test_mid_south_essex_demand_in_2030_grows_where_its_projection_grows(shared_data: Path) -> None:
+    """The scenario's demand for 2030 against 2017's, district by district, with the totals from the real file."""
+    study = load_study(MSE)
+    demand = scenario_demand(study, load_scenario(REPO / "hubopt" / "scenarios" / "mid_south_essex_hubs.yaml"))
+    base, later = demand(2017), demand(2030)
+    assert "scaled to district projections for 2030" in later.method
+    snpp = read_snpp(shared_data / SOURCE_FILES["snpp"] / MSE_SNPP)
+    file_2030 = snpp[(snpp["age_group"] == "All ages") & (snpp["year"] == 2030)].set_index("area_code")["population"]
+    assert file_2030["E07000074"] == pytest.approx(72_750.613, abs=1e-6)  # Maldon, 2030, as the file gives it
+    district = base.population["district_code"].to_numpy()
+    assert (later.population["district_code"].to_numpy() == district).all()
+    grows = 0
+    for code in MID_SOUTH_ESSEX.districts:
+        inside = district == code
+        pop_2017 = base.population.loc[inside, "population"].sum()
+        pop_2030 = later.population.loc[inside, "population"].sum()
+        assert pop_2030 == pytest.approx(file_2030[code], abs=1.0)  # the zones add up to the file's total
+        if file_2030[code] > pop_2017:
+            grows += 1
+            assert later.demand[inside].sum() > base.demand[inside].sum()
+    assert grows == 9  # every district is projected above its mid-2017 population in 2030
+    assert later.demand.sum() > base.demand.sum()
 
 
 def test_missing_projections_need_an_explicit_choice(tmp_path: Path) -> None:
-    sc = load_scenario(mse_scenario(tmp_path, beyond_projection="refuse"))
-    with pytest.raises(InputError, match=r"(?s)no population projections.*demand\.beyond_projection: hold"):
-        run_scenario(sc)
+    study = tmp_path / "mse_without_projections"
+    shutil.copytree(MSE, study)
+    table = pd.read_csv(study / "projections.csv", dtype=str)
+    table[~table["district_code"].isin(["E07000074", "E07000075"])].to_csv(study / "projections.csv", index=False)
+    path = mse_scenario(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["study"] = str(study)
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(
+        InputError,
+        match=r"(?s)no population projections for district\(s\) E07000074, E07000075.*"
+        r"demand\.beyond_projection: hold",
+    ):
+        run_scenario(load_scenario(path))
     assert not (tmp_path / "out").exists()
 
 
@@ -279,14 +391,46 @@ def test_build_converts_an_lsoa_2021_population_table(shared_data: Path, tmp_pat
 
 
 def test_build_refuses_projections_with_a_year_column_deleted(shared_data: Path, tmp_path: Path) -> None:
-    real = shared_data / SOURCE_FILES["snpp"]
-    gap = tmp_path / "snpp_without_2030.csv"
-    pd.read_csv(real, dtype=str).drop(columns=["2030"]).to_csv(gap, index=False)
+    real = shared_data / SOURCE_FILES["snpp"] / WK_SNPP
+    gap = tmp_path / "projections"
+    gap.mkdir()
+    pd.read_csv(real, dtype=str).drop(columns=["2030"]).to_csv(gap / WK_SNPP, index=False)
     src = source_folder(shared_data, tmp_path, snpp=gap)
     with pytest.raises(InputError) as info:
         build_study(src, tmp_path / "tw", area_for(None, TUNBRIDGE_WELLS))
-    assert f"file {src / SOURCE_FILES['snpp']}" in str(info.value)
+    assert f"file {src / SOURCE_FILES['snpp'] / WK_SNPP}" in str(info.value)
     assert "has years 2022 to 2047 but not 2030" in str(info.value)
+    assert not (tmp_path / "tw" / "study.yaml").exists()
+
+
+def test_build_reads_every_projection_extract_of_the_source_folder(shared_data: Path, tmp_path: Path) -> None:
+    # Maldon's projections are in the Mid and South Essex extract, Tunbridge Wells's in West Kent's: one build
+    # of both districts takes each from its own file.
+    out = tmp_path / "two"
+    build_study(shared_data, out, area_for(None, ["E07000074", "E07000116"]))
+    proj = load_study(out).projections.set_index(["district_code", "year"])
+    totals = proj.groupby(level=["district_code", "year"])["population"].sum()
+    assert totals[("E07000074", 2022)] == pytest.approx(67_568, abs=0.01)  # Maldon, SOURCES.md
+    assert totals[("E07000074", 2047)] == pytest.approx(81_051, abs=1.0)
+    assert totals[("E07000116", 2022)] == pytest.approx(read_wk_total(shared_data, "E07000116", 2022), abs=0.01)
+
+
+def read_wk_total(shared_data: Path, code: str, year: int) -> float:
+    snpp = read_snpp(shared_data / SOURCE_FILES["snpp"] / WK_SNPP)
+    rows = snpp[(snpp["area_code"] == code) & (snpp["age_group"] == "All ages") & (snpp["year"] == year)]
+    return float(rows["population"].iloc[0])
+
+
+def test_build_refuses_a_district_in_two_projection_extracts(shared_data: Path, tmp_path: Path) -> None:
+    twice = tmp_path / "projections"
+    twice.mkdir()
+    for name in (WK_SNPP, MSE_SNPP):
+        (twice / name).symlink_to(shared_data / SOURCE_FILES["snpp"] / name)
+    lines = (shared_data / SOURCE_FILES["snpp"] / WK_SNPP).read_text(encoding="utf-8").splitlines()
+    (twice / "copy_of_maidstone.csv").write_text("\n".join(lines[:28]) + "\n", encoding="utf-8")
+    src = source_folder(shared_data, tmp_path, snpp=twice)
+    with pytest.raises(InputError, match=f"area E07000110 is in two .* extracts: {WK_SNPP} and copy_of_maidstone"):
+        build_study(src, tmp_path / "tw", area_for(None, TUNBRIDGE_WELLS))
     assert not (tmp_path / "tw" / "study.yaml").exists()
 
 
@@ -300,3 +444,77 @@ def test_study_projections_with_a_year_missing_are_refused(tmp_path: Path) -> No
     table[~((table["year"] == "2031") & (table["band"] == "85+"))].to_csv(study / "projections.csv", index=False)
     with pytest.raises(InputError, match=r"district E07000110, band 85\+ has no projection for 2031"):
         load_study(study)
+
+
+# --- Primary Care Networks (the plan's clusters) ------------------------------------------------------------------
+
+WK = REPO / "hubopt" / "studies" / "west_kent"
+
+
+@pytest.mark.parametrize(
+    ("folder", "with_pcn", "without", "pcns"),
+    [(WK, 50, ["G82076", "G82605", "G82641"], 10), (MSE, 144, ["F81035", "F81695", "Y06389"], 26)],
+)
+def test_committed_studies_carry_each_practice_pcn(
+    folder: Path, with_pcn: int, without: list[str], pcns: int
+) -> None:
+    sites = load_study(folder).sites
+    practices = sites[sites["type"] == "gp_practice"]
+    has = practices["pcn_code"].notna()
+    assert int(has.sum()) == with_pcn
+    assert sorted(practices.loc[~has, "site_id"]) == without
+    assert practices.loc[has, "pcn_code"].str.fullmatch(r"U\d{5}").all()
+    assert practices.loc[has, "pcn_name"].str.endswith("PCN").all()
+    assert practices.loc[has, "pcn_code"].nunique() == pcns
+    assert sites.loc[sites["type"] != "gp_practice", "pcn_code"].isna().all()
+    report = json.loads((folder / "build_report.json").read_text())
+    assert report["counts"]["GP practices with a PCN (ePCN)"] == with_pcn
+    assert report["counts"]["GP practices without a PCN"] == len(without)
+    assert any(", ".join(without) in note for note in report["notes"])
+    assert "Contains NHS England ODS data (ePCN" in (folder / "ATTRIBUTION.md").read_text()
+
+
+def test_west_kent_practice_pcns_as_published() -> None:
+    sites = load_study(WK).sites.set_index("site_id")
+    assert sites.loc["G82083", ["pcn_code", "pcn_name"]].tolist() == ["U05510", "MALLING PCN"]  # Thornhills
+
+
+def test_build_refuses_a_practice_in_two_pcns(shared_data: Path, tmp_path: Path) -> None:
+    real = shared_data / SOURCE_FILES["pcn"]
+    lines = real.read_text(encoding="utf-8-sig").splitlines()
+    header_end = next(i for i, line in enumerate(lines) if line.startswith("F81001,"))
+    twice = lines[header_end].replace("U27924,BENFLEET PCN", "U49929,ROCHFORD PCN")
+    bad = tmp_path / "epcn_bad.csv"
+    bad.write_text("\n".join([*lines, twice]) + "\n", encoding="utf-8")
+    src = source_folder(shared_data, tmp_path, pcn=bad)
+    with pytest.raises(InputError, match="practice F81001 is in two PCNs") as err:
+        build_study(src, tmp_path / "out", area_for(None, TUNBRIDGE_WELLS))
+    assert err.value.column == "PCN Code"
+    assert err.value.row == len(lines) + 1
+
+
+def test_scaling_note_names_the_interpolation_only_when_the_projections_start_after_the_base_year() -> None:
+    assert "interpolated linearly between the mid-2017 totals and 2022" in scaling_note(2017, "2022")
+    assert "interpolated" not in scaling_note(2022, "2022")
+    assert "keeps its mid-2022 share of its district's band" in scaling_note(2022, "2022")
+
+
+def test_a_study_without_projections_does_not_credit_a_projections_source(shared_data: Path, tmp_path: Path) -> None:
+    # Maldon built from a projections folder holding West Kent's extract only: its projections.csv is empty, and
+    # ATTRIBUTION.md says so instead of naming the ONS projections as its source.
+    only_wk = tmp_path / "projections"
+    only_wk.mkdir()
+    (only_wk / WK_SNPP).symlink_to(shared_data / SOURCE_FILES["snpp"] / WK_SNPP)
+    src = source_folder(shared_data, tmp_path, snpp=only_wk)
+    out = tmp_path / "maldon"
+    build_study(src, out, area_for(None, ["E07000074"]))
+    assert load_study(out).projections.empty
+    assert yaml.safe_load((out / "study.yaml").read_text())["projections_missing_for"] == ["E07000074"]
+    attribution = (out / "ATTRIBUTION.md").read_text()
+    assert (
+        "| projections.csv (empty) | none: the projections read hold none of the study's districts | | |"
+        in attribution
+    )
+    assert "subnational population projections" not in attribution
+    assert "a run for a year after the base year needs demand.beyond_projection: hold" in attribution
+    assert "keeps its mid-2017 share" not in attribution

@@ -24,6 +24,7 @@ from hubopt.cli import main
         ["fetch", "data"],
         ["study", "build"],
         ["scenario", "copy"],
+        ["app"],
     ],
 )
 def test_help_on_every_command(args: list[str]) -> None:

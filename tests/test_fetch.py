@@ -363,6 +363,40 @@ def test_check_layout_sape_workbook(tmp_path: Path) -> None:
         check_layout("sape_lsoa", path)
 
 
+def test_check_layout_epcn_zip(tmp_path: Path) -> None:
+    """ODS ships ePCN.xlsx in epcn.zip; the header cells of its partner sheet hold line breaks."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "PCNDetails"
+    wb.active.append(["PCN Code", "PCN Name"])
+    sheet = wb.create_sheet("PCN Core Partner Details")
+    header = [
+        "Partner\nOrganisation\nCode",
+        "PCN Code",
+        "PCN Name",
+        "Practice to PCN\nRelationship\nStart Date",
+        "Practice to PCN\nRelationship\nEnd Date",
+    ]
+    sheet.append(header)
+    book = tmp_path / "ePCN.xlsx"
+    wb.save(book)
+    path = tmp_path / "epcn.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(book, "ePCN.xlsx")
+    check_layout("epcn", path)
+    sheet.cell(row=1, column=3, value="Network")
+    wb.save(book)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(book, "ePCN.xlsx")
+    with pytest.raises(InputError, match=r"no sheet has a header row .* no column 'PCN Name'"):
+        check_layout("epcn", path)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "no workbook")
+    with pytest.raises(InputError, match="ePCN workbook"):
+        check_layout("epcn", path)
+
+
 def test_check_layout_lsoa_lookup(tmp_path: Path) -> None:
     path = tmp_path / "lookup.csv"
     path.write_text("\ufeffLSOA11CD,LSOA11NM,LSOA21CD,LSOA21NM,CHGIND,LAD22CD\nE01000001,A,E01000001,A,U,E09000001\n")

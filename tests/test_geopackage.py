@@ -47,7 +47,7 @@ def test_run_writes_a_geopackage_with_its_layers_in_british_national_grid(gpkg_r
     path = gpkg_run.folder / "results.gpkg"
     assert path.exists()
     layers = dict(pyogrio.list_layers(path))
-    assert set(layers) == {"zones", "sites", "catchments", "districts"}  # no isochrones: straight-line travel
+    assert set(layers) == {"zones", "sites", "catchments", "districts", "clusters"}  # no isochrones: straight line
     assert layers["sites"] == "Point"
     for name in layers:
         assert pyogrio.read_info(path, layer=name)["crs"] == "EPSG:27700", name
@@ -139,3 +139,14 @@ def test_writer_adds_isochrones_in_british_national_grid_and_weights_catchment_m
     assert row["mean_minutes"] == pytest.approx((100 * 10 + 300 * 20) / 400, rel=1e-12)  # 17.5, weighted
     assert row.geometry.area == pytest.approx(2e6, rel=1e-12)
     assert pd.api.types.is_integer_dtype(catchments["zones_served"])
+
+
+def test_clusters_layer_one_polygon_per_pcn(gpkg_run) -> None:
+    f = gpkg_run.folder
+    layer = gpd.read_file(f / "results.gpkg", layer="clusters")
+    table = pd.read_csv(f / "clusters.csv")
+    assert sorted(layer["pcn_code"]) == sorted(table["pcn_code"].unique())
+    assert list(layer.drop(columns="geometry").columns) == ["pcn_code", "pcn_name", "practices", "people", "hubs"]
+    zones = gpd.read_file(f / "results.gpkg", layer="zones")
+    # every zone, once (dissolving removes the slivers where neighbouring generalised polygons overlap: < 0.01 %)
+    assert layer.geometry.area.sum() == pytest.approx(zones.geometry.area.sum(), rel=1e-4)

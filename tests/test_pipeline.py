@@ -94,7 +94,7 @@ def test_zones_go_to_their_nearest_hub(demo_run) -> None:
 def test_optimum_matches_brute_force_over_sites(demo_run) -> None:
     # With 4 of 5 hubs fixed at the optimum, no single swap of the free hubs improves the objective.
     # The border service (Darent Valley, external) stays open in every trial and is never swapped in or out.
-    minutes, w = demo_run.minutes, demo_run.demand.demand
+    minutes, w = demo_run.minutes, demo_run.outcome.weights  # the model's weights: appointments (services)
     chosen, border = [int(j) for j in demo_run.result.hubs], [int(j) for j in demo_run.result.external]
     assert len(chosen) == 5 and len(border) == 1
     best = float(np.dot(w, minutes[:, chosen + border].min(axis=1)))
@@ -215,8 +215,12 @@ def test_bed_plan_meets_need_with_fewest_beds_and_keeps_todays(demo_run) -> None
     for row in need.itertuples():
         total = beds[f"beds_{row.year}"].sum()
         assert row.beds_needed <= total < row.beds_needed + 1  # fewest whole beds: growth fits existing wards
+    # The demo's ILLUSTRATIVE lease end: Tonbridge Cottage (RYYDC) is available only until 2030, so no beds in 2035.
+    closed = beds["site_id"] == "RYYDC"
+    assert beds.loc[closed, "beds_2030"].item() > 0 and beds.loc[closed, "beds_2035"].item() == 0
     for prev, nxt in (("beds_today", "beds_2025"), ("beds_2025", "beds_2030"), ("beds_2030", "beds_2035")):
-        assert (beds[nxt] >= beds[prev]).all()  # beds only grow where they are (allow_moves: false)
+        still = ~closed if nxt == "beds_2035" else slice(None)
+        assert (beds.loc[still, nxt] >= beds.loc[still, prev]).all()  # beds only grow where they are (no moves)
     hawkhurst = beds.set_index("site_id").loc["RYYD6"]
     assert hawkhurst["beds_2035"] >= 22
 
@@ -405,3 +409,33 @@ def test_progress_counts_the_sweep_and_the_next_best_solutions(tmp_path: Path) -
     solves = [m for m in messages if m.startswith("Explaining: next-best solutions")]
     assert solves == [f"Explaining: next-best solutions, {k} of 4 solves" for k in (1, 2, 3, 4)]
     assert "Writing outputs: map" in messages
+
+
+def test_clusters_of_the_demo(demo_run) -> None:
+    """Each zone's PCN is that of its nearest practice with one (brute force); every person is counted once in
+    clusters.csv; the manifest, summary, report, workbook and map carry the clusters."""
+    f = demo_run.folder
+    study = demo_run.study
+    practices = study.sites[(study.sites["type"] == "gp_practice") & study.sites["pcn_code"].notna()]
+    px, py = practices.geometry.x.to_numpy(), practices.geometry.y.to_numpy()
+    zones = pd.read_csv(f / "zones.csv", dtype={"pcn_code": str})
+    for (x, y), code in zip(study.zone_points(), zones["pcn_code"], strict=True):
+        assert practices["pcn_code"].iloc[int(np.argmin((px - x) ** 2 + (py - y) ** 2))] == code
+    clusters = pd.read_csv(f / "clusters.csv", keep_default_na=False, na_values=[""])
+    assert clusters["pcn_code"].nunique() == 10
+    assert clusters["hub_people"].sum() == pytest.approx(zones["population"].sum(), abs=0.05 * len(clusters))
+    per_pcn = clusters.groupby("pcn_code").agg(people=("people", "first"), served=("hub_people", "sum"))
+    assert per_pcn["served"].to_numpy() == pytest.approx(per_pcn["people"].to_numpy(), abs=0.2)
+    assert set(clusters["hub_id"]) == set(demo_run.sites.loc[demo_run.sites["chosen"], "site_id"])
+    split = int((clusters.groupby("pcn_code")["hub_id"].nunique() > 1).sum())
+    manifest = json.loads((f / "manifest.json").read_text())
+    assert "clusters.csv" in manifest["outputs"]
+    assert "nearest" in manifest["results"]["clusters"]["rule"]
+    assert manifest["results"]["clusters"]["practices_without_pcn"] == ["G82076", "G82605", "G82641"]
+    summary = (f / "summary.txt").read_text()
+    assert "Clusters: 10 PCNs (50 of 53 practices have one; residents counted by nearest practice)" in summary
+    assert f"; {split} split between hubs (clusters.csv)" in summary
+    assert '<h2 id="clusters">Clusters (Primary Care Networks)</h2>' in (f / "report.html").read_text()
+    assert "clusters" in load_workbook(f / "results.xlsx", read_only=True).sheetnames
+    html = (f / "map.html").read_text()
+    assert "Clusters (Primary Care Networks)" in html and "MALLING PCN" in html

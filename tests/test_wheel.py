@@ -30,6 +30,10 @@ DEMO_OUTPUTS = {
     "appraisal.csv",
     "bed_need.csv",
     "beds.csv",
+    "clusters.csv",
+    "frontier.csv",
+    "frontier_options.csv",
+    "how_many.csv",
     "manifest.json",
     "map.html",
     "map_catchments.pdf",
@@ -125,8 +129,12 @@ def test_the_wheel_holds_the_built_in_studies_and_nothing_else_of_the_repository
     for study in ("west_kent", "mid_south_essex"):
         for name in ("study.yaml", "zones.csv", "zone_boundaries.geojson", "sites.csv", "projections.csv"):
             assert f"hubopt/studies/{study}/{name}" in names
+        assert f"hubopt/studies/{study}/land_mask.bin" in names
     assert "hubopt/studies/west_kent/housing_illustrative.csv" in names
     assert {"hubopt/scenarios/west_kent_hubs.yaml", "hubopt/scenarios/mid_south_essex_hubs.yaml"} <= set(names)
+    # The workbench's page (`hubopt app`): every file of hubopt/app/static, served from the installed package.
+    static = {f"hubopt/app/static/{p.name}" for p in (REPO / "hubopt" / "app" / "static").iterdir() if p.is_file()}
+    assert "hubopt/app/static/index.html" in static and static <= set(names)
     assert not [n for n in names if not n.startswith(("hubopt/", "hubopt-"))], "only the package is shipped"
     assert not [n for n in names if n.startswith(("tests/", "data/", "models/", "maps/", "shared/"))]
 

@@ -13,6 +13,8 @@ from hubopt.errors import InputError, quote
 
 WK_PLAN = "NHS West Kent CCG, Local Care Plan v1.5 (31 July 2017)"
 MSE_BRIEFINGS = "Mid and South Essex Success Regime briefings (January and April 2016)"
+#: Source of the Mid and South Essex community hospitals: the list names them; no plan gives their beds or status.
+NHS_LIST_COMMUNITY = "site and name: NHS website hospital list (no plan status or beds sourced)"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ class HospitalSite:
         ``nhs_hospital_list`` (by ODS code) or ``stroke_units`` (by postcode, for sites missing from the list).
     key : str
         The ODS code or the stroke-unit postcode key used to find the site's location.
+    tenure : str or None
+        How the site is held, where a plan says (``leased`` ...); its source is ``source``'s plan.
+    availability : str or None
+        What a plan says of the site's availability when it gives no year (e.g. a lease expiring): written to the
+        register's ``availability_source``; ``available_until`` stays blank (no year is invented).
+    site_utilisation_pct : float or None
+        Share of the (wider) site in use, per cent, where a plan states it.
     """
 
     site_id: str
@@ -50,6 +59,9 @@ class HospitalSite:
     piloted_beds: int | None = None
     locate_by: str = "nhs_hospital_list"
     key: str = ""
+    tenure: str | None = None
+    availability: str | None = None
+    site_utilisation_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,8 @@ WEST_KENT = AreaSpec(
             "lease expiring; consultation on its future; +8 therapy-led beds piloted",
             f"beds, piloted beds and status: {WK_PLAN}",
             piloted_beds=8,
+            tenure="leased",
+            availability="lease expiring, future under consultation; the plan gives no end year",
         ),
         HospitalSite(
             "RYYD9",
@@ -102,6 +116,7 @@ WEST_KENT = AreaSpec(
             18,
             "wider site only 34 % utilised; options for beds to be reviewed",
             f"beds and status: {WK_PLAN}",
+            site_utilisation_pct=34.0,
         ),
         HospitalSite(
             "RYYD4",
@@ -169,10 +184,42 @@ MID_SOUTH_ESSEX = AreaSpec(
             locate_by="stroke_units",
             key="SS165NL",
         ),
+        *(
+            HospitalSite(code, name, "community_hospital", None, status, NHS_LIST_COMMUNITY)
+            for code, name, status in (
+                ("RAJ25", "Brentwood Community Hospital", "community hospital"),
+                ("R1L10", "Rochford Community Hospital", "community hospital"),
+                ("R1L50", "Thurrock Community Hospital", "community hospital"),
+                (
+                    "RATPH",
+                    "Orsett Hospital",
+                    "community hospital site (listed as 'Orsett Hospital Minor Injuries Unit - North East London NHS "
+                    "Foundation Trust' in the NHS hospital list)",
+                ),
+                ("RDEEK", "Halstead Hospital", "community hospital"),
+                (
+                    "NBI02",
+                    "Billericay Community Hospital",
+                    "community hospital site (listed as 'Lakeside Medical Diagnostics - Billericay Community "
+                    "Hospital' in the NHS hospital list)",
+                ),
+            )
+        ),
     ],
     notes=[
-        "No community-bed figures are held for Mid and South Essex; its hospitals carry no bed numbers.",
-        "The projections file holds West Kent only: this study has no projections (see study.yaml).",
+        "No community-bed figures are held for Mid and South Essex: none of its sites carries a bed number (the NHS "
+        "hospital list gives none, and the briefings give none by site), so a scenario that plans beds must give "
+        "its own baseline with its source (beds.baseline_beds, beds.baseline_source); no other area's beds are "
+        "used.",
+        "The community hospitals (type community_hospital) are the six sites of the NHS hospital list in the "
+        "area that are NHS community hospitals: the four listed as community hospitals (Brentwood, Rochford, "
+        "Thurrock, Billericay), Orsett Hospital and Halstead Hospital; the list's independent hospitals and other "
+        "NHS sites (offices, clinics) are not in the register. St Peter's Hospital (Maldon) and Braintree "
+        "Community Hospital are in the ERIC returns (RQ8LJ, RQ8RR) but not in the NHS hospital list, so they have "
+        "no location here and are left out.",
+        "The community hospitals' ERIC estates returns are filed under the codes of the trusts that ran them "
+        "before the 2020 mergers (e.g. Rochford RWN10, Thurrock RWN50, Brentwood RDDH6), which hubopt does not "
+        "match to today's codes: they carry no running cost, floor area or backlog.",
     ],
     hospital_facts_source=MSE_BRIEFINGS,
 )

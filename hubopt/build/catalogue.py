@@ -212,6 +212,21 @@ SOURCES: dict[str, RemoteFile] = {
             "https://www.nhs.uk/about-us/nhs-website-datasets/",
             "Hospital.csv",
         ),
+        # ODS "ePCN" (GP practice-related data): a zip holding ePCN.xlsx, sheets PCNDetails and PCN Core Partner
+        # Details. This address is downloaded by public R scripts of 2021-25 that read the sheet "PCN Core Partner
+        # Details" (and by Python ones saving it as ePCN.zip); the same file is served from
+        # https://nhs-prod.global.ssl.fastly.net/binaries/content/assets/website-assets/services/ods/
+        # data-downloads-other-nhs-organisations/epcn.zip.
+        RemoteFile(
+            "epcn",
+            "Primary Care Networks: practice-to-PCN relationships (ODS ePCN, ePCN.xlsx in epcn.zip)",
+            "NHS England Organisation Data Service",
+            _OGL,
+            "https://digital.nhs.uk/binaries/content/assets/website-assets/services/ods/"
+            "data-downloads-other-nhs-organisations/epcn.zip",
+            "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data",
+            "epcn.zip",
+        ),
         # "LSOA (2011) to LSOA (2021) to Local Authority District (2022) Exact Fit Lookup for EW (V3)", item
         # cbfe64cc03d74af982c1afec639bafd1 (LSOA11CD, LSOA11NM, LSOA21CD, LSOA21NM, CHGIND, LAD22CD, ...). This
         # download address is used by several public scripts of 2025-26 (Python and R).

@@ -47,7 +47,7 @@ def add_estate_figures(sites: gpd.GeoDataFrame, sources: BuildSources, report: B
         The build's sources; ERIC is read from ``estates_eric/`` under its root when that folder is there.
     report : BuildReport
         Told how many community hospitals got figures, which did not, the years read and what ``annual_cost`` is
-        made of; ``labels["eric"]`` names the returns for ATTRIBUTION.md.
+        made of; ``labels["eric"]`` names the returns for ATTRIBUTION.md when a community hospital got figures.
 
     Raises
     ------
@@ -70,7 +70,6 @@ def add_estate_figures(sites: gpd.GeoDataFrame, sources: BuildSources, report: B
     eric = read_eric_folder(folder)
     figures = latest_figures(eric)
     years = sorted(eric["year"].unique())
-    report.labels["eric"] = ERIC_LABEL.format(years=f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0])
     left_out = ", ".join(f"{n} {reason}" for reason, n in eric.attrs["excluded"].items() if n)
     if left_out:  # totals of a trust, not sites: noted, not listed with the study's own exclusions
         report.notes.append(f"NHS estates returns (ERIC): rows that are not sites were left out: {left_out}")
@@ -91,6 +90,8 @@ def add_estate_figures(sites: gpd.GeoDataFrame, sources: BuildSources, report: B
             if group == "annual_cost":
                 cost_years.add(year)
     report.counts["community hospitals with ERIC figures"] = found
+    if found:  # ATTRIBUTION.md names the returns only when a figure of the register comes from them
+        report.labels["eric"] = ERIC_LABEL.format(years=f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0])
     if missing:
         report.notes.append(f"{len(missing)} community hospital(s) have no ERIC return: {', '.join(missing)}")
     if cost_years:

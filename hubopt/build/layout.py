@@ -12,6 +12,7 @@ from pathlib import Path
 from hubopt.build.catalogue import check_key
 from hubopt.errors import InputError
 from hubopt.io.deprivation import IMD2019_SHEET, IMD_COLUMNS, read_imd2019
+from hubopt.io.packaged import unpacked, zip_member
 from hubopt.io.practices import EPRACCUR_FIELDS
 
 #: Column names each downloaded CSV must have (matched ignoring case, spaces and punctuation); any one name of a
@@ -145,7 +146,9 @@ def check_layout(key: str, path: str | Path) -> None:
     """Check that a downloaded file has the layout that hubopt's loaders read.
 
     Only the start of the file is read (header line, or first record), so large files are checked quickly:
-    ``epraccur`` must have no header and 27 fields per line; ``imd2019`` must be a workbook with sheet
+    ``epraccur`` must have no header and 27 fields per line; ``epcn`` must be a zip holding a workbook whose
+    practice-to-PCN sheet has the columns of :func:`hubopt.io.pcn.read_pcn_memberships`; ``imd2019`` must be a
+    workbook with sheet
     ``IMD2019`` and the File 1 columns; the CSV files must have the columns their loaders need (comma- or
     ``¬``-separated, UTF-8 or Windows-1252). Zip files are checked through their first CSV member, workbooks
     (``sape_lsoa``) through the first rows of their sheets. Boundary files are not checked.
@@ -170,6 +173,9 @@ def check_layout(key: str, path: str | Path) -> None:
     if key == "epraccur":
         _check_epraccur_layout(p)
         return
+    if key == "epcn":
+        _check_epcn_layout(p)
+        return
     required = _REQUIRED_COLUMNS.get(key)
     if required is None:
         return
@@ -187,6 +193,33 @@ def check_layout(key: str, path: str | Path) -> None:
             column=missing,
             hint=_LAYOUT_HINT,
         )
+
+
+#: Columns of the ePCN workbook's sheet "PCN Core Partner Details" that :func:`hubopt.io.pcn.read_pcn_memberships`
+#: needs (its header cells hold line breaks, which the comparison ignores).
+_EPCN_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("Partner Organisation Code",),
+    ("PCN Code",),
+    ("PCN Name",),
+    ("Practice to PCN Relationship Start Date",),
+    ("Practice to PCN Relationship End Date",),
+)
+
+
+def _check_epcn_layout(p: Path) -> None:
+    """The ePCN release: a zip holding ``ePCN.xlsx`` (or the workbook itself) with the practice-to-PCN columns."""
+    if _is_workbook(p):
+        _check_workbook_columns(p, _EPCN_COLUMNS)
+        return
+    member = zip_member(
+        p,
+        what="ePCN workbook (ePCN.xlsx)",
+        suffixes=(".xlsx",),
+        prefer=("epcn",),
+        hint=_LAYOUT_HINT,
+    )
+    with unpacked(p, member) as workbook:
+        _check_workbook_columns(workbook, _EPCN_COLUMNS)
 
 
 def _check_epraccur_layout(p: Path) -> None:

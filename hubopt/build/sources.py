@@ -9,7 +9,8 @@
   needed, the national LSOA boundaries for the study's LSOAs only. No district boundaries are downloaded: the
   build dissolves the study's LSOA polygons per district instead;
 - a **source folder** laid out as ``../shared/data`` (:data:`SOURCE_FILES`): filtered extracts of the same
-  files, one LSOA boundary file per district and a district boundary file.
+  files, one LSOA boundary file per district and a district boundary file; the projections as a folder of
+  extracts of the ONS file, one CSV per group of districts (each district in one file only), all of them read.
 
 :class:`BuildSources` hides the difference from :mod:`hubopt.build.study`.
 """
@@ -44,10 +45,10 @@ SOURCE_FILES: dict[str, str] = {
     "list_sizes": "gp_practices/gp-reg-pat-prac-all_jan2021_westkent_mse.csv",
     "hospitals": "hospitals/NHS_Hospital_list_within25km_westkent_mse.csv",
     "postcodes": "postcodes/nspl_may2025_latlon",
-    "snpp": "projections/2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus"
-    "_and_allages.csv",
+    "snpp": "projections",
     "stroke_units": "hospitals/hosp_107_stroke_units_england.csv",
     "eric": "estates_eric",
+    "pcn": "pcn/ePCN_oct2024_PCN_Core_Partner_Details_westkent_mse.csv",
 }
 
 #: The download-cache key (:data:`hubopt.build.fetch.SOURCES`) of each source; None for sources that hubopt fetch data
@@ -66,6 +67,7 @@ CACHE_KEYS: dict[str, str | None] = {
     "snpp": "snpp",
     "stroke_units": None,
     "eric": None,
+    "pcn": "epcn",
 }
 
 
@@ -84,6 +86,7 @@ _PACKED: dict[str, _Packed] = {
     "epraccur": _Packed("ODS epraccur file", (".csv",), ("epraccur",)),
     "list_sizes": _Packed("GP practice list sizes (gp-reg-pat-prac-all)", (".csv",), ("gp-reg-pat-prac-all",)),
     "snpp": _Packed("projections for persons", (".csv",), ("persons",)),
+    "pcn": _Packed("ePCN workbook (ePCN.xlsx)", (".xlsx", ".csv"), ("epcn",)),
 }
 
 _DATA_SUFFIXES = (".csv", ".zip", ".xlsx", ".geojson", ".json")

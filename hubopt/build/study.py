@@ -22,7 +22,9 @@ from pathlib import Path
 
 from hubopt.build.areas import AreaSpec
 from hubopt.build.estates import add_estate_figures
+from hubopt.build.land import build_land_mask
 from hubopt.build.sources import SOURCE_FILES, BuildSources
+from hubopt.build.study_pcn import attach_pcns
 from hubopt.build.study_tables import (
     FOLDER_LABELS,
     BuildReport,
@@ -34,6 +36,7 @@ from hubopt.build.study_tables import (
 from hubopt.build.study_write import STUDY_FILES, built_study_files, write_study
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare
+from hubopt.travel.land_mask import LAND_MASK_FILE
 
 __all__ = [
     "SOURCE_FILES",
@@ -99,7 +102,7 @@ def build_study(
             setting="--lsoa-lookup",
             hint="download it with: hubopt fetch data --only lsoa_lookup (it is then in the cache folder)",
         )
-    needed = ["imd", "sape", "centroids", "lsoa_boundaries", "epraccur", "list_sizes", "postcodes", "snpp"]
+    needed = ["imd", "sape", "centroids", "lsoa_boundaries", "epraccur", "list_sizes", "postcodes", "snpp", "pcn"]
     if not sources.cache:
         needed.append("lad_boundaries")
     if any(h.locate_by != "stroke_units" for h in area.hospitals):
@@ -109,7 +112,7 @@ def build_study(
     sources.require(needed)
     with prepare(out, overwrite=True, what="study", owned=built_study_files) as target:
         report = BuildReport(labels={} if sources.cache else dict(FOLDER_LABELS))
-        steps = ("zones", "sites", "projections", "district outlines", "writing the files")
+        steps = ("zones", "sites", "projections", "district outlines", "land mask", "writing the files")
 
         def step(number: int) -> None:
             progress(f"Building the study: {steps[number - 1]} ({number} of {len(steps)})")
@@ -117,13 +120,17 @@ def build_study(
         step(1)
         zones, districts = build_zones(sources, area, report, lookup)
         step(2)
-        sites = add_estate_figures(build_sites(sources, area, zones, report), sources, report)
+        sites = attach_pcns(sources, build_sites(sources, area, zones, report), report)
+        sites = add_estate_figures(sites, sources, report)
         step(3)
         projections = build_projections(sources, districts, report)
         step(4)
         district_outlines = build_districts(sources, districts, zones, report)
         step(5)
+        land = build_land_mask(sources, zones)
+        step(6)
         with target.writing() as staging:
             write_study(staging, area, report, sources, zones, districts, sites, projections, district_outlines)
+            land.write(staging / LAND_MASK_FILE)
         target.commit()
     return report

@@ -23,7 +23,7 @@ from hubopt.io._coords import CRS_BNG
 from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
-from hubopt.io.forecasts import read_snpp, snpp_age_bands
+from hubopt.io.forecasts import read_snpp, read_snpp_files, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
 from hubopt.io.lsoa_lookup import lsoa_vintage
 from hubopt.io.population import read_population_weighted_centroids, read_sape_syoa, sape_mid_year
@@ -37,6 +37,7 @@ FOLDER_LABELS: dict[str, str] = {
     "districts_licence": "OGL v3",
     "epraccur": "ODS epraccur (December 2023 release)",
     "epraccur_short": "ODS epraccur Dec 2023",
+    "pcn": "NHS ODS ePCN, practice-to-PCN relationships (October 2024 release)",
     "hospitals": "NHS website organisation data, Hospital list (about 2022)",
     "projections": "2022-based subnational population projections, migration category variant",
     "projections_publisher": "ONS (24 June 2025)",
@@ -344,6 +345,7 @@ def build_sites(
                 "piloted_beds": h.piloted_beds if h.piloted_beds is not None else pd.NA,
                 "notes": h.plan_status,
                 "source": f"{located}; {h.source}",
+                **_plan_facts(h, area.hospital_facts_source),
             }
         )
         geoms.append(pt)
@@ -361,6 +363,7 @@ def build_sites(
             "piloted_beds",
             "notes",
             "source",
+            *_PLAN_FACT_COLUMNS,
         ],
     )
     for col in ("list_size", "beds", "piloted_beds"):
@@ -373,10 +376,48 @@ def build_sites(
     return out
 
 
+def _read_projections(sources: BuildSources) -> pd.DataFrame:
+    """The projections of every district the sources hold: a source folder's extracts (every CSV file in its
+    projections folder, :func:`hubopt.io.forecasts.read_snpp_files`) or a download cache's national file."""
+    path = sources.path("snpp")
+    if path.is_dir():
+        files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() == ".csv")
+        if not files:
+            raise InputError(
+                "the projections folder holds no CSV file",
+                path=path,
+                hint="put the ONS subnational population projections CSV (or extracts of it) in this folder",
+            )
+        return read_snpp_files(files)
+    with sources.readable("snpp") as (snpp_file, _):
+        return read_snpp(snpp_file)
+
+
+#: The register columns a plan's typed facts fill (:func:`_plan_facts`).
+_PLAN_FACT_COLUMNS = (
+    "availability_source",
+    "tenure",
+    "tenure_source",
+    "site_utilisation_pct",
+    "utilisation_source",
+)
+
+
+def _plan_facts(h: HospitalSite, plan: str | None) -> dict[str, object]:
+    """A hospital's availability, tenure and utilisation as a plan states them, each with the plan as source."""
+    cite = plan or h.source
+    return {
+        "availability_source": f"{h.availability}: {cite}" if h.availability else pd.NA,
+        "tenure": h.tenure or pd.NA,
+        "tenure_source": cite if h.tenure else pd.NA,
+        "site_utilisation_pct": h.site_utilisation_pct if h.site_utilisation_pct is not None else pd.NA,
+        "utilisation_source": f"wider site: {cite}" if h.site_utilisation_pct is not None else pd.NA,
+    }
+
+
 def build_projections(sources: BuildSources, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
     """District projections by age band and year (long form); districts the file lacks are reported."""
-    with sources.readable("snpp") as (snpp_file, _):
-        snpp = read_snpp(snpp_file)
+    snpp = _read_projections(sources)
     report.labels["projection_base"] = str(int(snpp["year"].min()))
     if sources.cache:
         report.labels["projections"] = (
@@ -384,8 +425,12 @@ def build_projections(sources: BuildSources, districts: dict[str, str], report: 
             f"({sources.path('snpp').name})"
         )
         report.labels["projections_publisher"] = "ONS"
-    bands = snpp_age_bands(snpp)
-    bands = bands[bands["area_code"].isin(list(districts))]
+    wanted = snpp[snpp["area_code"].isin(list(districts))]  # only the study's districts are summed into bands
+    bands = (
+        snpp_age_bands(wanted)
+        if len(wanted)
+        else pd.DataFrame(columns=["area_code", "area_name", *PROJECTION_COLUMNS[2:]])
+    )
     missing = sorted(set(districts) - set(bands["area_code"]))
     if missing:
         report.notes.append(

@@ -17,6 +17,12 @@ from hubopt.files.cell_text import to_csv
 from hubopt.io._coords import CRS_BNG, CRS_LONLAT
 from hubopt.io.sites import write_site_register
 
+#: What the land mask is made from (see hubopt.travel.land_source), for ATTRIBUTION.md.
+LAND_LABEL = (
+    "LSOA 2011 generalised clipped boundaries, and district clipped boundaries for neighbouring districts "
+    "(100 m cells; the Dartford Crossing added as land)"
+)
+
 #: The files ``study build`` writes: the only files it replaces in a study folder it built before.
 STUDY_FILES = (
     "zones.csv",
@@ -24,6 +30,7 @@ STUDY_FILES = (
     "sites.csv",
     "projections.csv",
     "districts.geojson",
+    "land_mask.bin",
     "study.yaml",
     "ATTRIBUTION.md",
     "build_report.json",
@@ -57,10 +64,12 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
 | zone_boundaries.geojson | LSOA 2011 generalised clipped boundaries | ONS | OGL v3, OS OpenData |
 | districts.geojson | {districts} | ONS | {districts_licence} |
+| land_mask.bin (land cells, for travel along land) | {land} | ONS | OGL v3, OS OpenData |
 | sites.csv (GP practices) | {epraccur} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (list sizes) | {list_sizes} | NHS Digital | OGL v3 |
+| sites.csv (practices' Primary Care Networks: pcn_code, pcn_name) | {pcn} | NHS England Organisation Data Service | OGL v3 |
 | sites.csv (practice locations) | {postcodes} | ONS | OGL v3 |
-{hospital_row}{hospital_facts_row}{estates_row}{lookup_row}| projections.csv | {projections} | {projections_publisher} | OGL v3 |
+{hospital_row}{hospital_facts_row}{estates_row}{lookup_row}{projections_row}
 
 Attribution statements that must be kept with any use of these tables:
 
@@ -71,13 +80,37 @@ Attribution statements that must be kept with any use of these tables:
 - Source: Office for National Statistics licensed under the Open Government Licence v.3.0.
 - Contains NHS England (Organisation Data Service) and NHS Digital data, licensed under the Open Government
   Licence v3.0.
+- Contains NHS England ODS data (ePCN: practices' Primary Care Networks), OGL v3.
 - Contains Ordnance Survey and Office for National Statistics data © Crown copyright and database right.
 
 Notes:
 - Practices are main practice sites only (ODS has no branch surgeries).
+- Each practice's `pcn_code` and `pcn_name` are its current Primary Care Network in the ePCN release (the plan's
+  "clusters" of practices today); a practice the release does not list keeps them blank (counted and named in
+  `build_report.json`).
 - Population is mid-{base_year} (the newest small-area single-year-of-age file available to the build); projections are
-  {projection_base}-based. hubopt scales zones to the district projections for later years (see `hubopt/demand/projection.py`).
+  {projection_base}-based. {scaling}
 {notes}"""
+
+
+def scaling_note(base_year: int | None, projection_base: str, *, has_projections: bool = True) -> str:
+    """How a run projects the base-year zones to a later year, for ATTRIBUTION.md (see
+    :func:`hubopt.demand.projection.zone_population`); for a study without projections, that it cannot."""
+    if not has_projections:
+        return (
+            "The projections read hold none of the study's districts: a run for a year after the base year needs "
+            "demand.beyond_projection: hold, which keeps the base-year population (see the notes below)."
+        )
+    text = (
+        f"For a later year hubopt scales each zone's mid-{base_year} population in each age band by its district's "
+        f"change in that band, so every zone keeps its mid-{base_year} share of its district's band"
+    )
+    if base_year is not None and projection_base.isdigit() and int(projection_base) > base_year:
+        text += (
+            f"; the district totals are the projections' from {projection_base} on, and are interpolated linearly "
+            f"between the mid-{base_year} totals and {projection_base} for the years in between"
+        )
+    return text + " (see `hubopt/demand/projection.py`)."
 
 
 def _round_geometry(gdf: gpd.GeoDataFrame, simplify_m: float = 5.0, decimals: int = 6) -> gpd.GeoDataFrame:
@@ -128,8 +161,8 @@ def write_study(
     metadata["counts"] = report.counts
     (dest / "study.yaml").write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
     facts_row = (
-        f"| sites.csv (hospital beds, plan status) | {area.hospital_facts_source} | the plan's authors | "
-        "figures quoted from the plan |\n"
+        f"| sites.csv (hospitals' roles, beds and plan status, where the plan gives them) | "
+        f"{area.hospital_facts_source} | the plan's authors | figures quoted from the plan |\n"
         if area.hospital_facts_source
         else ""
     )
@@ -152,6 +185,11 @@ def write_study(
     )
     notes = "".join(f"- {n}\n" for n in [*area.notes, *report.notes])
     labels = {k: v for k, v in report.labels.items() if not k.endswith("_short")}
+    projections_row = (
+        f"| projections.csv | {labels.pop('projections')} | {labels.pop('projections_publisher')} | OGL v3 |"
+        if not projections.empty
+        else "| projections.csv (empty) | none: the projections read hold none of the study's districts | | |"
+    )
     (dest / "ATTRIBUTION.md").write_text(
         ATTRIBUTION.format(
             name=area.name,
@@ -163,6 +201,11 @@ def write_study(
             estates_row=estates_row,
             lookup_row=lookup_row,
             notes=notes,
+            projections_row=projections_row,
+            scaling=scaling_note(
+                report.base_year, report.labels.get("projection_base", ""), has_projections=not projections.empty
+            ),
+            land=LAND_LABEL,
             **labels,
         ),
         encoding="utf-8",

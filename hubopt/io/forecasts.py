@@ -19,7 +19,14 @@ from hubopt.io._csv import read_csv_table
 from hubopt.io._numbers import numeric_column_rows
 from hubopt.io.age_bands import AGE_BANDS, ages_overlap, band_intervals, format_ages, missing_ages
 
-__all__ = ["ALL_AGES", "check_consecutive_years", "parse_age_group", "read_snpp", "snpp_age_bands"]
+__all__ = [
+    "ALL_AGES",
+    "check_consecutive_years",
+    "parse_age_group",
+    "read_snpp",
+    "read_snpp_files",
+    "snpp_age_bands",
+]
 
 SNPP_WHAT = "ONS subnational population projections file (SNPP)"
 #: Label of the all-ages total in hubopt's ``age_group`` column.
@@ -212,6 +219,68 @@ def read_snpp(path: str | Path) -> pd.DataFrame:
     return out
 
 
+def read_snpp_files(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Read several extracts of the ONS projections (each as :func:`read_snpp` reads one) into one table.
+
+    A folder of projections may hold the published file cut into extracts, one per area (``../shared/data``
+    holds West Kent's and Mid and South Essex's districts in two files). An area is taken from one file only:
+    the same area code in two files is refused, since which one holds the right figures cannot be told.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        The CSV files, read in the order given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_snpp`, the files' rows one after another; ``attrs["excluded"]`` adds up the files' counts,
+        ``attrs["source"]`` names the files (``; ``-separated) and ``attrs["sources"]`` the file of each area
+        (so that :func:`snpp_age_bands` names the right file in its messages).
+
+    Raises
+    ------
+    InputError
+        When no file is given, on any problem :func:`read_snpp` finds in a file, when the files do not have the
+        same years, or when an area is in two files.
+    """
+    if not paths:
+        raise InputError(f"no {SNPP_WHAT} was given", hint="give the ONS projections CSV file(s)")
+    tables: list[pd.DataFrame] = []
+    where: dict[str, Path] = {}
+    excluded: dict[str, int] = {}
+    for path in map(Path, paths):
+        table = read_snpp(path)
+        years = sorted(table["year"].unique().tolist())
+        if tables and years != sorted(tables[0]["year"].unique().tolist()):
+            first = Path(str(tables[0].attrs["source"]))
+            raise InputError(
+                f"the {SNPP_WHAT} extracts cover different years: {first.name} has "
+                f"{tables[0]['year'].min()} to {tables[0]['year'].max()}, this file {years[0]} to {years[-1]}",
+                path=path,
+                hint="use extracts of one edition of the projections (the same file as published)",
+            )
+        for code in dict.fromkeys(table["area_code"]):
+            if code in where:
+                raise InputError(
+                    f"area {code} is in two {SNPP_WHAT} extracts: {where[code].name} and {path.name}",
+                    path=path,
+                    column="AREA_CODE",
+                    hint="keep each area's rows in one file only (remove the copy, or the older extract)",
+                )
+            where[code] = path
+        for reason, n in table.attrs.get("excluded", {}).items():
+            excluded[reason] = excluded.get(reason, 0) + int(n)
+        tables.append(table)
+    out = pd.concat(tables, ignore_index=True)
+    out.attrs = {
+        "excluded": excluded,
+        "source": "; ".join(str(t.attrs["source"]) for t in tables),
+        "sources": {code: str(path) for code, path in where.items()},
+    }
+    return out
+
+
 def snpp_age_bands(snpp: pd.DataFrame, bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> pd.DataFrame:
     """Add up projected populations into age bands, per area and year.
 
@@ -247,9 +316,10 @@ def snpp_age_bands(snpp: pd.DataFrame, bands: Mapping[str, tuple[int, int | None
         )
     intervals = band_intervals(bands)
     source = snpp.attrs.get("source")
+    source_of = snpp.attrs.get("sources") or {}  # the file of each area, for tables of several files
     pieces = []
     for code, area in snpp.groupby("area_code", sort=False):
-        pieces.append(_area_age_bands(code, area, intervals, source))
+        pieces.append(_area_age_bands(code, area, intervals, source_of.get(code, source)))
     if not pieces:
         raise InputError("the projections table has no rows", path=source)
     out = pd.concat(pieces, ignore_index=True)

@@ -36,6 +36,18 @@ floor_area_m2  no         gross internal floor area (m², >= 0); ``floor_area_so
 occupied_m2    no         occupied floor area (m², >= 0), from the same source as ``floor_area_m2``
 backlog_cost   no         cost to clear the site's backlog maintenance, all risks (£, >= 0);
                           ``backlog_cost_source`` says where from
+pcn_code,      no         the Primary Care Network (a "cluster" of practices) a GP practice belongs to: its ODS
+pcn_name                  code (e.g. ``U05510``) and name (written by ``hubopt study build`` from the ePCN release)
+available_from no         first year the site can be used (whole year, 1900-2100), e.g. when a committed build opens
+available_     no         last year the site can be used (whole year, not before ``available_from``), e.g. the year
+until                     its lease ends; before the study's base year is an error. Blank years: always available.
+                          ``availability_source`` says where the years (or the plan's words) come from
+tenure         no         how the site is held (``owned``, ``leased``, ``PFI``, ``LIFT`` ...); ``tenure_source``
+condition      no         physical condition, ERIC-style ``A`` (as new) to ``D`` (unacceptable), or text;
+                          ``condition_source``
+site_          no         share of the (wider) site in use, per cent (0-100); ``utilisation_source``
+utilisation_
+pct
 ============== ========== ======================================================================================
 
 Every row needs a location: ``lon`` + ``lat``, or ``easting`` + ``northing``, or a ``postcode`` (geocoded with a
@@ -57,7 +69,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, quote
 from hubopt.files.cell_text import restore_frame, to_csv
 from hubopt.io._columns import check_unique, require_columns, text_column
 from hubopt.io._coords import CRS_BNG, bng_to_lonlat, check_coordinates_in_gb, coordinate_pair, lonlat_to_bng
@@ -65,8 +77,10 @@ from hubopt.io._csv import check_rows_match_header, read_csv_table, renumber_row
 from hubopt.io._geojson import read_geojson
 from hubopt.io._numbers import numeric_column
 from hubopt.io.postcodes import PostcodeLookup, normalise_postcode
+from hubopt.io.site_facts import AVAILABILITY_COLUMNS, availability_facts
 
 __all__ = [
+    "AVAILABILITY_COLUMNS",
     "ESTATE_COLUMNS",
     "SITE_COLUMNS",
     "SITE_STATUSES",
@@ -96,6 +110,8 @@ SITE_COLUMNS = (
     "capital_cost",
     "notes",
     "source",
+    "pcn_code",
+    "pcn_name",
 )
 #: Optional facts of the estate, each number with the column that names its source (written after
 #: :data:`SITE_COLUMNS`).
@@ -126,6 +142,8 @@ _TEXT_COLUMNS = (
     "annual_cost_source",
     "floor_area_source",
     "backlog_cost_source",
+    "pcn_code",
+    "pcn_name",
 )
 _COORDINATE_COLUMNS = ("lon", "lat", "easting", "northing")
 _ALIASES = {"long": "lon", "lng": "lon", "longitude": "lon", "latitude": "lat", "siteid": "site_id"}
@@ -151,8 +169,9 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
     Returns
     -------
     geopandas.GeoDataFrame
-        The columns of :data:`SITE_COLUMNS` and :data:`ESTATE_COLUMNS` (absent optional columns filled with NA;
-        ``type`` and ``status`` in their standard spelling; ``postcode`` in standard spelling where valid), then
+        The columns of :data:`SITE_COLUMNS`, :data:`ESTATE_COLUMNS` and :data:`AVAILABILITY_COLUMNS` (absent
+        optional columns filled with NA; ``type`` and ``status`` in their standard spelling; ``postcode`` in
+        standard spelling where valid), then
         any extra columns of the file (as text), ``located_by`` (``"coordinates"`` or ``"postcode"``) and
         ``geometry`` (points, EPSG:27700). Whole-number columns are ``Int64``, other numbers ``float64``.
 
@@ -163,7 +182,9 @@ def read_site_register(path: str | Path, *, postcodes: PostcodeLookup | None = N
         ``site_id``, ``name``, ``type`` or ``status``; an unknown type or status; a repeated ``site_id``; a row
         with no location; a postcode row when no lookup was given; a postcode not in the lookup; coordinates
         outside Great Britain; only one coordinate of a pair; two locations more than 50 m apart; a value that
-        is not a number, or is negative, or not whole where it must be.
+        is not a number, or is negative, or not whole where it must be; a PCN name without its code, or one PCN
+        code with two names; an availability year outside 1900-2100 or ``available_from`` after
+        ``available_until`` (:func:`hubopt.io.site_facts.availability_facts`).
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -189,7 +210,8 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
 
     Locations are written both as ``lon``, ``lat`` (WGS84, 6 decimals, about 0.1 m) and ``easting``,
     ``northing`` (British National Grid, 1 decimal), taken from the geometry. ``located_by`` is not written:
-    a register read back is located by its coordinates.
+    a register read back is located by its coordinates. The columns of :data:`AVAILABILITY_COLUMNS` are written
+    (all of them, after the estate's) when any site has a value in one of them.
 
     Parameters
     ----------
@@ -223,7 +245,10 @@ def write_site_register(sites: gpd.GeoDataFrame, path: str | Path) -> None:
     out["northing"] = [f"{v:.1f}" for v in y]
     for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = table[col] if col in table.columns else pd.NA
-    skip = {*out.columns, *_RESERVED, *_DERIVED}
+    if any(col in table.columns and table[col].notna().any() for col in AVAILABILITY_COLUMNS):
+        for col in AVAILABILITY_COLUMNS:  # written when any site has one of them
+            out[col] = table[col] if col in table.columns else pd.NA
+    skip = {*out.columns, *_RESERVED, *_DERIVED, *AVAILABILITY_COLUMNS}
     for col in table.columns:
         if col not in skip:
             out[col] = table[col]
@@ -291,6 +316,8 @@ def _check(
         col: _text_or_na(df[col]) if col in df.columns else pd.Series(np.nan, index=range(n), dtype="str")
         for col in _TEXT_COLUMNS
     }
+    _check_pcns(text["pcn_code"], text["pcn_name"], path)
+    facts = availability_facts(df, path)
     xy, located_by = _locate(df, path, text["postcode"], postcodes, geometry_xy)
     text["postcode"] = pd.Series([_tidy_postcode(v) for v in text["postcode"]], dtype="str")
 
@@ -304,6 +331,8 @@ def _check(
     )
     for col in (*SITE_COLUMNS[len(REQUIRED_COLUMNS) :], *ESTATE_COLUMNS):
         out[col] = (text[col] if col in text else numbers[col]).reset_index(drop=True)
+    for col, values in facts.items():
+        out[col] = values
     for col in df.columns:
         if col not in out.columns and col not in _COORDINATE_COLUMNS:
             out[col] = _text_or_na(df[col])
@@ -316,12 +345,41 @@ def _check(
     return sites
 
 
+def _check_pcns(codes: pd.Series, names: pd.Series, path: Path) -> None:
+    """Fail on a PCN name without its code, or on one PCN code given two names (rows are file lines)."""
+    code = codes.fillna("").astype(str).str.strip().to_numpy()
+    name = names.fillna("").astype(str).str.strip().to_numpy()
+    orphan = np.flatnonzero((code == "") & (name != ""))
+    if len(orphan):
+        i = int(orphan[0])
+        raise InputError(
+            f"the PCN name {quote(str(name[i]))} has no PCN code",
+            path=path,
+            row=i + 2,
+            column="pcn_code",
+            hint="give the Primary Care Network's ODS code (e.g. U05510) beside its name, or leave both blank",
+        )
+    first: dict[str, tuple[str, int]] = {}
+    for i, (c, n) in enumerate(zip(code, name, strict=True)):
+        if not c or not n:
+            continue
+        seen = first.setdefault(str(c), (str(n), i))
+        if seen[0] != n:
+            raise InputError(
+                f"PCN {c} is named {quote(seen[0])} on row {seen[1] + 2} but {quote(str(n))} here",
+                path=path,
+                row=i + 2,
+                column="pcn_name",
+                hint="give each PCN code one name (copy the name of the ePCN release), or check the code",
+            )
+
+
 def _canonical_columns(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     """Rename columns that match a schema column (ignoring case, spaces and hyphens) to the schema name.
 
     Returns the renamed table and, for each renamed column, its name in the file.
     """
-    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(_COORDINATE_COLUMNS)
+    known = set(SITE_COLUMNS) | set(ESTATE_COLUMNS) | set(AVAILABILITY_COLUMNS) | set(_COORDINATE_COLUMNS)
     renames: dict[str, str] = {}
     taken: dict[str, str] = {}
     derived: list[str] = []

@@ -42,6 +42,7 @@ class BedRules:
     lower: np.ndarray  # must-keep floor per site (0 elsewhere)
     keep: np.ndarray  # must-keep mask
     hostable: np.ndarray
+    available: np.ndarray  # (T, m): the site can host beds that year (its availability)
     min_unit: int
     site_ids: list[str]
     zone_ids: list[str]
@@ -79,6 +80,7 @@ def check_bed_rules(
     years: Sequence[int] | None,
     min_unit: int | None,
     max_beds: Any,
+    available: Any = None,
     existing_beds: Any,
     must_keep: Sequence[int],
     allow_new_sites: bool,
@@ -128,7 +130,8 @@ def check_bed_rules(
     hostable, notes = _hostable(cap, unit, new, allow_new_sites, sids)
     keep, lower = _must_keep(must_keep, cap, existing, unit, new, allow_new_sites, sids)
     cap = np.where(hostable, cap, 0)
-    _check_need_can_be_met(c, d, need_arr, cap, hostable, years, allow_new_sites, zids)
+    usable = _availability(available, d.shape[0], m)
+    _check_need_can_be_met(c, d, need_arr, cap, hostable, usable, years, allow_new_sites, zids)
     parameters = {
         "min_unit": unit,
         "min_unit_source": unit_source,
@@ -148,6 +151,7 @@ def check_bed_rules(
         lower=lower,
         keep=keep,
         hostable=hostable,
+        available=usable,
         min_unit=unit,
         site_ids=sids,
         zone_ids=zids,
@@ -262,21 +266,36 @@ def _must_keep(
     return keep, lower
 
 
+def _availability(available: Any, n_years: int, m: int) -> np.ndarray:
+    """Whether each site can host beds in each year: ``available`` checked (default: every year)."""
+    if available is None:
+        return np.ones((n_years, m), dtype=bool)
+    arr = np.asarray(available)
+    if arr.shape != (n_years, m) or arr.dtype != bool:
+        raise InputError(
+            f"available must be true/false per year and site ({n_years} x {m}), not shape {arr.shape}",
+            parameter="available",
+        )
+    return arr.copy()
+
+
 def _check_need_can_be_met(
     c: np.ndarray,
     d: np.ndarray,
     need_arr: np.ndarray,
     cap: np.ndarray,
     hostable: np.ndarray,
+    usable: np.ndarray,
     years: Sequence[int] | None,
     allow_new_sites: bool,
     zids: list[str],
 ) -> None:
     """Refuse a need the hostable sites cannot hold, or a zone with bed demand that can reach none of them."""
     n = c.shape[0]
-    total = int(cap.sum())
     label = [f"in {y}" for y in years] if years is not None else ["" for _ in need_arr]
     for t in range(len(need_arr)):
+        open_t = hostable & usable[t]
+        total = int(cap[open_t].sum())
         needed = max(need_arr[t], d[t].sum())
         if total < needed - 1e-9:
             short = math.ceil(needed - total - 1e-9)
@@ -291,7 +310,7 @@ def _check_need_can_be_met(
                 + (" (new sites are not allowed)" if not allow_new_sites else "")
                 + "; raise some sites' max_beds, add candidate sites, or lower the need"
             )
-        reach = np.isfinite(c[:, hostable]).any(axis=1) if hostable.any() else np.zeros(n, dtype=bool)
+        reach = np.isfinite(c[:, open_t]).any(axis=1) if open_t.any() else np.zeros(n, dtype=bool)
         stranded = np.flatnonzero((d[t] > 0) & ~reach)
         if stranded.size:
             names = ", ".join(zids[i] for i in stranded[:10])

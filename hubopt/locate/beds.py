@@ -14,6 +14,8 @@ Formulation (mixed-integer; one period for :func:`place_beds`, periods ``t = 1..
     Σ_j beds[t,j] ≥ need[t]
     must-keep j: open[t,j] = 1, beds[t,j] ≥ max(existing[j], min_unit)
     phased: open[t,j] ≥ open[t-1,j] (a site that opens stays open); beds[t,j] ≥ beds[t-1,j] unless allow_moves
+    unavailable (t, j) (outside the site's availability years): open[t,j] = beds[t,j] = 0, and the two rules
+    above and the must-keep floor do not apply to it that year
     minimise Σ_t travel_weight × Σ demand × minutes × serve + cost_per_bed × Σ beds + cost_per_unit × Σ open
 
 Costs in the phased model are summed over the years (not discounted). When several bed vectors reach the same
@@ -124,8 +126,13 @@ def _solve(
     prob = pulp.LpProblem("community_beds", pulp.LpMinimize)
     open_var: dict[tuple[int, int], pulp.LpVariable] = {}
     beds_var: dict[tuple[int, int], pulp.LpVariable] = {}
+    usable = rules.available
     for t in range(n_years):
         for j in sites:
+            if not usable[t, j]:  # outside the site's availability: no beds that year
+                open_var[t, j] = prob.add_variable(f"open_{t}_{j}", 0, 0, pulp.LpBinary)
+                beds_var[t, j] = prob.add_variable(f"beds_{t}_{j}", 0, 0, pulp.LpInteger)
+                continue
             open_var[t, j] = prob.add_variable(f"open_{t}_{j}", 1 if rules.keep[j] else 0, 1, pulp.LpBinary)
             beds_var[t, j] = prob.add_variable(
                 f"beds_{t}_{j}", int(rules.lower[j]), int(rules.cap[j]), pulp.LpInteger
@@ -136,7 +143,9 @@ def _solve(
     # Without a travel term, and when every zone with demand can reach every site that may host beds, the zones'
     # shares can always be split to fit any beds that add up to the demand: the capacity rows collapse to one
     # aggregate row per year. This is exact, and much faster (no assignment variables).
-    aggregate = travel_weight == 0 and all(reach[d[t] > 0][:, sites].all() for t in range(n_years))
+    aggregate = travel_weight == 0 and all(
+        reach[d[t] > 0][:, np.flatnonzero(rules.hostable & usable[t])].all() for t in range(n_years)
+    )
     for t in range(n_years):
         for j in sites:
             prob.addConstraint(beds_var[t, j] - rules.min_unit * open_var[t, j] >= 0, name=f"unit_{t}_{j}")
@@ -145,7 +154,7 @@ def _solve(
                 objective.append((beds_var[t, j], cost_per_bed))
             if cost_per_unit:
                 objective.append((open_var[t, j], cost_per_unit))
-            if t > 0:
+            if t > 0 and usable[t, j]:  # a site whose availability ends may close (its beds go elsewhere)
                 prob.addConstraint(open_var[t, j] - open_var[t - 1, j] >= 0, name=f"stay_open_{t}_{j}")
                 if not allow_moves:
                     prob.addConstraint(beds_var[t, j] - beds_var[t - 1, j] >= 0, name=f"no_decrease_{t}_{j}")
@@ -157,7 +166,7 @@ def _solve(
             )
         for i in np.flatnonzero(d[t] > 0).tolist() if not aggregate else []:
             terms = []
-            for j in np.flatnonzero(reach[i]).tolist():
+            for j in np.flatnonzero(reach[i] & usable[t]).tolist():
                 v = prob.add_variable(f"serve_{t}_{i}_{j}", 0, 1, pulp.LpContinuous)
                 serve[t, i, j] = v
                 terms.append((v, 1.0))
@@ -207,6 +216,7 @@ def _remove_surplus(rules: BedRules, beds: np.ndarray, assignment: np.ndarray, a
         floor = np.maximum(floor, rules.lower)
         if t > 0 and not allow_moves:
             floor = np.maximum(floor, beds[t - 1])
+        floor = np.where(rules.available[t], floor, 0)
         surplus = math.floor(beds[t].sum() - rules.need[t] + 1e-9)
         for j in range(beds.shape[1]):
             if surplus <= 0:
@@ -411,6 +421,7 @@ def place_beds_phased(
     *,
     years: Sequence[int] | None = None,
     allow_moves: bool = False,
+    available: np.ndarray | None = None,
     min_unit: int | None = None,
     max_beds: Sequence[float] | np.ndarray | None = None,
     existing_beds: Sequence[int] | np.ndarray | None = None,
@@ -428,7 +439,9 @@ def place_beds_phased(
     """A bed plan over several years, solved as one model (see the module formulation).
 
     Each year meets its own need and bed demand; a site that opens stays open; without ``allow_moves`` a site's
-    beds never go down from one year to the next. Costs are summed over the years.
+    beds never go down from one year to the next, except that a site has no beds in a year outside its
+    availability (``available``: e.g. after its lease ends), so its beds go elsewhere then. Costs are summed over
+    the years.
 
     Parameters
     ----------
@@ -438,6 +451,9 @@ def place_beds_phased(
         Each zone's bed demand in each year, in beds.
     need_by_year : array-like, shape (n_years,)
         Beds needed in each year.
+    available : numpy.ndarray of bool, shape (n_years, n_sites), optional
+        Whether each site can host beds in each year (default: every year). A must-keep floor applies only in the
+        years a site is available.
     years : sequence of int, optional
         The years (labels for tables and messages); default 0, 1, ...
     allow_moves : bool
@@ -466,6 +482,7 @@ def place_beds_phased(
         demand,
         np.asarray(need_by_year, dtype=float),
         years=labels,
+        available=available,
         min_unit=min_unit,
         max_beds=max_beds,
         existing_beds=existing_beds,

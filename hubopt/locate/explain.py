@@ -39,76 +39,35 @@ lscp          swaps: demand left beyond T min (0 = a valid             lower   a
     also excludes every set containing a found cover (that cover plus hubs nobody needs), so each answer is a
     cover from which no hub can be dropped, in order of the number of hubs. For the uncapacitated models, sites
     with identical travel times (two practices at one postcode) count as one, so the list is not padded with
-    swaps between them.
+    swaps between them. The p-median ranks its solutions at once instead (:mod:`hubopt.locate.median_ranked`:
+    the same list, each proven in its place, in a second or two where re-solving took minutes).
+
+Both take a ``deadline`` (a :func:`hubopt.locate._clock.now` value, e.g. an explanation's time budget): they stop
+cleanly when it passes, keep only what was finished (a hub's swaps, a solution: never half of one), and the table
+says so: ``attrs["cut_short"]`` is True and ``attrs["cut_short_note"]`` says what was left out, e.g.
+"next-best solutions: 2 of 4 found before the time budget ran out".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError, ModelError
+from hubopt.errors import ModelError
 from hubopt.locate import registry
-from hubopt.locate.closed_form import evaluate_swaps, need_minutes, set_travel, set_value, swap_values
+from hubopt.locate.budget import cut_short_note, out_of_time, within_budget
+from hubopt.locate.closed_form import evaluate_swaps, set_travel, set_value, swap_values
+from hubopt.locate.explain_inputs import names_of, result_travel, split_kwargs
 from hubopt.locate.measure import Measure, result_measure
+from hubopt.locate.next_best import next_best_solutions
 from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, SiteRules, SolverOptions, StepCallback
 from hubopt.locate.registry import LocationModel, ModelRequest
 from hubopt.locate.solution import LocationResult, check_cost_and_weights
-
-#: Keyword arguments the explanation sets itself, dropped from ``model_kwargs``.
-_OWN_KEYWORDS = (
-    "n_hubs",
-    "rules",
-    "options",
-    "solver",
-    "time_limit",
-    "mip_gap",
-    "msg",
-    "diagnose",
-    "exclude_solutions",
-)
-
-
-def _names(site_ids: Sequence[str], site_names: Sequence[str] | None) -> list[str]:
-    if site_names is None:
-        return list(site_ids)
-    names = [str(x) for x in site_names]
-    if len(names) != len(site_ids):
-        raise InputError(f"{len(names)} site names for {len(site_ids)} sites")
-    return names
-
-
-def _travel(result: LocationResult, w: np.ndarray) -> float:
-    """Demand-weighted minutes of a result: as it reports them (the capacitated model's, to the assigned hubs), or
-    to each zone's assigned site."""
-    if "travel" in result.parameters:
-        return float(result.parameters["travel"])
-    cost = np.where(np.isfinite(result.assigned_cost), result.assigned_cost, 0.0)
-    return float(np.dot(w, cost))
-
-
-def _entry(model: str) -> LocationModel:
-    entry = registry.find(model)
-    if entry is None:
-        raise InputError(f"no explanation for the {model!r} model")
-    return entry
-
-
-def _split_kwargs(model_kwargs: Mapping[str, Any] | None, rules: SiteRules) -> tuple[dict[str, Any], SiteRules]:
-    """The model's own keyword arguments, and the site rules with any given among them added."""
-    kwargs = dict(model_kwargs or {})
-    given = kwargs.pop("rules", None) or SiteRules()
-    rules = rules.also(
-        (*given.must_open, *kwargs.pop("must_open", ())), (*given.unavailable, *kwargs.pop("unavailable", ()))
-    )
-    for key in _OWN_KEYWORDS:
-        kwargs.pop(key, None)
-    return kwargs, rules
 
 
 @dataclass
@@ -141,7 +100,7 @@ def _swap_base(
             set_travel(c, w, chosen),
             zones_out,
         )
-    return _SwapBase(quick, quick, float(result.objective), _travel(result, w), None)
+    return _SwapBase(quick, quick, float(result.objective), result_travel(result, w), None)
 
 
 def swap_table(
@@ -157,6 +116,7 @@ def swap_table(
     model_kwargs: Mapping[str, Any] | None = None,
     options: SolverOptions = DEFAULT_OPTIONS,
     on_step: StepCallback | None = None,
+    deadline: float | None = None,
 ) -> pd.DataFrame:
     """For each chosen site, the cost of putting each of its best alternatives in its place.
 
@@ -185,6 +145,10 @@ def swap_table(
         Solver options (:class:`hubopt.locate.options.SolverOptions`) for the re-solves.
     on_step : callable, optional
         Told ``(done, total)`` after each chosen site (``total``: the chosen sites, must-open ones included).
+    deadline : float, optional
+        A :func:`hubopt.locate._clock.now` value: no hub whose swaps need solves (re-solved or re-optimised) is
+        started after it, and one it cut off is left out (the closed-form values, one pass over the matrix, are
+        always given). The table then says so (``attrs["cut_short"]``, ``attrs["cut_short_note"]``).
 
     Returns
     -------
@@ -203,12 +167,13 @@ def swap_table(
         "infeasible" means no answer at all exists with that swap, e.g. a zone only the closed site reaches in
         time).
         ``attrs``: ``measure`` (a :class:`Measure`), ``reoptimised_measure``, ``base_objective`` (the chosen
-        answer's value in the measure), ``not_swapped`` (chosen sites kept by the must-open rule).
+        answer's value in the measure), ``not_swapped`` (chosen sites kept by the must-open rule), ``cut_short``
+        and ``cut_short_note`` (the deadline passed: how many hubs were explained; None otherwise).
     """
     c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
-    names = _names(sids, site_names)
+    names = names_of(sids, site_names)
     chosen = [int(j) for j in sorted(result.open_sites)]
-    kwargs, rules = _split_kwargs(model_kwargs, rules)
+    kwargs, rules = split_kwargs(model_kwargs, rules)
     forced, banned = set(rules.must_open) | set(rules.external), set(rules.unavailable)
     measure = result_measure(result)
     re_measure = result_measure(result, hubs=True)
@@ -218,46 +183,66 @@ def swap_table(
     re_base = float(len(chosen)) if entry is not None and entry.hubs == "forbidden" else sb.base
     candidates = [a for a in range(c.shape[1]) if a not in chosen and a not in banned]
     rows: list[dict[str, Any]] = []
+    solves = reoptimise or (entry is not None and entry.swaps == "re-solve")
+    cut_short, explained = False, 0
     for k, j in enumerate(chosen):
         if on_step is not None and k:
             on_step(k, len(chosen))
         if j in forced:
             continue
+        if solves and out_of_time(deadline):
+            cut_short = True
+            break
+        budget = within_budget(options, deadline)
         if entry is not None and entry.swaps == "re-solve":
-            best = _resolved_swaps(c, w, entry, chosen, k, candidates, sb.quick, n_alternatives, kwargs, options)
+            best = _resolved_swaps(c, w, entry, chosen, k, candidates, sb.quick, n_alternatives, kwargs, budget)
         else:
             best = _closed_form_swaps(measure, sb, k, candidates, n_alternatives)
+        hub_rows = []
         for rank, (obj, travel, a) in enumerate(best, start=1):
-            increase = measure.worse_by(obj, sb.base)
-            row: dict[str, Any] = {
-                "chosen_site": sids[j],
-                "chosen_name": names[j],
-                "rank": rank,
-                "alternative_site": sids[a],
-                "alternative_name": names[a],
-                "method": "others fixed",
-                "measure": measure.name,
-                "better": measure.better,
-                "objective": obj,
-                "increase": increase,
-                "increase_pct": measure.pct(increase, sb.base, total_w),
-                "extra_minutes": _extra_minutes(travel, sb.base_travel, total_w),
-            }
-            if sb.zones_out is not None:
-                row["uncovered_zones"] = int(sb.zones_out[k, a])
-                row["valid_alternative"] = bool(sb.zones_out[k, a] == 0)
+            row = _swap_row(measure, sb, k, a, obj, travel, total_w)
+            row.update(chosen_site=sids[j], chosen_name=names[j], rank=rank)
+            row.update(alternative_site=sids[a], alternative_name=names[a])
             if reoptimise:
-                re = _reoptimised(c, w, result, j, a, rules, kwargs, options)
+                re = _reoptimised(c, w, result, j, a, rules, kwargs, budget)
                 row.update(_reoptimised_columns(re, re_measure, re_base, sb.base_travel, total_w, sids))
-            rows.append(row)
+            hub_rows.append(row)
+        if solves and out_of_time(deadline):  # its solves may have been cut off by the deadline: left out
+            cut_short = True
+            break
+        rows.extend(hub_rows)
+        explained += 1
     if on_step is not None:
         on_step(len(chosen), len(chosen))
     table = pd.DataFrame(rows)
-    table.attrs["measure"] = measure
-    table.attrs["reoptimised_measure"] = re_measure
-    table.attrs["not_swapped"] = [sids[j] for j in chosen if j in forced]
-    table.attrs["base_objective"] = sb.base
+    not_swapped = [sids[j] for j in chosen if j in forced]
+    note = cut_short_note("swaps", explained, len(chosen) - len(not_swapped), "hubs explained") if cut_short else None
+    table.attrs.update(measure=measure, reoptimised_measure=re_measure, not_swapped=not_swapped)
+    table.attrs.update(base_objective=sb.base, cut_short=cut_short, cut_short_note=note)
     return table
+
+
+def _swap_row(
+    measure: Measure, sb: _SwapBase, k: int, a: int, obj: float, travel: float, total_w: float
+) -> dict[str, Any]:
+    """The columns of one swap's row (in the table's order) but the sites' names."""
+    increase = measure.worse_by(obj, sb.base)
+    row: dict[str, Any] = dict.fromkeys(
+        ("chosen_site", "chosen_name", "rank", "alternative_site", "alternative_name")
+    )
+    row.update(
+        method="others fixed",
+        measure=measure.name,
+        better=measure.better,
+        objective=obj,
+        increase=increase,
+        increase_pct=measure.pct(increase, sb.base, total_w),
+        extra_minutes=_extra_minutes(travel, sb.base_travel, total_w),
+    )
+    if sb.zones_out is not None:
+        row["uncovered_zones"] = int(sb.zones_out[k, a])
+        row["valid_alternative"] = bool(sb.zones_out[k, a] == 0)
+    return row
 
 
 def _closed_form_swaps(
@@ -297,7 +282,7 @@ def _resolved_swaps(
             res = entry.solve(ModelRequest(c, w, len(trial), rules, options, settings=kwargs, diagnose=False))
         except ModelError:
             continue
-        evaluated.append((res.objective, _travel(res, w), a))
+        evaluated.append((res.objective, result_travel(res, w), a))
     evaluated.sort()
     return evaluated[:n_alternatives]
 
@@ -362,7 +347,7 @@ def _reoptimised(
             "sites": [],
         }
     sites = [int(j) for j in res.open_sites]
-    travel = set_travel(c, w, sites) if entry.swaps == "closed form" else _travel(res, w)
+    travel = set_travel(c, w, sites) if entry.swaps == "closed form" else result_travel(res, w)
     return {
         "reoptimised_objective": float(res.objective),
         "reoptimised_status": res.report.status,
@@ -371,202 +356,4 @@ def _reoptimised(
     }
 
 
-def _colocated(c: np.ndarray, must: Sequence[int], ban: Sequence[int]) -> tuple[dict[int, list[int]], list[int]]:
-    """Groups of available sites with identical travel-time columns: {kept site: its twins}, and the twins to drop
-    (a must-open site is always kept)."""
-    groups: dict[bytes, list[int]] = {}
-    for j in range(c.shape[1]):
-        if j not in ban:
-            groups.setdefault(np.ascontiguousarray(c[:, j]).tobytes(), []).append(j)
-    twins: dict[int, list[int]] = {}
-    drop: list[int] = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        forced = [j for j in members if j in must]
-        keep = forced or members[:1]
-        rest = [j for j in members if j not in keep]
-        twins[keep[0]] = rest
-        drop.extend(rest)
-    return twins, drop
-
-
-def next_best_solutions(
-    cost: np.ndarray,
-    weights: np.ndarray,
-    n_hubs: int | None,
-    *,
-    n_solutions: int = 4,
-    model: str | None = None,
-    max_minutes: float | None = None,
-    rules: SiteRules = NO_RULES,
-    site_ids: Sequence[str] | None = None,
-    site_names: Sequence[str] | None = None,
-    model_kwargs: Mapping[str, Any] | None = None,
-    options: SolverOptions = DEFAULT_OPTIONS,
-    merge_colocated: bool = True,
-    on_step: StepCallback | None = None,
-) -> pd.DataFrame:
-    """The best solution and the next-best distinct ones, by re-solving with no-good cuts.
-
-    Parameters
-    ----------
-    cost : numpy.ndarray, shape (n_zones, n_sites)
-        Travel time (minutes).
-    weights : numpy.ndarray, shape (n_zones,)
-        Demand.
-    n_hubs : int or None
-        Number of hubs (None: free number, for the capacitated model, and always for the LSCP, which finds the
-        fewest itself).
-    n_solutions : int
-        How many solutions in all (the best included); fewer when no more exist.
-    model : {"p-median", "capacitated", "mclp", "lscp", "p-center"}, optional
-        The model (default: the capacitated model when ``model_kwargs`` is given, the p-median otherwise).
-    max_minutes : float, optional
-        The travel-time standard T of the MCLP and LSCP (or ``model_kwargs["max_minutes"]``).
-    rules : SiteRules
-        Sites that must open / may not open (column indices; :class:`hubopt.locate.options.SiteRules`).
-    site_ids, site_names : sequence of str, optional
-        Identifiers and readable names for the table.
-    model_kwargs : mapping, optional
-        Capacitated model: keyword arguments of :func:`hubopt.locate.capacitated.solve_facility_location` (its
-        ``settings``: capacity, min_demand, costs, budget, ...). p-center: optionally ``method`` and ``tie_break``.
-        MCLP and LSCP: optionally ``max_minutes``.
-    options : SolverOptions
-        Solver options (:class:`hubopt.locate.options.SolverOptions`) for each solve (``time_limit`` applies to
-        each one).
-    merge_colocated : bool
-        Uncapacitated models: sites with identical travel times from every zone (e.g. two practices in one
-        building) count as one, so the next-best list is not padded with swaps between them; the ``equivalent``
-        column names the sites each chosen site stands for.
-    on_step : callable, optional
-        Told ``(done, n_solutions)`` after each solve (the last call says ``(n_solutions, n_solutions)`` also when
-        the list ended early).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per solution in the order found: ``rank`` (1 = best), ``measure`` and ``better`` (as in
-        :func:`swap_table`: demand-weighted minutes, demand covered within T, longest travel time, or for the LSCP
-        the hubs needed), ``objective``, ``increase`` (worse than the best by, in the measure), ``increase_pct``
-        (of the best's value; of all demand for the MCLP), ``mean_minutes`` (demand-weighted mean travel time),
-        ``status``, ``gap``, ``n_open``, ``sites``, ``names``, ``swapped_in`` and ``swapped_out`` (vs the best),
-        ``equivalent``; for the MCLP also ``covered_share``, for the p-center ``weighted_minutes`` (its
-        tie-break). ``attrs``: ``measure`` (a :class:`Measure`), ``exhausted`` (True when the solver proved that
-        no further distinct solution exists), ``stopped`` (why the list ended early otherwise, e.g. a time limit,
-        or None) and ``open_sites``.
-    """
-    if n_solutions < 1:
-        raise InputError("ask for at least one solution")
-    c, w, _, sids = check_cost_and_weights(cost, weights, None, site_ids)
-    names = _names(sids, site_names)
-    kind = model or ("capacitated" if model_kwargs is not None else "p-median")
-    entry = registry.find(kind)
-    if entry is None or entry.next_best is None:
-        raise InputError(f"no next-best solutions for the {kind!r} model")
-    diagnose = bool((model_kwargs or {}).get("diagnose", True))
-    kwargs, rules = _split_kwargs(model_kwargs, rules)
-    t = kwargs.pop("max_minutes", None) if max_minutes is None else max_minutes
-    if entry.hubs == "forbidden" and n_hubs is not None:
-        raise InputError(f"the {entry.name} model finds the number of hubs itself: pass n_hubs=None")
-    if n_hubs is None and entry.hubs == "required":
-        raise InputError(
-            f"the {kind} model needs a number of hubs (a free number needs the capacitated model's costs)"
-        )
-    if entry.needs_max_minutes:
-        t = need_minutes(kind, t)
-    twins: dict[int, list[int]] = {}
-    if merge_colocated and entry.swaps != "re-solve":
-        twins, extra_ban = _colocated(c, (*rules.must_open, *rules.external), rules.unavailable)
-        if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs:
-            rules = rules.also(unavailable=extra_ban)
-        else:
-            twins = {}
-    request = ModelRequest(
-        c, w, n_hubs, rules, options, max_minutes=t, settings=kwargs,
-        diagnose=diagnose,
-    )  # fmt: skip
-    found, exhausted, stopped = _solve_in_turn(entry, request, n_solutions, on_step or _no_steps)
-    return _next_best_table(c, w, entry, found, sids, names, twins, exhausted, stopped)
-
-
-def _no_steps(_done: int, _total: int) -> None:
-    """No progress display."""
-
-
-def _solve_in_turn(
-    entry: LocationModel, request: ModelRequest, n_solutions: int, on_step: StepCallback
-) -> tuple[list[LocationResult], bool, str | None]:
-    """Solve, exclude the set found by a no-good cut, and again: the solutions, and why the list ended early."""
-    assert entry.next_best is not None
-    found: list[LocationResult] = []
-    for done in range(n_solutions):
-        if done:
-            on_step(done, n_solutions)
-        exclude = [list(r.open_sites) for r in found]
-        try:
-            res = entry.next_best(
-                replace(request, exclude_solutions=exclude, diagnose=request.diagnose and not found)
-            )
-        except ModelError as err:
-            if not found:
-                raise
-            # Only a proof that nothing is left ends the list as exhausted; a solve stopped short says so.
-            on_step(n_solutions, n_solutions)
-            if "infeasible" in str(err):
-                return found, True, None
-            return found, False, str(err)
-        found.append(res)
-    on_step(n_solutions, n_solutions)
-    return found, False, None
-
-
-def _next_best_table(
-    c: np.ndarray,
-    w: np.ndarray,
-    entry: LocationModel,
-    found: list[LocationResult],
-    sids: Sequence[str],
-    names: Sequence[str],
-    twins: dict[int, list[int]],
-    exhausted: bool,
-    stopped: str | None,
-) -> pd.DataFrame:
-    best = found[0]
-    measure = result_measure(best, hubs=True)
-    total_w = float(w.sum()) or 1.0
-    best_set = {int(j) for j in best.open_sites}
-    rows = []
-    for rank, res in enumerate(found, start=1):
-        s = {int(j) for j in res.open_sites}
-        increase = measure.worse_by(float(res.objective), float(best.objective))
-        closed_form = entry.swaps == "closed form"
-        travel = set_travel(c, w, sorted(s)) if closed_form else _travel(res, w)
-        row: dict[str, Any] = {
-            "rank": rank,
-            "measure": measure.name,
-            "better": measure.better,
-            "objective": res.objective,
-            "increase": increase,
-            "increase_pct": measure.pct(increase, float(best.objective), total_w) if increase else 0.0,
-            "mean_minutes": travel / total_w,
-            "status": res.report.status,
-            "gap": res.report.gap,
-            "n_open": len(s),
-            "sites": ", ".join(sids[j] for j in sorted(s)),
-            "names": ", ".join(names[j] for j in sorted(s)),
-            "swapped_in": ", ".join(sids[j] for j in sorted(s - best_set)),
-            "swapped_out": ", ".join(sids[j] for j in sorted(best_set - s)),
-            "equivalent": "; ".join(
-                f"{sids[j]} = {', '.join(sids[x] for x in twins[j])}" for j in sorted(s) if twins.get(j)
-            ),
-        }
-        for column in entry.next_best_columns:
-            row[column] = float(res.parameters[column])
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs["measure"] = measure
-    table.attrs["exhausted"] = exhausted
-    table.attrs["stopped"] = stopped
-    table.attrs["open_sites"] = [[int(j) for j in r.open_sites] for r in found]
-    return table
+__all__ = ["next_best_solutions", "swap_table"]

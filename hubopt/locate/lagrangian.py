@@ -19,10 +19,10 @@ nearest open site, and such a pair has a reduced cost below ``UB - LB``).
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
+from hubopt.locate import _clock
 from hubopt.locate.pairs import Pairs
 
 #: Subgradient iterations per bound (each is one pass over the pairs).
@@ -53,6 +53,7 @@ def lagrangian_bound(
     *,
     max_iterations: int = MAX_ITERATIONS,
     deadline: float | None = None,
+    u_max: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """Lower bound on the p-median with ``fixed_open`` sites open and only ``allowed`` sites, by subgradient ascent.
 
@@ -74,8 +75,12 @@ def lagrangian_bound(
     max_iterations : int
         Subgradient iterations at most.
     deadline : float, optional
-        ``time.perf_counter()`` value after which the ascent stops (after at least one iteration: the bound at the
-        starting multipliers holds).
+        :func:`hubopt.locate._clock.now` value after which the ascent stops (after at least one iteration: the
+        bound at the starting multipliers holds).
+    u_max : numpy.ndarray, optional
+        Upper limits of the multipliers (the ascent is projected onto them). With ``u_max[i] = demand[i] * R[i]``,
+        pairs of zone ``i`` longer than ``R[i]`` add nothing to any ``rho``, so ``pairs`` may leave them out and the
+        bound still holds for all pairs.
 
     Returns
     -------
@@ -93,7 +98,7 @@ def lagrangian_bound(
         return math.inf, u_start  # a zone has no pair to an allowed site
     rows, cols = pairs.rows[usable], pairs.cols[usable]
     wd = w[rows] * pairs.time[usable]
-    u = np.array(u_start, dtype=float)
+    u = np.array(u_start, dtype=float) if u_max is None else np.minimum(u_start, u_max)
     best, best_u = -math.inf, u.copy()
     factor, stall = 2.0, 0
     target = _reach(upper)
@@ -113,7 +118,7 @@ def lagrangian_bound(
                 factor, stall = factor / 2.0, 0
         if best >= target or factor < MIN_FACTOR or not math.isfinite(value):
             break  # a non-finite value (overflowing demand x time) ends the ascent: nothing to climb
-        if deadline is not None and time.perf_counter() > deadline:
+        if deadline is not None and _clock.now() > deadline:
             break
         served = np.bincount(rows, weights=((reduced < 0) & opened[cols]).astype(float), minlength=pairs.n_zones)
         g = 1.0 - served
@@ -126,6 +131,8 @@ def lagrangian_bound(
         if not math.isfinite(step):
             break
         u += step * g
+        if u_max is not None:
+            np.minimum(u, u_max, out=u)
     return best, best_u
 
 

@@ -76,7 +76,7 @@ class _Node:
     bank: list[tuple[float, np.ndarray]]  # (sum of u, rho) of the multipliers met on the way down
 
 
-def _settle(
+def settle_node(
     entry: tuple[float, np.ndarray], base_sites: np.ndarray, candidates: np.ndarray, need: int, target: float
 ) -> tuple[float, np.ndarray]:
     """Bound of a node at one set of multipliers, and its candidates without those the penalty test rules out."""
@@ -175,7 +175,7 @@ def search(
         # The multipliers met on the way down: often enough to settle the node without a subgradient step.
         bound = node.bound
         for entry in node.bank:
-            value, candidates = _settle(entry, base_sites, candidates, need, target)
+            value, candidates = settle_node(entry, base_sites, candidates, need, target)
             bound = max(bound, value)
             if bound >= target or candidates.size < need:
                 break
@@ -191,7 +191,7 @@ def search(
             continue
         _v, rho, _last = relaxation(work, w, u, n_hubs, fixed, within)
         entry = (float(u.sum()), rho)
-        value, candidates = _settle(entry, base_sites, candidates, need, target)
+        value, candidates = settle_node(entry, base_sites, candidates, need, target)
         bound = max(bound, value)
         if bound >= target or candidates.size < need:
             continue

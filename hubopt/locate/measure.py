@@ -63,9 +63,9 @@ class Measure:
         """A short phrase for a summary line: how much worse, in this measure's words."""
         t = f"{self.max_minutes:g} min" if self.max_minutes is not None else ""
         if self.key == "travel":
-            return f"+{increase_pct:.2f}% travel"
+            return f"{_signed(increase_pct, 2)}% travel"
         if self.key == "objective":
-            return f"+{increase_pct:.2f}% on the objective (travel plus weighted fixed costs)"
+            return f"{_signed(increase_pct, 2)}% on the objective (travel plus weighted fixed costs)"
         if self.key == "covered":
             return f"{increase:,.0f} less demand within {t} ({increase_pct:.2f}% of all demand)"
         if self.key == "uncovered":
@@ -75,7 +75,7 @@ class Measure:
         if self.key == "hubs":
             n = round(increase)
             return "the same number of hubs" if n == 0 else f"{n:+d} hub{'s' if abs(n) != 1 else ''}"
-        return f"+{increase:.1f} min on the longest journey"
+        return f"{_signed(increase, 1)} min on the longest journey"
 
     def compare_line(
         self, increases: Sequence[float], pcts: Sequence[float], mean_extra: Sequence[float] | None = None
@@ -90,7 +90,7 @@ class Measure:
             what = (
                 "more travel" if self.key == "travel" else "more on the objective (travel plus weighted fixed costs)"
             )
-            return f"cost {', '.join(f'+{p:.2f}%' for p in pcts)} {what}"
+            return f"cost {', '.join(f'{_signed(p, 2)}%' for p in pcts)} {what}"
         if self.key in ("covered", "uncovered"):
             amounts = ", ".join(f"{x:,.0f}" for x in increases)
             shares = ", ".join(f"{p:.2f}%" for p in pcts)
@@ -104,8 +104,14 @@ class Measure:
             return f"need {', '.join(f'{n:+d}' for n in extra)} hubs vs the best to bring everyone within {t}"
         text = f"lengthen the longest journey by {', '.join(f'{x:.1f}' for x in increases)} min"
         if mean_extra is not None:
-            text += f" (and the mean journey by {', '.join(f'{x:+.2f}' for x in mean_extra)} min)"
+            text += f" (and the mean journey by {', '.join(_signed(x, 2) for x in mean_extra)} min)"
         return text
+
+
+def _signed(value: float, digits: int) -> str:
+    """``value`` with its sign, rounded to ``digits``; a rounding error around zero reads "+0.00", not "+-0.00"."""
+    rounded = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:+.{digits}f}"
 
 
 def model_measure(

@@ -17,7 +17,9 @@ here instead of keeping their own lists, so a new model is **one module plus one
    * how it is explained: ``swaps`` ("nearest": every zone to its nearest open site, valued as the p-median;
      "closed form": valued in its measure by :func:`hubopt.locate.explain.evaluate_swaps`, which must know the
      measure; "re-solve": each swap re-solved with the other sites held), ``next_best`` (a solve that honours
-     ``exclude_solutions``; None: no next-best list), ``result_settings`` (parameters of a result re-used when it is
+     ``exclude_solutions``; None: no next-best list), ``ranked`` (optional: the K best distinct solutions at once,
+     faster than solving again with a cut per solution found; the p-median's ranking of
+     :mod:`hubopt.locate.median_ranked`), ``result_settings`` (parameters of a result re-used when it is
      re-solved) and ``next_best_columns`` (result parameters shown per next-best row);
    * how it is swept: ``sweepable`` (a fixed number of hubs makes sense) and ``sweep_fixed_cost`` (the sweep
      passes the sites' fixed costs on to the model);
@@ -41,10 +43,19 @@ import pandas as pd
 from hubopt.errors import InputError, ModelError
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
+from hubopt.locate.clusters import solve_cluster_hubs
 from hubopt.locate.coverage import solve_lscp, solve_mclp
 from hubopt.locate.median import solve_p_median
+from hubopt.locate.median_ranked import Ranked, rank_p_median
 from hubopt.locate.multiyear import solve_multiyear
-from hubopt.locate.options import DEFAULT_OPTIONS, NO_RULES, CapacitySettings, SiteRules, SolverOptions
+from hubopt.locate.options import (
+    DEFAULT_OPTIONS,
+    NO_RULES,
+    CapacitySettings,
+    SiteRules,
+    SolverOptions,
+    StepCallback,
+)
 from hubopt.locate.solution import LocationResult
 
 
@@ -154,6 +165,9 @@ class ModelRequest:
 
 SolveFn = Callable[[ModelRequest], LocationResult]
 YearsFn = Callable[[ModelRequest, np.ndarray, Sequence[int], str], LocationResult]
+#: ``f(request, n_solutions, start, deadline, on_step)``: the best ``n_solutions`` distinct solutions, best first
+#: (``start``: a good set of sites to begin from; ``deadline``: a :func:`hubopt.locate._clock.now` value).
+RankFn = Callable[[ModelRequest, int, Sequence[int] | None, float | None, StepCallback | None], Ranked]
 
 
 def _no_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
@@ -182,6 +196,7 @@ class LocationModel:
     multi_year: YearsFn | None = None
     swaps: str = "closed form"
     next_best: SolveFn | None = None
+    ranked: RankFn | None = None
     result_settings: tuple[str, ...] = ()
     next_best_columns: tuple[str, ...] = ()
     sweepable: bool = True
@@ -220,6 +235,23 @@ def _p_median(r: ModelRequest) -> LocationResult:
 def _p_median_next_best(r: ModelRequest) -> LocationResult:
     # No capacities and split assignment: the capacitated model is then exactly the p-median, with no-good cuts.
     return _capacitated(replace(r, settings={"settings": CapacitySettings(single_assignment=False)}))
+
+
+def _p_median_ranked(
+    r: ModelRequest,
+    n_solutions: int,
+    start: Sequence[int] | None,
+    deadline: float | None,
+    on_step: StepCallback | None,
+) -> Ranked:
+    o = r.options
+    ranked = rank_p_median(
+        r.cost, r.weights, r.hubs(), n_solutions, rules=r.rules.for_solver(), max_minutes=r.max_minutes,
+        site_ids=r.site_ids, zone_ids=r.zone_ids, start=start, solver=o.solver, time_limit=o.time_limit,
+        mip_gap=o.mip_gap, deadline=deadline, on_step=on_step,
+    )  # fmt: skip
+    ranked.results = [r.marked(result) for result in ranked.results]
+    return ranked
 
 
 def _p_median_years(r: ModelRequest, by_year: np.ndarray, years: Sequence[int], objective: str) -> LocationResult:
@@ -331,6 +363,39 @@ def _facility_location(r: ModelRequest) -> LocationResult:
     )  # fmt: skip
 
 
+def _clusters(r: ModelRequest) -> LocationResult:
+    settings = dict(r.settings)
+    clusters = settings.pop("clusters", None)
+    if clusters is None:
+        raise InputError(
+            "the clusters model needs the cluster (e.g. Primary Care Network) of every zone",
+            parameter="clusters",
+            hint="use a study whose zones carry their cluster, or another model type",
+        )
+    return r.marked(
+        solve_cluster_hubs(
+            r.cost, r.weights, clusters, r.hubs(), exclude_solutions=r.exclude_solutions, **settings, **r.keywords()
+        )
+    )
+
+
+def _cluster_settings(settings: Any, sites: pd.DataFrame) -> dict[str, Any]:
+    for key in ("budget", "max_new_build"):
+        if getattr(settings, key, None) is not None:
+            raise InputError(
+                f"the clusters model does not take '{key}'",
+                setting=f"model.{key}",
+                hint="remove it, or set model.type: capacitated for budgets and new-build limits",
+            )
+    return {"min_demand": settings.min_population, "max_demand": settings.max_population}
+
+
+def _describe_clusters(settings: Any, hubs: int | None) -> str:
+    return _describe_capacitated(settings, hubs).replace("capacitated:", "clusters:", 1) + (
+        ", each serving whole clusters, more than one"
+    )
+
+
 def _register_numbers(sites: pd.DataFrame, column: str) -> np.ndarray | None:
     if column not in sites:
         return None
@@ -380,7 +445,7 @@ MODELS: dict[str, LocationModel] = {
         LocationModel(
             "p-median", "N hubs minimising demand-weighted travel time", _p_median, "travel",
             aliases=("median", "pmedian"), multi_year=_p_median_years, swaps="nearest",
-            next_best=_p_median_next_best, describe=_describe_p_median,
+            next_best=_p_median_next_best, ranked=_p_median_ranked, describe=_describe_p_median,
         ),
         LocationModel(
             "mclp", "N hubs bringing the most demand within T minutes", _mclp, "covered",
@@ -406,6 +471,11 @@ MODELS: dict[str, LocationModel] = {
             aliases=("facility-location",), hubs="optional", capacity_settings=True, swaps="re-solve",
             next_best=_capacitated, sweep_fixed_cost=True, scenario_settings=_capacitated_settings,
             weights=_capacitated_weights, describe=_describe_capacitated,
+        ),
+        LocationModel(
+            "clusters", "hubs serving whole clusters (more than one each) within size bounds", _clusters, "travel",
+            aliases=("cluster", "whole-clusters"), capacity_settings=True, swaps="re-solve", next_best=_clusters,
+            scenario_settings=_cluster_settings, weights=_capacitated_weights, describe=_describe_clusters,
         ),
     )
 }  # fmt: skip

@@ -20,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hubopt.analysis.site_risk import available_by_year
 from hubopt.demand.bed_need import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
@@ -100,6 +101,38 @@ def bed_sites(sites: gpd.GeoDataFrame, chosen: np.ndarray, settings: BedSettings
     # Unavailable sites take no beds; nor do external ones (other areas' services, not the area's to plan).
     allowed &= ~sites["status"].isin(["unavailable", "external"]).to_numpy()
     return np.flatnonzero(allowed)
+
+
+def _available_bed_sites(
+    sites: gpd.GeoDataFrame, idx: np.ndarray, scenario: Scenario
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The possible bed sites available in at least one of ``beds.years``, their availability by year (years x
+    those sites), and notes on the sites left out or closing during the plan (``sites.renewed`` lifts an end)."""
+    settings = scenario.beds
+    assert settings is not None
+    years = list(settings.years)
+    available = available_by_year(sites.iloc[idx], years, scenario.site_facts.renewed)
+    notes = []
+    never = ~available.any(axis=0)
+    names = sites["name"].astype(str).to_numpy()
+    if never.any():
+        notes.append(
+            f"{int(never.sum())} site(s) may not host beds: not available in any year of the bed plan: "
+            + ", ".join(names[idx[never]][:5])
+        )
+    some = ~never & ~available.all(axis=0)
+    for k in np.flatnonzero(some):
+        j = int(idx[k])
+        out = [str(y) for y, a in zip(years, available[:, k], strict=True) if not a]
+        src = sites["availability_source"].iloc[j] if "availability_source" in sites.columns else None
+        until = sites["available_until"].iloc[j] if "available_until" in sites.columns else pd.NA
+        notes.append(
+            f"{names[j]} ({sites['site_id'].iloc[j]}) has no beds in {', '.join(out)}: outside its availability"
+            + (f" (available until {int(until)}" if pd.notna(until) else " (")
+            + (f"; {src})" if isinstance(src, str) and src else ")")
+            + "; its beds are placed elsewhere then"
+        )
+    return idx[~never], available[:, ~never], notes
 
 
 def _bed_demand(demand: ZoneDemand, weights: dict[str, float] | None, settings: BedSettings) -> np.ndarray:
@@ -198,6 +231,7 @@ def plan_beds(
     needs, shares = _needs_and_shares(settings, demand_for_year, study.base_year, today)
 
     idx = bed_sites(sites, chosen, settings)
+    idx, available, year_notes = _available_bed_sites(sites, idx, scenario)
     if idx.size == 0:
         raise InputError(
             "no site may host beds under beds.sites",
@@ -216,6 +250,15 @@ def plan_beds(
             setting="beds.must_keep",
         )
     must_keep = [ids.index(s) for s in settings.must_keep]
+    for j in must_keep:
+        if not available[:, j].all():
+            raise InputError(
+                f"site {ids[j]} must keep its beds (beds.must_keep) but is not available in every year of the bed "
+                f"plan ({', '.join(str(y) for y, a in zip(settings.years, available[:, j], strict=True) if not a)})",
+                path=scenario.path,
+                setting="beds.must_keep",
+                hint="take it out of beds.must_keep, or say the site is renewed: sites.renewed: {SITE_ID: reason}",
+            )
     existing_now = pd.to_numeric(candidates["beds"], errors="coerce").fillna(0).to_numpy(dtype=int)
     if not settings.allow_moves:
         # Beds only grow where they already are: every site with beds today keeps at least those beds.
@@ -251,9 +294,10 @@ def plan_beds(
             [n.beds_rounded_up for n in needs],
             years=settings.years,
             allow_moves=settings.allow_moves,
+            available=available,
             **common,
         )
-    notes = list(plan.notes)
+    notes = list(plan.notes) + year_notes
     in_plan = int(existing.sum())
     if today.beds is not None and settings.baseline_beds is None and in_plan < today.beds:
         notes.append(

@@ -12,13 +12,16 @@ import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
 from hubopt.locate import registry
+from hubopt.locate.budget import deadline_after
 from hubopt.locate.explain import next_best_solutions, swap_table
 from hubopt.locate.options import SiteRules, SolverOptions
-from hubopt.locate.registry import ModelRequest
+from hubopt.locate.registry import LocationModel, ModelRequest
+from hubopt.locate.solution import LocationResult
 from hubopt.locate.sweep import sweep_hubs
 from hubopt.pipeline.frontier import run_frontier
 from hubopt.pipeline.progress import counted
 from hubopt.pipeline.scenario_errors import named_for
+from hubopt.pipeline.services import check_capacity, keeps_capacity, service_plan, solve_within_capacity
 from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
 
@@ -67,6 +70,8 @@ def _solve_model(
     names = sites["name"].astype(str).tolist()
     population = demand.population["population"].to_numpy(dtype=float)
     entry = registry.lookup(kind)
+    keep = keeps_capacity(entry.name, ms)
+    plan = service_plan(scenario, demand.population, sites, must_open, unavailable, keep=keep)
     request = ModelRequest(
         minutes,
         demand.demand,
@@ -86,11 +91,20 @@ def _solve_model(
         weights, notes = entry.weights(ms, demand.demand, population)
         model_kwargs = entry.scenario_settings(ms, sites)
         request = replace(request, weights=weights, settings=model_kwargs)
-        result = entry.solve(request)
+        if plan is not None and keep:
+            entry, request, result = solve_within_capacity(entry, request, plan, ms.single_assignment)
+            weights, notes = plan.appointments, []  # how capacity was kept: plan.enforcement, in its own line
+            model_kwargs = dict(request.settings) if registry.lookup(kind).name == "capacitated" else model_kwargs
+        else:
+            result = entry.solve(request)
     if entry.needs_max_minutes:
         model_kwargs = {"max_minutes": ms.max_minutes, **model_kwargs}
     description = entry.describe(ms, scenario.hubs) if entry.describe is not None else f"{kind}: {entry.summary}"
-    outcome = ModelOutcome(result=result, description=description, weights=weights, notes=notes)
+    if plan is not None and keep:
+        description += "; weights: appointments a year, each hub within its capacity (services)"
+    elif plan is not None:
+        check_capacity(plan, result, entry.name, site_ids)
+    outcome = ModelOutcome(result=result, description=description, weights=weights, notes=notes, services=plan)
 
     if ms.sweep is not None:
         progress(f"How many hubs: {kind} for {ms.sweep[0]} to {ms.sweep[-1]} hubs")
@@ -112,27 +126,50 @@ def _solve_model(
             [int(j) for j in result.open_sites], progress,
         )  # fmt: skip
     if ms.explain and not (ms.years and entry.multi_year):  # not a set judged over several years
-        progress("Explaining the answer: swaps and next-best solutions")
-        kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names}
-        own: dict[str, Any] = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
-        resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
-        # Swaps in closed form take a blink; only re-solved ones (the capacitated model) are worth counting.
-        swaps_counted = counted(progress, "Explaining: swaps for {done} of {total} hubs") if own else None
-        outcome.swaps = swap_table(
-            minutes, weights, result, n_alternatives=3, options=resolve,
-            on_step=swaps_counted, **kw, **own,
-        )  # fmt: skip
-        fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
-        outcome.next_best = next_best_solutions(
-            minutes,
-            weights,
-            len(result.hubs) if fixed_number else None,
-            n_solutions=4,
-            model=entry.name,
-            max_minutes=request.max_minutes,
-            options=request.options,
-            on_step=counted(progress, "Explaining: next-best solutions, {done} of {total} solves"),
-            **kw,
-            **own,
-        )
+        _explain(scenario, minutes, weights, result, request, entry, outcome, site_ids, names, progress)
     return outcome
+
+
+def _explain(
+    scenario: Scenario,
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    result: LocationResult,
+    request: ModelRequest,
+    entry: LocationModel,
+    outcome: ModelOutcome,
+    site_ids: list[str],
+    names: list[str],
+    progress: Callable[[str], None],
+) -> None:
+    """The swaps and next-best solutions of the answer, within ``model.explain_time_limit`` when one is set (what
+    was cut short is noted)."""
+    limit = scenario.model.explain_time_limit
+    deadline = deadline_after(limit)
+    progress("Explaining the answer: swaps and next-best solutions")
+    kw: dict[str, Any] = {"rules": request.rules, "site_ids": site_ids, "site_names": names, "deadline": deadline}
+    own: dict[str, Any] = {"model_kwargs": request.settings} if entry.swaps == "re-solve" else {}
+    resolve = SolverOptions(scenario.solver, scenario.time_limit)  # swaps' re-solves: proven optimal
+    # Swaps in closed form take a blink; only re-solved ones (the capacitated model) are worth counting.
+    swaps_counted = counted(progress, "Explaining: swaps for {done} of {total} hubs") if own else None
+    outcome.swaps = swap_table(
+        minutes, weights, result, n_alternatives=3, options=resolve,
+        on_step=swaps_counted, **kw, **own,
+    )  # fmt: skip
+    fixed_number = scenario.hubs is not None and entry.hubs != "forbidden"
+    outcome.next_best = next_best_solutions(
+        minutes,
+        weights,
+        len(result.hubs) if fixed_number else None,
+        n_solutions=4,
+        model=entry.name,
+        max_minutes=request.max_minutes,
+        options=request.options,
+        on_step=counted(progress, "Explaining: next-best solutions, {done} of {total} solves"),
+        incumbent=[int(j) for j in result.open_sites],
+        **kw,
+        **own,
+    )
+    cut = [t.attrs["cut_short_note"] for t in (outcome.swaps, outcome.next_best) if t.attrs.get("cut_short")]
+    if cut:
+        outcome.notes.append(f"explanation cut short by model.explain_time_limit ({limit:g} s): {'; '.join(cut)}")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from hubopt.files.cell_text import to_csv
 from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.pipeline.clusters import cluster_outlines
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
 from hubopt.render.folium_map import write_hub_map
@@ -27,6 +28,7 @@ ZONE_DECIMALS: dict[str, int] = {
     "population": 1,
     **{band_column(b): 1 for b in AGE_BANDS},
     "demand": 2,
+    "appointments": 1,
     "minutes": 2,
     "growth_pct": 2,
 }
@@ -48,6 +50,15 @@ def sites_csv(sites: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(sites[site_cols])
     out.insert(4, "easting", sites.geometry.x.round(1))
     out.insert(5, "northing", sites.geometry.y.round(1))
+    return out
+
+
+def clusters_csv(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The cluster table as written to clusters.csv: people to 1 decimal, shares to 4."""
+    out = pd.DataFrame(clusters)
+    for col in ("people", "hub_people"):
+        out[col] = out[col].astype(float).round(1)
+    out["hub_share"] = out["hub_share"].astype(float).round(4)
     return out
 
 
@@ -74,6 +85,12 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             if oc.frontier.options is not None:
                 to_csv(oc.frontier.options, staging / "frontier_options.csv")
                 outputs.append("frontier_options.csv")
+        if oc.how_many is not None:
+            to_csv(oc.how_many, staging / "how_many.csv")
+            outputs.append("how_many.csv")
+    if run.clusters is not None:
+        to_csv(clusters_csv(run.clusters), staging / "clusters.csv")
+        outputs.append("clusters.csv")
     if run.beds is not None:
         to_csv(run.beds.table(), staging / "beds.csv")
         to_csv(run.beds.need_table(), staging / "bed_need.csv")
@@ -81,6 +98,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
     if run.appraisal is not None:
         to_csv(run.appraisal, staging / "appraisal.csv")
         outputs.append("appraisal.csv")
+    outlines = None if run.clusters is None else cluster_outlines(run.zones, run.clusters)
     static: list[Path] = []
     if sc.write_static_maps:
         progress("Writing outputs: static maps")
@@ -122,6 +140,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             isochrones=run.isochrones,
             isochrone_label=run.isochrone_label or "Drive-time bands",
             growth_base_year=run.study.base_year,
+            clusters=outlines,
         )
         outputs.append("map.html")
     if run.isochrones is not None:
@@ -134,6 +153,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             sites=gpd.GeoDataFrame(sites_csv(run.sites), geometry=run.sites.geometry.to_numpy(), crs=run.sites.crs),
             isochrones=run.isochrones,
             districts=run.study.districts,
+            clusters=outlines,
         )
         outputs.append(GEOPACKAGE_NAME)
     (staging / "summary.txt").write_text("\n".join(summary_lines(run)) + "\n", encoding="utf-8")
@@ -194,9 +214,19 @@ def _manifest(run: RunResult) -> dict[str, Any]:
                 else run.outcome.next_best.to_dict(orient="records"),
                 "sweep": None if run.outcome.sweep is None else run.outcome.sweep.to_dict(orient="records"),
                 "frontier": _frontier(run),
+                "how_many": None if run.outcome.how_many is None else _records(run.outcome.how_many),
+                "services": _services(run),
             },
             "access_by_mode": run.mode_access,
             "travel_notes": [n for m in run.modes.values() for n in m.notes],
+            "clusters": None
+            if run.clusters is None
+            else {
+                "rule": run.clusters.attrs.get("rule"),
+                "pcns": int(run.clusters["pcn_code"].nunique()),
+                "practices": run.clusters.attrs.get("practices"),
+                "practices_without_pcn": run.clusters.attrs.get("practices_without_pcn"),
+            },
             "sites_left_out": run.candidates.left_out,
             "site_notes": run.candidates.notes,
             "demand_notes": run.demand.notes,
@@ -238,4 +268,19 @@ def _frontier(run: RunResult) -> dict[str, Any] | None:
         else {"limits": run.outcome.workforce.describe(), "notes": run.outcome.workforce.notes},
         "options_hubs": f.options_n,
         "options": None if f.options is None else _records(f.options),
+    }
+
+
+def _services(run: RunResult) -> dict[str, Any] | None:
+    """The appointments against capacity for the manifest: the figures' sources and how capacity was kept."""
+    plan = run.outcome.services if run.outcome is not None else None
+    if plan is None:
+        return None
+    return {
+        "appointments_a_year": plan.total,
+        "appointments_per_head": plan.rates,
+        "rate_basis": plan.rate_basis,
+        "capacity_basis": plan.capacity_basis,
+        "illustrative": plan.illustrative,
+        "enforcement": plan.enforcement,
     }

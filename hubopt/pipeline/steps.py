@@ -20,15 +20,20 @@ from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.postcodes import PostcodeLookup
+from hubopt.io.site_facts import check_lease_ends
 from hubopt.io.sites import read_site_register
 from hubopt.locate.solution import LocationResult, access_measures
 from hubopt.pipeline.appraisal import appraise_run
+from hubopt.pipeline.availability import apply_site_facts, at_risk_columns, model_years, unavailable_in_years
 from hubopt.pipeline.beds import bed_baseline, plan_beds
+from hubopt.pipeline.clusters import run_clusters
 from hubopt.pipeline.demand import scenario_demand
+from hubopt.pipeline.how_many import apply_how_many
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones
 from hubopt.pipeline.model_step import external_sites, solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
+from hubopt.pipeline.services import add_appointments
 from hubopt.pipeline.workforce import apply_workforce
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
@@ -42,13 +47,16 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
 
     Sites with status ``must-keep`` must open; ``unavailable`` ones may not; ``external`` ones (other areas'
     services) are always open and not counted among the hubs. The scenario's ``sites.must_open`` and
-    ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored.
+    ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored. The scenario's
+    ``sites.availability`` years replace the register's, and a site not available in the model's years (the run's
+    year and every one of ``model.years``) may not be a hub unless ``sites.renewed`` names it (noted, counted).
     """
     sites = study.sites
     notes = study.check_sites_near(sites, path=study.files.get("sites.csv"))
     if scenario.extra_register is not None:
         lookup = None if scenario.site_postcodes is None else PostcodeLookup.from_nspl_latlon(scenario.site_postcodes)
         extra = read_site_register(scenario.extra_register, postcodes=lookup)
+        check_lease_ends(extra, study.base_year, path=scenario.extra_register)
         clash = sorted(set(extra["site_id"]) & set(sites["site_id"]))
         if clash:
             raise InputError(
@@ -60,6 +68,7 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
         extra = extra.to_crs(sites.crs)
         notes += study.check_sites_near(extra, path=scenario.extra_register)
         sites = pd.concat([sites, extra], ignore_index=True)
+    known = set(sites["site_id"].astype(str))
     left_out: dict[str, int] = {}
     if scenario.site_types is not None:
         keep = sites["type"].isin(scenario.site_types)
@@ -67,6 +76,7 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
             left_out["sites of types not in sites.types"] = int((~keep).sum())
         sites = sites[keep]
     sites = gpd.GeoDataFrame(sites.reset_index(drop=True), crs=study.sites.crs)
+    sites = apply_site_facts(sites, scenario, study.base_year, known)
     ids = sites["site_id"].astype(str).tolist()
     index = {s: i for i, s in enumerate(ids)}
     all_ids = set(study.sites["site_id"].astype(str))
@@ -83,10 +93,14 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     must = sorted(
         {index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep").tolist())
     )
-    unavailable = sorted(
-        {index[s] for s in scenario.unavailable} | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
-    )
     external = external_sites(sites)
+    out_of_years, year_notes = unavailable_in_years(sites, model_years(scenario), scenario, must)
+    notes += year_notes
+    unavailable = sorted(
+        {index[s] for s in scenario.unavailable}
+        | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
+        | (set(out_of_years) - set(external))  # another area's service: its years are not the area's to decide
+    )
     _check_external_rules(scenario, ids, external)
     return CandidateSites(
         sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes, external=external
@@ -131,6 +145,7 @@ def travel_times(
             site_ids,
             cache_dir=scenario.travel_cache,
             refresh=refresh,
+            land_mask=study.files.get("land_mask.bin"),
             progress=progress,
         )
         for name in order
@@ -402,6 +417,8 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         progress,
     )
     apply_workforce(scenario, outcome, float(demand.population["population"].sum()))
+    site_ids = candidates.sites["site_id"].astype(str).tolist()
+    apply_how_many(outcome, scenario.thresholds, minutes, site_ids, candidates.must_open, candidates.unavailable)
     costs = scenario.costs
     if scenario.model.sweep is None and (costs.annual_cost_per_hub is not None or costs.min_minutes_saved_per_100k):
         outcome.notes.append(
@@ -418,7 +435,10 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         if name != scenario.travel_use:
             zones[f"minutes_{name}"] = to_hub
         mode_access[name] = access_measures(to_hub, zones["population"].to_numpy(), scenario.thresholds)
-    sites = site_table(candidates.sites, zones, result, candidates.must_open)
+    sites = at_risk_columns(site_table(candidates.sites, zones, result, candidates.must_open), scenario)
+    if outcome.services is not None:
+        add_appointments(zones, sites, outcome.services, result)
+    clusters = run_clusters(study, zones)
     beds = None
     if scenario.beds is not None:
         progress(f"Community beds for {', '.join(map(str, scenario.beds.years))}")
@@ -449,6 +469,7 @@ def _compute(scenario: Scenario, *, refresh: bool, progress: Callable[[str], Non
         modes=modes,
         mode_access=mode_access,
         outcome=outcome,
+        clusters=clusters,
     )
     if scenario.options:
         progress(f"Appraising {len(scenario.options)} site options")

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from hubopt.analysis.clusters import cluster_counts
 from hubopt.analysis.frontier import Frontier
+from hubopt.analysis.site_risk import at_risk_in_answer
 from hubopt.locate.measure import result_measure
 from hubopt.pipeline.frontier import ILLUSTRATIVE
 from hubopt.results import BedResult, ModelOutcome, RunResult
 
-__all__ = ["bed_summary_lines", "external_lines", "model_extra_lines", "summary_lines"]
+__all__ = [
+    "bed_summary_lines",
+    "cluster_summary_line",
+    "external_lines",
+    "how_many_lines",
+    "model_extra_lines",
+    "services_lines",
+    "site_risk_lines",
+    "summary_lines",
+]
 
 
 def _external_mask(run: RunResult) -> np.ndarray:
@@ -77,10 +89,14 @@ def summary_lines(run: RunResult) -> list[str]:
                 else ""
             )
         )
+    lines.append(cluster_summary_line(run))
     lines.extend(f"  Note: {n}" for n in run.candidates.notes)
+    lines.extend(site_risk_lines(run))
     if run.outcome is not None:
         lines.extend(model_extra_lines(run.outcome, sc.thresholds))
         lines.extend(workforce_lines(run))
+        lines.extend(services_lines(run))
+        lines.extend(how_many_lines(run))
     if run.beds is not None:
         lines.extend(bed_summary_lines(run.beds))
     if run.appraisal is not None and len(run.appraisal):
@@ -104,6 +120,22 @@ def summary_lines(run: RunResult) -> list[str]:
     if run.folder is not None:
         lines.append(f"  Outputs: {run.folder}/ ({', '.join(run.outputs)})")
     return lines
+
+
+def cluster_summary_line(run: RunResult) -> str:
+    """The clusters line: PCNs, practices with one, PCNs per hub and PCNs split between hubs (see clusters.csv)."""
+    table = run.clusters
+    if table is None:
+        return "  Clusters: none (the study's GP practices have no PCN: no pcn_code in its sites.csv)"
+    c = cluster_counts(table)
+    practices = int(table.attrs.get("practices", 0))
+    without = len(table.attrs.get("practices_without_pcn", []))
+    low, high = c.per_hub
+    per_hub = f"{low}" if low == high else f"{low}-{high}"
+    return (
+        f"  Clusters: {c.pcns} PCNs ({practices - without} of {practices} practices have one; residents counted "
+        f"by nearest practice); each hub serves {per_hub}; {c.split} split between hubs (clusters.csv)"
+    )
 
 
 def bed_summary_lines(beds: BedResult) -> list[str]:
@@ -134,7 +166,7 @@ def model_extra_lines(outcome: ModelOutcome, thresholds: list[float]) -> list[st
     """Summary lines for the how-many-hubs sweep and the explanation of the answer."""
     lines: list[str] = [f"  Note: {n}" for n in outcome.notes]
     sw = outcome.sweep
-    if sw is not None and len(sw):
+    if sw is not None and len(sw) and not _answers_how_many(outcome):  # else in the how-many table (how_many_lines)
         t = thresholds[0]
         col = f"within_{t:g}_share"
         lines.append(
@@ -213,6 +245,97 @@ def workforce_lines(run: RunResult) -> list[str]:
         checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
     lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]
     lines += [f"  Note: {n}" for n in limits.notes]
-    if outcome.frontier is not None and outcome.frontier.how_many:
-        lines.append(f"  How many hubs in all: {outcome.frontier.how_many} (frontier.csv)")
+    return lines
+
+
+def services_lines(run: RunResult) -> list[str]:
+    """Summary lines for services: appointments a year, the capacity basis, and the fullest hub."""
+    plan = run.outcome.services if run.outcome is not None else None
+    if plan is None:
+        return []
+    label = f" ({ILLUSTRATIVE})" if plan.illustrative else ""
+    hubs = run.sites[run.sites["chosen"]]
+    fullest = hubs.loc[hubs["capacity_used_pct"].fillna(-1.0).idxmax()]
+    return [
+        f"  Appointments{label}: {plan.total:,.0f} a year; {plan.rate_basis}",
+        f"  Hub capacity: {plan.capacity_basis}",
+        f"  Capacity {'kept' if plan.kept else 'checked'}: {plan.enforcement}; "
+        f"fullest hub {fullest['name']} ({fullest['site_id']}), "
+        f"{fullest['appointments']:,.0f} of {fullest['appointment_capacity']:,.0f} appointments "
+        f"({fullest['capacity_used_pct']:.0f} %) (sites.csv)",
+    ]
+
+
+def _answers_how_many(outcome: ModelOutcome) -> bool:
+    """Whether the run has a how-many table with a limit set (the summary then shows it instead of the sweep's)."""
+    return outcome.how_many is not None and outcome.frontier is not None and bool(outcome.frontier.how_many)
+
+
+def how_many_lines(run: RunResult) -> list[str]:
+    """The answer to "how many hubs?" and its table: per N, the sweep's access and status, the frontier's cost and
+    each limit's verdict (how_many.csv), in place of the sweep's own table."""
+    outcome = run.outcome
+    if outcome is None or outcome.how_many is None or outcome.frontier is None or not _answers_how_many(outcome):
+        return []
+    table = outcome.how_many
+    sweep = outcome.sweep.set_index("n_hubs") if outcome.sweep is not None else pd.DataFrame()
+    t = run.scenario.thresholds[0]
+    checks = [
+        (col, mark)
+        for col, mark in (
+            ("worth_funding", "cost"),
+            ("within_staff", "staff"),
+            ("within_hub_size", "size"),
+            ("capacity_feasible", "room"),
+        )
+        if table[col].notna().any()
+    ]
+    head = (
+        f"  How many hubs: {'N':>3} {'mean min':>9} {'95th pct':>9} {'within ' + format(t, 'g'):>10} {'status':>10} "
+        f"{'£m/year':>8}" + "".join(f" {m:>5}" for _, m in checks)
+    )
+    head += f" {'fullest':>8}" if table["fullest_hub_pct"].notna().any() else ""
+    lines = [f"  How many hubs in all: {outcome.frontier.how_many} (how_many.csv)", head]
+    for _, r in table.iterrows():
+        n = int(r["n_hubs"])
+        p95 = sweep["p95_minutes"].get(n) if "p95_minutes" in sweep else None
+        status = sweep["status"].get(n, "") if "status" in sweep else ""
+        cost = "" if pd.isna(r["annual_cost"]) else f"{r['annual_cost'] / 1e6:.2f}"
+        minutes = "" if pd.isna(r["mean_minutes"]) else f"{r['mean_minutes']:.1f}"
+        p95_text = "" if p95 is None or pd.isna(p95) else f"{p95:.1f}"
+        share = "" if pd.isna(r[f"within_{t:g}_share"]) else f"{r[f'within_{t:g}_share']:.1%}"
+        marks = "".join(f" {'yes' if bool(r[c]) else 'no':>5}" for c, _ in checks)
+        full = "" if pd.isna(r["fullest_hub_pct"]) else f" {r['fullest_hub_pct']:>6.0f} %"
+        flag = "  <- every limit met" if bool(r["allowed"]) else ""
+        lines.append(
+            f"  {'':14}{n:>3} {minutes:>9} {p95_text:>9} {share:>10} {status!s:>10} {cost:>8}{marks}{full}{flag}"
+        )
+    return lines
+
+
+def site_risk_lines(run: RunResult) -> list[str]:
+    """The sites at risk the answer leans on (hubs, bed sites; see sites.csv ``at_risk``), and the hubs' and bed
+    sites' utilisation where the register gives it."""
+    risky = at_risk_in_answer(run.sites, run.beds.table() if run.beds is not None else None)
+    lines = []
+    if len(risky):
+        listed = "; ".join(f"{r.name} ({r.site_id}, {r.role}): {r.reason}" for r in risky.itertuples())
+        lines.append(f"  AT RISK: the answer leans on {len(risky)} site(s) at risk (sites.csv at_risk): {listed}")
+    sites = run.sites
+    if "site_utilisation_pct" in sites.columns:
+        used = sites["chosen"].astype(bool)
+        if run.beds is not None:
+            plan = run.beds.table()
+            year_cols = [c for c in plan.columns if c.startswith("beds_") and c != "beds_today"]
+            with_beds = plan.loc[(plan[year_cols] > 0).any(axis=1), "site_id"].astype(str)
+            used |= sites["site_id"].astype(str).isin(with_beds)
+        known = sites[used & sites["site_utilisation_pct"].notna()]
+        if len(known):
+            lines.append(
+                "  Site use today: "
+                + "; ".join(
+                    f"{r['name']} {float(r['site_utilisation_pct']):g} % in use ({r['utilisation_source']})"
+                    for _, r in known.iterrows()
+                )
+            )
     return lines

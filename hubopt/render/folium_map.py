@@ -52,6 +52,7 @@ from hubopt.render.map_key import _legend_html, _title_html
 from hubopt.render.map_layers import (
     _add_site_layers,
     _catchment_boundaries,
+    _cluster_layer,
     _district_layer,
     _housing_layer,
     _isochrone_layer,
@@ -79,6 +80,7 @@ from hubopt.render.map_style import (
     IMD_COLOURS,
     ISOCHRONE_COLOURS,
     LAYER_CATCHMENTS,
+    LAYER_CLUSTERS,
     LAYER_DEPRIVATION,
     LAYER_DISTRICTS,
     LAYER_GROWTH,
@@ -127,6 +129,7 @@ __all__ = [
     "IMD_COLOURS",
     "ISOCHRONE_COLOURS",
     "LAYER_CATCHMENTS",
+    "LAYER_CLUSTERS",
     "LAYER_DEPRIVATION",
     "LAYER_DISTRICTS",
     "LAYER_GROWTH",
@@ -175,6 +178,7 @@ def write_hub_map(
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "Drive-time bands",
     growth_base_year: int | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write one interactive HTML map of a hub-location result.
 
@@ -216,6 +220,11 @@ def write_hub_map(
     growth_base_year : int, optional
         The year ``growth_pct`` is measured from, named in the key ("Population growth since 2017"; "Population
         held flat at 2017" when no area changes).
+    clusters : geopandas.GeoDataFrame, optional
+        One polygon per cluster of practices (Primary Care Network; any CRS) with ``pcn_code``, ``pcn_name``,
+        ``practices``, ``people`` and ``hubs`` (text: the hubs serving its people), as made by
+        :func:`hubopt.pipeline.clusters.cluster_outlines`; drawn as named outlines with popups in the layer
+        "Clusters (Primary Care Networks)", off at first.
 
     Returns
     -------
@@ -244,6 +253,7 @@ def write_hub_map(
         isochrones=isochrones,
         isochrone_label=isochrone_label,
         growth_base_year=growth_base_year,
+        clusters=clusters,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -264,6 +274,7 @@ def hub_map(
     isochrones: gpd.GeoDataFrame | None = None,
     isochrone_label: str = "Drive-time bands",
     growth_base_year: int | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build the interactive map of :func:`write_hub_map` without writing it (e.g. to show it in a notebook).
 
@@ -271,7 +282,7 @@ def hub_map(
     ----------
     zones, sites, title, caption, districts, attribution, time_bands, housing, isochrones, isochrone_label
         As for :func:`write_hub_map`.
-    growth_base_year
+    growth_base_year, clusters
         As for :func:`write_hub_map`.
 
     Returns
@@ -311,6 +322,9 @@ def hub_map(
         _housing_layer(housing_frame).add_to(fmap)
     if isochrone_frame is not None and not isochrone_frame.empty:
         _isochrone_layer(isochrone_frame, isochrone_label).add_to(fmap)
+    has_clusters = clusters is not None and not clusters.empty
+    if clusters is not None and has_clusters:
+        _cluster_layer(_to_display(clusters)).add_to(fmap)
     if district_frame is not None:
         _district_layer(district_frame).add_to(fmap)
     _street_map_layer().add_to(fmap)
@@ -331,6 +345,7 @@ def hub_map(
         isochrone_label=isochrone_label,
         growth_base_year=growth_base_year,
         has_must_open=bool(site_frame["must_open"].any()),
+        has_clusters=has_clusters,
     )
     _MapFurniture(
         title_html=_title_html(title, caption),

@@ -2,7 +2,8 @@
 
 Every layer is in British National Grid (EPSG:27700), the CRS of the study. The ``zones`` and ``sites`` layers hold
 the same columns as zones.csv and sites.csv, with the geometry beside them; ``catchments`` holds one polygon per
-chosen hub (the zones it serves, dissolved); ``isochrones`` and ``districts`` are written when the run has them.
+chosen hub (the zones it serves, dissolved); ``isochrones``, ``districts`` and ``clusters`` (one polygon per Primary
+Care Network: the zones placed in it, with its practices, people and hubs) are written when the run has them.
 
 Text is written as it is: a GeoPackage is a database, not a spreadsheet, so nothing in it is run as a formula and the
 names are kept exactly (unlike the CSV files, see :mod:`hubopt.files.cell_text`).
@@ -68,8 +69,10 @@ def write_geopackage(
     sites: gpd.GeoDataFrame,
     isochrones: gpd.GeoDataFrame | None = None,
     districts: gpd.GeoDataFrame | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """Write the layers ``zones``, ``sites``, ``catchments`` (and ``isochrones``, ``districts`` if given) to ``path``.
+    """Write the layers ``zones``, ``sites``, ``catchments`` (and ``isochrones``, ``districts``, ``clusters`` if
+    given) to ``path``.
 
     Parameters
     ----------
@@ -79,6 +82,9 @@ def write_geopackage(
         The zone and site tables as the run writes them (the columns of zones.csv and sites.csv) with their geometry.
     isochrones, districts : geopandas.GeoDataFrame, optional
         Drive-time bands around the hubs and district outlines, when the run has them.
+    clusters : geopandas.GeoDataFrame, optional
+        The outlines of the Primary Care Networks (:func:`hubopt.pipeline.clusters.cluster_outlines`), when the
+        study's practices have them.
 
     Returns
     -------
@@ -90,6 +96,8 @@ def write_geopackage(
         layers["isochrones"] = isochrones
     if districts is not None:
         layers["districts"] = districts
+    if clusters is not None:
+        layers["clusters"] = clusters
     for name, layer in layers.items():
         _layer_for_file(layer).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path

@@ -13,12 +13,14 @@ from hubopt.render.map_style import (
     _SYMBOLS,
     _UNAVAILABLE_LABEL,
     CATCHMENT_BOUNDARY_COLOUR,
+    CLUSTER_COLOUR,
     DISTRICT_COLOUR,
     GROWTH_COLOURS,
     GROWTH_LABELS,
     GROWTH_NO_CHANGE,
     HOUSING_MIN_SIZE,
     IMD_COLOURS,
+    LAYER_CLUSTERS,
     MUST_OPEN_LABEL,
     NO_DATA_COLOUR,
     NO_HUB_COLOUR,
@@ -54,6 +56,7 @@ def _legend_html(
     isochrone_label: str = "",
     growth_base_year: int | None = None,
     has_must_open: bool = False,
+    has_clusters: bool = False,
 ) -> str:
     total = zones["population"].sum(min_count=1)
     parts = [_travel_key(zones, bands, total), _catchments_key(zones, total)]
@@ -70,6 +73,14 @@ def _legend_html(
         parts.append(f"<section><h2>Sites</h2><ul>{''.join(items)}</ul></section>")
     if isochrones is not None and not isochrones.empty:
         parts.append(_isochrones_key(isochrones, isochrone_label))
+    if has_clusters:
+        parts.append(
+            f"<section><h2>{_esc(LAYER_CLUSTERS)}</h2>"
+            '<p class="hubopt-small">Switch on in the layer list; click an outline for the PCN\'s people and '
+            "hubs.</p>"
+            f"<ul><li>{_line_svg(CLUSTER_COLOUR, 3)}<span>Zones nearest each PCN's practices</span></li></ul>"
+            "</section>"
+        )
     if has_districts:
         parts.append(
             f"<section><ul><li>{_line_svg(DISTRICT_COLOUR, 2.2, '7 4')}<span>District boundary</span></li></ul>"

@@ -18,12 +18,14 @@ from hubopt.render.map_style import (
     _SITE_GROUP_ORDER,
     _TYPE_LABELS,
     CATCHMENT_BOUNDARY_COLOUR,
+    CLUSTER_COLOUR,
     COORD_DECIMALS,
     DISTRICT_COLOUR,
     HOUSING_MAX_SIZE,
     HOUSING_MIN_SIZE,
     ISOCHRONE_FILL_OPACITY,
     ISOCHRONE_OUTLINE_COLOUR,
+    LAYER_CLUSTERS,
     LAYER_DISTRICTS,
     LAYER_HOUSING,
     LAYER_PLANNED_BEDS,
@@ -328,4 +330,46 @@ def _isochrone_layer(isochrones: gpd.GeoDataFrame, label: str) -> folium.Feature
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(group)
+    return group
+
+
+def _cluster_layer(clusters: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Each cluster's (Primary Care Network's) outline with its name, and a popup of its practices, people and
+    hubs; off at first.
+
+    ``clusters`` (WGS84) has ``pcn_code``, ``pcn_name``, ``practices``, ``people`` and ``hubs`` (text).
+    """
+    group = folium.FeatureGroup(name=LAYER_CLUSTERS, overlay=True, show=False)
+    style = {"color": CLUSTER_COLOUR, "weight": 3, "opacity": 0.95, "fill": True, "fillOpacity": 0.0}
+    points = clusters.geometry.representative_point()
+    for (_, row), point in zip(clusters.iterrows(), points, strict=True):
+        name = _text(row["pcn_name"])
+        rows = [
+            ("PCN code", _esc(_text(row["pcn_code"]))),
+            ("Practices", _count(row["practices"])),
+            ("People (zones nearest its practices)", _people(row["people"])),
+            ("Hubs serving them", _esc(_text(row["hubs"])) or "none"),
+        ]
+        outline = gpd.GeoDataFrame({"kind": ["cluster"]}, geometry=[row.geometry], crs=clusters.crs)
+        shape = folium.GeoJson(
+            _features(outline, ["kind"], "k"),
+            control=False,
+            style_function=lambda _, s=style: s,
+            tooltip=folium.Tooltip(f"<b>{_esc(name)}</b>"),
+        )
+        folium.Popup(_popup_html(name, rows, role="Cluster (Primary Care Network)"), max_width=360).add_to(shape)
+        shape.add_to(group)
+        folium.Marker(
+            location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+            icon=folium.DivIcon(
+                html=f'<div class="hubopt-cluster-label" style="color:{CLUSTER_COLOUR};font-weight:bold;'
+                "font-size:12px;text-align:center;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;"
+                f'white-space:nowrap">{_esc(name)}</div>',
+                icon_size=(200, 16),
+                icon_anchor=(100, 8),
+                class_name="hubopt-label-icon",
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
     return group

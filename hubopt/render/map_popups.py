@@ -35,8 +35,19 @@ def _site_popup_html(row: pd.Series, name: str, role: str | None) -> str:
         rows.append(("Beds", _count(row["beds"])))
     if "list_size" in row.index and _is_number(row["list_size"]):
         rows.append(("Registered patients (list size)", _count(row["list_size"])))
+    if "pcn_name" in row.index and _text(row["pcn_name"]).strip():
+        rows.append(("Primary Care Network", _esc(_text(row["pcn_name"]))))
     if "planned_beds" in row.index and _is_number(row["planned_beds"]) and row["planned_beds"] > 0:
         year = row.get("planned_beds_year")
         label = f"Community beds planned for {int(year)}" if _is_number(year) else "Planned community beds"
         rows.append((label, _count(row["planned_beds"])))
+    for label, col in (("Available from", "available_from"), ("Available until", "available_until")):
+        if col in row.index and _is_number(row[col]):
+            rows.append((label, _esc(str(int(row[col])))))
+    if "site_utilisation_pct" in row.index and _is_number(row["site_utilisation_pct"]):
+        rows.append(("Site in use", _esc(f"{float(row['site_utilisation_pct']):g} %")))
+    if "at_risk" in row.index and _text(row["at_risk"]) == "True":
+        rows.append(("⚠ AT RISK", _esc(_text(row.get("at_risk_reason", "")))))
+    if "renewed_because" in row.index and _text(row["renewed_because"]).strip():
+        rows.append(("Renewed", _esc(_text(row["renewed_because"]))))
     return _popup_html(name, rows, role=role)

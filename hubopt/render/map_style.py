@@ -39,6 +39,7 @@ __all__ = [
     "ISOCHRONE_FILL_OPACITY",
     "ISOCHRONE_OUTLINE_COLOUR",
     "LAYER_CATCHMENTS",
+    "LAYER_CLUSTERS",
     "LAYER_DEPRIVATION",
     "LAYER_DISTRICTS",
     "LAYER_GROWTH",
@@ -92,6 +93,7 @@ LAYER_STREET_MAP = "Street map (OpenStreetMap)"
 LAYER_GROWTH = "Population growth"
 LAYER_PLANNED_BEDS = "Community beds (planned)"
 LAYER_HOUSING = "New housing sites"
+LAYER_CLUSTERS = "Clusters (Primary Care Networks)"
 
 NO_HUB_LABEL = "No hub reachable"
 
@@ -180,6 +182,8 @@ HOUSING_COLOUR = "#e69f00"
 HOUSING_MIN_SIZE, HOUSING_MAX_SIZE = 11, 26
 NO_DATA_COLOUR = "#d9d9d9"
 DISTRICT_COLOUR = "#2b2b2b"
+#: Outlines and names of the clusters (Primary Care Networks): Okabe-Ito reddish purple.
+CLUSTER_COLOUR = "#cc79a7"
 CATCHMENT_BOUNDARY_COLOUR = "#000000"
 ZONE_OUTLINE_COLOUR = "#ffffff"
 ZONE_FILL_OPACITY = 0.65

@@ -6,9 +6,9 @@ same offline, by e-mail or archived. Every text that comes from the user (names,
 attribution file) is HTML-escaped.
 
 Sections: summary (hubs, people served, travel time, solver status stated plainly), maps, how many hubs (when a sweep
-table is given), equity by deprivation, community beds (when planned), options appraisal (when given), and
-assumptions and data sources (methods, illustrative assumptions flagged, scenario settings, the study's
-ATTRIBUTION.md).
+table is given), clusters (the Primary Care Networks each hub serves), equity by deprivation, community beds (when
+planned), options appraisal (when given), and assumptions and data sources (methods, illustrative assumptions
+flagged, scenario settings, the study's ATTRIBUTION.md).
 
 A PDF copy is printed by headless Chromium, driven by Playwright (:func:`hubopt.render.pdf.print_pdf`), when asked
 for: the same HTML engine a reader's browser uses. It needs the optional extra ``pip install 'hubopt[pdf]'`` and a
@@ -31,6 +31,7 @@ import pandas as pd
 from hubopt.render.pdf import print_pdf
 from hubopt.render.report_appraisal import _appraisal_section
 from hubopt.render.report_assumptions import _assumptions_section, illustrative_assumptions
+from hubopt.render.report_clusters import clusters_section
 from hubopt.render.report_frontier import frontier_section
 from hubopt.render.report_html import _e
 from hubopt.render.report_sections import (
@@ -43,6 +44,7 @@ from hubopt.render.report_sections import (
     _toc,
     solver_statement,
 )
+from hubopt.render.report_services import how_many_section, services_section
 from hubopt.results import RunResult, hub_count
 
 __all__ = ["illustrative_assumptions", "solver_statement", "write_report"]
@@ -161,16 +163,29 @@ def write_report(
         f'<p class="lead">{_e(run.study.name)}, {_e(run.demand.year)}. {_e(sc.description.strip())}</p>',
         f'<p class="meta">Made by hubopt on {dt.date.today():%d %B %Y} from the scenario file '
         f"<code>{_e(sc.source)}</code>.</p>",
-        _toc(images, sweep, run.beds is not None, appraisal, outcome is not None and outcome.frontier is not None),
+        _toc(
+            images,
+            sweep,
+            run.beds is not None,
+            appraisal,
+            outcome is not None and outcome.frontier is not None,
+            services=outcome is not None and outcome.services is not None,
+        ),
         _summary(run),
     ]
     if images:
         parts.append(_maps_section(images, run))
+    answer = None if outcome is None else outcome.how_many
+    if answer is not None and outcome is not None and outcome.frontier is not None:
+        parts.append(how_many_section(answer, outcome.frontier.how_many, n_hubs, sc.thresholds))
     if sweep is not None:
-        parts.append(_sweep_section(sweep, n_hubs))
+        parts.append(_sweep_section(sweep, n_hubs, anchor="how-many" if answer is None else "how-many-travel"))
     if outcome is not None and outcome.frontier is not None:
         workforce = "" if outcome.workforce is None else outcome.workforce.describe()
         parts.append(frontier_section(outcome.frontier, n_hubs, workforce))
+    if outcome is not None and outcome.services is not None:
+        parts.append(services_section(outcome.services, run.sites))
+    parts.append(clusters_section(run.clusters))
     parts.append(_equity_section(run))
     if run.beds is not None:
         parts.append(_beds_section(run))

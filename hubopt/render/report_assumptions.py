@@ -37,6 +37,11 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
             "Travel times are estimated from straight-line distance by a calibrated model, not routed on the road "
             "network or public transport."
         )
+    elif sc.travel_method == "land_distance":
+        flags.append(
+            "Travel times are estimated from distance along land (round estuaries, on a 100 m grid of the clipped "
+            "boundaries) by a calibrated model, not routed on the road network or public transport."
+        )
     for label, path in (
         ("housing", sc.housing_file),
         ("extra site register", sc.extra_register),
@@ -84,6 +89,16 @@ def _cost_and_workforce_flags(run: RunResult) -> list[str]:
     workforce = getattr(sc, "workforce", None)
     if workforce is not None and workforce.given and workforce.source is None:
         flags.append("The workforce figures (teams, staff per team, staff available) have no source: assumptions.")
+    services = getattr(sc, "services", None)
+    if services is not None and services.given and services.source is None:
+        flags.append(
+            "The appointments per head by age band (services.appointments_per_head) have no source: ILLUSTRATIVE."
+        )
+    if services is not None and services.given and services.capacity_source is None:
+        flags.append(
+            "The hub capacity figures (rooms, sessions a week, appointments a session, weeks a year) have no "
+            "source: ILLUSTRATIVE."
+        )
     return flags
 
 

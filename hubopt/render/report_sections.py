@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.analysis.equity import equity_table
+from hubopt.analysis.site_risk import at_risk_in_answer
 from hubopt.errors import InputError
 from hubopt.render.charts import check_sweep, hubs_chart_svg
 from hubopt.render.report_html import _count, _e, _minutes, _missing, _money, _num, _pct, _people, _table
@@ -60,7 +61,9 @@ def solver_statement(
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool = False) -> str:
+def _toc(
+    images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool = False, services: bool = False
+) -> str:
     items = [("summary", "Summary")]
     if images:
         items.append(("maps", "Maps"))
@@ -68,6 +71,9 @@ def _toc(images: list, sweep: Any, beds: bool, appraisal: Any, economics: bool =
         items.append(("how-many", "How many hubs?"))
     if economics:
         items.append(("economics", "How many can be supported economically?"))
+    if services:
+        items.append(("services", "Services and appointments"))
+    items.append(("clusters", "Clusters (PCNs)"))
     items.append(("equity", "Access by deprivation"))
     if beds:
         items.append(("beds", "Community beds"))
@@ -105,7 +111,9 @@ def _summary(run: RunResult) -> str:
         must = set(run.candidates.sites["site_id"].astype(str).iloc[run.candidates.must_open])
     rows = [
         {
-            "Hub": f"{r['name']}" + (" (must open)" if str(r["site_id"]) in must else ""),
+            "Hub": f"{r['name']}"
+            + (" (must open)" if str(r["site_id"]) in must else "")
+            + (" ⚠ AT RISK" if bool(r.get("at_risk", False)) else ""),
             "Site ID": r["site_id"],
             "Type": str(r["type"]).replace("_", " "),
             "Status": r["status"],
@@ -129,9 +137,20 @@ def _summary(run: RunResult) -> str:
         f"people live {a['mean_minutes']:.1f} minutes from their nearest hub; 95 % live within "
         f"{a['p95_minutes']:.1f} minutes and the longest trip is {a['max_minutes']:.1f} minutes.</p>"
     )
+    risky = at_risk_in_answer(run.sites, run.beds.table() if run.beds is not None else None)
+    risk = "".join(
+        f"<li>⚠ {_e(r.name)} ({_e(r.site_id)}, {_e(r.role)}): {_e(r.reason)}</li>" for r in risky.itertuples()
+    )
     return (
         f'<h2 id="summary" class="first">Summary</h2>{text}<div class="cards">{cards_html}</div>{status}'
-        f"<h3>The hubs</h3>{table}{_border_services(run.sites[external])}"
+        f"<h3>The hubs</h3>{table}"
+        + (
+            f'<p class="status warn">This answer leans on {len(risky)} site(s) at risk (sites.csv, at_risk):</p>'
+            f'<ul class="note">{risk}</ul>'
+            if len(risky)
+            else ""
+        )
+        + _border_services(run.sites[external])
     )
 
 
@@ -193,7 +212,7 @@ def _maps_section(images: list[Path], run: RunResult) -> str:
     )
 
 
-def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
+def _sweep_section(sweep: pd.DataFrame, n_hubs: int, anchor: str = "how-many") -> str:
     _, shares = check_sweep(sweep)
     svg = hubs_chart_svg(sweep, chosen=n_hubs)
     columns = ["n_hubs", "mean_minutes", "p95_minutes", *shares]
@@ -219,7 +238,12 @@ def _sweep_section(sweep: pd.DataFrame, n_hubs: int) -> str:
     table = table.rename(columns=headers)
     emph = [i for i, n in enumerate(sweep["n_hubs"]) if _num(n) == n_hubs]
     return (
-        '<h2 id="how-many">How many hubs?</h2><p>More hubs shorten journeys, with diminishing returns. Each point is '
+        (
+            '<h2 id="how-many">How many hubs?</h2>'
+            if anchor == "how-many"
+            else f'<h2 id="{anchor}">How many hubs: travel time by number of hubs</h2>'
+        )
+        + "<p>More hubs shorten journeys, with diminishing returns. Each point is "
         "the best placement found for that number of hubs; the highlighted row is this run.</p>"
         f"<figure>{svg}<figcaption>Mean and 95th-percentile travel time (left axis) and the share of people "
         "within each time (right axis), by number of hubs.</figcaption></figure>"

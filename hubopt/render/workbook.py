@@ -1,6 +1,7 @@
 """An Excel workbook of a run, for analysts and estates teams who work in spreadsheets.
 
-Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``beds`` (when beds were planned), ``sweep`` (when a
+Sheets: ``summary``, ``sites``, ``zones``, ``equity``, ``clusters`` (the PCNs each hub serves, when the study's
+practices have PCNs), ``beds`` (when beds were planned), ``sweep`` (when a
 how-many-hubs table is given), ``appraisal`` (when given) and ``assumptions``. Every sheet has readable column
 headers, a frozen header row, an auto-filter and number formats (minutes to one decimal, shares as percentages,
 people with thousands separators). Missing and infinite values are left blank, and the assumptions sheet says so.
@@ -22,11 +23,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from hubopt.analysis.appointments import ServicePlan
 from hubopt.analysis.equity import equity_table
 from hubopt.analysis.frontier import Frontier
 from hubopt.files.cell_text import neutralise
 from hubopt.render.report import illustrative_assumptions, solver_statement
 from hubopt.render.report_html import _flatten, _setting_text
+from hubopt.render.report_services import yes_no
 from hubopt.results import RunResult, hub_count
 
 __all__ = ["write_workbook"]
@@ -109,6 +112,13 @@ _LABELS = {
     "hubs_in_size_range_share": "Share of hubs in size range",
     "total_cost": "Total cost (£)",
     "existing_estate_share": "Share on existing estate",
+    "pcn_code": "PCN code",
+    "pcn_name": "Primary Care Network (PCN)",
+    "practices": "Practices in the PCN",
+    "people": "People of the PCN",
+    "hubs": "Hubs serving the PCN",
+    "hub_people": "People of the PCN served by this hub",
+    "hub_share": "Share of the PCN's people served by this hub",
 }
 
 
@@ -152,14 +162,24 @@ def write_workbook(
     _frame_sheet(book.create_sheet("sites"), sites)
     _frame_sheet(book.create_sheet("zones"), pd.DataFrame(run.zones.drop(columns="geometry")))
     _frame_sheet(book.create_sheet("equity"), equity_table(run.zones, run.scenario.thresholds))
+    if run.clusters is not None:
+        _frame_sheet(book.create_sheet("clusters"), pd.DataFrame(run.clusters))
     if run.beds is not None:
         sheet = book.create_sheet("beds")
         row = _frame_sheet(sheet, run.beds.need_table(), title="Community beds needed")
         _frame_sheet(sheet, run.beds.table(), title="Beds by site, today and planned", start_row=row + 2)
     if sweep is not None:
         _frame_sheet(book.create_sheet("sweep"), pd.DataFrame(sweep))
-    if run.outcome is not None and run.outcome.frontier is not None:
-        _frontier_sheet(book.create_sheet("frontier"), run.outcome.frontier)
+    outcome = run.outcome
+    if outcome is not None and outcome.how_many is not None and outcome.frontier is not None:
+        sheet = book.create_sheet("how_many", 1)
+        _put(sheet, 1, 1, f"How many hubs: {outcome.frontier.how_many or 'no limit set'}").font = Font(bold=True)
+        title = "Access, cost, staffing and capacity by number of hubs"
+        _frame_sheet(sheet, _verdicts(outcome.how_many), title=title, start_row=3)
+    if outcome is not None and outcome.frontier is not None:
+        _frontier_sheet(book.create_sheet("frontier"), outcome.frontier)
+    if outcome is not None and outcome.services is not None:
+        _services_sheet(book.create_sheet("appointments"), outcome.services, run.sites)
     if appraisal is not None:
         sheet = book.create_sheet("appraisal")
         row = _frame_sheet(sheet, pd.DataFrame(appraisal))
@@ -177,6 +197,27 @@ def write_workbook(
 
 
 # --------------------------------------------------------------------------------------------------------------------
+
+
+def _verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """The how-many table with each limit's verdict as yes/no (blank: the limit is not set)."""
+    out = pd.DataFrame(table)
+    for col in ("worth_funding", "within_staff", "within_hub_size", "capacity_feasible", "allowed"):
+        out[col] = [yes_no(v) for v in out[col]]
+    return out
+
+
+def _services_sheet(sheet: Worksheet, plan: ServicePlan, sites: pd.DataFrame) -> None:
+    """Each hub's appointments against its capacity, with where the figures come from."""
+    label = " (ILLUSTRATIVE)" if plan.illustrative else ""
+    _put(sheet, 1, 1, f"Appointments a year: {plan.total:,.0f}{label}").font = Font(bold=True)
+    _put(sheet, 2, 1, f"Appointments per head: {plan.rate_basis}")
+    _put(sheet, 3, 1, f"Hub capacity: {plan.capacity_basis}")
+    _put(sheet, 4, 1, f"Capacity kept: {plan.enforcement}")
+    hubs = sites[sites["chosen"]].sort_values("capacity_used_pct", ascending=False)
+    columns = ["site_id", "name", "served_population", "appointments", "appointment_capacity", "capacity_used_pct"]
+    _frame_sheet(sheet, pd.DataFrame(hubs[columns]), title="Each hub's appointments against its capacity",
+                 start_row=6)  # fmt: skip
 
 
 def _frontier_sheet(sheet: Worksheet, frontier: Frontier) -> None:
@@ -245,6 +286,8 @@ def _assumptions(sheet: Worksheet, run: RunResult, flags: Sequence[str]) -> None
     ]
     if run.beds is not None and run.beds.needs:
         rows.append(("Method: community beds", run.beds.needs[0].method))
+    if run.clusters is not None:
+        rows.append(("Method: clusters (Primary Care Networks)", str(run.clusters.attrs.get("rule", ""))))
     rows += [("ILLUSTRATIVE / ASSUMPTION", f) for f in flags]
     rows += [("Note", n) for n in getattr(run.demand, "notes", []) or []]
     rows.append(("Note", "Blank cells are values that are missing or infinite (an area that reaches no hub)."))
@@ -297,6 +340,8 @@ def _format(column: str, series: pd.Series) -> str | None:
     if column.startswith("people_within") and not column.endswith("_per_100k"):
         return _PEOPLE
     if column.startswith("pop") or "population" in column or column in ("list_size", "served_demand", "demand"):
+        return _PEOPLE
+    if column in ("people", "hub_people"):
         return _PEOPLE
     if column in ("gap",):
         return "0.00%"

@@ -20,6 +20,7 @@ from hubopt.scenario.settings import (
     BedSettings,
     CostSettings,
     ModelSettings,
+    ServiceSettings,
     TravelMode,
     WorkforceSettings,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "CostSettings",
     "ModelSettings",
     "Scenario",
+    "ServiceSettings",
     "TravelMode",
     "WorkforceSettings",
     "load_scenario",

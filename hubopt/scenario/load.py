@@ -33,11 +33,20 @@ from hubopt.scenario.sections import (
     _model_settings,
     _options,
     _registration_share,
+    _service_settings,
     _travel_modes,
     _workforce_settings,
     registration_share_file,
 )
-from hubopt.scenario.settings import BedSettings, CostSettings, ModelSettings, TravelMode, WorkforceSettings
+from hubopt.scenario.settings import (
+    BedSettings,
+    CostSettings,
+    ModelSettings,
+    ServiceSettings,
+    TravelMode,
+    WorkforceSettings,
+)
+from hubopt.scenario.site_facts import SiteFacts, site_fact_settings
 
 __all__ = ["Scenario", "load_scenario"]
 
@@ -91,6 +100,7 @@ class Scenario:
     model: ModelSettings = field(default_factory=lambda: ModelSettings())
     costs: CostSettings = field(default_factory=lambda: CostSettings())
     workforce: WorkforceSettings = field(default_factory=lambda: WorkforceSettings())
+    services: ServiceSettings = field(default_factory=lambda: ServiceSettings())
     options: list[OptionSpec] = field(default_factory=list)
     criteria: list[CriterionSpec] | None = None
     write_static_maps: bool = True
@@ -100,6 +110,7 @@ class Scenario:
     write_geopackage: bool = True
     site_postcodes: Path | None = None
     registration_share_file: Path | None = None
+    site_facts: SiteFacts = field(default_factory=SiteFacts)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -239,6 +250,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         unavailable=[str(s) for s in values["sites"]["unavailable"]],
         extra_register=resolve(values["sites"]["extra_register"]),
         site_postcodes=resolve(values["sites"]["postcode_lookup"]),
+        site_facts=site_fact_settings(values["sites"], None, p),
         travel_mode=modes[use].mode,
         travel_method=modes[use].method,
         travel_modes=modes,
@@ -250,6 +262,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         model=settings,
         costs=_cost_settings(values["costs"], p),
         workforce=_workforce_settings(values["workforce"], p),
+        services=_service_settings(values["services"], p),
         options=_options(values["appraisal"]["options"], p),
         criteria=_criteria(values["appraisal"]["criteria"], p),
         write_static_maps=values["outputs"]["static_maps"],

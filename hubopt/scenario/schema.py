@@ -6,6 +6,7 @@ compute with, naming the key each time.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from pathlib import Path
@@ -26,6 +27,13 @@ _MODE_SCHEMA: dict[str, Any] = {
     "max_snap_m": ((int, float), None),
     "missing": (str, "error"),
     "description": (str, None),
+    "gtfs": (str, None),
+    "day": ((str, dt.date), "tuesday"),
+    "window": (str, "08:00-10:00"),
+    "percentile": ((int, float), 50),
+    "max_walk_m": ((int, float), None),
+    "max_transfer_m": ((int, float), None),
+    "detour": ((int, float), None),
 }
 
 # key -> (expected python type(s), default); nested dicts are sections.
@@ -53,6 +61,13 @@ _SCHEMA: dict[str, Any] = {
         "unavailable": (list, []),
         "extra_register": (str, None),
         "postcode_lookup": (str, None),
+        "renewed": (dict, None),
+        "availability": (dict, None),
+        "at_risk": {
+            "poor_conditions": (list, ["C", "D"]),
+            "max_backlog_per_m2": ((int, float), 100.0),
+            "source": (str, None),
+        },
     },
     "travel": {
         "mode": (str, "drive"),
@@ -78,6 +93,7 @@ _SCHEMA: dict[str, Any] = {
         "multi_year_objective": (str, "sum"),
         "sweep": (list, None),
         "explain": (bool, True),
+        "explain_time_limit": ((int, float), None),
         "solver": (str, "highs"),
         "time_limit": ((int, float), 120),
         "mip_gap": ((int, float), 0.0),
@@ -118,6 +134,15 @@ _SCHEMA: dict[str, Any] = {
         "staff_per_team": (dict, None),
         "staff_available": (dict, None),
         "source": (str, None),
+    },
+    "services": {
+        "appointments_per_head": (dict, None),
+        "source": (str, None),
+        "rooms_per_hub": ((int, float), None),
+        "sessions_per_week": ((int, float), None),
+        "appointments_per_session": ((int, float), None),
+        "weeks_per_year": ((int, float), None),
+        "capacity_source": (str, None),
     },
     "appraisal": {
         "options": (list, None),
@@ -212,6 +237,7 @@ def _check_section(values: Any, schema: dict[str, Any], prefix: str, path: Path 
                 "list": "a list",
                 "dict": "a section",
                 "bool": "true or false",
+                "date": "a date",
             }
             _fail(full, f"'{full}' must be {names.get(want, want)}, not {quote(value)}", path)
         _check_numbers(full, value, path)

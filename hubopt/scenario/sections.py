@@ -3,6 +3,7 @@ modes, the model, and the appraisal's options and criteria."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.analysis.workforce import workforce_limits
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
+from hubopt.io.gtfs_calendar import WEEKDAYS
 from hubopt.locate import registry
 from hubopt.scenario.schema import _MODE_SCHEMA, _check_section, _fail
 from hubopt.scenario.settings import (
@@ -20,9 +22,11 @@ from hubopt.scenario.settings import (
     BedSettings,
     CostSettings,
     ModelSettings,
+    ServiceSettings,
     TravelMode,
     WorkforceSettings,
 )
+from hubopt.travel.mode_spec import parse_window
 
 
 def _registration_share(value: Any, path: Path | None) -> dict[str, float] | str | None:
@@ -199,7 +203,8 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
                 path,
                 f"use one of: {', '.join(TRAVEL_METHODS)}",
             )
-        mode = values["mode"] or (str(name) if str(name) in TRAVEL_MODES else "drive")
+        default_mode = "public_transport" if method == "public_transport" else "drive"
+        mode = values["mode"] or (str(name) if str(name) in TRAVEL_MODES else default_mode)
         if mode not in TRAVEL_MODES:
             _fail(f"{key}.mode", f"unknown travel mode {quote(mode)}", path, f"use one of: {', '.join(TRAVEL_MODES)}")
         if method == "network":
@@ -218,6 +223,9 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
                 "a matrix travel mode needs the matrix file (CSV or Parquet: origin, destination, minutes)",
                 path,
             )
+        if method == "public_transport":
+            mode = values["mode"] or "public_transport"
+            _check_public_transport(values, key, mode, path)
         if values["missing"] not in ("error", "unreachable"):
             _fail(f"{key}.missing", f"unknown choice {quote(values['missing'])}", path, "use error or unreachable")
         for k in ("walk_speed_kph", "access_speed_kph", "cutoff_minutes", "max_snap_m"):
@@ -236,6 +244,13 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
             max_snap_m=values["max_snap_m"],
             missing=values["missing"],
             description=values["description"],
+            gtfs=resolve(values["gtfs"]),
+            day=str(values["day"]),
+            window=values["window"],
+            percentile=float(values["percentile"]),
+            max_walk_m=values["max_walk_m"],
+            max_transfer_m=values["max_transfer_m"],
+            detour=values["detour"],
         )
     if use not in modes:
         _fail(
@@ -245,6 +260,36 @@ def _travel_modes(travel: dict[str, Any], path: Path | None, resolve: Any) -> tu
             f"use one of: {', '.join(modes)}",
         )
     return modes, use
+
+
+def _check_public_transport(values: dict[str, Any], key: str, mode: str, path: Path | None) -> None:
+    """The settings of a ``method: public_transport`` mode (the feed itself is checked when it is read)."""
+    if values["gtfs"] is None:
+        _fail(
+            f"{key}.gtfs",
+            "a public_transport travel mode needs a GTFS timetable (a .zip)",
+            path,
+            "name it, e.g. the regional GTFS zip of the Bus Open Data Service (see the README)",
+        )
+    if mode != "public_transport":
+        _fail(f"{key}.mode", f"a GTFS timetable gives public_transport times, not {quote(mode)}", path)
+    try:
+        parse_window(values["window"])
+    except ValueError as exc:
+        _fail(f"{key}.window", f"{quote(values['window'])}: {exc}", path)
+    day = str(values["day"]).strip().lower()
+    if day not in WEEKDAYS:
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            _fail(f"{key}.day", f"{quote(values['day'])} is neither a date (YYYY-MM-DD) nor a weekday", path)
+    if not 0 < values["percentile"] <= 100:
+        _fail(f"{key}.percentile", "must be more than 0 and at most 100 (50 is the median)", path)
+    for k in ("max_walk_m", "max_transfer_m", "detour"):
+        if values[k] is not None and values[k] <= 0:
+            _fail(f"{key}.{k}", "must be a positive number", path)
+    if values["detour"] is not None and values["detour"] < 1:
+        _fail(f"{key}.detour", "a walk is never shorter than the straight line: give 1 or more (e.g. 1.3)", path)
 
 
 def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> ModelSettings:
@@ -265,6 +310,9 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         )
     if model["max_minutes"] is not None and model["max_minutes"] <= 0:
         _fail("model.max_minutes", "must be a positive number of minutes", path)
+    if model["explain_time_limit"] is not None and not model["explain_time_limit"] > 0:
+        hint = "give e.g. 3 (seconds), or remove it for no limit"
+        _fail("model.explain_time_limit", "must be a positive number of seconds", path, hint)
     if not entry.capacity_settings:
         for key in ("min_population", "max_population", "budget", "max_new_build"):
             if model[key] is not None:
@@ -330,6 +378,7 @@ def _model_settings(model: dict[str, Any], year: int, path: Path | None) -> Mode
         multi_year_objective=model["multi_year_objective"],
         sweep=None if sweep is None else list(range(sweep[0], sweep[1] + 1)),
         explain=model["explain"],
+        explain_time_limit=None if model["explain_time_limit"] is None else float(model["explain_time_limit"]),
     )
 
 
@@ -413,6 +462,61 @@ def _workforce_settings(values: dict[str, Any], path: Path | None) -> WorkforceS
         staff_per_team=need,
         staff_available=have,
         source=values["source"],
+    )
+
+
+_CAPACITY_KEYS = ("sessions_per_week", "appointments_per_session", "weeks_per_year")
+
+
+def _service_settings(values: dict[str, Any], path: Path | None) -> ServiceSettings:
+    """``services.*`` checked: every service's rates by age band, and the capacity figures (all positive; rooms may
+    come from the register's ``rooms`` column instead)."""
+    given = values["appointments_per_head"]
+    others = [k for k in ("rooms_per_hub", *_CAPACITY_KEYS, "source", "capacity_source") if values[k] is not None]
+    if given is None:
+        if others:
+            _fail(
+                f"services.{others[0]}",
+                "services settings are given but no appointments per head",
+                path,
+                'give services.appointments_per_head, e.g. {clinics: {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, '
+                '"85+": 2.5}}',
+            )
+        return ServiceSettings()
+    if not given:
+        _fail("services.appointments_per_head", "list at least one service with its appointments per head", path)
+    rates: dict[str, dict[str, float]] = {}
+    for service, bands in given.items():
+        key = f"services.appointments_per_head.{service}"
+        if not isinstance(bands, dict):
+            _fail(key, "give the service's appointments per head per year by age band", path,
+                  'e.g. {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, "85+": 2.5}')  # fmt: skip
+        try:
+            rates[str(service)] = check_band_weights(bands, where=key)
+        except InputError as exc:
+            raise InputError(exc.problem, path=path, setting=key, hint=exc.hint) from None
+    for key in _CAPACITY_KEYS:
+        if values[key] is None:
+            _fail(
+                f"services.{key}",
+                "hub capacity is rooms x sessions per week x appointments per session x weeks per year: "
+                f"services.{key} is missing",
+                path,
+                "give it (e.g. sessions_per_week: 9, appointments_per_session: 10, weeks_per_year: 48)",
+            )
+    for key in ("rooms_per_hub", *_CAPACITY_KEYS):
+        if values[key] is not None and values[key] <= 0:
+            _fail(f"services.{key}", f"services.{key} must be more than zero", path)
+    if values["weeks_per_year"] > 53:
+        _fail("services.weeks_per_year", "a year has at most 53 weeks", path)
+    return ServiceSettings(
+        appointments_per_head=rates,
+        source=values["source"],
+        rooms_per_hub=None if values["rooms_per_hub"] is None else float(values["rooms_per_hub"]),
+        sessions_per_week=float(values["sessions_per_week"]),
+        appointments_per_session=float(values["appointments_per_session"]),
+        weeks_per_year=float(values["weeks_per_year"]),
+        capacity_source=values["capacity_source"],
     )
 
 

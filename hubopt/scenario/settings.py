@@ -3,7 +3,7 @@ setting allows. The :class:`~hubopt.scenario.load.Scenario` that holds them is m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hubopt.travel.mode_spec import TRAVEL_METHODS, TRAVEL_MODES, TravelMode
 
@@ -15,6 +15,7 @@ __all__ = [
     "BedSettings",
     "CostSettings",
     "ModelSettings",
+    "ServiceSettings",
     "TravelMode",
     "WorkforceSettings",
 ]
@@ -39,6 +40,7 @@ class ModelSettings:
     multi_year_objective: str = "sum"
     sweep: list[int] | None = None
     explain: bool = True
+    explain_time_limit: float | None = None  # seconds for the explanation (None: until it is complete)
 
 
 @dataclass
@@ -106,3 +108,44 @@ class WorkforceSettings:
             v is not None
             for v in (self.population_per_team, self.max_teams_per_hub, self.staff_per_team, self.staff_available)
         )
+
+
+@dataclass
+class ServiceSettings:
+    """The ``services:`` section, validated: the appointments a hub's services need and the appointments a hub can
+    hold (rooms x sessions per week x appointments per session x weeks per year)."""
+
+    #: Appointments per head per year by age band, for each service a hub hosts (service -> band -> rate); empty
+    #: when the section is not given.
+    appointments_per_head: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Where the rates come from (None: assumptions, labelled ILLUSTRATIVE).
+    source: str | None = None
+    #: Clinic rooms of a hub at a site whose register gives no ``rooms``.
+    rooms_per_hub: float | None = None
+    #: Sessions a room runs a week.
+    sessions_per_week: float | None = None
+    #: Appointments a session holds.
+    appointments_per_session: float | None = None
+    #: Weeks a year the hub runs clinics.
+    weeks_per_year: float | None = None
+    #: Where the capacity figures come from (None: assumptions, labelled ILLUSTRATIVE).
+    capacity_source: str | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether the section sets appointment rates."""
+        return bool(self.appointments_per_head)
+
+    def rate_by_band(self) -> dict[str, float]:
+        """Appointments per head per year by age band, all services together."""
+        bands: dict[str, float] = {}
+        for rates in self.appointments_per_head.values():
+            for band, rate in rates.items():
+                bands[band] = bands.get(band, 0.0) + rate
+        return bands
+
+    def appointments_per_room(self) -> float:
+        """Appointments one room holds a year (sessions x appointments per session x weeks)."""
+        assert self.sessions_per_week is not None and self.appointments_per_session is not None
+        assert self.weeks_per_year is not None
+        return self.sessions_per_week * self.appointments_per_session * self.weeks_per_year

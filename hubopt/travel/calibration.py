@@ -21,7 +21,9 @@ from hubopt.io._coords import CRS_BNG, CRS_LONLAT, check_coordinates_in_gb
 from hubopt.io._csv import read_csv_table
 from hubopt.io._files import file_sha256
 from hubopt.io._numbers import numeric_column
-from hubopt.travel.estimate import CandidateFit, StraightLineModel
+from hubopt.travel.estimate import DISTANCE_MEASURES, CandidateFit, StraightLineModel
+from hubopt.travel.land_distance import land_distances
+from hubopt.travel.land_source import land_mask_from_boundaries
 from hubopt.travel.model_forms import (
     CV_FOLDS,
     CV_SEED,
@@ -33,7 +35,14 @@ from hubopt.travel.model_forms import (
     is_monotone,
 )
 
-__all__ = ["CENTROIDS_FILE", "STROKE_UNITS_FILE", "TRAVEL_TIMES_FILE", "fit_straight_line_model"]
+__all__ = [
+    "CENTROIDS_FILE",
+    "LAD_BOUNDARIES_FILE",
+    "LSOA_BOUNDARIES_FOLDER",
+    "STROKE_UNITS_FILE",
+    "TRAVEL_TIMES_FILE",
+    "fit_straight_line_model",
+]
 
 
 #: Calibration files, relative to the shared data folder (see its SOURCES.md, sections 2, 5 and 8).
@@ -42,6 +51,11 @@ CENTROIDS_FILE = Path(
     "population/Lower_Layer_Super_Output_Areas_December_2011_Population_Weighted_Centroids_westkent_mse.csv"
 )
 STROKE_UNITS_FILE = Path("hospitals/hosp_107_stroke_units_england.csv")
+#: The clipped boundaries the land mask of a land-distance fit is made from (SOURCES.md, section 6).
+LSOA_BOUNDARIES_FOLDER = Path("boundaries/lsoa2011_bgc_by_lad")
+LAD_BOUNDARIES_FILE = Path(
+    "boundaries/Local_Authority_Districts_December_2017_SGC_UK_WGS84_westkent_mse_25km.geojson"
+)
 
 
 #: Threshold of the "share within" error measure.
@@ -137,6 +151,10 @@ def _read_calibration_pairs(source_dir: Path) -> tuple[pd.DataFrame, dict[str, i
             )
             / 1000.0,
             "observed": kept["observed"].to_numpy(dtype=np.float64),
+            "x": kept["x"].to_numpy(dtype=np.float64),
+            "y": kept["y"].to_numpy(dtype=np.float64),
+            "unit_x": kept["ux"].to_numpy(dtype=np.float64),
+            "unit_y": kept["uy"].to_numpy(dtype=np.float64),
         }
     )
     # A fixed order (by LSOA code) so that folds, and hence the choice, do not depend on the file's row order.
@@ -163,8 +181,31 @@ def _choose(candidates: list[CandidateFit]) -> CandidateFit:
     return min(close, key=lambda c: (c.n_params, c.cv_mae_minutes))
 
 
-def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.DataFrame]:
-    """Fit drive time against straight-line distance on the SAMueL modelled road times.
+def _along_land(pairs: pd.DataFrame, source_dir: Path) -> tuple[np.ndarray, str, dict[str, str]]:
+    """Distance along land (km) of every pair, on a mask made from the data folder's clipped boundaries."""
+    lsoa_xy = pairs[["x", "y"]].to_numpy()
+    unit_xy = pairs[["unit_x", "unit_y"]].drop_duplicates().to_numpy()
+    lsoa_dir = source_dir / LSOA_BOUNDARIES_FOLDER
+    lad_path = source_dir / LAD_BOUNDARIES_FILE
+    mask = land_mask_from_boundaries(lsoa_dir, lad_path if lad_path.exists() else None, np.vstack([lsoa_xy, unit_xy]))
+    dist = land_distances(lsoa_xy, unit_xy, mask)
+    unit_index = {tuple(xy): j for j, xy in enumerate(unit_xy.tolist())}
+    cols = np.array([unit_index[tuple(xy)] for xy in pairs[["unit_x", "unit_y"]].to_numpy().tolist()])
+    km = dist.km[np.arange(len(pairs)), cols]
+    note = f"distance along land on a {mask.describe()}; {mask.source}"
+    no_path = int(dist.no_land_path[np.arange(len(pairs)), cols].sum())
+    if no_path:
+        note += f" ({no_path} pairs with no land path kept their straight-line distance)"
+    files = {str(LSOA_BOUNDARIES_FOLDER / f.name): file_sha256(f) for f in sorted(lsoa_dir.glob("*.json"))}
+    if lad_path.exists():
+        files[str(LAD_BOUNDARIES_FILE)] = file_sha256(lad_path)
+    return km, note, files
+
+
+def fit_straight_line_model(
+    source_dir: Path, distance: str = "straight_line"
+) -> tuple[StraightLineModel, pd.DataFrame]:
+    """Fit drive time against straight-line distance (or distance along land) on the SAMueL modelled road times.
 
     Reads, under ``source_dir``, ``travel_times/lsoa_107_ivt_westkent_mse.csv`` (modelled minutes from each
     LSOA 2011 to its nearest IVT unit), the LSOA 2011 population-weighted centroids and the stroke unit locations;
@@ -176,6 +217,9 @@ def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.Dat
     ----------
     source_dir : Path
         The shared open-data folder (the one holding SOURCES.md).
+    distance : str
+        ``"straight_line"`` (as the crow flies) or ``"land"``: along land, on a land mask made from the folder's
+        clipped LSOA and district boundaries (``boundaries/``; see :mod:`hubopt.travel.land_source`).
 
     Returns
     -------
@@ -184,7 +228,8 @@ def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.Dat
         in ``model.join`` (none do in the shipped data).
     pairs : pandas.DataFrame
         One row per calibration pair: ``lsoa`` (LSOA 2011 code), ``lsoa_name``, ``unit`` (postcode),
-        ``distance_km``, ``observed`` and ``predicted`` (minutes), ``residual`` (predicted - observed).
+        ``distance_km`` (straight line), ``land_km`` (along land, for a land fit only), ``observed`` and
+        ``predicted`` (minutes), ``residual`` (predicted - observed).
 
     Raises
     ------
@@ -192,9 +237,16 @@ def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.Dat
         If a file or column is missing, a value is not a number, a name is duplicated, a coordinate lies outside
         Great Britain, or too few rows join.
     """
+    if distance not in DISTANCE_MEASURES:
+        raise ValueError(f"distance must be one of {', '.join(DISTANCE_MEASURES)}, not {distance!r}")
     source_dir = Path(source_dir)
     pairs, join, files = _read_calibration_pairs(source_dir)
     d = pairs["distance_km"].to_numpy()
+    distance_note = ""
+    if distance == "land":
+        d, distance_note, boundary_files = _along_land(pairs, source_dir)
+        files = {**files, **boundary_files}
+        pairs.insert(pairs.columns.get_loc("distance_km") + 1, "land_km", d)
     t = pairs["observed"].to_numpy()
     folds = np.random.default_rng(CV_SEED).permutation(len(d)) % CV_FOLDS
 
@@ -241,6 +293,8 @@ def fit_straight_line_model(source_dir: Path) -> tuple[StraightLineModel, pd.Dat
         candidates=candidates,
         join=join,
         source_files=files,
+        distance_measure=distance,
+        distance_note=distance_note,
     )
-    pairs = pairs.assign(predicted=predicted, residual=err)
+    pairs = pairs.drop(columns=["x", "y", "unit_x", "unit_y"]).assign(predicted=predicted, residual=err)
     return model, pairs

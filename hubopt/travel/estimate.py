@@ -45,11 +45,15 @@ from hubopt.travel.model_forms import SELECTION_RULE, fitted_formula, get_form, 
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
+    "DISTANCE_MEASURES",
+    "LAND_METHOD_NAME",
+    "LAND_MODEL_PATH",
     "METHOD_NAME",
     "CandidateFit",
     "StraightLineModel",
     "describe",
     "load_default_model",
+    "load_land_model",
     "straight_line_minutes",
 ]
 
@@ -57,8 +61,20 @@ __all__ = [
 #: Identifier of this travel-time method, for run manifests and output tables.
 METHOD_NAME = "straight_line_calibrated"
 
+#: Identifier of the land-distance variant (the same model forms, fitted on distance along land).
+LAND_METHOD_NAME = "land_distance_calibrated"
+
 #: The committed, fitted model.
 DEFAULT_MODEL_PATH = Path(__file__).with_name("straight_line_model.json")
+#: The committed model fitted on distance along land (see :mod:`hubopt.travel.land_distance`).
+LAND_MODEL_PATH = Path(__file__).with_name("land_distance_model.json")
+
+#: The distances a model can be fitted on: as the crow flies, or along land (round estuaries).
+DISTANCE_MEASURES = ("straight_line", "land")
+_DISTANCE_UNITS = {
+    "straight_line": "t in minutes by car; d = straight-line distance in km (British National Grid)",
+    "land": "t in minutes by car; d = distance along land in km (round estuaries; British National Grid)",
+}
 
 
 _SCHEMA = "hubopt.straight_line_model/1"
@@ -173,6 +189,10 @@ class StraightLineModel:
         Counts from joining the calibration files (rows read, rows that failed to join, pairs kept).
     source_files : Mapping[str, str]
         SHA-256 of each calibration file, by path relative to the data folder.
+    distance_measure : str
+        The distance ``d`` is measured as: ``"straight_line"`` (as the crow flies) or ``"land"`` (along land).
+    distance_note : str
+        How the distance was measured, in words (for land: the land grid and its source).
     """
 
     form: str
@@ -189,8 +209,14 @@ class StraightLineModel:
     selection_rule: str = SELECTION_RULE
     join: Mapping[str, int] = field(default_factory=dict)
     source_files: Mapping[str, str] = field(default_factory=dict)
+    distance_measure: str = "straight_line"
+    distance_note: str = ""
 
     def __post_init__(self) -> None:
+        if self.distance_measure not in DISTANCE_MEASURES:
+            raise ValueError(
+                f"unknown distance measure {self.distance_measure!r}; known: {', '.join(DISTANCE_MEASURES)}"
+            )
         form = get_form(self.form)
         missing = [n for n in form.coefficient_names if n not in self.coefficients]
         if missing:
@@ -202,7 +228,7 @@ class StraightLineModel:
 
     @property
     def formula(self) -> str:
-        """The fitted equation in plain text (t in minutes, d in straight-line km)."""
+        """The fitted equation in plain text (t in minutes, d in km: straight-line or along land)."""
         return fitted_formula(self.form, self.coefficients)
 
     def predict_minutes(self, distance_km: np.ndarray) -> np.ndarray:
@@ -228,11 +254,13 @@ class StraightLineModel:
         """A JSON-ready dictionary (``formula`` is included for readers and ignored when loading)."""
         return {
             "schema": _SCHEMA,
-            "method": METHOD_NAME,
+            "method": METHOD_NAME if self.distance_measure == "straight_line" else LAND_METHOD_NAME,
+            "distance_measure": self.distance_measure,
+            "distance_note": self.distance_note,
             "form": self.form,
             "formula": self.formula,
             "coefficients": dict(self.coefficients),
-            "units": "t in minutes by car; d = straight-line distance in km (British National Grid)",
+            "units": _DISTANCE_UNITS[self.distance_measure],
             "mae_minutes": self.mae_minutes,
             "rmse_minutes": self.rmse_minutes,
             "share_within_5_minutes": self.share_within_5_minutes,
@@ -270,6 +298,8 @@ class StraightLineModel:
             selection_rule=str(data.get("selection_rule", SELECTION_RULE)),
             join={str(k): int(v) for k, v in data.get("join", {}).items()},
             source_files={str(k): str(v) for k, v in data.get("source_files", {}).items()},
+            distance_measure=str(data.get("distance_measure", "straight_line")),
+            distance_note=str(data.get("distance_note", "")),
         )
 
     @classmethod
@@ -323,6 +353,12 @@ def load_default_model() -> StraightLineModel:
     return StraightLineModel.from_json(DEFAULT_MODEL_PATH)
 
 
+@functools.cache
+def load_land_model() -> StraightLineModel:
+    """The model fitted on distance along land, committed with hubopt (``land_distance_model.json``)."""
+    return StraightLineModel.from_json(LAND_MODEL_PATH)
+
+
 def straight_line_minutes(
     origins_xy: np.ndarray, destinations_xy: np.ndarray, model: StraightLineModel | None = None
 ) -> np.ndarray:
@@ -363,7 +399,8 @@ def _as_xy(xy: np.ndarray, name: str) -> np.ndarray:
 def describe(model: StraightLineModel | None = None) -> str:
     """One line, in plain English, describing the method and its measured error, for maps, tables and reports."""
     m = load_default_model() if model is None else model
+    distance = "straight-line distance" if m.distance_measure == "straight_line" else "distance along land"
     return (
-        "straight-line distance converted to drive time by a model calibrated on modelled road times "
+        f"{distance} converted to drive time by a model calibrated on modelled road times "
         f"(MAE {m.mae_minutes:.1f} min, {100 * m.share_within_5_minutes:.0f} % within 5 min)"
     )

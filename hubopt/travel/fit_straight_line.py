@@ -2,9 +2,10 @@
 
 Usage::
 
-    python -m hubopt.travel.fit_straight_line --source ../shared/data [--out PATH] [--pairs PATH]
+    python -m hubopt.travel.fit_straight_line --source ../shared/data [--distance land] [--out PATH] [--pairs PATH]
 
-Without ``--out`` the model is written to the committed ``hubopt/travel/straight_line_model.json``.
+Without ``--out`` the model is written to the committed ``hubopt/travel/straight_line_model.json`` (or, with
+``--distance land``, ``hubopt/travel/land_distance_model.json``).
 """
 
 from __future__ import annotations
@@ -19,22 +20,25 @@ from hubopt.files.atomic import atomic_path
 from hubopt.files.cell_text import to_csv
 from hubopt.files.output_folder import write_problem
 from hubopt.travel.calibration import fit_straight_line_model
-from hubopt.travel.estimate import DEFAULT_MODEL_PATH, StraightLineModel
+from hubopt.travel.estimate import DEFAULT_MODEL_PATH, DISTANCE_MEASURES, LAND_MODEL_PATH, StraightLineModel
 
 __all__ = ["build_parser", "format_report", "main"]
 
 
 def format_report(model: StraightLineModel) -> str:
     """A short plain-text report of a fitted model: form, coefficients, errors, candidates and data joined."""
+    measure = "straight-line" if model.distance_measure == "straight_line" else "along-land"
     lines = [
-        f"Straight-line travel-time model: {model.form}",
-        f"  {model.formula}   (t minutes, d straight-line km)",
+        f"{measure.capitalize()} travel-time model: {model.form}",
+        f"  {model.formula}   (t minutes, d {measure} km)",
         "  coefficients: " + ", ".join(f"{k} = {v:.6g}" for k, v in model.coefficients.items()),
         f"  MAE {model.mae_minutes:.3f} min, RMSE {model.rmse_minutes:.3f} min, "
         f"{100 * model.share_within_5_minutes:.1f} % within 5 min, CV MAE {model.cv_mae_minutes:.3f} min",
-        f"  {model.n_pairs:,} pairs, straight-line {model.distance_range_km[0]:g}-{model.distance_range_km[1]:g} km",
+        f"  {model.n_pairs:,} pairs, {measure} {model.distance_range_km[0]:g}-{model.distance_range_km[1]:g} km",
         f"  source: {model.source}",
     ]
+    if model.distance_note:
+        lines.append(f"  distance: {model.distance_note}")
     if model.join:
         j = model.join
         lines.append(
@@ -74,10 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="the shared open-data folder (holding travel_times/, population/ and hospitals/)",
     )
     parser.add_argument(
+        "--distance",
+        choices=DISTANCE_MEASURES,
+        default="straight_line",
+        help="fit on straight-line distance (default) or on distance along land (round estuaries)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_MODEL_PATH,
-        help=f"where to write the model (default: {DEFAULT_MODEL_PATH})",
+        default=None,
+        help=f"where to write the model (default: {DEFAULT_MODEL_PATH}, or {LAND_MODEL_PATH.name} beside it "
+        "with --distance land)",
     )
     parser.add_argument(
         "--pairs",
@@ -103,11 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        model, pairs = fit_straight_line_model(args.source)
+        model, pairs = fit_straight_line_model(args.source, distance=args.distance)
     except HuboptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(format_report(model))
+    if args.out is None:
+        args.out = DEFAULT_MODEL_PATH if args.distance == "straight_line" else LAND_MODEL_PATH
     try:
         model.to_json(args.out)
         print(f"Model written to {args.out}")

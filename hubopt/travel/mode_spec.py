@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["TRAVEL_METHODS", "TRAVEL_MODES", "TravelMode"]
+__all__ = ["TRAVEL_METHODS", "TRAVEL_MODES", "TravelMode", "parse_window"]
 
 #: How travel times are obtained.
-TRAVEL_METHODS = ("straight_line", "network", "matrix")
+TRAVEL_METHODS = ("straight_line", "land_distance", "network", "matrix", "public_transport")
 #: The ways of travelling a mode may model.
 TRAVEL_MODES = ("drive", "walk", "public_transport", "other")
 
@@ -22,8 +22,7 @@ TRAVEL_MODES = ("drive", "walk", "public_transport", "other")
 class TravelMode:
     """One way of travelling, and how its times are obtained.
 
-    ``method`` is ``straight_line`` (calibrated estimate, offline), ``network`` (shortest paths on an OSM road or
-    footpath network file) or ``matrix`` (a supplied zone × site matrix, e.g. public transport from r5py).
+    TRAVEL_METHODS = ("straight_line", "land_distance", "network", "matrix", "public_transport")
     """
 
     name: str
@@ -38,3 +37,31 @@ class TravelMode:
     max_snap_m: float | None = None
     missing: Literal["error", "unreachable"] = "error"
     description: str | None = None
+    gtfs: Path | None = None
+    day: str = "tuesday"
+    window: str = "08:00-10:00"
+    percentile: float = 50.0
+    max_walk_m: float | None = None
+    max_transfer_m: float | None = None
+    detour: float | None = None
+
+
+def parse_window(text: str) -> tuple[float, float]:
+    """``"HH:MM-HH:MM"`` as (start, end) seconds after midnight; raises ``ValueError`` when it is not one.
+
+    The end may pass 24:00 (``"23:00-25:00"``) and must be after the start.
+    """
+    parts = str(text).replace(" ", "").split("-")
+    if len(parts) != 2:
+        raise ValueError("give the window as HH:MM-HH:MM, e.g. 08:00-10:00")
+    out = []
+    for part in parts:
+        hours, sep, minutes = part.partition(":")
+        if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2 or int(minutes) > 59:
+            raise ValueError(f"{part!r} is not a time HH:MM")
+        out.append(int(hours) * 3600.0 + int(minutes) * 60.0)
+    if out[1] <= out[0]:
+        raise ValueError("the window's end must be after its start")
+    if out[1] > 48 * 3600.0:
+        raise ValueError("the window must end by 48:00")
+    return out[0], out[1]

@@ -7,7 +7,6 @@ them with the budget, so it is the one place to change when they take a time bud
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +23,6 @@ from hubopt.locate.solution import LocationResult
 from hubopt.workbench.answer import json_number
 
 __all__ = ["ExplainInputs", "Explanation", "bounded_explanation", "explanation_sentences"]
-
-#: Whether the explanation functions take a ``deadline`` (a time budget of their own) yet.
-_TAKES_DEADLINE = "deadline" in inspect.signature(swap_table).parameters and (
-    "deadline" in inspect.signature(next_best_solutions).parameters
-)
 
 #: Alternatives listed per hub, and distinct answers listed (the best included), as ``hubopt run`` lists them.
 N_ALTERNATIVES = 3
@@ -122,16 +116,14 @@ class ExplainInputs:
 
 
 def bounded_explanation(inputs: ExplainInputs, budget_seconds: float) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
-    """The swap table and the next-best answers, within about ``budget_seconds``.
+    """The swap table and the next-best answers, within ``budget_seconds``.
 
-    The one place the explanation functions are called with the budget. The swaps come first; the next-best
-    answers only while budget is left. When :func:`~hubopt.locate.explain.swap_table` and
-    :func:`~hubopt.locate.explain.next_best_solutions` take a ``deadline`` themselves, it is passed on and their
-    ``attrs["cut_short"]`` is read. Until then the budget is shared out as time limits: each solve may use the
-    budget left divided by the solves still to come (a swap re-solve per hub of the capacitated model; each
-    next-best answer), on top of the scenario's own time limit; a next-best answer stopped short is labelled so in
-    its ``status`` column. Either way ``cut_short`` is True when the budget ran out before both tables were
-    complete. Time is read from :func:`hubopt.locate._clock.now`, the clock of every solver deadline.
+    The one place the explanation functions are called with the budget: both get the same absolute ``deadline``
+    (read from :func:`hubopt.locate._clock.now`, the clock of every solver deadline), stop cleanly when it comes,
+    keep only whole rows, and say so in ``attrs["cut_short"]``. The next-best ranking starts from the answer being
+    explained (``incumbent``), and each of its solves runs with the scenario's own solver options, capped by the
+    functions at the time left. A next-best answer not proven in its place is labelled so in its ``status`` column,
+    and counts as cut short.
 
     Parameters
     ----------
@@ -148,38 +140,31 @@ def bounded_explanation(inputs: ExplainInputs, budget_seconds: float) -> tuple[p
         True when the budget ran out before both tables were complete.
     """
     deadline = _clock.now() + float(budget_seconds)
-
-    def left() -> float:
-        return deadline - _clock.now()
-
-    def options(solves: int, mip_gap: float) -> SolverOptions:
-        limit = max(left() / max(solves, 1), 0.05)
-        if inputs.options.time_limit is not None:
-            limit = min(limit, inputs.options.time_limit)
-        return SolverOptions(inputs.options.solver, limit, mip_gap)
-
-    kw: dict[str, Any] = {"rules": inputs.rules, "site_ids": inputs.site_ids, "site_names": inputs.site_names}
-    if _TAKES_DEADLINE:
-        kw["deadline"] = deadline
+    kw: dict[str, Any] = {
+        "rules": inputs.rules,
+        "site_ids": inputs.site_ids,
+        "site_names": inputs.site_names,
+        "deadline": deadline,
+    }
     own: dict[str, Any] = {"model_kwargs": inputs.model_kwargs} if inputs.model_kwargs is not None else {}
-    hubs = len(inputs.result.open_sites) if own else 1
     swaps = swap_table(
         inputs.minutes, inputs.weights, inputs.result, n_alternatives=N_ALTERNATIVES,
-        options=options(hubs, 0.0), **kw, **own,
+        options=SolverOptions(inputs.options.solver, inputs.options.time_limit), **kw, **own,
     )  # fmt: skip
-    if left() <= 0 or swaps.attrs.get("cut_short"):
+    if swaps.attrs.get("cut_short") or _clock.now() >= deadline:
         return swaps, pd.DataFrame(), True
     try:
         next_best = next_best_solutions(
             inputs.minutes, inputs.weights, inputs.n_hubs, n_solutions=N_SOLUTIONS, model=inputs.result.model,
-            max_minutes=inputs.max_minutes, options=options(N_SOLUTIONS, inputs.options.mip_gap), **kw, **own,
+            max_minutes=inputs.max_minutes, options=inputs.options,
+            incumbent=[int(j) for j in inputs.result.open_sites], **kw, **own,
         )  # fmt: skip
     except ModelError:
         # The first of the list (the answer itself, found again) was not found in the time left: the list is empty.
         return swaps, pd.DataFrame(), True
     stopped = next_best.attrs.get("stopped") is not None or bool(next_best.attrs.get("cut_short"))
     unproven = "status" in next_best and bool((next_best["status"] != "optimal").any())
-    return swaps, next_best, stopped or unproven or left() < 0
+    return swaps, next_best, stopped or unproven
 
 
 def _worse(measure_key: str, row: Mapping[str, Any], max_minutes: float | None) -> str:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from hubopt.errors import InputError
-from hubopt.io.forecasts import parse_age_group, read_snpp, snpp_age_bands
+from hubopt.io.forecasts import parse_age_group, read_snpp, read_snpp_files, snpp_age_bands
 
 SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_age65plus_and_allages.csv"
 HEADER = '"AREA_CODE","AREA_NAME","COMPONENT","SEX","AGE_GROUP","2022","2023"'
@@ -221,3 +221,70 @@ def test_real_snpp_with_a_year_column_deleted_is_refused(shared_data: Path, tmp_
     real.drop(columns=["2031"]).to_csv(path, index=False)
     with pytest.raises(InputError, match=r"has years 2022 to 2047 but not 2031"):
         read_snpp(path)
+
+
+# --- Mid and South Essex, and a folder of extracts ----------------------------------------------------------------
+
+MSE_SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_mse_age65plus_and_allages.csv"
+#: All ages and 65+ in 2022 and 2047, per district, as ../shared/data/SOURCES.md gives them from the file.
+MSE_TOTALS = {
+    "E06000033": (180_884, 192_828, 34_983, 46_097),  # Southend-on-Sea
+    "E06000034": (176_788, 199_336, 24_123, 31_436),  # Thurrock
+    "E07000066": (188_810, 203_941, 32_262, 38_887),  # Basildon
+    "E07000067": (157_605, 180_098, 32_638, 44_719),  # Braintree
+    "E07000068": (77_348, 83_971, 15_745, 18_544),  # Brentwood
+    "E07000069": (89_744, 94_162, 22_871, 25_764),  # Castle Point
+    "E07000070": (183_414, 211_331, 35_646, 46_599),  # Chelmsford
+    "E07000074": (67_568, 81_051, 17_111, 24_150),  # Maldon
+    "E07000075": (87_194, 98_681, 20_384, 25_730),  # Rochford
+}
+
+
+def test_snpp_real_mid_and_south_essex_file(shared_data: Path) -> None:
+    snpp = read_snpp(shared_data / "projections" / MSE_SNPP)
+    assert len(snpp) == 9 * 27 * 26
+    assert set(snpp["area_code"]) == set(MSE_TOTALS)
+    assert snpp.attrs["excluded"] == {}
+    bands = snpp_age_bands(snpp).groupby(["area_code", "band", "year"])["population"].sum()
+    for code, (all_2022, all_2047, old_2022, old_2047) in MSE_TOTALS.items():
+        total = bands.loc[code].groupby(level="year").sum()
+        older = bands.loc[code].drop("0-64", level="band").groupby(level="year").sum()
+        assert (total[2022], total[2047]) == (pytest.approx(all_2022, abs=1), pytest.approx(all_2047, abs=1))
+        assert (older[2022], older[2047]) == (pytest.approx(old_2022, abs=1), pytest.approx(old_2047, abs=1))
+    # one cell as the file gives it: Maldon, all ages, 2030
+    maldon = snpp[(snpp["area_code"] == "E07000074") & (snpp["age_group"] == "All ages") & (snpp["year"] == 2030)]
+    assert maldon["population"].tolist() == [pytest.approx(72_750.613, abs=1e-6)]
+
+
+def test_snpp_files_of_a_folder_of_extracts(shared_data: Path) -> None:
+    files = sorted((shared_data / "projections").glob("*.csv"))
+    snpp = read_snpp_files(files)
+    assert len(snpp) == (4 + 9 + 1) * 27 * 26  # West Kent, Mid and South Essex, Barking and Dagenham
+    assert snpp.attrs["sources"]["E07000074"] == str(shared_data / "projections" / MSE_SNPP)
+    assert snpp.attrs["sources"]["E07000110"] == str(shared_data / "projections" / SNPP)
+    pd.testing.assert_frame_equal(
+        snpp[snpp["area_code"] == "E07000074"].reset_index(drop=True),
+        read_snpp(shared_data / "projections" / MSE_SNPP).query("area_code == 'E07000074'").reset_index(drop=True),
+    )
+
+
+def test_snpp_files_refuse_an_area_in_two_files_and_different_years(tmp_path: Path) -> None:
+    first = _write(tmp_path, [HEADER, *_full_ages()], name="a.csv")
+    again = _write(tmp_path, [HEADER, *_full_ages("E07000111"), *_full_ages()], name="b.csv")
+    with pytest.raises(
+        InputError, match=r"b\.csv, column 'AREA_CODE': area E07000110 is in two .* a\.csv and b\.csv"
+    ):
+        read_snpp_files([first, again])
+    later = _write(tmp_path, [HEADER.replace('"2022","2023"', '"2023","2024"'), *_full_ages("E07000111")], "c.csv")
+    with pytest.raises(InputError, match=r"cover different years: a\.csv has 2022 to 2023, this file 2023 to 2024"):
+        read_snpp_files([first, later])
+    with pytest.raises(InputError, match="no ONS subnational population projections file"):
+        read_snpp_files([])
+
+
+def test_snpp_files_name_the_file_of_an_area_in_band_errors(tmp_path: Path) -> None:
+    good = _write(tmp_path, [HEADER, *_full_ages()], name="good.csv")
+    short = _write(tmp_path, [HEADER, *_full_ages("E07000111")[:60]], name="short.csv")  # ages 60-89 missing
+    with pytest.raises(InputError, match=r"short\.csv") as info:
+        snpp_age_bands(read_snpp_files([good, short]))
+    assert info.value.path == str(short)

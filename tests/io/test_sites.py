@@ -14,6 +14,7 @@ from hubopt.errors import InputError
 from hubopt.io._coords import bng_to_lonlat
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.sites import (
+    AVAILABILITY_COLUMNS,
     ESTATE_COLUMNS,
     SITE_COLUMNS,
     SITE_STATUSES,
@@ -71,7 +72,14 @@ def small_lookup() -> PostcodeLookup:
 # ------------------------------------------------------------------------------------------------------------------
 def test_read_register(tmp_path: Path, small_lookup: PostcodeLookup) -> None:
     sites = read_site_register(register(tmp_path, GOOD), postcodes=small_lookup)
-    assert list(sites.columns) == [*SITE_COLUMNS, *ESTATE_COLUMNS, "owner", "located_by", "geometry"]
+    assert list(sites.columns) == [
+        *SITE_COLUMNS,
+        *ESTATE_COLUMNS,
+        *AVAILABILITY_COLUMNS,
+        "owner",
+        "located_by",
+        "geometry",
+    ]
     assert sites.crs.to_epsg() == 27700
     assert sites["site_id"].tolist() == ["S1", "S2", "S3", "007"]
     assert sites["type"].tolist() == ["acute_hospital", "community_hospital", "community_hospital", "gp_practice"]
@@ -371,3 +379,45 @@ def test_write_needs_points(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="site 'A' has no point geometry"):
         write_site_register(sites, tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_pcn_columns_are_optional_register_columns(tmp_path: Path) -> None:
+    """A practice's Primary Care Network: ``PCN code``/``PCN Name`` read as pcn_code/pcn_name (blank is missing);
+    a register without them gets both as missing values, and writing keeps them."""
+    f = register(
+        tmp_path,
+        "site_id,name,type,status,easting,northing,PCN code,PCN Name\n"
+        "G1,Practice one,gp_practice,existing,560000,150000,U05510,MALLING PCN\n"
+        "R1,Hospital,community_hospital,existing,561000,151000,,\n",
+    )
+    sites = read_site_register(f)
+    assert sites["pcn_code"].tolist()[0] == "U05510" and sites["pcn_name"].tolist()[0] == "MALLING PCN"
+    assert sites["pcn_code"].isna().tolist() == [False, True]
+    out = tmp_path / "out.csv"
+    write_site_register(sites, out)
+    again = read_site_register(out)
+    assert again["pcn_code"].tolist()[0] == "U05510" and pd.isna(again["pcn_name"].iloc[1])
+    plain = read_site_register(register(tmp_path, f"{HEADER}\nS1,One,other,existing,,,560000,150000,\n", "plain.csv"))
+    assert {"pcn_code", "pcn_name"} <= set(plain.columns) and plain["pcn_code"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("rows", "row", "column", "message"),
+    [
+        (["G1,P,gp_practice,existing,560000,150000,,MALLING PCN"], 2, "PCN code", "has no PCN code"),
+        (
+            ["G1,P,gp_practice,existing,560000,150000,U1,A PCN", "G2,Q,gp_practice,existing,560000,150000,U1,B PCN"],
+            3,
+            "PCN Name",
+            "PCN U1 is named 'A PCN' on row 2 but 'B PCN' here",
+        ),
+    ],
+)
+def test_pcn_columns_that_disagree_are_refused(
+    tmp_path: Path, rows: list[str], row: int, column: str, message: str
+) -> None:
+    text = "site_id,name,type,status,easting,northing,PCN code,PCN Name\n" + "\n".join(rows) + "\n"
+    f = register(tmp_path, text)
+    with pytest.raises(InputError, match=where(f, row, column)) as err:
+        read_site_register(f)
+    assert message in err.value.problem

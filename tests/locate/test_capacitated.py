@@ -366,6 +366,7 @@ def test_solver_proven_infeasibility_names_the_binding_rule() -> None:
 
 
 def test_time_limited_solve_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The whole MIP (method="mip"); the tree search's time limit is tested in test_capacitated_tree.py.
     # The solver's outcome is made that of a run stopped by its time limit (injected after the real solve), so the
     # test never bets on the machine being too slow to finish within a short limit.
     real = capacitated.solve
@@ -385,7 +386,9 @@ def test_time_limited_solve_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None
     cap = np.full(m, w.sum() / 3)
     kw = {"n_hubs": 4, "min_demand": w.sum() / 8}
     limits = CapacitySettings(capacity=cap, min_demand=kw["min_demand"])
-    res = solve_facility_location(cost, w, n_hubs=4, settings=limits, options=SolverOptions(time_limit=600))
+    res = solve_facility_location(
+        cost, w, n_hubs=4, settings=limits, options=SolverOptions(time_limit=600), method="mip"
+    )
     rep = res.report
     assert rep.status == "feasible" and not rep.is_optimal
     assert rep.stopped_by == "time limit"

@@ -247,3 +247,25 @@ def test_a_solve_whose_tree_search_runs_out_of_time_is_labelled_feasible_with_it
     assert res.report.bound == pytest.approx(res.parameters["lp_bound"]) and res.report.bound < optimum
     assert res.report.gap is not None and res.report.gap > 0
     assert "NOT proven" in res.report.describe()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_capped_multipliers_give_a_bound_over_every_pair(seed: int) -> None:
+    # Multipliers kept at most demand x R per zone: the zone's pairs longer than R add nothing to any rho, so an
+    # ascent over the shorter pairs alone bounds the full model (the ranking of next-best answers relies on it).
+    cost, w, p = instance(300 + seed)
+    m = cost.shape[1]
+    allowed, fixed = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
+    pairs = candidate_pairs(cost, allowed)
+    some = np.zeros(m, dtype=bool)
+    some[:p] = True
+    (t1, _s1), (t2, _s2) = pairs_module.nearest_open(pairs, some, ranks=2)
+    u_max = w * t2
+    short = pairs_module.subset_pairs(pairs, pairs.time <= t2[pairs.rows])
+    bound, u = lagrangian.lagrangian_bound(short, w, w * t1 * 1.5, p, fixed, allowed, math.inf, u_max=u_max)
+    assert (u <= u_max).all()
+    full, _rho, _last = lagrangian.relaxation(pairs, w, u, p, fixed, allowed)
+    part, _rho, _last = lagrangian.relaxation(short, w, u, p, fixed, allowed)
+    assert part == pytest.approx(full, rel=1e-12)
+    optimum = min(float(np.dot(w, cost[:, list(s)].min(axis=1))) for s in itertools.combinations(range(m), p))
+    assert bound <= optimum * (1 + 1e-12)

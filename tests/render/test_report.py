@@ -123,6 +123,7 @@ def fake_run(tmp_path: Path, *, status: str = "optimal", gap: float | None = 0.0
         access=access,
         beds=None,
         outcome=None,
+        clusters=None,
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from hubopt.analysis.clusters import cluster_table
 from hubopt.render.workbook import write_workbook
 
 from .test_report import EVIL, fake_run, make_appraisal, make_sweep
@@ -112,3 +113,18 @@ def test_workbook_sheets_and_values(tmp_path: Path) -> None:
 def test_workbook_without_beds_sweep_or_appraisal(tmp_path: Path) -> None:
     book = load_workbook(write_workbook(fake_run(tmp_path), tmp_path / "w.xlsx"))
     assert book.sheetnames == ["summary", "sites", "zones", "equity", "assumptions"]
+
+
+def test_workbook_clusters_sheet(tmp_path: Path) -> None:
+    run = fake_run(tmp_path)
+    practices = pd.DataFrame({"pcn_code": ["U1", "U2"], "pcn_name": [f"={EVIL}", "B PCN"]})
+    hubs = run.zones["hub_id"].fillna("").astype(str)
+    run.clusters = cluster_table(["U1", "U1", "U2", "U2"], run.zones["population"], hubs, hubs, practices)
+    run.clusters.attrs["rule"] = "RULE TEXT"
+    book = load_workbook(write_workbook(run, tmp_path / "w.xlsx"))
+    assert book.sheetnames == ["summary", "sites", "zones", "equity", "clusters", "assumptions"]
+    sheet = list(book["clusters"].iter_rows(values_only=True))
+    assert sheet[0][:4] == ("PCN code", "Primary Care Network (PCN)", "Practices in the PCN", "People of the PCN")
+    assert sheet[1][1] == f"'={EVIL}"  # a name that a spreadsheet would run as a formula is quoted
+    methods = [r for r in book["assumptions"].iter_rows(values_only=True) if r[0] and "clusters" in str(r[0])]
+    assert methods == [("Method: clusters (Primary Care Networks)", "RULE TEXT")]
