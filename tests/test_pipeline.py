@@ -125,7 +125,7 @@ def test_manifest_records_what_is_needed_to_reproduce(demo_run) -> None:
 
 def test_summary_fits_one_screen(demo_run) -> None:
     lines = summary_lines(demo_run)
-    assert len(lines) <= 45  # one terminal screen, with the how-many-hubs table
+    assert len(lines) <= 46  # one terminal screen, with the how-many-hubs table and the border-services line
     text = "\n".join(lines)
     assert "proven optimal" in text
     assert "95th percentile" in text and "within 15 min" in text and "within 30 min" in text
@@ -426,7 +426,11 @@ def test_clusters_of_the_demo(demo_run) -> None:
     assert clusters["hub_people"].sum() == pytest.approx(zones["population"].sum(), abs=0.05 * len(clusters))
     per_pcn = clusters.groupby("pcn_code").agg(people=("people", "first"), served=("hub_people", "sum"))
     assert per_pcn["served"].to_numpy() == pytest.approx(per_pcn["people"].to_numpy(), abs=0.2)
-    assert set(clusters["hub_id"]) == set(demo_run.sites.loc[demo_run.sites["chosen"], "site_id"])
+    # The hubs and the border service (Darent Valley, external) serve the PCNs' people; it is not among the hubs.
+    serving = demo_run.sites["chosen"] | demo_run.sites["external"]
+    assert set(clusters["hub_id"]) == set(demo_run.sites.loc[serving, "site_id"])
+    border_rows = clusters[clusters["hub_id"] == "RN707"]
+    assert len(border_rows) >= 1
     split = int((clusters.groupby("pcn_code")["hub_id"].nunique() > 1).sum())
     manifest = json.loads((f / "manifest.json").read_text())
     assert "clusters.csv" in manifest["outputs"]
@@ -435,6 +439,7 @@ def test_clusters_of_the_demo(demo_run) -> None:
     summary = (f / "summary.txt").read_text()
     assert "Clusters: 10 PCNs (50 of 53 practices have one; residents counted by nearest practice)" in summary
     assert f"; {split} split between hubs (clusters.csv)" in summary
+    assert "each hub serves 2-6;" in summary  # the border service (1 PCN) is not a hub
     assert '<h2 id="clusters">Clusters (Primary Care Networks)</h2>' in (f / "report.html").read_text()
     assert "clusters" in load_workbook(f / "results.xlsx", read_only=True).sheetnames
     html = (f / "map.html").read_text()

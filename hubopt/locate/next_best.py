@@ -147,8 +147,7 @@ def next_best_solutions(
     twins: dict[int, list[int]] = {}
     if merge_colocated and entry.swaps != "re-solve":
         twins, extra_ban = _colocated(c, (*rules.must_open, *rules.external), rules.unavailable)
-        total = rules.total_hubs(n_hubs)  # the area's hubs and the external sites, all open
-        if total is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= total:
+        if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs + len(rules.external):
             rules = rules.also(unavailable=extra_ban)
         else:
             twins = {}

@@ -71,7 +71,10 @@ def _solve_model(
     population = demand.population["population"].to_numpy(dtype=float)
     entry = registry.lookup(kind)
     keep = keeps_capacity(entry.name, ms)
-    plan = service_plan(scenario, demand.population, sites, must_open, unavailable, keep=keep)
+    # The N hubs must hold the appointments on their own: a border service's capacity is another area's.
+    plan = service_plan(
+        scenario, demand.population, sites, must_open, [*unavailable, *external_sites(sites)], keep=keep
+    )
     request = ModelRequest(
         minutes,
         demand.demand,

@@ -127,7 +127,7 @@ def cluster_summary_line(run: RunResult) -> str:
     table = run.clusters
     if table is None:
         return "  Clusters: none (the study's GP practices have no PCN: no pcn_code in its sites.csv)"
-    c = cluster_counts(table)
+    c = cluster_counts(table, run.sites["site_id"].iloc[list(run.result.external)].astype(str).tolist())
     practices = int(table.attrs.get("practices", 0))
     without = len(table.attrs.get("practices_without_pcn", []))
     low, high = c.per_hub
