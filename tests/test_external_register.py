@@ -77,3 +77,13 @@ def test_demo_scenario_marks_the_border_service_external(tmp_path: Path) -> None
     ids = candidates.sites["site_id"].astype(str).tolist()
     assert [ids[j] for j in candidates.external] == ["RN707"]
     assert not set(candidates.external) & (set(candidates.must_open) | set(candidates.unavailable))
+
+
+def test_an_external_sites_years_never_make_it_unavailable(tmp_path: Path) -> None:
+    """Another area's service is open in every answer: availability years (the area's leases) do not rule it out."""
+    ended = {"RN707": {"available_until": 2020, "source": "test: an end year before the run's year"}}
+    scenario = load_scenario(scenario_file(tmp_path, light=True, sites__availability=ended))
+    candidates = select_sites(load_study(WEST_KENT), scenario)
+    ids = candidates.sites["site_id"].astype(str).tolist()
+    assert [ids[j] for j in candidates.external] == ["RN707"]
+    assert ids.index("RN707") not in candidates.unavailable

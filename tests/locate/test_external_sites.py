@@ -135,7 +135,8 @@ def test_capacitated_external_site_is_free_of_costs_and_capacity() -> None:
         (1, {"max_demand": 600.0}),
     ],
 )
-def test_capacitated_size_bounds_apply_to_the_areas_hubs_only(n_hubs: int, bounds: dict) -> None:
+@pytest.mark.parametrize("method", ["tree", "mip"])  # the model's own tree search (the default) and the whole MIP
+def test_capacitated_size_bounds_apply_to_the_areas_hubs_only(n_hubs: int, bounds: dict, method: str) -> None:
     cost, weights = _border_case()
     best = min(
         combinations(range(EXTERNAL), n_hubs), key=lambda s: float(weights @ cost[:, [*s, EXTERNAL]].min(axis=1))
@@ -150,9 +151,10 @@ def test_capacitated_size_bounds_apply_to_the_areas_hubs_only(n_hubs: int, bound
     result = registry.lookup("capacitated").solve(
         ModelRequest(
             cost, weights, n_hubs, SiteRules.of(external=[EXTERNAL]), site_ids=ids,
-            settings={"settings": CapacitySettings(**bounds)},
+            settings={"settings": CapacitySettings(**bounds), "method": method},
         )
     )  # fmt: skip
+    assert result.parameters["method"] == method
     assert sorted(result.hubs.tolist()) == list(best) and len(result.assignment) == len(weights)
     assert result.objective == pytest.approx(float(weights @ cost[:, cols].min(axis=1)), rel=1e-9)
     assert result.parameters["load"][f"S{EXTERNAL}"] == pytest.approx(load[EXTERNAL], rel=1e-9)  # no allowance
