@@ -109,13 +109,18 @@ class BedResult:
 
 @dataclass
 class CandidateSites:
-    """The sites a model may choose from, with the rules that apply to them."""
+    """The sites a model may choose from, with the rules that apply to them.
+
+    ``external`` holds the positions of other areas' services (status ``external``): always open, serving their
+    nearest zones, never counted among the area's hubs.
+    """
 
     sites: gpd.GeoDataFrame
     must_open: list[int]
     unavailable: list[int]
     left_out: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    external: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -152,11 +157,22 @@ class RunResult:
     seconds: float = 0.0
 
 
+def hub_count(run: RunResult) -> int:
+    """The number of the area's hubs in a run: its open sites less other areas' services at the border."""
+    result = run.result
+    return len(result.open_sites) - len(getattr(result, "external", ()))
+
+
+def external_count(run: RunResult) -> int:
+    """The number of other areas' services (status ``external``) among a run's candidate sites."""
+    return len(getattr(run.candidates, "external", ()))
+
+
 def map_caption(run: RunResult) -> str:
     """Plain-English caption: scenario, year, travel mode and method, optimality."""
     sc = run.scenario
     return (
-        f"{len(run.result.open_sites)} hubs chosen from {len(run.candidates.sites)} sites "
+        f"{hub_count(run)} hubs chosen from {len(run.candidates.sites) - external_count(run)} sites "
         f"({run.outcome.description if run.outcome else run.result.model}) for {run.demand.year} "
         f"({run.demand.summary}). Travel times: "
         f"{run.travel_method}. Solver: {run.result.report.describe()}. Scenario: {sc.source}."

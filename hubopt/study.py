@@ -65,6 +65,10 @@ SITE_NOTE_DISTANCE_M = 20_000.0
 #: A site farther than this (metres) from the study area is refused: no one would choose it as a local hub for the
 #: area, and the usual cause is a wrong coordinate (easting and northing swapped, a typo, the wrong postcode).
 SITE_REFUSE_DISTANCE_M = 100_000.0
+#: A site of status ``external`` (another area's service, serving the zones nearest to it) lies outside the area by
+#: design, so it gets no note up to this distance (metres) from the area; beyond it, it is refused: a service this
+#: far away is not a border service for the area (or its location is wrong).
+EXTERNAL_SITE_DISTANCE_M = 30_000.0
 
 #: Columns of projections.csv, in order.
 PROJECTION_COLUMNS = ["district_code", "district_name", "band", "year", "population"]
@@ -138,12 +142,14 @@ class Study:
         Returns
         -------
         list of str
-            One note per site more than :data:`SITE_NOTE_DISTANCE_M` from the area.
+            One note per site more than :data:`SITE_NOTE_DISTANCE_M` from the area (none for a site of status
+            ``external``, another area's service, allowed up to :data:`EXTERNAL_SITE_DISTANCE_M` outside it).
 
         Raises
         ------
         InputError
-            For the first site more than :data:`SITE_REFUSE_DISTANCE_M` from the area, naming it, its distance
+            For an external site more than :data:`EXTERNAL_SITE_DISTANCE_M` from the area, and for the first site
+            more than :data:`SITE_REFUSE_DISTANCE_M` from the area, naming it, its distance
             and, when swapping its easting and northing would put it in the area, that likely mistake.
         """
         if sites.empty:
@@ -151,6 +157,22 @@ class Study:
         xs = sites.geometry.x.to_numpy()
         ys = sites.geometry.y.to_numpy()
         distance = self.distance_from_area(xs, ys)
+        external = (
+            sites["status"].astype(str).eq("external").to_numpy() if "status" in sites else np.zeros(len(xs), bool)
+        )
+        too_far = np.flatnonzero(external & (distance > EXTERNAL_SITE_DISTANCE_M))
+        if too_far.size:
+            i = int(too_far[0])
+            raise InputError(
+                f"site {quote(str(sites['site_id'].iloc[i]))} ({quote(str(sites['name'].iloc[i]))}) has status "
+                f"external (another area's service at the border) but lies {distance[i] / 1000:,.1f} km from the "
+                f"{self.name} study area, more than the {EXTERNAL_SITE_DISTANCE_M / 1000:,.0f} km a border service "
+                "may lie outside it",
+                path=path,
+                column="status",
+                hint="check its coordinates or postcode, or remove the row: only services near the border serve the "
+                "area's zones",
+            )
         far = np.flatnonzero(distance > SITE_REFUSE_DISTANCE_M)
         if far.size:
             i = int(far[0])
@@ -174,7 +196,7 @@ class Study:
         return [
             f"site {sites['site_id'].iloc[i]} ({sites['name'].iloc[i]}) is {distance[i] / 1000:,.1f} km outside the "
             f"{self.name} study area (more than {SITE_NOTE_DISTANCE_M / 1000:,.0f} km): check its location"
-            for i in np.flatnonzero(distance > SITE_NOTE_DISTANCE_M)
+            for i in np.flatnonzero((distance > SITE_NOTE_DISTANCE_M) & ~external)
         ]
 
 

@@ -175,6 +175,20 @@ def test_capacity_by_number_of_hubs() -> None:
     assert table.loc[2, "fullest_hub"] == "A" and table.loc[2, "fullest_hub_appointments"] == pytest.approx(90.0)
 
 
+def test_capacity_by_number_of_hubs_with_a_border_service() -> None:
+    # C is another area's service (external): open for every N, it takes zone 3 (2 min; A is 3 min), but it is not
+    # one of the N hubs, so its capacity does not count towards room for every appointment.
+    minutes, appointments, capacity = _toy()
+    sweep = pd.DataFrame({"n_hubs": [1, 2], "mean_minutes": [2.0, 2.0], "sites": ["A", "A, B"]})
+    table = capacity_by_hubs(
+        _plan(appointments, capacity), sweep, ["A", "B", "C"], minutes, [], [], external=[2]
+    ).set_index("n_hubs")
+    assert table["capacity_feasible"].tolist() == [False, True]  # 100 appointments: A alone 60, A and B 120
+    assert table.loc[1, "fullest_hub"] == "A"
+    assert table.loc[1, "fullest_hub_appointments"] == pytest.approx(90.0)  # zone 3's 10 go to the border service
+    assert table.loc[1, "fullest_hub_pct"] == pytest.approx(100 * 90 / 60)
+
+
 @pytest.mark.parametrize(
     ("change", "setting"),
     [

@@ -86,15 +86,23 @@ def test_cluster_table_hand_checked() -> None:
     assert (c.pcns, c.split, c.per_hub) == (3, 1, (1, 2))
 
 
+def test_a_border_service_splits_a_pcn_but_is_not_a_hub_in_the_range() -> None:
+    # H2 (another area's service at the border, status external) serves a third of UA: UA is still split between
+    # the sites serving it, but the PCNs per hub count only H1, the area's own hub (UA and UB: 2).
+    c = cluster_counts(_table(), border_services=["H2"])
+    assert (c.pcns, c.split, c.per_hub) == (3, 1, (2, 2))
+
+
 def test_summary_line_and_report_section() -> None:
     t = _table()
     t.attrs = {"rule": "RULE TEXT", "practices": 5, "practices_without_pcn": ["P9"]}
-    line = cluster_summary_line(SimpleNamespace(clusters=t))  # type: ignore[arg-type]
+    no_border = {"sites": pd.DataFrame({"site_id": ["H1", "H2"]}), "result": SimpleNamespace(external=[])}
+    line = cluster_summary_line(SimpleNamespace(clusters=t, **no_border))  # type: ignore[arg-type]
     assert line == (
         "  Clusters: 3 PCNs (4 of 5 practices have one; residents counted by nearest practice); each hub serves 1-2; "
         "1 split between hubs (clusters.csv)"
     )
-    none = cluster_summary_line(SimpleNamespace(clusters=None))  # type: ignore[arg-type]
+    none = cluster_summary_line(SimpleNamespace(clusters=None, **no_border))  # type: ignore[arg-type]
     assert none.startswith("  Clusters: none (the study's GP practices have no PCN")
     html = clusters_section(t)
     assert '<h2 id="clusters">Clusters (Primary Care Networks)</h2>' in html

@@ -31,7 +31,7 @@ def test_the_example_runs_and_gives_the_demo_answer(tmp_path: Path, monkeypatch:
     hubs, figures = readme_demo_summary()
     assert len(hubs) == 5
     result = names["result"]
-    assert len(result.result.open_sites) == 5
+    assert len(result.result.hubs) == 5 and len(result.result.external) == 1  # and the border service
     assert set(names["hubs"]["site_id"]) == hubs
     # The README prints minutes to 0.1 and shares to 0.1 percentage points: the example agrees within that rounding.
     assert result.access["mean_minutes"] == pytest.approx(figures["mean"], abs=0.05)

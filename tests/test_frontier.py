@@ -154,7 +154,13 @@ def test_summary_report_and_workbook_say_how_many_and_that_it_is_illustrative(fr
     frontier = pd.read_csv(frontier_run.folder / "frontier.csv")
     assert frontier["within_staff"].all()  # 11 teams staff every N of 1-4
     largest = frontier.set_index("n_hubs")["largest_hub_population"]
-    assert largest.loc[1] == pytest.approx(frontier_run.zones["population"].sum(), rel=1e-9)  # one hub serves all
+    # One hub serves everyone but the zones nearer the border service (Darent Valley: external, not a hub).
+    ids = frontier_run.sites["site_id"].astype(str).tolist()
+    one, border = ids.index(frontier.set_index("n_hubs").loc[1, "sites"]), ids.index("RN707")
+    to_hub = frontier_run.minutes[:, one] <= frontier_run.minutes[:, border]
+    assert not to_hub.all()
+    people = frontier_run.zones["population"].to_numpy()
+    assert largest.loc[1] == pytest.approx(people[to_hub].sum(), rel=1e-9)
     report = (frontier_run.folder / "report.html").read_text()
     assert 'id="economics"' in report and "Cost against access chart" in report
     assert "(costs.annual_cost_per_hub) has no source" in report  # flagged among the assumptions

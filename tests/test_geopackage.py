@@ -88,8 +88,10 @@ def test_sites_layer_matches_sites_csv_and_keeps_names_exactly(gpkg_run) -> None
 
 def test_catchments_cover_the_people_served(gpkg_run) -> None:
     catchments = gpd.read_file(gpkg_run.folder / "results.gpkg", layer="catchments")
-    hubs = gpkg_run.sites[gpkg_run.sites["chosen"]]
+    # The hubs' catchments, and the border service's (Darent Valley, external: open, not one of the hubs).
+    hubs = gpkg_run.sites[gpkg_run.sites["chosen"] | gpkg_run.sites["external"]]
     assert sorted(catchments["hub_id"]) == sorted(hubs["site_id"].astype(str))
+    assert "RN707" in set(catchments["hub_id"])
     served = gpkg_run.zones[gpkg_run.zones["hub_id"] != ""]
     assert catchments["people_served"].sum() == pytest.approx(served["population"].sum(), rel=1e-9)
     assert catchments["zones_served"].sum() == len(served)

@@ -63,8 +63,13 @@ def test_demo_outputs(demo_run) -> None:
     hubs = sites[sites["chosen"]]
     assert len(hubs) == 5
     assert "RYYD9" in set(hubs["site_id"])  # must-open honoured
-    assert set(zones["hub_id"]) == set(hubs["site_id"])
-    assert hubs["served_population"].sum() == pytest.approx(zones["population"].sum(), abs=len(hubs) * 0.5)  # rounded
+    # Every zone goes to a hub or to the border service (Darent Valley, status external: not one of the 5 hubs).
+    border = sites[sites["external"].fillna(False).astype(bool)]
+    assert set(border["site_id"]) == {"RN707"} and not border["chosen"].any()
+    assert set(zones["hub_id"]) == set(hubs["site_id"]) | {"RN707"}
+    assert set(zones.loc[zones["served_by_external"], "hub_id"]) == {"RN707"}
+    serving = pd.concat([hubs, border])
+    assert serving["served_population"].sum() == pytest.approx(zones["population"].sum(), abs=len(serving) * 0.5)
     assert np.isfinite(zones["minutes"]).all()
     assert not list(folder.parent.glob(".*partial*")) and not list(folder.parent.glob(".*.lock"))
 
@@ -88,16 +93,18 @@ def test_zones_go_to_their_nearest_hub(demo_run) -> None:
 
 def test_optimum_matches_brute_force_over_sites(demo_run) -> None:
     # With 4 of 5 hubs fixed at the optimum, no single swap of the free hubs improves the objective.
+    # The border service (Darent Valley, external) stays open in every trial and is never swapped in or out.
     minutes, w = demo_run.minutes, demo_run.outcome.weights  # the model's weights: appointments (services)
-    chosen = list(demo_run.result.open_sites)
-    best = float(np.dot(w, minutes[:, chosen].min(axis=1)))
+    chosen, border = [int(j) for j in demo_run.result.hubs], [int(j) for j in demo_run.result.external]
+    assert len(chosen) == 5 and len(border) == 1
+    best = float(np.dot(w, minutes[:, chosen + border].min(axis=1)))
     assert best == pytest.approx(demo_run.result.objective)
     must = set(demo_run.candidates.must_open)
     for out in [j for j in chosen if j not in must]:
         for inn in range(minutes.shape[1]):
-            if inn in chosen:
+            if inn in chosen or inn in border:
                 continue
-            trial = [j for j in chosen if j != out] + [inn]
+            trial = [j for j in chosen if j != out] + [inn] + border
             assert np.dot(w, minutes[:, trial].min(axis=1)) >= best - 1e-6
 
 
@@ -118,7 +125,7 @@ def test_manifest_records_what_is_needed_to_reproduce(demo_run) -> None:
 
 def test_summary_fits_one_screen(demo_run) -> None:
     lines = summary_lines(demo_run)
-    assert len(lines) <= 45  # one terminal screen, with the how-many-hubs table
+    assert len(lines) <= 46  # one terminal screen, with the how-many-hubs table and the border-services line
     text = "\n".join(lines)
     assert "proven optimal" in text
     assert "95th percentile" in text and "within 15 min" in text and "within 30 min" in text
@@ -271,14 +278,15 @@ def test_access_figures_are_worked_out_once_from_exact_values(demo_run) -> None:
     a = demo_run.access
     exact_people = demo_run.demand.population["population"].to_numpy()
     assert a["population"] == pytest.approx(exact_people.sum(), rel=1e-12)
-    five = demo_run.outcome.sweep.set_index("n_hubs").loc[len(demo_run.result.open_sites)]
+    five = demo_run.outcome.sweep.set_index("n_hubs").loc[len(demo_run.result.hubs)]
     optimised = demo_run.appraisal.set_index("option").loc["Optimised"]
     everyone = equity_table(demo_run.zones, demo_run.scenario.thresholds).set_index("group_key").loc["all"]
     for key in ("mean_minutes", "p95_minutes", "max_minutes", "within_15_share", "within_30_share"):
         assert five[key] == pytest.approx(a[key], rel=1e-12), key
         assert optimised[key] == pytest.approx(a[key], rel=1e-12), key
         assert everyone[key] == pytest.approx(a[key], rel=1e-12), key
-    hubs = demo_run.sites[demo_run.sites["chosen"]].set_index("site_id")
+    serving = demo_run.sites["chosen"] | demo_run.sites["external"]  # the hubs and the border service
+    hubs = demo_run.sites[serving].set_index("site_id")
     ids = demo_run.sites["site_id"].astype(str).to_numpy()
     for j in demo_run.result.open_sites:
         served = exact_people[demo_run.result.assignment == j].sum()
@@ -362,7 +370,7 @@ def test_coverage_scenario_explains_in_its_own_measure(tmp_path: Path) -> None:
     run = run_scenario(sc, out=tmp_path / "out")
     minutes, w = run.minutes, run.demand.demand
     ids = run.sites["site_id"].astype(str).tolist()
-    assert run.sites.iloc[run.result.open_sites]["chosen"].all()  # the table's rows are the matrix's columns
+    assert run.sites.iloc[run.result.hubs]["chosen"].all()  # the table's rows are the matrix's columns
 
     def covered(site_ids: str) -> float:
         cols = [ids.index(s) for s in site_ids.split(", ")]
@@ -418,7 +426,11 @@ def test_clusters_of_the_demo(demo_run) -> None:
     assert clusters["hub_people"].sum() == pytest.approx(zones["population"].sum(), abs=0.05 * len(clusters))
     per_pcn = clusters.groupby("pcn_code").agg(people=("people", "first"), served=("hub_people", "sum"))
     assert per_pcn["served"].to_numpy() == pytest.approx(per_pcn["people"].to_numpy(), abs=0.2)
-    assert set(clusters["hub_id"]) == set(demo_run.sites.loc[demo_run.sites["chosen"], "site_id"])
+    # The hubs and the border service (Darent Valley, external) serve the PCNs' people; it is not among the hubs.
+    serving = demo_run.sites["chosen"] | demo_run.sites["external"]
+    assert set(clusters["hub_id"]) == set(demo_run.sites.loc[serving, "site_id"])
+    border_rows = clusters[clusters["hub_id"] == "RN707"]
+    assert len(border_rows) >= 1
     split = int((clusters.groupby("pcn_code")["hub_id"].nunique() > 1).sum())
     manifest = json.loads((f / "manifest.json").read_text())
     assert "clusters.csv" in manifest["outputs"]
@@ -427,6 +439,7 @@ def test_clusters_of_the_demo(demo_run) -> None:
     summary = (f / "summary.txt").read_text()
     assert "Clusters: 10 PCNs (50 of 53 practices have one; residents counted by nearest practice)" in summary
     assert f"; {split} split between hubs (clusters.csv)" in summary
+    assert "each hub serves 2-6;" in summary  # the border service (1 PCN) is not a hub
     assert '<h2 id="clusters">Clusters (Primary Care Networks)</h2>' in (f / "report.html").read_text()
     assert "clusters" in load_workbook(f / "results.xlsx", read_only=True).sheetnames
     html = (f / "map.html").read_text()

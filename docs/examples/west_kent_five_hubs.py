@@ -50,7 +50,13 @@ settings = {
         "registration_share": "study",
         "housing": {"file": f"{STUDY}/housing_illustrative.csv", "mode": "within"},
     },
-    "sites": {"types": ["gp_practice", "community_hospital", "acute_hospital"], "must_open": ["RYYD9"]},
+    "sites": {
+        "types": ["gp_practice", "community_hospital", "acute_hospital"],
+        "must_open": ["RYYD9"],
+        # Darent Valley Hospital (Dartford), status external: another area's service at the border, serving the
+        # zones nearest to it, never one of the five hubs.
+        "extra_register": f"{STUDY}/border_services.csv",
+    },
     "travel": {"mode": "drive", "method": "straight_line"},
     "model": {"type": "p-median", "hubs": 5, "explain": False},
     "outputs": {"folder": str(OUT), "thresholds": [15, 30]},

@@ -207,8 +207,12 @@ def capacity_by_hubs(
     minutes: np.ndarray,
     must_open: Sequence[int],
     unavailable: Sequence[int],
+    external: Sequence[int] = (),
 ) -> pd.DataFrame:
     """For each N of a sweep: whether N hubs can hold every appointment, and the fullest of the sweep's hubs.
+
+    ``external`` sites (other areas' services at the border, always open) take the appointments of the zones
+    nearest to them; they are not among the N hubs, so their capacity is neither counted nor checked.
 
     Returns
     -------
@@ -223,12 +227,13 @@ def capacity_by_hubs(
         n = int(s["n_hubs"])
         row: dict[str, object] = {
             "n_hubs": n,
-            "capacity_feasible": largest_capacity(plan.capacity, n, must_open, unavailable)
+            "capacity_feasible": largest_capacity(plan.capacity, n, must_open, [*unavailable, *external])
             >= plan.total * (1 - 1e-12),
         }
         hubs = [from_id[x.strip()] for x in str(s.get("sites") or "").split(",") if x.strip() in from_id]
         if hubs and pd.notna(s.get("mean_minutes")):
-            load = nearest_loads(plan.appointments, minutes, hubs, len(site_ids))
+            border = [int(j) for j in external if int(j) not in hubs]
+            load = nearest_loads(plan.appointments, minutes, [*hubs, *border], len(site_ids))
             use = load[hubs] / plan.capacity[hubs]
             k = hubs[int(np.argmax(use))]
             row.update(

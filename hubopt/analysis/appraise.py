@@ -136,7 +136,8 @@ def evaluate_option(
     min_population: float | None = None,
     max_population: float | None = None,
 ) -> dict[str, float]:
-    """Measures of one option: each zone served by its nearest site of the option.
+    """Measures of one option: each zone served by its nearest site of the option (or by an external site, another
+    area's service at the border, open in every option and not counted among its hubs).
 
     Parameters
     ----------
@@ -195,7 +196,11 @@ def evaluate_option(
     if not chosen:
         raise InputError("an option needs at least one site")
     cols = [index[s] for s in chosen]
-    assignment, assigned = nearest_open_assignment(cost, cols)
+    # Other areas' services at the border (status external) are open in every option, serving their nearest zones,
+    # but are not among its hubs: hub counts, sizes, costs and estate shares are the option's own sites only.
+    status = sites.set_index(sites["site_id"].astype(str))["status"].astype(str) if "status" in sites else None
+    border = [] if status is None else [index[s] for s in status.index[status.eq("external")] if s in index]
+    assignment, assigned = nearest_open_assignment(cost, sorted({*cols, *border}))
     out: dict[str, float] = {"n_hubs": float(len(cols))}
     access = access_measures(assigned, people, thresholds)
     out["mean_minutes"] = access["mean_minutes"]

@@ -13,7 +13,7 @@ gives each PCN's people by hub (``clusters.csv``), :func:`cluster_counts` the fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,10 +166,15 @@ class ClusterCounts:
     per_hub: tuple[int, int]
 
 
-def cluster_counts(table: pd.DataFrame) -> ClusterCounts:
-    """PCNs, PCNs split between hubs, and the range of PCNs per hub, from :func:`cluster_table`."""
+def cluster_counts(table: pd.DataFrame, border_services: Collection[str] = ()) -> ClusterCounts:
+    """PCNs, PCNs split between hubs, and the range of PCNs per hub, from :func:`cluster_table`.
+
+    ``border_services`` (site IDs of other areas' services, status ``external``) serve some PCNs' people, so they
+    count in the splits, but they are not hubs: the range of PCNs per hub leaves them out.
+    """
     pcns = int(table["pcn_code"].nunique())
     split = int(table.loc[table["hubs"] > 1, "pcn_code"].nunique())
-    served = table[table["hub_id"] != ""].groupby("hub_id")["pcn_code"].nunique()
+    hubs = table[(table["hub_id"] != "") & ~table["hub_id"].isin(list(border_services))]
+    served = hubs.groupby("hub_id")["pcn_code"].nunique()
     per_hub = (int(served.min()), int(served.max())) if len(served) else (0, 0)
     return ClusterCounts(pcns=pcns, split=split, per_hub=per_hub)

@@ -8,6 +8,8 @@ CCG, *Local Care Plan* v1.5 (31 July 2017). The West Kent study records it in ``
 
 The share is applied uniformly to every zone and age band of the district: a simplification (in Sevenoaks the
 residents registered elsewhere live mostly around Swanley, in the north of the district), stated in the note.
+Shares by zone or group of zones (:mod:`hubopt.demand.zone_shares`, ``demand.registration_share: {file: ...}``)
+replace the district's share for the zones they list; the other zones keep their district's share.
 """
 
 from __future__ import annotations
@@ -29,7 +31,11 @@ _SETTING = "registration_share"
 
 
 def apply_registration_share(
-    population_by_zone: pd.DataFrame, shares: Mapping[str, float], *, setting: str = _SETTING
+    population_by_zone: pd.DataFrame,
+    shares: Mapping[str, float],
+    *,
+    setting: str = _SETTING,
+    zone_shares: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Scale each zone's population by its district's registration share.
 
@@ -45,6 +51,9 @@ def apply_registration_share(
         District code to the share of its residents registered with the area's practices, each in (0, 1].
     setting : str
         The scenario setting the shares come from, for messages.
+    zone_shares : mapping of str to float, optional
+        Zone ID to share (checked by :func:`hubopt.demand.zone_shares.read_zone_shares`): replaces the district's
+        share for each zone listed; zones not listed keep their district's share (1.0 where none).
 
     Returns
     -------
@@ -98,6 +107,10 @@ def apply_registration_share(
         )
     out = population_by_zone.copy()
     factor = out["district_code"].astype(str).map(clean).fillna(1.0).astype(float)
+    by_zone = pd.Series({} if zone_shares is None else dict(zone_shares), dtype=float)
+    if len(by_zone):
+        listed = out["zone_id"].astype(str).map(by_zone)
+        factor = listed.fillna(factor).astype(float)
     for col in cols:
         out[col] = out[col].to_numpy(dtype=float) * factor.to_numpy()
     if "population" in out.columns:
@@ -108,5 +121,10 @@ def apply_registration_share(
     note = f"registration shares applied to every zone and age band of: {scaled}"
     if kept:
         note += f"; district(s) {', '.join(kept)} not listed, so kept at 1.0 (all residents counted)"
+    if len(by_zone):
+        note += (
+            f"; {int(listed.notna().sum())} zone(s) given their own share instead (by zone file), the others keep "
+            "their district's share"
+        )
     out.attrs["registration_note"] = note
     return out

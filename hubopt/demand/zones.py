@@ -22,6 +22,7 @@ from hubopt.demand.housing import (
 from hubopt.demand.projection import zone_population
 from hubopt.demand.registration import apply_registration_share
 from hubopt.demand.trajectory import HousingTrajectory
+from hubopt.demand.zone_shares import ZoneShares
 from hubopt.errors import InputError
 from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.study import Study
@@ -139,13 +140,15 @@ def zone_demand(
     beyond: str = "refuse",
     housing: HousingOptions | None = None,
     registration_share: Mapping[str, float] | None = None,
+    zone_shares: ZoneShares | None = None,
 ) -> ZoneDemand:
     """Weighted demand of every zone in ``year``.
 
     Steps, each stated in the returned ``method``: the zones' population projected to ``year``
     (:func:`zone_population`); new housing placed in its zones (:func:`hubopt.demand.housing.allocate_housing`); the
-    registration share of each district applied (:func:`hubopt.demand.registration.apply_registration_share`); then
-    population by band times the band's weight.
+    registration share of each district applied (:func:`hubopt.demand.registration.apply_registration_share`),
+    with ``zone_shares`` (a file of shares by zone, :func:`hubopt.demand.zone_shares.read_zone_shares`) replacing
+    it for the zones listed; then population by band times the band's weight.
     """
     w = check_band_weights(weights)
     population, method = zone_population(study, year, beyond=beyond)
@@ -178,15 +181,23 @@ def zone_demand(
         notes.extend(allocation.notes)
         added = float(people[[band_column(b) for b in AGE_BANDS]].to_numpy().sum()) if len(people) else 0.0
         short.append(f"{added:,.0f} people in new housing from {housing.trajectory.path.name} ({housing.mode})")
-    if registration_share:
-        population = apply_registration_share(population, registration_share, setting="demand.registration_share")
-        listed = ", ".join(f"{code} {share:.1%}" for code, share in registration_share.items())
-        method += f"; registration share applied ({listed})"
+    if registration_share or zone_shares is not None:
+        district_shares = dict(registration_share or {})
+        population = apply_registration_share(
+            population, district_shares, setting="demand.registration_share",
+            zone_shares=None if zone_shares is None else zone_shares.share,
+        )  # fmt: skip
         names = study.metadata.get("districts", {})
-        short.append(
-            "registration share "
-            + ", ".join(f"{names.get(code, code)} {share:.1%}" for code, share in registration_share.items())
-        )
+        if district_shares:
+            listed = ", ".join(f"{code} {share:.1%}" for code, share in district_shares.items())
+            method += f"; registration share applied ({listed})"
+            short.append(
+                "registration share "
+                + ", ".join(f"{names.get(code, code)} {share:.1%}" for code, share in district_shares.items())
+            )
+        if zone_shares is not None:
+            method += f"; {zone_shares.describe()}"
+            short.append(f"registration share by zone for {len(zone_shares.share)} zones ({zone_shares.path.name})")
         note = population.attrs.get("registration_note")
         if note:
             notes.append(str(note))

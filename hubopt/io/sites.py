@@ -10,7 +10,10 @@ site_id        yes        unique identifier (text: ``"S01"``, an ODS code ...)
 name           yes        site name, as shown on maps and in tables
 type           yes        one of ``gp_practice``, ``community_hospital``, ``acute_hospital``, ``community_site``,
                           ``new_build``, ``other``
-status         yes        one of ``existing``, ``committed``, ``candidate``, ``must-keep``, ``unavailable``
+status         yes        one of ``existing``, ``committed``, ``candidate``, ``must-keep``, ``unavailable``,
+                          ``external`` (a service outside the area, e.g. a neighbouring area's hub near the border:
+                          always open, serves the zones nearest to it, not one of the area's N hubs, costs
+                          nothing; it may lie outside the study area, up to ``EXTERNAL_SITE_DISTANCE_M``)
 lon, lat       location   WGS84 longitude and latitude (degrees)
 easting,       location   British National Grid (EPSG:27700) easting and northing (metres)
 northing
@@ -89,7 +92,7 @@ __all__ = [
 #: Allowed values of ``type``.
 SITE_TYPES = ("gp_practice", "community_hospital", "acute_hospital", "community_site", "new_build", "other")
 #: Allowed values of ``status``.
-SITE_STATUSES = ("existing", "committed", "candidate", "must-keep", "unavailable")
+SITE_STATUSES = ("existing", "committed", "candidate", "must-keep", "unavailable", "external")
 #: Columns every register must have.
 REQUIRED_COLUMNS = ("site_id", "name", "type", "status")
 #: Columns of a register as returned by :func:`read_site_register` (then any extra columns, ``located_by`` and

@@ -174,7 +174,7 @@ def swap_table(
     names = names_of(sids, site_names)
     chosen = [int(j) for j in sorted(result.open_sites)]
     kwargs, rules = split_kwargs(model_kwargs, rules)
-    forced, banned = set(rules.must_open), set(rules.unavailable)
+    forced, banned = set(rules.must_open) | set(rules.external), set(rules.unavailable)
     measure = result_measure(result)
     re_measure = result_measure(result, hubs=True)
     total_w = float(w.sum()) or 1.0
@@ -323,7 +323,8 @@ def _reoptimised(
     """Re-solve ``result``'s model with ``into`` forced open and ``out`` unavailable."""
     entry = registry.find(result.model) or registry.lookup("p-median")
     p = result.parameters
-    n_hubs = {"required": len(result.open_sites), "optional": p.get("n_hubs"), "forbidden": None}[entry.hubs]
+    # The area's own hubs (parameters count no external site): the request adds the external sites again.
+    n_hubs = {"required": len(result.hubs), "optional": p.get("n_hubs"), "forbidden": None}[entry.hubs]
     if entry.swaps == "re-solve":
         settings = kwargs
     else:  # the result's own settings (e.g. the p-center's method), unless given

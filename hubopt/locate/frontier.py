@@ -105,8 +105,13 @@ def efficient_hub_sets(
     """
     c = np.asarray(cost, dtype=float)
     w = np.asarray(weights, dtype=float)
-    price = np.asarray(site_cost, dtype=float)
+    price = np.array(site_cost, dtype=float)
     m = c.shape[1]
+    if rules.external:  # other areas' services: always open, not among the n_hubs, costing nothing
+        if price.shape == (m,):
+            price[list(rules.external)] = 0.0
+        n_hubs = int(rules.total_hubs(n_hubs) or 0)
+        rules = rules.for_solver()
     if price.shape != (m,) or not np.all(np.isfinite(price)) or np.any(price < 0):
         raise InputError(
             "every site needs a running cost of zero or more to compare sets by cost",

@@ -146,8 +146,8 @@ def next_best_solutions(
         t = need_minutes(kind, t)
     twins: dict[int, list[int]] = {}
     if merge_colocated and entry.swaps != "re-solve":
-        twins, extra_ban = _colocated(c, rules.must_open, rules.unavailable)
-        if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs:
+        twins, extra_ban = _colocated(c, (*rules.must_open, *rules.external), rules.unavailable)
+        if n_hubs is None or c.shape[1] - len(rules.unavailable) - len(extra_ban) >= n_hubs + len(rules.external):
             rules = rules.also(unavailable=extra_ban)
         else:
             twins = {}

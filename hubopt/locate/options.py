@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from hubopt.errors import InputError
+
 
 def _indices(values: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted({int(j) for j in values}))
@@ -21,31 +23,64 @@ def _indices(values: Iterable[int]) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class SiteRules:
-    """Which candidate sites must open and which may not (column indices of the travel-time matrix).
+    """Which candidate sites must open, which may not, and which are other areas' services (column indices of the
+    travel-time matrix).
+
+    An **external** site is a service outside the study area (a neighbouring area's hub near the border): always
+    open, serving the zones nearest to it, but not one of the area's N hubs and costing nothing. The models see it
+    as one more must-open site with N raised by the number of external sites (:meth:`for_solver`,
+    :meth:`total_hubs`), so each zone still goes to its nearest open site and the N internal hubs are the best N
+    given the border services.
 
     Attributes
     ----------
     must_open : tuple of int
-        Sites every answer opens.
+        Sites every answer opens (counted in N).
     unavailable : tuple of int
         Sites no answer may open.
+    external : tuple of int
+        Other areas' services: always open, not counted in N.
     """
 
     must_open: tuple[int, ...] = ()
     unavailable: tuple[int, ...] = ()
+    external: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        clash = sorted(set(self.external) & (set(self.must_open) | set(self.unavailable)))
+        if clash:
+            raise InputError(
+                f"site(s) at column(s) {', '.join(map(str, clash))} are external (another area's service) and also "
+                "must-open or unavailable",
+                parameter="external",
+                hint="an external site is always open and not one of the area's hubs: leave it out of must_open "
+                "and unavailable, or change its status",
+            )
 
     @classmethod
-    def of(cls, must_open: Iterable[int] = (), unavailable: Iterable[int] = ()) -> SiteRules:
+    def of(
+        cls, must_open: Iterable[int] = (), unavailable: Iterable[int] = (), external: Iterable[int] = ()
+    ) -> SiteRules:
         """Rules from any iterables of site indices (sorted, duplicates dropped)."""
-        return cls(_indices(must_open), _indices(unavailable))
+        return cls(_indices(must_open), _indices(unavailable), _indices(external))
 
     def also(self, must_open: Iterable[int] = (), unavailable: Iterable[int] = ()) -> SiteRules:
         """These rules with more must-open and unavailable sites (e.g. a swap forced for a re-solve)."""
-        return SiteRules.of((*self.must_open, *must_open), (*self.unavailable, *unavailable))
+        return SiteRules.of((*self.must_open, *must_open), (*self.unavailable, *unavailable), self.external)
+
+    def for_solver(self) -> SiteRules:
+        """The rules a solver sees: external sites added to the must-open ones (N is raised by :meth:`total_hubs`)."""
+        return SiteRules.of((*self.must_open, *self.external), self.unavailable)
+
+    def total_hubs(self, n_hubs: int | None) -> int | None:
+        """The number of open sites a solver is asked for: the area's ``n_hubs`` plus the external sites."""
+        return None if n_hubs is None else int(n_hubs) + len(self.external)
 
     def keywords(self) -> dict[str, Any]:
-        """The rules as the solver functions' ``must_open`` and ``unavailable`` keyword arguments."""
-        return {"must_open": list(self.must_open), "unavailable": list(self.unavailable)}
+        """The rules as the solver functions' ``must_open`` and ``unavailable`` keyword arguments (externals among
+        the must-open sites)."""
+        rules = self.for_solver()
+        return {"must_open": list(rules.must_open), "unavailable": list(rules.unavailable)}
 
 
 @dataclass(frozen=True)

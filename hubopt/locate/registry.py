@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hubopt.errors import InputError
+from hubopt.errors import InputError, ModelError
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.center import solve_p_center
 from hubopt.locate.clusters import solve_cluster_hubs
@@ -104,14 +104,56 @@ class ModelRequest:
     model: str = "this"
 
     def keywords(self) -> dict[str, Any]:
-        """Site rules, solver options and identifiers as the solver functions' keyword arguments."""
-        return {"rules": self.rules, "options": self.options, "zone_ids": self.zone_ids, "site_ids": self.site_ids}
+        """Site rules (external sites among the must-open ones), solver options and identifiers as the solver
+        functions' keyword arguments."""
+        return {
+            "rules": self.rules.for_solver(), "options": self.options, "zone_ids": self.zone_ids,
+            "site_ids": self.site_ids,
+        }  # fmt: skip
 
     def hubs(self) -> int:
-        """The number of hubs, for a model that needs one."""
+        """The number of open sites the solver is asked for: the area's hubs plus any external sites."""
         if self.n_hubs is None:
             raise InputError(f"the {self.model} model needs a number of hubs", parameter="n_hubs")
-        return int(self.n_hubs)
+        self.check_own_hubs()
+        return int(self.n_hubs) + len(self.rules.external)
+
+    def check_own_hubs(self) -> None:
+        """With external sites, check the area's own number of hubs against its own sites (the solver sees the
+        external sites added to both, so its messages would count them)."""
+        ext, n = self.rules.external, self.n_hubs
+        if not ext or n is None:
+            return
+        n_sites = self.cost.shape[1] - len(ext)
+        usable = n_sites - len(set(self.rules.unavailable))
+        if n < 1:
+            raise ModelError(f"the number of hubs must be at least 1 (it is {n})")
+        if n > usable:
+            raise ModelError(
+                f"{n} hubs were asked for but only {usable} sites are available ({n_sites} in the register besides "
+                f"{len(ext)} external, {n_sites - usable} unavailable); "
+                "lower the number of hubs or add candidate sites"
+            )
+        if len(self.rules.must_open) > n:
+            raise ModelError(
+                f"{len(self.rules.must_open)} sites must stay open but only {n} hubs were asked for; "
+                "raise the number of hubs or relax the must-open rule"
+            )
+
+    def marked(self, result: LocationResult) -> LocationResult:
+        """``result`` with its external sites named (:attr:`LocationResult.external`) and its parameters in the
+        area's terms (``n_hubs`` without the external sites, which are listed apart, not as must-open)."""
+        ext = np.asarray(self.rules.external, dtype=int)
+        result.external = ext
+        if ext.size:
+            p = result.parameters
+            names = [str(self.site_ids[j]) if self.site_ids is not None else str(j) for j in ext]
+            if p.get("n_hubs") is not None:
+                p["n_hubs"] = int(p["n_hubs"]) - int(np.isin(ext, result.open_sites).sum())
+            if isinstance(p.get("must_open"), list):
+                p["must_open"] = [s for s in p["must_open"] if str(s) not in names]
+            p["external"] = names
+        return result
 
     def minutes(self) -> float:
         """The travel-time standard, for a model that needs one."""
@@ -187,7 +229,9 @@ class LocationModel:
 
 
 def _p_median(r: ModelRequest) -> LocationResult:
-    return solve_p_median(r.cost, r.weights, r.hubs(), max_minutes=r.max_minutes, **r.settings, **r.keywords())
+    return r.marked(
+        solve_p_median(r.cost, r.weights, r.hubs(), max_minutes=r.max_minutes, **r.settings, **r.keywords())
+    )
 
 
 def _p_median_next_best(r: ModelRequest) -> LocationResult:
@@ -203,15 +247,19 @@ def _p_median_ranked(
     on_step: StepCallback | None,
 ) -> Ranked:
     o = r.options
-    return rank_p_median(
-        r.cost, r.weights, r.hubs(), n_solutions, rules=r.rules, max_minutes=r.max_minutes, site_ids=r.site_ids,
-        zone_ids=r.zone_ids, start=start, solver=o.solver, time_limit=o.time_limit, mip_gap=o.mip_gap,
-        deadline=deadline, on_step=on_step,
+    ranked = rank_p_median(
+        r.cost, r.weights, r.hubs(), n_solutions, rules=r.rules.for_solver(), max_minutes=r.max_minutes,
+        site_ids=r.site_ids, zone_ids=r.zone_ids, start=start, solver=o.solver, time_limit=o.time_limit,
+        mip_gap=o.mip_gap, deadline=deadline, on_step=on_step,
     )  # fmt: skip
+    ranked.results = [r.marked(result) for result in ranked.results]
+    return ranked
 
 
 def _p_median_years(r: ModelRequest, by_year: np.ndarray, years: Sequence[int], objective: str) -> LocationResult:
-    return solve_multiyear(r.cost, by_year, r.hubs(), objective=objective, years=list(years), **r.keywords())
+    return r.marked(
+        solve_multiyear(r.cost, by_year, r.hubs(), objective=objective, years=list(years), **r.keywords())
+    )
 
 
 def _describe_p_median(settings: Any, hubs: int | None) -> str:
@@ -222,23 +270,98 @@ def _describe_p_median(settings: Any, hubs: int | None) -> str:
 
 
 def _mclp(r: ModelRequest) -> LocationResult:
-    return solve_mclp(r.cost, r.weights, r.hubs(), r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    return r.marked(
+        solve_mclp(r.cost, r.weights, r.hubs(), r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    )
 
 
 def _lscp(r: ModelRequest) -> LocationResult:
-    return solve_lscp(r.cost, r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords())
+    return r.marked(solve_lscp(r.cost, r.minutes(), exclude_solutions=r.exclude_solutions, **r.keywords()))
 
 
 def _p_center(r: ModelRequest) -> LocationResult:
-    return solve_p_center(
-        r.cost, r.weights, r.hubs(), exclude_solutions=r.exclude_solutions, **r.settings, **r.keywords()
+    return r.marked(
+        solve_p_center(
+            r.cost, r.weights, r.hubs(), exclude_solutions=r.exclude_solutions, **r.settings, **r.keywords()
+        )
+    )
+
+
+def _external_limits(limits: CapacitySettings, external: Sequence[int], n_sites: int) -> CapacitySettings:
+    """The capacitated settings with external sites free of the area's limits and costs: no capacity (the maximum
+    demand per hub becomes a capacity of each of the area's sites), no running or capital cost, not a new build.
+    The minimum per hub is lifted from them by :func:`_capacitated` (an allowance zone each)."""
+    ext = np.asarray(external, dtype=int)
+    for name in ("capacity", "fixed_cost", "capital_cost", "is_new_build"):
+        values = getattr(limits, name)
+        if values is not None and len(values) != n_sites:
+            return limits  # the solver reports the wrong length, naming the argument
+    bounds_clash = limits.min_demand is not None and limits.max_demand is not None
+    if bounds_clash and limits.min_demand > limits.max_demand:  # type: ignore[operator]
+        return limits  # the solver refuses the bounds, naming them
+
+    def freed(values: Any, fill: Any, dtype: Any) -> np.ndarray | None:
+        if values is None:
+            return None
+        out = np.array(values, dtype=dtype)
+        out[ext] = fill
+        return out
+
+    capacity = limits.capacity
+    if limits.max_demand is not None:
+        given = np.full(n_sites, np.nan) if capacity is None else np.array(capacity, dtype=float)
+        capacity = np.fmin(given, float(limits.max_demand))
+    return replace(
+        limits,
+        max_demand=None,
+        capacity=freed(capacity, np.nan, float),
+        fixed_cost=freed(limits.fixed_cost, 0.0, float),
+        capital_cost=freed(limits.capital_cost, 0.0, float),
+        is_new_build=freed(limits.is_new_build, False, bool),
     )
 
 
 def _capacitated(r: ModelRequest) -> LocationResult:
+    r.check_own_hubs()
+    ext = list(r.rules.external)
+    limits = r.settings.get("settings")
+    if not ext or not isinstance(limits, CapacitySettings):
+        return r.marked(_facility_location(r))
+    n_zones, m = r.cost.shape
+    freed = _external_limits(limits, ext, m)
+    lower = float(limits.min_demand or 0.0) if freed is not limits else 0.0
+    cost, weights, zone_ids = r.cost, r.weights, r.zone_ids
+    if lower > 0:
+        # Each external site gets an allowance zone of exactly the minimum per hub, reachable from it alone at no
+        # travel: the minimum always holds there, the area's own hubs still need it from real zones, and the
+        # solver's checks of total demand against N minimums stay exact (the allowances add one minimum per
+        # external site on both sides).
+        extra = np.full((len(ext), m), np.inf)
+        extra[np.arange(len(ext)), ext] = 0.0
+        cost = np.vstack([np.asarray(r.cost, dtype=float), extra])
+        weights = np.r_[np.asarray(r.weights, dtype=float), np.full(len(ext), lower)]
+        if zone_ids is not None:
+            names = [str(r.site_ids[j]) if r.site_ids is not None else str(j) for j in ext]
+            zone_ids = [*zone_ids, *(f"the minimum allowance of external site {s}" for s in names)]
+    result = _facility_location(
+        replace(r, cost=cost, weights=weights, zone_ids=zone_ids, settings={**r.settings, "settings": freed})
+    )
+    if lower > 0:
+        result.assignment = result.assignment[:n_zones]
+        result.assigned_cost = result.assigned_cost[:n_zones]
+        load = result.parameters.get("load")
+        if isinstance(load, dict) and r.site_ids is not None:
+            for j in ext:
+                key = str(r.site_ids[j])
+                if key in load:
+                    load[key] -= lower
+    return r.marked(result)
+
+
+def _facility_location(r: ModelRequest) -> LocationResult:
     return solve_facility_location(
-        r.cost, r.weights, n_hubs=r.n_hubs, exclude_solutions=r.exclude_solutions, diagnose=r.diagnose,
-        **r.settings, **r.keywords(),
+        r.cost, r.weights, n_hubs=r.rules.total_hubs(r.n_hubs), exclude_solutions=r.exclude_solutions,
+        diagnose=r.diagnose, **r.settings, **r.keywords(),
     )  # fmt: skip
 
 
@@ -251,8 +374,10 @@ def _clusters(r: ModelRequest) -> LocationResult:
             parameter="clusters",
             hint="use a study whose zones carry their cluster, or another model type",
         )
-    return solve_cluster_hubs(
-        r.cost, r.weights, clusters, r.hubs(), exclude_solutions=r.exclude_solutions, **settings, **r.keywords()
+    return r.marked(
+        solve_cluster_hubs(
+            r.cost, r.weights, clusters, r.hubs(), exclude_solutions=r.exclude_solutions, **settings, **r.keywords()
+        )
     )
 
 

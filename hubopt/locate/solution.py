@@ -32,6 +32,9 @@ class LocationResult:
         What the solver achieved.
     parameters : dict
         The model's parameters, for manifests.
+    external : numpy.ndarray of int
+        The open sites that are other areas' services (status ``external``): open, serving their nearest zones,
+        but not among the area's hubs (see :attr:`hubs`).
     """
 
     model: str
@@ -41,6 +44,12 @@ class LocationResult:
     objective: float
     report: SolveReport
     parameters: dict[str, Any] = field(default_factory=dict)
+    external: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+    @property
+    def hubs(self) -> np.ndarray:
+        """The area's own hubs: the open sites that are not external services (ascending column indices)."""
+        return np.setdiff1d(np.asarray(self.open_sites, dtype=int), np.asarray(self.external, dtype=int))
 
 
 def nearest_open_assignment(

@@ -176,8 +176,8 @@ def _sweep_row(
         unreachable_population=access["unreachable_population"],
     )
     if fixed is not None:
-        row["fixed_cost"] = float(np.nansum(fixed[res.open_sites]))
-    row["sites"] = ", ".join(sids[j] for j in res.open_sites)
+        row["fixed_cost"] = float(np.nansum(fixed[res.hubs]))
+    row["sites"] = ", ".join(sids[j] for j in res.hubs)  # the N hubs (external sites, open in every row, apart)
     row["note"] = "" if res.report.is_optimal else res.report.describe()
     return row
 

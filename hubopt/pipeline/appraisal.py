@@ -90,7 +90,7 @@ def reoptimisation_for_run(run: RunResult, earlier_hubs: Sequence[str]) -> Reopt
     site_ids = sites["site_id"].astype(str).tolist()
     check = evaluate_reoptimisation(
         earlier_hubs,
-        [site_ids[j] for j in run.result.open_sites],
+        [site_ids[j] for j in run.result.hubs],
         minutes=run.minutes,
         site_ids=site_ids,
         population=run.zones["population"].to_numpy(dtype=float),

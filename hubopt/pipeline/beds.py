@@ -98,7 +98,8 @@ def bed_sites(sites: gpd.GeoDataFrame, chosen: np.ndarray, settings: BedSettings
         "hubs": is_hub,
         "any": np.ones(len(sites), dtype=bool),
     }[settings.sites]
-    allowed &= (sites["status"] != "unavailable").to_numpy()
+    # Unavailable sites take no beds; nor do external ones (other areas' services, not the area's to plan).
+    allowed &= ~sites["status"].isin(["unavailable", "external"]).to_numpy()
     return np.flatnonzero(allowed)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from hubopt.demand.housing import DEFAULT_PERSONS_PER_DWELLING
 from hubopt.demand.trajectory import check_housing_years, read_housing_trajectory
+from hubopt.demand.zone_shares import read_zone_shares
 from hubopt.demand.zones import HousingOptions, ZoneDemand, zone_demand
 from hubopt.errors import InputError, quote
 from hubopt.io.postcodes import PostcodeLookup
@@ -36,20 +37,27 @@ def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``beyond``, ``housing`` (:class:`hubopt.demand.zones.HousingOptions` or None) and ``registration_share``
-        (district code to share, or None).
+        ``beyond``, ``housing`` (:class:`hubopt.demand.zones.HousingOptions` or None), ``registration_share``
+        (district code to share, or None) and ``zone_shares`` (the shares by zone of
+        ``demand.registration_share: {file: ...}``, :class:`hubopt.demand.zone_shares.ZoneShares`, or None).
     """
     share = scenario.registration_share
+    zone_shares = None
+    if scenario.registration_share_file is not None:
+        zone_shares = read_zone_shares(scenario.registration_share_file, study.zones)
     if share == "study":
         share = study.metadata.get("registration_share")
-        if not share:
+        if not share and zone_shares is not None:
+            share = None  # shares by zone; the other zones count in full (the study gives no district shares)
+        elif not share:
             raise InputError(
                 "the study gives no registration shares",
                 path=scenario.path,
                 setting="demand.registration_share",
                 hint="give the shares in the scenario ('district code: share'), or use none",
             )
-        share = _study_shares(share, study)
+        else:
+            share = _study_shares(share, study)
     housing = None
     if scenario.housing_file is not None:
         lookup = None
@@ -65,7 +73,12 @@ def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
             age_profile=scenario.housing_age_profile,
             max_distance_m=scenario.housing_max_distance_m,
         )
-    return {"beyond": scenario.beyond_projection, "housing": housing, "registration_share": share or None}
+    return {
+        "beyond": scenario.beyond_projection,
+        "housing": housing,
+        "registration_share": share or None,
+        "zone_shares": zone_shares,
+    }
 
 
 def scenario_demand(study: Study, scenario: Scenario) -> Callable[[int], ZoneDemand]:

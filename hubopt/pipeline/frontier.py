@@ -28,12 +28,15 @@ def site_running_costs(sites: pd.DataFrame, scenario: Scenario) -> tuple[np.ndar
     any is an assumption without a source.
 
     The register's ``annual_cost`` comes first (e.g. NHS Digital ERIC for the community hospitals), then its
-    ``fixed_cost`` (the yearly cost of running a hub there), then ``costs.annual_cost_per_hub``.
+    ``fixed_cost`` (the yearly cost of running a hub there), then ``costs.annual_cost_per_hub``. External sites
+    (other areas' services) cost 0.
     """
     n = len(sites)
-    annual = _column(sites, "annual_cost", n)
+    # Other areas' services at the border (status external) cost the area nothing and are not counted below.
+    external = sites["status"].astype(str).eq("external").to_numpy() if "status" in sites else np.zeros(n, bool)
+    annual = np.where(external, np.nan, _column(sites, "annual_cost", n))
     from_register = int(np.isfinite(annual).sum())
-    fixed = _column(sites, "fixed_cost", n)
+    fixed = np.where(external, np.nan, _column(sites, "fixed_cost", n))
     use_fixed = ~np.isfinite(annual) & np.isfinite(fixed)
     annual = np.where(use_fixed, fixed, annual)
     parts = []
@@ -48,7 +51,10 @@ def site_running_costs(sites: pd.DataFrame, scenario: Scenario) -> tuple[np.ndar
         parts.append(f"{int(use_fixed.sum())} sites' fixed_cost from the register")
     illustrative = False
     default = scenario.costs.annual_cost_per_hub
-    rest = ~np.isfinite(annual)
+    rest = ~np.isfinite(annual) & ~external
+    annual = np.where(external, 0.0, annual)
+    if external.any():
+        parts.append(f"nothing for {int(external.sum())} external site(s) (other areas' services)")
     if default is not None and rest.any():
         annual = np.where(rest, default, annual)
         source = scenario.costs.source
@@ -101,7 +107,7 @@ def run_frontier(
     table.insert(
         int(table.columns.get_loc("annual_cost")),
         "largest_hub_population",
-        _largest_hubs(table, site_ids, minutes, population),
+        _largest_hubs(table, site_ids, minutes, population, list(rules.external)),
     )
     notes: list[str] = []
     with_capital = int(np.isfinite(capital).sum())
@@ -160,9 +166,10 @@ def run_frontier(
 
 
 def _largest_hubs(
-    table: pd.DataFrame, site_ids: list[str], minutes: np.ndarray, population: np.ndarray
+    table: pd.DataFrame, site_ids: list[str], minutes: np.ndarray, population: np.ndarray, external: list[int]
 ) -> list[float]:
-    """People served by the largest hub of each N, each zone going to its nearest hub (NaN where no answer)."""
+    """People served by the largest hub of each N, each zone going to its nearest hub or external site (another
+    area's service, open for every N and not a hub) (NaN where no answer)."""
     index = {s: j for j, s in enumerate(site_ids)}
     out = []
     for sites in table["sites"]:
@@ -170,10 +177,10 @@ def _largest_hubs(
         if not hubs:
             out.append(float("nan"))
             continue
-        assignment, _ = nearest_open_assignment(minutes, np.asarray(hubs))
+        assignment, _ = nearest_open_assignment(minutes, np.asarray(sorted({*hubs, *external})))
         reached = assignment >= 0
         served = np.bincount(assignment[reached], weights=population[reached], minlength=len(site_ids))
-        out.append(float(served.max()))
+        out.append(float(served[hubs].max()))
     return out
 
 

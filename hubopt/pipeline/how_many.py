@@ -28,7 +28,17 @@ def apply_how_many(
         return
     plan = outcome.services
     capacity = (
-        None if plan is None else capacity_by_hubs(plan, outcome.sweep, site_ids, minutes, must_open, unavailable)
+        None
+        if plan is None
+        else capacity_by_hubs(
+            plan,
+            outcome.sweep,
+            site_ids,
+            minutes,
+            must_open,
+            unavailable,
+            external=[int(j) for j in outcome.result.external],
+        )
     )
     table, sentence = how_many_table(
         frontier.table,

@@ -27,6 +27,13 @@ from hubopt.results import ModelOutcome
 from hubopt.scenario import Scenario
 
 
+def external_sites(sites: pd.DataFrame) -> list[int]:
+    """Positions of the sites with status ``external`` (other areas' services: always open, not counted in N)."""
+    if "status" not in sites:
+        return []
+    return np.flatnonzero(sites["status"].astype(str).eq("external").to_numpy()).tolist()
+
+
 def solve_scenario_model(
     scenario: Scenario,
     minutes: np.ndarray,
@@ -94,12 +101,15 @@ def _solve_model(
     population = demand.population["population"].to_numpy(dtype=float)
     entry = registry.lookup(kind)
     keep = keeps_capacity(entry.name, ms)
-    plan = service_plan(scenario, demand.population, sites, must_open, unavailable, keep=keep)
+    # The N hubs must hold the appointments on their own: a border service's capacity is another area's.
+    plan = service_plan(
+        scenario, demand.population, sites, must_open, [*unavailable, *external_sites(sites)], keep=keep
+    )
     request = ModelRequest(
         minutes,
         demand.demand,
         scenario.hubs,
-        SiteRules.of(must_open, unavailable),
+        SiteRules.of(must_open, unavailable, external_sites(sites)),
         SolverOptions(scenario.solver, scenario.time_limit, scenario.mip_gap),
         max_minutes=ms.max_minutes if entry.needs_max_minutes else None,
         zone_ids=zone_ids,
@@ -185,7 +195,7 @@ def _explain(
     outcome.next_best = next_best_solutions(
         minutes,
         weights,
-        len(result.open_sites) if fixed_number else None,
+        len(result.hubs) if fixed_number else None,
         n_solutions=4,
         model=entry.name,
         max_minutes=request.max_minutes,

@@ -19,7 +19,7 @@ from hubopt.render.geopackage import GEOPACKAGE_NAME, write_geopackage
 from hubopt.render.report import write_report
 from hubopt.render.static_map import write_static_maps
 from hubopt.render.workbook import write_workbook
-from hubopt.results import RunResult, map_caption
+from hubopt.results import RunResult, hub_count, map_caption
 
 #: Decimals of the zone columns in zones.csv. The run keeps the exact figures: every total, share and mean (the
 #: summary, sites.csv, the workbook, the report, the sweep and the appraisal) is worked out from them, and only the
@@ -105,7 +105,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
         static = write_static_maps(
             run,
             staging,
-            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            title=f"{sc.name}: {hub_count(run)} local care hubs",
             caption=map_caption(run),
         )
         outputs += [f.name for f in static]
@@ -133,7 +133,7 @@ def write_outputs(run: RunResult, staging: Path, progress: Callable[[str], None]
             run.zones,
             run.sites,
             staging / "map.html",
-            title=f"{sc.name}: {len(run.result.open_sites)} local care hubs",
+            title=f"{sc.name}: {hub_count(run)} local care hubs",
             caption=map_caption(run),
             districts=run.study.districts,
             housing=run.housing_sites,
@@ -176,6 +176,8 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs["housing"] = sc.housing_file
     if sc.travel_combine is not None:
         inputs["no_car_share"] = sc.travel_combine.no_car_share
+    if sc.registration_share_file is not None:
+        inputs["registration_shares"] = sc.registration_share_file
     hubs = run.sites[run.sites["chosen"]]
     return build_manifest(
         scenario={"path": None if sc.path is None else str(sc.path), "values": sc.raw},

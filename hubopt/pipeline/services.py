@@ -183,7 +183,7 @@ def solve_within_capacity(
         return capacitated, request, capacitated.solve(request)
     result = entry.solve(request)
     load = hub_appointments(plan.appointments, result.assignment, len(plan.capacity))
-    over = [int(j) for j in result.open_sites if load[j] > plan.capacity[j] * (1 + 1e-9)]
+    over = [int(j) for j in result.hubs if load[j] > plan.capacity[j] * (1 + 1e-9)]  # not a border service
     if not over:
         plan.enforcement = (
             f"the {entry.name} answer holds every hub within its appointment capacity, so it is also the best "
@@ -211,8 +211,12 @@ def add_appointments(zones: pd.DataFrame, sites: pd.DataFrame, plan: ServicePlan
         ids = sites["site_id"].astype(str).tolist()
         load = np.array([float(split_loads.get(s, 0.0)) for s in ids])
     chosen = sites["chosen"].to_numpy(dtype=bool)
-    sites["appointments"] = np.where(chosen, np.round(load, 0), np.nan)
-    sites["appointment_capacity"] = np.round(plan.capacity, 0)
+    # A border service (status external) holds the appointments of the zones it serves; its capacity is another
+    # area's, not planned here, so none is given or checked.
+    external = np.zeros(len(sites), dtype=bool)
+    external[np.asarray(result.external, dtype=int)] = True
+    sites["appointments"] = np.where(chosen | external, np.round(load, 0), np.nan)
+    sites["appointment_capacity"] = np.where(external, np.nan, np.round(plan.capacity, 0))
     with np.errstate(divide="ignore", invalid="ignore"):
         used = np.where(chosen, 100.0 * load / plan.capacity, np.nan)
     sites["capacity_used_pct"] = np.round(used, 1)
@@ -221,7 +225,7 @@ def add_appointments(zones: pd.DataFrame, sites: pd.DataFrame, plan: ServicePlan
 def check_capacity(plan: ServicePlan, result: LocationResult, model: str, site_ids: list[str]) -> None:
     """Say in ``plan.enforcement`` that ``model`` cannot keep capacity, and which of its hubs are over it."""
     load = hub_appointments(plan.appointments, result.assignment, len(plan.capacity))
-    over = [site_ids[j] for j in result.open_sites if load[j] > plan.capacity[j] * (1 + 1e-9)]
+    over = [site_ids[j] for j in result.hubs if load[j] > plan.capacity[j] * (1 + 1e-9)]
     plan.enforcement = (
         f"NOT kept: the {model} model cannot keep hubs within an appointment capacity (use p-median, or capacitated "
         "without population bounds), so each hub is only checked: "

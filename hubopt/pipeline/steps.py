@@ -31,7 +31,7 @@ from hubopt.pipeline.clusters import run_clusters, zone_pcn_codes
 from hubopt.pipeline.demand import scenario_demand
 from hubopt.pipeline.how_many import apply_how_many
 from hubopt.pipeline.map_layers import growth_pct, housing_sites, hub_isochrones, transit_bands
-from hubopt.pipeline.model_step import solve_scenario_model
+from hubopt.pipeline.model_step import external_sites, solve_scenario_model
 from hubopt.pipeline.outputs import write_outputs
 from hubopt.pipeline.scenario_errors import named_for
 from hubopt.pipeline.services import add_appointments
@@ -47,7 +47,8 @@ from hubopt.travel.modes import ModeTimes, mode_times
 def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     """The study's sites plus any extra register, filtered by type, with must-open and unavailable rules.
 
-    Sites with status ``must-keep`` must open; ``unavailable`` ones may not. The scenario's ``sites.must_open`` and
+    Sites with status ``must-keep`` must open; ``unavailable`` ones may not; ``external`` ones (other areas'
+    services) are always open and not counted among the hubs. The scenario's ``sites.must_open`` and
     ``sites.unavailable`` add to those; an ID that names no site is an error, not ignored. The scenario's
     ``sites.availability`` years replace the register's, and a site not available in the model's years (the run's
     year and every one of ``model.years``) may not be a hub unless ``sites.renewed`` names it (noted, counted).
@@ -94,14 +95,34 @@ def select_sites(study: Study, scenario: Scenario) -> CandidateSites:
     must = sorted(
         {index[s] for s in scenario.must_open} | set(np.flatnonzero(sites["status"] == "must-keep").tolist())
     )
+    external = external_sites(sites)
     out_of_years, year_notes = unavailable_in_years(sites, model_years(scenario), scenario, must)
     notes += year_notes
     unavailable = sorted(
         {index[s] for s in scenario.unavailable}
         | set(np.flatnonzero(sites["status"] == "unavailable").tolist())
-        | set(out_of_years)
+        | (set(out_of_years) - set(external))  # another area's service: its years are not the area's to decide
     )
-    return CandidateSites(sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes)
+    _check_external_rules(scenario, ids, external)
+    return CandidateSites(
+        sites=sites, must_open=must, unavailable=unavailable, left_out=left_out, notes=notes, external=external
+    )
+
+
+def _check_external_rules(scenario: Scenario, ids: list[str], external: list[int]) -> None:
+    """An external site (another area's service) is always open and not one of the hubs: it cannot be listed in
+    ``sites.must_open`` or ``sites.unavailable``."""
+    names = {ids[j] for j in external}
+    for key, listed in (("sites.must_open", scenario.must_open), ("sites.unavailable", scenario.unavailable)):
+        clash = [s for s in listed if s in names]
+        if clash:
+            raise InputError(
+                f"site(s) {', '.join(clash)} have status external (another area's service, always open and not "
+                f"one of the area's hubs), so they cannot be listed in {key}",
+                path=scenario.path,
+                setting=key,
+                hint="remove them from the list, or change their status in the site register",
+            )
 
 
 def travel_times(
@@ -151,6 +172,8 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "minutes": np.asarray(result.assigned_cost, dtype=float),
         "imd_decile": z["imd_decile"].to_numpy(),
     }
+    if len(result.external):  # zones served by another area's service at the border
+        data["served_by_external"] = np.isin(assigned, np.asarray(result.external, dtype=int))
     return gpd.GeoDataFrame(data, geometry=z.geometry.to_numpy(), crs=z.crs)
 
 
@@ -169,6 +192,11 @@ def site_table(
     required = np.zeros(len(sites), dtype=bool)
     required[np.asarray(list(must_open), dtype=int)] = True
     out["must_open"] = required
+    if len(result.external):  # other areas' services: open, but not among the area's hubs
+        external = np.zeros(len(sites), dtype=bool)
+        external[np.asarray(result.external, dtype=int)] = True
+        out["external"] = external
+        out["chosen"] = chosen & ~external  # open, but not chosen as one of the area's hubs
     by_hub = zones.groupby("hub_id").apply(
         lambda g: pd.Series(
             {

@@ -15,12 +15,31 @@ from hubopt.results import BedResult, ModelOutcome, RunResult
 __all__ = [
     "bed_summary_lines",
     "cluster_summary_line",
+    "external_lines",
     "how_many_lines",
     "model_extra_lines",
     "services_lines",
     "site_risk_lines",
     "summary_lines",
 ]
+
+
+def _external_mask(run: RunResult) -> np.ndarray:
+    mask = np.zeros(len(run.sites), dtype=bool)
+    mask[np.asarray(run.result.external, dtype=int)] = True
+    return mask
+
+
+def external_lines(run: RunResult) -> list[str]:
+    """One line on the zones and people served by other areas' services at the border (none without them)."""
+    if not len(run.result.external):
+        return []
+    served = run.zones[run.zones["served_by_external"]] if "served_by_external" in run.zones else run.zones[:0]
+    names = ", ".join(str(run.sites["name"].iloc[j]) for j in run.result.external)
+    return [
+        f"  Border services (other areas', not counted in the {len(run.result.hubs)} hubs): "
+        f"{served['population'].sum():,.0f} people in {len(served)} zones served by {names}"
+    ]
 
 
 def summary_lines(run: RunResult) -> list[str]:
@@ -32,16 +51,17 @@ def summary_lines(run: RunResult) -> list[str]:
         f"{sc.name} — {run.study.name}, {run.demand.year}",
         f"  Demand: {a['population']:,.0f} people in {len(run.zones)} zones; {run.demand.summary}",
         f"  Travel: {run.travel_method}",
-        f"  Model: {run.outcome.description if run.outcome else run.result.model}; {len(run.result.open_sites)} "
-        f"hubs from {len(run.candidates.sites)} sites ({len(run.candidates.must_open)} must open, "
-        f"{len(run.candidates.unavailable)} unavailable)",
+        f"  Model: {run.outcome.description if run.outcome else run.result.model}; {len(run.result.hubs)} "
+        f"hubs from {len(run.candidates.sites) - len(run.candidates.external)} sites "
+        f"({len(run.candidates.must_open)} must open, {len(run.candidates.unavailable)} unavailable)",
         f"  Solver: {rep.describe()}",
+        *external_lines(run),
     ]
     if not rep.is_optimal:
         lines.append("  WARNING: this answer is NOT proven optimal; see the gap above.")
     lines.append("")
     lines.append(f"  {'Hub':<46} {'ID':<7} {'People served':>14} {'Mean min':>9}")
-    hubs = run.sites[run.sites["chosen"]].sort_values("served_population", ascending=False)
+    hubs = run.sites[run.sites["chosen"] & ~_external_mask(run)].sort_values("served_population", ascending=False)
     for r in hubs.itertuples():
         tag = " (must open)" if r.Index in run.candidates.must_open else ""
         lines.append(
@@ -107,7 +127,7 @@ def cluster_summary_line(run: RunResult) -> str:
     table = run.clusters
     if table is None:
         return "  Clusters: none (the study's GP practices have no PCN: no pcn_code in its sites.csv)"
-    c = cluster_counts(table)
+    c = cluster_counts(table, run.sites["site_id"].iloc[list(run.result.external)].astype(str).tolist())
     practices = int(table.attrs.get("practices", 0))
     without = len(table.attrs.get("practices_without_pcn", []))
     low, high = c.per_hub
@@ -216,11 +236,11 @@ def workforce_lines(run: RunResult) -> list[str]:
         return []
     label = f" ({run.scenario.workforce.source})" if run.scenario.workforce.source else f" ({ILLUSTRATIVE})"
     checks = []
-    hubs = len(run.result.open_sites)
+    hubs = len(run.result.hubs)
     if limits.max_hubs is not None:
         checks.append(f"{hubs} hubs {'within' if hubs <= limits.max_hubs else 'ABOVE'} the staffed {limits.max_hubs}")
     if limits.max_hub_population is not None:
-        largest = float(run.sites.loc[run.sites["chosen"], "served_population"].max())
+        largest = float(run.sites.loc[run.sites["chosen"] & ~_external_mask(run), "served_population"].max())
         verdict = "within" if largest <= limits.max_hub_population + 1e-6 else "ABOVE"
         checks.append(f"largest hub {largest:,.0f} people, {verdict} the limit")
     lines = [f"  Workforce{label}: {limits.describe()}" + (f"; this run: {', '.join(checks)}" if checks else "")]

@@ -218,8 +218,9 @@ def _hub_table(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame
     """One row per hub (chosen sites in the order of ``sites``, then hubs named only by zones).
 
     Columns: ``hub_key``, ``number``, ``name``, ``people`` (population of its zones), ``colour``, ``pattern`` (one
-    of :data:`CATCHMENT_PATTERNS`), ``fill`` (the colour, or the SVG pattern that draws colour and pattern) and
-    ``must_open``.
+    of :data:`CATCHMENT_PATTERNS`), ``fill`` (the colour, or the SVG pattern that draws colour and pattern),
+    ``must_open`` and ``external`` (another area's service at the border, not one of the hubs; never chosen, so
+    listed after them).
     """
     rows: list[dict[str, Any]] = []
     for row in sites.loc[sites["chosen"]].itertuples(index=False):
@@ -241,6 +242,9 @@ def _hub_table(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> pd.DataFrame
     table["fill"] = [_catchment_fill(c, p) for c, p in zip(table["colour"], table["pattern"], strict=True)]
     must_open = set(sites.loc[sites["must_open"], "site_key"])
     table["must_open"] = table["hub_key"].isin(must_open)
+    # Zones served by another area's service at the border (status external): listed after the hubs, tagged.
+    external = set(sites.loc[sites["status"].map(_text).str.strip().str.lower() == "external", "site_key"])
+    table["external"] = table["hub_key"].isin(external)
     return table
 
 

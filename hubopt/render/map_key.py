@@ -195,6 +195,8 @@ def _hubs_key(hubs: pd.DataFrame) -> str:
     for hub in hubs.itertuples(index=False):
         people = f'<span class="hubopt-note">{_people(hub.people)}</span>' if _is_number(hub.people) else ""
         must = ' <span class="hubopt-must-tag">(must open)</span>' if hub.must_open else ""
+        if getattr(hub, "external", False):
+            must = ' <span class="hubopt-must-tag">(border service: another area\'s, not one of the hubs)</span>'
         items.append(
             f'<li data-hubopt-hub="{hub.number}"><span class="hubopt-swatch hubopt-cswatch" '
             f'data-hubopt-style="{hub.colour}/{hub.pattern}" '

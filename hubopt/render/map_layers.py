@@ -174,10 +174,12 @@ def _site_marker(row: pd.Series, point: Any, number: int | None) -> folium.Marke
     role = f"Chosen hub {number}" if number is not None else _TYPE_LABELS[_normalise_value(row["type"], SITE_TYPES)]
     if style["greyed"]:
         role += " (not available for a hub)"
+    if style["kind"] == "external":
+        role += " (border service: another area's, serves its nearest zones, not one of the hubs)"
     must_open = bool(row["must_open"])
     if must_open:
         role += " (must open: required by the scenario, not chosen by the model)"
-    popup_role = role if number is not None or style["greyed"] or must_open else None
+    popup_role = role if number is not None or style["greyed"] or must_open or style["kind"] == "external" else None
     popup = folium.Popup(_site_popup_html(row, name, popup_role), max_width=340)
     tooltip = folium.Tooltip(f"<b>{_esc(name)}</b><br>{_esc(role)}")
     if style["shape"] == "circle" and not must_open:

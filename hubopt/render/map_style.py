@@ -198,6 +198,8 @@ OTHER_SITE_COLOUR = "#56b4e9"
 SITE_OUTLINE_COLOUR = "#1a1a1a"
 UNAVAILABLE_COLOUR = "#b3b3b3"
 UNAVAILABLE_OUTLINE_COLOUR = "#6b6b6b"
+#: Another area's service at the border (status ``external``): serves its nearest zones, not one of the hubs.
+EXTERNAL_SITE_COLOUR = "#7b3294"
 #: Ring drawn around a site the scenario requires to open (Okabe-Ito vermillion), so that it is never mistaken for
 #: one of the model's free choices.
 MUST_OPEN_COLOUR = "#d55e00"
@@ -211,7 +213,7 @@ SITE_TYPES: tuple[str, ...] = (
     "new_build",
     "other",
 )
-SITE_STATUSES: tuple[str, ...] = ("existing", "committed", "candidate", "must-keep", "unavailable")
+SITE_STATUSES: tuple[str, ...] = ("existing", "committed", "candidate", "must-keep", "unavailable", "external")
 
 _TYPE_LABELS = {
     "gp_practice": "GP practice",
@@ -227,6 +229,7 @@ _STATUS_LABELS = {
     "candidate": "Candidate (considered for a hub)",
     "must-keep": "Must be kept",
     "unavailable": "Not available for a hub",
+    "external": "Another area's service (border)",
 }
 
 # One entry per kind of symbol, in the order of the key and of the layer list. "size" is the symbol's width in
@@ -243,6 +246,18 @@ _SYMBOLS: dict[str, dict[str, Any]] = {
         "size": 36,
         "mpl_marker": "*",
         "zorder": 10,
+    },
+    "external": {
+        "group": "Border services (other areas')",
+        "label": "Another area's service at the border: serves its nearest zones, not one of the hubs",
+        "shape": "diamond",
+        "fill": EXTERNAL_SITE_COLOUR,
+        "stroke": "#ffffff",
+        "glyph": "B",
+        "glyph_colour": "#ffffff",
+        "size": 24,
+        "mpl_marker": "D",
+        "zorder": 9,
     },
     "acute_hospital": {
         "group": "Acute hospitals",
@@ -309,6 +324,7 @@ _UNAVAILABLE_GROUP = "Unavailable sites"
 _UNAVAILABLE_LABEL = "Site not available for a hub (grey; the shape shows its type)"
 _SITE_GROUP_ORDER = (
     "hub",
+    "external",
     "acute_hospital",
     "community_hospital",
     "gp_practice",
@@ -363,7 +379,9 @@ def site_style(type: str, status: str, chosen: bool) -> dict[str, Any]:
             column="chosen",
             hint="check the solution and the site register: an unavailable site cannot be a hub",
         )
-    if chosen:
+    if site_status == "external":
+        kind = "external"  # another area's service: never one of the hubs, whether or not it serves zones
+    elif chosen:
         kind = "hub"
     elif site_type in ("acute_hospital", "community_hospital", "gp_practice"):
         kind = site_type

@@ -45,7 +45,7 @@ from hubopt.render.report_sections import (
     solver_statement,
 )
 from hubopt.render.report_services import how_many_section, services_section
-from hubopt.results import RunResult
+from hubopt.results import RunResult, hub_count
 
 __all__ = ["illustrative_assumptions", "solver_statement", "write_report"]
 
@@ -154,7 +154,7 @@ def write_report(
     outcome = run.outcome
     if sweep is None and outcome is not None and outcome.sweep is not None:
         sweep = outcome.sweep  # the model's own how-many-hubs sweep, when the scenario asked for one
-    n_hubs = len(run.result.open_sites)
+    n_hubs = hub_count(run)
     heading = title or f"{sc.name}: {n_hubs} local care hubs"
     images = _maps(run, out, static_maps, heading)
 

@@ -42,7 +42,11 @@ def illustrative_assumptions(run: RunResult) -> list[str]:
             "Travel times are estimated from distance along land (round estuaries, on a 100 m grid of the clipped "
             "boundaries) by a calibrated model, not routed on the road network or public transport."
         )
-    for label, path in (("housing", sc.housing_file), ("extra site register", sc.extra_register)):
+    for label, path in (
+        ("housing", sc.housing_file),
+        ("extra site register", sc.extra_register),
+        ("registration shares", getattr(sc, "registration_share_file", None)),
+    ):
         if path is not None and "illustrative" in Path(path).name.lower():
             flags.append(f"The {label} file {Path(path).name} is ILLUSTRATIVE (made-up data for the demonstration).")
     if sc.must_open:

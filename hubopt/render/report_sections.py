@@ -87,9 +87,10 @@ def _toc(
 def _summary(run: RunResult) -> str:
     a = run.access
     sc = run.scenario
-    hubs = run.sites[run.sites["chosen"].astype(bool)].sort_values("served_population", ascending=False)
+    external = run.sites["external"].astype(bool) if "external" in run.sites else run.sites["chosen"] & False
+    hubs = run.sites[run.sites["chosen"].astype(bool) & ~external].sort_values("served_population", ascending=False)
     cards = [
-        (f"{len(hubs)}", f"hubs chosen from {len(run.candidates.sites)} sites"),
+        (f"{len(hubs)}", f"hubs chosen from {len(run.candidates.sites) - int(external.sum())} sites"),
         (_people(a["population"]), f"people served ({run.demand.year})"),
         (f"{a['mean_minutes']:.1f} min", "mean travel time to the hub"),
         (f"{a['p95_minutes']:.1f} min", "95 % of people live within"),
@@ -149,6 +150,29 @@ def _summary(run: RunResult) -> str:
             if len(risky)
             else ""
         )
+        + _border_services(run.sites[external])
+    )
+
+
+def _border_services(external: pd.DataFrame) -> str:
+    """Other areas' services at the border: the people they serve, reported apart from the area's hubs."""
+    if external.empty:
+        return ""
+    rows = [
+        {
+            "Service": r["name"],
+            "Site ID": r["site_id"],
+            "Type": str(r["type"]).replace("_", " "),
+            "People served": r["served_population"],
+            "Mean minutes": r["mean_minutes"],
+        }
+        for _, r in external.iterrows()
+    ]
+    return (
+        '<h3 id="border-services">Border services (other areas\' sites)</h3><p>These services lie outside the area '
+        "(site status <code>external</code>). They are always open and serve the zones nearest to them, but they "
+        "are not among the area's hubs, are not counted in their number and carry no cost in this model.</p>"
+        + _table(pd.DataFrame(rows), {"People served": _people, "Mean minutes": _minutes})
     )
 
 

@@ -75,6 +75,8 @@ def _draw_key(ax: Any, p: _Prepared, view: str) -> None:
         for hub in p.hubs.itertuples(index=False):
             people_text = f" ({round(hub.people):,})" if math.isfinite(hub.people) else ""
             must = " (must open)" if hub.must_open else ""
+            if getattr(hub, "external", False):
+                must = " (border service, not one of the hubs)"
             if view == "catchments":
                 handle = Patch(
                     facecolor=hub.colour,

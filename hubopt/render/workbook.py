@@ -30,7 +30,7 @@ from hubopt.files.cell_text import neutralise
 from hubopt.render.report import illustrative_assumptions, solver_statement
 from hubopt.render.report_html import _flatten, _setting_text
 from hubopt.render.report_services import yes_no
-from hubopt.results import RunResult
+from hubopt.results import RunResult, hub_count
 
 __all__ = ["write_workbook"]
 
@@ -243,7 +243,7 @@ def _summary(sheet: Worksheet, run: RunResult, statement: str) -> None:
         ("Scenario", sc.name, None),
         ("Study", run.study.name, None),
         ("Year", run.demand.year, "0"),
-        ("Hubs chosen", len(run.result.open_sites), "0"),
+        ("Hubs chosen", hub_count(run), "0"),
         ("Sites considered", len(run.candidates.sites), "0"),
         ("People", a["population"], _PEOPLE),
         ("Mean minutes to hub", a["mean_minutes"], _MINUTES),

@@ -37,6 +37,7 @@ from hubopt.scenario.sections import (
     _travel_combine,
     _travel_modes,
     _workforce_settings,
+    registration_share_file,
 )
 from hubopt.scenario.settings import (
     BedSettings,
@@ -110,6 +111,7 @@ class Scenario:
     write_workbook: bool = True
     write_geopackage: bool = True
     site_postcodes: Path | None = None
+    registration_share_file: Path | None = None
     site_facts: SiteFacts = field(default_factory=SiteFacts)
     #: ``travel.combine``: the model's time weighs each zone's car and public-transport times by its share of
     #: households without a car (see :mod:`hubopt.travel.combine`); None when not set.
@@ -279,6 +281,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         time_limit=None if model["time_limit"] is None else float(model["time_limit"]),
         mip_gap=float(model["mip_gap"]),
         registration_share=_registration_share(values["demand"]["registration_share"], p),
+        registration_share_file=resolve(registration_share_file(values["demand"]["registration_share"], p)),
         housing_file=resolve(housing["file"]),
         housing_mode=housing["mode"],
         housing_persons_per_dwelling=(

@@ -29,14 +29,33 @@ from hubopt.travel.combine import CombineSpec
 
 
 def _registration_share(value: Any, path: Path | None) -> dict[str, float] | str | None:
-    """``none`` → None; ``study`` → the marker "study" (resolved when the study is read); a mapping → checked."""
+    """``none`` → None; ``study`` → the marker "study" (resolved when the study is read); a mapping → checked.
+
+    The form ``{file: shares.csv, districts: ...}`` (shares by zone) gives the district shares of ``districts``
+    (default ``study``) here; its file is read by :func:`registration_share_file`.
+    """
+    if isinstance(value, dict) and "file" in value:
+        unknown = sorted(set(value) - {"file", "districts"})
+        if unknown:
+            _fail(
+                "demand.registration_share",
+                f"unknown key(s) {', '.join(map(quote, unknown))} beside file",
+                path,
+                "use file: (the shares by zone) and optionally districts: (study, none, or 'district code: share' "
+                "lines) for the zones the file does not list",
+            )
+        districts = value.get("districts", "study")
+        if not isinstance(districts, str | dict):
+            _fail("demand.registration_share.districts", "use study, none, or 'district code: share' lines", path)
+        return _registration_share(districts, path)
     if isinstance(value, str):
         if value not in ("none", "study"):
             _fail(
                 "demand.registration_share",
                 f"unknown choice {quote(value)}",
                 path,
-                "use none, study (the shares in the study's study.yaml), or a list of 'district code: share'",
+                "use none, study (the shares in the study's study.yaml), a list of 'district code: share', or "
+                "{file: shares.csv} (shares by zone)",
             )
         return None if value == "none" else "study"
     out: dict[str, float] = {}
@@ -45,6 +64,16 @@ def _registration_share(value: Any, path: Path | None) -> dict[str, float] | str
             _fail("demand.registration_share", f"the share for {code} must be a number above 0 and at most 1", path)
         out[str(code)] = float(share)
     return out
+
+
+def registration_share_file(value: Any, path: Path | None) -> str | None:
+    """The file of ``demand.registration_share: {file: ...}`` (shares by zone), or None."""
+    if not (isinstance(value, dict) and "file" in value):
+        return None
+    file = value["file"]
+    if not isinstance(file, str) or not file.strip():
+        _fail("demand.registration_share.file", "give the path of the shares file (a CSV), e.g. shares.csv", path)
+    return str(file)
 
 
 def _bed_settings(values: dict[str, Any], year: int, path: Path | None) -> BedSettings | None:

@@ -123,7 +123,9 @@ def check_question(question: Question, context: QuestionContext) -> tuple[list[i
             hint="set the site to one of free, must open or unavailable",
         )
     _check_register_status(question, context)
-    available = len(ids) - len(question.unavailable)
+    # Other areas' services at the border (status external) are always open and never one of the hubs.
+    external = set(context.sites.loc[context.sites["status"].astype(str).eq("external"), "site_id"].astype(str))
+    available = len(ids) - len(set(question.unavailable) - external) - len(external)
     if not 1 <= question.hubs <= available:
         raise InputError(
             f"{_hubs(question.hubs).rsplit(' ', 1)[0]} cannot be chosen from {available} available sites",

@@ -46,6 +46,8 @@ def _absolute_paths(raw: dict[str, Any], scenario: Scenario) -> None:
     raw["demand"]["housing"]["file"] = text(scenario.housing_file)
     raw["demand"]["housing"]["postcodes"] = text(scenario.housing_postcodes)
     raw["sites"]["extra_register"] = text(scenario.extra_register)
+    if scenario.registration_share_file is not None:
+        raw["demand"]["registration_share"]["file"] = str(scenario.registration_share_file)
     raw["sites"]["postcode_lookup"] = text(scenario.site_postcodes)
     travel = raw["travel"]
     travel["cache_folder"] = str(scenario.travel_cache)

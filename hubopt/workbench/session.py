@@ -128,7 +128,7 @@ class Workbench:
         and site rules."""
         s = self.scenario
         model = s.model_type if s.model_type in WORKBENCH_MODELS else "p-median"
-        available = len(self.site_ids) - len(self.candidates.unavailable)
+        available = len(self.site_ids) - len(self.candidates.unavailable) - len(self.candidates.external)
         hubs = s.hubs if s.hubs is not None else min(DEFAULT_HUBS, available)
         return Question(
             hubs=int(hubs),
@@ -175,7 +175,10 @@ class Workbench:
             "models": [{"name": m, "summary": registry.MODELS[m].summary} for m in WORKBENCH_MODELS],
             "modes": list(self.modes),
             "years": {"first": self.context.first_year, "last": self.context.last_year, "marks": sorted(marks)},
-            "hubs": {"min": 1, "max": len(self.site_ids) - len(self.candidates.unavailable)},
+            "hubs": {
+                "min": 1,
+                "max": len(self.site_ids) - len(self.candidates.unavailable) - len(self.candidates.external),
+            },
             "thresholds": [float(t) for t in self.thresholds],
             "mclp_minutes": float(s.model.max_minutes or self.thresholds[0]),
             "capacity_unit": "people" if s.model.capacity_measure == "population" else "demand",
@@ -271,12 +274,12 @@ class Workbench:
             zones["population"].to_numpy(),
             zones["imd_decile"].to_numpy(dtype=float),
             self.site_ids,
-            result.open_sites,
+            result.hubs,
             self.thresholds,
         )
         answer = Answer(
             question=question,
-            open_site_ids=tuple(self.site_ids[j] for j in sorted(int(j) for j in result.open_sites)),
+            open_site_ids=tuple(self.site_ids[j] for j in sorted(int(j) for j in result.hubs)),
             zone_hub=np.asarray(result.assignment, dtype=int),
             zone_minutes=np.asarray(result.assigned_cost, dtype=float),
             figures=figures,
@@ -312,7 +315,9 @@ class Workbench:
         demand = self.demand(question.year)
         index = {s: j for j, s in enumerate(self.site_ids)}
         cols = sorted(index[s] for s in chosen)
-        zone_hub, zone_minutes = nearest_open_assignment(self.modes[question.mode].minutes, cols)
+        # Border services (external sites) are open in every option, as in a run and its appraisal; not hubs.
+        serving = sorted({*cols, *self.candidates.external})
+        zone_hub, zone_minutes = nearest_open_assignment(self.modes[question.mode].minutes, serving)
         figures = figures_of(
             zone_minutes,
             zone_hub,
@@ -376,10 +381,11 @@ class Workbench:
             minutes=self.modes[q.mode].minutes,
             weights=answer.outcome.weights,
             result=answer.outcome.result,
-            rules=SiteRules.of(must, unavailable),
+            # Border services (external sites) stay open in every swap and next-best answer, never counted in N.
+            rules=SiteRules.of(must, unavailable, answer.outcome.result.external),
             site_ids=self.site_ids,
             site_names=self.sites["name"].tolist(),
-            n_hubs=len(answer.outcome.result.open_sites) if entry.hubs != "forbidden" else None,
+            n_hubs=len(answer.outcome.result.hubs) if entry.hubs != "forbidden" else None,
             max_minutes=q.max_minutes if entry.needs_max_minutes else None,
             model_kwargs=settings if entry.swaps == "re-solve" else None,
             options=SolverOptions(scenario.solver, self.time_limit, scenario.mip_gap),
@@ -506,6 +512,6 @@ def _site_frame(prepared: PreparedRun) -> pd.DataFrame:
             "lon": points.x.round(6).to_numpy(),
             "lat": points.y.round(6).to_numpy(),
             "default_state": state,
-            "locked": status.isin(["must-keep", "unavailable"]).to_numpy(),
+            "locked": status.isin(["must-keep", "unavailable", "external"]).to_numpy(),  # external: a border service
         }
     )

@@ -36,7 +36,9 @@ def test_setup_gives_the_sites_their_symbols_and_the_default_question(client: Te
     setup = client.get("/api/setup").json()
     assert setup["scenario"] == "West Kent local care hubs"
     assert setup["builtin_scenario"] is True  # saving asks for a new file name
-    assert len(setup["sites"]) == 59
+    assert len(setup["sites"]) == 60  # 59 of West Kent's and its border service, Darent Valley (status external)
+    border = next(s for s in setup["sites"] if s["id"] == "RN707")
+    assert border["free"] == "external" and border["default_state"] == "free"
     for site in setup["sites"]:
         assert site["free"] in setup["symbols"] and site["unavailable"] in setup["symbols"]
     pembury = next(s for s in setup["sites"] if s["id"] == PEMBURY)

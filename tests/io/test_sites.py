@@ -106,7 +106,7 @@ def test_types_and_statuses() -> None:
         "new_build",
         "other",
     )
-    assert SITE_STATUSES == ("existing", "committed", "candidate", "must-keep", "unavailable")
+    assert SITE_STATUSES == ("existing", "committed", "candidate", "must-keep", "unavailable", "external")
 
 
 def test_postcode_geocoding_with_nspl(tmp_path: Path, nspl: PostcodeLookup) -> None:

@@ -51,7 +51,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
         run = run_scenario(load_scenario("builtin:west_kent_hubs"), out=folder)
     finally:
         os.chdir(cwd)
-    title = f"{run.scenario.name}: {len(run.result.open_sites)} local care hubs"
+    title = f"{run.scenario.name}: {len(run.result.hubs)} local care hubs"
     maps = write_static_maps(run, folder / "report", title=title, caption=map_caption(run), formats=["png"])
     report = write_report(run, folder / "report", static_maps=maps)
     return run, folder, report
@@ -67,6 +67,8 @@ def test_demo_report_contents(demo) -> None:
     assert "Hawkhurst Community Hospital" in page  # bed placement
     assert "ILLUSTRATIVE" in page and "Open Government Licence" in page
     assert page.count("data:image/png;base64,") == 3
+    assert "Border services (other areas&#x27; sites)" in page or "Border services (other areas' sites)" in page
+    assert "Darent Valley Hospital" in page and f"{len(run.result.hubs)} local care hubs were chosen" in page
 
 
 def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -140,6 +142,12 @@ def test_demo_map_renders_with_layers_and_key(demo, tmp_path: Path) -> None:
         assert entry in text, entry
     for name in run.sites.loc[run.sites["chosen"], "name"]:
         assert str(name) in text
+    # The border service (Darent Valley, status external) has a layer, a key entry and a symbol of its own, and is
+    # listed after the hubs, tagged: it serves its nearest zones but is not one of the 5 hubs.
+    assert "Border services (other areas')" in text
+    assert "Another area's service at the border: serves its nearest zones, not one of the hubs" in text
+    assert "Darent Valley Hospital" in text and "border service: another area's, not one of the hubs" in text
+    assert 'aria-label="Darent Valley Hospital, ' in result.dom_html
     # the map's panes were built by Leaflet (its scripts ran)
     assert "leaflet-overlay-pane" in result.dom_html and "leaflet-marker-icon" in result.dom_html
 

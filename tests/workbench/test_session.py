@@ -30,7 +30,8 @@ def test_choices_and_answers_are_plain_json(west_kent: Workbench) -> None:
     assert (
         choices["default_question"]["query"] == "hubs=5&model=p-median&mode=drive&year=2030&must=RYYD9&unavailable="
     )
-    assert len(choices["sites"]) == 59 and "Pembury" in text
+    # 59 sites of the area and the demo's border service (Darent Valley, external: locked, never a hub)
+    assert len(choices["sites"]) == 60 and "Pembury" in text
     sites = west_kent.sites.set_index("site_id")
     assert sites.loc["RYYD9", "default_state"] == "must_open" and sites.loc["RWFTW", "default_state"] == "free"
     assert sites.loc["RWFTW", "label"] == "Tunbridge Wells Hospital at Pembury (RWFTW)"
@@ -138,7 +139,7 @@ def test_export_pack_writes_the_run_folder_with_the_answers_figures(west_kent: W
     zones = pd.read_csv(folder / "zones.csv")
     assert zones["zone_id"].tolist() == west_kent.zone_ids
     np.testing.assert_allclose(zones["minutes"], answer.zone_minutes, rtol=1e-6, atol=0.006)  # written to 2 decimals
-    assert sorted(set(zones["hub_id"])) == sorted(answer.open_site_ids)
+    assert sorted(set(zones["hub_id"])) == sorted([*answer.open_site_ids, "RN707"])  # and the border service
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["scenario"]["values"]["name"] == "Four hubs in 2035"
 
