@@ -26,8 +26,10 @@ BOUNDS = {"model__min_population": 80_000, "model__max_population": 130_000}
 
 
 def _clusters_scenario(tmp_path: Path, **changes) -> Path:
+    # Without the demo's border service (status external): the cluster rule sends every cluster to the area's hubs.
+    settings = {"sites__extra_register": None, **changes}
     return scenario_file(
-        tmp_path, light=True, model__type="clusters", model__hubs=5, model__min_clusters=2, **BOUNDS, **changes
+        tmp_path, light=True, model__type="clusters", model__hubs=5, model__min_clusters=2, **BOUNDS, **settings
     )
 
 
@@ -58,6 +60,17 @@ def test_west_kent_clusters_run_serves_whole_pcns_proven_optimal(cluster_run) ->
     assert "a hub serves whole clusters, at least 2 each" in summary
     assert "residents located by their nearest practice's PCN" in summary
     assert "0 split between hubs (clusters.csv)" in summary
+
+
+def test_the_cluster_rule_refuses_border_services(tmp_path: Path) -> None:
+    path = _clusters_scenario(
+        tmp_path, sites__extra_register=str(REPO / "hubopt" / "studies" / "west_kent" / "border_services.csv")
+    )
+    with pytest.raises(InputError) as info:
+        run_scenario(load_scenario(path), out=tmp_path / "out")
+    assert info.value.setting == "model.type"
+    assert "border services" in str(info.value) and "external" in str(info.value)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_study_without_pcns_names_what_to_do(tmp_path: Path) -> None:

@@ -366,6 +366,16 @@ def _facility_location(r: ModelRequest) -> LocationResult:
 
 
 def _clusters(r: ModelRequest) -> LocationResult:
+    if len(r.rules.external):
+        # A border service takes the zones nearest to it, zone by zone; the cluster rule sends each cluster whole to
+        # one of the area's hubs. The two cannot both hold, so the combination is refused, not half-applied.
+        raise InputError(
+            f"the clusters model cannot take border services ({len(r.rules.external)} site(s) of status external): "
+            "it sends each cluster whole to one of the area's own hubs",
+            setting="model.type",
+            hint="leave the external sites out of this run (their register, or their status), or choose another "
+            "model type (p-median, capacitated ...), which lets border zones go to a neighbour's service",
+        )
     settings = dict(r.settings)
     clusters = settings.pop("clusters", None)
     if clusters is None:
