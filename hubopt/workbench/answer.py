@@ -117,6 +117,9 @@ class Figures:
         Mean journey of the other deciles (3-10).
     people_per_hub : dict of str to float
         Site ID of each hub to the people it serves.
+    people_per_border_service : dict of str to float
+        Site ID of each border service (a neighbour's service, status ``external``: open, not a hub) to the people
+        it serves, as the run's summary reports them.
     population, unserved_population : float
         Everyone, and those who can reach no hub.
     """
@@ -130,6 +133,7 @@ class Figures:
     population: float
     unserved_population: float
     max_minutes: float = math.nan
+    people_per_border_service: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The figures as plain JSON values (threshold keys as text, ``"15"``)."""
@@ -141,6 +145,7 @@ class Figures:
             "deprived_mean_minutes": json_number(self.deprived_mean_minutes, 2),
             "rest_mean_minutes": json_number(self.rest_mean_minutes, 2),
             "people_per_hub": {k: json_number(v, 0) for k, v in self.people_per_hub.items()},
+            "people_per_border_service": {k: json_number(v, 0) for k, v in self.people_per_border_service.items()},
             "population": json_number(self.population, 0),
             "unserved_population": json_number(self.unserved_population, 0),
         }
@@ -154,6 +159,7 @@ def figures_of(
     site_ids: Sequence[str],
     open_sites: Sequence[int] | np.ndarray,
     thresholds: Sequence[float],
+    external: Sequence[int] | np.ndarray = (),
 ) -> Figures:
     """The :class:`Figures` of an assignment, measured as a run measures them.
 
@@ -176,6 +182,8 @@ def figures_of(
         The hubs (indices into ``site_ids``).
     thresholds : sequence of float
         Minutes of the "share within" figures.
+    external : sequence of int
+        The border services open beside the hubs (indices into ``site_ids``); only those serving someone are listed.
 
     Returns
     -------
@@ -196,6 +204,11 @@ def figures_of(
         deprived_mean_minutes=access_measures(minutes[deprived], people[deprived])["mean_minutes"],
         rest_mean_minutes=access_measures(minutes[rest], people[rest])["mean_minutes"],
         people_per_hub={str(site_ids[j]): float(people[hub == j].sum()) for j in sorted(int(j) for j in open_sites)},
+        people_per_border_service={
+            str(site_ids[j]): float(people[hub == j].sum())
+            for j in sorted(int(j) for j in external)
+            if (hub == j).any()
+        },
         population=access["population"],
         unserved_population=access["unreachable_population"],
     )

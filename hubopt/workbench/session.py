@@ -276,6 +276,7 @@ class Workbench:
             self.site_ids,
             result.hubs,
             self.thresholds,
+            external=result.external,
         )
         answer = Answer(
             question=question,
@@ -326,6 +327,7 @@ class Workbench:
             self.site_ids,
             cols,
             self.thresholds,
+            external=self.candidates.external,
         )
         ruled_out = [s for s in chosen if s in question.unavailable]
         notes = (

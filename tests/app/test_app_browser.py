@@ -78,7 +78,9 @@ class Page:
         )
 
     def hubs(self) -> list[str]:
-        return self.page.eval_on_selector_all("#per-hub tr", "rows => rows.map(r => r.dataset.site)")
+        return self.page.eval_on_selector_all(
+            "#per-hub tr:not(.border-service)", "rows => rows.map(r => r.dataset.site)"
+        )
 
     def figure(self, name: str) -> float:
         text = self.page.inner_text(f'td[data-figure="{name}"]')
@@ -108,6 +110,9 @@ def test_a_forum_session_in_the_browser(
     assert page.title() == "hubopt workbench · West Kent local care hubs"
     assert "best possible: proven" in page.inner_text("#proof")
     assert len(app.hubs()) == 5 and SEVENOAKS in app.hubs()
+    # The neighbour's border service (Darent Valley Hospital) is listed apart, with the people it serves.
+    border = page.inner_text('#per-hub tr.border-service[data-site="RN707"]')
+    assert "border service, not one of the hubs" in border and re.search(r"\d", border)
     app.shot(tmp_path / "1_opened.png")
 
     # The street map is off by default; asked for with no internet, the page says it cannot load.

@@ -49,6 +49,10 @@ def _check_same(answer: Answer, run: hubopt.RunResult) -> None:
     assert f.rest_mean_minutes == pytest.approx(equity.loc["rest", "mean_minutes"], rel=REL)
     served = run.zones.groupby("hub_id")["population"].sum()
     assert f.people_per_hub == pytest.approx({s: float(served[s]) for s in answer.open_site_ids}, rel=REL)
+    # The demo's border service (Darent Valley Hospital, status external) is reported apart, as the run reports it.
+    external = run.sites.loc[run.sites["external"].astype(bool), "site_id"].astype(str)
+    border = {s: float(served[s]) for s in external if s in served.index}
+    assert f.people_per_border_service == pytest.approx(border, rel=REL)
     assert f.population == pytest.approx(float(run.zones["population"].sum()), rel=REL)
 
 
@@ -101,3 +105,13 @@ def test_evaluate_equals_evaluate_option_and_the_runs_appraisal(west_kent: Workb
     assert f.mean_minutes == pytest.approx(row["mean_minutes"], rel=REL)
     assert f.deprived_mean_minutes == pytest.approx(row["deprived_mean_minutes"], rel=REL)
     _check_same(answer, run)
+
+
+def test_the_border_service_is_reported_apart_from_the_hubs(west_kent: Workbench) -> None:
+    answer = west_kent.answer(west_kent.default_question())
+    f = answer.figures
+    assert "RN707" not in answer.open_site_ids and "RN707" not in f.people_per_hub  # Darent Valley: not a hub
+    assert f.people_per_border_service["RN707"] > 0
+    everyone = sum(f.people_per_hub.values()) + sum(f.people_per_border_service.values())
+    assert everyone == pytest.approx(f.population - f.unserved_population, rel=REL)
+    assert answer.to_json()["figures"]["people_per_border_service"]["RN707"] > 0

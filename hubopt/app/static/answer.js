@@ -36,6 +36,13 @@
           (site ? site.name : id) + mark),
         HB.el("td", {class: "n"}, HB.people(f.people_per_hub[id]))));
     });
+    // Border services: a neighbour's service serves the zones nearest to it; open, but not one of the hubs.
+    Object.keys(f.people_per_border_service || {}).forEach(function (id) {
+      const site = HB.siteById(id);
+      perHub.append(HB.el("tr", {"data-site": id, class: "border-service"},
+        HB.el("th", {scope: "row"}, (site ? site.name : id) + " (border service, not one of the hubs)"),
+        HB.el("td", {class: "n"}, HB.people(f.people_per_border_service[id]))));
+    });
     const notes = HB.$("notes");
     notes.replaceChildren();
     (answer.notes || []).forEach(function (n) { notes.append(HB.el("li", {}, n)); });
