@@ -113,6 +113,7 @@ def test_a_forum_session_in_the_browser(
     # The neighbour's border service (Darent Valley Hospital) is listed apart, with the people it serves.
     border = page.inner_text('#per-hub tr.border-service[data-site="RN707"]')
     assert "border service, not one of the hubs" in border and re.search(r"\d", border)
+    assert "border service (not a hub)" in page.inner_text(".key-symbols")
     app.shot(tmp_path / "1_opened.png")
 
     # The street map is off by default; asked for with no internet, the page says it cannot load.

@@ -219,7 +219,8 @@
       box.append(HB.el("div", {class: "key"}, HB.el("span", {class: "swatch", style: "background:" + e[0]}), e[1]));
     });
     const symbols = HB.el("div", {class: "key-symbols"});
-    symbols.innerHTML = HB.setup.symbols.hub + " chosen hub <span class='ring'></span> must open";
+    symbols.innerHTML = HB.setup.symbols.hub + " chosen hub <span class='ring'></span> must open" +
+      (HB.setup.symbols.external ? " " + HB.setup.symbols.external + " border service (not a hub)" : "");
     box.append(symbols);
   };
 
