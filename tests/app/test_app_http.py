@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx  # the HTTP client Starlette 1.x's TestClient uses (test extra: httpx2)
 import pytest
 from starlette.testclient import TestClient
 
