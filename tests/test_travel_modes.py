@@ -31,6 +31,8 @@ def wk_scenario(tmp: Path, travel: dict) -> Path:
     data["model"]["explain"] = False
     data["outputs"].update(static_maps=False, report=False, workbook=False)
     data["travel"] = travel
+    # The synthetic matrices below cover the study's own sites, not the demo's border service (extra_register).
+    data["sites"].pop("extra_register", None)
     data["outputs"]["folder"] = str(tmp / "out")
     path = tmp / "s.yaml"
     path.write_text(yaml.safe_dump(data))

@@ -21,6 +21,7 @@ from hubopt.io._yaml import read_yaml
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate import registry
 from hubopt.locate.solve import check_solver_name
+from hubopt.scenario.how_many_settings import _cost_settings, _service_settings, _workforce_settings
 from hubopt.scenario.schema import (
     _SCHEMA,
     _check_section,
@@ -28,15 +29,12 @@ from hubopt.scenario.schema import (
 )
 from hubopt.scenario.sections import (
     _bed_settings,
-    _cost_settings,
     _criteria,
     _model_settings,
     _options,
     _registration_share,
-    _service_settings,
     _travel_combine,
     _travel_modes,
-    _workforce_settings,
     registration_share_file,
 )
 from hubopt.scenario.settings import (
