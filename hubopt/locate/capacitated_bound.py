@@ -24,11 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubopt.locate import _clock
+from hubopt.locate.subgradient import AscentSteps
 
-#: Subgradient iterations of the root bound; the step factor halves after STALL steps without progress.
+#: Subgradient iterations of the root bound (the step control: :class:`hubopt.locate.subgradient.AscentSteps`).
 ROOT_ITERATIONS = 600
-STALL = 20
-MIN_FACTOR = 1e-3
 
 
 @dataclass
@@ -151,8 +150,7 @@ def ascend(
     n = k.cost.shape[0]
     sites = np.flatnonzero(within | fixed)
     u = np.array(u_start, dtype=float)
-    best, best_u = -math.inf, u.copy()
-    factor, stall = 2.0, 0
+    steps = AscentSteps(u, upper)
     goal = upper - 1e-9 * max(1.0, abs(upper)) if math.isfinite(upper) else math.inf
     for _ in range(iterations):
         values = site_values(k, u, sites)
@@ -162,18 +160,12 @@ def ascend(
         value = float(u.sum() + values.rho[opened].sum())
         if not math.isfinite(value):
             return value, u
-        if value > best + 1e-12 * max(1.0, abs(value)):
-            best, best_u, stall = value, u.copy(), 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                factor, stall = factor / 2.0, 0
-        if best >= goal or factor < MIN_FACTOR or (deadline is not None and _clock.now() > deadline):
+        steps.record(value, u)
+        if steps.best >= goal or steps.exhausted or (deadline is not None and _clock.now() > deadline):
             break
         g = 1.0 - _served(values, opened, n)
         norm = float(g @ g)
         if norm < 1e-18:
             break  # the relaxed solution serves every zone once: the bound is exact for these sites
-        aim = upper - value if math.isfinite(upper) else 0.05 * max(1.0, abs(value))
-        u += factor * max(aim, 1e-9 * max(1.0, abs(value))) / norm * g
-    return best, best_u
+        u += steps.length(value, norm) * g
+    return steps.best, steps.best_u

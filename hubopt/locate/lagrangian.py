@@ -24,12 +24,10 @@ import numpy as np
 
 from hubopt.locate import _clock
 from hubopt.locate.pairs import Pairs
+from hubopt.locate.subgradient import AscentSteps
 
 #: Subgradient iterations per bound (each is one pass over the pairs).
 MAX_ITERATIONS = 300
-#: The step factor is halved after this many iterations without a better bound; the bound stops below MIN_FACTOR.
-STALL = 20
-MIN_FACTOR = 1e-3
 
 
 def _reach(upper: float) -> float:
@@ -99,8 +97,7 @@ def lagrangian_bound(
     rows, cols = pairs.rows[usable], pairs.cols[usable]
     wd = w[rows] * pairs.time[usable]
     u = np.array(u_start, dtype=float) if u_max is None else np.minimum(u_start, u_max)
-    best, best_u = -math.inf, u.copy()
-    factor, stall = 2.0, 0
+    steps = AscentSteps(u, upper)
     target = _reach(upper)
     for _ in range(max_iterations):
         reduced = wd - u[rows]
@@ -110,13 +107,8 @@ def lagrangian_bound(
             pick = np.argpartition(rho[free_idx], n_free - 1)[:n_free]
             opened[free_idx[pick]] = True
         value = float(u.sum() + rho[opened].sum())
-        if value > best + 1e-12 * max(1.0, abs(value)):
-            best, best_u, stall = value, u.copy(), 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                factor, stall = factor / 2.0, 0
-        if best >= target or factor < MIN_FACTOR or not math.isfinite(value):
+        steps.record(value, u)
+        if steps.best >= target or steps.exhausted or not math.isfinite(value):
             break  # a non-finite value (overflowing demand x time) ends the ascent: nothing to climb
         if deadline is not None and _clock.now() > deadline:
             break
@@ -125,15 +117,13 @@ def lagrangian_bound(
         norm = float(g @ g)
         if norm == 0.0:
             break  # the relaxed solution is feasible: the bound is exact for these fixings
-        # Polyak step towards the incumbent's cost (or 5 % above the bound when there is no incumbent)
-        aim = upper - value if math.isfinite(upper) else 0.05 * max(1.0, abs(value))
-        step = factor * max(aim, 1e-9 * max(1.0, abs(value))) / norm
+        step = steps.length(value, norm)
         if not math.isfinite(step):
             break
         u += step * g
         if u_max is not None:
             np.minimum(u, u_max, out=u)
-    return best, best_u
+    return steps.best, steps.best_u
 
 
 def relaxation(
