@@ -29,6 +29,10 @@ from hubopt.locate._highs import run_highs
 #: Demand tolerance of the hubs' bounds (people or demand units): loads within it of a bound meet the bound.
 LOAD_TOL = 1e-6
 
+#: Relative margin above the cutoff at which HiGHS may stop looking (:func:`single_exact`): assignments costing less
+#: than the cutoff are always found; some costing up to this much more may be reported too.
+CUTOFF_MARGIN = 1e-7
+
 
 @dataclass
 class LpAssignment:
@@ -233,7 +237,13 @@ def single_exact(
     x0 = None
     if start is not None and keep[np.arange(cost.shape[0]), start].all():
         x0 = (cols == start[rows]).astype(float)
-    out = run_highs(*model, integer=np.ones(rows.size, dtype=bool), time_limit=time_limit, mip_gap=mip_gap, start=x0)
+    # HiGHS is told the cutoff too: it drops every branch whose bound reaches it, and stops with "infeasible" when no
+    # assignment is cheaper (the margin keeps its tolerances from dropping one just below the cutoff).
+    options = {"objective_bound": cutoff + CUTOFF_MARGIN * max(1.0, abs(cutoff))} if math.isfinite(cutoff) else None
+    out = run_highs(
+        *model, integer=np.ones(rows.size, dtype=bool), time_limit=time_limit, mip_gap=mip_gap, start=x0,
+        options=options,
+    )  # fmt: skip
     if out.status == "infeasible":
         return ExactAssignment("none", math.inf, cutoff, None)
     if out.x is None or out.objective is None:  # stopped (time limit) before any solution: the question stays open
@@ -243,5 +253,9 @@ def single_exact(
     on = out.x > 0.5
     choice[rows[on]] = cols[on]
     value = float(cost[np.arange(cost.shape[0]), choice].sum())
+    if out.status == "optimal" and mip_gap == 0 and value >= cutoff:
+        # Only the start (or one at the cutoff) was left once HiGHS dropped what the cutoff rules out: proven, none
+        # is cheaper than the cutoff.
+        return ExactAssignment("none", math.inf, cutoff, None)
     bound = value if out.status == "optimal" else (lp.value if out.bound is None else float(out.bound))
     return ExactAssignment(out.status, value, bound, choice)

@@ -69,6 +69,9 @@ class Knapsacks:
         self.target_cap = np.minimum(self.upper, reach)
         self.cost_t = np.ascontiguousarray(self.cost.T)  # sites x zones: each site's knapsack sorts one row
         self.minutes_t = self.cost_t / self.w[None, :]
+        #: Zones any knapsack can take, the partly taken one included: the fewest zones whose demand, the smallest
+        #: first, exceeds the largest target load. Each knapsack sorts only its ``depth`` best zones.
+        self.depth = knapsack_depth(self.w, self.target_cap)
 
 
 @dataclass
@@ -82,24 +85,54 @@ class SiteValues:
     frac: np.ndarray  # share taken of the next zone, per solved site
 
 
+def knapsack_depth(w: np.ndarray, target_cap: np.ndarray) -> int:
+    """The fewest zones whose demand, the smallest first, exceeds every site's target load by more than the knapsack
+    test's tolerance, plus one (the zone taken in part): any ``depth`` zones hold every zone a knapsack takes."""
+    n = w.size
+    finite = target_cap[np.isfinite(target_cap)]
+    if finite.size < target_cap.size or n == 0:
+        return n
+    most = float(finite.max(initial=0.0))
+    cum = np.cumsum(np.sort(w))
+    beyond = np.flatnonzero(cum > most + 1e-9 * max(most, 1.0))
+    return n if beyond.size == 0 else min(n, int(beyond[0]) + 2)
+
+
+def _ordered(ratio: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of its ``depth`` smallest values in increasing order, and those values."""
+    n = ratio.shape[1]
+    if 2 * depth >= n:
+        order = np.argsort(ratio, axis=1)
+        return order, np.take_along_axis(ratio, order, axis=1)
+    part = np.argpartition(ratio, depth - 1, axis=1)[:, :depth]
+    head = np.take_along_axis(ratio, part, axis=1)
+    inner = np.argsort(head, axis=1)
+    return np.take_along_axis(part, inner, axis=1), np.take_along_axis(head, inner, axis=1)
+
+
 def site_values(k: Knapsacks, u: np.ndarray, sites: np.ndarray | None = None) -> SiteValues:
     """The ``rho`` of ``sites`` (default: all) at multipliers ``u``: each one's knapsack LP plus its opening cost;
-    ``inf`` for a site that cannot serve ``lower`` and for the sites not asked for."""
-    m, n = k.cost_t.shape
+    ``inf`` for a site that cannot serve ``lower`` and for the sites not asked for.
+
+    Each knapsack takes zones by increasing ratio until its target load; only its ``k.depth`` best zones are
+    sorted, which hold every zone it takes (see :func:`knapsack_depth`).
+    """
+    m = k.cost_t.shape[0]
     sites = np.arange(m) if sites is None else sites
     ratio = k.minutes_t[sites] - (u / k.w)[None, :]  # reduced cost per unit of demand; sites x zones
-    order = np.argsort(ratio, axis=1)
-    weights = k.w[order]
-    sorted_reduced = np.take_along_axis(ratio, order, axis=1) * weights
-    cum_w = np.cumsum(weights, axis=1)
     negative = (ratio < 0) @ k.w
+    order, sorted_ratio = _ordered(ratio, k.depth)
+    width = order.shape[1]
+    weights = k.w[order]
+    sorted_reduced = sorted_ratio * weights
+    cum_w = np.cumsum(weights, axis=1)
     target = np.minimum(np.maximum(negative, k.lower), k.target_cap[sites])
     whole = (cum_w <= target[:, None] + 1e-12 * np.maximum(target, 1.0)[:, None]).sum(axis=1)
     r = np.arange(sites.size)
     last = np.maximum(whole - 1, 0)
     taken = np.where(whole > 0, cum_w[r, last], 0.0)
-    nxt = np.minimum(whole, n - 1)
-    frac = np.where(whole < n, np.clip((target - taken) / weights[r, nxt], 0.0, 1.0), 0.0)
+    nxt = np.minimum(whole, width - 1)
+    frac = np.where(whole < width, np.clip((target - taken) / weights[r, nxt], 0.0, 1.0), 0.0)
     # The zones taken whole all have finite costs (the target is within the demand the site can reach).
     value = np.where(whole > 0, np.cumsum(sorted_reduced, axis=1)[r, last], 0.0)
     next_reduced = sorted_reduced[r, nxt]
@@ -120,13 +153,13 @@ def chosen_sites(values: SiteValues, n_hubs: int, fixed: np.ndarray, within: np.
 
 
 def _served(values: SiteValues, opened: np.ndarray, n: int) -> np.ndarray:
+    """How many times the relaxed solution serves each zone (the sites ``opened``, among those solved)."""
     served = np.zeros(n)
-    row_of = {int(j): r for r, j in enumerate(values.sites.tolist())}
-    for j in opened.tolist():
-        r = row_of[int(j)]
+    width = values.order.shape[1]
+    for r in np.searchsorted(values.sites, opened).tolist():  # values.sites is in increasing order
         whole = int(values.whole[r])
         served[values.order[r, :whole]] += 1.0
-        if whole < n and values.frac[r] > 0:
+        if whole < width and values.frac[r] > 0:
             served[values.order[r, whole]] += values.frac[r]
     return served
 

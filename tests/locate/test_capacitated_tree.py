@@ -192,6 +192,28 @@ def test_assignment_of_one_set_of_hubs(seed: int) -> None:
         assert (loads >= lower - 1e-6).all() and (loads <= upper + 1e-6).all()
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_exact_assignment_finds_every_cheaper_one_and_proves_none_below_the_optimum(seed: int) -> None:
+    # HiGHS is given the cutoff: just above the brute-force single-assignment optimum it still finds that optimum
+    # (from a worse start, too); at the optimum or below it proves that nothing is cheaper.
+    cost, w, lower, upper_all = instance(600 + seed, n=9, m=3)
+    upper = np.full(3, upper_all)
+    pair_cost = np.where(np.isfinite(cost), w[:, None] * cost, np.inf)
+    single = set_value(cost, w, [0, 1, 2], lower, upper, True, np.zeros(3))
+    lp = transport_lp(pair_cost, w, lower, upper)
+    if lp is None or not np.isfinite(single):
+        return
+    found = single_heuristic(pair_cost, w, lower, upper, lp.share)
+    start = None if found is None else found[1]
+    above = single_exact(pair_cost, w, lower, upper, lp, single + 1e-6 * single, start=start)
+    assert above.status == "optimal" and above.value == pytest.approx(single, rel=1e-9)
+    for cutoff in (single - 1e-6 * single, 0.5 * (lp.value + single)):
+        if cutoff <= lp.value:
+            continue
+        below = single_exact(pair_cost, w, lower, upper, lp, cutoff, start=start)
+        assert below.status == "none" and below.choice is None
+
+
 def test_time_limited_tree_search_is_labelled_with_its_bound(clock) -> None:
     # The clock runs out at once: the search keeps the first set it valued and reports the root bound; the answer is
     # labelled "NOT proven optimal" with a gap that brackets the true optimum.
