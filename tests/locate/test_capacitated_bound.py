@@ -13,9 +13,7 @@ from hubopt.locate.capacitated_bound import Knapsacks, knapsack_depth, site_valu
 def knapsack_lp(reduced: np.ndarray, w: np.ndarray, lower: float, upper: float) -> float:
     """min reduced @ x with lower <= w @ x <= upper, 0 <= x <= 1, over the finite entries (scipy's LP)."""
     ok = np.isfinite(reduced)
-    out = linprog(
-        reduced[ok], A_ub=np.vstack([w[ok], -w[ok]]), b_ub=[upper, -lower], bounds=(0, 1), method="highs"
-    )
+    out = linprog(reduced[ok], A_ub=np.vstack([w[ok], -w[ok]]), b_ub=[upper, -lower], bounds=(0, 1), method="highs")
     assert out.status == 0
     return float(out.fun)
 
