@@ -173,9 +173,10 @@ class _Node:
 
 
 def _explore(
-    k: Knapsacks, leaves: _Leaves, node: _Node, must: np.ndarray, deadline: float | None
+    k: Knapsacks, leaves: _Leaves, node: _Node, must: np.ndarray, dominated: np.ndarray, deadline: float | None
 ) -> list[_Node] | None:
-    """Settle a node (None: nothing better inside, or it was a leaf) or return its two children."""
+    """Settle a node (None: nothing better inside, or it was a leaf) or return its two children. The child that
+    leaves a site out leaves out the sites it dominates too (``dominated[pick]``; see :func:`dominance`)."""
     need = k.n_hubs - must.size - node.chosen.size
     base = np.concatenate([must, node.chosen]).astype(int)
     candidates = node.candidates
@@ -209,9 +210,10 @@ def _explore(
         return None
     pick = candidates[int(np.argmin(rho[candidates]))]
     rest = candidates[candidates != pick]
+    left_out = rest[~dominated[pick, rest]]
     bank = [*node.bank, entry]
     # Left out (explored last), then opened (explored first).
-    return [_Node(node.chosen, rest, bound, u, bank), _Node(np.append(node.chosen, pick), rest, bound, u, bank)]
+    return [_Node(node.chosen, left_out, bound, u, bank), _Node(np.append(node.chosen, pick), rest, bound, u, bank)]
 
 
 def search(
@@ -224,6 +226,7 @@ def search(
     mip_gap: float = 0.0,
     deadline: float | None = None,
     upper: float = math.inf,
+    dominated: np.ndarray | None = None,
 ) -> TreeSolution:
     """Find the optimal set of open sites and its assignment (see the module notes).
 
@@ -245,8 +248,13 @@ def search(
     upper : float
         The cost of a solution known already (another number of hubs): only better ones are looked for, and
         "infeasible" then means none is better.
+    dominated : numpy.ndarray of bool, shape (n_sites, n_sites), optional
+        ``dominated[p, q]``: every solution that opens ``q`` and not ``p`` costs at least as much as the same solution
+        with ``p`` instead of ``q``, which meets the same rules (:func:`dominance`). None: no such pairs.
     """
     t0 = time.perf_counter()
+    m = k.cost.shape[1]
+    dominated = np.zeros((m, m), dtype=bool) if dominated is None else dominated
     leaves = _Leaves(k, single, allowed, mip_gap, best=upper)
     must_idx = np.flatnonzero(must)
     within = allowed_sites & (k.can_open | must)
@@ -268,7 +276,7 @@ def search(
             stopped = True
             break
         nodes += 1
-        children = _explore(k, leaves, stack.pop(), must_idx, deadline)
+        children = _explore(k, leaves, stack.pop(), must_idx, dominated, deadline)
         if children:
             stack.extend(children)
     left = min((node.bound for node in stack), default=math.inf)
@@ -302,6 +310,36 @@ def leaf_rules(spec: CapacitySpec) -> Callable[[np.ndarray], bool]:
     return allowed
 
 
+def dominance(k: Knapsacks, spec: CapacitySpec) -> np.ndarray:
+    """Pairs of sites where one can always take the other's place: ``dominated[p, q]`` when ``p`` is no further
+    from any zone than ``q`` (pair costs, unusable pairs included), serves at least as much (``upper``), costs no
+    more to open or to build, is a new build only if ``q`` is, and neither is named in an excluded solution.
+
+    Then any solution that opens ``q`` and not ``p`` has one with ``p`` instead, meeting the same rules (budget,
+    new builds, hub sizes, each zone's hub reachable) at no greater cost: the tree's child that leaves ``p`` out
+    may leave ``q`` out too. Identical sites (several services at one address) dominate each other: the search
+    then visits one of each group of equivalent sets of sites instead of all of them.
+    """
+    m = k.cost.shape[1]
+    free = spec.openable & ~spec.forced
+    for sol in spec.exclude:
+        free[list(sol)] = False
+    idx = np.flatnonzero(free)
+    dominated = np.zeros((m, m), dtype=bool)
+    if idx.size < 2:
+        return dominated
+    cost = np.where(np.isfinite(k.cost[:, idx]), k.cost[:, idx], np.inf)
+    capital = np.zeros(m) if spec.capital is None else spec.capital
+    new_build = spec.new_build.astype(int)
+    for a, p in enumerate(idx.tolist()):
+        no_worse = (cost[:, a][:, None] <= cost).all(axis=0)
+        no_worse &= (k.upper[p] >= k.upper[idx]) & (k.site_cost[p] <= k.site_cost[idx])
+        no_worse &= (capital[p] <= capital[idx]) & (new_build[p] <= new_build[idx])
+        no_worse[a] = False
+        dominated[p, idx[no_worse]] = True
+    return dominated
+
+
 def solve_by_tree(
     spec: CapacitySpec, options: SolverOptions, upper: float = math.inf
 ) -> tuple[SolveReport, list[int], np.ndarray, TreeSolution] | None:
@@ -320,7 +358,7 @@ def solve_by_tree(
     deadline = None if options.time_limit is None else _clock.now() + options.time_limit
     out = search(
         k, spec.forced, spec.openable, single=spec.single, allowed=leaf_rules(spec), mip_gap=options.mip_gap,
-        deadline=deadline, upper=upper,
+        deadline=deadline, upper=upper, dominated=dominance(k, spec),
     )  # fmt: skip
     if out.status == "infeasible":
         return None

@@ -214,6 +214,56 @@ def test_exact_assignment_finds_every_cheaper_one_and_proves_none_below_the_opti
         assert below.status == "none" and below.choice is None
 
 
+def with_twins(seed: int):
+    """An instance whose sites 4 and 5 are copies of sites 0 and 1, and site 3 is site 2 made slower everywhere."""
+    cost, w, lower, upper_all = instance(700 + seed, n=8, m=6)
+    cost[:, 4], cost[:, 5] = cost[:, 0], cost[:, 1]
+    cost[:, 3] = cost[:, 2] + np.random.default_rng(seed).uniform(0, 3, cost.shape[0]).round(1)
+    return cost, w, lower, upper_all
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_identical_and_dominated_sites_keep_the_brute_force_optimum(seed: int) -> None:
+    # The tree leaves out a site's copies (and the sites it dominates) with it: still the brute-force optimum.
+    cost, w, lower, upper_all = with_twins(seed)
+    m = cost.shape[1]
+    upper = np.full(m, upper_all)
+    best = brute(cost, w, 3, lower, upper, True, np.zeros(m))
+    limits = CapacitySettings(min_demand=lower, max_demand=upper_all)
+    res = solve_facility_location(cost, w, n_hubs=3, settings=limits)
+    assert res.report.is_optimal and res.objective == pytest.approx(best, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_copy_that_differs_in_cost_or_rules_is_not_taken_for_its_twin(seed: int) -> None:
+    # The copies differ in fixed cost, capital cost (under a budget), new-build flag or an excluded answer: each
+    # then counts as its own site, and the answer is the brute-force optimum under every rule.
+    cost, w, lower, upper_all = with_twins(seed)
+    m = cost.shape[1]
+    upper = np.full(m, upper_all)
+    fixed = np.zeros(m)
+    fixed[0] = 60.0  # site 4 (its copy) opens for free
+    capital = np.array([1.0, 5.0, 1.0, 1.0, 1.0, 1.0])  # site 5 (site 1's copy) is cheaper to build
+    new = np.isin(np.arange(m), [4])  # site 4 is a new build
+    budget = 7.0
+
+    def rules_ok(s) -> bool:
+        return capital[list(s)].sum() <= budget and new[list(s)].sum() <= 0 + (seed % 2)
+
+    limits = CapacitySettings(
+        min_demand=lower, max_demand=upper_all, fixed_cost=fixed, cost_weight=1.0, capital_cost=capital,
+        budget=budget, is_new_build=new, max_new_build=seed % 2,
+    )  # fmt: skip
+    best = brute(cost, w, 3, lower, upper, True, fixed, rules_ok)
+    res = solve_facility_location(cost, w, n_hubs=3, settings=limits)
+    assert res.report.is_optimal and res.objective == pytest.approx(best, rel=1e-9)
+    first = tuple(int(j) for j in res.open_sites)
+    second = brute(cost, w, 3, lower, upper, True, fixed, lambda s: rules_ok(s) and tuple(s) != first)
+    if np.isfinite(second):  # the next best answer may be the first's copy: it must be found
+        again = solve_facility_location(cost, w, n_hubs=3, settings=limits, exclude_solutions=[first])
+        assert again.objective == pytest.approx(second, rel=1e-9)
+
+
 def test_time_limited_tree_search_is_labelled_with_its_bound(clock) -> None:
     # The clock runs out at once: the search keeps the first set it valued and reports the root bound; the answer is
     # labelled "NOT proven optimal" with a gap that brackets the true optimum.
