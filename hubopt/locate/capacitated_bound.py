@@ -98,48 +98,60 @@ def knapsack_depth(w: np.ndarray, target_cap: np.ndarray) -> int:
     return n if beyond.size == 0 else min(n, int(beyond[0]) + 2)
 
 
-def _ordered(ratio: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the columns of its ``depth`` smallest values in increasing order, and those values."""
-    n = ratio.shape[1]
-    if 2 * depth >= n:
-        order = np.argsort(ratio, axis=1)
-        return order, np.take_along_axis(ratio, order, axis=1)
-    part = np.argpartition(ratio, depth - 1, axis=1)[:, :depth]
-    head = np.take_along_axis(ratio, part, axis=1)
-    inner = np.argsort(head, axis=1)
-    return np.take_along_axis(part, inner, axis=1), np.take_along_axis(head, inner, axis=1)
+class _SiteKnapsacks:
+    """The knapsacks of a fixed list of sites, ready to be solved at many multipliers (one subgradient ascent).
+
+    Each knapsack takes zones by increasing ratio until its target load; only its ``depth`` best zones are sorted
+    (found by a partial sort), which hold every zone it takes (see :func:`knapsack_depth`).
+    """
+
+    def __init__(self, k: Knapsacks, sites: np.ndarray) -> None:
+        self.k, self.sites = k, sites
+        self.minutes = k.minutes_t[sites]
+        s, n = self.minutes.shape
+        self.depth = k.depth if 2 * k.depth < n else n
+        self.rows = np.arange(s)
+        self.row_start = (self.rows * n)[:, None]
+        self.head_start = (self.rows * self.depth)[:, None]
+        self.cap = k.target_cap[sites]
+        self.open_cost = np.where(k.can_open[sites], k.site_cost[sites], np.inf)
+
+    def solve(self, u: np.ndarray) -> SiteValues:
+        """Every knapsack at multipliers ``u``: the sites' ``rho`` (``inf`` elsewhere) and the zones they take."""
+        k, rows = self.k, self.rows
+        ratio = self.minutes - (u / k.w)[None, :]  # reduced cost per unit of demand; sites x zones
+        negative = (ratio < 0) @ k.w
+        if self.depth < ratio.shape[1]:
+            part = np.argpartition(ratio, self.depth - 1, axis=1)[:, : self.depth]
+            head = ratio.ravel()[part + self.row_start]
+        else:
+            part, head = None, ratio
+        inner = np.argsort(head, axis=1)
+        flat = inner + self.head_start
+        order = inner if part is None else part.ravel()[flat]
+        weights = k.w[order]
+        sorted_reduced = head.ravel()[flat] * weights
+        cum_w = np.cumsum(weights, axis=1)
+        target = np.minimum(np.maximum(negative, k.lower), self.cap)
+        whole = (cum_w <= (target + 1e-12 * np.maximum(target, 1.0))[:, None]).sum(axis=1)
+        width = order.shape[1]
+        last = np.maximum(whole - 1, 0)
+        taken = np.where(whole > 0, cum_w[rows, last], 0.0)
+        nxt = np.minimum(whole, width - 1)
+        frac = np.where(whole < width, np.clip((target - taken) / weights[rows, nxt], 0.0, 1.0), 0.0)
+        # The zones taken whole all have finite costs (the target is within the demand the site can reach).
+        value = np.where(whole > 0, np.cumsum(sorted_reduced, axis=1)[rows, last], 0.0)
+        next_reduced = sorted_reduced[rows, nxt]
+        part_value = np.where(frac > 0, frac * np.where(np.isfinite(next_reduced), next_reduced, 0.0), 0.0)
+        rho = np.full(k.cost_t.shape[0], np.inf)
+        rho[self.sites] = value + part_value + self.open_cost
+        return SiteValues(rho, self.sites, order, whole, frac)
 
 
 def site_values(k: Knapsacks, u: np.ndarray, sites: np.ndarray | None = None) -> SiteValues:
-    """The ``rho`` of ``sites`` (default: all) at multipliers ``u``: each one's knapsack LP plus its opening cost;
-    ``inf`` for a site that cannot serve ``lower`` and for the sites not asked for.
-
-    Each knapsack takes zones by increasing ratio until its target load; only its ``k.depth`` best zones are
-    sorted, which hold every zone it takes (see :func:`knapsack_depth`).
-    """
-    m = k.cost_t.shape[0]
-    sites = np.arange(m) if sites is None else sites
-    ratio = k.minutes_t[sites] - (u / k.w)[None, :]  # reduced cost per unit of demand; sites x zones
-    negative = (ratio < 0) @ k.w
-    order, sorted_ratio = _ordered(ratio, k.depth)
-    width = order.shape[1]
-    weights = k.w[order]
-    sorted_reduced = sorted_ratio * weights
-    cum_w = np.cumsum(weights, axis=1)
-    target = np.minimum(np.maximum(negative, k.lower), k.target_cap[sites])
-    whole = (cum_w <= target[:, None] + 1e-12 * np.maximum(target, 1.0)[:, None]).sum(axis=1)
-    r = np.arange(sites.size)
-    last = np.maximum(whole - 1, 0)
-    taken = np.where(whole > 0, cum_w[r, last], 0.0)
-    nxt = np.minimum(whole, width - 1)
-    frac = np.where(whole < width, np.clip((target - taken) / weights[r, nxt], 0.0, 1.0), 0.0)
-    # The zones taken whole all have finite costs (the target is within the demand the site can reach).
-    value = np.where(whole > 0, np.cumsum(sorted_reduced, axis=1)[r, last], 0.0)
-    next_reduced = sorted_reduced[r, nxt]
-    part = np.where(frac > 0, frac * np.where(np.isfinite(next_reduced), next_reduced, 0.0), 0.0)
-    rho = np.full(m, np.inf)
-    rho[sites] = np.where(k.can_open[sites], value + part + k.site_cost[sites], np.inf)
-    return SiteValues(rho, sites, order, whole, frac)
+    """The ``rho`` of ``sites`` (default: all; in increasing order) at multipliers ``u``: each one's knapsack LP
+    plus its opening cost; ``inf`` for a site that cannot serve ``lower`` and for the sites not asked for."""
+    return _SiteKnapsacks(k, np.arange(k.cost_t.shape[0]) if sites is None else sites).solve(u)
 
 
 def chosen_sites(values: SiteValues, n_hubs: int, fixed: np.ndarray, within: np.ndarray) -> np.ndarray | None:
@@ -154,13 +166,13 @@ def chosen_sites(values: SiteValues, n_hubs: int, fixed: np.ndarray, within: np.
 
 def _served(values: SiteValues, opened: np.ndarray, n: int) -> np.ndarray:
     """How many times the relaxed solution serves each zone (the sites ``opened``, among those solved)."""
-    served = np.zeros(n)
-    width = values.order.shape[1]
-    for r in np.searchsorted(values.sites, opened).tolist():  # values.sites is in increasing order
-        whole = int(values.whole[r])
-        served[values.order[r, :whole]] += 1.0
-        if whole < width and values.frac[r] > 0:
-            served[values.order[r, whole]] += values.frac[r]
+    rows = np.searchsorted(values.sites, opened)  # values.sites is in increasing order
+    order, whole, frac = values.order[rows], values.whole[rows], values.frac[rows]
+    width = order.shape[1]
+    taken = np.arange(width)[None, :] < whole[:, None]
+    served = np.bincount(order[taken], minlength=n).astype(float)
+    part = (whole < width) & (frac > 0)
+    np.add.at(served, order[part, whole[part]], frac[part])
     return served
 
 
@@ -181,12 +193,12 @@ def ascend(
     ``upper`` (nothing better exists), when the step has shrunk, or at ``deadline`` (:func:`_clock.now`).
     """
     n = k.cost.shape[0]
-    sites = np.flatnonzero(within | fixed)
+    knapsacks = _SiteKnapsacks(k, np.flatnonzero(within | fixed))
     u = np.array(u_start, dtype=float)
     steps = AscentSteps(u, upper)
     goal = upper - 1e-9 * max(1.0, abs(upper)) if math.isfinite(upper) else math.inf
     for _ in range(iterations):
-        values = site_values(k, u, sites)
+        values = knapsacks.solve(u)
         opened = chosen_sites(values, k.n_hubs, fixed, within & np.isfinite(values.rho) | fixed)
         if opened is None:
             return math.inf, u
