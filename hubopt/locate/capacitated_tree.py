@@ -12,13 +12,18 @@ branches on zones as well as sites: not proven optimal in two minutes. Here the 
    candidate the relaxation most wants. Every set of sites that could beat the incumbent is reached as a leaf.
 3. **Leaves** (one set of open sites): the transportation LP (:func:`~hubopt.locate.capacitated_assign.transport_lp`)
    is split assignment's exact value and single assignment's lower bound. Under single assignment a leaf gets a
-   heuristic assignment (the incumbent for the search) and, when that does not meet its LP value, waits in a list.
-4. **Closing single assignment**: the waiting sets, cheapest LP first, are solved exactly by a small MIP over the
-   pairs their reduced costs leave (:func:`~hubopt.locate.capacitated_assign.single_exact`), until the next LP
-   value reaches the best solution's cost.
+   heuristic assignment (the incumbent for the search) and, when that does not meet its LP value, is solved
+   exactly at once by a small MIP over the pairs its reduced costs leave, with the best solution's cost as the
+   cutoff (:func:`~hubopt.locate.capacitated_assign.single_exact`): the optimum is then found early and prunes
+   the rest of the tree.
+4. **Identical and dominated sites**: the child that leaves a site out leaves out the sites it dominates (no nearer
+   to any zone, no larger, no cheaper under every rule; :func:`dominance`), such as other services at the same
+   address: each group of equivalent sets of sites is searched once.
+5. **Deadline**: a set whose exact solve the deadline stops waits in a list with its bound (:meth:`_Leaves.close`).
 
-Every solution is in some leaf, and a set is discarded only when a bound shows it cannot beat the best solution:
-the answer is the optimum of the plain MIP (within ``mip_gap``). Stopped by its deadline, the search returns the
+Every solution is in some leaf or has one at least as good that is (a dominated site swapped for its dominating
+one), and a set is discarded only when a bound shows it cannot beat the best solution: the answer is the optimum
+of the plain MIP (within ``mip_gap``). Stopped by its deadline, the search returns the
 best solution with the smallest bound of what is left (nodes, waiting sets), a valid lower bound on the optimum.
 """
 
@@ -95,7 +100,6 @@ class _Leaves:
     best_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     best_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     waiting: list[_Waiting] = field(default_factory=list)
-    eager: bool = True  # solve each set that needs it exactly at once (else after the tree: see :meth:`close`)
     deadline: float | None = None
     count: int = 0
     exact_solves: int = 0
@@ -136,15 +140,13 @@ class _Leaves:
             self._take(value + opening, sites, share)
             if bound >= proves(value + opening, self.mip_gap):
                 return  # the heuristic met the LP bound (within the gap): this set is settled
+        # Solved now, while the tree runs: HiGHS, given the best cost as its cutoff, settles most sets in a few
+        # hundredths of a second, and a better solution found now prunes more of the tree. A set the deadline
+        # stops waits, with its bound, for :meth:`close`.
         item = _Waiting(bound, sites, lp, start)
-        if self.eager:
-            # Solved now, while the tree runs: HiGHS, given the best cost as its cutoff, settles most sets in a few
-            # hundredths of a second, and a better solution found now prunes more of the tree.
-            left = self._solve(item, self.deadline)
-            if math.isfinite(left):
-                self.waiting.append(replace(item, lp_value=left))
-            return
-        self.waiting.append(item)
+        left = self._solve(item, self.deadline)
+        if math.isfinite(left):
+            self.waiting.append(replace(item, lp_value=left))
 
     def _solve(self, item: _Waiting, deadline: float | None) -> float:
         """Solve one set exactly; return its bound when stopped before a verdict (``inf`` when settled)."""
