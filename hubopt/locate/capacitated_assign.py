@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from hubopt.locate._highs import run_highs
+from hubopt.locate._highs import HighsOptionValue, run_highs
 
 #: Demand tolerance of the hubs' bounds (people or demand units): loads within it of a bound meet the bound.
 LOAD_TOL = 1e-6
@@ -223,12 +223,14 @@ def single_exact(
     time_limit: float | None = None,
     mip_gap: float = 0.0,
     min_items: int = 0,
+    max_nodes: int | None = None,
 ) -> ExactAssignment:
     """The cheapest single assignment costing less than ``cutoff`` (``lp`` is this hub set's transportation LP).
 
     Pairs whose reduced cost lifts the LP value to the cutoff are left out: no assignment cheaper than the cutoff
     uses them. ``start`` is a single assignment to start from (used when all its pairs are kept); ``min_items``
-    the least number of zones per hub.
+    the least number of zones per hub; ``max_nodes`` a limit on HiGHS's branch-and-bound nodes (stopped by it, the
+    answer is "feasible" or "unknown" with its bound, as by the time limit).
     """
     slack = cutoff - lp.value if math.isfinite(cutoff) else math.inf
     keep = np.isfinite(cost) & (lp.reduced < slack + 1e-9 * max(1.0, abs(cutoff) if math.isfinite(cutoff) else 1.0))
@@ -240,7 +242,11 @@ def single_exact(
         x0 = (cols == start[rows]).astype(float)
     # HiGHS is told the cutoff too: it drops every branch whose bound reaches it, and stops with "infeasible" when no
     # assignment is cheaper (the margin keeps its tolerances from dropping one just below the cutoff).
-    options = {"objective_bound": cutoff + CUTOFF_MARGIN * max(1.0, abs(cutoff))} if math.isfinite(cutoff) else None
+    options: dict[str, HighsOptionValue] = {}
+    if math.isfinite(cutoff):
+        options["objective_bound"] = cutoff + CUTOFF_MARGIN * max(1.0, abs(cutoff))
+    if max_nodes is not None:
+        options["mip_max_nodes"] = int(max_nodes)
     out = run_highs(
         *model, integer=np.ones(rows.size, dtype=bool), time_limit=time_limit, mip_gap=mip_gap, start=x0,
         options=options,

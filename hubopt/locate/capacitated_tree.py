@@ -46,6 +46,10 @@ from hubopt.locate.lagrangian_tree import NODE_ITERATIONS, settle_node
 from hubopt.locate.options import SolverOptions
 from hubopt.locate.solve import SolveReport, checked_report
 
+#: Branch-and-bound nodes HiGHS may take on a hub set's exact assignment during the tree search; a set it does not
+#: settle within them waits, with its bound, until the tree is done (a better cutoff then makes it quick).
+EAGER_NODES = 20
+
 
 @dataclass
 class TreeSolution:
@@ -144,12 +148,13 @@ class _Leaves:
         # hundredths of a second, and a better solution found now prunes more of the tree. A set the deadline
         # stops waits, with its bound, for :meth:`close`.
         item = _Waiting(bound, sites, lp, start)
-        left = self._solve(item, self.deadline)
+        left = self._solve(item, self.deadline, EAGER_NODES)
         if math.isfinite(left):
-            self.waiting.append(replace(item, lp_value=left))
+            self.waiting.append(replace(item, lp_value=max(bound, left)))
 
-    def _solve(self, item: _Waiting, deadline: float | None) -> float:
-        """Solve one set exactly; return its bound when stopped before a verdict (``inf`` when settled)."""
+    def _solve(self, item: _Waiting, deadline: float | None, max_nodes: int | None = None) -> float:
+        """Solve one set exactly (within ``max_nodes`` of HiGHS's branch and bound); return its bound when stopped
+        before a verdict (``inf`` when settled)."""
         remaining = None if deadline is None else deadline - _clock.now()
         if remaining is not None and remaining <= 0:
             return item.lp_value
@@ -157,13 +162,14 @@ class _Leaves:
         opening = float(k.site_cost[sites].sum())
         self.exact_solves += 1
         out = single_exact(
-            k.cost[:, sites], k.w, k.lower, k.upper[sites], item.lp, self.best - opening,
-            start=item.start, time_limit=remaining, mip_gap=self.mip_gap, min_items=k.min_items,
+            k.cost[:, sites], k.w, k.lower, k.upper[sites], item.lp, self.best - opening, start=item.start,
+            time_limit=remaining, mip_gap=self.mip_gap, min_items=k.min_items, max_nodes=max_nodes,
         )  # fmt: skip
         if out.choice is not None:
             share = np.zeros((k.w.size, sites.size))
             share[np.arange(k.w.size), out.choice] = 1.0
             self._take(out.value + opening, sites, share)
+            item.start = out.choice
         return out.bound + opening if out.status in ("feasible", "unknown") else math.inf
 
     def close(self, deadline: float | None) -> float:

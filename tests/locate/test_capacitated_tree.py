@@ -11,6 +11,7 @@ import pytest
 from scipy.optimize import linprog
 
 from hubopt.errors import InputError, ModelError
+from hubopt.locate import capacitated_tree
 from hubopt.locate.capacitated import solve_facility_location
 from hubopt.locate.capacitated_assign import single_exact, single_heuristic, transport_lp
 from hubopt.locate.capacitated_bound import Knapsacks, chosen_sites, site_values
@@ -132,18 +133,12 @@ def test_tree_honours_costs_and_site_rules_as_brute_force(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_tree_matches_the_whole_mip_on_medium_instances(seed: int) -> None:
-    rng = np.random.default_rng(500 + seed)
-    n, m = 60, 14
-    xy_zone, xy_site = rng.uniform(0, 30, (n, 2)), rng.uniform(0, 30, (m, 2))
-    cost = np.hypot(*(xy_zone[:, None, :] - xy_site[None, :, :]).transpose(2, 0, 1)).round(2) + 1.0
-    w = rng.integers(500, 3000, n).astype(float)
-    even = w.sum() / 4
-    limits = CapacitySettings(min_demand=0.8 * even, max_demand=1.15 * even)
+    cost, w, limits, lower, upper = medium_instance(seed)
     tree = solve_facility_location(cost, w, n_hubs=4, settings=limits)
     mip = solve_facility_location(cost, w, n_hubs=4, settings=limits, method="mip")
     assert tree.report.is_optimal and mip.report.is_optimal
     assert tree.objective == pytest.approx(mip.objective, rel=1e-7)
-    check_loads(tree, w, 0.8 * even, np.full(m, 1.15 * even))
+    check_loads(tree, w, lower, np.full(cost.shape[1], upper))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -212,6 +207,30 @@ def test_exact_assignment_finds_every_cheaper_one_and_proves_none_below_the_opti
             continue
         below = single_exact(pair_cost, w, lower, upper, lp, cutoff, start=start)
         assert below.status == "none" and below.choice is None
+
+
+def medium_instance(seed: int):
+    """60 zones and 14 sites on a plane, 4 hubs of 0.8 to 1.15 times an even share of the demand."""
+    rng = np.random.default_rng(500 + seed)
+    n, m = 60, 14
+    xy_zone, xy_site = rng.uniform(0, 30, (n, 2)), rng.uniform(0, 30, (m, 2))
+    cost = np.hypot(*(xy_zone[:, None, :] - xy_site[None, :, :]).transpose(2, 0, 1)).round(2) + 1.0
+    w = rng.integers(500, 3000, n).astype(float)
+    even = w.sum() / 4
+    return cost, w, CapacitySettings(min_demand=0.8 * even, max_demand=1.15 * even), 0.8 * even, 1.15 * even
+
+
+def test_hub_sets_left_by_a_node_limited_exact_solve_are_solved_after_the_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With no branch-and-bound node allowed during the tree, the exact solves of seed 2's instance stop early (four
+    # hub sets wait for the end): the answer is still the whole MIP's optimum, proven.
+    monkeypatch.setattr(capacitated_tree, "EAGER_NODES", 0)
+    cost, w, limits, _lower, _upper = medium_instance(2)
+    tree = solve_facility_location(cost, w, n_hubs=4, settings=limits)
+    mip = solve_facility_location(cost, w, n_hubs=4, settings=limits, method="mip")
+    assert tree.report.is_optimal and mip.report.is_optimal
+    assert tree.objective == pytest.approx(mip.objective, rel=1e-7)
 
 
 def with_twins(seed: int):
