@@ -9,9 +9,10 @@ passes between to be land, a knight's move both cells it crosses, so no path sli
 The grid distances are found exactly in one of two ways (:data:`SEARCHES`), which give the same distances:
 
 - ``"bounded"`` (the default): a pair in sight across land, whose shortest open-country path is legal on the mask,
-  has that path's length (no search); the other pairs of each destination cell are found by one
-  :func:`scipy.sparse.csgraph.dijkstra` search over only the tiles their paths can run through
-  (:mod:`hubopt.travel.land_search`). About five times faster on the Mid and South Essex matrix (bench/RESULTS.md).
+  has that path's length (no search); the other pairs of each destination cell are found by
+  :func:`scipy.sparse.csgraph.dijkstra` searches (one, and a second for the pairs not found within their bound)
+  over only the tiles their paths can run through (:mod:`hubopt.travel.land_search`): the same distances, about
+  2.5 times faster on the Mid and South Essex matrix (bench/RESULTS.md).
 - ``"full"``: one Dijkstra search over the whole grid from each destination cell (the method before; kept as the
   reference the bounded searches are checked against).
 

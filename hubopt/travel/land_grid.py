@@ -25,7 +25,7 @@ MOVES: tuple[tuple[int, int], ...] = (
 #: Length of each move, in cells.
 MOVE_CELLS = np.array([float(np.hypot(dr, dc)) for dr, dc in MOVES])
 #: Side of the tiles the graph's nodes are numbered by, in cells.
-TILE_CELLS = 16
+TILE_CELLS = 12
 #: Widest move, in cells (the padding round the grid).
 _REACH = 2
 

@@ -173,7 +173,7 @@ def test_the_tiles_searched_hold_every_cell_of_a_path_within_the_bound() -> None
 
 @pytest.mark.parametrize("seed", range(8))
 def test_bounded_search_equals_brute_force_on_random_masks(seed: int) -> None:
-    # Large enough for the tiles (16 cells a side) to leave some of the land out of the searches.
+    # Large enough for the tiles (TILE_CELLS a side) to leave some of the land out of the searches.
     land = random_land(100 + seed, (96, 128), water=0.3 + 0.03 * seed)
     graph = land_graph(land)
     piece_land = np.argwhere(land)
