@@ -160,7 +160,7 @@ class BoundedSearch:
         open_cells = open_country_cells(self.rows[which] - source[0], self.cols[which] - source[1])
         todo = np.arange(which.size)
         found_before = np.full(which.size, np.inf)  # the shortest path found so far: an upper bound
-        for factor, added in (*BOUNDS, (np.inf, np.inf)):
+        for attempt, (factor, added) in enumerate((*BOUNDS, (np.inf, np.inf))):
             if todo.size == 0:
                 break
             bound = np.minimum(factor * open_cells[todo] + added, found_before[todo])
@@ -171,16 +171,18 @@ class BoundedSearch:
             else:  # not found in the tiles searched: search the whole graph
                 dist = dijkstra(graph.csr(), directed=True, indices=start)
             found = dist[targets[todo]]
-            exact = (found <= bound + _TOLERANCE) | ~np.isfinite(bound)
+            # The last search's bound is a path's length, or the whole graph is searched: its answer is exact.
+            exact = (found <= bound + _TOLERANCE) | (attempt == len(BOUNDS))
             cells[todo[exact]] = found[exact]
-            found_before[todo] = found
+            found_before[todo] = np.minimum(found_before[todo], found)
             todo = todo[~exact]
         return cells
 
     def _tiles_within(self, source: tuple[int, int], which: np.ndarray, bound: np.ndarray) -> np.ndarray:
-        """The tiles holding a cell v with open(source, v) + open(v, target) <= bound for some target."""
+        """The tiles holding a cell v with open(source, v) + open(v, target) <= bound (+ slack) for some target."""
         from_source = open_country_cells(self._centre_r - source[0], self._centre_c - source[1])
-        slack = (bound + 2.0 * self._reach + _TOLERANCE).astype(np.float32)
+        # Twice the tolerance: every cell within bound + tolerance is kept, float32 rounding (1e-4 cells) included.
+        slack = (bound + 2.0 * self._reach + 2.0 * _TOLERANCE).astype(np.float32)
         keep = np.zeros(self._tiles.size, dtype=bool)
         chunk = max(1, _TILE_DISTANCES_AT_ONCE // 8 // max(self._tiles.size, 1))
         for first in range(0, which.size, chunk):
