@@ -23,6 +23,7 @@ __all__ = [
     "STANDARD_BANDS",
     "AgeBands",
     "AgeRange",
+    "age_columns",
     "ages_overlap",
     "band_column",
     "band_intervals",
@@ -197,6 +198,18 @@ def ages_overlap(parts: Sequence[AgeRange]) -> bool:
     """Whether any two age ranges share an age."""
     ordered = sorted(parts, key=lambda p: p[0])
     return any(a_hi is None or a_hi >= b_lo for (_, a_hi), (b_lo, _) in pairwise(ordered))
+
+
+def age_columns(table: pd.DataFrame) -> list[tuple[str, int, int | None]]:
+    """``(column, youngest, oldest or None)`` of a table's single-year age columns (``age_0`` ... ``age_90_plus``,
+    as :func:`~hubopt.io.population.read_sape_syoa` and a study's ``zone_ages.csv`` have them), youngest first.
+
+    Raises
+    ------
+    InputError
+        When the table has no age columns, or they do not cover every age from 0 upwards once.
+    """
+    return _syoa_age_columns(table)
 
 
 def _syoa_age_columns(syoa: pd.DataFrame) -> list[tuple[str, int, int | None]]:
