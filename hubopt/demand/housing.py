@@ -186,6 +186,9 @@ def check_age_profile(
             + (f"; missing: {', '.join(missing)}" if missing else "")
             + (f"; unknown: {', '.join(extra)}" if extra else ""),
             setting=setting,
+            hint="give a share for each band of demand.age_bands"
+            + ("" if bands.is_standard else f" ({bands.describe()})")
+            + ", the shares summing to 1",
         )
     out: dict[str, float] = {}
     for band in bands.labels:

@@ -109,8 +109,8 @@ def age_pieces(study: Study, bands: AgeBands = STANDARD_BANDS) -> AgePieces:
     """
     zone_ranges, zone_people, detail = _zone_figures(study)
     zone_starts = _starts(zone_ranges)
-    for label, lo, _ in bands.intervals:
-        if lo not in zone_starts:
+    for label, lo, hi in bands.intervals:
+        if lo not in zone_starts or (hi is not None and hi + 1 not in zone_starts):
             oldest = zone_starts[-1]
             hint = (
                 f"start the oldest band at or below {oldest} (the population file's oldest group is "

@@ -134,7 +134,7 @@ def check_band_weights(
     extra = sorted(keys - set(bands.labels))
     if missing or extra:
         raise InputError(
-            "the age-band weights must cover exactly the bands "
+            "the figures by age band must cover exactly the bands "
             + bands.describe()
             + (f"; missing: {', '.join(missing)}" if missing else "")
             + (f"; unknown: {', '.join(extra)}" if extra else ""),
