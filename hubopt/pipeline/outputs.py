@@ -184,6 +184,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs=inputs,
         parameters={
             "year": sc.year,
+            "age_bands": list(sc.age_bands.labels),
             "demand_weights": sc.demand_weights,
             "model": run.result.model,
             **run.result.parameters,
