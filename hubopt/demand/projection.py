@@ -25,7 +25,7 @@ from hubopt.errors import InputError
 from hubopt.io.age_bands import STANDARD_BANDS, AgeBands, AgeRange, age_columns, format_ages
 from hubopt.study import Study
 
-__all__ = ["BEYOND_CHOICES", "AgePieces", "age_pieces", "describe_groups", "zone_population"]
+__all__ = ["BEYOND_CHOICES", "AgePieces", "age_pieces", "describe_groups", "shared_growth", "zone_population"]
 
 #: What to do for a year after the last projected year: refuse it, or hold the population at the last year.
 BEYOND_CHOICES = ("refuse", "hold")
@@ -170,17 +170,26 @@ def describe_groups(groups: list[AgeRange]) -> str:
     return ", ".join(parts)
 
 
-def _how_bands_grow(pieces: AgePieces, bands: AgeBands) -> str:
-    """How the scenario's bands are projected, for the method statement."""
-    text = f"each zone's people in the projection's age groups ({describe_groups(pieces.groups)}) scaled by its " + (
-        "district's projected change in that group"
-    )
+def shared_growth(pieces: AgePieces, bands: AgeBands) -> list[str]:
+    """The bands that grow as a wider projection group does, in words (``"bands 0-4, 5-64 grow as the group
+    0-64"``); empty when every band is made of whole projection groups."""
     shared = []
     for g, (lo, hi) in enumerate(pieces.groups):
         inside = sorted({int(b) for b in pieces.band_of_piece[pieces.group_of_piece == g]})
         split = [bands.labels[b] for b in inside if not _band_covers(bands.intervals[b], (lo, hi))]
         if split:
-            shared.append(f"bands {', '.join(split)} grow as the group {format_ages([(lo, hi)])}")
+            shared.append(
+                f"band{'s' if len(split) > 1 else ''} {', '.join(split)} grow as the group {format_ages([(lo, hi)])}"
+            )
+    return shared
+
+
+def _how_bands_grow(pieces: AgePieces, bands: AgeBands) -> str:
+    """How the scenario's bands are projected, for the method statement."""
+    text = f"each zone's people in the projection's age groups ({describe_groups(pieces.groups)}) scaled by its " + (
+        "district's projected change in that group"
+    )
+    shared = shared_growth(pieces, bands)
     if shared:
         text += "; the projection gives no finer split, so " + "; ".join(shared)
     return text

@@ -19,7 +19,7 @@ from hubopt.demand.housing import (
     allocate_housing,
     housing_people,
 )
-from hubopt.demand.projection import zone_population
+from hubopt.demand.projection import age_pieces, shared_growth, zone_population
 from hubopt.demand.registration import apply_registration_share
 from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.demand.zone_shares import ZoneShares
@@ -196,6 +196,9 @@ def zone_demand(
             + (" (held flat beyond the projection)" if "held flat" in method else "")
             + ("; some districts held flat (no projections)" if "without projections" in method else "")
         ]
+    if not bands.is_standard:
+        grows = shared_growth(age_pieces(study, bands), bands)
+        short.append(f"age bands {bands.describe()}" + (f" ({'; '.join(grows)})" if grows else ""))
     notes: list[str] = []
     allocation = None
     if housing is not None:
