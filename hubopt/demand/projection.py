@@ -25,6 +25,34 @@ __all__ = ["BEYOND_CHOICES", "zone_population"]
 BEYOND_CHOICES = ("refuse", "hold")
 
 
+def _in_standard_bands(study: Study) -> pd.DataFrame:
+    """The study's projections with each age group labelled by the standard band holding it (the groups of one band
+    are added up by the pivot below); refused when a group spans two standard bands."""
+    proj = study.projections
+    if study.projection_bands.is_standard:
+        return proj
+    standard = {}
+    for label, lo, hi in study.projection_bands.intervals:
+        holder = next(
+            (
+                b
+                for b, (b_lo, b_hi) in AGE_BANDS.items()
+                if b_lo <= lo and (b_hi is None or (hi is not None and hi <= b_hi))
+            ),
+            None,
+        )
+        if holder is None:
+            raise InputError(
+                f"the study's projections have the age group {label}, which spans two of the bands "
+                f"{', '.join(AGE_BANDS)}",
+                path=study.files.get("projections.csv"),
+                column="band",
+                hint="rebuild the study (hubopt study build) so that its projections hold groups within these bands",
+            )
+        standard[label] = holder
+    return proj.assign(band=proj["band"].map(standard))
+
+
 def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple[pd.DataFrame, str]:
     """Population of every zone by age band in ``year``.
 
@@ -56,7 +84,7 @@ def zone_population(study: Study, year: int, *, beyond: str = "refuse") -> tuple
     if year == study.base_year:
         base["population"] = base[cols].sum(axis=1)
         return base, f"ONS small-area estimates for {study.base_year} (the study's base year)"
-    proj = study.projections
+    proj = _in_standard_bands(study)
     districts = sorted(base["district_code"].unique())
     missing = sorted(set(districts) - set(proj["district_code"]))
     if missing and beyond != "hold":
