@@ -373,6 +373,9 @@ def test_build_converts_an_lsoa_2021_population_table(shared_data: Path, tmp_pat
     assert pop["E01024801"] == 2 * 91  # Tunbridge Wells 008A: its two 2021 parts summed back
     assert (pop.drop("E01024801") == 91).all()
     assert study.zones.set_index("zone_id").loc["E01024801", "pop_85_plus"] == 2 * 6
+    # the single years of age are converted with the bands: one person of each age, two in the zone summed back
+    ages = study.zone_ages.set_index("zone_id")
+    assert ages.shape == (68, 91) and (ages.loc["E01024801"] == 2).all() and (ages.drop("E01024801") == 1).all().all()
     record = {
         "file": str(src / SOURCE_FILES["sape"]),
         "from": "LSOA 2021",

@@ -15,6 +15,7 @@ from shapely.geometry import box
 from hubopt.build.areas import area_for
 from hubopt.build.sources import SOURCE_FILES
 from hubopt.build.study import build_study
+from hubopt.build.study_ages import apportion_ages
 from hubopt.demand.projection import zone_population
 from hubopt.errors import InputError
 from hubopt.io.age_bands import AGE_BANDS, STANDARD_BANDS, band_column, parse_band
@@ -103,6 +104,31 @@ def test_the_2021_zones_single_years_add_up_exactly_to_their_bands(west_kent_202
         cols = [c for c in AGE_COLUMNS if lo <= int(c.split("_")[1]) <= (hi if hi is not None else 200)]
         expected = bands[band_column(band)] * parents[cols] / parents[cols].sum()
         np.testing.assert_allclose(zone[cols].astype(float), expected.astype(float), atol=0.001)
+
+
+def test_apportioned_single_years_add_up_exactly_to_the_bands_in_thousandths() -> None:
+    weights = pd.DataFrame(np.random.default_rng(0).random((3, 91)) * 20, columns=AGE_COLUMNS)
+    weights.iloc[1] = 0.0  # no profile: each band shared equally among its ages
+    bands = pd.DataFrame(
+        {"pop_0_64": [100.123, 6.5, 0.001], "pop_65_74": [3.3, 1.0, 0.0], "pop_75_84": [1, 2, 3], "pop_85_plus": 0.6}
+    )
+    ages = apportion_ages(bands, weights)
+    milli = ages.to_numpy() * 1000
+    assert np.abs(milli - np.round(milli)).max() < 1e-6 and (ages.to_numpy() >= 0).all()
+    for band, (lo, hi) in AGE_BANDS.items():
+        cols = [c for c in AGE_COLUMNS if lo <= int(c.split("_")[1]) <= (hi if hi is not None else 200)]
+        np.testing.assert_array_equal(
+            np.round(milli[:, [AGE_COLUMNS.index(c) for c in cols]].sum(axis=1)),
+            np.round(bands[band_column(band)].to_numpy() * 1000),
+        )
+    assert ages.loc[1, "age_70"] == pytest.approx(0.1) and ages.loc[1, "age_0"] == pytest.approx(0.1)  # 6.5 / 65
+    # the shares follow the weights, to a thousandth of a person
+    share = (
+        bands.loc[0, "pop_65_74"]
+        * weights.loc[0, "age_70"]
+        / weights.loc[0, [f"age_{a}" for a in range(65, 75)]].sum()
+    )
+    assert ages.loc[0, "age_70"] == pytest.approx(share, abs=0.001)
 
 
 # --- the finest groups of a projections file ----------------------------------------------------------------------

@@ -47,7 +47,9 @@ _CENTROIDS_WHAT = "ONS LSOA (December 2021) population-weighted centroids"
 AGE_RULE = (
     "Each LSOA 2021 zone's population is its Census 2021 usual residents; it is shared among the age bands in the "
     "age profile of its LSOA 2011 parent(s) in the mid-{year} estimates: an unchanged (U) or split (S) LSOA takes "
-    "its parent's profile, a merged (M) LSOA the profile of its parents' populations summed."
+    "its parent's profile, a merged (M) LSOA the profile of its parents' populations summed; each band is shared "
+    "among its single years of age (zone_ages.csv) in the same profile, to a thousandth of a person, so that they "
+    "add up exactly to the band."
 )
 IMD_RULE = (
     "IMD 2019 (published on LSOA 2011) is carried to LSOA 2021 through the ONS lookup: an unchanged (U) or split (S) "
