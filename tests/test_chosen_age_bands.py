@@ -31,6 +31,10 @@ MERGED = {
 }
 
 
+#: A value that removes the setting.
+DROP = object()
+
+
 def write(tmp_path: Path, changes: dict, name: str = "scenario.yaml") -> Path:
     data = yaml.safe_load(DEMO.read_text())
     data["demand"]["housing"]["file"] = str(WEST_KENT / "housing_illustrative.csv")
@@ -41,7 +45,10 @@ def write(tmp_path: Path, changes: dict, name: str = "scenario.yaml") -> Path:
         node = data
         for part in parents:
             node = node.setdefault(part, {})
-        node[last] = value
+        if value is DROP:
+            node.pop(last, None)
+        else:
+            node[last] = value
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data))
     return path
@@ -130,3 +137,76 @@ def test_a_band_the_zone_figures_cannot_make_is_refused_with_what_to_do(tmp_path
     with pytest.raises(InputError, match=r"band '0-4' cannot be made .* give the bands 0-64, 65-74") as err:
         scenario_demand(load_study(study_dir), sc)(2030)
     assert "setting 'demand.age_bands'" in str(err.value) and "hubopt study build" in str(err.value)
+
+
+CHILDREN = {
+    "demand.age_bands": ["0-4", "5-17", "18-64", "65-74", "75-84", "85+"],
+    "demand.weights": {"0-4": 1.0, "5-17": 1.0, "18-64": 1.0, "65-74": 2.0, "75-84": 3.0, "85+": 4.0},
+    "beds.weights": {"0-4": 1.0, "5-17": 1.0, "18-64": 1.0, "65-74": 5.0, "75-84": 15.0, "85+": 40.0},
+    "services.appointments_per_head": {
+        "community clinics": {"0-4": 0.3, "5-17": 0.3, "18-64": 0.3, "65-74": 0.6, "75-84": 0.9, "85+": 1.2},
+        "therapies": {"0-4": 0.1, "5-17": 0.1, "18-64": 0.1, "65-74": 0.2, "75-84": 0.3, "85+": 0.4},
+    },
+}
+
+
+@pytest.mark.parametrize("year", [2017, 2020, 2030])
+def test_splitting_a_band_with_one_weight_gives_the_same_demand(tmp_path: Path, year: int) -> None:
+    study = load_study(WEST_KENT)
+    assert study.zone_ages is not None  # the built-in study keeps single years of age
+    a = scenario_demand(study, load_scenario(write(tmp_path, {}, "a.yaml")))(year)
+    b = scenario_demand(study, load_scenario(write(tmp_path, CHILDREN, "b.yaml")))(year)
+    np.testing.assert_allclose(b.demand, a.demand, rtol=1e-9)
+    young = b.population[["pop_0_4", "pop_5_17", "pop_18_64"]].sum(axis=1)
+    np.testing.assert_allclose(young, a.population["pop_0_64"], rtol=1e-9)
+    assert "age bands 0-4, 5-17, 18-64, 65-74, 75-84, 85+" in b.summary
+
+
+def test_under_fives_come_from_single_years_and_grow_as_all_under_65s(tmp_path: Path) -> None:
+    study = load_study(WEST_KENT)
+    ages = study.zone_ages
+    sc = load_scenario(write(tmp_path, {**CHILDREN, "demand.registration_share": "none", "demand.housing": DROP}))
+    now = scenario_demand(study, sc)(study.base_year).population
+    then = scenario_demand(study, sc)(2030)
+    # the base year: the zones' single years 0 to 4, added up
+    expected = ages[[f"age_{a}" for a in range(5)]].sum(axis=1).to_numpy()
+    np.testing.assert_allclose(now["pop_0_4"], expected, rtol=1e-12)
+    # 2030: each zone's under-fives scaled by its district's change in all under-65s, as the method says
+    pop = then.population
+    for district, zones in pop.groupby("district_code"):
+        base = now.loc[zones.index, ["pop_0_4", "pop_5_17", "pop_18_64"]].to_numpy().sum()
+        grown = zones[["pop_0_4", "pop_5_17", "pop_18_64"]].to_numpy().sum()
+        np.testing.assert_allclose(zones["pop_0_4"], now.loc[zones.index, "pop_0_4"] * grown / base, rtol=1e-9)
+        proj = study.projections
+        projected = proj[(proj["district_code"] == district) & (proj["year"] == 2030) & (proj["band"] == "0-64")]
+        assert grown == pytest.approx(float(projected["population"].iloc[0]), rel=1e-9)
+    assert "bands 0-4, 5-17, 18-64 grow as the group 0-64" in then.method
+    assert "each single year 65-89" in then.method
+
+
+def test_single_year_groups_add_up_to_the_projection_in_every_district(tmp_path: Path) -> None:
+    study = load_study(WEST_KENT)
+    sc = load_scenario(
+        write(tmp_path, {**CHILDREN, "demand.age_bands": ["0-64", "65-69", "70-79", "80-89", "90+"],
+                         "demand.weights": {"0-64": 1, "65-69": 2, "70-79": 3, "80-89": 4, "90+": 5},
+                         "beds.weights": {"0-64": 1, "65-69": 5, "70-79": 10, "80-89": 20, "90+": 40},
+                         "services": DROP, "demand.registration_share": "none", "demand.housing": DROP})
+    )  # fmt: skip
+    pop = scenario_demand(study, sc)(2035).population
+    proj = study.projections[study.projections["year"] == 2035]
+    for district, zones in pop.groupby("district_code"):
+        rows = proj[proj["district_code"] == district].set_index("band")["population"]
+        assert zones["pop_70_79"].sum() == pytest.approx(rows[[str(a) for a in range(70, 80)]].sum(), rel=1e-9)
+        assert zones["pop_90_plus"].sum() == pytest.approx(rows["90+"], rel=1e-9)
+
+
+def test_a_band_past_the_oldest_single_year_is_refused(tmp_path: Path) -> None:
+    changes = {
+        **CHILDREN,
+        "demand.age_bands": ["0-64", "65-94", "95+"],
+        "demand.weights": {"0-64": 1, "65-94": 2, "95+": 3},
+        "beds.weights": {"0-64": 1, "65-94": 2, "95+": 3},
+        "services": DROP,
+    }
+    with pytest.raises(InputError, match=r"(?s)band '65-94' cannot be made .*start the oldest band at or below 90"):
+        scenario_demand(load_study(WEST_KENT), load_scenario(write(tmp_path, changes)))(2030)

@@ -45,6 +45,8 @@ class AgePieces:
         The growth groups: the finest groups that both the zones' figures and the projection give.
     group_labels : list of list of str
         The projection's age-group labels inside each growth group.
+    ranges : list of (int, int or None)
+        The ages of each piece.
     zone_detail : str
         What the zones' figures are ("single years of age" or the bands).
     """
@@ -55,6 +57,7 @@ class AgePieces:
     groups: list[AgeRange]
     group_labels: list[list[str]]
     zone_detail: str
+    ranges: list[AgeRange]
 
 
 def _starts(ranges: list[AgeRange]) -> list[int]:
@@ -115,7 +118,7 @@ def age_pieces(study: Study, bands: AgeBands = STANDARD_BANDS) -> AgePieces:
             hint = (
                 f"start the oldest band at or below {oldest} (the population file's oldest group is "
                 f"{format_ages([zone_ranges[-1]])})"
-                if lo > oldest
+                if lo > oldest or (hi is not None and hi >= oldest)
                 else "rebuild the study with `hubopt study build` (it keeps every zone's single years of age in "
                 "zone_ages.csv), or choose bands made of " + detail.removeprefix("the bands ")
             )
@@ -145,6 +148,7 @@ def age_pieces(study: Study, bands: AgeBands = STANDARD_BANDS) -> AgePieces:
         groups=groups,
         group_labels=group_labels,
         zone_detail=detail,
+        ranges=pieces,
     )
 
 
@@ -171,16 +175,22 @@ def describe_groups(groups: list[AgeRange]) -> str:
 
 
 def shared_growth(pieces: AgePieces, bands: AgeBands) -> list[str]:
-    """The bands that grow as a wider projection group does, in words (``"bands 0-4, 5-64 grow as the group
-    0-64"``); empty when every band is made of whole projection groups."""
+    """The bands (or parts of bands) that grow as a wider projection group does, in words (``"bands 0-4, 5-64 grow
+    as the group 0-64"``, ``"ages 60-64 of band 0-64 grow as the group 60-69"``); empty when every band is made of
+    whole projection groups."""
     shared = []
     for g, (lo, hi) in enumerate(pieces.groups):
-        inside = sorted({int(b) for b in pieces.band_of_piece[pieces.group_of_piece == g]})
-        split = [bands.labels[b] for b in inside if not _band_covers(bands.intervals[b], (lo, hi))]
-        if split:
-            shared.append(
-                f"band{'s' if len(split) > 1 else ''} {', '.join(split)} grow as the group {format_ages([(lo, hi)])}"
-            )
+        parts = []
+        for k in np.flatnonzero(pieces.group_of_piece == g):
+            label, b_lo, b_hi = bands.intervals[int(pieces.band_of_piece[k])]
+            if _band_covers(bands.intervals[int(pieces.band_of_piece[k])], (lo, hi)):
+                continue
+            piece = pieces.ranges[int(k)]
+            parts.append(label if piece == (b_lo, b_hi) else f"ages {format_ages([piece])} of band {label}")
+        if parts:
+            whole = all(not p.startswith("ages ") for p in parts)
+            subject = (f"band{'s' if len(parts) > 1 else ''} " if whole else "") + ", ".join(parts)
+            shared.append(f"{subject} grow{'s' if len(parts) == 1 else ''} as the group {format_ages([(lo, hi)])}")
     return shared
 
 
