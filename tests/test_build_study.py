@@ -70,7 +70,7 @@ def test_committed_mid_south_essex_study() -> None:
     assert "projections_missing_for" not in study.metadata
     attribution = (MSE / "ATTRIBUTION.md").read_text()
     assert "no population projections" not in attribution
-    assert "every zone keeps its mid-2017 share of its district's band" in attribution  # how 2017 zones are scaled
+    assert "every zone keeps its mid-2017 share of its district's group" in attribution  # how 2017 zones are scaled
     assert "interpolated linearly between the mid-2017 totals and 2022" in attribution
     # no ERIC figure is filled for Mid and South Essex, so ATTRIBUTION.md does not list ERIC as a source of one
     assert "| sites.csv (community hospitals' annual_cost" not in attribution
@@ -500,7 +500,7 @@ def test_build_refuses_a_practice_in_two_pcns(shared_data: Path, tmp_path: Path)
 def test_scaling_note_names_the_interpolation_only_when_the_projections_start_after_the_base_year() -> None:
     assert "interpolated linearly between the mid-2017 totals and 2022" in scaling_note(2017, "2022")
     assert "interpolated" not in scaling_note(2022, "2022")
-    assert "keeps its mid-2022 share of its district's band" in scaling_note(2022, "2022")
+    assert "keeps its mid-2022 share of its district's group" in scaling_note(2022, "2022")
 
 
 def test_a_study_without_projections_does_not_credit_a_projections_source(shared_data: Path, tmp_path: Path) -> None:

@@ -105,8 +105,10 @@ def scaling_note(base_year: int | None, projection_base: str, *, has_projections
             "demand.beyond_projection: hold, which keeps the base-year population (see the notes below)."
         )
     text = (
-        f"For a later year hubopt scales each zone's mid-{base_year} population in each age band by its district's "
-        f"change in that band, so every zone keeps its mid-{base_year} share of its district's band"
+        f"For a later year hubopt scales each zone's mid-{base_year} population in each of the projections' age "
+        f"groups (each single year of age where the projections give it) by its district's change in that group, so "
+        f"every zone keeps its mid-{base_year} share of its district's group; a scenario's own age bands "
+        "(demand.age_bands) are sums of those, and a band inside a wider group grows as the group does"
     )
     if base_year is not None and projection_base.isdigit() and int(projection_base) > base_year:
         text += (
