@@ -210,3 +210,32 @@ def test_a_band_past_the_oldest_single_year_is_refused(tmp_path: Path) -> None:
     }
     with pytest.raises(InputError, match=r"(?s)band '65-94' cannot be made .*start the oldest band at or below 90"):
         scenario_demand(load_study(WEST_KENT), load_scenario(write(tmp_path, changes)))(2030)
+
+
+EXAMPLE = REPO / "docs" / "examples" / "west_kent_young_families.yaml"
+
+
+def test_the_family_hubs_example_runs_on_its_own_bands(tmp_path: Path) -> None:
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from hubopt.cli import main
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "age bands 0-4, 5-17, 18-44, 45-64, 65+ (bands 0-4, 5-17, 18-44, 45-64 grow as the group 0-64)" in (
+        result.output
+    )
+    zones = pd.read_csv(out / "zones.csv")
+    bands = ["pop_0_4", "pop_5_17", "pop_18_44", "pop_45_64", "pop_65_plus"]
+    assert [c for c in zones.columns if c.startswith("pop_")] == bands
+    weights = {"pop_0_4": 10.0, "pop_5_17": 2.0, "pop_18_44": 1.0, "pop_45_64": 0.2, "pop_65_plus": 0.0}
+    expected = sum(zones[c] * w for c, w in weights.items())
+    np.testing.assert_allclose(zones["demand"], expected, atol=0.05 * 13.2 + 0.01)  # bands written to 0.1 people
+    np.testing.assert_allclose(zones[bands].sum(axis=1), zones["population"], atol=0.3)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["age_bands"] == ["0-4", "5-17", "18-44", "45-64", "65+"]
+    assert "bands 0-4, 5-17, 18-44, 45-64 grow as the group 0-64" in manifest["methods"]["demand"]
