@@ -452,6 +452,28 @@ def bed_need_from_rates(
     )
 
 
+def _baseline_beds(baseline_beds: float, piloted_beds: int) -> float:
+    """Today's beds checked (a whole number above zero), and the piloted beds (a whole number of zero or more)."""
+    try:
+        base = float(baseline_beds)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
+        ) from None
+    if not math.isfinite(base) or base <= 0 or base != int(base):
+        raise InputError(
+            f"baseline beds must be a whole number of beds above zero, not {baseline_beds!r}",
+            setting="beds.baseline_beds",
+            hint="give today's community beds (growing zero beds gives zero); without a figure for today, use "
+            "need_method: rates",
+        )
+    if isinstance(piloted_beds, bool) or not isinstance(piloted_beds, int) or piloted_beds < 0:
+        raise InputError(
+            f"piloted beds must be a whole number of zero or more, not {piloted_beds!r}", setting="beds.piloted_beds"
+        )
+    return base
+
+
 def bed_need_from_baseline(
     population_now: pd.DataFrame | pd.Series | Mapping[str, float],
     population_then: pd.DataFrame | pd.Series | Mapping[str, float],
@@ -513,23 +535,7 @@ def bed_need_from_baseline(
         raise InputError("at least one age-band weight for bed use must be above zero", setting="beds.weights")
     now = band_population(population_now, what="population now", bands=bands)
     then = band_population(population_then, what="population then", bands=bands)
-    try:
-        base = float(baseline_beds)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
-        ) from None
-    if not math.isfinite(base) or base <= 0 or base != int(base):
-        raise InputError(
-            f"baseline beds must be a whole number of beds above zero, not {baseline_beds!r}",
-            setting="beds.baseline_beds",
-            hint="give today's community beds (growing zero beds gives zero); without a figure for today, use "
-            "need_method: rates",
-        )
-    if isinstance(piloted_beds, bool) or not isinstance(piloted_beds, int) or piloted_beds < 0:
-        raise InputError(
-            f"piloted beds must be a whole number of zero or more, not {piloted_beds!r}", setting="beds.piloted_beds"
-        )
+    base = _baseline_beds(baseline_beds, piloted_beds)
     w_now = sum(w[b] * now[b] for b in bands.labels)
     w_then = sum(w[b] * then[b] for b in bands.labels)
     if w_now <= 0:

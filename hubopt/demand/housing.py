@@ -211,6 +211,22 @@ def check_age_profile(
     return out
 
 
+def _persons_per_dwelling(value: float) -> float:
+    """Persons per dwelling checked: a number above 0 and at most :data:`MAX_PERSONS_PER_DWELLING`."""
+    try:
+        ppd = float(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"persons per dwelling must be a number, not {value!r}", setting="demand.housing.persons_per_dwelling"
+        ) from None
+    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
+        raise InputError(
+            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not {value!r}",
+            setting="demand.housing.persons_per_dwelling",
+        )
+    return ppd
+
+
 def housing_people(
     trajectory: HousingTrajectory,
     year: int,
@@ -270,19 +286,7 @@ def housing_people(
         raise InputError(
             f"year {year} is before the base year {base_year}", setting="year", hint="choose a later year"
         )
-    try:
-        ppd = float(persons_per_dwelling)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"persons per dwelling must be a number, not {persons_per_dwelling!r}",
-            setting="demand.housing.persons_per_dwelling",
-        ) from None
-    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
-        raise InputError(
-            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not "
-            f"{persons_per_dwelling!r}",
-            setting="demand.housing.persons_per_dwelling",
-        )
+    ppd = _persons_per_dwelling(persons_per_dwelling)
     given = check_age_profile(age_profile, bands=bands) if age_profile is not None else None
     if given is None and study is None:
         raise InputError(
