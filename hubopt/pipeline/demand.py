@@ -78,6 +78,7 @@ def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
         "housing": housing,
         "registration_share": share or None,
         "zone_shares": zone_shares,
+        "bands": scenario.age_bands,
     }
 
 

@@ -18,7 +18,6 @@ from hubopt.demand.bed_need import BedsToday
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
-from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.no_car_share import read_no_car_share
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.site_facts import check_lease_ends
@@ -165,7 +164,7 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "zone_name": z["zone_name"].to_numpy(),
         "district": z["district_name"].to_numpy(),
         "population": demand.population["population"].to_numpy(dtype=float),
-        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        **{col: demand.population[col].to_numpy(dtype=float) for col in demand.bands.columns},
         "demand": np.asarray(demand.demand, dtype=float),
         "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
         "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
