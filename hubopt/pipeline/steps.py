@@ -37,7 +37,7 @@ from hubopt.pipeline.services import add_appointments
 from hubopt.pipeline.workforce import apply_workforce
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
-from hubopt.scenario import Scenario
+from hubopt.scenario import Scenario, as_scenario
 from hubopt.study import Study, load_study
 from hubopt.travel.combine import combined_minutes
 from hubopt.travel.modes import ModeTimes, mode_times
@@ -273,7 +273,7 @@ def run_scenario(
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     write: bool = False,
     out: str | Path | None = None,
@@ -289,9 +289,9 @@ def run(
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario, str or Path
         A validated scenario (see :meth:`~hubopt.scenario.Scenario.from_yaml` and
-        :meth:`~hubopt.scenario.Scenario.from_dict`).
+        :meth:`~hubopt.scenario.Scenario.from_dict`), or a scenario file's path (read with ``from_yaml``).
     write : bool
         Write the outputs (map, tables, report, workbook, manifest) as ``hubopt run`` does; see
         :func:`run_scenario` for how the output folder is protected.
@@ -316,6 +316,7 @@ def run(
     >>> result.zones.crs.to_epsg()  # doctest: +SKIP
     27700
     """
+    scenario = as_scenario(scenario)
     if write or out is not None:
         return run_scenario(
             scenario,

@@ -191,6 +191,27 @@ class Scenario:
         return "(a Python dict)" if self.path is None else self.path.name
 
 
+def as_scenario(scenario: Scenario | str | Path, *, parameter: str = "scenario") -> Scenario:
+    """A validated scenario from a :class:`Scenario` (returned as it is) or the path of a scenario file (read with
+    :meth:`Scenario.from_yaml`; ``builtin:NAME`` names a built-in one).
+
+    Raises
+    ------
+    InputError
+        For anything else (naming the parameter and what to pass), or a file :meth:`Scenario.from_yaml` refuses.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return Scenario.from_yaml(scenario)
+    raise InputError(
+        f"expected a scenario, not {quote(scenario)}",
+        parameter=parameter,
+        hint="pass a scenario file's path (e.g. 'builtin:west_kent_hubs'), hubopt.Scenario.from_yaml(path) or "
+        "hubopt.Scenario.from_dict(settings)",
+    )
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (the same as :meth:`Scenario.from_yaml`).
 
