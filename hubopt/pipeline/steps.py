@@ -219,9 +219,9 @@ def site_table(
 
 
 def run_scenario(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
-    out: Path | None = None,
+    out: str | Path | None = None,
     overwrite: bool = False,
     refresh: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
@@ -237,9 +237,9 @@ def run_scenario(
 
     Parameters
     ----------
-    scenario : Scenario
-        A validated scenario (see :func:`hubopt.scenario.load_scenario`).
-    out : Path, optional
+    scenario : Scenario, str or Path
+        A validated scenario (see :func:`hubopt.scenario.load_scenario`), or a scenario file's path.
+    out : str or Path, optional
         Output folder (default: the scenario's ``outputs.folder``).
     overwrite : bool
         Replace an earlier run in the output folder.
@@ -253,6 +253,7 @@ def run_scenario(
     RunResult
     """
     start = time.perf_counter()
+    scenario = as_scenario(scenario)
     if scenario.write_report_pdf and (missing := pdf_printer_missing()) is not None:
         raise InputError(
             f"a PDF of the report is asked for, but {missing}",
