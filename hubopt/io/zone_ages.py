@@ -155,7 +155,8 @@ def read_zone_ages(path: str | Path, zones: pd.DataFrame, *, zones_path: str | P
             column="zone_id",
             hint=_REBUILD,
         )
-    lacking = [z for z in zones["zone_id"].astype(str) if z not in set(ids)]
+    known = set(ids)
+    lacking = [z for z in zones["zone_id"].astype(str) if z not in known]
     if lacking:
         raise InputError(
             f"{len(lacking)} zone(s) of {Path(zones_path).name} have no row: {', '.join(lacking[:5])}"
