@@ -6,7 +6,8 @@ A study is a folder of compact tables in hubopt's own schema (see ``data/README.
     zones.csv               one row per small area: code, name, district, centroid, population by age band, IMD
     zone_boundaries.geojson one polygon per zone (WGS84)
     sites.csv               the site register (see :mod:`hubopt.io.sites`)
-    projections.csv         population by district, age band and year
+    projections.csv         population by district, age group and year (any complete set of groups)
+    zone_ages.csv           population of each zone by single year of age (optional)
     districts.geojson       district outlines (optional, for maps)
     land_mask.bin           which cells are land (optional, for the land_distance travel method)
     ATTRIBUTION.md          the sources' licence statements
@@ -38,10 +39,11 @@ from hubopt.io._files import require_file
 from hubopt.io._geojson import read_geojson
 from hubopt.io._numbers import numeric_column
 from hubopt.io._yaml import read_yaml
-from hubopt.io.age_bands import AGE_BANDS, band_column
-from hubopt.io.forecasts import check_consecutive_years
+from hubopt.io.age_bands import AGE_BANDS, STANDARD_BANDS, AgeBands, band_column
 from hubopt.io.site_facts import check_lease_ends
 from hubopt.io.sites import read_site_register
+from hubopt.io.study_projections import PROJECTION_COLUMNS, read_study_projections
+from hubopt.io.zone_ages import ZONE_AGES_FILE, read_zone_ages
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -70,8 +72,15 @@ SITE_REFUSE_DISTANCE_M = 100_000.0
 #: far away is not a border service for the area (or its location is wrong).
 EXTERNAL_SITE_DISTANCE_M = 30_000.0
 
-#: Columns of projections.csv, in order.
-PROJECTION_COLUMNS = ["district_code", "district_name", "band", "year", "population"]
+__all__ = [
+    "EXTERNAL_SITE_DISTANCE_M",
+    "PROJECTION_COLUMNS",
+    "SITE_NOTE_DISTANCE_M",
+    "SITE_REFUSE_DISTANCE_M",
+    "ZONE_COLUMNS",
+    "Study",
+    "load_study",
+]
 
 
 @dataclass
@@ -91,13 +100,22 @@ class Study:
     sites : geopandas.GeoDataFrame
         The site register, point ``geometry`` (EPSG:27700).
     projections : pandas.DataFrame
-        ``PROJECTION_COLUMNS``: projected population by district, age band and year.
+        ``PROJECTION_COLUMNS``: projected population by district, age group (column ``band``, in the groups of
+        ``projection_bands``) and year.
     districts : geopandas.GeoDataFrame or None
         District outlines (``lad_code, lad_name, geometry``).
     metadata : dict
         The contents of study.yaml.
     files : dict of str to Path
         Files read, for manifests.
+    zone_ages : pandas.DataFrame or None
+        Each zone's population by single year of age (zone_ages.csv): ``zone_id`` and the age columns (float)
+        ``age_0``, ``age_1``, ..., ``age_90_plus``, one row per zone in the order of ``zones``; their sums are the
+        zones' age bands. None when the study has no zone_ages.csv (built by an older hubopt, or by hand).
+    projection_bands : AgeBands
+        The age groups of ``projections`` (the same for every district and year): hubopt's standard bands in
+        older studies, the finest groups the projections file gives in a study built now (e.g. 0-64, 65, 66, ...,
+        89, 90+).
     """
 
     name: str
@@ -109,6 +127,8 @@ class Study:
     districts: gpd.GeoDataFrame | None
     metadata: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    zone_ages: pd.DataFrame | None = None
+    projection_bands: AgeBands = STANDARD_BANDS
 
     def zone_points(self) -> np.ndarray:
         """Zone demand points (population-weighted centroids), shape (n, 2), BNG metres."""
@@ -255,7 +275,7 @@ def load_study(folder: str | Path) -> Study:
     check_lease_ends(sites, base_year, path=sites_path)
     files["sites.csv"] = sites_path
 
-    projections = _read_projections(root / "projections.csv")
+    projections, projection_bands = read_study_projections(root / "projections.csv")
     files["projections.csv"] = root / "projections.csv"
     unknown = sorted(set(projections["district_code"]) - set(zones["district_code"]))
     if unknown:
@@ -277,6 +297,10 @@ def load_study(folder: str | Path) -> Study:
     land_mask_path = root / "land_mask.bin"
     if land_mask_path.is_file():
         files["land_mask.bin"] = land_mask_path
+    zone_ages = None
+    if (root / ZONE_AGES_FILE).exists():
+        zone_ages = read_zone_ages(root / ZONE_AGES_FILE, zones, zones_path=root / "zones.csv")
+        files[ZONE_AGES_FILE] = root / ZONE_AGES_FILE
 
     return Study(
         name=str(metadata["name"]),
@@ -288,6 +312,8 @@ def load_study(folder: str | Path) -> Study:
         districts=districts,
         metadata=metadata,
         files=files,
+        zone_ages=zone_ages,
+        projection_bands=projection_bands,
     )
 
 
@@ -403,39 +429,3 @@ def _attach_boundaries(zones: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
         raise InputError("; ".join(parts), path=path, column="zone_id", hint="rebuild the study so both files agree")
     geometry = polys.set_index("zone_id").geometry.reindex(zones["zone_id"]).to_numpy()
     return gpd.GeoDataFrame(zones, geometry=geometry, crs=CRS_BNG)
-
-
-def _read_projections(path: Path) -> pd.DataFrame:
-    what = "population projections table (projections.csv)"
-    raw = restore_frame(read_csv_table(path, what=what))
-    require_columns(raw, PROJECTION_COLUMNS, path=path, what=what)
-    out = raw[PROJECTION_COLUMNS].copy()
-    out["year"] = numeric_column(raw, "year", path=path, integer=True).astype(int)
-    out["population"] = numeric_column(raw, "population", path=path, minimum=0)
-    bad = ~out["band"].isin(list(AGE_BANDS))
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"unknown age band {out['band'].iloc[pos]!r}",
-            path=path,
-            row=pos + 2,
-            column="band",
-            hint=f"use one of: {', '.join(AGE_BANDS)}",
-        )
-    key = out["district_code"] + "|" + out["band"] + "|" + out["year"].astype(str)
-    if key.duplicated().any():
-        pos = int(np.flatnonzero(key.duplicated().to_numpy())[0])
-        raise InputError("repeated district, band and year", path=path, row=pos + 2)
-    all_years = sorted(set(out["year"]))
-    check_consecutive_years(all_years, path=path, what=what)
-    for (district, band), years in out.groupby(["district_code", "band"], sort=False)["year"]:
-        lacking = sorted(set(all_years) - set(years))
-        if lacking:
-            raise InputError(
-                f"district {district}, band {band} has no projection for {', '.join(map(str, lacking[:10]))} "
-                f"(the file covers {all_years[0]} to {all_years[-1]})",
-                path=path,
-                column="year",
-                hint="rebuild the study from the complete projections file (hubopt study build)",
-            )
-    return out

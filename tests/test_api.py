@@ -22,6 +22,7 @@ from hubopt.locate.frontier import efficient_hub_sets
 from hubopt.pipeline import model_step
 from hubopt.scenario.schema import _SCHEMA
 from hubopt.travel.osm_tags import add_travel_times
+from hubopt.workbench import Workbench
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
@@ -225,3 +226,21 @@ def test_travel_functions_name_their_argument_not_a_scenario_setting() -> None:
     assert info.value.setting is None
     with pytest.raises(hubopt.InputError, match=r"parameter 'mode'"):
         add_travel_times(nx.MultiDiGraph(), mode="hovercraft")
+
+
+def test_run_and_the_workbench_take_a_scenario_file_path(tmp_path: Path) -> None:
+    path = tmp_path / "light.yaml"
+    path.write_text(yaml.safe_dump(light_values(tmp_path / "out")))
+    from_path = hubopt.run(str(path))
+    from_scenario = hubopt.run(hubopt.Scenario.from_yaml(path))
+    assert sorted(from_path.result.open_sites) == sorted(from_scenario.result.open_sites)
+    assert from_path.access == pytest.approx(from_scenario.access, rel=1e-12)
+    bench = Workbench.open(path)
+    assert bench.scenario.name == from_path.scenario.name and bench.default_question().hubs == 5
+
+
+@pytest.mark.parametrize("wrong", [None, 5, {"name": "a dict is not a scenario"}])
+def test_run_refuses_what_is_not_a_scenario_with_what_to_pass(wrong: object) -> None:
+    with pytest.raises(hubopt.InputError, match=r"parameter 'scenario': expected a scenario") as err:
+        hubopt.run(wrong)  # type: ignore[arg-type]
+    assert "Scenario.from_yaml" in str(err.value) and "Scenario.from_dict" in str(err.value)

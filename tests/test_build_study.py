@@ -36,6 +36,7 @@ WK_SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_westkent_
 MSE_SNPP = "2022-based_SNPP_migration_category_variant_2023geog_persons_mse_age65plus_and_allages.csv"
 FILES = (
     "zones.csv",
+    "zone_ages.csv",
     "sites.csv",
     "projections.csv",
     "study.yaml",
@@ -62,14 +63,14 @@ def test_committed_mid_south_essex_study() -> None:
     assert (study.sites["type"] == "gp_practice").sum() == 147
     acute = study.sites[study.sites["type"] == "acute_hospital"].set_index("site_id")["name"]
     assert set(acute) == {"Broomfield Hospital", "Southend Hospital", "Basildon University Hospital"}
-    # the projections of all nine districts: 4 bands x 26 years (2022-2047) each
+    # the projections of all nine districts: 27 age groups (0-64, 65, ..., 89, 90+) x 26 years (2022-2047) each
     assert study.projections.groupby("district_code").size().to_dict() == {
-        d: 4 * 26 for d in MID_SOUTH_ESSEX.districts
+        d: 27 * 26 for d in MID_SOUTH_ESSEX.districts
     }
     assert "projections_missing_for" not in study.metadata
     attribution = (MSE / "ATTRIBUTION.md").read_text()
     assert "no population projections" not in attribution
-    assert "every zone keeps its mid-2017 share of its district's band" in attribution  # how 2017 zones are scaled
+    assert "every zone keeps its mid-2017 share of its district's group" in attribution  # how 2017 zones are scaled
     assert "interpolated linearly between the mid-2017 totals and 2022" in attribution
     # no ERIC figure is filled for Mid and South Essex, so ATTRIBUTION.md does not list ERIC as a source of one
     assert "| sites.csv (community hospitals' annual_cost" not in attribution
@@ -372,6 +373,9 @@ def test_build_converts_an_lsoa_2021_population_table(shared_data: Path, tmp_pat
     assert pop["E01024801"] == 2 * 91  # Tunbridge Wells 008A: its two 2021 parts summed back
     assert (pop.drop("E01024801") == 91).all()
     assert study.zones.set_index("zone_id").loc["E01024801", "pop_85_plus"] == 2 * 6
+    # the single years of age are converted with the bands: one person of each age, two in the zone summed back
+    ages = study.zone_ages.set_index("zone_id")
+    assert ages.shape == (68, 91) and (ages.loc["E01024801"] == 2).all() and (ages.drop("E01024801") == 1).all().all()
     record = {
         "file": str(src / SOURCE_FILES["sape"]),
         "from": "LSOA 2021",
@@ -441,8 +445,8 @@ def test_study_projections_with_a_year_missing_are_refused(tmp_path: Path) -> No
     table[table["year"] != "2031"].to_csv(study / "projections.csv", index=False)
     with pytest.raises(InputError, match=r"projections.csv.*has years 2022 to 2047 but not 2031"):
         load_study(study)
-    table[~((table["year"] == "2031") & (table["band"] == "85+"))].to_csv(study / "projections.csv", index=False)
-    with pytest.raises(InputError, match=r"district E07000110, band 85\+ has no projection for 2031"):
+    table[~((table["year"] == "2031") & (table["band"] == "90+"))].to_csv(study / "projections.csv", index=False)
+    with pytest.raises(InputError, match=r"district E07000110, band 90\+ has no projection for 2031"):
         load_study(study)
 
 
@@ -496,7 +500,7 @@ def test_build_refuses_a_practice_in_two_pcns(shared_data: Path, tmp_path: Path)
 def test_scaling_note_names_the_interpolation_only_when_the_projections_start_after_the_base_year() -> None:
     assert "interpolated linearly between the mid-2017 totals and 2022" in scaling_note(2017, "2022")
     assert "interpolated" not in scaling_note(2022, "2022")
-    assert "keeps its mid-2022 share of its district's band" in scaling_note(2022, "2022")
+    assert "keeps its mid-2022 share of its district's group" in scaling_note(2022, "2022")
 
 
 def test_a_study_without_projections_does_not_credit_a_projections_source(shared_data: Path, tmp_path: Path) -> None:

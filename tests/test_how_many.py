@@ -151,7 +151,7 @@ def test_summary_report_and_workbook_answer_how_many(demo_run) -> None:
     assert "room for every appointment (2 hubs or more)" in text
     assert "How many hubs in all: " in text and "(how_many.csv)" in text and "<- every limit met" in text
     assert "Appointments (ILLUSTRATIVE): 291,970 a year" in text
-    assert "fullest hub The College Practice (G82099), 111,424 of 172,800 appointments (64 %)" in text
+    assert "fullest hub The College Practice (G82099), 111,428 of 172,800 appointments (64 %)" in text
     report = (demo_run.folder / "report.html").read_text()
     assert '<h2 id="how-many">How many hubs?</h2>' in report and "Every limit met" in report
     assert '<h2 id="services">Services and appointments</h2>' in report

@@ -127,7 +127,14 @@ def test_the_wheel_holds_the_built_in_studies_and_nothing_else_of_the_repository
     assert wheel.stat().st_size < MAX_WHEEL_BYTES
     names = zipfile.ZipFile(wheel).namelist()
     for study in ("west_kent", "mid_south_essex"):
-        for name in ("study.yaml", "zones.csv", "zone_boundaries.geojson", "sites.csv", "projections.csv"):
+        for name in (
+            "study.yaml",
+            "zones.csv",
+            "zone_ages.csv",
+            "zone_boundaries.geojson",
+            "sites.csv",
+            "projections.csv",
+        ):
             assert f"hubopt/studies/{study}/{name}" in names
         assert f"hubopt/studies/{study}/land_mask.bin" in names
     assert "hubopt/studies/west_kent/housing_illustrative.csv" in names

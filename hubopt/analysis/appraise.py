@@ -307,7 +307,8 @@ def appraise(
     _check_options(options, ids)
     register = _register(sites)
     all_options = [OptionSpec(OPTIMISED, [str(s) for s in optimum_site_ids], optimum_description), *options]
-    unknown_opt = [s for s in all_options[0].site_ids if s not in set(ids)]
+    known = set(ids)
+    unknown_opt = [s for s in all_options[0].site_ids if s not in known]
     if unknown_opt:
         raise InputError(f"the optimum names unknown site ID(s): {name_list(unknown_opt)}", column="site_id")
 

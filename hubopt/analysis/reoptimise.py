@@ -285,13 +285,15 @@ def evaluate_reoptimisation(
     thresholds_f = [float(t) for t in thresholds]
     notes: list[str] = []
     best = _measure_hub_set(optimised, **args)
-    missing = [s for s in earlier if s not in set(ids)]
+    known = set(ids)
+    missing = [s for s in earlier if s not in known]
     if missing or not earlier:
         what = ", ".join(site_label(names.get(s, s), s) for s in missing) or "no hubs"
         notes.append(f"the earlier run's hubs include {what}, not among this run's candidate sites")
         return Reoptimisation(None, best, names, thresholds_f, model, notes)
     kept = _measure_hub_set(earlier, **args)
-    barred = [s for s in earlier if s in set(map(str, unavailable))]
+    barred_ids = set(map(str, unavailable))
+    barred = [s for s in earlier if s in barred_ids]
     if barred:
         notes.append(
             f"{', '.join(site_label(names.get(s, s), s) for s in barred)} may not be a hub in this run, so keeping "

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from hubopt.build.areas import AreaSpec
 from hubopt.build.estates import add_estate_figures
@@ -136,7 +137,7 @@ def build_study(
             progress(f"Building the study: {steps[number - 1]} ({number} of {len(steps)})")
 
         step(1)
-        zones11, districts = build_zones(sources, area, report, None if zones == "2021" else lookup)
+        zones11, ages11, districts = build_zones(sources, area, report, None if zones == "2021" else lookup)
         step(2)
         sites = attach_pcns(sources, build_sites(sources, area, zones11, report), report)
         sites = add_estate_figures(sites, sources, report)
@@ -147,18 +148,32 @@ def build_study(
         step(5)
         land = build_land_mask(sources, zones11)
         step(6)
-        study_zones = zones11 if zones == "2011" else _to_lsoa2021(sources, zones11, lookup, report)
+        study_zones, study_ages = (
+            (zones11, ages11) if zones == "2011" else _to_lsoa2021(sources, zones11, ages11, lookup, report)
+        )
         with target.writing() as staging:
-            write_study(staging, area, report, sources, study_zones, districts, sites, projections, district_outlines)
+            write_study(
+                staging,
+                area,
+                report,
+                sources,
+                study_zones,
+                districts,
+                sites,
+                projections,
+                district_outlines,
+                zone_ages=study_ages,
+            )
             land.write(staging / LAND_MASK_FILE)
         target.commit()
     return report
 
 
 def _to_lsoa2021(
-    sources: BuildSources, zones11: gpd.GeoDataFrame, lookup: Path | None, report: BuildReport
-) -> gpd.GeoDataFrame:
-    """The study's LSOA 2011 zones turned into LSOA 2021 zones, the rules and counts recorded in ``report``."""
+    sources: BuildSources, zones11: gpd.GeoDataFrame, ages11: pd.DataFrame, lookup: Path | None, report: BuildReport
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The study's LSOA 2011 zones turned into LSOA 2021 zones, with their single years of age; the rules and
+    counts recorded in ``report``."""
     lookup_path = lookup if lookup is not None else sources.path("lsoa21_lookup")
     centroids_path = sources.path("lsoa21_centroids")
     census_path = sources.path("census2021")
@@ -169,6 +184,7 @@ def _to_lsoa2021(
         census_path,
         lookup_path=lookup_path,
         centroids_path=centroids_path,
+        ages11=ages11,
     )
     year = report.base_year
     rules = [AGE_RULE.format(year=year), IMD_RULE.format(year=year), POLYGON_RULE]
@@ -202,4 +218,5 @@ def _to_lsoa2021(
     report.base_year = 2021
     report.counts["zones (LSOA 2021)"] = len(converted.zones)
     report.counts["population (Census 2021)"] = round(float(converted.zones["population"].sum()))
-    return converted.zones
+    assert converted.ages is not None  # given ages11
+    return converted.zones, converted.ages

@@ -17,12 +17,14 @@ import pandas as pd
 
 from hubopt.build.areas import AreaSpec, HospitalSite
 from hubopt.build.sources import BuildSources
+from hubopt.build.study_ages import apportion_ages, syoa_age_columns
 from hubopt.build.vintages import SmallAreaSource, check_vintages, population_to_zones, source_vintage
 from hubopt.errors import InputError
 from hubopt.io._coords import CRS_BNG
-from hubopt.io.age_bands import AGE_BANDS, band_column, to_age_bands
+from hubopt.io.age_bands import AGE_BANDS, band_column, parse_band, to_age_bands
 from hubopt.io.boundaries import read_lad_boundaries
 from hubopt.io.deprivation import read_imd2019
+from hubopt.io.forecast_groups import finest_age_groups
 from hubopt.io.forecasts import read_snpp, read_snpp_files, snpp_age_bands
 from hubopt.io.hospitals import read_nhs_hospitals, read_stroke_units
 from hubopt.io.lsoa_lookup import lsoa_vintage
@@ -78,15 +80,18 @@ class BuildReport:
 
 def build_zones(
     sources: BuildSources, area: AreaSpec, report: BuildReport, lsoa_lookup: Path | None = None
-) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Zones of the area: LSOA 2011 codes, names, districts, centroids, age bands, IMD and polygons.
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, str]]:
+    """Zones of the area: LSOA 2011 codes, names, districts, centroids, age bands, IMD and polygons; and their
+    single years of age.
 
     The LSOA geography of each small-area source is read from its column names first: a population table keyed by
     LSOA 2021 is converted to the zones with ``lsoa_lookup`` (recorded in ``report.lsoa_conversions``), and is
     refused without one, as are LSOA 2021 centroids or boundaries. The mid-year of the population estimates is
     the study's base year (``report.base_year``).
 
-    Returns the zones and the district names (from the IMD file where the area does not name them).
+    Returns the zones, their single years of age (``zone_id`` and the population file's age columns, ``age_0``
+    ... ``age_90_plus``, rows in the zones' order, adding up to the zones' age bands: see
+    :mod:`hubopt.build.study_ages`) and the district names (from the IMD file where the area does not name them).
     """
     imd_path = sources.path("imd")
     imd = read_imd2019(imd_path)
@@ -135,13 +140,21 @@ def build_zones(
     inside = imd[imd["lad_code"].isin(codes_wanted)].copy()
     report.excluded["IMD file"] = {f"LSOAs outside {area.name}": len(imd) - len(inside)}
     bands = to_age_bands(syoa)
+    age_cols = syoa_age_columns(syoa)
+    ages = syoa[["lsoa_code", *age_cols]]
     if population_source.vintage == "2021":
         assert lsoa_lookup is not None  # check_vintages refused the table otherwise
         band_cols = [band_column(b) for b in AGE_BANDS]
-        bands, conversion = population_to_zones(
-            bands, band_cols, list(inside["lsoa_code"]), lsoa_lookup, path=population_source.path
+        converted, conversion = population_to_zones(
+            bands.join(syoa[age_cols]),
+            [*band_cols, *age_cols],
+            list(inside["lsoa_code"]),
+            lsoa_lookup,
+            path=population_source.path,
         )
+        bands = converted[["lsoa_code", *band_cols]].copy()
         bands[band_cols] = bands[band_cols].round(3)
+        ages = pd.concat([bands[["lsoa_code"]], apportion_ages(bands[band_cols], converted[age_cols])], axis=1)
         report.lsoa_conversions.append(conversion.record())
         report.notes.append(conversion.note())
     centroids = read_population_weighted_centroids(sources.path("centroids"))
@@ -170,9 +183,10 @@ def build_zones(
     zones = zones.sort_values("zone_id").reset_index(drop=True)
     geometry = polys.set_index("lsoa_code").geometry.reindex(zones["zone_id"]).to_numpy()
     out = gpd.GeoDataFrame(zones[ZONE_COLUMNS], geometry=geometry, crs=CRS_BNG)
+    zone_ages = ages.set_index("lsoa_code").loc[out["zone_id"].to_numpy(), age_cols].rename_axis("zone_id")
     report.counts["zones (LSOA 2011)"] = len(out)
     report.counts[f"population (mid-{year})"] = int(out["population"].sum())
-    return out, names
+    return out, zone_ages.reset_index(), names
 
 
 def _table_code(name: str) -> str | None:
@@ -419,7 +433,9 @@ def _plan_facts(h: HospitalSite, plan: str | None) -> dict[str, object]:
 
 
 def build_projections(sources: BuildSources, districts: dict[str, str], report: BuildReport) -> pd.DataFrame:
-    """District projections by age band and year (long form); districts the file lacks are reported."""
+    """District projections by age group and year (long form), in the finest age groups the file gives
+    (:func:`hubopt.io.forecast_groups.finest_age_groups`, named in the report's notes); districts the file lacks
+    are reported."""
     snpp = _read_projections(sources)
     report.labels["projection_base"] = str(int(snpp["year"].min()))
     if sources.cache:
@@ -429,11 +445,12 @@ def build_projections(sources: BuildSources, districts: dict[str, str], report: 
         )
         report.labels["projections_publisher"] = "ONS"
     wanted = snpp[snpp["area_code"].isin(list(districts))]  # only the study's districts are summed into bands
-    bands = (
-        snpp_age_bands(wanted)
-        if len(wanted)
-        else pd.DataFrame(columns=["area_code", "area_name", *PROJECTION_COLUMNS[2:]])
-    )
+    if len(wanted):
+        groups = finest_age_groups(wanted)
+        bands = snpp_age_bands(wanted, groups.bands.ranges)
+        report.notes.append(groups.note())
+    else:
+        bands = pd.DataFrame(columns=["area_code", "area_name", *PROJECTION_COLUMNS[2:]])
     missing = sorted(set(districts) - set(bands["area_code"]))
     if missing:
         report.notes.append(
@@ -444,7 +461,12 @@ def build_projections(sources: BuildSources, districts: dict[str, str], report: 
     out = bands.rename(columns={"area_code": "district_code", "area_name": "district_name"})
     out["district_name"] = out["district_code"].map(districts)
     out["population"] = out["population"].round(3)
-    out = out[PROJECTION_COLUMNS].sort_values(["district_code", "band", "year"]).reset_index(drop=True)
+    youngest = out["band"].map(lambda label: parse_band(str(label))[0]) if len(out) else out["band"]
+    out = (
+        out.assign(_youngest=youngest)
+        .sort_values(["district_code", "_youngest", "year"])[PROJECTION_COLUMNS]
+        .reset_index(drop=True)
+    )
     report.counts["projection rows"] = len(out)
     return out
 

@@ -16,6 +16,7 @@ from hubopt.build.study_tables import BuildReport
 from hubopt.files.cell_text import to_csv
 from hubopt.io._coords import CRS_BNG, CRS_LONLAT
 from hubopt.io.sites import write_site_register
+from hubopt.io.zone_ages import ZONE_AGES_FILE
 
 #: What the land mask is made from (see hubopt.travel.land_source), for ATTRIBUTION.md.
 LAND_LABEL = (
@@ -26,6 +27,7 @@ LAND_LABEL = (
 #: The files ``study build`` writes: the only files it replaces in a study folder it built before.
 STUDY_FILES = (
     "zones.csv",
+    "zone_ages.csv",
     "zone_boundaries.geojson",
     "sites.csv",
     "projections.csv",
@@ -60,6 +62,7 @@ own compact schema (see `data/README.md`), computed from those files; no source 
 |---|---|---|---|
 | zones.csv (codes, names, districts) | English Indices of Deprivation 2019, File 1 | MHCLG (2019) | OGL v3 |
 | zones.csv (population by age band) | {population} | ONS | OGL v3 |
+| zone_ages.csv (population by single year of age) | {population} | ONS | OGL v3 |
 | zones.csv (centroids) | {zone_centroids} | ONS Open Geography Portal | OGL v3 |
 | zones.csv (IMD rank, decile) | English Indices of Deprivation 2019, File 1 | MHCLG | OGL v3 |
 | zone_boundaries.geojson | {zone_polygons} | ONS | OGL v3, OS OpenData |
@@ -102,8 +105,10 @@ def scaling_note(base_year: int | None, projection_base: str, *, has_projections
             "demand.beyond_projection: hold, which keeps the base-year population (see the notes below)."
         )
     text = (
-        f"For a later year hubopt scales each zone's mid-{base_year} population in each age band by its district's "
-        f"change in that band, so every zone keeps its mid-{base_year} share of its district's band"
+        f"For a later year hubopt scales each zone's mid-{base_year} population in each of the projections' age "
+        f"groups (each single year of age where the projections give it) by its district's change in that group, so "
+        f"every zone keeps its mid-{base_year} share of its district's group; a scenario's own age bands "
+        "(demand.age_bands) are sums of those, and a band inside a wider group grows as the group does"
     )
     if base_year is not None and projection_base.isdigit() and int(projection_base) > base_year:
         text += (
@@ -131,10 +136,14 @@ def write_study(
     sites: gpd.GeoDataFrame,
     projections: pd.DataFrame,
     district_outlines: gpd.GeoDataFrame,
+    zone_ages: pd.DataFrame,
 ) -> None:
-    """Write the study's files (:data:`STUDY_FILES`) into the (staging) folder ``dest``."""
+    """Write the study's files (:data:`STUDY_FILES`) into the (staging) folder ``dest``; ``zone_ages`` is
+    ``zone_id`` and the single years of age, rows in the order of ``zones``."""
     zone_table = pd.DataFrame(zones.drop(columns="geometry"))
     to_csv(zone_table, dest / "zones.csv")
+    assert zone_ages["zone_id"].astype(str).tolist() == zone_table["zone_id"].astype(str).tolist()
+    to_csv(zone_ages.round(3), dest / ZONE_AGES_FILE)
     boundaries = _round_geometry(zones[["zone_id", "geometry"]])
     (dest / "zone_boundaries.geojson").write_text(boundaries.to_json(drop_id=True), encoding="utf-8")
     write_site_register(sites, dest / "sites.csv")

@@ -9,6 +9,8 @@ lookup (:func:`zones_to_lsoa2021`):
 - **age bands**: the Census 2021 total shared among the bands in the age profile of the 2011 parent(s): U
   (unchanged) and S (split: one 2011 LSOA became several 2021 LSOAs) take their parent's profile; M (merged:
   several 2011 LSOAs became one) takes the profile of its parents' populations summed;
+- **single years of age**: each band shared among its single years in the same parents' profile
+  (:func:`hubopt.build.study_ages.apportion_ages`), so that they add up exactly to the bands;
 - **deprivation** (IMD 2019 is published on LSOA 2011): U and S take the parent's rank and decile; M takes the
   mean of its parents' ranks weighted by their population, and the decile of that rank in the national ranking;
 - **polygons** (no LSOA 2021 boundaries are in the sources): U is its 2011 polygon; M the union of its parents'
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hubopt.build.study_ages import apportion_ages
 from hubopt.errors import InputError
 from hubopt.io._coords import CRS_BNG
 from hubopt.io.age_bands import AGE_BANDS, band_column
@@ -44,7 +47,9 @@ _CENTROIDS_WHAT = "ONS LSOA (December 2021) population-weighted centroids"
 AGE_RULE = (
     "Each LSOA 2021 zone's population is its Census 2021 usual residents; it is shared among the age bands in the "
     "age profile of its LSOA 2011 parent(s) in the mid-{year} estimates: an unchanged (U) or split (S) LSOA takes "
-    "its parent's profile, a merged (M) LSOA the profile of its parents' populations summed."
+    "its parent's profile, a merged (M) LSOA the profile of its parents' populations summed; each band is shared "
+    "among its single years of age (zone_ages.csv) in the same profile, to a thousandth of a person, so that they "
+    "add up exactly to the band."
 )
 IMD_RULE = (
     "IMD 2019 (published on LSOA 2011) is carried to LSOA 2021 through the ONS lookup: an unchanged (U) or split (S) "
@@ -66,6 +71,8 @@ class Zones2021:
     zones: gpd.GeoDataFrame
     changes: dict[str, int]
     record: dict[str, object]
+    #: ``zone_id`` and the single years of age, rows as ``zones`` (None when no single years were given).
+    ages: pd.DataFrame | None = None
 
 
 def read_lsoa2021_centroids(path: str | Path) -> gpd.GeoDataFrame:
@@ -158,6 +165,7 @@ def zones_to_lsoa2021(
     *,
     lookup_path: Path,
     centroids_path: Path,
+    ages11: pd.DataFrame | None = None,
 ) -> Zones2021:
     """Turn the study's LSOA 2011 zones into LSOA 2021 zones (see the module's notes for each rule).
 
@@ -174,6 +182,9 @@ def zones_to_lsoa2021(
         The Census 2021 usual residents per LSOA 2021 file.
     lookup_path, centroids_path : Path
         The files, for messages.
+    ages11 : pandas.DataFrame, optional
+        The LSOA 2011 zones' single years of age (``zone_id``, ``age_0`` ... ``age_90_plus``): each 2021 zone's
+        bands are shared among their single years in its parents' profile (``Zones2021.ages``).
 
     Raises
     ------
@@ -246,6 +257,7 @@ def zones_to_lsoa2021(
     table["imd_rank"] = table["imd_rank"].astype("Int64")
     table["imd_decile"] = table["imd_decile"].astype("Int64")
     zones = gpd.GeoDataFrame(table, geometry=[geoms[c] for c in table["zone_id"]], crs=CRS_BNG)
+    ages = None if ages11 is None else _ages_2021(rows, ages11, table)
     record: dict[str, object] = {
         "zone_geography": "LSOA 2021",
         "lookup": str(lookup_path),
@@ -258,4 +270,17 @@ def zones_to_lsoa2021(
         "merged": changes["M"],
         "census2021_total": int(census.loc[codes21, "population"].sum()),
     }
-    return Zones2021(zones=zones, changes=changes, record=record)
+    return Zones2021(zones=zones, changes=changes, record=record, ages=ages)
+
+
+def _ages_2021(rows: pd.DataFrame, ages11: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The single years of age of the LSOA 2021 zones of ``table``: its bands shared in the parents' profile."""
+    profiles = ages11.set_index("zone_id")
+    parents = rows.groupby("lsoa21cd")["lsoa11cd"].agg(sorted)
+    weights = pd.DataFrame(
+        [profiles.loc[parents.loc[code]].sum(axis=0).to_numpy(dtype=float) for code in table["zone_id"]],
+        columns=profiles.columns,
+        index=table.index,
+    )
+    ages = apportion_ages(table[_BANDS], weights)
+    return pd.concat([table[["zone_id"]], ages], axis=1)

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 
 __all__ = [
     "DEFAULT_TARGET_OCCUPANCY",
@@ -53,7 +53,6 @@ DEFAULT_TARGET_OCCUPANCY = 0.85
 #: Days per year in the bed-day arithmetic.
 DAYS_PER_YEAR = 365.0
 
-_BAND_COLUMNS = [band_column(b) for b in AGE_BANDS]
 _LOS_HINT = (
     "give the mean length of stay in community beds (days), from local activity data (e.g. the community "
     "hospitals' discharges); note the WK plan's 7.4 days is the average length of stay of *emergency acute* "
@@ -235,7 +234,12 @@ def beds_today(sites: pd.DataFrame, *, where: str = "the site register") -> Beds
     )
 
 
-def band_population(population: pd.DataFrame | pd.Series | Mapping[str, float], *, what: str = "population") -> dict:
+def band_population(
+    population: pd.DataFrame | pd.Series | Mapping[str, float],
+    *,
+    what: str = "population",
+    bands: AgeBands = STANDARD_BANDS,
+) -> dict:
     """Total population per age band from a zone table, a series or a mapping.
 
     Parameters
@@ -245,6 +249,8 @@ def band_population(population: pd.DataFrame | pd.Series | Mapping[str, float], 
         (``"0-64"`` ...) or band column.
     what : str
         What the population is, for messages.
+    bands : AgeBands
+        The age bands (the scenario's ``demand.age_bands``; hubopt's standard bands by default).
 
     Returns
     -------
@@ -252,16 +258,17 @@ def band_population(population: pd.DataFrame | pd.Series | Mapping[str, float], 
         Band label to people.
     """
     if isinstance(population, pd.DataFrame):
-        missing = [c for c in _BAND_COLUMNS if c not in population.columns]
+        missing = [c for c in bands.columns if c not in population.columns]
         if missing:
             raise InputError(f"the {what} table has no column {', '.join(map(repr, missing))}")
         values = {
-            b: float(population[c].to_numpy(dtype=float).sum()) for b, c in zip(AGE_BANDS, _BAND_COLUMNS, strict=True)
+            b: float(population[c].to_numpy(dtype=float).sum())
+            for b, c in zip(bands.labels, bands.columns, strict=True)
         }
     elif isinstance(population, pd.Series | Mapping):
         items = {str(k).strip(): v for k, v in dict(population).items()}
         values = {}
-        for band, col in zip(AGE_BANDS, _BAND_COLUMNS, strict=True):
+        for band, col in zip(bands.labels, bands.columns, strict=True):
             if band in items:
                 raw = items[band]
             elif col in items:
@@ -287,6 +294,7 @@ def _band_numbers(
     what: str,
     positive: bool = False,
     hint: str | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> dict[str, float]:
     """A number for every age band (each finite and >= 0, or > 0 with ``positive``); fail naming the setting."""
     if values is None:
@@ -294,18 +302,18 @@ def _band_numbers(
     if not isinstance(values, Mapping):
         raise InputError(f"the {what} must be a mapping of age band to number", setting=setting, hint=hint)
     keys = {str(k).strip(): v for k, v in values.items()}
-    missing = [b for b in AGE_BANDS if b not in keys]
-    extra = sorted(set(keys) - set(AGE_BANDS))
+    missing = [b for b in bands.labels if b not in keys]
+    extra = sorted(set(keys) - set(bands.labels))
     if missing or extra:
         raise InputError(
-            f"the {what} must cover exactly the age bands {', '.join(AGE_BANDS)}"
+            f"the {what} must cover exactly the age bands {bands.describe()}"
             + (f"; missing: {', '.join(missing)}" if missing else "")
             + (f"; unknown: {', '.join(extra)}" if extra else ""),
             setting=setting,
             hint=hint,
         )
     out = {}
-    for band in AGE_BANDS:
+    for band in bands.labels:
         try:
             number = float(keys[band])
         except (TypeError, ValueError):
@@ -342,6 +350,7 @@ def bed_need_from_rates(
     *,
     year: int | None = None,
     today: BedsToday | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> BedNeed:
     """Beds needed from admission rates, length of stay and a target occupancy.
 
@@ -366,18 +375,21 @@ def bed_need_from_rates(
         The year the population is for.
     today : BedsToday, optional
         Today's beds, to compare the need with (not used in the arithmetic); default: no figure for today.
+    bands : AgeBands
+        The age bands of the population, rates and lengths of stay (hubopt's standard bands by default).
 
     Returns
     -------
     BedNeed
     """
-    pop = band_population(population)
+    pop = band_population(population, bands=bands)
     rates = _band_numbers(
         admission_rates_per_1000,
         setting="beds.admission_rates_per_1000",
         what="community-bed admission rates per 1,000 people",
-        hint="give admissions per 1,000 people per year for each age band (0-64, 65-74, 75-84, 85+) from local "
+        hint=f"give admissions per 1,000 people per year for each age band ({bands.describe()}) from local "
         "community-hospital activity data",
+        bands=bands,
     )
     if mean_length_of_stay_days is None:
         raise InputError(
@@ -392,6 +404,7 @@ def bed_need_from_rates(
             what="mean length of stay (days)",
             positive=True,
             hint=_LOS_HINT,
+            bands=bands,
         )
     else:
         try:
@@ -406,9 +419,9 @@ def bed_need_from_rates(
                 f"the mean length of stay must be above zero, not {mean_length_of_stay_days!r}",
                 setting="beds.mean_length_of_stay_days",
             )
-        los = dict.fromkeys(AGE_BANDS, one)
+        los = dict.fromkeys(bands.labels, one)
     occ = _occupancy(target_occupancy, setting="beds.target_occupancy")
-    by_band = {b: pop[b] * rates[b] / 1000.0 * los[b] / (DAYS_PER_YEAR * occ) for b in AGE_BANDS}
+    by_band = {b: pop[b] * rates[b] / 1000.0 * los[b] / (DAYS_PER_YEAR * occ) for b in bands.labels}
     beds = float(sum(by_band.values()))
     los_text = (
         f"{next(iter(los.values())):g} days"
@@ -439,6 +452,28 @@ def bed_need_from_rates(
     )
 
 
+def _baseline_beds(baseline_beds: float, piloted_beds: int) -> float:
+    """Today's beds checked (a whole number above zero), and the piloted beds (a whole number of zero or more)."""
+    try:
+        base = float(baseline_beds)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
+        ) from None
+    if not math.isfinite(base) or base <= 0 or base != int(base):
+        raise InputError(
+            f"baseline beds must be a whole number of beds above zero, not {baseline_beds!r}",
+            setting="beds.baseline_beds",
+            hint="give today's community beds (growing zero beds gives zero); without a figure for today, use "
+            "need_method: rates",
+        )
+    if isinstance(piloted_beds, bool) or not isinstance(piloted_beds, int) or piloted_beds < 0:
+        raise InputError(
+            f"piloted beds must be a whole number of zero or more, not {piloted_beds!r}", setting="beds.piloted_beds"
+        )
+    return base
+
+
 def bed_need_from_baseline(
     population_now: pd.DataFrame | pd.Series | Mapping[str, float],
     population_then: pd.DataFrame | pd.Series | Mapping[str, float],
@@ -450,6 +485,7 @@ def bed_need_from_baseline(
     baseline_occupancy: float | None = None,
     target_occupancy: float | None = None,
     year: int | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> BedNeed:
     """Today's beds grown with the age-weighted population.
 
@@ -480,6 +516,8 @@ def bed_need_from_baseline(
         Today's mean occupancy and the target (each in (0, 1]); both or neither.
     year : int, optional
         The year of ``population_then``.
+    bands : AgeBands
+        The age bands of the populations and weights (hubopt's standard bands by default).
 
     Returns
     -------
@@ -489,32 +527,17 @@ def bed_need_from_baseline(
         weights,
         setting="beds.weights",
         what="age-band weights for bed use",
-        hint="give the relative bed use per person in each band (0-64, 65-74, 75-84, 85+), e.g. bed-days per "
+        hint=f"give the relative bed use per person in each band ({bands.describe()}), e.g. bed-days per "
         "person by age from local activity data",
+        bands=bands,
     )
     if sum(w.values()) <= 0:
         raise InputError("at least one age-band weight for bed use must be above zero", setting="beds.weights")
-    now = band_population(population_now, what="population now")
-    then = band_population(population_then, what="population then")
-    try:
-        base = float(baseline_beds)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"baseline beds must be a number, not {baseline_beds!r}", setting="beds.baseline_beds"
-        ) from None
-    if not math.isfinite(base) or base <= 0 or base != int(base):
-        raise InputError(
-            f"baseline beds must be a whole number of beds above zero, not {baseline_beds!r}",
-            setting="beds.baseline_beds",
-            hint="give today's community beds (growing zero beds gives zero); without a figure for today, use "
-            "need_method: rates",
-        )
-    if isinstance(piloted_beds, bool) or not isinstance(piloted_beds, int) or piloted_beds < 0:
-        raise InputError(
-            f"piloted beds must be a whole number of zero or more, not {piloted_beds!r}", setting="beds.piloted_beds"
-        )
-    w_now = sum(w[b] * now[b] for b in AGE_BANDS)
-    w_then = sum(w[b] * then[b] for b in AGE_BANDS)
+    now = band_population(population_now, what="population now", bands=bands)
+    then = band_population(population_then, what="population then", bands=bands)
+    base = _baseline_beds(baseline_beds, piloted_beds)
+    w_now = sum(w[b] * now[b] for b in bands.labels)
+    w_then = sum(w[b] * then[b] for b in bands.labels)
     if w_now <= 0:
         raise InputError("the weighted population now is zero, so today's beds cannot be scaled")
     if (baseline_occupancy is None) != (target_occupancy is None):
@@ -533,7 +556,7 @@ def bed_need_from_baseline(
         adjust = occ_now / occ_target
         occ_text = f" × occupancy today {occ_now:.0%} / target {occ_target:.0%}"
     beds = base * w_then / w_now * adjust
-    by_band = {b: (beds * w[b] * then[b] / w_then if w_then > 0 else 0.0) for b in AGE_BANDS}
+    by_band = {b: (beds * w[b] * then[b] / w_then if w_then > 0 else 0.0) for b in bands.labels}
     method = (
         f"today's {base:g} beds × weighted population then / now ({w_then:,.1f} / {w_now:,.1f} = "
         f"{w_then / w_now:.4f}){occ_text}; weights {', '.join(f'{b}: {v:g}' for b, v in w.items())}"

@@ -27,7 +27,7 @@ from shapely import points
 from hubopt.demand.projection import zone_population
 from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.errors import InputError
-from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.study import Study
 
 __all__ = [
@@ -52,8 +52,6 @@ HOUSING_MODES = ("within", "additional")
 
 #: Most people per new dwelling accepted (the England and Wales average is 2.4; large family homes hold about 5).
 MAX_PERSONS_PER_DWELLING = 10.0
-
-_BAND_COLUMNS = [band_column(b) for b in AGE_BANDS]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -158,7 +156,9 @@ def locate_in_zones(
 # ----------------------------------------------------------------------------------------------------------------
 # people
 # ----------------------------------------------------------------------------------------------------------------
-def check_age_profile(profile: Mapping[str, float], *, setting: str = "housing.age_profile") -> dict[str, float]:
+def check_age_profile(
+    profile: Mapping[str, float], *, setting: str = "housing.age_profile", bands: AgeBands = STANDARD_BANDS
+) -> dict[str, float]:
     """Validate an age profile: a share (0-1) for every age band, summing to 1 (within 1e-6).
 
     Parameters
@@ -167,6 +167,8 @@ def check_age_profile(profile: Mapping[str, float], *, setting: str = "housing.a
         Band label (``"0-64"``, ``"65-74"``, ``"75-84"``, ``"85+"``) to the share of new residents in that band.
     setting : str
         The scenario setting, for messages.
+    bands : AgeBands
+        The age bands (the scenario's ``demand.age_bands``; hubopt's standard bands by default).
 
     Returns
     -------
@@ -175,18 +177,21 @@ def check_age_profile(profile: Mapping[str, float], *, setting: str = "housing.a
     if not isinstance(profile, Mapping):
         raise InputError("the age profile must be a mapping of age band to share", setting=setting)
     keys = {str(k).strip(): v for k, v in profile.items()}
-    missing = [b for b in AGE_BANDS if b not in keys]
-    extra = sorted(set(keys) - set(AGE_BANDS))
+    missing = [b for b in bands.labels if b not in keys]
+    extra = sorted(set(keys) - set(bands.labels))
     if missing or extra:
         raise InputError(
             "the age profile must give a share for exactly the bands "
-            + ", ".join(AGE_BANDS)
+            + bands.describe()
             + (f"; missing: {', '.join(missing)}" if missing else "")
             + (f"; unknown: {', '.join(extra)}" if extra else ""),
             setting=setting,
+            hint="give a share for each band of demand.age_bands"
+            + ("" if bands.is_standard else f" ({bands.describe()})")
+            + ", the shares summing to 1",
         )
     out: dict[str, float] = {}
-    for band in AGE_BANDS:
+    for band in bands.labels:
         try:
             share = float(keys[band])
         except (TypeError, ValueError):
@@ -206,6 +211,22 @@ def check_age_profile(profile: Mapping[str, float], *, setting: str = "housing.a
     return out
 
 
+def _persons_per_dwelling(value: float) -> float:
+    """Persons per dwelling checked: a number above 0 and at most :data:`MAX_PERSONS_PER_DWELLING`."""
+    try:
+        ppd = float(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"persons per dwelling must be a number, not {value!r}", setting="demand.housing.persons_per_dwelling"
+        ) from None
+    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
+        raise InputError(
+            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not {value!r}",
+            setting="demand.housing.persons_per_dwelling",
+        )
+    return ppd
+
+
 def housing_people(
     trajectory: HousingTrajectory,
     year: int,
@@ -216,6 +237,7 @@ def housing_people(
     study: Study | None = None,
     max_distance_m: float | None = None,
     beyond: str = "refuse",
+    bands: AgeBands = STANDARD_BANDS,
 ) -> pd.DataFrame:
     """People added by new housing by ``year``, per site and age band.
 
@@ -248,6 +270,8 @@ def housing_people(
     beyond : {"refuse", "hold"}
         For the default age profile: what to do for a year the study's projections do not cover (see
         :func:`hubopt.demand.projection.zone_population`).
+    bands : AgeBands
+        The age bands to split the people into (hubopt's standard bands by default).
 
     Returns
     -------
@@ -262,26 +286,14 @@ def housing_people(
         raise InputError(
             f"year {year} is before the base year {base_year}", setting="year", hint="choose a later year"
         )
-    try:
-        ppd = float(persons_per_dwelling)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"persons per dwelling must be a number, not {persons_per_dwelling!r}",
-            setting="demand.housing.persons_per_dwelling",
-        ) from None
-    if not math.isfinite(ppd) or ppd <= 0 or ppd > MAX_PERSONS_PER_DWELLING:
-        raise InputError(
-            f"persons per dwelling must be above zero and at most {MAX_PERSONS_PER_DWELLING:g}, not "
-            f"{persons_per_dwelling!r}",
-            setting="demand.housing.persons_per_dwelling",
-        )
-    given = check_age_profile(age_profile) if age_profile is not None else None
+    ppd = _persons_per_dwelling(persons_per_dwelling)
+    given = check_age_profile(age_profile, bands=bands) if age_profile is not None else None
     if given is None and study is None:
         raise InputError(
             "no age profile for the new residents: give the study (each site then takes its district's projected "
             "age profile) or an age profile",
             setting="demand.housing.age_profile",
-            hint="e.g. age_profile: {'0-64': ..., '65-74': ..., '75-84': ..., '85+': ...} with shares summing to 1",
+            hint=f"give age_profile: a share for each band ({bands.describe()}), the shares summing to 1",
         )
     table = trajectory.table
     counted = table[(table["year"] > base_year) & (table["year"] <= year)]
@@ -302,27 +314,27 @@ def housing_people(
             max_distance_m=max_distance_m,
         )
     if given is not None:
-        shares = np.tile([given[b] for b in AGE_BANDS], (len(out), 1))
+        shares = np.tile([given[b] for b in bands.labels], (len(out), 1))
         out_profile = ["given age profile"] * len(out)
     else:
         assert study is not None  # checked above: without an age profile the study is required
-        population, _ = zone_population(study, year, beyond=beyond)
-        totals = population.groupby("district_code")[_BAND_COLUMNS].sum()
+        population, _ = zone_population(study, year, beyond=beyond, bands=bands)
+        totals = population.groupby("district_code")[bands.columns].sum()
         profile = totals.div(totals.sum(axis=1).where(totals.sum(axis=1) > 0), axis=0)
         codes = where["district_code"].to_numpy()
         empty = [c for c in set(codes) if c not in profile.index or profile.loc[c].isna().any()]
         if empty:
             raise InputError(f"district(s) {', '.join(sorted(empty))} have no projected population in {year}")
-        shares = profile.loc[codes, _BAND_COLUMNS].to_numpy(dtype=float)
+        shares = profile.loc[codes, bands.columns].to_numpy(dtype=float)
         out_profile = [f"district {c} projected population, {year}" for c in codes]
-    for k, col in enumerate(_BAND_COLUMNS):
+    for k, col in enumerate(bands.columns):
         out[col] = out["people"].to_numpy() * shares[:, k]
     out["profile"] = out_profile
     if study is not None:
         for col in ("zone_id", "district_code", "inside", "distance_m"):
             out[col] = where[col].to_numpy()
     out = out.reset_index(drop=True)
-    out.attrs.update({"source": str(trajectory.path), "year": year, "base_year": base_year})
+    out.attrs.update({"source": str(trajectory.path), "year": year, "base_year": base_year, "age_bands": bands})
     return out
 
 
@@ -386,11 +398,13 @@ class HousingAllocation:
         }
 
 
-def _check_allocation_columns(population_by_zone: pd.DataFrame, people_by_site: pd.DataFrame) -> None:
+def _check_allocation_columns(
+    population_by_zone: pd.DataFrame, people_by_site: pd.DataFrame, columns: list[str]
+) -> None:
     """An InputError naming the columns :func:`allocate_housing`'s tables lack."""
     for frame, what, cols in (
-        (population_by_zone, "zone population table", ["zone_id", "district_code", *_BAND_COLUMNS]),
-        (people_by_site, "housing people table", ["name", "easting", "northing", *_BAND_COLUMNS]),
+        (population_by_zone, "zone population table", ["zone_id", "district_code", *columns]),
+        (people_by_site, "housing people table", ["name", "easting", "northing", *columns]),
     ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
@@ -398,19 +412,19 @@ def _check_allocation_columns(population_by_zone: pd.DataFrame, people_by_site: 
 
 
 def _scale_within_districts(
-    values: np.ndarray, codes: np.ndarray, housing: pd.DataFrame, by_district: pd.DataFrame
+    values: np.ndarray, codes: np.ndarray, housing: pd.DataFrame, by_district: pd.DataFrame, bands: AgeBands
 ) -> None:
     """Scale each district's zones (rows of ``values``, in place) so that the district's band totals, once its
     ``housing`` people are added, equal the projection; record each factor in ``by_district``'s ``scale_`` columns.
     """
     for d in housing.index:
         members = codes == d
-        for k, col in enumerate(_BAND_COLUMNS):
+        for k, (label, col) in enumerate(zip(bands.labels, bands.columns, strict=True)):
             projected = float(values[members, k].sum())
             added = float(housing.loc[d, col])
             if added > projected * (1 + 1e-12):
                 raise InputError(
-                    f"new housing adds {added:,.1f} people aged {AGE_BANDS_LABEL[col]} in district {d}, more "
+                    f"new housing adds {added:,.1f} people aged {label} in district {d}, more "
                     f"than the district's projected total of {projected:,.1f} for that band, so it cannot be "
                     "redistributed within the projection",
                     setting="demand.housing.mode",
@@ -428,6 +442,7 @@ def _site_table(
     where: pd.DataFrame,
     district_of_site: np.ndarray,
     people: np.ndarray,
+    columns: list[str],
 ) -> pd.DataFrame:
     """Each housing site with its zone, district, whether it lies inside the zone, and its people by band."""
     sites = pd.DataFrame(
@@ -441,7 +456,7 @@ def _site_table(
             "people": people.sum(axis=1),
         }
     )
-    for k, col in enumerate(_BAND_COLUMNS):
+    for k, col in enumerate(columns):
         sites[col] = people[:, k]
     return sites
 
@@ -453,6 +468,7 @@ def allocate_housing(
     *,
     mode: str = "within",
     max_distance_m: float | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> tuple[pd.DataFrame, HousingAllocation]:
     """Add the people of new housing to the zones that hold the sites.
 
@@ -488,6 +504,8 @@ def allocate_housing(
         See above.
     max_distance_m : float, optional
         See :func:`locate_in_zones`.
+    bands : AgeBands
+        The age bands of both tables (hubopt's standard bands by default).
 
     Returns
     -------
@@ -499,7 +517,8 @@ def allocate_housing(
         raise InputError(
             f"unknown housing mode {mode!r}", setting="demand.housing.mode", hint="use 'within' or 'additional'"
         )
-    _check_allocation_columns(population_by_zone, people_by_site)
+    columns = bands.columns
+    _check_allocation_columns(population_by_zone, people_by_site, columns)
     path = people_by_site.attrs.get("source")
     rows = people_by_site["row"].tolist() if "row" in people_by_site.columns else None
     where = locate_in_zones(
@@ -523,19 +542,19 @@ def allocate_housing(
         )
     zone_of_site = position.loc[where["zone_id"].to_numpy()].to_numpy()
     district_of_site = out["district_code"].to_numpy()[zone_of_site]
-    people = people_by_site[_BAND_COLUMNS].to_numpy(dtype=float)
+    people = people_by_site[columns].to_numpy(dtype=float)
     if not np.isfinite(people).all() or (people < 0).any():
         raise InputError("housing people must be finite and zero or positive")
 
-    values = out[_BAND_COLUMNS].to_numpy(dtype=float).copy()
+    values = out[columns].to_numpy(dtype=float).copy()
     districts = pd.unique(district_of_site)
-    housing = pd.DataFrame(people, columns=_BAND_COLUMNS).groupby(district_of_site, sort=False).sum()
+    housing = pd.DataFrame(people, columns=columns).groupby(district_of_site, sort=False).sum()
     housing = housing.reindex(districts)
     by_district = housing.copy()
-    by_district["people"] = by_district[_BAND_COLUMNS].sum(axis=1)
+    by_district["people"] = by_district[columns].sum(axis=1)
     notes: list[str] = []
     if mode == "within":
-        _scale_within_districts(values, out["district_code"].to_numpy(), housing, by_district)
+        _scale_within_districts(values, out["district_code"].to_numpy(), housing, by_district, bands)
         method = (
             "new housing redistributed within the district projections: in each district and age band, every "
             "zone's projected population was scaled by (projected − housing) / projected and the housing people "
@@ -544,11 +563,11 @@ def allocate_housing(
     else:
         method = "new housing added on top of the district projections (growth above plan)"
     np.add.at(values, zone_of_site, people)
-    out[_BAND_COLUMNS] = values
+    out[columns] = values
     if "population" in out.columns:
         out["population"] = values.sum(axis=1)
 
-    sites = _site_table(people_by_site, rows, where, district_of_site, people)
+    sites = _site_table(people_by_site, rows, where, district_of_site, people, columns)
     snapped = sites.loc[~sites["inside"], ["name", "row", "zone_id", "distance_m"]].reset_index(drop=True)
     if len(snapped):
         notes.append(
@@ -559,7 +578,3 @@ def allocate_housing(
     return out, HousingAllocation(
         mode=mode, sites=sites, snapped=snapped, by_district=by_district, method=method, notes=notes
     )
-
-
-#: Band label of each band column, for messages.
-AGE_BANDS_LABEL = {band_column(b): b for b in AGE_BANDS}

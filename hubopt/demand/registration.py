@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from hubopt.errors import InputError
-from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 
 __all__ = ["REGISTRATION_COLUMN", "apply_registration_share"]
 
@@ -36,6 +36,7 @@ def apply_registration_share(
     *,
     setting: str = _SETTING,
     zone_shares: Mapping[str, float] | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> pd.DataFrame:
     """Scale each zone's population by its district's registration share.
 
@@ -54,6 +55,8 @@ def apply_registration_share(
     zone_shares : mapping of str to float, optional
         Zone ID to share (checked by :func:`hubopt.demand.zone_shares.read_zone_shares`): replaces the district's
         share for each zone listed; zones not listed keep their district's share (1.0 where none).
+    bands : AgeBands
+        The age bands of the table (hubopt's standard bands by default).
 
     Returns
     -------
@@ -71,7 +74,7 @@ def apply_registration_share(
     """
     if not isinstance(shares, Mapping):
         raise InputError("the registration shares must be a mapping of district code to share", setting=setting)
-    cols = [band_column(b) for b in AGE_BANDS]
+    cols = bands.columns
     missing = [c for c in ["district_code", *cols] if c not in population_by_zone.columns]
     if missing:
         raise InputError(f"the zone population table has no column {', '.join(map(repr, missing))}")

@@ -11,12 +11,22 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from hubopt.demand.zones import ZoneDemand
-from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.study import Study
 
 
+def _bands(table: pd.DataFrame) -> AgeBands:
+    """The age bands of a :func:`demand_table` (kept in its ``attrs``)."""
+    bands = table.attrs.get("age_bands")
+    return bands if isinstance(bands, AgeBands) else STANDARD_BANDS
+
+
 def demand_table(study: Study, demands: Sequence[ZoneDemand]) -> pd.DataFrame:
-    """Long table: one row per zone and year with population by age band, population and weighted demand."""
+    """Long table: one row per zone and year with population by age band, population and weighted demand.
+
+    The bands are the demands' (the scenario's ``demand.age_bands``), kept in ``attrs["age_bands"]``.
+    """
+    bands = demands[0].bands if demands else STANDARD_BANDS
     names = study.zones.set_index("zone_id")[["zone_name", "district_name"]]
     frames = []
     for d in demands:
@@ -32,25 +42,27 @@ def demand_table(study: Study, demands: Sequence[ZoneDemand]) -> pd.DataFrame:
         "zone_name",
         "district_code",
         "district_name",
-        *[band_column(b) for b in AGE_BANDS],
+        *bands.columns,
         "population",
         "demand",
     ]
     out = table[cols].copy()
-    for col in [*[band_column(b) for b in AGE_BANDS], "population", "demand"]:
+    for col in [*bands.columns, "population", "demand"]:
         out[col] = out[col].astype(float).round(2)
+    out.attrs["age_bands"] = bands
     return out
 
 
 def growth_by_district(table: pd.DataFrame) -> pd.DataFrame:
     """Population by district and age band in the first and last year, with the change in per cent."""
     first, last = int(table["year"].min()), int(table["year"].max())
-    cols = [band_column(b) for b in AGE_BANDS] + ["population", "demand"]
+    bands = _bands(table)
+    cols = [*bands.columns, "population", "demand"]
     sums = table.groupby(["district_name", "year"])[cols].sum()
     rows = []
     for district in sorted(table["district_name"].unique()):
         a, b = sums.loc[(district, first)], sums.loc[(district, last)]
-        for col, label in zip(cols, [*AGE_BANDS, "all ages", "weighted demand"], strict=True):
+        for col, label in zip(cols, [*bands.labels, "all ages", "weighted demand"], strict=True):
             rows.append(
                 {
                     "district": district,
@@ -88,17 +100,20 @@ def summary_lines(
     first, last = int(table["year"].min()), int(table["year"].max())
     lines = ["Population and weighted demand by year:"]
     totals = table.groupby("year")[["population", "demand"]].sum()
-    older = table.groupby("year")[[band_column(b) for b in AGE_BANDS if b != "0-64"]].sum().sum(axis=1)
+    bands = _bands(table)
+    old = [(label, lo) for label, lo, _ in bands.intervals if lo >= 65]
+    older = table.groupby("year")[[bands.column_of(label) for label, _ in old]].sum().sum(axis=1)
     for year, row in totals.iterrows():
         lines.append(
-            f"  {year}: {row['population']:>10,.0f} people ({older[year]:>8,.0f} aged 65+), "
-            f"demand {row['demand']:>10,.0f}"
+            f"  {year}: {row['population']:>10,.0f} people"
+            + (f" ({older[year]:>8,.0f} aged {old[0][1]}+)" if old else "")
+            + f", demand {row['demand']:>10,.0f}"
         )
     if first != last:
         growth = growth_by_district(table)
         lines.append(f"Change {first} to {last} by district (per cent):")
         pivot = growth.pivot(index="district", columns="band", values="change_pct")
-        order = [*AGE_BANDS, "all ages"]
+        order = [*bands.labels, "all ages"]
         lines.append("  " + f"{'district':<24}" + "".join(f"{b:>10}" for b in order))
         for district, row in pivot.iterrows():
             lines.append("  " + f"{district:<24}" + "".join(f"{row[b]:>+9.1f}%" for b in order))

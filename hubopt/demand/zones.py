@@ -19,12 +19,12 @@ from hubopt.demand.housing import (
     allocate_housing,
     housing_people,
 )
-from hubopt.demand.projection import zone_population
+from hubopt.demand.projection import age_pieces, shared_growth, zone_population
 from hubopt.demand.registration import apply_registration_share
 from hubopt.demand.trajectory import HousingTrajectory
 from hubopt.demand.zone_shares import ZoneShares
 from hubopt.errors import InputError
-from hubopt.io.age_bands import AGE_BANDS, band_column
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.study import Study
 
 #: Relative use of a local care hub per person, by age band. ILLUSTRATIVE defaults, not measured rates: older people
@@ -75,6 +75,8 @@ class ZoneDemand:
         The age-band weights used.
     method : str
         Plain-English statement of how the year's population was obtained.
+    bands : AgeBands
+        The age bands of ``population`` and ``weights`` (the scenario's ``demand.age_bands``).
     """
 
     year: int
@@ -86,6 +88,7 @@ class ZoneDemand:
     notes: list[str] = field(default_factory=list)
     summary: str = ""
     housing_trajectory: HousingTrajectory | None = None
+    bands: AgeBands = STANDARD_BANDS
 
 
 #: The largest age-band weight accepted: a weight is a relative use per person (1 to a few dozen in practice); a
@@ -93,22 +96,52 @@ class ZoneDemand:
 MAX_BAND_WEIGHT = 1e6
 
 
-def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "demand.weights") -> dict[str, float]:
-    """Validate age-band weights: every band present, each a finite number from 0 to MAX_BAND_WEIGHT, not all zero."""
+def check_band_weights(
+    weights: Mapping[str, float] | None, *, where: str = "demand.weights", bands: AgeBands = STANDARD_BANDS
+) -> dict[str, float]:
+    """Validate age-band weights: every band present, each a finite number from 0 to MAX_BAND_WEIGHT, not all zero.
+
+    Parameters
+    ----------
+    weights : mapping of str to float, or None
+        Band label to weight; None gives :data:`DEFAULT_BAND_WEIGHTS` (only for hubopt's standard bands).
+    where : str
+        The scenario setting, for messages.
+    bands : AgeBands
+        The age bands the weights must cover (the scenario's ``demand.age_bands``).
+
+    Returns
+    -------
+    dict of str to float
+        Band label to weight, youngest band first.
+    """
     if weights is None:
-        return dict(DEFAULT_BAND_WEIGHTS)
+        if bands.is_standard:
+            return dict(DEFAULT_BAND_WEIGHTS)
+        raise InputError(
+            f"the scenario chooses its own age bands ({bands.describe()}), so it must give a weight for each",
+            setting=where,
+            hint="give "
+            + where
+            + " with one number per band, e.g. {"
+            + ", ".join(f'"{b}": 1' for b in bands.labels)
+            + "}",
+        )
     if not isinstance(weights, Mapping):
         raise InputError("age-band weights must be a mapping of band to number", setting=where)
     keys = {str(k).strip() for k in weights}
-    missing = [b for b in AGE_BANDS if b not in keys]
-    extra = sorted(keys - set(AGE_BANDS))
+    missing = [b for b in bands.labels if b not in keys]
+    extra = sorted(keys - set(bands.labels))
     if missing or extra:
         raise InputError(
-            "the age-band weights must cover exactly the bands "
-            + ", ".join(AGE_BANDS)
+            "the figures by age band must cover exactly the bands "
+            + bands.describe()
             + (f"; missing: {', '.join(missing)}" if missing else "")
             + (f"; unknown: {', '.join(extra)}" if extra else ""),
             setting=where,
+            hint="use the bands of demand.age_bands"
+            + ("" if bands.is_standard else f" ({bands.describe()})")
+            + ", or set demand.age_bands to the bands you want",
         )
     out: dict[str, float] = {}
     for key, value in weights.items():
@@ -129,7 +162,7 @@ def check_band_weights(weights: Mapping[str, float] | None, *, where: str = "dem
         out[str(key).strip()] = number
     if sum(out.values()) <= 0:
         raise InputError("at least one age-band weight must be above zero", setting=where)
-    return {b: out[b] for b in AGE_BANDS}
+    return {b: out[b] for b in bands.labels}
 
 
 def zone_demand(
@@ -141,6 +174,7 @@ def zone_demand(
     housing: HousingOptions | None = None,
     registration_share: Mapping[str, float] | None = None,
     zone_shares: ZoneShares | None = None,
+    bands: AgeBands = STANDARD_BANDS,
 ) -> ZoneDemand:
     """Weighted demand of every zone in ``year``.
 
@@ -148,10 +182,11 @@ def zone_demand(
     (:func:`zone_population`); new housing placed in its zones (:func:`hubopt.demand.housing.allocate_housing`); the
     registration share of each district applied (:func:`hubopt.demand.registration.apply_registration_share`),
     with ``zone_shares`` (a file of shares by zone, :func:`hubopt.demand.zone_shares.read_zone_shares`) replacing
-    it for the zones listed; then population by band times the band's weight.
+    it for the zones listed; then population by band (``bands``, hubopt's standard bands by default) times the
+    band's weight.
     """
-    w = check_band_weights(weights)
-    population, method = zone_population(study, year, beyond=beyond)
+    w = check_band_weights(weights, bands=bands)
+    population, method = zone_population(study, year, beyond=beyond, bands=bands)
     if "no population projections" in method:
         short = [f"ONS {study.base_year} small-area estimates HELD FLAT to {year} (the study has no projections)"]
     else:
@@ -161,6 +196,9 @@ def zone_demand(
             + (" (held flat beyond the projection)" if "held flat" in method else "")
             + ("; some districts held flat (no projections)" if "without projections" in method else "")
         ]
+    if not bands.is_standard:
+        grows = shared_growth(age_pieces(study, bands), bands)
+        short.append(f"age bands {bands.describe()}" + (f" ({'; '.join(grows)})" if grows else ""))
     notes: list[str] = []
     allocation = None
     if housing is not None:
@@ -173,19 +211,20 @@ def zone_demand(
             study=study,
             max_distance_m=housing.max_distance_m,
             beyond=beyond,
+            bands=bands,
         )
         population, allocation = allocate_housing(
-            study, population, people, mode=housing.mode, max_distance_m=housing.max_distance_m
+            study, population, people, mode=housing.mode, max_distance_m=housing.max_distance_m, bands=bands
         )
         method += f"; {allocation.method}"
         notes.extend(allocation.notes)
-        added = float(people[[band_column(b) for b in AGE_BANDS]].to_numpy().sum()) if len(people) else 0.0
+        added = float(people[bands.columns].to_numpy().sum()) if len(people) else 0.0
         short.append(f"{added:,.0f} people in new housing from {housing.trajectory.path.name} ({housing.mode})")
     if registration_share or zone_shares is not None:
         district_shares = dict(registration_share or {})
         population = apply_registration_share(
             population, district_shares, setting="demand.registration_share",
-            zone_shares=None if zone_shares is None else zone_shares.share,
+            zone_shares=None if zone_shares is None else zone_shares.share, bands=bands,
         )  # fmt: skip
         names = study.metadata.get("districts", {})
         if district_shares:
@@ -203,7 +242,7 @@ def zone_demand(
             notes.append(str(note))
     demand = np.zeros(len(population))
     for band, weight in w.items():
-        demand += population[band_column(band)].to_numpy(dtype=float) * weight
+        demand += population[bands.column_of(band)].to_numpy(dtype=float) * weight
     return ZoneDemand(
         year=int(year),
         population=population,
@@ -214,4 +253,5 @@ def zone_demand(
         notes=notes,
         summary="; ".join(short),
         housing_trajectory=None if housing is None else housing.trajectory,
+        bands=bands,
     )

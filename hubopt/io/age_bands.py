@@ -1,13 +1,16 @@
 """Age bands: hubopt's standard bands, their column names, checks of a set of bands, and single years of age added
 up into bands.
 
-A band is labelled ``"LOW-HIGH"`` or ``"LOW+"``; its column in hubopt's frames is :func:`band_column` of the label.
+A band is labelled ``"LOW-HIGH"``, ``"LOW+"`` or, for one year of age, ``"AGE"``; its column in hubopt's frames is
+:func:`band_column` of the label. A scenario may choose its own bands (:class:`AgeBands`, ``demand.age_bands``);
+hubopt's standard bands are :data:`AGE_BANDS`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -17,12 +20,16 @@ from hubopt.errors import InputError
 
 __all__ = [
     "AGE_BANDS",
+    "STANDARD_BANDS",
+    "AgeBands",
     "AgeRange",
+    "age_columns",
     "ages_overlap",
     "band_column",
     "band_intervals",
     "format_ages",
     "missing_ages",
+    "parse_band",
     "to_age_bands",
 ]
 
@@ -37,31 +44,64 @@ AGE_BANDS: dict[str, tuple[int, int | None]] = {
 
 
 _OUT_AGE_COLUMN = re.compile(r"^age_(\d+)(_plus)?$")
-_BAND_LABEL = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+_BAND_LABEL = re.compile(r"^(\d+)(?:-(\d+)|(\+))?$")
 
 
 AgeRange = tuple[int, int | None]
 
 
-def band_column(band: str) -> str:
-    """Column name of an age band in hubopt's frames: ``"0-64"`` -> ``"pop_0_64"``, ``"85+"`` -> ``"pop_85_plus"``.
+_LABEL_HINT = "write bands as 'LOW-HIGH' (e.g. '65-74'), 'LOW+' (e.g. '85+') or one age (e.g. '0')"
+
+
+def _match_label(band: str) -> re.Match[str]:
+    m = _BAND_LABEL.match(str(band).strip())
+    if m is None:
+        raise InputError(f"{band!r} is not an age band label", hint=_LABEL_HINT)
+    return m
+
+
+def parse_band(band: str) -> AgeRange:
+    """The ages of a band label: ``"65-74"`` -> ``(65, 74)``, ``"85+"`` -> ``(85, None)``, ``"4"`` -> ``(4, 4)``.
 
     Parameters
     ----------
     band : str
-        Band label: ``"LOW-HIGH"`` or ``"LOW+"``.
+        Band label.
+
+    Returns
+    -------
+    (int, int or None)
+        Youngest and oldest age (None: no upper limit).
+    """
+    m = _match_label(band)
+    lo = int(m.group(1))
+    if m.group(3):
+        return lo, None
+    hi = lo if m.group(2) is None else int(m.group(2))
+    if hi < lo:
+        raise InputError(
+            f"age band {band!r} runs from {lo} down to {hi}, which is not a range of ages", hint=_LABEL_HINT
+        )
+    return lo, hi
+
+
+def band_column(band: str) -> str:
+    """Column name of an age band in hubopt's frames: ``"0-64"`` -> ``"pop_0_64"``, ``"85+"`` -> ``"pop_85_plus"``,
+    ``"4"`` -> ``"pop_4"``.
+
+    Parameters
+    ----------
+    band : str
+        Band label: ``"LOW-HIGH"``, ``"LOW+"`` or ``"AGE"``.
 
     Returns
     -------
     str
     """
-    m = _BAND_LABEL.match(str(band).strip())
-    if m is None:
-        raise InputError(
-            f"{band!r} is not an age band label",
-            hint="write bands as 'LOW-HIGH' (e.g. '65-74') or 'LOW+' (e.g. '85+')",
-        )
-    return f"pop_{m.group(1)}_{m.group(2)}" if m.group(2) is not None else f"pop_{m.group(1)}_plus"
+    m = _match_label(band)
+    if m.group(3):
+        return f"pop_{m.group(1)}_plus"
+    return f"pop_{m.group(1)}_{m.group(2)}" if m.group(2) is not None else f"pop_{m.group(1)}"
 
 
 def format_ages(ranges: Sequence[AgeRange]) -> str:
@@ -87,8 +127,8 @@ def band_intervals(bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> l
     list of (str, int, int or None)
     """
     hint = (
-        "give bands that cover every age from 0 upwards once, e.g. "
-        "{'0-64': (0, 64), '65-74': (65, 74), '75-84': (75, 84), '85+': (85, None)}"
+        "give bands that cover every age from 0 upwards once, the oldest open-ended, e.g. "
+        "['0-4', '5-17', '18-64', '65-74', '75-84', '85+']"
     )
     if not bands:
         raise InputError("no age bands were given", hint=hint)
@@ -110,7 +150,11 @@ def band_intervals(bands: Mapping[str, tuple[int, int | None]] = AGE_BANDS) -> l
     expected = 0
     for i, (label, lo, hi) in enumerate(out):
         if lo != expected:
-            problem = f"ages {expected}-{lo - 1} are in no band" if lo > expected else f"age {lo} is in two bands"
+            problem = (
+                f"age(s) {format_ages([(expected, lo - 1)])} in no band"
+                if lo > expected
+                else f"age {lo} in two bands"
+            )
             raise InputError(f"the age bands do not fit together before band {label!r}: {problem}", hint=hint)
         if hi is None:
             if i != len(out) - 1:
@@ -154,6 +198,18 @@ def ages_overlap(parts: Sequence[AgeRange]) -> bool:
     """Whether any two age ranges share an age."""
     ordered = sorted(parts, key=lambda p: p[0])
     return any(a_hi is None or a_hi >= b_lo for (_, a_hi), (b_lo, _) in pairwise(ordered))
+
+
+def age_columns(table: pd.DataFrame) -> list[tuple[str, int, int | None]]:
+    """``(column, youngest, oldest or None)`` of a table's single-year age columns (``age_0`` ... ``age_90_plus``,
+    as :func:`~hubopt.io.population.read_sape_syoa` and a study's ``zone_ages.csv`` have them), youngest first.
+
+    Raises
+    ------
+    InputError
+        When the table has no age columns, or they do not cover every age from 0 upwards once.
+    """
+    return _syoa_age_columns(table)
 
 
 def _syoa_age_columns(syoa: pd.DataFrame) -> list[tuple[str, int, int | None]]:
@@ -233,3 +289,98 @@ def to_age_bands(syoa: pd.DataFrame, bands: Mapping[str, tuple[int, int | None]]
         )
     result.attrs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in syoa.attrs.items()}
     return result
+
+
+@dataclass(frozen=True)
+class AgeBands:
+    """A set of age bands covering every age from 0 upwards once, youngest first.
+
+    Build one with :meth:`of` (which checks the bands); :data:`STANDARD_BANDS` are hubopt's standard bands.
+
+    Attributes
+    ----------
+    intervals : tuple of (str, int, int or None)
+        ``(label, youngest, oldest or None)`` for each band, youngest first.
+    """
+
+    intervals: tuple[tuple[str, int, int | None], ...]
+
+    @classmethod
+    def of(cls, bands: Sequence[str] | Mapping[str, AgeRange], *, setting: str | None = None) -> AgeBands:
+        """Check and order a set of bands, given as labels (``["0-4", "5-64", "65+"]``) or label -> ages.
+
+        Parameters
+        ----------
+        bands : sequence of str, or mapping of str to (int, int or None)
+            The bands.
+        setting : str, optional
+            The scenario setting that gave them, named in error messages.
+
+        Returns
+        -------
+        AgeBands
+
+        Raises
+        ------
+        InputError
+            For a label that is not a band, a repeated label, two bands sharing an age, ages in no band, or an
+            oldest band that is not open-ended.
+        """
+        if isinstance(bands, str) or not isinstance(bands, Sequence | Mapping):
+            raise InputError(
+                f"age bands must be a list of band labels, not {bands!r}",
+                setting=setting,
+                hint="e.g. ['0-4', '5-17', '18-64', '65-74', '75-84', '85+']",
+            )
+        try:
+            if isinstance(bands, Mapping):
+                ranges = dict(bands)
+            else:
+                labels = [str(b).strip() for b in bands]
+                repeated = sorted({b for b in labels if labels.count(b) > 1})
+                if repeated:
+                    raise InputError(f"age band {repeated[0]!r} is listed twice", hint=_LABEL_HINT)
+                ranges = {label: parse_band(label) for label in labels}
+            columns = [band_column(label) for label in ranges]
+            if len(set(columns)) < len(columns):
+                raise InputError("two age bands name the same ages", hint=_LABEL_HINT)
+            intervals = band_intervals(ranges)
+        except InputError as err:
+            if setting is None:
+                raise
+            raise InputError(err.problem, setting=setting, hint=err.hint) from None
+        return cls(tuple(intervals))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Band labels, youngest first."""
+        return tuple(label for label, _, _ in self.intervals)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of the bands (:func:`band_column`), youngest first."""
+        return [band_column(label) for label in self.labels]
+
+    @property
+    def ranges(self) -> dict[str, AgeRange]:
+        """Band label -> (youngest, oldest or None)."""
+        return {label: (lo, hi) for label, lo, hi in self.intervals}
+
+    @property
+    def is_standard(self) -> bool:
+        """Whether these are hubopt's standard bands (:data:`AGE_BANDS`)."""
+        return self.ranges == AGE_BANDS
+
+    def describe(self) -> str:
+        """The bands as a readable list, e.g. ``"0-4, 5-64, 65+"``."""
+        return ", ".join(self.labels)
+
+    def column_of(self, label: str) -> str:
+        """Column of one of these bands."""
+        if label not in self.ranges:
+            raise InputError(f"{label!r} is not one of the age bands {self.describe()}")
+        return band_column(label)
+
+
+#: hubopt's standard age bands as :class:`AgeBands`.
+STANDARD_BANDS = AgeBands(tuple((label, lo, hi) for label, (lo, hi) in AGE_BANDS.items()))

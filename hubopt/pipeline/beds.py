@@ -24,7 +24,6 @@ from hubopt.analysis.site_risk import available_by_year
 from hubopt.demand.bed_need import BedNeed, BedsToday, bed_need_from_baseline, bed_need_from_rates, beds_today
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
-from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.locate.beds import place_beds, place_beds_phased
 from hubopt.locate.options import SolverOptions
 from hubopt.results import BedResult
@@ -140,13 +139,13 @@ def _bed_demand(demand: ZoneDemand, weights: dict[str, float] | None, settings: 
     pop = demand.population
     if settings.need_method == "baseline":
         assert weights is not None
-        return sum(pop[band_column(b)].to_numpy(dtype=float) * weights[b] for b in AGE_BANDS)
+        return sum(pop[demand.bands.column_of(b)].to_numpy(dtype=float) * weights[b] for b in demand.bands.labels)
     rates = settings.admission_rates_per_1000 or {}
     los = settings.mean_length_of_stay_days
     out = np.zeros(len(pop))
-    for b in AGE_BANDS:
+    for b in demand.bands.labels:
         stay = los.get(b, 0.0) if isinstance(los, dict) else float(los or 0.0)
-        out += pop[band_column(b)].to_numpy(dtype=float) * float(rates.get(b, 0.0)) * stay
+        out += pop[demand.bands.column_of(b)].to_numpy(dtype=float) * float(rates.get(b, 0.0)) * stay
     return out
 
 
@@ -171,6 +170,7 @@ def _needs_and_shares(
                 baseline_occupancy=settings.baseline_occupancy,
                 target_occupancy=settings.target_occupancy,
                 year=year,
+                bands=d.bands,
             )
         else:
             kwargs = {} if settings.target_occupancy is None else {"target_occupancy": settings.target_occupancy}
@@ -180,6 +180,7 @@ def _needs_and_shares(
                 settings.mean_length_of_stay_days,
                 year=year,
                 today=today,
+                bands=d.bands,
                 **kwargs,
             )
         needs.append(need)

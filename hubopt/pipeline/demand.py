@@ -78,6 +78,7 @@ def demand_options(study: Study, scenario: Scenario) -> dict[str, Any]:
         "housing": housing,
         "registration_share": share or None,
         "zone_shares": zone_shares,
+        "bands": scenario.age_bands,
     }
 
 
@@ -121,6 +122,7 @@ def _study_shares(shares: object, study: Study) -> dict[str, float]:
             hint="e.g. registration_share: {E07000111: 0.594}",
         )
     out: dict[str, float] = {}
+    districts = set(study.zones["district_code"].astype(str))
     for code, value in shares.items():
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
         if number is None or not np.isfinite(number) or not 0 < number <= 1:
@@ -130,7 +132,7 @@ def _study_shares(shares: object, study: Study) -> dict[str, float]:
                 setting=f"registration_share.{code}",
                 hint="give the share of the district's residents registered with the area's practices, e.g. 0.594",
             )
-        if str(code) not in set(study.zones["district_code"]):
+        if str(code) not in districts:
             raise InputError(
                 f"the registration share names district {code}, which has no zone in the study",
                 path=meta,

@@ -10,7 +10,6 @@ import geopandas as gpd
 import pandas as pd
 
 from hubopt.files.cell_text import to_csv
-from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.pipeline.clusters import cluster_outlines
 from hubopt.pipeline.manifest import build_manifest, write_manifest
 from hubopt.pipeline.summary import summary_lines
@@ -26,7 +25,6 @@ from hubopt.results import RunResult, hub_count, map_caption
 #: written table is rounded.
 ZONE_DECIMALS: dict[str, int] = {
     "population": 1,
-    **{band_column(b): 1 for b in AGE_BANDS},
     "demand": 2,
     "appointments": 1,
     "minutes": 2,
@@ -38,7 +36,9 @@ def zones_csv(zones: pd.DataFrame) -> pd.DataFrame:
     """The zone table as written to zones.csv: no geometry, figures rounded (:data:`ZONE_DECIMALS`)."""
     out = pd.DataFrame(zones.drop(columns="geometry", errors="ignore"))
     for col in out.columns:
-        decimals = ZONE_DECIMALS.get(col, 2 if str(col).startswith("minutes_") else None)
+        decimals = ZONE_DECIMALS.get(
+            col, 2 if str(col).startswith("minutes_") else 1 if str(col).startswith("pop_") else None
+        )
         if decimals is not None:
             out[col] = out[col].astype(float).round(decimals)
     return out
@@ -184,6 +184,7 @@ def _manifest(run: RunResult) -> dict[str, Any]:
         inputs=inputs,
         parameters={
             "year": sc.year,
+            "age_bands": list(sc.age_bands.labels),
             "demand_weights": sc.demand_weights,
             "model": run.result.model,
             **run.result.parameters,

@@ -18,7 +18,6 @@ from hubopt.demand.bed_need import BedsToday
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.files.output_folder import prepare as prepare_output
-from hubopt.io.age_bands import AGE_BANDS, band_column
 from hubopt.io.no_car_share import read_no_car_share
 from hubopt.io.postcodes import PostcodeLookup
 from hubopt.io.site_facts import check_lease_ends
@@ -38,7 +37,7 @@ from hubopt.pipeline.services import add_appointments
 from hubopt.pipeline.workforce import apply_workforce
 from hubopt.render.pdf import pdf_printer_missing
 from hubopt.results import CandidateSites, RunResult
-from hubopt.scenario import Scenario
+from hubopt.scenario import Scenario, as_scenario
 from hubopt.study import Study, load_study
 from hubopt.travel.combine import combined_minutes
 from hubopt.travel.modes import ModeTimes, mode_times
@@ -165,7 +164,7 @@ def zone_table(study: Study, demand: ZoneDemand, sites: gpd.GeoDataFrame, result
         "zone_name": z["zone_name"].to_numpy(),
         "district": z["district_name"].to_numpy(),
         "population": demand.population["population"].to_numpy(dtype=float),
-        **{band_column(b): demand.population[band_column(b)].to_numpy(dtype=float) for b in AGE_BANDS},
+        **{col: demand.population[col].to_numpy(dtype=float) for col in demand.bands.columns},
         "demand": np.asarray(demand.demand, dtype=float),
         "hub_id": np.where(assigned >= 0, hub_ids[np.maximum(assigned, 0)], ""),
         "hub_name": np.where(assigned >= 0, hub_names[np.maximum(assigned, 0)], ""),
@@ -220,9 +219,9 @@ def site_table(
 
 
 def run_scenario(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
-    out: Path | None = None,
+    out: str | Path | None = None,
     overwrite: bool = False,
     refresh: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
@@ -238,9 +237,9 @@ def run_scenario(
 
     Parameters
     ----------
-    scenario : Scenario
-        A validated scenario (see :func:`hubopt.scenario.load_scenario`).
-    out : Path, optional
+    scenario : Scenario, str or Path
+        A validated scenario (see :func:`hubopt.scenario.load_scenario`), or a scenario file's path.
+    out : str or Path, optional
         Output folder (default: the scenario's ``outputs.folder``).
     overwrite : bool
         Replace an earlier run in the output folder.
@@ -254,6 +253,7 @@ def run_scenario(
     RunResult
     """
     start = time.perf_counter()
+    scenario = as_scenario(scenario)
     if scenario.write_report_pdf and (missing := pdf_printer_missing()) is not None:
         raise InputError(
             f"a PDF of the report is asked for, but {missing}",
@@ -274,7 +274,7 @@ def run_scenario(
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     write: bool = False,
     out: str | Path | None = None,
@@ -290,9 +290,9 @@ def run(
 
     Parameters
     ----------
-    scenario : Scenario
+    scenario : Scenario, str or Path
         A validated scenario (see :meth:`~hubopt.scenario.Scenario.from_yaml` and
-        :meth:`~hubopt.scenario.Scenario.from_dict`).
+        :meth:`~hubopt.scenario.Scenario.from_dict`), or a scenario file's path (read with ``from_yaml``).
     write : bool
         Write the outputs (map, tables, report, workbook, manifest) as ``hubopt run`` does; see
         :func:`run_scenario` for how the output folder is protected.
@@ -317,6 +317,7 @@ def run(
     >>> result.zones.crs.to_epsg()  # doctest: +SKIP
     27700
     """
+    scenario = as_scenario(scenario)
     if write or out is not None:
         return run_scenario(
             scenario,

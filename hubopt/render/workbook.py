@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,6 @@ _LABELS = {
     "zone_name": "Zone name",
     "district": "District",
     "population": "People",
-    "pop_0_64": "People aged 0-64",
-    "pop_65_74": "People aged 65-74",
-    "pop_75_84": "People aged 75-84",
-    "pop_85_plus": "People aged 85+",
     "demand": "Age-weighted demand",
     "hub_id": "Hub site ID",
     "hub_name": "Hub",
@@ -327,6 +324,9 @@ def _label(column: str) -> str:
         return f"Beds {column[5:]}"
     if column.startswith("score_"):
         return f"Score: {column[6:]}"
+    if ages := re.fullmatch(r"pop_(\d+)(?:_(\d+|plus))?", column):
+        lo, hi = ages.group(1), ages.group(2)
+        return f"People aged {lo}" + ("" if hi is None else "+" if hi == "plus" else f"-{hi}")
     return column.replace("_", " ").capitalize()
 
 

@@ -11,7 +11,7 @@ The package: :mod:`~hubopt.scenario.settings` (the validated settings of the sec
 each section) and :mod:`~hubopt.scenario.load` (:class:`Scenario`, its two constructors and :func:`load_scenario`).
 """
 
-from hubopt.scenario.load import Scenario, load_scenario
+from hubopt.scenario.load import Scenario, as_scenario, load_scenario
 from hubopt.scenario.settings import (
     BED_NEED_METHODS,
     BED_SITE_CHOICES,
@@ -37,5 +37,6 @@ __all__ = [
     "ServiceSettings",
     "TravelMode",
     "WorkforceSettings",
+    "as_scenario",
     "load_scenario",
 ]

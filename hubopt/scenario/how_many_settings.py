@@ -10,6 +10,7 @@ from typing import Any
 from hubopt.analysis.workforce import workforce_limits
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.scenario.schema import _fail
 from hubopt.scenario.settings import CostSettings, ServiceSettings, WorkforceSettings
 
@@ -100,7 +101,7 @@ def _workforce_settings(values: dict[str, Any], path: Path | None) -> WorkforceS
 _CAPACITY_KEYS = ("sessions_per_week", "appointments_per_session", "weeks_per_year")
 
 
-def _service_settings(values: dict[str, Any], path: Path | None) -> ServiceSettings:
+def _service_settings(values: dict[str, Any], path: Path | None, bands: AgeBands = STANDARD_BANDS) -> ServiceSettings:
     """``services.*`` checked: every service's rates by age band, and the capacity figures (all positive; rooms may
     come from the register's ``rooms`` column instead)."""
     given = values["appointments_per_head"]
@@ -111,20 +112,20 @@ def _service_settings(values: dict[str, Any], path: Path | None) -> ServiceSetti
                 f"services.{others[0]}",
                 "services settings are given but no appointments per head",
                 path,
-                'give services.appointments_per_head, e.g. {clinics: {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, '
-                '"85+": 2.5}}',
+                f"give services.appointments_per_head: for each service, appointments per head per year for each "
+                f"age band ({bands.describe()})",
             )
         return ServiceSettings()
     if not given:
         _fail("services.appointments_per_head", "list at least one service with its appointments per head", path)
     rates: dict[str, dict[str, float]] = {}
-    for service, bands in given.items():
+    for service, per_band in given.items():
         key = f"services.appointments_per_head.{service}"
-        if not isinstance(bands, dict):
+        if not isinstance(per_band, dict):
             _fail(key, "give the service's appointments per head per year by age band", path,
-                  'e.g. {"0-64": 0.3, "65-74": 0.8, "75-84": 1.5, "85+": 2.5}')  # fmt: skip
+                  f"a number for each band ({bands.describe()})")  # fmt: skip
         try:
-            rates[str(service)] = check_band_weights(bands, where=key)
+            rates[str(service)] = check_band_weights(per_band, where=key, bands=bands)
         except InputError as exc:
             raise InputError(exc.problem, path=path, setting=key, hint=exc.hint) from None
     for key in _CAPACITY_KEYS:

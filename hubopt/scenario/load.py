@@ -13,11 +13,12 @@ from typing import Any
 
 from hubopt import builtin
 from hubopt.analysis.appraise import CriterionSpec, OptionSpec
-from hubopt.demand.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING
+from hubopt.demand.housing import HOUSING_MODES, MAX_PERSONS_PER_DWELLING, check_age_profile
 from hubopt.demand.projection import BEYOND_CHOICES
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
 from hubopt.io._yaml import read_yaml
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.io.sites import SITE_TYPES
 from hubopt.locate import registry
 from hubopt.locate.solve import check_solver_name
@@ -114,6 +115,9 @@ class Scenario:
     #: ``travel.combine``: the model's time weighs each zone's car and public-transport times by its share of
     #: households without a car (see :mod:`hubopt.travel.combine`); None when not set.
     travel_combine: CombineSpec | None = None
+    #: ``demand.age_bands``: the bands every by-age setting (weights, bed rates, appointment rates, housing age
+    #: profile) uses; hubopt's standard bands when not set.
+    age_bands: AgeBands = STANDARD_BANDS
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -187,6 +191,27 @@ class Scenario:
         return "(a Python dict)" if self.path is None else self.path.name
 
 
+def as_scenario(scenario: Scenario | str | Path, *, parameter: str = "scenario") -> Scenario:
+    """A validated scenario from a :class:`Scenario` (returned as it is) or the path of a scenario file (read with
+    :meth:`Scenario.from_yaml`; ``builtin:NAME`` names a built-in one).
+
+    Raises
+    ------
+    InputError
+        For anything else (naming the parameter and what to pass), or a file :meth:`Scenario.from_yaml` refuses.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return Scenario.from_yaml(scenario)
+    raise InputError(
+        f"expected a scenario, not {quote(scenario)}",
+        parameter=parameter,
+        hint="pass a scenario file's path (e.g. 'builtin:west_kent_hubs'), hubopt.Scenario.from_yaml(path) or "
+        "hubopt.Scenario.from_dict(settings)",
+    )
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (the same as :meth:`Scenario.from_yaml`).
 
@@ -220,14 +245,15 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
     year = values["year"]
     if not 1990 <= year <= 2100:
         _fail("year", f"the year {year} is not plausible", p, "give a four-digit year such as 2030")
-    weights, beyond = _demand_settings(values["demand"], p)
+    bands = _age_bands(values["demand"]["age_bands"], p)
+    weights, beyond = _demand_settings(values["demand"], bands, p)
     types = _site_settings(values["sites"], p)
     modes, use = _travel_modes(values["travel"], p, resolve)
     combine = _travel_combine(values["travel"]["combine"], modes, p, resolve)
     model = values["model"]
     settings, solver = _model_and_solver(model, year, p)
     housing = values["demand"]["housing"]
-    _check_housing(housing, p)
+    _check_housing(housing, bands, p)
     thresholds = values["outputs"]["thresholds"]
     if not thresholds or not all(
         isinstance(t, int | float) and not isinstance(t, bool) and t > 0 for t in thresholds
@@ -248,6 +274,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         study=study,
         year=year,
         demand_weights=weights,
+        age_bands=bands,
         beyond_projection=beyond,
         site_types=types,
         must_open=[str(s) for s in values["sites"]["must_open"]],
@@ -267,7 +294,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         model=settings,
         costs=_cost_settings(values["costs"], p),
         workforce=_workforce_settings(values["workforce"], p),
-        services=_service_settings(values["services"], p),
+        services=_service_settings(values["services"], p, bands),
         options=_options(values["appraisal"]["options"], p),
         criteria=_criteria(values["appraisal"]["criteria"], p),
         write_static_maps=values["outputs"]["static_maps"],
@@ -288,7 +315,7 @@ def _validated(data: Any, *, path: Path | None, base: Path) -> Scenario:
         housing_age_profile=housing["age_profile"],
         housing_max_distance_m=housing["max_distance_m"],
         housing_postcodes=resolve(housing["postcodes"]),
-        beds=_bed_settings(values["beds"], year, p),
+        beds=_bed_settings(values["beds"], year, p, bands),
         output_folder=folder,
         write_map=values["outputs"]["map"],
         write_tables=values["outputs"]["tables"],
@@ -314,10 +341,22 @@ def _resolver(base: Path, path: Path | None) -> Resolve:
     return resolve
 
 
-def _demand_settings(demand: dict[str, Any], p: Path | None) -> tuple[dict[str, float], str]:
-    """``demand.weights`` checked, and ``demand.beyond_projection``."""
+def _age_bands(labels: list[Any] | None, p: Path | None) -> AgeBands:
+    """``demand.age_bands`` checked: hubopt's standard bands when not given."""
+    if labels is None:
+        return STANDARD_BANDS
+    if not all(isinstance(b, str | int) and not isinstance(b, bool) for b in labels):
+        _fail("demand.age_bands", "list the age bands as text, e.g. ['0-4', '5-64', '65-74', '75-84', '85+']", p)
     try:
-        weights = check_band_weights(demand["weights"], where="demand.weights")
+        return AgeBands.of([str(b) for b in labels], setting="demand.age_bands")
+    except InputError as exc:
+        raise InputError(exc.problem, path=p, setting="demand.age_bands", hint=exc.hint) from None
+
+
+def _demand_settings(demand: dict[str, Any], bands: AgeBands, p: Path | None) -> tuple[dict[str, float], str]:
+    """``demand.weights`` checked against the bands, and ``demand.beyond_projection``."""
+    try:
+        weights = check_band_weights(demand["weights"], where="demand.weights", bands=bands)
     except InputError as exc:
         raise InputError(exc.problem, path=p, setting="demand.weights", hint=exc.hint) from None
     beyond = demand["beyond_projection"]
@@ -372,8 +411,13 @@ def _model_and_solver(model: dict[str, Any], year: int, p: Path | None) -> tuple
     return settings, solver
 
 
-def _check_housing(housing: dict[str, Any], p: Path | None) -> None:
-    """``demand.housing.*`` checked."""
+def _check_housing(housing: dict[str, Any], bands: AgeBands, p: Path | None) -> None:
+    """``demand.housing.*`` checked (its age profile against the scenario's bands)."""
+    if housing["age_profile"] is not None:
+        try:
+            check_age_profile(housing["age_profile"], setting="demand.housing.age_profile", bands=bands)
+        except InputError as exc:
+            raise InputError(exc.problem, path=p, setting="demand.housing.age_profile", hint=exc.hint) from None
     if housing["mode"] not in HOUSING_MODES:
         _fail(
             "demand.housing.mode",

@@ -44,6 +44,7 @@ _SCHEMA: dict[str, Any] = {
     "study": (str, None),
     "year": (int, None),
     "demand": {
+        "age_bands": (list, None),
         "weights": (dict, None),
         "beyond_projection": (str, "refuse"),
         "registration_share": ((str, dict), "none"),

@@ -9,6 +9,7 @@ from typing import Any
 from hubopt.analysis.appraise import CriterionSpec, OptionSpec
 from hubopt.demand.zones import check_band_weights
 from hubopt.errors import InputError, quote
+from hubopt.io.age_bands import STANDARD_BANDS, AgeBands
 from hubopt.locate import registry
 from hubopt.scenario.schema import _MODE_SCHEMA, _check_section, _fail
 from hubopt.scenario.settings import (
@@ -72,7 +73,9 @@ def registration_share_file(value: Any, path: Path | None) -> str | None:
     return str(file)
 
 
-def _bed_settings(values: dict[str, Any], year: int, path: Path | None) -> BedSettings | None:
+def _bed_settings(
+    values: dict[str, Any], year: int, path: Path | None, bands: AgeBands = STANDARD_BANDS
+) -> BedSettings | None:
     if not values["enabled"]:
         return None
     years = values["years"] or [year]
@@ -97,7 +100,7 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path | None) -> BedSe
     weights = None
     if values["weights"] is not None:
         try:
-            weights = check_band_weights(values["weights"], where="beds.weights")
+            weights = check_band_weights(values["weights"], where="beds.weights", bands=bands)
         except InputError as exc:
             raise InputError(exc.problem, path=path, setting="beds.weights", hint=exc.hint) from None
     elif values["need_method"] == "baseline":
@@ -105,7 +108,7 @@ def _bed_settings(values: dict[str, Any], year: int, path: Path | None) -> BedSe
             "beds.weights",
             "the baseline method needs bed-use weights by age band",
             path,
-            'give beds.weights, e.g. {"0-64": 1, "65-74": 4, "75-84": 10, "85+": 25}, from local bed-day data',
+            f"give beds.weights, a number for each age band ({bands.describe()}), from local bed-day data",
         )
     for key in ("target_occupancy", "baseline_occupancy"):
         v = values[key]

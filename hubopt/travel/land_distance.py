@@ -3,8 +3,18 @@
 The land cells of a :class:`~hubopt.travel.land_mask.LandMask` form a graph in which each cell is joined to its 16
 nearest directions (the 8 neighbours and the 8 "knight's moves", which makes a path at most 2.7 % longer than the
 straight line in open country, against 8.2 % for 8 neighbours). A diagonal step needs one of the two cells it
-passes between to be land, a knight's move both cells it crosses, so no path slips through a channel's corner.
-Shortest paths are computed with :func:`scipy.sparse.csgraph.dijkstra` from each destination's cell.
+passes between to be land, a knight's move both cells it crosses, so no path slips through a channel's corner
+(:mod:`hubopt.travel.land_grid`).
+
+The grid distances are found exactly in one of two ways (:data:`SEARCHES`), which give the same distances:
+
+- ``"bounded"`` (the default): a pair in sight across land, whose shortest open-country path is legal on the mask,
+  has that path's length (no search); the other pairs of each destination cell are found by
+  :func:`scipy.sparse.csgraph.dijkstra` searches (one, and a second for the pairs not found within their bound)
+  over only the tiles their paths can run through (:mod:`hubopt.travel.land_search`): the same distances, about
+  2.5 times faster on the Mid and South Essex matrix (bench/RESULTS.md).
+- ``"full"``: one Dijkstra search over the whole grid from each destination cell (the method before; kept as the
+  reference the bounded searches are checked against).
 
 The grid path is then turned into a distance without the grid's bias: the straight-line distance times the
 path's *water detour factor*, its length over the length of the shortest grid path in open country between the
@@ -24,17 +34,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import cdist
 
+from hubopt.travel.land_grid import land_graph, legal_moves, open_country_cells
 from hubopt.travel.land_mask import LandMask
+from hubopt.travel.land_search import BoundedSearch, open_path_is_legal
 
-__all__ = ["LandDistances", "land_distances", "open_country_cells"]
+__all__ = ["SEARCHES", "LandDistances", "land_distances", "open_country_cells"]
 
-#: The moves of the grid graph (row step, column step); each is also taken backwards.
-_STEPS = ((0, 1), (1, 0), (1, 1), (1, -1), (1, 2), (2, 1), (1, -2), (2, -1))
-#: Destinations whose shortest paths are computed together (bounds memory: chunk x land cells x 8 bytes).
+#: The ways of finding the grid distances (see the module's notes); both give the same distances.
+SEARCHES = ("bounded", "full")
+#: Destinations whose whole-grid searches are made together (bounds memory: chunk x land cells x 8 bytes).
 _CHUNK = 8
 
 
@@ -61,49 +72,6 @@ class LandDistances:
     destination_snap_m: np.ndarray
 
 
-def open_country_cells(d_rows: np.ndarray, d_cols: np.ndarray) -> np.ndarray:
-    """Length, in cells, of the shortest 16-direction grid path between cells with nothing in the way."""
-    a = np.maximum(np.abs(d_rows), np.abs(d_cols)).astype(np.float64)
-    b = np.minimum(np.abs(d_rows), np.abs(d_cols)).astype(np.float64)
-    knight_and_straight = np.sqrt(5.0) * b + (a - 2.0 * b)
-    knight_and_diagonal = np.sqrt(5.0) * (a - b) + np.sqrt(2.0) * (2.0 * b - a)
-    return np.where(2.0 * b <= a, knight_and_straight, knight_and_diagonal)
-
-
-def _grid_graph(land: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
-    """The land cells' graph (edge weights in cells) and the node of each cell (-1 for water)."""
-    n_rows, n_cols = land.shape
-    node = np.full(land.shape, -1, dtype=np.int64)
-    node[land] = np.arange(int(land.sum()))
-    pad = 2
-    padded = np.pad(land, pad, constant_values=False)
-    padded_node = np.pad(node, pad, constant_values=-1)
-
-    def at(dr: int, dc: int, grid: np.ndarray) -> np.ndarray:
-        return grid[pad + dr : pad + dr + n_rows, pad + dc : pad + dc + n_cols]
-
-    heads, tails, weights = [], [], []
-    for dr, dc in _STEPS:
-        ok = land & at(dr, dc, padded)
-        if abs(dr) + abs(dc) == 2:  # diagonal: one of the two cells it passes between must be land
-            ok &= at(0, dc, padded) | at(dr, 0, padded)
-        elif abs(dr) + abs(dc) == 3:  # knight's move: both cells it crosses must be land
-            mid_r, mid_c = dr / 2.0, dc / 2.0
-            ok &= at(int(np.floor(mid_r)), int(np.floor(mid_c)), padded)
-            ok &= at(int(np.ceil(mid_r)), int(np.ceil(mid_c)), padded)
-        heads.append(node[ok])
-        tails.append(at(dr, dc, padded_node)[ok])
-        weights.append(np.full(int(ok.sum()), float(np.hypot(dr, dc))))
-    head = np.concatenate(heads)
-    tail = np.concatenate(tails)
-    weight = np.concatenate(weights)
-    n = int(land.sum())
-    graph = csr_matrix(
-        (np.concatenate([weight, weight]), (np.concatenate([head, tail]), np.concatenate([tail, head]))), shape=(n, n)
-    )
-    return graph, node
-
-
 def _snap(mask: LandMask, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each point's land cell (row, col) and how far it was moved to reach it (NaN when off the grid)."""
     rows, cols, inside = mask.cells_of(xy)
@@ -127,6 +95,7 @@ def land_distances(
     mask: LandMask,
     *,
     on_step: Callable[[int, int], None] = lambda _done, _total: None,
+    search: str = "bounded",
 ) -> LandDistances:
     """Distance along land between every origin and every destination.
 
@@ -137,12 +106,16 @@ def land_distances(
     mask : LandMask
         The land.
     on_step : callable, optional
-        Told (destinations done, destinations in all) as the shortest paths progress.
+        Told (destination cells done, destination cells in all) as the shortest paths progress.
+    search : str
+        How the grid distances are found, one of :data:`SEARCHES` (the same distances either way).
 
     Returns
     -------
     LandDistances
     """
+    if search not in SEARCHES:
+        raise ValueError(f"search must be one of {', '.join(SEARCHES)}, not {search!r}")
     a = np.asarray(origins_xy, dtype=np.float64).reshape(-1, 2)
     b = np.asarray(destinations_xy, dtype=np.float64).reshape(-1, 2)
     straight_m = cdist(a, b)
@@ -153,20 +126,12 @@ def land_distances(
     no_path = np.zeros((n, m), dtype=bool)
     if n == 0 or m == 0:
         return LandDistances(km, km.copy(), no_path, o_snap, d_snap)
-    graph, node = _grid_graph(mask.land)
-    o_ok = ~np.isnan(o_snap)
-    o_node = np.where(o_ok, node[o_rows, o_cols], -1)
-    d_node = np.where(~np.isnan(d_snap), node[d_rows, d_cols], -1)
-    # From each distinct destination cell once.
-    sources, source_of = np.unique(d_node, return_inverse=True)
-    cells = np.full((n, sources.size), np.inf)
-    valid = np.flatnonzero(sources >= 0)
-    for start in range(0, valid.size, _CHUNK):
-        chunk = valid[start : start + _CHUNK]
-        dist = dijkstra(graph, directed=True, indices=sources[chunk])
-        cells[np.ix_(o_ok, chunk)] = dist[:, o_node[o_ok]].T
-        on_step(min(start + _CHUNK, valid.size), valid.size)
-    grid_cells = cells[:, source_of]
+    origins = _Cells.of(mask, o_rows, o_cols, ~np.isnan(o_snap))
+    destinations = _Cells.of(mask, d_rows, d_cols, ~np.isnan(d_snap))
+    find = _bounded_cells if search == "bounded" else _full_search_cells
+    grid_cells = find(mask, origins, destinations, on_step)[np.ix_(origins.index, destinations.index)]
+    grid_cells[~origins.ok, :] = np.inf
+    grid_cells[:, ~destinations.ok] = np.inf
     open_cells = open_country_cells(o_rows[:, None] - d_rows[None, :], o_cols[:, None] - d_cols[None, :])
     with np.errstate(invalid="ignore", divide="ignore"):
         detour = np.where(open_cells > 0, grid_cells / open_cells, 1.0)
@@ -178,3 +143,70 @@ def land_distances(
     along_m += np.nan_to_num(o_snap)[:, None] + np.nan_to_num(d_snap)[None, :]
     land_km = np.where(no_path, straight_m, np.maximum(along_m, straight_m)) / 1000.0
     return LandDistances(land_km, km, no_path, o_snap, d_snap)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The distinct land cells of some points: point i is on cell ``index[i]`` (when ``ok[i]``).
+
+    Attributes
+    ----------
+    rows, cols : numpy.ndarray
+        The distinct cells; ``real`` is False for the placeholder cell of the points that are not ``ok``.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    real: np.ndarray
+    index: np.ndarray
+    ok: np.ndarray
+
+    @classmethod
+    def of(cls, mask: LandMask, rows: np.ndarray, cols: np.ndarray, on_grid: np.ndarray) -> _Cells:
+        ok = on_grid & mask.land[rows, cols]  # points in water were moved to land; off-grid ones cannot be
+        key = np.where(ok, rows * mask.shape[1] + cols, -1)
+        distinct, index = np.unique(key, return_inverse=True)
+        real = distinct >= 0
+        distinct = np.where(real, distinct, 0)
+        return cls(distinct // mask.shape[1], distinct % mask.shape[1], real, index.reshape(-1), ok)
+
+
+def _full_search_cells(
+    mask: LandMask, origins: _Cells, destinations: _Cells, on_step: Callable[[int, int], None]
+) -> np.ndarray:
+    """Grid distances (cells) between the distinct cells: one search over the whole graph per destination cell."""
+    graph = land_graph(mask.land)
+    csr = graph.csr()
+    cells = np.full((origins.rows.size, destinations.rows.size), np.inf)
+    o_node = graph.node[origins.rows, origins.cols]
+    o_real = np.flatnonzero(origins.real)
+    d_real = np.flatnonzero(destinations.real)
+    d_node = graph.node[destinations.rows[d_real], destinations.cols[d_real]]
+    for start in range(0, d_real.size, _CHUNK):
+        dist = dijkstra(csr, directed=True, indices=d_node[start : start + _CHUNK])
+        cells[np.ix_(o_real, d_real[start : start + _CHUNK])] = dist[:, o_node[o_real]].T
+        on_step(min(start + _CHUNK, d_real.size), d_real.size)
+    return cells
+
+
+def _bounded_cells(
+    mask: LandMask, origins: _Cells, destinations: _Cells, on_step: Callable[[int, int], None]
+) -> np.ndarray:
+    """Grid distances (cells) between the distinct cells: open-country paths where legal, else bounded searches."""
+    legal = legal_moves(mask.land)
+    graph = land_graph(mask.land, legal)
+    piece, _ = ndimage.label(mask.land)  # the graph's pieces: land cells joined side to side
+    o_piece = np.where(origins.real, piece[origins.rows, origins.cols], 0)
+    search = BoundedSearch(graph, origins.rows, origins.cols)
+    cells = np.full((origins.rows.size, destinations.rows.size), np.inf)
+    d_real = np.flatnonzero(destinations.real)
+    for done, j in enumerate(d_real.tolist(), start=1):
+        source = (int(destinations.rows[j]), int(destinations.cols[j]))
+        same = np.flatnonzero(o_piece == piece[source])
+        rows, cols = origins.rows[same], origins.cols[same]
+        in_sight = open_path_is_legal(legal, source, rows, cols)
+        cells[same[in_sight], j] = open_country_cells(rows[in_sight] - source[0], cols[in_sight] - source[1])
+        hidden = ~in_sight
+        cells[same[hidden], j] = search.distances(source, same[hidden])
+        on_step(done, d_real.size)
+    return cells

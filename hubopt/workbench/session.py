@@ -27,7 +27,7 @@ from hubopt.locate.solution import nearest_open_assignment, site_label
 from hubopt.pipeline.map_layers import growth_pct
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.pipeline.steps import PreparedRun, prepare_run, run_scenario, zone_table
-from hubopt.scenario import Scenario
+from hubopt.scenario import Scenario, as_scenario
 from hubopt.workbench.answer import Answer, figures_of, fixed_proof, proof_of
 from hubopt.workbench.checks import (
     QuestionContext,
@@ -96,14 +96,19 @@ class Workbench:
 
     @classmethod
     def open(
-        cls, scenario: Scenario, *, time_limit: float | None = None, progress: Callable[[str], None] = _quiet
+        cls,
+        scenario: Scenario | str | Path,
+        *,
+        time_limit: float | None = None,
+        progress: Callable[[str], None] = _quiet,
     ) -> Workbench:
         """Load the scenario's study, candidate sites and the travel times of every mode.
 
         Parameters
         ----------
-        scenario : Scenario
-            A validated scenario (its model, hubs, mode, year and site rules make the default question).
+        scenario : Scenario, str or Path
+            A validated scenario, or a scenario file's path (its model, hubs, mode, year and site rules make the
+            default question).
         time_limit : float, optional
             Seconds per solve (default: the scenario's ``model.time_limit``); a time-limited answer says so.
         progress : callable
@@ -113,6 +118,7 @@ class Workbench:
         -------
         Workbench
         """
+        scenario = as_scenario(scenario)
         prepared = prepare_run(scenario, beds=False, progress=progress)
         return cls(scenario, prepared, time_limit=time_limit)
 

@@ -81,8 +81,8 @@ def test_to_age_bands_custom_bands_and_no_mutation(syoa: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("bands", "message"),
     [
-        ({"0-64": (0, 64), "70+": (70, None)}, r"ages 65-69 are in no band"),
-        ({"0-64": (0, 64), "60+": (60, None)}, r"age 60 is in two bands"),
+        ({"0-64": (0, 64), "70+": (70, None)}, r"age\(s\) 65-69 in no band"),
+        ({"0-64": (0, 64), "60+": (60, None)}, r"age 60 in two bands"),
         ({"0-64": (0, 64), "65-99": (65, 99)}, r"must be open-ended"),
         ({"0-94": (0, 94), "95+": (95, None)}, r"age group 90\+ runs past the band's oldest age 94"),
         ({}, r"no age bands"),
