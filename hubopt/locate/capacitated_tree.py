@@ -39,7 +39,7 @@ import numpy as np
 
 from hubopt.locate import _clock
 from hubopt.locate.capacitated_assign import LpAssignment, single_exact, single_heuristic, transport_lp
-from hubopt.locate.capacitated_bound import ROOT_ITERATIONS, Knapsacks, ascend, chosen_sites, site_values
+from hubopt.locate.capacitated_bound import ROOT_ITERATIONS, Knapsacks, ascend, site_values
 from hubopt.locate.capacitated_checks import CapacitySpec
 from hubopt.locate.lagrangian import proves
 from hubopt.locate.lagrangian_tree import NODE_ITERATIONS, settle_node
@@ -192,6 +192,28 @@ class _Node:
     bank: list[tuple[float, np.ndarray]]
 
 
+def _most_wanted(rho: np.ndarray, candidates: np.ndarray, opened: np.ndarray, dominated: np.ndarray) -> int:
+    """The candidate of smallest ``rho``, preferring those no opened site dominates (a copy of an open site has its
+    ``rho`` but is seldom worth opening as well)."""
+    fresh = ~dominated[opened][:, candidates].any(axis=0) if opened.size else np.ones(candidates.size, dtype=bool)
+    pool = candidates[fresh] if fresh.any() else candidates
+    return int(pool[int(np.argmin(rho[pool]))])
+
+
+def _first_sites(
+    rho: np.ndarray, n_hubs: int, must: np.ndarray, free: np.ndarray, dominated: np.ndarray
+) -> np.ndarray | None:
+    """A first set to value: the must-open sites, then the most wanted, one at a time (:func:`_most_wanted`)."""
+    free = free[np.isfinite(rho[free])]
+    if free.size < n_hubs - must.size or n_hubs < must.size:
+        return None
+    opened = must.astype(int)
+    while opened.size < n_hubs:
+        pick = _most_wanted(rho, free, opened, dominated)
+        opened, free = np.append(opened, pick), free[free != pick]
+    return opened
+
+
 def _explore(
     k: Knapsacks, leaves: _Leaves, node: _Node, must: np.ndarray, dominated: np.ndarray, deadline: float | None
 ) -> list[_Node] | None:
@@ -228,7 +250,7 @@ def _explore(
     bound = max(bound, value)
     if bound >= target or candidates.size < need:
         return None
-    pick = candidates[int(np.argmin(rho[candidates]))]
+    pick = _most_wanted(rho, candidates, base, dominated)
     rest = candidates[candidates != pick]
     left_out = rest[~dominated[pick, rest]]
     bank = [*node.bank, entry]
@@ -285,7 +307,7 @@ def search(
     stack: list[_Node] = []
     if math.isfinite(root):
         values = site_values(k, u)
-        first = chosen_sites(values, k.n_hubs, must, within & np.isfinite(values.rho) | must)
+        first = _first_sites(values.rho, k.n_hubs, must_idx, np.flatnonzero(within & ~must), dominated)
         if first is not None:
             leaves.evaluate(first)
         free = np.flatnonzero(within & ~must)
