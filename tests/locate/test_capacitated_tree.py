@@ -131,6 +131,17 @@ def test_tree_honours_costs_and_site_rules_as_brute_force(seed: int) -> None:
     assert again.objective == pytest.approx(second, rel=1e-9)
 
 
+def medium_instance(seed: int):
+    """60 zones and 14 sites on a plane, 4 hubs of 0.8 to 1.15 times an even share of the demand."""
+    rng = np.random.default_rng(500 + seed)
+    n, m = 60, 14
+    xy_zone, xy_site = rng.uniform(0, 30, (n, 2)), rng.uniform(0, 30, (m, 2))
+    cost = np.hypot(*(xy_zone[:, None, :] - xy_site[None, :, :]).transpose(2, 0, 1)).round(2) + 1.0
+    w = rng.integers(500, 3000, n).astype(float)
+    even = w.sum() / 4
+    return cost, w, CapacitySettings(min_demand=0.8 * even, max_demand=1.15 * even), 0.8 * even, 1.15 * even
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_tree_matches_the_whole_mip_on_medium_instances(seed: int) -> None:
     cost, w, limits, lower, upper = medium_instance(seed)
@@ -207,17 +218,6 @@ def test_exact_assignment_finds_every_cheaper_one_and_proves_none_below_the_opti
             continue
         below = single_exact(pair_cost, w, lower, upper, lp, cutoff, start=start)
         assert below.status == "none" and below.choice is None
-
-
-def medium_instance(seed: int):
-    """60 zones and 14 sites on a plane, 4 hubs of 0.8 to 1.15 times an even share of the demand."""
-    rng = np.random.default_rng(500 + seed)
-    n, m = 60, 14
-    xy_zone, xy_site = rng.uniform(0, 30, (n, 2)), rng.uniform(0, 30, (m, 2))
-    cost = np.hypot(*(xy_zone[:, None, :] - xy_site[None, :, :]).transpose(2, 0, 1)).round(2) + 1.0
-    w = rng.integers(500, 3000, n).astype(float)
-    even = w.sum() / 4
-    return cost, w, CapacitySettings(min_demand=0.8 * even, max_demand=1.15 * even), 0.8 * even, 1.15 * even
 
 
 def test_hub_sets_left_by_a_node_limited_exact_solve_are_solved_after_the_tree(
