@@ -46,6 +46,9 @@ from hubopt.locate.lagrangian_tree import NODE_ITERATIONS, settle_node
 from hubopt.locate.options import SolverOptions
 from hubopt.locate.solve import SolveReport, checked_report
 
+#: Above this many free sites, :func:`dominance` finds identical sites only (every pair would take long).
+DOMINANCE_SITES = 400
+
 #: Branch-and-bound nodes HiGHS may take on a hub set's exact assignment during the tree search; a set it does not
 #: settle within them waits, with its bound, until the tree is done (a better cutoff then makes it quick).
 EAGER_NODES = 20
@@ -370,9 +373,18 @@ def dominance(k: Knapsacks, spec: CapacitySpec) -> np.ndarray:
     dominated = np.zeros((m, m), dtype=bool)
     if idx.size < 2:
         return dominated
-    cost = np.where(np.isfinite(k.cost[:, idx]), k.cost[:, idx], np.inf)
     capital = np.zeros(m) if spec.capital is None else spec.capital
     new_build = spec.new_build.astype(int)
+    if idx.size > DOMINANCE_SITES:  # comparing every pair would take long: copies only (grouped in one pass)
+        groups: dict[tuple, list[int]] = {}
+        for p in idx.tolist():
+            key = (k.cost[:, p].tobytes(), k.upper[p], k.site_cost[p], capital[p], new_build[p])
+            groups.setdefault(key, []).append(p)
+        for group in groups.values():
+            dominated[np.ix_(group, group)] = len(group) > 1
+        dominated[np.arange(m), np.arange(m)] = False
+        return dominated
+    cost = k.cost[:, idx]
     for a, p in enumerate(idx.tolist()):
         no_worse = (cost[:, a][:, None] <= cost).all(axis=0)
         no_worse &= (k.upper[p] >= k.upper[idx]) & (k.site_cost[p] <= k.site_cost[idx])

@@ -12,7 +12,7 @@ from scipy.optimize import linprog
 
 from hubopt.errors import InputError, ModelError
 from hubopt.locate import capacitated_tree
-from hubopt.locate.capacitated import solve_facility_location
+from hubopt.locate.capacitated import _make_spec, solve_facility_location
 from hubopt.locate.capacitated_assign import single_exact, single_heuristic, transport_lp
 from hubopt.locate.capacitated_bound import Knapsacks, chosen_sites, site_values
 from hubopt.locate.options import CapacitySettings, SiteRules, SolverOptions
@@ -241,9 +241,13 @@ def with_twins(seed: int):
     return cost, w, lower, upper_all
 
 
+@pytest.mark.parametrize("pairs_up_to", [400, 0])  # 0: copies only, as with many sites
 @pytest.mark.parametrize("seed", range(6))
-def test_identical_and_dominated_sites_keep_the_brute_force_optimum(seed: int) -> None:
+def test_identical_and_dominated_sites_keep_the_brute_force_optimum(
+    seed: int, pairs_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The tree leaves out a site's copies (and the sites it dominates) with it: still the brute-force optimum.
+    monkeypatch.setattr(capacitated_tree, "DOMINANCE_SITES", pairs_up_to)
     cost, w, lower, upper_all = with_twins(seed)
     m = cost.shape[1]
     upper = np.full(m, upper_all)
@@ -253,8 +257,12 @@ def test_identical_and_dominated_sites_keep_the_brute_force_optimum(seed: int) -
     assert res.report.is_optimal and res.objective == pytest.approx(best, rel=1e-9)
 
 
+@pytest.mark.parametrize("pairs_up_to", [400, 0])
 @pytest.mark.parametrize("seed", range(6))
-def test_a_copy_that_differs_in_cost_or_rules_is_not_taken_for_its_twin(seed: int) -> None:
+def test_a_copy_that_differs_in_cost_or_rules_is_not_taken_for_its_twin(
+    seed: int, pairs_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(capacitated_tree, "DOMINANCE_SITES", pairs_up_to)
     # The copies differ in fixed cost, capital cost (under a budget), new-build flag or an excluded answer: each
     # then counts as its own site, and the answer is the brute-force optimum under every rule.
     cost, w, lower, upper_all = with_twins(seed)
@@ -281,6 +289,24 @@ def test_a_copy_that_differs_in_cost_or_rules_is_not_taken_for_its_twin(seed: in
     if np.isfinite(second):  # the next best answer may be the first's copy: it must be found
         again = solve_facility_location(cost, w, n_hubs=3, settings=limits, exclude_solutions=[first])
         assert again.objective == pytest.approx(second, rel=1e-9)
+
+
+def test_dominance_pairs_and_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sites 4 and 5 copy sites 0 and 1 (each pair dominates both ways); site 2 dominates site 3 (slower everywhere).
+    cost, w, lower, upper_all = with_twins(0)
+    m = cost.shape[1]
+    pair_cost = np.where(np.isfinite(cost), w[:, None] * cost, np.inf)
+    k = Knapsacks(pair_cost, w, lower, np.full(m, upper_all), np.zeros(m), 3)
+    limits = CapacitySettings(min_demand=lower, max_demand=upper_all)
+    zones, sites = [str(i) for i in range(len(w))], [str(j) for j in range(m)]
+    spec, _available = _make_spec(cost, w, zones, sites, 3, limits, SiteRules.of([]), [])
+    pairs = capacitated_tree.dominance(k, spec)
+    assert pairs[0, 4] and pairs[4, 0] and pairs[1, 5] and pairs[5, 1] and pairs[2, 3] and not pairs[3, 2]
+    assert not pairs[np.arange(m), np.arange(m)].any()
+    monkeypatch.setattr(capacitated_tree, "DOMINANCE_SITES", 0)  # many sites: copies only
+    copies = np.zeros((m, m), dtype=bool)
+    copies[0, 4] = copies[4, 0] = copies[1, 5] = copies[5, 1] = True
+    assert (capacitated_tree.dominance(k, spec) == copies).all()
 
 
 def test_time_limited_tree_search_is_labelled_with_its_bound(clock) -> None:
