@@ -13,13 +13,15 @@ branches on zones as well as sites: not proven optimal in two minutes. Here the 
 3. **Leaves** (one set of open sites): the transportation LP (:func:`~hubopt.locate.capacitated_assign.transport_lp`)
    is split assignment's exact value and single assignment's lower bound. Under single assignment a leaf gets a
    heuristic assignment (the incumbent for the search) and, when that does not meet its LP value, is solved
-   exactly at once by a small MIP over the pairs its reduced costs leave, with the best solution's cost as the
-   cutoff (:func:`~hubopt.locate.capacitated_assign.single_exact`): the optimum is then found early and prunes
-   the rest of the tree.
+   exactly by a small MIP over the pairs its reduced costs leave, with the best solution's cost as the cutoff
+   (:func:`~hubopt.locate.capacitated_assign.single_exact`): after the tree when the tree is small, at once
+   (within a few HiGHS nodes) once it has grown past :data:`EAGER_AFTER` nodes, so the optimum is found early and
+   prunes the rest of the tree.
 4. **Identical and dominated sites**: the child that leaves a site out leaves out the sites it dominates (no nearer
    to any zone, no larger, no cheaper under every rule; :func:`dominance`), such as other services at the same
    address: each group of equivalent sets of sites is searched once.
-5. **Deadline**: a set whose exact solve the deadline stops waits in a list with its bound (:meth:`_Leaves.close`).
+5. **Closing**: the sets still waiting, cheapest LP first, are solved exactly until the next LP value reaches the
+   best solution's cost (:meth:`_Leaves.close`); a set the deadline stops gives its bound.
 
 Every solution is in some leaf or has one at least as good that is (a dominated site swapped for its dominating
 one), and a set is discarded only when a bound shows it cannot beat the best solution: the answer is the optimum
@@ -48,6 +50,9 @@ from hubopt.locate.solve import SolveReport, checked_report
 
 #: Above this many free sites, :func:`dominance` finds identical sites only (every pair would take long).
 DOMINANCE_SITES = 400
+
+#: Tree nodes after which the hub sets that need an exact assignment are solved at once (:meth:`_Leaves.start_eager`).
+EAGER_AFTER = 300
 
 #: Branch-and-bound nodes HiGHS may take on a hub set's exact assignment during the tree search; a set it does not
 #: settle within them waits, with its bound, until the tree is done (a better cutoff then makes it quick).
@@ -108,6 +113,7 @@ class _Leaves:
     best_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     waiting: list[_Waiting] = field(default_factory=list)
     deadline: float | None = None
+    eager: bool = False  # solve the sets that need it exactly at once (see :meth:`start_eager`)
     count: int = 0
     exact_solves: int = 0
 
@@ -147,13 +153,28 @@ class _Leaves:
             self._take(value + opening, sites, share)
             if bound >= proves(value + opening, self.mip_gap):
                 return  # the heuristic met the LP bound (within the gap): this set is settled
-        # Solved now, while the tree runs: HiGHS, given the best cost as its cutoff, settles most sets in a few
-        # hundredths of a second, and a better solution found now prunes more of the tree. A set the deadline
-        # stops waits, with its bound, for :meth:`close`.
         item = _Waiting(bound, sites, lp, start)
+        if self.eager:
+            self._solve_now(item)
+        else:
+            self.waiting.append(item)
+
+    def start_eager(self) -> None:
+        """From now on, solve each set that needs it exactly at once (and the sets waiting, cheapest LP first).
+
+        HiGHS, given the best cost as its cutoff and a few nodes, settles most sets in hundredths of a second, and a
+        better solution found during the tree prunes more of it. A small tree (West Kent) is done before this pays.
+        """
+        self.eager = True
+        waiting, self.waiting = sorted(self.waiting, key=lambda x: x.lp_value), []
+        for item in waiting:
+            if item.lp_value < self.target:  # else it cannot beat the best solution: settled
+                self._solve_now(item)
+
+    def _solve_now(self, item: _Waiting) -> None:
         left = self._solve(item, self.deadline, EAGER_NODES)
-        if math.isfinite(left):
-            self.waiting.append(replace(item, lp_value=max(bound, left)))
+        if math.isfinite(left):  # stopped by HiGHS's node limit or the deadline: waits, with its bound
+            self.waiting.append(replace(item, lp_value=max(item.lp_value, left)))
 
     def _solve(self, item: _Waiting, deadline: float | None, max_nodes: int | None = None) -> float:
         """Solve one set exactly (within ``max_nodes`` of HiGHS's branch and bound); return its bound when stopped
@@ -321,6 +342,8 @@ def search(
             stopped = True
             break
         nodes += 1
+        if nodes == EAGER_AFTER and single:
+            leaves.start_eager()
         children = _explore(k, leaves, stack.pop(), must_idx, dominated, deadline)
         if children:
             stack.extend(children)

@@ -220,17 +220,34 @@ def test_exact_assignment_finds_every_cheaper_one_and_proves_none_below_the_opti
         assert below.status == "none" and below.choice is None
 
 
-def test_hub_sets_left_by_a_node_limited_exact_solve_are_solved_after_the_tree(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("eager_nodes", [0, 20])
+@pytest.mark.parametrize("seed", range(3))
+def test_hub_sets_solved_during_the_tree_or_left_by_a_node_limit_keep_the_optimum(
+    seed: int, eager_nodes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With no branch-and-bound node allowed during the tree, the exact solves of seed 2's instance stop early (four
-    # hub sets wait for the end): the answer is still the whole MIP's optimum, proven.
-    monkeypatch.setattr(capacitated_tree, "EAGER_NODES", 0)
-    cost, w, limits, _lower, _upper = medium_instance(2)
+    # Exact solves from the first node on, within 0 or 20 HiGHS nodes each (seed 2's instance then leaves four hub
+    # sets for the end): the answer is still the whole MIP's optimum, proven.
+    monkeypatch.setattr(capacitated_tree, "EAGER_AFTER", 1)
+    monkeypatch.setattr(capacitated_tree, "EAGER_NODES", eager_nodes)
+    cost, w, limits, _lower, _upper = medium_instance(seed)
     tree = solve_facility_location(cost, w, n_hubs=4, settings=limits)
     mip = solve_facility_location(cost, w, n_hubs=4, settings=limits, method="mip")
     assert tree.report.is_optimal and mip.report.is_optimal
     assert tree.objective == pytest.approx(mip.objective, rel=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_solves_during_the_tree_keep_the_brute_force_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(capacitated_tree, "EAGER_AFTER", 1)
+    cost, w, lower, upper_all = instance(900 + seed, n=8, m=6)
+    m = cost.shape[1]
+    best = brute(cost, w, 3, lower, np.full(m, upper_all), True, np.zeros(m))
+    assert np.isfinite(best)
+    limits = CapacitySettings(min_demand=lower, max_demand=upper_all)
+    res = solve_facility_location(cost, w, n_hubs=3, settings=limits)
+    assert res.report.is_optimal and res.objective == pytest.approx(best, rel=1e-9)
 
 
 def with_twins(seed: int):
