@@ -90,6 +90,26 @@ def test_chosen_bands_are_read_in_age_order(tmp_path: Path) -> None:
             r"exactly the bands 0-64, 65-84, 85\+",
         ),
         ({**MERGED, "demand.weights": None}, "demand.weights", r"chooses its own age bands .* must give a weight"),
+        (
+            {
+                **MERGED,
+                "beds.need_method": "rates",
+                "beds.mean_length_of_stay_days": 20,
+                "beds.admission_rates_per_1000": {"0-64": 1, "65-74": 5, "75-84": 15, "85+": 40},
+            },
+            "beds.admission_rates_per_1000",
+            r"missing: 65-84; unknown: 65-74, 75-84",
+        ),
+        (
+            {
+                **MERGED,
+                "beds.need_method": "rates",
+                "beds.admission_rates_per_1000": {"0-64": 1, "65-84": 9, "85+": 40},
+                "beds.mean_length_of_stay_days": {"0-64": 10, "65+": 20},
+            },
+            "beds.mean_length_of_stay_days",
+            r"exactly the bands 0-64, 65-84, 85\+",
+        ),
     ],
 )
 def test_bad_bands_and_settings_that_do_not_match_them(

@@ -110,6 +110,12 @@ def _bed_settings(
             path,
             f"give beds.weights, a number for each age band ({bands.describe()}), from local bed-day data",
         )
+    for key in ("admission_rates_per_1000", "mean_length_of_stay_days"):
+        if isinstance(values[key], dict):  # by age band: checked against the scenario's bands before any solve
+            try:
+                check_band_weights(values[key], where=f"beds.{key}", bands=bands)
+            except InputError as exc:
+                raise InputError(exc.problem, path=path, setting=f"beds.{key}", hint=exc.hint) from None
     for key in ("target_occupancy", "baseline_occupancy"):
         v = values[key]
         if v is not None and not 0 < v <= 1:
