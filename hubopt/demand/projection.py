@@ -70,24 +70,16 @@ def _ranges_from_starts(starts: list[int]) -> list[AgeRange]:
 
 def _zone_figures(study: Study) -> tuple[list[AgeRange], np.ndarray, str]:
     """The zones' own age detail: single years from ``zone_ages`` when the study has them, else its band columns."""
-    ages = getattr(study, "zone_ages", None)
+    ages = study.zone_ages
     if ages is not None:
         cols = age_columns(ages)
         return (
             [(lo, hi) for _, lo, hi in cols],
             ages[[c for c, _, _ in cols]].to_numpy(dtype=float),
-            ("single years of age"),
+            "single years of age",
         )
     ranges = list(STANDARD_BANDS.ranges.values())
     return ranges, study.zones[STANDARD_BANDS.columns].to_numpy(dtype=float), f"the bands {STANDARD_BANDS.describe()}"
-
-
-def _projection_groups(study: Study) -> dict[str, AgeRange]:
-    """The projection's age groups (label -> ages); hubopt's standard bands when the study has no projections."""
-    labels = list(dict.fromkeys(study.projections["band"].astype(str))) if len(study.projections) else []
-    if not labels:
-        return dict(STANDARD_BANDS.ranges)
-    return AgeBands.of(labels).ranges
 
 
 def age_pieces(study: Study, bands: AgeBands = STANDARD_BANDS) -> AgePieces:
@@ -127,7 +119,7 @@ def age_pieces(study: Study, bands: AgeBands = STANDARD_BANDS) -> AgePieces:
                 setting="demand.age_bands",
                 hint=hint,
             )
-    projection = _projection_groups(study)
+    projection = study.projection_bands.ranges
     group_starts = sorted(set(_starts(list(projection.values()))) & set(zone_starts))
     groups = _ranges_from_starts(group_starts)
     piece_starts = sorted(set(group_starts) | {lo for _, lo, _ in bands.intervals})
