@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from light_demo import demo_values, run_light
 from openpyxl import load_workbook
 
 from hubopt.analysis.frontier import cost_access_frontier, hubs_worth_funding
 from hubopt.errors import InputError
-from hubopt.pipeline import run_scenario, summary_lines
+from hubopt.pipeline import summary_lines
 from hubopt.render.frontier_chart import frontier_chart_svg
-from hubopt.scenario import Scenario, load_scenario
+from hubopt.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
@@ -72,8 +72,7 @@ def test_threshold_needs_every_cost() -> None:
 
 
 def _scenario(**costs: object) -> dict:
-    data = yaml.safe_load(DEMO.read_text())
-    data["study"] = str(REPO / "hubopt" / "studies" / "west_kent")
+    data = demo_values()
     data["costs"] = costs
     return data
 
@@ -105,16 +104,9 @@ def test_costs_without_a_sweep_are_read(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def frontier_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("frontier")
     data = _scenario(annual_cost_per_hub=750_000, min_minutes_saved_per_100k=0.5)
-    data["demand"]["housing"]["file"] = str(REPO / "hubopt" / "studies" / "west_kent" / "housing_illustrative.csv")
     data["model"].update(hubs=3, sweep=[1, 4], explain=False)
-    data["beds"]["enabled"] = False
-    data["appraisal"] = {}
-    data["outputs"].update(static_maps=False, map=False, geopackage=False)
-    path = tmp / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return run_scenario(load_scenario(path), out=tmp / "out")
+    return run_light(tmp_path_factory.mktemp("frontier"), data)
 
 
 def test_run_writes_the_frontier_from_the_registers_eric_costs(frontier_run) -> None:

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from light_demo import demo_values, run_light
 from openpyxl import load_workbook
 
 from hubopt.analysis.how_many import how_many_table
 from hubopt.analysis.workforce import staffing_verdict, workforce_limits
-from hubopt.pipeline import run_scenario, summary_lines
-from hubopt.scenario import load_scenario
+from hubopt.pipeline import summary_lines
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
@@ -98,17 +97,9 @@ def test_limits_no_n_meets_and_limits_not_set() -> None:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     """The West Kent demo, lighter: N = 1 to 6, no explanation, beds or appraisal, no maps."""
-    tmp = tmp_path_factory.mktemp("how_many")
-    data = yaml.safe_load(DEMO.read_text())
-    data["study"] = str(REPO / "hubopt" / "studies" / "west_kent")
-    data["demand"]["housing"]["file"] = str(REPO / "hubopt" / "studies" / "west_kent" / "housing_illustrative.csv")
+    data = demo_values()
     data["model"].update(sweep=[1, 6], explain=False)
-    data["beds"]["enabled"] = False
-    data["appraisal"] = {}
-    data["outputs"].update(static_maps=False, map=False, geopackage=False)
-    path = tmp / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return run_scenario(load_scenario(path), out=tmp / "out")
+    return run_light(tmp_path_factory.mktemp("how_many"), data)
 
 
 def test_the_demos_table_agrees_with_sweep_and_frontier(demo_run) -> None:
