@@ -34,3 +34,15 @@ def run_light(tmp: Path, data: dict) -> RunResult:
     path = tmp / "scenario.yaml"
     path.write_text(yaml.safe_dump(data))
     return run_scenario(load_scenario(path), out=tmp / "out")
+
+
+def model_scenario_file(tmp_path: Path, **model: object) -> Path:
+    """The demo scenario with ``model`` settings changed and no services section, written into ``tmp_path``.
+
+    For the tests whose synthetic demand has people but no age bands (no appointments to count)."""
+    data = demo_values()
+    data["model"].update(model)
+    data.pop("services")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path

@@ -9,34 +9,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from light_demo import model_scenario_file
 
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.scenario import load_scenario
 
-DEMO = Path(__file__).resolve().parents[1] / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
-
-
-def scenario_file(tmp_path: Path, **model: object) -> Path:
-    data = yaml.safe_load(DEMO.read_text())
-    data["model"].update(model)
-    data.pop("services")  # these tests' demand has people but no age bands: no appointments to count
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
 
 def test_the_setting_is_optional_and_checked(tmp_path: Path) -> None:
-    assert load_scenario(scenario_file(tmp_path)).model.explain_time_limit is None
-    assert load_scenario(scenario_file(tmp_path, explain_time_limit=3)).model.explain_time_limit == 3.0
+    assert load_scenario(model_scenario_file(tmp_path)).model.explain_time_limit is None
+    assert load_scenario(model_scenario_file(tmp_path, explain_time_limit=3)).model.explain_time_limit == 3.0
     for bad in (0, -1):
         with pytest.raises(InputError, match="positive number of seconds") as info:
-            load_scenario(scenario_file(tmp_path, explain_time_limit=bad))
+            load_scenario(model_scenario_file(tmp_path, explain_time_limit=bad))
         assert info.value.setting == "model.explain_time_limit"
     with pytest.raises(InputError) as info:
-        load_scenario(scenario_file(tmp_path, explain_time_limit="soon"))
+        load_scenario(model_scenario_file(tmp_path, explain_time_limit="soon"))
     assert info.value.setting == "model.explain_time_limit"
 
 
@@ -59,9 +48,9 @@ def test_a_run_says_what_the_limit_cut_short(tmp_path: Path, clock: Any) -> None
         if message == "Explaining: next-best solutions, 2 of 4 solves":
             clock.run_out()
 
-    whole = _solve(scenario_file(tmp_path, hubs=3, sweep=None), lambda _m: None)  # first: the clock is on time
+    whole = _solve(model_scenario_file(tmp_path, hubs=3, sweep=None), lambda _m: None)  # first: the clock is on time
     assert len(whole.next_best) == 4 and not any("cut short" in n for n in whole.notes)
-    out = _solve(scenario_file(tmp_path, hubs=3, sweep=None, explain_time_limit=5), progress)
+    out = _solve(model_scenario_file(tmp_path, hubs=3, sweep=None, explain_time_limit=5), progress)
     assert out.next_best is not None and len(out.next_best) == 2 and out.next_best.attrs["cut_short"]
     assert out.swaps is not None and not out.swaps.attrs["cut_short"]  # closed form: always whole
     assert out.notes[-1] == (

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from light_demo import model_scenario_file
 
 from hubopt.demand.zones import ZoneDemand
 from hubopt.errors import InputError, ModelError
@@ -25,8 +25,6 @@ from hubopt.locate.solve import checked_report
 from hubopt.locate.sweep import sweep_hubs
 from hubopt.pipeline.model_step import solve_scenario_model
 from hubopt.scenario import load_scenario
-
-DEMO = Path(__file__).resolve().parents[2] / "hubopt" / "scenarios" / "west_kent_hubs.yaml"
 
 # 4 zones x 5 sites; site 4 is a twin of no one; every zone reaches every site.
 COST = np.array(
@@ -72,35 +70,26 @@ def toy_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     registry.register(TOY)
 
 
-def scenario_file(tmp_path: Path, **model: object) -> Path:
-    data = yaml.safe_load(DEMO.read_text())
-    data["model"].update(model)
-    data.pop("services")  # these tests' demand has people but no age bands: no appointments to count
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
 def test_an_unregistered_model_is_refused_by_the_scenario(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown model 'first-n'"):
-        load_scenario(scenario_file(tmp_path, type="first-n", hubs=2))
+        load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=2))
 
 
 @pytest.mark.usefixtures("toy_registry")
 def test_scenario_validation_reads_what_the_entry_needs(tmp_path: Path) -> None:
-    sc = load_scenario(scenario_file(tmp_path, type="first-n", hubs=2))
+    sc = load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=2))
     assert sc.model_type == "first-n" and sc.hubs == 2
     with pytest.raises(InputError, match="the first-n model needs the number of hubs"):
-        load_scenario(scenario_file(tmp_path, type="first-n", hubs=None))
+        load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=None))
     with pytest.raises(InputError, match="'budget' applies to the capacitated model, not first-n"):
-        load_scenario(scenario_file(tmp_path, type="first-n", hubs=2, budget=10))
+        load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=2, budget=10))
     with pytest.raises(InputError, match="several years is available for the p-median"):
-        load_scenario(scenario_file(tmp_path, type="first-n", hubs=2, years=[2025, 2030]))
+        load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=2, years=[2025, 2030]))
 
 
 @pytest.mark.usefixtures("toy_registry")
 def test_the_model_step_solves_sweeps_and_explains_a_registered_model(tmp_path: Path) -> None:
-    sc = load_scenario(scenario_file(tmp_path, type="first-n", hubs=2, sweep=[1, 3], explain=True))
+    sc = load_scenario(model_scenario_file(tmp_path, type="first-n", hubs=2, sweep=[1, 3], explain=True))
     zones = [f"Z{i}" for i in range(4)]
     demand = ZoneDemand(2025, pd.DataFrame({"zone_id": zones, "population": DEMAND * 10}), DEMAND, {}, "test")
     sites = pd.DataFrame(
